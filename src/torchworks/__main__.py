@@ -1,0 +1,3 @@
+from torchworks.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,63 @@
+"""The one CLI: `torchworks VERB ...`.
+
+Each verb is a module in `torchworks.commands` with `register(subparsers)`; verbs that group
+recipes (`train mnist`, `export onnx`) list the modules that add their sub-verbs. Command
+modules import nothing heavy at module level, so `--help` stays fast. Errors a user can fix
+become one line and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from torchworks import __version__
+from torchworks.errors import TorchworksError
+
+# verb -> module that registers it
+VERBS: dict[str, str] = {
+}
+
+# group verb -> (help, modules that each register one sub-verb under it); empty groups are absent
+GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "train": ("train a recipe on the shared engine", ()),
+    "export": ("export a trained model (TorchScript, ONNX, LLM variants)", ()),
+    "predict": ("run an exported model on inputs", ()),
+    "bench": ("measure speed (load tests, micro-benchmarks)", ()),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="torchworks",
+        description="A reproducible PyTorch + CUDA stack: diagnose, train, optimize, serve.",
+    )
+    parser.add_argument("--version", action="version", version=f"torchworks {__version__}")
+    verbs = parser.add_subparsers(dest="verb", metavar="COMMAND", required=True)
+    for module in VERBS.values():
+        importlib.import_module(module).register(verbs)
+    for verb, (help_text, modules) in GROUPS.items():
+        if not modules:
+            continue
+        group = verbs.add_parser(verb, help=help_text, description=help_text)
+        sub = group.add_subparsers(dest="target", metavar="TARGET", required=True)
+        for module in modules:
+            importlib.import_module(module).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except TorchworksError as exc:
+        print(f"torchworks: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("torchworks: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

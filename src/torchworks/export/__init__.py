@@ -1,0 +1,1 @@
+"""Model export (TorchScript, ONNX, TensorRT, quantization), parity checks and manifests; knows no recipe."""

@@ -1,0 +1,24 @@
+"""Service name -> the recipe function that returns its ServiceSpec ("module:function").
+
+This is the one place where the serving layer meets recipes: `torchworks serve --services a,b`
+looks names up here, so `torchworks.serving` itself never imports a recipe.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from torchworks.errors import ConfigError
+
+SERVICES: dict[str, str] = {
+}
+
+
+def load_service(name: str) -> Any:
+    """Import and call the spec factory registered under `name`."""
+    if name not in SERVICES:
+        known = ", ".join(sorted(SERVICES)) or "(none registered)"
+        raise ConfigError(f"unknown service '{name}'", fix=f"choose from: {known}")
+    module_name, _, function = SERVICES[name].partition(":")
+    return getattr(importlib.import_module(module_name), function)()

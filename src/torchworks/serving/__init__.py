@@ -1,0 +1,1 @@
+"""The platform server: services, batching, registry, metrics, auth, load tests; knows no recipe."""
