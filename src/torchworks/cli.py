@@ -25,6 +25,8 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "export": ("export a trained model (TorchScript, ONNX, LLM variants)", ()),
     "predict": ("run an exported model on inputs", ()),
     "bench": ("measure speed (load tests, micro-benchmarks)", ()),
+    "patents": ("patent summarization, claim checking and drafting", ()),
+    "rec": ("e-commerce recommendation: data, evaluation", ()),
 }
 
 
