@@ -21,11 +21,14 @@ VERBS: dict[str, str] = {
 
 # group verb -> (help, modules that each register one sub-verb under it); empty groups are absent
 GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "train": ("train a recipe on the shared engine", ()),
+    "train": ("train a recipe on the shared engine", ("torchworks.commands.train_mnist",)),
     "export": ("export a trained model (TorchScript, ONNX, LLM variants)", ()),
     "predict": ("run an exported model on inputs", ()),
     "bench": ("measure speed (load tests, micro-benchmarks)", ()),
-    "patents": ("patent summarization, claim checking and drafting", ()),
+    "patents": ("patent summarization, claim checking and drafting", (
+        "torchworks.commands.patents_summarize",
+        "torchworks.commands.patents_eval",
+    )),
     "rec": ("e-commerce recommendation: data, evaluation", ()),
 }
 

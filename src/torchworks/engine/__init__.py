@@ -1,1 +1,1 @@
-"""Training-loop building blocks shared by every recipe; knows no domain (no images, text or items)."""
+"""Training-loop building blocks shared by every recipe; knows no domain (images, text, items)."""

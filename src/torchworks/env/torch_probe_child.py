@@ -1,0 +1,78 @@
+"""Run as a script in a child interpreter: import torch and print what it reports, as JSON.
+
+It lives in a separate process so a torch that is missing, raises on import, segfaults or hangs
+(a stuck driver) cannot take the doctor down: the parent reads one marker line or a timeout.
+It imports nothing from torchworks, so it works even if torchworks itself is half-installed.
+Versions are read from torch itself (what it loads), not from the system libraries.
+"""
+
+import json
+import sys
+
+MARKER = "TORCHWORKS_TORCH_FACTS "
+
+
+def _error(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}".strip()[:500]
+
+
+def _arch_list(torch) -> list:
+    # torch.cuda.get_arch_list() returns [] whenever CUDA cannot initialize (old driver, no GPU),
+    # which is exactly when the build's list matters most; the C flag is the build's own list.
+    flags = getattr(torch._C, "_cuda_getArchFlags", None)
+    value = flags() if flags is not None else None
+    return value.split() if value else []
+
+
+def _cuda_facts(torch, out: dict) -> None:
+    try:
+        torch.cuda.init()
+    except Exception as exc:
+        out["cuda_init_error"] = _error(exc)
+    out["cuda_available"] = bool(torch.cuda.is_available())
+    if out["cuda_available"]:
+        for index in range(torch.cuda.device_count()):
+            props = torch.cuda.get_device_properties(index)
+            out["devices"].append({
+                "index": index, "name": props.name, "cc_major": props.major,
+                "cc_minor": props.minor, "total_memory_bytes": int(props.total_memory),
+                "bf16_supported": props.major >= 8,
+            })
+    try:
+        out["cudnn_version"] = torch.backends.cudnn.version()
+        if out["cudnn_version"] is None:
+            out["cudnn_error"] = "torch.backends.cudnn.is_available() is False"
+    except Exception as exc:
+        out["cudnn_error"] = _error(exc)
+    try:
+        version = torch.cuda.nccl.version()
+        out["nccl_version"] = ".".join(map(str, version)) if isinstance(version, tuple) else str(version)
+    except Exception as exc:
+        out["nccl_error"] = _error(exc)
+
+
+def collect() -> dict:
+    out: dict = {"status": "ok", "arch_list": [], "devices": [], "cuda_available": False}
+    try:
+        import torch
+    except ModuleNotFoundError as exc:
+        out["status"] = "missing" if exc.name == "torch" else "import_error"
+        out["error"] = _error(exc)
+        return out
+    except BaseException as exc:
+        out["status"] = "import_error"
+        out["error"] = _error(exc)
+        return out
+    out["version"] = str(torch.__version__)
+    out["cuda"] = torch.version.cuda
+    out["hip"] = getattr(torch.version, "hip", None)
+    out["float32_matmul_precision"] = torch.get_float32_matmul_precision()
+    out["cudnn_allow_tf32"] = bool(torch.backends.cudnn.allow_tf32)
+    if torch.version.cuda is not None:
+        out["arch_list"] = _arch_list(torch)
+        _cuda_facts(torch, out)
+    return out
+
+
+if __name__ == "__main__":
+    sys.stdout.write(MARKER + json.dumps(collect()) + "\n")

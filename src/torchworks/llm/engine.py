@@ -1,0 +1,116 @@
+"""Slot bookkeeping and the prefill / decode steps over a `FastLlama` and its static KV cache.
+
+A slot is one row of the KV cache. `allocate` hands out a free row, `prefill` writes a prompt
+into it, `decode` advances any set of rows by one token each (the rows may be in any order and
+change from step to step: that is what continuous batching needs), `release` frees the row.
+
+Eager decode attends only to the longest live prefix (rounded up to `SPAN_ROUND` positions, so
+few distinct shapes occur). With `compile_decode=True` the decode step runs every slot over the
+whole cache: shapes never change, so `torch.compile` builds it once (gpt-fast's recipe), and
+rows with no sequence are computed and ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+from torchworks.llm.llama import FastLlama
+
+SPAN_ROUND = 32
+
+
+class DecodeEngine:
+    """Not thread-safe: one thread drives it (the serving scheduler guarantees this)."""
+
+    def __init__(self, model: FastLlama, *, slots: int = 1, max_seq: int = 1024,
+                 cache_dtype: torch.dtype | None = None, compile_decode: bool = False) -> None:
+        self.model = model
+        model.setup_cache(slots, max_seq, cache_dtype)
+        self.slots = slots
+        self.max_seq = model.max_seq
+        self.device = model.tok_embeddings.weight.device
+        self.lengths = [0] * slots  # tokens held in each slot's cache
+        self._free = list(range(slots - 1, -1, -1))  # pop() hands out the lowest row first
+        self._all_rows = torch.arange(slots, device=self.device)
+        self._step = torch.compile(self._static_step, fullgraph=True, dynamic=False) \
+            if compile_decode else None
+
+    @property
+    def free_slots(self) -> int:
+        return len(self._free)
+
+    def allocate(self) -> int:
+        if not self._free:
+            raise RuntimeError(f"all {self.slots} cache slots are in use")
+        return self._free.pop()
+
+    def release(self, slot: int) -> None:
+        self.lengths[slot] = 0
+        self._free.append(slot)
+        self._free.sort(reverse=True)
+
+    @torch.inference_mode()
+    def prefill(self, slot: int, ids: Sequence[int]) -> torch.Tensor:
+        """Write the prompt `ids` into `slot` from position 0; logits [vocab] for what follows."""
+        n = len(ids)
+        if not 0 < n < self.max_seq:
+            raise ValueError(f"prompt of {n} tokens does not fit the cache of {self.max_seq}")
+        tokens = torch.tensor([list(ids)], dtype=torch.long, device=self.device)
+        positions = torch.arange(n, device=self.device)[None]
+        rows = torch.tensor([slot], device=self.device)
+        logits = self.model(tokens, positions, rows, n)
+        self.lengths[slot] = n
+        return logits[0]
+
+    @torch.inference_mode()
+    def decode(self, slots: Sequence[int], tokens: Sequence[int]) -> torch.Tensor:
+        """Append tokens[i] to slots[i]; logits [len(slots), vocab] for each next token."""
+        for slot in slots:
+            if self.lengths[slot] >= self.max_seq:
+                raise ValueError(f"slot {slot} is full ({self.max_seq} tokens)")
+        if self._step is not None:
+            logits = self._compiled_decode(slots, tokens)
+        else:
+            positions = torch.tensor([[self.lengths[s]] for s in slots], device=self.device)
+            span = min(self.max_seq, -(-(int(positions.max()) + 1) // SPAN_ROUND) * SPAN_ROUND)
+            every_row = list(slots) == list(range(self.slots))
+            rows = self._all_rows if every_row else torch.tensor(list(slots), device=self.device)
+            token_ids = torch.tensor([[t] for t in tokens], dtype=torch.long, device=self.device)
+            logits = self.model(token_ids, positions, rows, span, every_row)
+        for slot in slots:
+            self.lengths[slot] += 1
+        return logits
+
+    def _compiled_decode(self, slots: Sequence[int], tokens: Sequence[int]) -> torch.Tensor:
+        # Rows outside `slots` (free, or prefilled but not decoding this step) write their last
+        # cache position, which is masked until their own sequence overwrites it.
+        token_ids = torch.zeros(self.slots, 1, dtype=torch.long, device=self.device)
+        positions = torch.full((self.slots, 1), self.max_seq - 1, device=self.device)
+        index = torch.tensor(list(slots), device=self.device)
+        token_ids[index, 0] = torch.tensor(list(tokens), device=self.device)
+        positions[index, 0] = torch.tensor([self.lengths[s] for s in slots], device=self.device)
+        assert self._step is not None
+        return self._step(token_ids, positions)[index]
+
+    def _static_step(self, tokens: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
+        return self.model(tokens, positions, self._all_rows, self.max_seq, True)
+
+
+class EngineStepper:
+    """One sequence at a time on slot 0 of a single-slot engine: the `Stepper` for variants."""
+
+    def __init__(self, engine: DecodeEngine) -> None:
+        self.engine = engine
+        self._slot: int | None = None
+
+    def prefill(self, ids: Sequence[int]) -> torch.Tensor:
+        if self._slot is not None:
+            self.engine.release(self._slot)
+        self._slot = self.engine.allocate()
+        return self.engine.prefill(self._slot, ids)
+
+    def decode(self, token: int) -> torch.Tensor:
+        assert self._slot is not None, "prefill first"
+        return self.engine.decode([self._slot], [token])[0]

@@ -1,0 +1,239 @@
+"""A plain-PyTorch Llama with a slotted static KV cache (gpt-fast style), built from an HF model.
+
+Why our own forward: one code path serves batch-1 generation, continuous batching and every
+optimized variant. The KV cache is preallocated per layer as [slots, max_seq, kv_heads,
+head_dim]; each running sequence owns one slot (a row) and writes its keys/values at its own
+positions, so sequences of different lengths share one padded batch without copying caches
+when they join or leave. Fixed shapes are what lets `torch.compile` build the decode step once.
+
+Works for HF models laid out like LlamaForCausalLM (Llama, SmolLM, Mistral without sliding
+window, Qwen2 with q/k/v biases); anything else is refused with the parameters it could not
+place. q/k/v and gate/up projections are fused into one Linear each (fewer, larger matmuls).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from torchworks.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class LlamaShape:
+    vocab: int
+    dim: int
+    layers: int
+    heads: int
+    kv_heads: int
+    head_dim: int
+    hidden: int  # MLP intermediate size
+    eps: float
+    max_positions: int
+    qkv_bias: bool
+    mlp_bias: bool
+
+    @classmethod
+    def from_hf(cls, config: Any, state: dict[str, torch.Tensor]) -> LlamaShape:
+        heads = config.num_attention_heads
+        return cls(
+            vocab=config.vocab_size,
+            dim=config.hidden_size,
+            layers=config.num_hidden_layers,
+            heads=heads,
+            kv_heads=getattr(config, "num_key_value_heads", None) or heads,
+            head_dim=getattr(config, "head_dim", None) or config.hidden_size // heads,
+            hidden=config.intermediate_size,
+            eps=config.rms_norm_eps,
+            max_positions=config.max_position_embeddings,
+            qkv_bias="model.layers.0.self_attn.q_proj.bias" in state,
+            mlp_bias="model.layers.0.mlp.gate_proj.bias" in state,
+        )
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, dim: int, eps: float) -> None:
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(dim))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        dtype = x.dtype
+        x = x.float()
+        x = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps)
+        return self.weight * x.to(dtype)
+
+
+class Attention(nn.Module):
+    def __init__(self, s: LlamaShape) -> None:
+        super().__init__()
+        self.s = s
+        self.wqkv = nn.Linear(s.dim, (s.heads + 2 * s.kv_heads) * s.head_dim, bias=s.qkv_bias)
+        self.wo = nn.Linear(s.heads * s.head_dim, s.dim, bias=False)
+        self.k_cache: torch.Tensor | None = None  # [slots, max_seq, kv_heads, head_dim]
+        self.v_cache: torch.Tensor | None = None
+
+    def forward(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, rows: torch.Tensor,
+                positions: torch.Tensor, mask: torch.Tensor, span: int,
+                every_row: bool) -> torch.Tensor:
+        """x [B, T, dim]; rows [B] cache rows; positions [B, T]; mask [B, 1, T, span] bool.
+        `every_row`: rows is arange(slots), so the cache is read as a view, not gathered."""
+        s = self.s
+        b, t, _ = x.shape
+        q, k, v = self.wqkv(x).split(
+            [s.heads * s.head_dim, s.kv_heads * s.head_dim, s.kv_heads * s.head_dim], dim=-1)
+        q = _rope(q.view(b, t, s.heads, s.head_dim), cos, sin)
+        k = _rope(k.view(b, t, s.kv_heads, s.head_dim), cos, sin)
+        v = v.view(b, t, s.kv_heads, s.head_dim)
+        assert self.k_cache is not None and self.v_cache is not None
+        self.k_cache[rows[:, None], positions] = k.to(self.k_cache.dtype)
+        self.v_cache[rows[:, None], positions] = v.to(self.v_cache.dtype)
+        if every_row:
+            keys, values = self.k_cache[:, :span], self.v_cache[:, :span]
+        else:
+            keys, values = self.k_cache[rows, :span], self.v_cache[rows, :span]
+        keys, values = keys.to(q.dtype), values.to(q.dtype)
+        out = F.scaled_dot_product_attention(
+            q.transpose(1, 2), keys.transpose(1, 2), values.transpose(1, 2),
+            attn_mask=mask, enable_gqa=s.kv_heads != s.heads)
+        return self.wo(out.transpose(1, 2).reshape(b, t, s.heads * s.head_dim))
+
+
+class MLP(nn.Module):
+    def __init__(self, s: LlamaShape) -> None:
+        super().__init__()
+        self.hidden = s.hidden
+        self.w13 = nn.Linear(s.dim, 2 * s.hidden, bias=s.mlp_bias)
+        self.w2 = nn.Linear(s.hidden, s.dim, bias=s.mlp_bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        gate, up = self.w13(x).split([self.hidden, self.hidden], dim=-1)
+        return self.w2(F.silu(gate) * up)
+
+
+class Block(nn.Module):
+    def __init__(self, s: LlamaShape) -> None:
+        super().__init__()
+        self.attention_norm = RMSNorm(s.dim, s.eps)
+        self.attention = Attention(s)
+        self.ffn_norm = RMSNorm(s.dim, s.eps)
+        self.feed_forward = MLP(s)
+
+    def forward(self, x: torch.Tensor, *args: Any) -> torch.Tensor:
+        x = x + self.attention(self.attention_norm(x), *args)
+        return x + self.feed_forward(self.ffn_norm(x))
+
+
+class FastLlama(nn.Module):
+    def __init__(self, s: LlamaShape, inv_freq: torch.Tensor, rope_scale: float = 1.0) -> None:
+        super().__init__()
+        self.s = s
+        self.tok_embeddings = nn.Embedding(s.vocab, s.dim)
+        self.layers = nn.ModuleList(Block(s) for _ in range(s.layers))
+        self.norm = RMSNorm(s.dim, s.eps)
+        self.output = nn.Linear(s.dim, s.vocab, bias=False)
+        self.register_buffer("inv_freq", inv_freq.float(), persistent=False)
+        self.rope_scale = rope_scale
+        self.slots = 0
+        self.max_seq = 0
+
+    def setup_cache(self, slots: int, max_seq: int, dtype: torch.dtype | None = None) -> None:
+        """Allocate (or reallocate) the KV cache; `max_seq` is clipped to the model's context."""
+        self.slots, self.max_seq = slots, min(max_seq, self.s.max_positions)
+        s = self.s
+        device = self.tok_embeddings.weight.device
+        dtype = dtype or self.tok_embeddings.weight.dtype
+        for layer in self.layers:
+            shape = (slots, self.max_seq, s.kv_heads, s.head_dim)
+            layer.attention.k_cache = torch.zeros(shape, dtype=dtype, device=device)
+            layer.attention.v_cache = torch.zeros(shape, dtype=dtype, device=device)
+
+    def forward(self, tokens: torch.Tensor, positions: torch.Tensor, rows: torch.Tensor,
+                span: int, every_row: bool = False, last_only: bool = True) -> torch.Tensor:
+        """tokens, positions [B, T] int64; rows [B] cache rows; attends to the first `span`
+        cache positions of each row, causally by position. Returns logits [B, vocab] for the
+        last position (or [B, T, vocab]). Stale cache entries beyond a row's position are
+        masked, so a slot never needs clearing between occupants."""
+        x = self.tok_embeddings(tokens)
+        freqs = positions[..., None].float() * self.inv_freq
+        emb = torch.cat((freqs, freqs), dim=-1)
+        cos = (emb.cos() * self.rope_scale).to(x.dtype)[:, :, None, :]
+        sin = (emb.sin() * self.rope_scale).to(x.dtype)[:, :, None, :]
+        keys = torch.arange(span, device=tokens.device)
+        mask = (keys[None, None, None, :] <= positions[:, None, :, None])
+        for layer in self.layers:
+            x = layer(x, cos, sin, rows, positions, mask, span, every_row)
+        if last_only:
+            x = x[:, -1]
+        return self.output(self.norm(x))
+
+    @classmethod
+    def from_hf(cls, hf_model: Any) -> FastLlama:
+        """Copy weights out of a transformers Llama-layout causal LM (same device and dtype)."""
+        state = hf_model.state_dict()
+        s = LlamaShape.from_hf(hf_model.config, state)
+        rotary = getattr(getattr(hf_model, "model", None), "rotary_emb", None)
+        if rotary is None or not hasattr(rotary, "inv_freq"):
+            raise ConfigError(
+                f"model type '{hf_model.config.model_type}' has no Llama-style rotary embedding",
+                fix="the fast engine supports Llama-layout models (Llama, SmolLM, Mistral, "
+                "Qwen2); use generate() with the default HF stepper for others")
+        ref = state["model.embed_tokens.weight"]
+        with torch.device("meta"):
+            model = cls(s, torch.empty(s.head_dim // 2), getattr(rotary, "attention_scaling", 1.0))
+        model = model.to_empty(device=ref.device).to(ref.dtype)
+        model.inv_freq = rotary.inv_freq.detach().float().to(ref.device).clone()
+        model.load_state_dict(_convert_state(state, s), strict=True)
+        return model.eval()
+
+
+def _rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    """HF's rotate-half RoPE; x [B, T, H, D], cos/sin [B, T, 1, D]."""
+    half = x.shape[-1] // 2
+    rotated = torch.cat((-x[..., half:], x[..., :half]), dim=-1)
+    return x * cos + rotated * sin
+
+
+def _convert_state(state: dict[str, torch.Tensor], s: LlamaShape) -> dict[str, torch.Tensor]:
+    """HF parameter names -> ours, fusing q/k/v and gate/up; refuse what we cannot place."""
+    state = dict(state)
+    out: dict[str, torch.Tensor] = {}
+
+    def take(name: str) -> torch.Tensor:
+        if name not in state:
+            raise ConfigError(f"the model has no parameter '{name}': not a Llama-layout model",
+                              fix="use generate() with the default HF stepper for this model")
+        return state.pop(name)
+
+    out["tok_embeddings.weight"] = take("model.embed_tokens.weight")
+    out["norm.weight"] = take("model.norm.weight")
+    out["output.weight"] = state.pop("lm_head.weight", out["tok_embeddings.weight"])
+    for i in range(s.layers):
+        hf, ours = f"model.layers.{i}.", f"layers.{i}."
+        attn, mlp = hf + "self_attn.", hf + "mlp."
+        out[ours + "attention.wqkv.weight"] = torch.cat(
+            [take(attn + "q_proj.weight"), take(attn + "k_proj.weight"),
+             take(attn + "v_proj.weight")])
+        if s.qkv_bias:
+            out[ours + "attention.wqkv.bias"] = torch.cat(
+                [take(attn + "q_proj.bias"), take(attn + "k_proj.bias"), take(attn + "v_proj.bias")])
+        out[ours + "attention.wo.weight"] = take(attn + "o_proj.weight")
+        out[ours + "feed_forward.w13.weight"] = torch.cat(
+            [take(mlp + "gate_proj.weight"), take(mlp + "up_proj.weight")])
+        out[ours + "feed_forward.w2.weight"] = take(mlp + "down_proj.weight")
+        if s.mlp_bias:
+            out[ours + "feed_forward.w13.bias"] = torch.cat(
+                [take(mlp + "gate_proj.bias"), take(mlp + "up_proj.bias")])
+            out[ours + "feed_forward.w2.bias"] = take(mlp + "down_proj.bias")
+        out[ours + "attention_norm.weight"] = take(hf + "input_layernorm.weight")
+        out[ours + "ffn_norm.weight"] = take(hf + "post_attention_layernorm.weight")
+    leftover = [k for k in state if not k.endswith("rotary_emb.inv_freq")]
+    if leftover:
+        raise ConfigError(
+            f"the fast engine cannot place {len(leftover)} parameters (e.g. {leftover[0]})",
+            fix="use generate() with the default HF stepper for this model architecture")
+    return out

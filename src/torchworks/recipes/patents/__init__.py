@@ -1,0 +1,1 @@
+"""Patent recipes: text handling (readers, sections, sentences), summarization, claims, drafting."""

@@ -1,0 +1,250 @@
+"""Claim sets from plain text: numbered claims in any common style -> `Claim` objects and a tree.
+
+Accepted numbering: "1. A ...", "1 . A ..." (USPTO full text), "1) A ...",
+"Claim 1: A ...", "Claim 1. A ...". A claim may run over many lines; a new claim starts at the
+beginning of a line, or mid-line after a sentence end when its number is the next one expected
+(so "... of claim 2. The ..." stays inside its claim). An "Abstract" heading anywhere in the
+text starts the abstract, which runs to the next claims heading or claim 1.
+
+Parsing never raises: text with no numbered claim gives an empty `ClaimSet`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_LINE_START = re.compile(
+    r"^[ \t]*(?:claim[ \t]+(\d{1,4})[ \t]*[.:)\-]?|(\d{1,4})[ \t]?[.)])"
+    r"[ \t]*(?=[A-Za-z\"'(\u201c])",
+    re.IGNORECASE | re.MULTILINE,
+)
+_MID_LINE = re.compile(r"(?<=[.;])[ \t]+(\d{1,4})[ \t]?[.)][ \t]+(?=[A-Z])")
+_ABSTRACT = re.compile(r"^[ \t]*abstract(?:[ \t]+of[ \t]+(?:the[ \t]+)?(?:disclosure|invention))?"
+                       r"[ \t]*[:.]?[ \t]*", re.IGNORECASE | re.MULTILINE)
+_CLAIMS_HEADING = re.compile(r"^[ \t]*(?:what is claimed is|claims|we claim|i claim|"
+                             r"the invention claimed is)\b[^\n]*$", re.IGNORECASE | re.MULTILINE)
+
+# "claim 3", "claims 1-3", "claims 1, 2 or 5", "claim 1 or claim 2", "any one of claims 1 to 4"
+_NUM = r"\d{1,4}(?:[ \t]*(?:-|–|to|through)[ \t]*\d{1,4})?"
+_REFERENCE = re.compile(
+    rf"\bclaims?[ \t]+({_NUM}(?:[ \t]*(?:,|,?[ \t]*or|,?[ \t]*and)[ \t]*(?:claims?[ \t]+)?{_NUM})*)",
+    re.IGNORECASE,
+)
+_ALL_PRECEDING = re.compile(r"\b(?:any|one|all)\s+(?:one\s+)?(?:of\s+)?(?:the\s+)?"
+                            r"(?:preceding|previous|foregoing|above)\s+claims?\b", re.IGNORECASE)
+_ALTERNATIVE = re.compile(r"\bor\b|\bany\b|\bone of\b|\beither\b", re.IGNORECASE)
+_MAX_RANGE = 1000  # "claims 1-999999" is a typo, not a thousand parents
+
+# Longest first so "consisting essentially of" wins over "consisting of".
+TRANSITIONS = (
+    "consisting essentially of", "consists essentially of", "consisting of", "consists of",
+    "comprising", "comprises", "comprised of", "which comprises", "including", "includes",
+    "containing", "contains", "having", "has", "composed of", "characterized in that",
+    "characterised in that", "characterized by", "characterised by", "the improvement comprising",
+)
+_TRANSITION = re.compile(r"\b(" + "|".join(re.escape(t) for t in TRANSITIONS) + r")\b[:,]?",
+                         re.IGNORECASE)
+
+
+@dataclass
+class Claim:
+    """One claim. `text` is the claim without its number; offsets below index into it."""
+
+    number: int
+    text: str
+    parents: list[int] = field(default_factory=list)  # claims it refers to, in text order
+    reference: str = ""  # the words that name the parents ("of claim 1", "claims 1 or 2")
+    alternative: bool = False  # a multiple dependency written in the alternative ("or", "any")
+    preamble: str = ""
+    transition: str = ""  # "" when the claim has none
+    elements: list[str] = field(default_factory=list)
+    line: int = 1  # line of the input where the claim starts (1-based)
+
+    @property
+    def dependent(self) -> bool:
+        return bool(self.parents)
+
+    @property
+    def kind(self) -> str:
+        return "dependent" if self.parents else "independent"
+
+    @property
+    def multiple(self) -> bool:
+        return len(self.parents) > 1
+
+
+@dataclass
+class ClaimSet:
+    claims: list[Claim] = field(default_factory=list)
+    abstract: str = ""
+
+    def by_number(self) -> dict[int, Claim]:
+        """Number -> claim; with duplicated numbers the first claim wins."""
+        table: dict[int, Claim] = {}
+        for claim in self.claims:
+            table.setdefault(claim.number, claim)
+        return table
+
+    def ancestors(self, claim: Claim) -> list[Claim]:
+        """Every claim `claim` depends on, directly or not, in claim-set order.
+
+        Only references to earlier claims are followed (a reference forward or to itself is a
+        finding of its own), so the walk always ends, even on cyclic input.
+        """
+        table = self.by_number()
+        seen: set[int] = set()
+        stack = [p for p in claim.parents if p < claim.number]
+        while stack:
+            number = stack.pop()
+            if number in seen or number not in table:
+                continue
+            seen.add(number)
+            stack.extend(p for p in table[number].parents if p < number)
+        return [c for c in self.claims if c.number in seen and table[c.number] is c]
+
+    def children(self, number: int) -> list[Claim]:
+        return [c for c in self.claims if number in c.parents]
+
+    def roots(self) -> list[Claim]:
+        """Independent claims, and dependents whose parents are all absent or not earlier."""
+        table = self.by_number()
+        return [c for c in self.claims
+                if not any(p in table and p < c.number for p in c.parents)]
+
+
+def parse_claims(text: str) -> ClaimSet:
+    """Parse a claim set (and an abstract, if headed "Abstract") from plain text."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    abstract, text = _split_abstract(text)
+    claims = [build_claim(number, body, line) for number, body, line in _split(text)]
+    return ClaimSet(claims=claims, abstract=abstract)
+
+
+def parse_claim_list(claims: list[str], abstract: str = "") -> ClaimSet:
+    """Claims already split (one string each, numbered or not, e.g. from JSON) -> ClaimSet."""
+    built = []
+    for index, raw in enumerate(claims, start=1):
+        match = _LINE_START.match(raw)
+        number = index
+        if match:
+            number = int(next(g for g in match.groups() if g))
+            raw = raw[match.end():]
+        built.append(build_claim(number, " ".join(raw.split()), index))
+    return ClaimSet(claims=built, abstract=" ".join(abstract.split()))
+
+
+def build_claim(number: int, text: str, line: int = 1) -> Claim:
+    """Analyse one claim's text (without its number)."""
+    parents, reference, alternative = find_references(text, number)
+    transition = _TRANSITION.search(text)
+    if transition:
+        preamble = text[:transition.start()].strip(" ,:;")
+        body = text[transition.end():]
+        word = transition.group(1).lower()
+    else:
+        preamble, body, word = _split_without_transition(text)
+    return Claim(number=number, text=text, parents=parents, reference=reference,
+                 alternative=alternative, preamble=preamble, transition=word,
+                 elements=split_elements(body), line=line)
+
+
+def find_references(text: str, number: int) -> tuple[list[int], str, bool]:
+    """(parents in text order without repeats, the words naming them, alternative form?)."""
+    parents: list[int] = []
+    words: list[str] = []
+    alternative = False
+    for match in _REFERENCE.finditer(text):
+        words.append(match.group(0))
+        numbers = _expand(match.group(1))
+        alternative = alternative or (len(numbers) > 1 and _alternative(text, match))
+        parents.extend(n for n in numbers if n not in parents)
+    preceding = _ALL_PRECEDING.search(text)
+    if preceding:
+        words.append(preceding.group(0))
+        parents.extend(n for n in range(1, number) if n not in parents)
+        alternative = alternative or "all" not in preceding.group(0).lower()
+    return parents, "; ".join(words), alternative
+
+
+def split_elements(body: str) -> list[str]:
+    """The body's elements: parts separated by ';' (and a leading 'and'), else the whole body."""
+    parts = [p.strip(" \t\n,:") for p in body.split(";")]
+    parts = [re.sub(r"^(?:and|or)\s+", "", p, flags=re.IGNORECASE).rstrip(".").strip()
+             for p in parts]
+    return [p for p in parts if p]
+
+
+def _alternative(text: str, match: re.Match[str]) -> bool:
+    before = text[max(0, match.start() - 20):match.start()]
+    return bool(_ALTERNATIVE.search(match.group(1)) or re.search(r"\b(?:any|one of|either)\b",
+                                                                  before, re.IGNORECASE))
+
+
+def _expand(numbers: str) -> list[int]:
+    result: list[int] = []
+    for first, last in re.findall(r"(\d{1,4})(?:\s*(?:-|–|to|through)\s*(\d{1,4}))?", numbers):
+        low = int(first)
+        high = int(last) if last else low
+        if high < low or high - low > _MAX_RANGE:
+            high = low
+        result.extend(n for n in range(low, high + 1) if n not in result)
+    return result
+
+
+def _split_without_transition(text: str) -> tuple[str, str, str]:
+    """A claim without a transitional phrase: preamble up to ':' or ', wherein', if any."""
+    for marker in (":", ", wherein", " wherein"):
+        at = text.find(marker)
+        if at > 0:
+            return text[:at].strip(" ,"), text[at + len(marker):], ""
+    return text.strip(" ."), "", ""
+
+
+def _split_abstract(text: str) -> tuple[str, str]:
+    match = _ABSTRACT.search(text)
+    if not match:
+        return "", text
+    rest = text[match.end():]
+    end = len(rest)
+    for pattern in (_CLAIMS_HEADING, _LINE_START):
+        following = pattern.search(rest)
+        if following and following.start() < end and (
+                pattern is _CLAIMS_HEADING or _first_number(following) == 1):
+            end = following.start()
+    abstract = " ".join(rest[:end].split())
+    return abstract, text[:match.start()] + "\n" + rest[end:]
+
+
+def _first_number(match: re.Match[str]) -> int:
+    return int(next(g for g in match.groups() if g))
+
+
+def _split(text: str) -> list[tuple[int, str, int]]:
+    """(number, body, line) for each claim start found, in text order."""
+    starts: list[tuple[int, int, int]] = []  # (start offset, body offset, number)
+    for match in _LINE_START.finditer(text):
+        if not _after_claim_word(text, match.start()):
+            starts.append((match.start(), match.end(), _first_number(match)))
+    if not starts:
+        return []
+    found: list[tuple[int, int, int]] = []
+    for index, (start, body, number) in enumerate(starts):
+        found.append((start, body, number))
+        end = starts[index + 1][0] if index + 1 < len(starts) else len(text)
+        expected = number + 1
+        for inner in _MID_LINE.finditer(text, body, end):
+            if int(inner.group(1)) == expected:
+                found.append((inner.start(1), inner.end(), expected))
+                expected += 1
+    found.sort()
+    claims = []
+    for index, (start, body, number) in enumerate(found):
+        end = found[index + 1][0] if index + 1 < len(found) else len(text)
+        claims.append((number, " ".join(text[body:end].split()), text.count("\n", 0, start) + 1))
+    return claims
+
+
+def _after_claim_word(text: str, at: int) -> bool:
+    """True for "... of claim" + newline + "2. The": a wrapped reference, not a new claim."""
+    return bool(re.search(r"\bclaims?\s*$", text[max(0, at - 12):at], re.IGNORECASE))

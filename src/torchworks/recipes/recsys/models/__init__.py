@@ -1,0 +1,1 @@
+"""Recommendation models: two-tower retrieval, DIN ranking, SASRec next-item."""

@@ -1,0 +1,1 @@
+"""Image classification (MNIST-style): IDX data, two CNNs, the `train mnist` recipe."""

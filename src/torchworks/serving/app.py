@@ -1,0 +1,291 @@
+"""The FastAPI app: one route per hosted spec, model management, health, metrics, docs.
+
+Routes: `POST /v1/{spec.route}` (predict, or generate with SSE), `GET /v1/models`,
+`POST /v1/models/{name}/load` (body `{"version": "2"}`, or empty for the newest servable),
+`POST /v1/models/{name}/unload`, `GET /healthz`, `GET /readyz`, `GET /metrics`, `GET /docs`.
+"/" is left free: pass `static_dir` to serve a page there (the workbench).
+
+Status codes: 401 no/unknown key, 403 key without that model (or without `admin` for loads),
+413 body too large, 400 malformed JSON or non-UTF-8, 422 invalid input (names the field),
+409 a version refused (rejected by its gate, checksum mismatch) or a load already running,
+503 model not loaded / queue full / draining, 504 request timeout.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel
+
+from torchworks.errors import ConfigError
+from torchworks.serving.auth import KeyRing
+from torchworks.serving.batching import QueueFull
+from torchworks.serving.continuous import Scheduler, TokenEvent
+from torchworks.serving.generation import GenerationResult, GenerationSpec
+from torchworks.serving.hosting import HostedModel, LoadBusy, LoadedVersion, LoadFailed
+from torchworks.serving.limits import BodyLimit
+from torchworks.serving.metrics import ServerMetrics
+from torchworks.serving.registry import ModelStore, VersionRefused, validate_name
+from torchworks.serving.service import ServiceSpec
+
+log = logging.getLogger("torchworks.serving")
+VERSION_HEADER = "X-Model-Version"  # which version answered: lets clients see a hot swap
+
+
+@dataclass
+class ServerConfig:
+    models_dir: Path | None = None  # registry root: models/<name>/<version>/
+    api_keys: KeyRing | None = None  # None: no auth (only sensible on 127.0.0.1)
+    static_dir: Path | None = None  # served at "/" when given
+    max_body_bytes: int = 1 << 20
+
+
+class LoadRequest(BaseModel):
+    version: str | None = None
+
+
+def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConfig) -> FastAPI:
+    metrics = ServerMetrics()
+    store = ModelStore(config.models_dir) if config.models_dir else None
+    hosted: dict[str, HostedModel] = {}
+    for spec in specs:
+        validate_name(spec.name)
+        if spec.name in hosted:
+            raise ConfigError(f"two services share the model name '{spec.name}'")
+        hosted[spec.name] = HostedModel(spec, store, metrics)
+    state = {"draining": False, "load_errors": {}}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        for model in hosted.values():
+            try:
+                await model.load()
+            except Exception as exc:  # the server still starts; /readyz says why
+                state["load_errors"][model.name] = str(exc)
+                log.error("could not load %s: %s", model.name, exc)
+        yield
+        state["draining"] = True
+        await asyncio.gather(*(model.unload() for model in hosted.values()))
+
+    app = FastAPI(title="torchworks serve", lifespan=lifespan,
+                  description="Models served by torchworks: see /v1/models.")
+    app.state.hosted = hosted
+    app.state.metrics = metrics
+    route_model: dict[str, str] = {}
+
+    def key_check(model: str | None, admin: bool = False):
+        def check(request: Request) -> None:
+            if config.api_keys is None:
+                return
+            presented = request.headers.get("x-api-key") or ""
+            scheme, _, token = request.headers.get("authorization", "").partition(" ")
+            if scheme.lower() == "bearer":
+                presented = token.strip()
+            key = config.api_keys.check(presented) if presented else None
+            if key is None:
+                raise HTTPException(401, "missing or unknown API key: send "
+                                    "'Authorization: Bearer <key>'",
+                                    headers={"WWW-Authenticate": "Bearer"})
+            target = model or request.path_params.get("name")
+            if not key.allows(target, admin):
+                raise HTTPException(403, f"this API key may not {'manage' if admin else 'use'} "
+                                    f"model '{target}'")
+        return check
+
+    def current(model: HostedModel) -> LoadedVersion:
+        if state["draining"]:
+            raise HTTPException(503, "server is shutting down")
+        loaded = model.current
+        if loaded is None:
+            raise HTTPException(503, f"model '{model.name}' is not loaded: "
+                                f"POST /v1/models/{model.name}/load")
+        return loaded
+
+    def add_predict_route(model: HostedModel, spec: ServiceSpec) -> None:
+        async def predict(body: spec.request_type,  # type: ignore[name-defined]
+                          response: Response) -> spec.response_type:  # type: ignore[name-defined]
+            loaded = current(model)
+            response.headers[VERSION_HEADER] = loaded.version
+            labels = (model.name, loaded.version)
+            start = time.perf_counter()
+            loaded.acquire()
+            try:
+                result = await asyncio.wait_for(loaded.runner.submit(body), spec.timeout_s)
+            except asyncio.TimeoutError:
+                metrics.count(*labels, "timeout")
+                raise HTTPException(504, f"no answer within {spec.timeout_s} s") from None
+            except QueueFull as exc:
+                metrics.count(*labels, "rejected")
+                raise HTTPException(503, f"model '{model.name}' is overloaded: {exc}") from None
+            except ValueError as exc:
+                metrics.count(*labels, "invalid")
+                raise HTTPException(422, [{"loc": ["body"], "msg": str(exc)}]) from None
+            except Exception as exc:
+                metrics.count(*labels, "error")
+                log.exception("predict failed for %s", model.name)
+                raise HTTPException(500, f"model '{model.name}' failed: {exc!r}") from None
+            finally:
+                loaded.release()
+            metrics.count(*labels, "success")
+            metrics.request_latency.labels(*labels).observe(time.perf_counter() - start)
+            return result
+
+        path = f"/v1/{spec.route}"
+        route_model[path] = model.name
+        app.post(path, response_model=spec.response_type, summary=spec.description or spec.name,
+                 dependencies=[Depends(key_check(model.name))], tags=["models"])(predict)
+
+    def add_generate_route(model: HostedModel, spec: GenerationSpec) -> None:
+        async def generate(body: spec.request_type,  # type: ignore[name-defined]
+                           response: Response) -> StreamingResponse | GenerationResult:
+            loaded = current(model)
+            response.headers[VERSION_HEADER] = loaded.version
+            assert isinstance(loaded.runner, Scheduler)
+            try:
+                stream = loaded.runner.submit(body)
+            except QueueFull as exc:
+                metrics.count(model.name, loaded.version, "rejected")
+                raise HTTPException(503, f"model '{model.name}' is overloaded: {exc}") from None
+            except ValueError as exc:
+                metrics.count(model.name, loaded.version, "invalid")
+                raise HTTPException(422, [{"loc": ["body", "prompt"], "msg": str(exc)}]) from None
+            loaded.acquire()
+            if body.stream:
+                return StreamingResponse(_sse(stream.events(), loaded),
+                                         media_type="text/event-stream",
+                                         headers={"Cache-Control": "no-cache",
+                                                  VERSION_HEADER: loaded.version})
+            try:
+                async for event in stream.events():
+                    if isinstance(event, GenerationResult):
+                        if event.finish_reason == "timeout":
+                            raise HTTPException(504, f"generation did not finish within "
+                                                f"{spec.timeout_s} s")
+                        return event
+            except HTTPException:
+                raise
+            except Exception as exc:
+                raise HTTPException(500, f"model '{model.name}' failed: {exc!r}") from None
+            finally:
+                loaded.release()
+
+        path = f"/v1/{spec.route}"
+        route_model[path] = model.name
+        app.post(path, response_model=None, summary=spec.description or spec.name,
+                 dependencies=[Depends(key_check(model.name))], tags=["generation"],
+                 responses={200: {"description": "text/event-stream of token events, or "
+                                  "GenerationResult JSON when stream is false"}})(generate)
+
+    for model in hosted.values():
+        if isinstance(model.spec, GenerationSpec):
+            add_generate_route(model, model.spec)
+        else:
+            add_predict_route(model, model.spec)
+
+    def lookup(name: str) -> HostedModel:
+        try:
+            validate_name(name)
+        except ConfigError as exc:
+            raise HTTPException(422, exc.message) from None
+        if name not in hosted:
+            raise HTTPException(404, f"no model '{name}' on this server "
+                                f"(serving: {', '.join(sorted(hosted))})")
+        return hosted[name]
+
+    @app.get("/v1/models", tags=["management"], dependencies=[Depends(key_check(None))])
+    async def list_models() -> list[dict[str, object]]:
+        return [{"name": m.name, "route": f"/v1/{m.spec.route}",
+                 "kind": "generation" if m.is_generation else "predict",
+                 "serving_version": m.current.version if m.current else None,
+                 "versions": m.available_versions()} for m in hosted.values()]
+
+    @app.post("/v1/models/{name}/load", tags=["management"],
+              dependencies=[Depends(key_check(None, admin=True))])
+    async def load(name: str, body: LoadRequest | None = None) -> dict[str, object]:
+        model = lookup(name)
+        previous = model.current.version if model.current else None
+        try:
+            loaded = await model.load(body.version if body else None)
+        except (VersionRefused, LoadBusy) as exc:
+            raise HTTPException(409, exc.message) from None
+        except ConfigError as exc:
+            raise HTTPException(422, exc.message) from None
+        except LoadFailed as exc:
+            raise HTTPException(500, f"{exc.message}; version {previous} keeps serving") from None
+        state["load_errors"].pop(name, None)
+        return {"name": name, "version": loaded.version, "previous": previous}
+
+    @app.post("/v1/models/{name}/unload", tags=["management"],
+              dependencies=[Depends(key_check(None, admin=True))])
+    async def unload(name: str) -> dict[str, object]:
+        model = lookup(name)
+        previous = model.current.version if model.current else None
+        await model.unload()
+        return {"name": name, "unloaded": previous}
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"])
+    async def readyz() -> JSONResponse:
+        models = {m.name: (m.current.version if m.current else None) for m in hosted.values()}
+        ready = not state["draining"] and all(models.values())
+        body = {"ready": ready, "draining": state["draining"], "models": models,
+                "load_errors": state["load_errors"]}
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    @app.get("/metrics", tags=["health"])
+    async def prometheus() -> Response:
+        body, content_type = metrics.render()
+        return Response(body, media_type=content_type)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = jsonable_encoder(exc.errors(), custom_encoder={Exception: str})
+        name = route_model.get(request.url.path)
+        malformed = any(e.get("type") == "json_invalid" for e in errors)
+        if name is not None:
+            loaded = hosted[name].current
+            metrics.count(name, loaded.version if loaded else "none", "invalid")
+        message = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}"
+            + (f" ({e['ctx']['error']})" if isinstance(e.get("ctx"), dict)
+               and "error" in e["ctx"] else "")
+            for e in errors)
+        return JSONResponse({"detail": errors, "message": message},
+                            status_code=400 if malformed else 422)
+
+    if config.static_dir is not None:
+        from fastapi.staticfiles import StaticFiles
+
+        app.mount("/", StaticFiles(directory=config.static_dir, html=True), name="static")
+    app.add_middleware(BodyLimit, max_body_bytes=config.max_body_bytes)
+    return app
+
+
+async def _sse(events: AsyncIterator[TokenEvent | GenerationResult],
+               loaded: LoadedVersion) -> AsyncIterator[str]:
+    """Server-sent events; the finally runs when the client disconnects, cancelling the work."""
+    try:
+        async for event in events:
+            if isinstance(event, TokenEvent):
+                payload = {"text": event.text, "token_id": event.token_id}
+            else:
+                payload = event.model_dump()
+            yield f"data: {json.dumps(payload)}\n\n"
+        yield "data: [DONE]\n\n"
+    except Exception as exc:
+        yield f"data: {json.dumps({'error': repr(exc)})}\n\n"
+    finally:
+        await events.aclose()
+        loaded.release()

@@ -1,0 +1,129 @@
+"""Dynamic batching for request/response models (Triton's and LitServe's idea).
+
+Requests for one model version queue up; a single worker takes the first one, waits at most
+`max_queue_delay_ms` for more, up to `max_batch_size`, and runs `Predictor.predict` on the
+whole batch in the version's own thread (the event loop keeps accepting requests meanwhile).
+While a batch runs, the next one accumulates, so under load batches fill without waiting.
+
+Failure is per item: `predict` may return an Exception in place of one response. If `predict`
+raises for a batch of several, each item is re-run alone, so one poisonous input (say, one that
+makes a tensor op throw) fails only its own request and its batch-mates are still answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from torchworks.serving.metrics import ServerMetrics
+from torchworks.serving.service import Predictor
+
+
+class QueueFull(Exception):
+    """More requests are waiting than the model's queue bound: answer 503 at once."""
+
+
+@dataclass
+class _Item:
+    request: BaseModel
+    future: asyncio.Future[BaseModel]
+    enqueued: float
+
+
+class Batcher:
+    """Queue + worker for one loaded version. `submit` is called from the event loop."""
+
+    def __init__(self, predictor: Predictor, *, model: str, version: str, max_batch_size: int,
+                 max_queue_delay_ms: float, metrics: ServerMetrics, max_queue: int = 1024) -> None:
+        if max_batch_size < 1:
+            raise ValueError("max_batch_size must be at least 1")
+        self.predictor = predictor
+        self.max_batch_size = max_batch_size
+        self.max_delay_s = max(0.0, max_queue_delay_ms) / 1000.0
+        self.max_queue = max_queue
+        self._labels = (model, version)
+        self._metrics = metrics
+        self._queue: asyncio.Queue[_Item] = asyncio.Queue()
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"batch-{model}-{version}")
+        self._worker: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._worker = asyncio.get_running_loop().create_task(self._run())
+
+    async def submit(self, request: BaseModel) -> BaseModel:
+        """The response, or raise the item's exception (ValueError: the input was bad)."""
+        if self._queue.qsize() >= self.max_queue:
+            raise QueueFull(f"{self._queue.qsize()} requests already waiting")
+        future: asyncio.Future[BaseModel] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Item(request, future, time.perf_counter()))
+        return await future
+
+    async def aclose(self) -> None:
+        """Finish everything queued, then stop the worker and its thread."""
+        await self._queue.join()
+        if self._worker is not None:
+            self._worker.cancel()
+            await asyncio.gather(self._worker, return_exceptions=True)
+        self._executor.shutdown(wait=True)
+
+    async def _collect(self) -> list[_Item]:
+        batch = [await self._queue.get()]
+        deadline = time.perf_counter() + self.max_delay_s
+        while len(batch) < self.max_batch_size:
+            if not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+                continue
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                break
+            try:
+                batch.append(await asyncio.wait_for(self._queue.get(), left))
+            except asyncio.TimeoutError:
+                break
+        return batch
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            batch = await self._collect()
+            live = [item for item in batch if not item.future.done()]  # timed out / cancelled
+            try:
+                if live:
+                    started = time.perf_counter()
+                    for item in live:
+                        self._metrics.queue_time.labels(*self._labels).observe(
+                            started - item.enqueued)
+                    results = await loop.run_in_executor(
+                        self._executor, self._predict, [item.request for item in live])
+                    self._metrics.compute_time.labels(*self._labels).observe(
+                        time.perf_counter() - started)
+                    self._metrics.batch_size.labels(*self._labels).observe(len(live))
+                    for item, result in zip(live, results, strict=True):
+                        if item.future.done():
+                            continue
+                        if isinstance(result, BaseException):
+                            item.future.set_exception(result)
+                        else:
+                            item.future.set_result(result)
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+
+    def _predict(self, requests: Sequence[BaseModel]) -> list[BaseModel | Exception]:
+        """Runs in the version's thread; never raises (errors become per-item results)."""
+        try:
+            results = list(self.predictor.predict(requests))
+        except Exception as exc:
+            if len(requests) == 1:
+                return [exc]
+            return [self._predict([request])[0] for request in requests]
+        if len(results) != len(requests):
+            error = RuntimeError(f"predict returned {len(results)} results for "
+                                 f"{len(requests)} requests")
+            return [error] * len(requests)
+        return results

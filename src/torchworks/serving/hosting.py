@@ -1,0 +1,178 @@
+"""Live model versions: load next to the serving one, warm up, swap atomically, drain, unload.
+
+A `HostedModel` owns the version that takes traffic (`current`) for one spec. Each loaded
+version has its own runner (a `Batcher` for request/response specs, a `Scheduler` for
+generation specs) and a count of requests using it. A request reads `current` and takes a
+use in the same event-loop tick (no await between), so a swap can never strand it:
+
+    load(v2):  spec.load(dir) in a thread -> runner starts -> warm-up request through the
+               runner -> `current` = v2 (one assignment) -> wait until v1 has no users ->
+               stop v1's runner -> v1.close() in a thread -> gc.
+
+If loading or warm-up raises, v2 is closed and v1 keeps serving, untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from torchworks.errors import TorchworksError
+from torchworks.serving.batching import Batcher
+from torchworks.serving.continuous import Scheduler
+from torchworks.serving.generation import GenerationResult, GenerationSpec
+from torchworks.serving.metrics import ServerMetrics
+from torchworks.serving.registry import Manifest, ModelStore
+from torchworks.serving.service import ServiceSpec
+
+EMBEDDED = "embedded"  # version label of the spec's built-in default (load(None))
+
+
+class LoadFailed(TorchworksError):
+    """A version could not be loaded or failed its warm-up; the old one keeps serving."""
+
+
+class LoadBusy(TorchworksError):
+    """Another load or unload of the same model is in progress."""
+
+
+@dataclass
+class LoadedVersion:
+    version: str
+    model: Any  # Predictor or GenerationModel
+    runner: Batcher | Scheduler
+    manifest: Manifest | None
+    loaded_at: float = field(default_factory=time.time)
+    users: int = 0
+    _idle: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self._idle.set()
+
+    def acquire(self) -> None:
+        self.users += 1
+        self._idle.clear()
+
+    def release(self) -> None:
+        self.users -= 1
+        if self.users == 0:
+            self._idle.set()
+
+    async def drained(self) -> None:
+        await self._idle.wait()
+
+
+class HostedModel:
+    """One served name: its spec, its current version and the load/unload lifecycle."""
+
+    def __init__(self, spec: ServiceSpec | GenerationSpec, store: ModelStore | None,
+                 metrics: ServerMetrics) -> None:
+        self.spec = spec
+        self.store = store
+        self.metrics = metrics
+        self.current: LoadedVersion | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def is_generation(self) -> bool:
+        return isinstance(self.spec, GenerationSpec)
+
+    def available_versions(self) -> list[dict[str, object]]:
+        if self.store is None:
+            return []
+        return [{"version": v.version, "status": v.manifest.status,
+                 "status_reason": v.manifest.status_reason, "format": v.manifest.format,
+                 "precision": v.manifest.precision, "metrics": v.manifest.metrics}
+                for v in self.store.versions(self.name)]
+
+    def has_registered_versions(self) -> bool:
+        return self.store is not None and bool(self.store.versions(self.name))
+
+    async def load(self, version: str | None = None) -> LoadedVersion:
+        """Load `version` (None: newest servable, or the embedded default if none exist)."""
+        if self._lock.locked():
+            raise LoadBusy(f"a load or unload of '{self.name}' is already in progress",
+                           fix="wait for it to finish, then retry")
+        async with self._lock:
+            directory, label, manifest = None, EMBEDDED, None
+            if version is not None or self.has_registered_versions():
+                if self.store is None:
+                    raise LoadFailed("this server has no --models directory")
+                info = self.store.resolve(self.name, version)  # raises VersionRefused
+                directory, label, manifest = info.path, info.version, info.manifest
+            loop = asyncio.get_running_loop()
+            try:
+                model = await loop.run_in_executor(None, self.spec.load, directory)
+            except Exception as exc:
+                self.metrics.model_loads.labels(self.name, label, "load_failed").inc()
+                raise LoadFailed(f"loading '{self.name}' version {label} failed: {exc!r}",
+                                 fix="the previous version keeps serving; fix the files or "
+                                     "the recipe's load()") from exc
+            loaded = LoadedVersion(label, model, self._runner(model, label), manifest)
+            loaded.runner.start()
+            try:
+                await self._warm_up(loaded)
+            except Exception as exc:
+                await self._dispose(loaded)
+                self.metrics.model_loads.labels(self.name, label, "warmup_failed").inc()
+                raise LoadFailed(f"'{self.name}' version {label} failed its warm-up: {exc!r}",
+                                 fix="the previous version keeps serving") from exc
+            old, self.current = self.current, loaded
+            self.metrics.model_loaded.labels(self.name, label).set(1)
+            self.metrics.model_loads.labels(self.name, label, "success").inc()
+            if old is not None:
+                self.metrics.model_loaded.labels(self.name, old.version).set(0)
+                await self._dispose(old)
+            return loaded
+
+    async def unload(self) -> None:
+        """Stop taking traffic, let in-flight requests finish, free the version's memory."""
+        async with self._lock:
+            old, self.current = self.current, None
+            if old is not None:
+                self.metrics.model_loaded.labels(self.name, old.version).set(0)
+                await self._dispose(old)
+
+    def _runner(self, model: Any, version: str) -> Batcher | Scheduler:
+        spec = self.spec
+        if isinstance(spec, GenerationSpec):
+            return Scheduler(model, name=spec.name, version=version, metrics=self.metrics,
+                             max_running=spec.max_running, max_waiting=spec.max_waiting,
+                             max_prefill_batch=spec.max_prefill_batch, timeout_s=spec.timeout_s)
+        return Batcher(model, model=spec.name, version=version,
+                       max_batch_size=spec.max_batch_size,
+                       max_queue_delay_ms=spec.max_queue_delay_ms, metrics=self.metrics)
+
+    async def _warm_up(self, loaded: LoadedVersion) -> None:
+        request = loaded.model.warmup_request()
+        runner = loaded.runner
+        if isinstance(runner, Scheduler):
+            result = await asyncio.wait_for(_last_event(runner, request), self.spec.timeout_s)
+            if result.finish_reason == "timeout":
+                raise TimeoutError("warm-up generation timed out")
+            return
+        result = await asyncio.wait_for(runner.submit(request), self.spec.timeout_s)
+        if not isinstance(result, self.spec.response_type):
+            raise TypeError(f"warm-up answered {type(result).__name__}, "
+                            f"not {self.spec.response_type.__name__}")
+
+    async def _dispose(self, loaded: LoadedVersion) -> None:
+        await loaded.drained()
+        await loaded.runner.aclose()
+        await asyncio.get_running_loop().run_in_executor(None, loaded.model.close)
+        loaded.model = None
+        gc.collect()
+
+
+async def _last_event(scheduler: Scheduler, request: Any) -> GenerationResult:
+    async for event in scheduler.submit(request, record=False).events():
+        if isinstance(event, GenerationResult):
+            return event
+    raise RuntimeError("generation ended without a result")

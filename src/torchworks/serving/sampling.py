@@ -1,0 +1,56 @@
+"""Next-token choice from logits, per sequence, for the continuous-batching scheduler.
+
+Each row of the logits belongs to a different request with its own temperature / top-k / top-p
+and its own seeded generator, so a seeded request samples the same tokens whether it shares the
+step with 0 or 30 other sequences. Greedy rows (temperature 0) are one argmax for all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+
+
+@dataclass(frozen=True)
+class SamplingParams:
+    temperature: float = 0.0
+    top_k: int = 0
+    top_p: float = 1.0
+
+
+def make_generator(seed: int | None, device: torch.device) -> torch.Generator | None:
+    if seed is None:
+        return None
+    generator = torch.Generator(device=device)
+    generator.manual_seed(seed)
+    return generator
+
+
+def sample(logits: torch.Tensor, params: Sequence[SamplingParams],
+           generators: Sequence[torch.Generator | None]) -> list[int]:
+    """logits: [batch, vocab] for the next position; returns one token id per row."""
+    if logits.dim() != 2 or logits.shape[0] != len(params):
+        raise ValueError(f"expected logits [{len(params)}, vocab], got {tuple(logits.shape)}")
+    logits = logits.float()
+    tokens = logits.argmax(dim=-1).tolist()
+    for row, (p, generator) in enumerate(zip(params, generators, strict=True)):
+        if p.temperature > 0:
+            tokens[row] = _sample_row(logits[row], p, generator)
+    return tokens
+
+
+def _sample_row(row: torch.Tensor, p: SamplingParams, generator: torch.Generator | None) -> int:
+    row = row / p.temperature
+    if 0 < p.top_k < row.numel():
+        kth = torch.topk(row, p.top_k).values[-1]
+        row = row.masked_fill(row < kth, float("-inf"))
+    probs = torch.softmax(row, dim=-1)
+    if p.top_p < 1.0:
+        sorted_probs, order = torch.sort(probs, descending=True)
+        # keep the smallest prefix whose mass reaches top_p (the first token always stays)
+        outside = sorted_probs.cumsum(0) - sorted_probs >= p.top_p
+        sorted_probs = sorted_probs.masked_fill(outside, 0.0)
+        probs = torch.zeros_like(probs).scatter(0, order, sorted_probs)
+    return int(torch.multinomial(probs, 1, generator=generator).item())
