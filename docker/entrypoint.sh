@@ -167,6 +167,7 @@ run_serve() {
 }
 
 # Docker's HEALTHCHECK: a server that answers /healthz, else a doctor without errors (exit 2).
+# --no-bench skips the matmul and bandwidth tests, which would load a busy GPU every interval.
 run_health() {
   local mode="" mhost="" mport=""
   [[ ! -r $run_dir/mode ]] || read -r mode mhost mport < "$run_dir/mode"
@@ -180,7 +181,7 @@ run_health() {
       "http://$mhost:$mport/healthz"
   fi
   local rc=0
-  torchworks doctor --json > /dev/null || rc=$?
+  torchworks doctor --json --no-bench > /dev/null || rc=$?
   if ((rc >= 2)); then
     echo "$prog: unhealthy: torchworks doctor found errors (run: torchworks doctor)" >&2
     exit 1

@@ -17,19 +17,34 @@ from torchworks.errors import TorchworksError
 
 # verb -> module that registers it
 VERBS: dict[str, str] = {
+    "doctor": "torchworks.commands.doctor",
+    "serve": "torchworks.commands.serve",
 }
 
 # group verb -> (help, modules that each register one sub-verb under it); empty groups are absent
 GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "train": ("train a recipe on the shared engine", ("torchworks.commands.train_mnist",)),
-    "export": ("export a trained model (TorchScript, ONNX, LLM variants)", ()),
-    "predict": ("run an exported model on inputs", ()),
-    "bench": ("measure speed (load tests, micro-benchmarks)", ()),
+    "train": ("train a recipe on the shared engine", ("torchworks.commands.train_mnist",
+                                                           "torchworks.commands.train_rec")),
+    "export": ("export a trained model (TorchScript, ONNX, LLM variants)", (
+        "torchworks.commands.export_model",
+        "torchworks.commands.export_triton",
+    )),
+    "predict": ("run an exported model on inputs", ("torchworks.commands.predict_mnist",)),
+    "bench": ("measure speed (load tests, micro-benchmarks)", (
+        "torchworks.commands.bench_serve",
+    )),
     "patents": ("patent summarization, claim checking and drafting", (
         "torchworks.commands.patents_summarize",
         "torchworks.commands.patents_eval",
+        "torchworks.commands.patents_check",
+        "torchworks.commands.patents_draft",
     )),
-    "rec": ("e-commerce recommendation: data, evaluation", ()),
+    "rec": ("e-commerce recommendation: data, evaluation", (
+        "torchworks.commands.rec_synth",
+        "torchworks.commands.rec_prepare",
+        "torchworks.commands.rec_eval",
+        "torchworks.commands.rec_export",
+    )),
 }
 
 

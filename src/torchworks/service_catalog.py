@@ -12,6 +12,11 @@ from typing import Any
 from torchworks.errors import ConfigError
 
 SERVICES: dict[str, str] = {
+    "toy-mlp": "torchworks.serving.toy:mlp_spec",
+    "toy-echo": "torchworks.serving.toy:echo_spec",
+    "toy-gen": "torchworks.serving.toy:gru_spec",
+    "patents-summarize": "torchworks.recipes.patents.service_summarize:summarize_service",
+    "rec-recommend": "torchworks.recipes.recsys.service:spec",
 }
 
 

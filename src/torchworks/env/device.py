@@ -17,7 +17,8 @@ def resolve_device(requested: str = "auto") -> torch.device:
     try:
         device = torch.device(name)
     except RuntimeError as exc:
-        raise ConfigError(f"unknown device '{requested}'", fix="use auto, cpu, cuda or cuda:N") from exc
+        raise ConfigError(f"unknown device '{requested}'",
+                          fix="use auto, cpu, cuda or cuda:N") from exc
     if device.type == "cuda":
         if not torch.cuda.is_available():
             raise ConfigError(
@@ -38,7 +39,7 @@ def resolve_device(requested: str = "auto") -> torch.device:
 
 
 def bf16_supported(device: torch.device) -> bool:
-    """bf16 autocast is worth using: Ampere+ GPUs, or a CPU (where it is correct but not always fast)."""
+    """bf16 autocast is worth using: Ampere+ GPUs, or a CPU (correct there, not always fast)."""
     if device.type == "cuda":
         return torch.cuda.is_bf16_supported()
     return device.type == "cpu"

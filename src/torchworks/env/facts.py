@@ -42,7 +42,10 @@ class NvmlGpu:
 
 @dataclass
 class NvmlFacts:
-    """The driver through NVML. status: ok | pynvml_missing | library_missing | no_driver | error."""
+    """The driver through NVML.
+
+    status: ok | pynvml_missing | library_missing | no_driver | error.
+    """
 
     status: str
     error: str | None = None

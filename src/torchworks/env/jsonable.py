@@ -74,7 +74,8 @@ def _convert_scalar(hint: Any, data: Any, path: str, problems: list[str]) -> Any
         return data
     if hint in (str, int, float, bool) and isinstance(data, hint):
         return data
-    problems.append(f"{path}: expected {getattr(hint, '__name__', hint)}, got {type(data).__name__}")
+    expected = getattr(hint, "__name__", hint)
+    problems.append(f"{path}: expected {expected}, got {type(data).__name__}")
     return data
 
 

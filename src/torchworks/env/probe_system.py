@@ -10,12 +10,12 @@ import importlib.metadata as metadata
 import os
 import platform
 import re
-import shutil
 from pathlib import Path
 
 from torchworks.env.facts import PackageFacts, SystemFacts
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+PROC_SELF_CGROUP = Path("/proc/self/cgroup")
 KEY_PACKAGES = ("torch", "torchvision", "torchaudio", "triton", "numpy", "transformers",
                 "accelerate", "onnxruntime", "onnxruntime-gpu", "onnx", "torchao",
                 "nvidia-ml-py", "nvidia-cudnn-cu12", "nvidia-nccl-cu12",
@@ -99,19 +99,22 @@ def _meminfo() -> tuple[int | None, int | None]:
 def _read_int(path: Path) -> int | None:
     try:
         text = path.read_text().split()[0]
-    except (OSError, IndexError):
+        return None if text == "max" else int(text)
+    except (OSError, IndexError, ValueError):
         return None
-    return None if text == "max" else int(text)
 
 
 def _cgroup_paths(controller: str | None) -> list[Path]:
     """This process's cgroup dirs from leaf to root, for v2 (controller None) or a v1 controller."""
     try:
-        lines = Path("/proc/self/cgroup").read_text().splitlines()
+        lines = PROC_SELF_CGROUP.read_text().splitlines()
     except OSError:
         return []
     for line in lines:
-        _, names, rel = line.split(":", 2)
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        _, names, rel = parts
         if (controller is None and names == "") or controller in names.split(","):
             base = CGROUP_ROOT if controller is None else CGROUP_ROOT / controller
             leaf = base / rel.lstrip("/")
@@ -156,8 +159,8 @@ def _container_evidence() -> list[str]:
         cgroup = Path("/proc/1/cgroup").read_text()
     except OSError:
         cgroup = ""
-    evidence += [f"/proc/1/cgroup mentions {word}" for word in ("docker", "kubepods", "containerd",
-                                                                  "lxc", "libpod") if word in cgroup]
+    words = ("docker", "kubepods", "containerd", "lxc", "libpod")
+    evidence += [f"/proc/1/cgroup mentions {word}" for word in words if word in cgroup]
     if "KUBERNETES_SERVICE_HOST" in os.environ:
         evidence.append("KUBERNETES_SERVICE_HOST is set")
     return evidence

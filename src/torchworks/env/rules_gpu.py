@@ -17,6 +17,15 @@ from torchworks.env.wheels import (
 HIDING_VALUES = ("", "-1", "none", "nodevfiles", "void")
 
 
+def cudnn_text(version: int | None) -> str:
+    """torch's integer cuDNN version as text: 91002 -> 9.10.2 (cuDNN 9), 8902 -> 8.9.2."""
+    if version is None:
+        return "none"
+    if version >= 90000:
+        return f"{version // 10000}.{version % 10000 // 100}.{version % 100}"
+    return f"{version // 1000}.{version % 1000 // 100}.{version % 100}"
+
+
 def visible_gpus(facts: Facts) -> tuple[list[NvmlGpu], str | None]:
     """The driver's GPUs that CUDA_VISIBLE_DEVICES lets through, and the first bad entry.
 
@@ -44,6 +53,16 @@ def _caps(facts: Facts) -> list[tuple[int, int]]:
     return [g.capability for g in gpus] or [(d.cc_major, d.cc_minor) for d in facts.torch.devices]
 
 
+def _pip_pin(facts: Facts, package: str) -> str:
+    """pip command for the exact NVIDIA library version torch's wheel declares."""
+    pin = facts.packages.torch_requires.get(package)
+    return f"pip install '{package}{'==' + pin if pin else ''}'"
+
+
+def _first_sentence(text: str) -> str:
+    return text.split(". ")[0].rstrip(".")
+
+
 def torch_import(facts: Facts) -> list[Finding]:
     t = facts.torch
     advice = install_advice(_caps(facts), facts.nvml.driver_version)
@@ -54,18 +73,21 @@ def torch_import(facts: Facts) -> list[Finding]:
     if t.status == "timeout":
         return [Finding("torch.import_hangs", Severity.ERROR, t.error or "import torch timed out",
                         "a hanging import usually means a stuck GPU driver or a network "
-                        "filesystem under site-packages", "run `nvidia-smi`; if it also hangs, "
-                        "reload the driver or reboot; else `python -X importtime -c 'import torch'`")]
+                        "filesystem under site-packages",
+                        "run `nvidia-smi`; if it also hangs, reload the driver or reboot; "
+                        "else `python -X importtime -c 'import torch'` shows the slow part")]
     if t.status != "ok":
         error = t.error or "unknown error"
-        if "libcudnn" in error:
-            pin = facts.packages.torch_requires.get("nvidia-cudnn-cu12", "")
-            fix = f"pip install 'nvidia-cudnn-cu12{'==' + pin if pin else ''}' and unset " \
-                  "LD_LIBRARY_PATH entries that point at another cuDNN"
-        else:
-            fix = f"reinstall torch: {advice}"
+        for lib, package in (("libcudnn", "nvidia-cudnn-cu12"), ("libnccl", "nvidia-nccl-cu12")):
+            if lib in error:
+                return [Finding(f"{lib[3:]}.unavailable", Severity.ERROR,
+                                f"`import torch` fails: {error}",
+                                f"torch's CUDA build links {lib}; without it torch cannot load",
+                                _pip_pin(facts, package) + f" and drop other {lib} dirs from "
+                                "LD_LIBRARY_PATH")]
         return [Finding("torch.import_failed", Severity.ERROR, f"`import torch` fails: {error}",
-                        "torch is installed but broken, so nothing that uses it can run", fix)]
+                        "torch is installed but broken, so nothing that uses it can run",
+                        f"reinstall torch: {advice}")]
     build = f"CUDA {t.cuda}" if t.cuda else ("ROCm " + t.hip if t.hip else "CPU-only")
     return [Finding("torch.ok", Severity.OK, f"torch {t.version} ({build} build) imports",
                     "torch is usable")]
@@ -93,6 +115,15 @@ def gpu_arch(facts: Facts) -> list[Finding]:
 
 def driver_vs_runtime(facts: Facts) -> list[Finding]:
     t, driver = facts.torch, facts.nvml.driver_version
+    if t.status == "ok" and t.cuda_available and not driver:
+        fix = ("pip install nvidia-ml-py" if facts.nvml.status == "pynvml_missing" else
+               "start the container with NVIDIA_DRIVER_CAPABILITIES=compute,utility (utility "
+               "mounts libnvidia-ml.so)")
+        return [Finding("driver.unknown", Severity.WARN,
+                        f"torch uses {len(t.devices)} GPU(s) but NVML is unavailable "
+                        f"({facts.nvml.status}: {facts.nvml.error})",
+                        "the driver version, and so its fit with CUDA "
+                        f"{t.cuda}, cannot be checked; nvidia-smi will not work either", fix)]
     if t.status != "ok" or not t.cuda or not driver:
         return []
     minimum, full = driver_minimum(t.cuda)
@@ -100,7 +131,7 @@ def driver_vs_runtime(facts: Facts) -> list[Finding]:
     seen = (f"driver {driver} (runs CUDA <= {facts.nvml.cuda_driver_version or '?'}); "
             f"torch {t.version} needs CUDA {t.cuda}")
     if minimum and not driver_at_least(driver, minimum):
-        init = f"; torch says: {t.cuda_init_error}" if t.cuda_init_error else ""
+        init = f"; torch says: {_first_sentence(t.cuda_init_error)}" if t.cuda_init_error else ""
         return [Finding("driver.too_old", Severity.ERROR, seen + init,
                         f"CUDA {t.cuda} needs driver >= {full or minimum} (>= {minimum} with "
                         "minor-version compatibility); older drivers fail with 'CUDA driver "
@@ -146,14 +177,12 @@ def cudnn(facts: Facts) -> list[Finding]:
     if t.status != "ok" or not t.cuda:
         return []
     if t.cudnn_version is None:
-        pin = facts.packages.torch_requires.get("nvidia-cudnn-cu12")
         return [Finding("cudnn.unavailable", Severity.ERROR,
                         f"torch cannot load cuDNN: {t.cudnn_error or 'unknown'}",
                         "convolutions, RNNs and attention fall back or fail",
-                        f"pip install 'nvidia-cudnn-cu12{'==' + pin if pin else ''}' (the "
-                        "version torch was built with) and drop other cuDNN dirs from "
-                        "LD_LIBRARY_PATH")]
-    return [Finding("cudnn.ok", Severity.OK, f"torch loads cuDNN {t.cudnn_version}",
+                        _pip_pin(facts, "nvidia-cudnn-cu12") + " (the version torch was built "
+                        "with) and drop other cuDNN dirs from LD_LIBRARY_PATH")]
+    return [Finding("cudnn.ok", Severity.OK, f"torch loads cuDNN {cudnn_text(t.cudnn_version)}",
                     "read from torch itself, not the system library")]
 
 
@@ -163,12 +192,11 @@ def nccl(facts: Facts) -> list[Finding]:
     if t.status != "ok" or not t.cuda or count < 2:
         return []
     if t.nccl_version is None:
-        pin = facts.packages.torch_requires.get("nvidia-nccl-cu12")
         return [Finding("nccl.unavailable", Severity.ERROR,
                         f"{count} GPUs but torch has no NCCL: {t.nccl_error or 'unknown'}",
                         "multi-GPU training (DDP over torchrun) needs NCCL",
-                        f"pip install 'nvidia-nccl-cu12{'==' + pin if pin else ''}', or train "
-                        "with the gloo backend (slow)")]
+                        _pip_pin(facts, "nvidia-nccl-cu12") + ", or train with the gloo "
+                        "backend (slow)")]
     return [Finding("nccl.ok", Severity.OK, f"NCCL {t.nccl_version} for {count} GPUs",
                     "multi-GPU training can use NCCL")]
 

@@ -45,8 +45,9 @@ def shared_memory(facts: Facts) -> list[Finding]:
                f"an emptyDir with medium: Memory at /dev/shm), or --ipc=host")
     else:
         fix = f"sudo mount -o remount,size={size}G /dev/shm"
-    fewer = max(0, shm // SHM_PER_WORKER_BYTES)
-    fix += f"; or use at most {fewer} DataLoader workers (num_workers={fewer})"
+    fewer = shm // SHM_PER_WORKER_BYTES
+    fix += (f"; or num_workers={fewer}" if fewer else
+            "; or num_workers=0 (loads in the main process, slower)")
     severity = Severity.ERROR if shm < SHM_ERROR_BELOW_BYTES else Severity.WARN
     return [Finding("shm.too_small", severity, seen,
                     f"workers need about {human_bytes(SHM_PER_WORKER_BYTES)} each; when shm "
@@ -88,7 +89,8 @@ def cpu_limit(facts: Facts) -> list[Finding]:
             "cpu.quota_below_cores", Severity.WARN,
             f"CPU quota is {s.cgroup_cpu_limit:g} CPUs but the machine shows {s.cpu_count} cores",
             f"torch and numpy start one thread per visible core ({s.cpu_count}); the quota then "
-            "throttles them and CPU work slows down", f"export OMP_NUM_THREADS={n} MKL_NUM_THREADS={n}"))
+            "throttles them and CPU work slows down",
+            f"export OMP_NUM_THREADS={n} MKL_NUM_THREADS={n}"))
     if cpus != float("inf") and workers > cpus:
         findings.append(Finding(
             "cpu.workers_exceed_cpus", Severity.WARN, f"{workers} DataLoader workers on "

@@ -46,7 +46,9 @@ def _cuda_facts(torch, out: dict) -> None:
         out["cudnn_error"] = _error(exc)
     try:
         version = torch.cuda.nccl.version()
-        out["nccl_version"] = ".".join(map(str, version)) if isinstance(version, tuple) else str(version)
+        if isinstance(version, tuple):
+            version = ".".join(map(str, version))
+        out["nccl_version"] = str(version)
     except Exception as exc:
         out["nccl_error"] = _error(exc)
 
@@ -66,11 +68,14 @@ def collect() -> dict:
     out["version"] = str(torch.__version__)
     out["cuda"] = torch.version.cuda
     out["hip"] = getattr(torch.version, "hip", None)
-    out["float32_matmul_precision"] = torch.get_float32_matmul_precision()
-    out["cudnn_allow_tf32"] = bool(torch.backends.cudnn.allow_tf32)
-    if torch.version.cuda is not None:
-        out["arch_list"] = _arch_list(torch)
-        _cuda_facts(torch, out)
+    try:
+        out["float32_matmul_precision"] = torch.get_float32_matmul_precision()
+        out["cudnn_allow_tf32"] = bool(torch.backends.cudnn.allow_tf32)
+        if torch.version.cuda is not None:
+            out["arch_list"] = _arch_list(torch)
+            _cuda_facts(torch, out)
+    except Exception as exc:  # torch imports; a failing query must not read as "torch broken"
+        out["error"] = "probe: " + _error(exc)
     return out
 
 

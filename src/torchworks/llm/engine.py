@@ -99,18 +99,15 @@ class DecodeEngine:
 
 
 class EngineStepper:
-    """One sequence at a time on slot 0 of a single-slot engine: the `Stepper` for variants."""
+    """One sequence at a time in one slot (default 0) that the caller reserves for it: the
+    `Stepper` through which generate() and the benchmark drive every engine variant."""
 
-    def __init__(self, engine: DecodeEngine) -> None:
+    def __init__(self, engine: DecodeEngine, slot: int = 0) -> None:
         self.engine = engine
-        self._slot: int | None = None
+        self.slot = slot
 
     def prefill(self, ids: Sequence[int]) -> torch.Tensor:
-        if self._slot is not None:
-            self.engine.release(self._slot)
-        self._slot = self.engine.allocate()
-        return self.engine.prefill(self._slot, ids)
+        return self.engine.prefill(self.slot, ids)
 
     def decode(self, token: int) -> torch.Tensor:
-        assert self._slot is not None, "prefill first"
-        return self.engine.decode([self._slot], [token])[0]
+        return self.engine.decode([self.slot], [token])[0]

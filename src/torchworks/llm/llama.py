@@ -220,7 +220,8 @@ def _convert_state(state: dict[str, torch.Tensor], s: LlamaShape) -> dict[str, t
              take(attn + "v_proj.weight")])
         if s.qkv_bias:
             out[ours + "attention.wqkv.bias"] = torch.cat(
-                [take(attn + "q_proj.bias"), take(attn + "k_proj.bias"), take(attn + "v_proj.bias")])
+                [take(attn + "q_proj.bias"), take(attn + "k_proj.bias"),
+                 take(attn + "v_proj.bias")])
         out[ours + "attention.wo.weight"] = take(attn + "o_proj.weight")
         out[ours + "feed_forward.w13.weight"] = torch.cat(
             [take(mlp + "gate_proj.weight"), take(mlp + "up_proj.weight")])

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import torch
 
 from torchworks.errors import ConfigError
+from torchworks.serving.sampling import SamplingParams as ServingParams
+from torchworks.serving.sampling import sample
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,7 @@ class SamplingParams:
     max_new_tokens: int = 128
     temperature: float = 0.0
     top_p: float = 1.0
+    top_k: int = 0  # keep the k most likely tokens; 0 keeps all
     repetition_penalty: float = 1.0  # > 1 discourages tokens already in prompt or output (CTRL)
     stop: tuple[str, ...] = field(default_factory=tuple)  # generation ends before any of these
     seed: int | None = None  # fixes sampling for reproducible output
@@ -26,6 +29,8 @@ class SamplingParams:
             problems.append(f"max_new_tokens must be >= 1 (got {self.max_new_tokens})")
         if self.temperature < 0:
             problems.append(f"temperature must be >= 0 (got {self.temperature})")
+        if self.top_k < 0:
+            problems.append(f"top_k must be >= 0 (got {self.top_k})")
         if not 0 < self.top_p <= 1:
             problems.append(f"top_p must be in (0, 1] (got {self.top_p})")
         if self.repetition_penalty <= 0:
@@ -50,6 +55,8 @@ def pick_token(
     """Choose the next token from `logits` [vocab] (any float dtype; computed in fp32).
 
     `seen` holds the ids (int64, any order, repeats allowed) the repetition penalty applies to.
+    Temperature / top-k / top-p go through the serving scheduler's sampler, so a prompt
+    generated here and through the server picks tokens the same way.
     """
     logits = logits.float()
     if params.repetition_penalty != 1.0 and seen is not None and seen.numel():
@@ -58,12 +65,5 @@ def pick_token(
         scores = logits[ids]
         penalty = params.repetition_penalty
         logits[ids] = torch.where(scores > 0, scores / penalty, scores * penalty)
-    if params.greedy:
-        return int(torch.argmax(logits))
-    probs = torch.softmax(logits / params.temperature, dim=-1)
-    if params.top_p < 1.0:
-        sorted_probs, order = torch.sort(probs, descending=True)
-        before = torch.cumsum(sorted_probs, dim=-1) - sorted_probs
-        sorted_probs[before >= params.top_p] = 0.0  # keeps the smallest set reaching top_p
-        probs = torch.zeros_like(probs).scatter_(0, order, sorted_probs)
-    return int(torch.multinomial(probs, 1, generator=generator))
+    row = ServingParams(params.temperature, params.top_k, params.top_p)
+    return sample(logits[None], [row], [generator])[0]

@@ -68,7 +68,7 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
     async def lifespan(app: FastAPI):
         for model in hosted.values():
             try:
-                await model.load()
+                await model.load_initial()
             except Exception as exc:  # the server still starts; /readyz says why
                 state["load_errors"][model.name] = str(exc)
                 log.error("could not load %s: %s", model.name, exc)

@@ -98,7 +98,7 @@ class KeyRing:
 
 def _scopes(text: str, where: str) -> frozenset[str]:
     scopes = frozenset(s.strip() for s in text.split(",") if s.strip())
-    bad = [s for s in scopes if s not in ("*", "admin") and not _SCOPE.match(s)]
+    bad = [s for s in scopes if s not in ("*", "admin") and not _SCOPE.fullmatch(s)]
     if not scopes or bad:
         raise ConfigError(f"{where}: scopes {text!r} are not valid",
                           fix="use model names, '*' for all models, and 'admin' to allow loads")

@@ -132,6 +132,21 @@ class HostedModel:
                 await self._dispose(old)
             return loaded
 
+    async def load_initial(self) -> LoadedVersion:
+        """At start-up: the newest servable version, else older ones, newest first."""
+        candidates = [v.version for v in (self.store.versions(self.name) if self.store else [])
+                      if v.manifest.status != "rejected"]
+        if not candidates:
+            return await self.load()
+        failures = []
+        for version in reversed(candidates):
+            try:
+                return await self.load(version)
+            except TorchworksError as exc:
+                failures.append(exc.message)
+        raise LoadFailed(f"no version of '{self.name}' could be loaded:\n  - "
+                         + "\n  - ".join(failures))
+
     async def unload(self) -> None:
         """Stop taking traffic, let in-flight requests finish, free the version's memory."""
         async with self._lock:

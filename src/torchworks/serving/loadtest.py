@@ -115,7 +115,9 @@ def check_loopback(url: str) -> None:
                           "are allowed", fix="run the load test on the server's own machine")
 
 
-async def run_load_test(config: LoadTestConfig) -> LoadTestResult:
+async def run_load_test(config: LoadTestConfig,
+                        stop: asyncio.Event | None = None) -> LoadTestResult:
+    """Run until the count or the duration is reached, or `stop` is set (closed loop)."""
     import httpx
 
     check_loopback(config.url)
@@ -157,7 +159,7 @@ async def run_load_test(config: LoadTestConfig) -> LoadTestResult:
             tasks: set[asyncio.Task[None]] = set()
             for i in range(config.requests):
                 due = start + i / config.rate
-                if due >= stop_at:
+                if due >= stop_at or (stop and stop.is_set()):
                     break
                 await asyncio.sleep(max(0.0, due - time.perf_counter()))
                 if len(tasks) >= MAX_OPEN_LOOP_IN_FLIGHT:
@@ -169,7 +171,8 @@ async def run_load_test(config: LoadTestConfig) -> LoadTestResult:
             await asyncio.gather(*tasks)
         else:
             async def client_loop() -> None:
-                while result.sent < config.requests and time.perf_counter() < stop_at:
+                while (result.sent < config.requests and time.perf_counter() < stop_at
+                       and not (stop and stop.is_set())):
                     await one()
 
             await asyncio.gather(*(client_loop() for _ in range(config.concurrency)))

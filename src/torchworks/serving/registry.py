@@ -82,14 +82,14 @@ class VersionInfo:
 
 
 def validate_name(name: str) -> str:
-    if not NAME_PATTERN.match(name):
+    if not NAME_PATTERN.fullmatch(name):
         raise ConfigError(f"model name {name!r} is not valid",
                           fix="use 1-64 characters: lowercase letters, digits, '-', '_'")
     return name
 
 
 def validate_version(version: str) -> str:
-    if not VERSION_PATTERN.match(version):
+    if not VERSION_PATTERN.fullmatch(version):
         raise ConfigError(f"model version {version!r} is not valid",
                           fix="versions are positive integers such as 1, 2, 3")
     return version
@@ -120,7 +120,7 @@ class ModelStore:
             return []
         found = []
         for child in base.iterdir():
-            if VERSION_PATTERN.match(child.name) and (child / MANIFEST).is_file():
+            if VERSION_PATTERN.fullmatch(child.name) and (child / MANIFEST).is_file():
                 found.append(VersionInfo(name, child.name, child, Manifest.read(child)))
         return sorted(found, key=lambda info: int(info.version))
 
@@ -166,7 +166,7 @@ def publish(root: Path, name: str, source: Path, *, format: str, precision: str,
     """
     base = Path(root) / validate_name(name)
     base.mkdir(parents=True, exist_ok=True)
-    existing = [int(p.name) for p in base.iterdir() if VERSION_PATTERN.match(p.name)]
+    existing = [int(p.name) for p in base.iterdir() if VERSION_PATTERN.fullmatch(p.name)]
     version = validate_version(version) if version else str(max(existing, default=0) + 1)
     final = base / version
     if final.exists():

@@ -12,6 +12,7 @@ They are served like any recipe: `torchworks serve --services toy-mlp,toy-gen`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,11 +82,11 @@ def load_mlp(version_dir: Path | None, *, in_dim: int = 64, hidden: int = 1024) 
     return MLPPredictor(model.eval())
 
 
-def mlp_spec(**overrides: object) -> ServiceSpec:
+def mlp_spec(hidden: int = 1024, **overrides: object) -> ServiceSpec:
     """`overrides` replace ServiceSpec fields (e.g. max_batch_size=1 to turn batching off)."""
     settings: dict[str, object] = dict(
         name="toy-mlp", route="toy/mlp", request_type=MLPRequest, response_type=MLPResponse,
-        load=load_mlp, max_batch_size=32, max_queue_delay_ms=2.0,
+        load=functools.partial(load_mlp, hidden=hidden), max_batch_size=32, max_queue_delay_ms=2.0,
         description="toy MLP classifier (real torch forward)")
     settings.update(overrides)
     return ServiceSpec(**settings)  # type: ignore[arg-type]
@@ -193,8 +194,9 @@ def load_gru(version_dir: Path | None, *, hidden: int = 256) -> GRUGenerator:
     return GRUGenerator(model)
 
 
-def gru_spec(**overrides: object) -> GenerationSpec:
-    settings: dict[str, object] = dict(name="toy-gen", route="toy/generate", load=load_gru,
+def gru_spec(hidden: int = 256, **overrides: object) -> GenerationSpec:
+    settings: dict[str, object] = dict(name="toy-gen", route="toy/generate",
+                                       load=functools.partial(load_gru, hidden=hidden),
                                        max_running=16, description="toy character-level GRU")
     settings.update(overrides)
     return GenerationSpec(**settings)  # type: ignore[arg-type]

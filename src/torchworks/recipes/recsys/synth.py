@@ -6,6 +6,7 @@ What makes it realistic enough to rank methods the way real logs do:
 - activity in sessions: a session picks one interest and browses it as a walk over that topic's
   items, preferring nearby, popular, unseen items (so recent items predict the next one, as on
   MovieLens, where a recency-weighted item-kNN doubles plain item-kNN);
+- interests drift (`drift`), so old history says less than recent history;
 - `noise` of steps jump to a globally popular item; no user sees an item twice (like ratings);
 - timestamps: sessions minutes apart inside, days apart between, users starting over `days`.
 """
@@ -22,18 +23,19 @@ from torchworks.config import field
 
 @dataclass
 class SynthConfig:
-    users: int = field(2000, "number of users")
-    items: int = field(2000, "number of items")
-    topics: int = field(40, "latent topics (written as the item category)")
+    users: int = field(3000, "number of users")
+    items: int = field(3500, "number of items")
+    topics: int = field(30, "latent topics (written as the item category)")
     mean_length: float = field(60.0, "mean interactions per user (log-normal)")
     min_length: int = field(5, "fewest interactions per user")
     max_length: int = field(400, "most interactions per user")
-    interests: float = field(0.8, "mean number of extra interests per user beyond the first (Poisson)")
-    max_interests: int = field(3, "most interests per user")
+    interests: float = field(1.0, "mean number of extra interests per user beyond the first (Poisson)")
+    max_interests: int = field(4, "most interests per user")
     session_length: float = field(8.0, "mean items per session")
-    zipf: float = field(1.0, "Zipf exponent of item popularity")
-    neighbourhood: int = field(6, "how many next items along a topic a session step considers")
-    noise: float = field(0.15, "share of steps that jump to a globally popular item")
+    zipf: float = field(0.7, "Zipf exponent of item popularity")
+    neighbourhood: int = field(40, "how many next items along a topic a session step considers")
+    drift: float = field(0.6, "chance that a session swaps one interest for a new topic")
+    noise: float = field(0.35, "share of steps that jump to a globally popular item")
     days: int = field(365, "time span over which users start")
     seed: int = field(0, "random seed")
 
@@ -64,6 +66,8 @@ def generate(cfg: SynthConfig) -> pd.DataFrame:
         now = t0 + int(rng.uniform(0, cfg.days * 86400))
         current = -1
         while len(seen) < length:
+            if rng.random() < cfg.drift:
+                interests[rng.integers(k)] = rng.choice(cfg.topics, p=topic_weight / topic_weight.sum())
             topic = interests[rng.choice(k, p=weights)]
             ring = rings[topic]
             session = max(1, int(rng.geometric(1.0 / cfg.session_length)))

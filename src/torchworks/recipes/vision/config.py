@@ -38,6 +38,8 @@ class MnistConfig:
                                                         "or fp16 on GPU, fp32 on CPU")
     compile: bool = field(False, "torch.compile the model (pays off on big batches / GPUs)")
     device: str = field("auto", "auto, cpu, cuda, cuda:N")
+    threads: int = field(0, "CPU threads for torch (0 = torch's default; 1 is fastest on a "
+                            "busy machine)")
     seed: int = field(0, "seed for init, data order and augmentation")
     deterministic: bool = field(False, "deterministic kernels: bitwise repeatable runs on CPU")
     train_limit: int = field(0, "use a seeded random subset of this many training images (0 = all)")
@@ -65,8 +67,8 @@ class MnistConfig:
                 problems.append(f"{name} must be positive (got {getattr(self, name)})")
         if not 0 <= self.label_smoothing < 1:
             problems.append(f"label_smoothing must be in [0, 1) (got {self.label_smoothing})")
-        for name in ("warmup_steps", "checkpoint_every", "stop_after_steps", "train_limit",
-                     "test_limit", "clip_norm", "weight_decay"):
+        for name in ("threads", "warmup_steps", "checkpoint_every", "stop_after_steps",
+                     "train_limit", "test_limit", "clip_norm", "weight_decay"):
             if getattr(self, name) < 0:
                 problems.append(f"{name} must not be negative (got {getattr(self, name)})")
         if self.eval_only and self.checkpoint is None:

@@ -159,11 +159,11 @@ def load_offline_subset(path: Path | None = None) -> ImageData:
 
 
 def _images(array: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(np.ascontiguousarray(array)).float().div_(255.0).unsqueeze(1)
+    return torch.from_numpy(np.array(array)).float().div_(255.0).unsqueeze(1)
 
 
 def _labels(array: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(np.ascontiguousarray(array)).long()
+    return torch.from_numpy(np.array(array)).long()
 
 
 def _subset(x: torch.Tensor, y: torch.Tensor, limit: int,
@@ -173,9 +173,3 @@ def _subset(x: torch.Tensor, y: torch.Tensor, limit: int,
     keep = torch.randperm(len(x), generator=generator)[:limit]
     return x[keep], y[keep]
 
-
-def write_idx(path: Path, array: np.ndarray) -> None:
-    """Write uint8 `array` as an IDX file (gzipped if `path` ends in .gz); used to stage data."""
-    header = struct.pack(">I", 0x0800 | array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
-    payload = header + np.ascontiguousarray(array, dtype=np.uint8).tobytes()
-    path.write_bytes(gzip.compress(payload) if path.suffix == ".gz" else payload)

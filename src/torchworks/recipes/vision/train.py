@@ -99,6 +99,8 @@ def train(cfg: MnistConfig) -> TrainSummary:
 def _train(cfg: MnistConfig, info: DistInfo) -> TrainSummary:
     # ---- set-up: seeds, precision, data on the device, model, optimizer, schedule
     micro_batch = _micro_batch(cfg, info)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
     seed_everything(cfg.seed, deterministic=cfg.deterministic)
     precision = resolve_precision(cfg.amp, info.device)
     data = load_data(cfg.data_dir, train_limit=cfg.train_limit, test_limit=cfg.test_limit,
@@ -119,12 +121,13 @@ def _train(cfg: MnistConfig, info: DistInfo) -> TrainSummary:
     scheduler = lr_schedule(optimizer, cfg.schedule, total_steps=total_steps,
                             warmup_steps=min(cfg.warmup_steps, total_steps // 2))
     scaler = precision.grad_scaler()
-    augment = AffineAugment() if cfg.augment and cfg.model == "strong" else None
+    augment = AffineAugment() if cfg.augment else None
 
     # ---- resume: weights, optimizer, schedule, scaler, RNG and data position
     ckpts = CheckpointDir(cfg.out / "checkpoints", keep_last=cfg.keep_last,
                           best_metric="test_accuracy", best_mode="max")
     step, start_epoch, elapsed = 0, 0, 0.0
+    window = torch.zeros(3, dtype=torch.float64, device=info.device)  # loss sum, correct, count
     if cfg.resume:
         latest = ckpts.latest()
         if latest is None:
@@ -135,6 +138,8 @@ def _train(cfg: MnistConfig, info: DistInfo) -> TrainSummary:
         sampler.load_state_dict(position.sampler)
         step, start_epoch = position.step, position.epoch
         elapsed = float(state["extra"].get("train_seconds", 0.0))
+        if info.is_main:  # the partial train-metric window is rank 0's; others start at zero
+            window = state["extra"]["train_window"].to(info.device)
 
     train_model = maybe_compile(wrap_ddp(model, info), enabled=cfg.compile, device=info.device)
     extra = {"config": _plain(dataclasses.asdict(cfg)), "data_source": data.source,
@@ -143,15 +148,16 @@ def _train(cfg: MnistConfig, info: DistInfo) -> TrainSummary:
                        "classes": [str(c) for c in range(data.num_classes)]}}
 
     def save(epoch_done: int, metrics: dict[str, float]) -> None:
-        if info.is_main:
-            ckpts.save(build_state(model, optimizer, step=step, epoch=epoch_done,
-                                   scheduler=scheduler, scaler=scaler, sampler=sampler.state_dict(),
-                                   metrics=metrics, extra={**extra, "train_seconds": elapsed}))
+        if not info.is_main:
+            return
+        run_state = {"train_seconds": elapsed, "train_window": window.cpu()}
+        ckpts.save(build_state(model, optimizer, step=step, epoch=epoch_done, scheduler=scheduler,
+                               scaler=scaler, sampler=sampler.state_dict(), metrics=metrics,
+                               extra={**extra, **run_state}))
 
     # ---- train loop
     log = MetricsLogger(cfg.out / "metrics.csv", tensorboard_dir=cfg.out / "tensorboard",
                         enabled=info.is_main, resume_from_step=step if cfg.resume else None)
-    window = torch.zeros(3, dtype=torch.float64, device=info.device)  # loss sum, correct, count
     stopped = False
     with log:
         for epoch in range(start_epoch, cfg.epochs):

@@ -27,8 +27,9 @@ _CLAIMS_HEADING = re.compile(r"^[ \t]*(?:what is claimed is|claims|we claim|i cl
 
 # "claim 3", "claims 1-3", "claims 1, 2 or 5", "claim 1 or claim 2", "any one of claims 1 to 4"
 _NUM = r"\d{1,4}(?:[ \t]*(?:-|–|to|through)[ \t]*\d{1,4})?"
-_REFERENCE = re.compile(
-    rf"\bclaims?[ \t]+({_NUM}(?:[ \t]*(?:,|,?[ \t]*or|,?[ \t]*and)[ \t]*(?:claims?[ \t]+)?{_NUM})*)",
+REFERENCE = re.compile(
+    rf"\bclaims?[ \t]+({_NUM}(?:[ \t]*(?:,|,?[ \t]*or|,?[ \t]*and)[ \t]*"
+    rf"(?:claims?[ \t]+)?{_NUM})*)",
     re.IGNORECASE,
 )
 _ALL_PRECEDING = re.compile(r"\b(?:any|one|all)\s+(?:one\s+)?(?:of\s+)?(?:the\s+)?"
@@ -53,13 +54,15 @@ class Claim:
 
     number: int
     text: str
-    parents: list[int] = field(default_factory=list)  # claims it refers to, in text order
-    reference: str = ""  # the words that name the parents ("of claim 1", "claims 1 or 2")
+    parents: list[int] = field(default_factory=list)  # claims it depends on (its first reference)
+    cited: list[int] = field(default_factory=list)  # every claim it refers to, in text order
+    reference: str = ""  # the words that name the parents ("claim 1", "claims 1 or 2")
     alternative: bool = False  # a multiple dependency written in the alternative ("or", "any")
     preamble: str = ""
     transition: str = ""  # "" when the claim has none
     elements: list[str] = field(default_factory=list)
     line: int = 1  # line of the input where the claim starts (1-based)
+    index: int = 0  # position in the claim set (0-based)
 
     @property
     def dependent(self) -> bool:
@@ -118,7 +121,7 @@ def parse_claims(text: str) -> ClaimSet:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     abstract, text = _split_abstract(text)
     claims = [build_claim(number, body, line) for number, body, line in _split(text)]
-    return ClaimSet(claims=claims, abstract=abstract)
+    return ClaimSet(claims=_indexed(claims), abstract=abstract)
 
 
 def parse_claim_list(claims: list[str], abstract: str = "") -> ClaimSet:
@@ -131,12 +134,18 @@ def parse_claim_list(claims: list[str], abstract: str = "") -> ClaimSet:
             number = int(next(g for g in match.groups() if g))
             raw = raw[match.end():]
         built.append(build_claim(number, " ".join(raw.split()), index))
-    return ClaimSet(claims=built, abstract=" ".join(abstract.split()))
+    return ClaimSet(claims=_indexed(built), abstract=" ".join(abstract.split()))
+
+
+def _indexed(claims: list[Claim]) -> list[Claim]:
+    for index, claim in enumerate(claims):
+        claim.index = index
+    return claims
 
 
 def build_claim(number: int, text: str, line: int = 1) -> Claim:
     """Analyse one claim's text (without its number)."""
-    parents, reference, alternative = find_references(text, number)
+    parents, cited, reference, alternative = find_references(text, number)
     transition = _TRANSITION.search(text)
     if transition:
         preamble = text[:transition.start()].strip(" ,:;")
@@ -144,27 +153,34 @@ def build_claim(number: int, text: str, line: int = 1) -> Claim:
         word = transition.group(1).lower()
     else:
         preamble, body, word = _split_without_transition(text)
-    return Claim(number=number, text=text, parents=parents, reference=reference,
+    return Claim(number=number, text=text, parents=parents, cited=cited, reference=reference,
                  alternative=alternative, preamble=preamble, transition=word,
                  elements=split_elements(body), line=line)
 
 
-def find_references(text: str, number: int) -> tuple[list[int], str, bool]:
-    """(parents in text order without repeats, the words naming them, alternative form?)."""
-    parents: list[int] = []
-    words: list[str] = []
-    alternative = False
-    for match in _REFERENCE.finditer(text):
-        words.append(match.group(0))
-        numbers = _expand(match.group(1))
-        alternative = alternative or (len(numbers) > 1 and _alternative(text, match))
-        parents.extend(n for n in numbers if n not in parents)
+def find_references(text: str, number: int) -> tuple[list[int], list[int], str, bool]:
+    """(parents, every claim cited, the words naming the parents, alternative form?).
+
+    The first reference names the parents ("The cup of claim 2"); later ones ("... the lid of
+    claim 1") cite a claim without adding a dependency, but must still exist and come earlier.
+    """
+    groups: list[tuple[int, str, list[int], bool]] = []  # (offset, words, numbers, alternative)
+    for match in REFERENCE.finditer(text):
+        numbers = expand_numbers(match.group(1))
+        groups.append((match.start(), match.group(0), numbers,
+                       len(numbers) > 1 and _alternative(text, match)))
     preceding = _ALL_PRECEDING.search(text)
     if preceding:
-        words.append(preceding.group(0))
-        parents.extend(n for n in range(1, number) if n not in parents)
-        alternative = alternative or "all" not in preceding.group(0).lower()
-    return parents, "; ".join(words), alternative
+        groups.append((preceding.start(), preceding.group(0), list(range(1, number)),
+                       "all" not in preceding.group(0).lower()))
+    if not groups:
+        return [], [], "", False
+    groups.sort(key=lambda g: g[0])
+    _, words, parents, alternative = groups[0]
+    cited: list[int] = []
+    for _, _, numbers, _ in groups:
+        cited.extend(n for n in numbers if n not in cited)
+    return parents, cited, words, alternative
 
 
 def split_elements(body: str) -> list[str]:
@@ -181,7 +197,7 @@ def _alternative(text: str, match: re.Match[str]) -> bool:
                                                                   before, re.IGNORECASE))
 
 
-def _expand(numbers: str) -> list[int]:
+def expand_numbers(numbers: str) -> list[int]:
     result: list[int] = []
     for first, last in re.findall(r"(\d{1,4})(?:\s*(?:-|–|to|through)\s*(\d{1,4}))?", numbers):
         low = int(first)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 DEFINITE = frozenset({"the", "said"})
 # Determiners that introduce a term; multi-word ones are matched as token sequences.
@@ -20,7 +21,7 @@ INDEFINITE = frozenset({"a", "an", "another", "one", "plural", "multiple", "seve
 ORDINALS = frozenset({"first", "second", "third", "fourth", "fifth", "sixth", "seventh",
                       "eighth", "ninth", "tenth"})
 # Words that end a noun phrase: prepositions, conjunctions, auxiliaries, pronouns, claim verbs.
-STOP = frozenset("""
+_STOP_WORDS = """
 of in on to from with for at by into onto upon between among through over under within without
 about above below across along around after before during against toward towards via per than
 as like near beyond behind beneath beside inside outside throughout until unless whether while
@@ -32,18 +33,24 @@ it its they them their this these those he she his her we our us you your i
 comprising comprises comprise comprised including includes include included consisting
 consists consist containing contains contain having composed characterized characterised
 configured adapted arranged operable capable designed constructed programmed structured
-selected located positioned disposed provided formed defined used based coupled connected
-attached mounted secured fixed affixed spaced extending extends extend
+located positioned disposed provided formed defined used based coupled connected
+attached mounted secured affixed spaced extending extends extend
+upward upwards upwardly downward downwards downwardly inward inwardly outward outwardly forward
+forwards rearward rearwards backward backwards away together apart here there
+holds receives transmits generates stores sends controls causes moves rotates engages supports
+defines forms provides determines outputs converts produces measures communicates indicates
+represents corresponds operates performs allows enables carries connects couples executes
 claim claims according recited set forth
-""".split())
-# Definite phrases that need no antecedent ("the same", "the other", "the art").
-EXEMPT = frozenset({"same", "other", "following", "like", "art", "latter", "former", "rest",
-                    "remainder", "whole", "entirety", "respective", "invention", "case",
-                    "contrary", "foregoing", "above", "world", "environment", "ambient",
-                    "atmosphere", "earth", "ground", "air", "user", "operator", "time", "step",
-                    "steps", "method", "process"})
+"""
+STOP = frozenset(_STOP_WORDS.split())
+# Definite phrases that need no antecedent: "the same X", "the other X" (first word), and a few
+# words that name something unique on their own ("the art", "the group consisting of").
+EXEMPT_FIRST = frozenset({"same", "other", "following", "latter", "former", "respective",
+                          "whole", "entire", "rest", "remainder", "foregoing", "above"})
+EXEMPT_ALONE = frozenset({"art", "invention", "world", "environment", "atmosphere", "earth",
+                          "ground", "air", "user", "operator", "time", "group", "case",
+                          "contrary", "like", "sun", "internet", "step", "steps"})
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d+(?:[.,]\d+)*|[^\sA-Za-z0-9]")
-_ABBREVIATION = re.compile(r"^[A-Z][A-Za-z0-9\-]*[A-Z0-9]s?$|^[A-Z]{2,}s?$")
 
 
 @dataclass(frozen=True)
@@ -74,14 +81,19 @@ class Mention:
     start: int
     end: int
     followed_by: str = ""
+    proper: bool = False  # a capitalized word mid-claim starts it: a name ("the Internet")
 
     @property
     def definite(self) -> bool:
         return self.determiner in DEFINITE
 
-    @property
+    @cached_property
     def stems(self) -> tuple[str, ...]:
         return tuple(stem(w) for w in self.words)
+
+    @cached_property
+    def stem_set(self) -> frozenset[str]:
+        return frozenset(self.stems)
 
     @property
     def phrase(self) -> str:
@@ -145,10 +157,11 @@ def mentions(text: str) -> list[Mention]:
         words = tuple(t.lower for t in tokens[i:j])
         after = tokens[j].lower if j < len(tokens) else ""
         span = (tokens[i].start, tokens[j - 1].end)
+        first = tokens[i].text
+        proper = first[:1].isupper() and not first.isupper() and tokens[i].start > 0
         for ordinal in ordinals or [None]:
             phrase = words if ordinal is None else (ordinal, *words)
-            found.append(Mention(phrase, determiner, span[0], span[1], after))
-        found.extend(_abbreviation(tokens, j))
+            found.append(Mention(phrase, determiner, span[0], span[1], after, proper))
         determiner = ""
         i = j
     return found
@@ -193,18 +206,9 @@ def _ordinal_list(tokens: list[Token], i: int) -> tuple[list[str], int]:
     while j < len(tokens) and tokens[j].lower in ORDINALS:
         ordinals.append(tokens[j].lower)
         k = j + 1
-        while k < len(tokens) and tokens[k].lower in (",", "and", "or", "and/or"):
+        while k < len(tokens) and tokens[k].lower in (",", "and", "or"):
             k += 1
         if k == j + 1 or k >= len(tokens) or tokens[k].lower not in ORDINALS:
-            return (ordinals, j) if len(ordinals) > 1 else ([], i)
+            return (ordinals, j + 1) if len(ordinals) > 1 else ([], i)
         j = k
     return ([], i)
-
-
-def _abbreviation(tokens: list[Token], j: int) -> list[Mention]:
-    """"device model agent (DMA)": the abbreviation becomes a mention of its own."""
-    if j + 2 < len(tokens) and tokens[j].text == "(" and tokens[j + 2].text == ")" \
-            and _ABBREVIATION.match(tokens[j + 1].text):
-        token = tokens[j + 1]
-        return [Mention((token.lower,), "a", token.start, token.end, ")")]
-    return []

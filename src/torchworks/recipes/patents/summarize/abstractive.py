@@ -30,6 +30,7 @@ from torchworks.recipes.patents.text.patent import Patent
 from torchworks.recipes.patents.text.sentences import split_sentences
 
 TOKENS_PER_WORD = 1.4  # English patent prose in BPE/SentencePiece vocabularies
+MIN_CHUNK_SUMMARY = 24  # tokens: a chunk summary shorter than this says nothing
 
 
 @dataclass
@@ -103,15 +104,24 @@ class AbstractiveSummarizer:
         for round_ in range(self.config.max_rounds + 1):
             if not pending:
                 break
-            chunks = {job.doc: self._chunks(job.text) for job in pending}
-            flat = [(doc, chunk) for doc, parts in chunks.items() for chunk in parts]
-            outputs = self._generate([chunk for _, chunk in flat], target)
+            # each chunk of a document gets an equal share of one chunk, so that the joined
+            # summaries fit a single chunk next round (a ~chunk/target-fold reduction a round)
+            jobs: dict[int, list[tuple[int, str]]] = {}
+            for job in pending:
+                parts = self._chunks(job.text)
+                share = max(MIN_CHUNK_SUMMARY, min(target, self.chunk_tokens // len(parts)))
+                jobs.setdefault(share, []).extend((job.doc, part) for part in parts)
             joined: dict[int, list[str]] = {}
-            for (doc, _), output in zip(flat, outputs, strict=True):
-                joined.setdefault(doc, []).append(output)
+            for share, flat in jobs.items():
+                outputs = self._generate([chunk for _, chunk in flat], share)
+                for (doc, _), output in zip(flat, outputs, strict=True):
+                    joined.setdefault(doc, []).append(output)
             pending = []
             for doc, parts in joined.items():
-                if len(parts) == 1 or round_ == self.config.max_rounds:
+                if not any(parts):
+                    results[doc] = DataError("the model generated an empty summary",
+                                             fix="check that --model is a trained summarizer")
+                elif len(parts) == 1 or round_ == self.config.max_rounds:
                     results[doc] = " ".join(" ".join(parts).split()[: self.config.words])
                 else:
                     pending.append(_Job(doc, "\n".join(parts)))
@@ -154,7 +164,8 @@ class AbstractiveSummarizer:
                                    max_length=self.chunk_tokens).to(self.device)
             generated = self.model.generate(**batch, max_new_tokens=max_new_tokens,
                                             num_beams=self.config.num_beams,
-                                            no_repeat_ngram_size=3, early_stopping=True)
+                                            early_stopping=self.config.num_beams > 1 or None,
+                                            no_repeat_ngram_size=3)
             decoded = self.tokenizer.batch_decode(generated, skip_special_tokens=True)
             for i, text in zip(indices, decoded, strict=True):
                 answers[i] = " ".join(text.split())

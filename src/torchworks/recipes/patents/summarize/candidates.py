@@ -69,10 +69,8 @@ def document_sentences(patent: Patent) -> list[Sentence]:
     """All description sentences in document order, tagged with their section kind."""
     out: list[Sentence] = []
     for section in patent.sections:
-        rank = 0
-        for sentence in split_sentences(section.text):
+        for rank, sentence in enumerate(split_sentences(section.text)):
             out.append(Sentence(sentence, section.kind, len(out), rank))
-            rank += 1
     return out
 
 

@@ -18,7 +18,7 @@ from torchworks.recipes.patents.text.patent import Patent
 class RougeScores:
     rouge1: float
     rouge2: float
-    rougeL: float  # noqa: N815 - the metric's usual name
+    rougeL: float
 
 
 @dataclass
@@ -28,7 +28,7 @@ class EvalResult:
     method: str
     rouge1: float
     rouge2: float
-    rougeL: float  # noqa: N815
+    rougeL: float
     docs: int
     docs_per_second: float
     words_per_second: float  # description words summarized per second

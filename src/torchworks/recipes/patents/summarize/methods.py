@@ -30,7 +30,7 @@ class Summarizer(Protocol):
 
 
 def build_summarizer(method: str = "extractive", words: int = 150, model: Path | None = None,
-                     device: str = "auto", compile: bool = False) -> Summarizer:  # noqa: A002
+                     device: str = "auto", compile: bool = False) -> Summarizer:
     """The summarizer for `method` with a budget of `words` words."""
     if words < 10:
         raise ConfigError(f"--words {words} is too small for a summary", fix="use --words 50..400")

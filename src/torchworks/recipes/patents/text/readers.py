@@ -51,7 +51,7 @@ def patents_from_xml(text: str, source: str = "<xml>") -> list[Patent | BadDocum
     return parse_documents(text, source)
 
 
-def patent_from_text(text: str, id: str = "document", title: str = "",  # noqa: A002
+def patent_from_text(text: str, id: str = "document", title: str = "",
                      source: str = "") -> Patent:
     """Plain text -> Patent: headings found line by line, an "Abstract" part and a
     "What is claimed is:" part split off when present."""

@@ -142,7 +142,7 @@ def looks_like_heading(line: str) -> bool:
 
 # headings written inline in a one-line description (BigPatent text with its newlines lost)
 _INLINE_HEADING = re.compile(
-    r"\s((?:CROSS[- ]REFERENCES? TO RELATED APPLICATIONS?|TECHNICAL FIELD|FIELD OF THE "
+    r"(?:^|\s)((?:CROSS[- ]REFERENCES? TO RELATED APPLICATIONS?|TECHNICAL FIELD|FIELD OF THE "
     r"INVENTION|BACKGROUND(?: OF THE INVENTION| ART)?|SUMMARY(?: OF THE INVENTION)?|"
     r"BRIEF DESCRIPTION OF THE DRAWINGS|DETAILED DESCRIPTION(?: OF THE [A-Z ]*?EMBODIMENTS?|"
     r" OF THE INVENTION)?|DESCRIPTION OF THE PREFERRED EMBODIMENTS?))\s(?=[A-Z])"
@@ -189,9 +189,8 @@ def split_claims(text: str) -> list[str]:
 
 def split_off_claims(text: str) -> tuple[str, list[str]]:
     """Plain text holding a "What is claimed is:" part -> (description, claims)."""
-    match = None
-    for match in _CLAIMS_START.finditer(text):
-        pass  # the last such line starts the claims
-    if match is None:
+    starts = list(_CLAIMS_START.finditer(text))
+    if not starts:
         return text, []
-    return text[:match.start()], split_claims(text[match.end():])
+    last = starts[-1]  # "claims" may also be a word in a heading earlier on
+    return text[:last.start()], split_claims(text[last.end():])

@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import re
 
-ABBREVIATIONS = frozenset(
-    """
-    fig figs no nos ser pat pats appl publ pub app apps eg ie al approx ca cf vs viz resp
-    esp incl wt vol vols mol eq eqs ex exs ref refs sec secs min hr hrs deg temp conc ltd
-    inc co corp dr mr mrs ms prof st jr sr jan feb mar apr jun jul aug sep sept oct nov dec
-    art arts para paras ch chap pp pg tab ed eds dept univ int intl mfg avg dia ht lb lbs
-    oz ft sq
-    """.split()
-)
+ABBREVIATIONS = frozenset([
+    "fig", "figs", "no", "nos", "ser", "pat", "pats", "appl", "publ", "pub", "app", "apps", "eg",
+    "ie", "al", "approx", "ca", "cf", "vs", "viz", "resp", "esp", "incl", "wt", "vol", "vols",
+    "mol", "eq", "eqs", "ex", "exs", "ref", "refs", "sec", "secs", "min", "hr", "hrs", "deg",
+    "temp", "conc", "ltd", "inc", "co", "corp", "dr", "mr", "mrs", "ms", "prof", "st", "jr",
+    "sr", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "art", "arts", "para", "paras", "ch", "chap", "pp", "pg", "tab", "ed", "eds", "dept", "univ",
+    "int", "intl", "mfg", "avg", "dia", "ht", "lb", "lbs", "oz", "ft", "sq",
+])
 
 # a stop, optional closing quotes/brackets, whitespace; the match is a candidate boundary
 _CANDIDATE = re.compile(r"[.!?][\"'”’)\]]*\s+")
@@ -54,7 +54,10 @@ def _is_abbreviation(text_before: str) -> bool:
         return True
     if "." in word.strip("."):  # dotted abbreviation: U.S., e.g., i.e., a.m.
         return True
-    return len(word) == 1 and word.isupper()  # initial: "J. Smith", "Appl. Phys. A. 12"
+    if len(word) == 1 and word.isupper():  # an initial ("J. Smith"), but not "at 78° C."
+        before = text_before[:match.start()].rstrip()
+        return not (before.endswith("°") or before[-1:].isdigit())
+    return False
 
 
 def split_sentences(text: str) -> list[str]:

@@ -2,12 +2,12 @@
 
 Three element vocabularies cover the six sample layouts:
 
-| layout                          | root                             | description | claims      |
-|---------------------------------|----------------------------------|-------------|-------------|
-| pap (2001 pre-grant pubs)       | patent-application-publication   | subdoc-description | subdoc-claims/claim |
-| sgml (2001 grants, ST.32 tags)  | PATDOC                           | SDODE       | SDOCL//CLM  |
-| xml2004, xml2006, xml2014 (ICE) | us-patent-grant                  | description | claims/claim |
-| xmlApp2004 (ICE applications)   | us-patent-application            | description | claims/claim |
+| layout                    | root                           | description        | claims        |
+|---------------------------|--------------------------------|--------------------|---------------|
+| pap (2001 pre-grant pubs) | patent-application-publication | subdoc-description | subdoc-claims |
+| sgml (2001 grants, ST.32) | PATDOC                         | SDODE              | SDOCL//CLM    |
+| xml2004, xml2006, xml2014 | us-patent-grant                | description        | claims/claim  |
+| xmlApp2004 (applications) | us-patent-application          | description        | claims/claim  |
 
 Section hints come from container elements (pap: <summary-of-invention>; ST.32: BRFSUM,
 DRWDESC, DETDESC) or from processing instructions (ICE: <?BRFSUM end="lead"?> ...
@@ -31,8 +31,9 @@ _ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9.]*);")
 _XML_ENTITIES = frozenset({"lt", "gt", "amp", "quot", "apos"})
 # ISO 8879 Greek entity names used by ST.32 (&agr; = alpha, &lgr; = lambda, ...)
 _ISO_GREEK = dict(zip(
-    "agr bgr ggr dgr egr zgr eegr thgr igr kgr lgr mgr ngr xgr ogr pgr rgr sgr tgr ugr phgr "
-    "khgr psgr ohgr".split(), "αβγδεζηθικλμνξοπρστυφχψω", strict=True))
+    ("agr", "bgr", "ggr", "dgr", "egr", "zgr", "eegr", "thgr", "igr", "kgr", "lgr", "mgr",
+     "ngr", "xgr", "ogr", "pgr", "rgr", "sgr", "tgr", "ugr", "phgr", "khgr", "psgr", "ohgr"),
+    "αβγδεζηθικλμνξοπρστυφχψω", strict=True))
 _NUMBERED = re.compile(r"^\s*\d{1,3}\s?\.\s*(?=\S)")
 
 _SKIP = frozenset({

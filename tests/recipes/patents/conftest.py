@@ -1,10 +1,38 @@
-"""A tiny random-init BART with a tokenizer trained on the real patent sample (the path, not
-the quality): small enough to build, save, load and run in a second on a CPU."""
+"""Shared fixtures: the real sample read once, the MiniLM summarizer loaded once, and a tiny
+random-init BART with a tokenizer trained on the sample (the abstractive path, not quality)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+
+import pytest
+
+from torchworks.recipes.patents.text.readers import Patent, read_patents
+
+
+@pytest.fixture(scope="session")
+def sample_jsonl(patents_dir: Path) -> Path:
+    return patents_dir / "patents.jsonl"
+
+
+@pytest.fixture(scope="session")
+def sample_patents(sample_jsonl: Path) -> list[Patent]:
+    patents = [p for p in read_patents(sample_jsonl) if isinstance(p, Patent)]
+    assert len(patents) == 13
+    return patents
+
+
+@pytest.fixture(scope="session")
+def extractive_summarizer():
+    from torchworks.recipes.patents.summarize.methods import build_summarizer
+
+    return build_summarizer("extractive", device="cpu")
+
+
+@pytest.fixture(scope="session")
+def tiny_bart_dir(tmp_path_factory: pytest.TempPathFactory, sample_jsonl: Path) -> Path:
+    return build_tiny_bart(tmp_path_factory.mktemp("tiny-bart"), sample_jsonl)
 
 
 def build_tiny_bart(folder: Path, corpus_file: Path, vocab_size: int = 400,
@@ -32,8 +60,10 @@ def build_tiny_bart(folder: Path, corpus_file: Path, vocab_size: int = 400,
                         max_position_embeddings=max_positions,
                         pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.bos_token_id,
                         eos_token_id=tokenizer.eos_token_id,
-                        decoder_start_token_id=tokenizer.eos_token_id,
-                        forced_eos_token_id=tokenizer.eos_token_id)
-    BartForConditionalGeneration(config).save_pretrained(folder)
+                        decoder_start_token_id=tokenizer.eos_token_id)
+    model = BartForConditionalGeneration(config)
+    with torch.no_grad():  # random weights may end at once; never ending tests the budget
+        model.final_logits_bias[0, tokenizer.eos_token_id] = -1e4
+    model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return folder

@@ -1,0 +1,80 @@
+"""Shared by the serve_* benchmarks: run a torchworks server in a child process.
+
+The server gets its own process (and its own GIL) so the load generator in the parent does
+not slow it down; `torch.set_num_threads` keeps it to the cores we give it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import platform
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def child_main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--service", choices=["mlp", "echo"], default="mlp")
+    parser.add_argument("--hidden", type=int, default=4096)
+    parser.add_argument("--max-batch-size", type=int, default=32)
+    parser.add_argument("--max-queue-delay-ms", type=float, default=2.0)
+    parser.add_argument("--models", type=Path, default=None)
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    import torch
+    import uvicorn
+
+    from torchworks.serving import toy
+    from torchworks.serving.app import ServerConfig, create_app
+
+    torch.set_num_threads(args.threads)
+    spec = (toy.mlp_spec(hidden=args.hidden, max_batch_size=args.max_batch_size,
+                         max_queue_delay_ms=args.max_queue_delay_ms)
+            if args.service == "mlp" else toy.echo_spec())
+    app = create_app([spec], ServerConfig(models_dir=args.models))
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
+
+
+@contextlib.contextmanager
+def server(**options: object) -> Iterator[str]:
+    """Start the child server with `options` (as its flags); yield its base URL."""
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    flags = [f"--{k.replace('_', '-')}={v}" for k, v in options.items() if v is not None]
+    process = subprocess.Popen([sys.executable, __file__, f"--port={port}", *flags],
+                               stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}/readyz").status_code == 200:
+                    break
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"benchmark server did not start: {process.stderr.read()}")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(60)
+
+
+def environment() -> str:
+    import torch
+
+    return (f"machine: {platform.machine()} {platform.processor() or ''}, "
+            f"{__import__('os').cpu_count()} CPUs (shared with other jobs: timings are noisy); "
+            f"python {platform.python_version()}, torch {torch.__version__}")
+
+
+if __name__ == "__main__":
+    child_main()

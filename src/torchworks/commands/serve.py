@@ -1,0 +1,108 @@
+"""`torchworks serve`: host recipe services over HTTP (see torchworks.serving.app)."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import sys
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "serve", help="serve models over HTTP: batching, versions, hot swap, metrics",
+        description="Host any subset of the registered services on one HTTP server. "
+                    "Docs at /docs, metrics at /metrics, health at /healthz and /readyz.")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to bind (default: %(default)s)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
+    parser.add_argument("--models", type=Path, default=None, metavar="DIR",
+                        help="model registry root: DIR/<name>/<version>/manifest.json")
+    parser.add_argument("--services", default=None, metavar="A,B",
+                        help="services to host (default: every registered one but toy-*)")
+    parser.add_argument("--api-key-file", type=Path, default=None, metavar="FILE",
+                        help="file of hashed API keys; without it requests need no key")
+    parser.add_argument("--static", type=Path, default=None, metavar="DIR",
+                        help="directory served at / (the web workbench)")
+    parser.add_argument("--max-body-bytes", type=int, default=1 << 20,
+                        help="largest request body accepted, else 413 (default: %(default)s)")
+    parser.add_argument("--max-batch-size", type=int, default=None,
+                        help="override every service's max_batch_size (1 turns batching off)")
+    parser.add_argument("--max-queue-delay-ms", type=float, default=None,
+                        help="override every service's max_queue_delay_ms")
+    parser.add_argument("--max-running", type=int, default=None,
+                        help="override every generation service's running-batch limit")
+    parser.add_argument("--timeout-s", type=float, default=None,
+                        help="override every service's per-request timeout")
+    parser.add_argument("--drain-timeout-s", type=float, default=30.0,
+                        help="on SIGTERM, wait this long for in-flight requests (default: 30)")
+    parser.add_argument("--log-level", default="info",
+                        choices=["critical", "error", "warning", "info", "debug"])
+    parser.add_argument("--new-api-key", default=None, metavar="SCOPES",
+                        help="print a new API key for SCOPES (model names, '*', 'admin') and "
+                             "the line to add to --api-key-file, then exit")
+    parser.add_argument("--key-label", default="", help="label stored with --new-api-key")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from torchworks.errors import require
+
+    if args.new_api_key is not None:
+        from torchworks.serving.auth import new_key
+
+        key, line = new_key(args.new_api_key, args.key_label)
+        print(f"API key (give it to the client; it is not stored anywhere): {key}")
+        print(f"append this line to your --api-key-file:\n{line}")
+        return 0
+    require("fastapi", "serve")
+    uvicorn = require("uvicorn", "serve")
+    from torchworks.serving.app import ServerConfig, create_app
+    from torchworks.serving.auth import KeyRing
+
+    specs = _specs(args)
+    keys = KeyRing.from_file(args.api_key_file) if args.api_key_file else None
+    if keys is None and not _is_loopback(args.host):
+        print(f"torchworks: warning: serving on {args.host} without --api-key-file: anyone who "
+              "can reach this port can use and reload the models", file=sys.stderr)
+    app = create_app(specs, ServerConfig(models_dir=args.models, api_keys=keys,
+                                         static_dir=args.static,
+                                         max_body_bytes=args.max_body_bytes))
+    print(f"torchworks serve: {', '.join(s.name for s in specs)} on http://{args.host}:{args.port}"
+          f" (docs: /docs)", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
+                timeout_graceful_shutdown=args.drain_timeout_s)
+    return 0
+
+
+def _specs(args: argparse.Namespace) -> list:
+    import dataclasses
+
+    from torchworks.errors import ConfigError
+    from torchworks.service_catalog import SERVICES, load_service
+    from torchworks.serving.generation import GenerationSpec
+
+    names = [n.strip() for n in (args.services or "").split(",") if n.strip()]
+    if not names:
+        names = sorted(n for n in SERVICES if not n.startswith("toy-"))
+    if not names:
+        raise ConfigError("no services to serve", fix="pass --services, e.g. --services toy-mlp")
+    specs = []
+    for name in names:
+        spec = load_service(name)
+        if isinstance(spec, GenerationSpec):
+            changes = {"max_running": args.max_running}
+        else:
+            changes = {"max_batch_size": args.max_batch_size,
+                       "max_queue_delay_ms": args.max_queue_delay_ms}
+        changes["timeout_s"] = args.timeout_s
+        specs.append(dataclasses.replace(spec, **{k: v for k, v in changes.items()
+                                                  if v is not None}))
+    return specs
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

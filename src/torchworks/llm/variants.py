@@ -1,0 +1,120 @@
+"""The optimized variants of one model, as runnable engines: precision, quantization, compile.
+
+A variant is a recipe applied to the fp32 weights at load time (quantization is deterministic,
+so the same weights always give the same int8 model); `torchworks export llm` records which
+recipe a registry version holds in its manifest, and `engine_for` rebuilds it from there.
+ONNX Runtime and TensorRT variants run outside torch and live in `onnx_runtime.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from torchworks.errors import ConfigError, DependencyError, require
+from torchworks.llm.engine import DecodeEngine
+from torchworks.llm.llama import FastLlama
+from torchworks.llm.load import LoadedLM
+
+
+@dataclass(frozen=True)
+class VariantSpec:
+    name: str
+    precision: str  # registry manifest precision: fp32, bf16, fp16, int8-weight-only, ...
+    runtime: str  # "torch" | "onnxruntime" | "tensorrt"
+    compile: bool
+    gpu_only: bool
+    summary: str
+
+
+VARIANTS: dict[str, VariantSpec] = {v.name: v for v in (
+    VariantSpec("eager-fp32", "fp32", "torch", False, False,
+                "reference: fp32 weights, static KV cache, eager PyTorch"),
+    VariantSpec("bf16", "bf16", "torch", False, False,
+                "bf16 weights and KV cache (CPUs with AVX512-BF16/AMX, Ampere+ GPUs)"),
+    VariantSpec("fp16", "fp16", "torch", False, True, "fp16 weights and KV cache (GPU)"),
+    VariantSpec("compile-static", "fp32", "torch", True, False,
+                "fp32, decode step torch.compile'd once for the static cache shape"),
+    VariantSpec("compile-bf16", "bf16", "torch", True, False,
+                "bf16 weights and cache, decode step torch.compile'd"),
+    VariantSpec("int8-weight", "int8-weight-only", "torch", True, False,
+                "torchao int8 weight-only linears, decode step torch.compile'd"),
+    VariantSpec("int8-dynamic", "int8-dynamic", "torch", False, False,
+                "torch.ao dynamic int8 linears (int8 weights, activations quantized per step)"),
+    VariantSpec("onnx", "fp32", "onnxruntime", False, False,
+                "ONNX graph with KV cache inputs/outputs, run by ONNX Runtime"),
+    VariantSpec("tensorrt-fp16", "fp16", "tensorrt", False, True,
+                "ONNX graph through ONNX Runtime's TensorRT execution provider, FP16"),
+    VariantSpec("tensorrt-int8", "int8", "tensorrt", False, True,
+                "TensorRT execution provider, INT8 with calibration"),
+)}
+
+
+def variant(name: str) -> VariantSpec:
+    if name not in VARIANTS:
+        raise ConfigError(f"unknown LLM variant '{name}'", fix=f"choose from: {', '.join(VARIANTS)}")
+    return VARIANTS[name]
+
+
+def unavailable_reason(spec: VariantSpec, device: torch.device) -> str | None:
+    """Why `spec` cannot run on `device` here, or None if it can."""
+    if spec.gpu_only and device.type != "cuda":
+        return "needs a CUDA GPU"
+    if spec.precision == "bf16" and device.type == "cpu" \
+            and not torch.ops.mkldnn._is_mkldnn_bf16_supported():
+        return "this CPU has no fast bf16 (AVX512-BF16 or AMX)"
+    if spec.precision == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
+        return "this GPU has no bf16"
+    if spec.precision == "int8-dynamic" and device.type != "cpu":
+        return "torch.ao dynamic int8 runs on CPU only"
+    if spec.runtime == "tensorrt":
+        ort = _optional("onnxruntime")
+        if ort is None or "TensorrtExecutionProvider" not in ort.get_available_providers():
+            return "ONNX Runtime has no TensorRT execution provider here"
+    if spec.runtime == "onnxruntime" and _optional("onnxruntime") is None:
+        return "onnxruntime is not installed"
+    return None
+
+
+def engine_for(lm: LoadedLM, name: str, *, slots: int = 1, max_seq: int = 1024) -> DecodeEngine:
+    """A DecodeEngine running `lm` as variant `name` (torch runtimes only)."""
+    spec = variant(name)
+    if spec.runtime != "torch":
+        raise ConfigError(f"variant '{name}' runs on {spec.runtime}, not in a torch engine",
+                          fix="load it with torchworks.llm.onnx_runtime")
+    reason = unavailable_reason(spec, lm.device)
+    if reason:
+        raise ConfigError(f"variant '{name}' is not available: {reason}",
+                          fix="choose another variant (see `torchworks export llm --help`)")
+    model = FastLlama.from_hf(lm.model)
+    cache_dtype = None
+    if spec.precision in ("bf16", "fp16"):
+        dtype = torch.bfloat16 if spec.precision == "bf16" else torch.float16
+        model = model.to(dtype)
+        model.inv_freq = model.inv_freq.float()
+        cache_dtype = dtype
+    elif spec.precision == "int8-weight-only":
+        torchao = require("torchao.quantization", "export")
+        torchao.quantize_(model, torchao.Int8WeightOnlyConfig())
+    elif spec.precision == "int8-dynamic":
+        model = _quantize_dynamic(model)
+    return DecodeEngine(model, slots=slots, max_seq=max_seq, cache_dtype=cache_dtype,
+                        compile_decode=spec.compile)
+
+
+def _quantize_dynamic(model: FastLlama) -> FastLlama:
+    try:
+        from torch.ao.quantization import quantize_dynamic
+    except ImportError as exc:  # removed from a future torch
+        raise DependencyError("this torch has no torch.ao.quantization.quantize_dynamic",
+                              fix="use the int8-weight variant (torchao)") from exc
+    return quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8)
+
+
+def _optional(module: str):  # noqa: ANN202 - a module or None
+    try:
+        return require(module, "export")
+    except DependencyError:
+        return None

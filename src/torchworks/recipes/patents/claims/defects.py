@@ -1,0 +1,170 @@
+"""Claim sets with one defect put in on purpose: the checker's recall is measured on them.
+
+Each `Defect` is a real claim set (as text) with one change a drafter could make by mistake,
+and the claims where the checker should report it:
+
+- `dependency-*`: a dependent claim made to refer to a later claim, a missing claim or itself;
+- `antecedent-*`: an element's introduction removed, either its "a" turned into "the"
+  (`antecedent-article`) or the whole "a X ..." element deleted (`antecedent-dropped`), while
+  the claim or its dependents still say "the/said X";
+- `numbering-duplicate`: a claim given the number of the claim before it.
+
+Defects are drawn deterministically from a seed, so a benchmark run is reproducible.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+
+from torchworks.recipes.patents.claims.parse import Claim, ClaimSet, parse_claim_list
+from torchworks.recipes.patents.claims.terms import mentions
+
+# defect kind -> the finding rules that count as catching it
+EXPECTED_RULES = {
+    "dependency-later": ("dependency-later", "dependency-missing"),
+    "dependency-missing": ("dependency-missing",),
+    "dependency-self": ("dependency-self",),
+    "antecedent-article": ("antecedent-basis",),
+    "antecedent-dropped": ("antecedent-basis",),
+    "numbering-duplicate": ("numbering-duplicate",),
+}
+
+
+@dataclass(frozen=True)
+class Defect:
+    kind: str
+    source: str  # the claim set it was made from
+    text: str  # the whole claim set, one numbered claim per line
+    claims: tuple[int, ...]  # where a finding must appear to count as caught
+    note: str  # what was changed, for reports
+
+
+def claim_set_text(claims: list[tuple[int, str]]) -> str:
+    return "\n".join(f"{number}. {text}" for number, text in claims) + "\n"
+
+
+def make_defects(source: str, claim_texts: list[str], rng: random.Random,
+                 per_kind: int = 2) -> list[Defect]:
+    """Up to `per_kind` defects of each kind from one real claim set."""
+    claim_set = parse_claim_list(claim_texts)
+    pairs = [(c.number, c.text) for c in claim_set.claims]
+    defects: list[Defect] = []
+    for make in (_dependency_later, _dependency_missing, _dependency_self, _antecedent_article,
+                 _antecedent_dropped, _duplicate):
+        candidates = make(claim_set, pairs)
+        rng.shuffle(candidates)
+        defects.extend(Defect(kind=kind, source=source, text=claim_set_text(changed),
+                              claims=where, note=note)
+                       for kind, changed, where, note in candidates[:per_kind])
+    return defects
+
+
+Candidate = tuple[str, list[tuple[int, str]], tuple[int, ...], str]
+
+
+def _replace(pairs: list[tuple[int, str]], number: int, text: str) -> list[tuple[int, str]]:
+    return [(n, text if n == number else t) for n, t in pairs]
+
+
+def _retarget(claim: Claim, target: int) -> str:
+    parent = claim.parents[0]
+    return re.sub(rf"(\bclaims?\s+){parent}\b", rf"\g<1>{target}", claim.text, count=1)
+
+
+def _single_dependents(claim_set: ClaimSet) -> list[Claim]:
+    return [c for c in claim_set.claims if len(c.parents) == 1]
+
+
+def _dependency_later(claim_set: ClaimSet, pairs: list[tuple[int, str]]) -> list[Candidate]:
+    last = max((c.number for c in claim_set.claims), default=0)
+    return [("dependency-later", _replace(pairs, c.number, _retarget(c, c.number + 1)),
+             (c.number,), f"claim {c.number} now refers to claim {c.number + 1}")
+            for c in _single_dependents(claim_set) if c.number < last]
+
+
+def _dependency_missing(claim_set: ClaimSet, pairs: list[tuple[int, str]]) -> list[Candidate]:
+    absent = max((c.number for c in claim_set.claims), default=0) + 7
+    return [("dependency-missing", _replace(pairs, c.number, _retarget(c, absent)),
+             (c.number,), f"claim {c.number} now refers to claim {absent}")
+            for c in _single_dependents(claim_set)]
+
+
+def _dependency_self(claim_set: ClaimSet, pairs: list[tuple[int, str]]) -> list[Candidate]:
+    return [("dependency-self", _replace(pairs, c.number, _retarget(c, c.number)),
+             (c.number,), f"claim {c.number} now refers to itself")
+            for c in _single_dependents(claim_set)]
+
+
+def _duplicate(claim_set: ClaimSet, pairs: list[tuple[int, str]]) -> list[Candidate]:
+    out = []
+    for index in range(1, len(pairs)):
+        number = pairs[index][0]
+        changed = [(pairs[index - 1][0] if i == index else n, t) for i, (n, t) in enumerate(pairs)]
+        out.append(("numbering-duplicate", changed, (pairs[index - 1][0],),
+                    f"claim {number} renumbered {pairs[index - 1][0]}"))
+    return out
+
+
+def _referenced(claim_set: ClaimSet, claim: Claim, stems: tuple[str, ...], after: int) -> list[int]:
+    """Claims of `claim`'s family that say "the/said <stems>" after offset `after` in `claim`."""
+    where = []
+    if any(m.definite and m.stems == stems and m.start > after for m in mentions(claim.text)):
+        where.append(claim.number)
+    for other in claim_set.claims:
+        if other is not claim and claim in claim_set.ancestors(other) and any(
+                m.definite and m.stems == stems for m in mentions(other.text)):
+            where.append(other.number)
+    return where
+
+
+def _introductions(claim_set: ClaimSet):
+    """(claim, mention, claims referring to it) for multi-word "a/an X" referred to later,
+    where X's words appear nowhere earlier in the chain (so removing it is a real defect)."""
+    for claim in claim_set.claims:
+        before = " ".join(a.text.lower() for a in claim_set.ancestors(claim))
+        for mention in mentions(claim.text):
+            if mention.determiner not in ("a", "an") or len(mention.words) < 2:
+                continue
+            phrase = mention.phrase
+            if phrase in before or phrase in claim.text[:mention.start].lower():
+                continue
+            where = _referenced(claim_set, claim, mention.stems, mention.end)
+            if where:
+                yield claim, mention, where
+
+
+def _antecedent_article(claim_set: ClaimSet, pairs: list[tuple[int, str]]) -> list[Candidate]:
+    out = []
+    for claim, mention, where in _introductions(claim_set):
+        head = claim.text[:mention.start]
+        article = re.search(r"\b(an?)\s+$", head, re.IGNORECASE)
+        if not article:
+            continue
+        text = head[:article.start()] + "the " + claim.text[mention.start:]
+        out.append(("antecedent-article", _replace(pairs, claim.number, text),
+                    (claim.number, *where), f"claim {claim.number}: 'a {mention.phrase}' -> "
+                    f"'the {mention.phrase}'"))
+    return out
+
+
+def _antecedent_dropped(claim_set: ClaimSet, pairs: list[tuple[int, str]]) -> list[Candidate]:
+    """Delete a whole ';'-separated element that introduces a term used later."""
+    out = []
+    for claim, mention, where in _introductions(claim_set):
+        start = claim.text.rfind(";", 0, mention.start) + 1
+        colon = claim.text.rfind(":", 0, mention.start) + 1
+        start = max(start, colon)
+        end = claim.text.find(";", mention.end)
+        if start == 0 or end < 0 or not re.match(r"\s*(?:and\s+)?an?\s*$",
+                                                  claim.text[start:mention.start]):
+            continue
+        text = claim.text[:start] + claim.text[end + 1:]
+        remaining = [n for n in where if n != claim.number or mention.stems in
+                     {m.stems for m in mentions(text) if m.definite}]
+        if remaining:
+            out.append(("antecedent-dropped", _replace(pairs, claim.number, text),
+                        tuple(remaining), f"claim {claim.number}: element "
+                        f"'{claim.text[start:end].strip()[:60]}' deleted"))
+    return out

@@ -1,0 +1,152 @@
+"""Rules on the claim set's structure: numbering, dependencies, transitions, abstract length.
+
+Legal basis (US): claims numbered consecutively in Arabic numerals (37 CFR 1.126); a dependent
+claim refers back to a previous claim (35 USC 112(d), MPEP 608.01(n)); a multiple dependent
+claim refers in the alternative only and may not serve as a basis for another multiple
+dependent claim (35 USC 112(e), 37 CFR 1.75(c)); the abstract is at most 150 words
+(37 CFR 1.72(b), MPEP 608.01(b)).
+"""
+
+from __future__ import annotations
+
+from torchworks.recipes.patents.claims.findings import Finding, claim_finding
+from torchworks.recipes.patents.claims.parse import REFERENCE, Claim, ClaimSet, expand_numbers
+
+ABSTRACT_MAX_WORDS = 150
+
+
+def numbering(claim_set: ClaimSet) -> list[Finding]:
+    """Claims must run 1, 2, 3, ... with no number skipped or used twice."""
+    findings: list[Finding] = []
+    seen: set[int] = set()
+    expected = 1
+    for claim in claim_set.claims:
+        head = f"{claim.number}."
+        if claim.number in seen:
+            findings.append(claim_finding(
+                claim, "numbering-duplicate", "error", head,
+                f"claim number {claim.number} is used more than once",
+                f"renumber this claim {expected} and update the claims that refer to it"))
+        elif claim.number > expected:
+            missing = (f"claim {expected}" if claim.number == expected + 1
+                       else f"claims {expected}-{claim.number - 1}")
+            findings.append(claim_finding(
+                claim, "numbering-gap", "error", head,
+                f"{missing} missing: claims must be numbered consecutively from 1",
+                f"renumber this claim {expected} (and the claims after it) or add {missing}"))
+        elif claim.number < expected:
+            findings.append(claim_finding(
+                claim, "numbering-order", "error", head,
+                f"claim {claim.number} comes after claim {expected - 1}",
+                f"put the claims in numerical order or renumber this claim {expected}"))
+        seen.add(claim.number)
+        expected = max(expected, claim.number + 1)
+    return findings
+
+
+def dependencies(claim_set: ClaimSet) -> list[Finding]:
+    """Each referenced claim must exist and come earlier; multiple dependency rules."""
+    findings: list[Finding] = []
+    table = claim_set.by_number()
+    for claim in claim_set.claims:
+        for parent in claim.cited:
+            words = _reference_words(claim.text, parent) or claim.reference
+            if parent == claim.number:
+                findings.append(claim_finding(
+                    claim, "dependency-self", "error", words,
+                    f"claim {claim.number} depends on itself",
+                    _earlier_fix(claim.number),
+                    claim.text.find(words)))
+            elif parent not in table:
+                findings.append(claim_finding(
+                    claim, "dependency-missing", "error", words,
+                    f"claim {claim.number} refers to claim {parent}, which does not exist",
+                    _earlier_fix(claim.number), claim.text.find(words)))
+            elif parent > claim.number:
+                findings.append(claim_finding(
+                    claim, "dependency-later", "error", words,
+                    f"claim {claim.number} refers to a later claim ({parent})",
+                    "a dependent claim may only refer to a preceding claim: "
+                    + _earlier_fix(claim.number), claim.text.find(words)))
+        if claim.multiple:
+            findings.extend(_multiple(claim_set, claim))
+    return findings
+
+
+def _multiple(claim_set: ClaimSet, claim: Claim) -> list[Finding]:
+    findings: list[Finding] = []
+    table = claim_set.by_number()
+    if not claim.alternative:
+        findings.append(claim_finding(
+            claim, "multiple-dependency-form", "error", claim.reference,
+            "a multiple dependent claim must refer to the other claims in the alternative only",
+            "write 'according to any one of claims ...' or 'claim 1 or claim 2'",
+            claim.text.find(claim.reference)))
+    bases = [p for p in claim.parents if p in table and p < claim.number and table[p].multiple]
+    if bases:
+        listed = ", ".join(str(p) for p in bases)
+        findings.append(claim_finding(
+            claim, "multiple-dependency-chain", "error", claim.reference,
+            f"multiple dependent claim {claim.number} depends on multiple dependent claim(s) "
+            f"{listed}",
+            f"refer to the claims that {listed} depend on, or split this claim into single "
+            "dependent claims", claim.text.find(claim.reference)))
+    return findings
+
+
+def transitions(claim_set: ClaimSet) -> list[Finding]:
+    """An independent claim needs a transitional phrase that says how the body limits it."""
+    findings = []
+    for claim in claim_set.claims:
+        if claim.dependent or claim.transition or not claim.text.strip():
+            continue
+        head = " ".join(claim.text.split()[:6])
+        findings.append(claim_finding(
+            claim, "transition-missing", "warning", head,
+            "no transitional phrase (comprising, consisting of, consisting essentially of, "
+            "including, having) between the preamble and the body",
+            "add one after the preamble, e.g. 'A device comprising: ...' (open-ended) or "
+            "'consisting of' (closed)", 0))
+    return findings
+
+
+def empty_claims(claim_set: ClaimSet) -> list[Finding]:
+    findings = []
+    if not claim_set.claims:
+        findings.append(Finding(
+            None, "no-claims", "error", "",
+            "no numbered claims were found",
+            "number each claim at the start of a line: '1. A device comprising ...'"))
+    for claim in claim_set.claims:
+        if len(claim.text.split()) < 3:
+            findings.append(claim_finding(
+                claim, "claim-empty", "error", claim.text,
+                f"claim {claim.number} has no substance ({len(claim.text.split())} words)",
+                "write the claim out in full or delete it and renumber", 0))
+    return findings
+
+
+def abstract_length(claim_set: ClaimSet) -> list[Finding]:
+    words = claim_set.abstract.split()
+    if len(words) <= ABSTRACT_MAX_WORDS:
+        return []
+    return [Finding(
+        None, "abstract-length", "error", " ".join(words[ABSTRACT_MAX_WORDS:][:12]) + " ...",
+        f"the abstract has {len(words)} words; the limit is {ABSTRACT_MAX_WORDS}",
+        f"cut {len(words) - ABSTRACT_MAX_WORDS} words: keep what the invention is and does, "
+        "drop background and advantages")]
+
+
+def _reference_words(text: str, number: int) -> str:
+    """The words that name `number` ("claim 3", "claims 1-3"), as written."""
+    for match in REFERENCE.finditer(text):
+        if number in expand_numbers(match.group(1)):
+            return match.group(0)
+    return ""
+
+
+def _earlier_fix(number: int) -> str:
+    if number <= 1:
+        return "claim 1 must be independent: drop the reference"
+    choices = "claim 1" if number == 2 else f"one of claims 1-{number - 1}"
+    return f"refer to the earlier claim this one narrows ({choices})"

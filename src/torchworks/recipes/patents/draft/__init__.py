@@ -1,0 +1,1 @@
+"""Claim drafting: disclosure -> key terms -> LLM claims -> repair -> check -> one revision."""

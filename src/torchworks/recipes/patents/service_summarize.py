@@ -1,0 +1,157 @@
+"""`POST /v1/patents/summarize`: the summarizers behind the platform server, batched.
+
+A request carries one patent as `text` (plain text, or USPTO XML when it starts with "<") or
+as BigPatent fields (`description`, optional `claims`, `title`). The server batches requests
+(up to `max_batch_size`); the predictor groups a batch by word budget and summarizes each
+group in one call, so MiniLM embeds the sentences of all those patents together.
+
+Model versions: the embedded default (no version folder) is the extractive MiniLM summarizer;
+a version folder holding a seq2seq model (config.json with is_encoder_decoder) serves the
+abstractive summarizer, any other folder is loaded as the sentence encoder of the extractive
+one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import BaseModel, Field, model_validator
+
+from torchworks.serving.service import ServiceSpec
+
+MAX_TEXT_CHARS = 2_000_000  # ~300k words: larger bodies are refused with a 422
+
+
+class SummarizeRequest(BaseModel):
+    """One patent to summarize: `text`, or `description` (+ `claims`, `title`)."""
+
+    id: str = Field("document", max_length=200, description="echoed back in the response")
+    text: str | None = Field(None, max_length=MAX_TEXT_CHARS,
+                             description="plain text of the patent, or one USPTO XML document")
+    description: str | None = Field(None, max_length=MAX_TEXT_CHARS,
+                                    description="the description (BigPatent field)")
+    claims: list[str] = Field(default_factory=list, description="claims, in order (optional)")
+    title: str = Field("", max_length=2000)
+    words: int = Field(150, ge=10, le=1000, description="word budget of the summary")
+
+    @model_validator(mode="after")
+    def _one_body(self) -> SummarizeRequest:
+        if (self.text is None) == (self.description is None):
+            raise ValueError("give exactly one of 'text' or 'description'")
+        return self
+
+
+class SummarizeResponse(BaseModel):
+    id: str
+    summary: str
+    words: int
+    method: str
+
+
+class SummarizePredictor:
+    """One loaded summarizer; `predict` answers a server batch item by item."""
+
+    def __init__(self, summarizer) -> None:  # a methods.Summarizer
+        self.summarizer = summarizer
+
+    def predict(self, batch: Sequence[SummarizeRequest]) -> list[SummarizeResponse | Exception]:
+        from torchworks.errors import TorchworksError
+        from torchworks.recipes.patents.summarize.methods import summarize_checked
+
+        answers: list[SummarizeResponse | Exception] = [ValueError("not summarized")] * len(batch)
+        groups: dict[int, list[tuple[int, object]]] = {}
+        for i, request in enumerate(batch):
+            try:
+                groups.setdefault(request.words, []).append((i, _patent(request)))
+            except (TorchworksError, ValueError) as exc:
+                answers[i] = ValueError(str(exc))
+        for words, members in groups.items():
+            summarizer = self.summarizer.with_words(words)
+            results = summarize_checked(summarizer, [patent for _, patent in members])
+            for (i, _), result in zip(members, results, strict=True):
+                if isinstance(result, TorchworksError):
+                    answers[i] = ValueError(str(result))  # the client's document: a 422
+                elif isinstance(result, Exception):
+                    answers[i] = result
+                else:
+                    answers[i] = SummarizeResponse(id=batch[i].id, summary=result,
+                                                   words=len(result.split()),
+                                                   method=self.summarizer.name)
+        return answers
+
+    def warmup_request(self) -> SummarizeRequest:
+        return SummarizeRequest(
+            id="warmup", title="Sentence splitter",
+            text="TECHNICAL FIELD\nThe present invention relates to splitting patent text into "
+                 "sentences.\nSUMMARY\nIn one aspect, a method is provided for splitting text "
+                 "that mentions FIG. 1 and the housing 12, e.g. a claim. The method keeps "
+                 "reference numerals with their nouns.",
+            claims=["A method for splitting patent text into sentences."],
+        )
+
+    def close(self) -> None:
+        self.summarizer = None
+
+
+def _patent(request: SummarizeRequest):
+    from torchworks.recipes.patents.text.readers import (
+        BadDocument,
+        patent_from_record,
+        patent_from_text,
+        patents_from_xml,
+    )
+
+    if request.description is not None:
+        return patent_from_record({"id": request.id, "description": request.description,
+                                   "claims": request.claims, "title": request.title})
+    text = request.text or ""
+    if text.lstrip().startswith("<"):
+        documents = patents_from_xml(text, request.id)
+        if not documents or isinstance(documents[0], BadDocument):
+            raise ValueError(documents[0].error if documents else "no XML document found")
+        return documents[0]
+    patent = patent_from_text(text, id=request.id, title=request.title)
+    patent.claims = request.claims or patent.claims
+    return patent
+
+
+def load_predictor(version_dir: Path | None, device: str = "auto") -> SummarizePredictor:
+    """The predictor for one model version (None = the embedded extractive default)."""
+    from torchworks.recipes.patents.summarize.methods import build_summarizer
+
+    if version_dir is None:
+        return SummarizePredictor(build_summarizer("extractive", device=device))
+    config_file = Path(version_dir) / "config.json"
+    config = json.loads(config_file.read_text()) if config_file.is_file() else {}
+    if config.get("is_encoder_decoder"):
+        return SummarizePredictor(build_summarizer("abstractive", model=Path(version_dir),
+                                                   device=device))
+    from torchworks.env.device import resolve_device
+    from torchworks.recipes.patents.summarize.encoder import SentenceEncoder
+    from torchworks.recipes.patents.summarize.extractive import (
+        ExtractiveConfig,
+        ExtractiveSummarizer,
+    )
+
+    config_ = ExtractiveConfig()
+    encoder = SentenceEncoder.load(Path(version_dir), device=str(resolve_device(device)),
+                                   max_seq_length=config_.max_seq_length)
+    return SummarizePredictor(ExtractiveSummarizer(config_, encoder))
+
+
+def summarize_service() -> ServiceSpec:
+    """The spec `torchworks serve --services patents-summarize` hosts."""
+    return ServiceSpec(
+        name="patents-summarize",
+        route="patents/summarize",
+        request_type=SummarizeRequest,
+        response_type=SummarizeResponse,
+        load=load_predictor,
+        max_batch_size=16,
+        max_queue_delay_ms=10.0,
+        timeout_s=120.0,
+        description="Summarize a patent (plain text, USPTO XML or BigPatent fields) in at "
+                    "most `words` words; extractive MiniLM by default.",
+    )

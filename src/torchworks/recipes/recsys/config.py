@@ -1,0 +1,43 @@
+"""The `torchworks train rec` settings: one dataclass is the schema, YAMLs in configs/ the values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from torchworks.config import field
+
+
+@dataclass
+class RecTrainConfig:
+    model: Literal["two-tower", "din", "sasrec"] = field("sasrec", "which model to train")
+    data: Path = field(Path("data/rec"), "prepared dataset dir (from `torchworks rec prepare`)")
+    out: Path = field(Path("runs/rec"), "run dir: checkpoints/, metrics.csv, curves.png, summary.json")
+    epochs: int = field(50, "passes over the training examples")
+    batch_size: int = field(128, "examples per optimizer step (global, across DDP ranks)")
+    lr: float = field(1e-3, "Adam learning rate")
+    weight_decay: float = field(0.0, "AdamW weight decay")
+    dim: int = field(64, "embedding / hidden width")
+    blocks: int = field(2, "SASRec self-attention blocks")
+    heads: int = field(1, "SASRec attention heads")
+    max_len: int = field(200, "SASRec sequence length (most recent items)")
+    dropout: float = field(0.2, "dropout")
+    loss: Literal["full", "gbce"] = field("full", "SASRec loss: full softmax or gSASRec gBCE")
+    negatives: int = field(256, "gBCE negatives per position; DIN non-clicks per click")
+    history_len: int = field(50, "two-tower / DIN: recent items the user side sees")
+    temperature: float = field(0.05, "two-tower softmax temperature")
+    activation: Literal["dice", "prelu"] = field("dice", "DIN activation")
+    grad_clip: float = field(1.0, "clip the gradient norm (0 = off)")
+    amp: Literal["auto", "off", "bf16", "fp16"] = field("auto", "mixed precision policy")
+    compile: bool = field(False, "torch.compile the training step")
+    device: str = field("auto", "auto, cpu, cuda, cuda:N")
+    seed: int = field(0, "random seed")
+    deterministic: bool = field(False, "forbid nondeterministic kernels")
+    eval_every: int = field(5, "evaluate on the valid split every N epochs (and at the end)")
+    eval_users: int = field(0, "evaluate on at most this many users (0 = all)")
+    keep_last: int = field(2, "step checkpoints to keep")
+    resume: bool = field(False, "continue the run in --out from its latest checkpoint")
+    init_from: Path | None = field(None, "warm-start from this checkpoint (new data window; "
+                                         "embedding tables grow for new ids)")
+    max_steps: int = field(0, "stop after this many optimizer steps (0 = no limit)")

@@ -1,0 +1,142 @@
+"""Serving bundle: the trained towers/rankers as TorchScript and ONNX, parity-checked, plus the index.
+
+A bundle directory (what `torchworks rec export` writes and `rec-recommend` serves)::
+
+    retrieval.pt                    checkpoint of the retrieval model (two-tower or SASRec)
+    user_encoder.ts / .onnx         user side: (users, history) or (history) -> [B, dim]
+    item_index.pt                   item vectors [num_items, dim] (see index.py)
+    ranker.pt, ranker.ts / .onnx    optional DIN reranker: (users, history, candidates) -> logits
+    user_history.npy                [num_users, history_len] int32: each user's latest items
+    users.vocab.json items.vocab.json categories.vocab.json item_category.npy
+    parity.json                     max |exported - eager| per file, on a batch the trace never saw
+
+ONNX uses the TorchScript-based exporter (`dynamo=False`): it handles the attention mask and
+exports in seconds; the batch dimension is dynamic, the history length fixed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from torchworks.atomic import atomic_path, write_json
+from torchworks.errors import DataError, require
+from torchworks.recipes.recsys.data import load_dataset
+from torchworks.recipes.recsys.index import ItemIndex
+from torchworks.recipes.recsys.sequences import windows
+from torchworks.recipes.recsys.split import TEST
+from torchworks.recipes.recsys.train import TrainedModel, load_trained
+from torchworks.recipes.recsys.vocab import NUM_RESERVED
+
+DATA_FILES = ("users.vocab.json", "items.vocab.json", "categories.vocab.json", "item_category.npy")
+
+
+class UserEncoder(torch.nn.Module):
+    """One signature for both retrieval models: (users [B], history [B, L]) -> [B, dim]."""
+
+    def __init__(self, trained: TrainedModel) -> None:
+        super().__init__()
+        self.model = trained.model
+        self.sasrec = trained.settings.kind == "sasrec"
+
+    def forward(self, users: torch.Tensor, history: torch.Tensor) -> torch.Tensor:
+        if self.sasrec:
+            return self.model.user_vector(history)
+        return self.model.user_tower(users, history)
+
+
+@dataclass
+class Parity:
+    file: str
+    max_abs_diff: float
+    ok: bool
+
+
+def export_bundle(retrieval_ckpt: str | Path, data_dir: str | Path, out_dir: str | Path,
+                  ranker_ckpt: str | Path | None = None, onnx: bool = True,
+                  tolerance: float = 1e-4) -> list[Parity]:
+    """Write the bundle; raise if any exported file disagrees with eager PyTorch past `tolerance`."""
+    out, data = Path(out_dir), Path(data_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in DATA_FILES:
+        if not (data / name).is_file():
+            raise DataError(f"{data / name} is missing", fix="pass the dataset dir the model was trained on")
+        shutil.copy2(data / name, out / name)
+    shutil.copy2(retrieval_ckpt, out / "retrieval.pt")
+    trained = load_trained(retrieval_ckpt)
+    if trained.settings.kind == "din":
+        raise DataError("a DIN checkpoint cannot retrieve", fix="pass it as --ranker, with a two-tower "
+                                                                  "or SASRec checkpoint for retrieval")
+    encoder = UserEncoder(trained).eval()
+    num_users, num_items = trained.num_users, trained.num_items
+    ds = load_dataset(data)
+    history = windows(ds.sequences(TEST), np.arange(ds.num_users), trained.history_len)
+    with atomic_path(out / "user_history.npy") as tmp, tmp.open("wb") as handle:
+        np.save(handle, history.astype(np.int32))
+    with torch.no_grad():
+        ItemIndex(trained.model.item_vectors()).save(out / "item_index.pt")
+    results = _export(encoder, _examples(num_users, num_items, trained.history_len, 0),
+                      _examples(num_users, num_items, trained.history_len, 1),
+                      out / "user_encoder", ["users", "history"], onnx, tolerance)
+    if ranker_ckpt is not None:
+        shutil.copy2(ranker_ckpt, out / "ranker.pt")
+        ranker = load_trained(ranker_ckpt)
+        shape = (ranker.num_users, ranker.num_items, ranker.history_len)
+        results += _export(ranker.model, (*_examples(*shape, 2), _candidates(ranker.num_items, 4, 2)),
+                           (*_examples(*shape, 3), _candidates(ranker.num_items, 7, 3)),
+                           out / "ranker", ["users", "history", "candidates"], onnx, tolerance)
+    write_json(out / "parity.json", [asdict(r) for r in results])
+    bad = [r for r in results if not r.ok]
+    if bad:
+        raise DataError(f"exported files disagree with PyTorch: {bad}",
+                        fix="report this; serve the checkpoint (retrieval.pt) instead")
+    return results
+
+
+def _gen(seed: int) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
+def _candidates(num_items: int, batch: int, seed: int) -> torch.Tensor:
+    return torch.randint(NUM_RESERVED, num_items, (batch,), generator=_gen(seed + 100))
+
+
+def _examples(num_users: int, num_items: int, length: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """A batch with mixed history lengths (some empty), different per seed and batch size."""
+    gen, batch = _gen(seed), 4 if seed % 2 == 0 else 7
+    users = torch.randint(0, num_users, (batch,), generator=gen)
+    history = torch.randint(NUM_RESERVED, num_items, (batch, length), generator=gen)
+    keep = torch.randint(0, length + 1, (batch, 1), generator=gen)
+    history[torch.arange(length)[None, :] < length - keep] = 0
+    return users, history
+
+
+def _export(module: torch.nn.Module, trace_inputs: tuple[torch.Tensor, ...],
+            check_inputs: tuple[torch.Tensor, ...], stem: Path, names: list[str],
+            onnx: bool, tolerance: float = 1e-4) -> list[Parity]:
+    module.eval()
+    with torch.no_grad():
+        expected = module(*check_inputs).numpy()
+        traced = torch.jit.trace(module, trace_inputs)
+    with atomic_path(stem.with_suffix(".ts")) as tmp:
+        traced.save(str(tmp))
+    loaded = torch.jit.load(str(stem.with_suffix(".ts")))
+    with torch.no_grad():
+        diff = float(np.abs(loaded(*check_inputs).numpy() - expected).max())
+    results = [Parity(stem.with_suffix(".ts").name, diff, diff <= tolerance)]
+    if onnx:
+        ort = require("onnxruntime", "export")
+        require("onnx", "export")
+        with atomic_path(stem.with_suffix(".onnx")) as tmp:
+            torch.onnx.export(module, trace_inputs, str(tmp), input_names=names, output_names=["output"],
+                              dynamic_axes={n: {0: "batch"} for n in [*names, "output"]}, dynamo=False)
+        module.eval()  # the exporter restores the mode the module had before; keep eval for checks
+        session = ort.InferenceSession(str(stem.with_suffix(".onnx")), providers=["CPUExecutionProvider"])
+        got = session.run(None, {n: t.numpy() for n, t in zip(names, check_inputs)})[0]
+        diff = float(np.abs(got - expected).max())
+        results.append(Parity(stem.with_suffix(".onnx").name, diff, diff <= tolerance))
+    return results

@@ -1,0 +1,109 @@
+"""The probes on this real machine, plus a torch that is broken or hangs on import."""
+
+from __future__ import annotations
+
+import importlib.metadata
+from pathlib import Path
+
+import pytest
+
+from torchworks.env import probe_system
+from torchworks.env.probe_nvml import probe_nvml
+from torchworks.env.probe_torch import probe_torch
+
+
+def fake_torch(tmp_path: Path, body: str) -> Path:
+    """A directory that shadows the real torch when put on PYTHONPATH."""
+    (tmp_path / "torch").mkdir()
+    (tmp_path / "torch" / "__init__.py").write_text(body)
+    return tmp_path
+
+
+def test_torch_probe_reads_torch_itself() -> None:
+    import torch
+
+    facts = probe_torch()
+    assert facts.status == "ok" and facts.version == str(torch.__version__)
+    assert facts.cuda == torch.version.cuda
+    assert facts.float32_matmul_precision == torch.get_float32_matmul_precision()
+
+
+def test_torch_that_raises_on_import_is_a_fact(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(fake_torch(
+        tmp_path, "raise ImportError('libtorch_cuda.so: undefined symbol: cudaGraphX')\n")))
+    facts = probe_torch()
+    assert facts.status == "import_error"
+    assert "undefined symbol: cudaGraphX" in facts.error
+
+
+def test_torch_that_hangs_on_import_times_out(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(fake_torch(tmp_path, "import time\ntime.sleep(60)\n")))
+    facts = probe_torch(timeout_s=3)
+    assert facts.status == "timeout" and "3 s" in facts.error
+
+
+def test_torch_that_crashes_the_interpreter(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(fake_torch(
+        tmp_path, "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n")))
+    facts = probe_torch()
+    assert facts.status == "import_error" and "SIGSEGV" in facts.error
+
+
+def test_nvml_without_a_driver_is_a_status_not_a_crash() -> None:
+    facts = probe_nvml()
+    assert facts.status in {"ok", "pynvml_missing", "library_missing", "no_driver", "error"}
+    if facts.status != "ok":
+        assert facts.gpus == [] and facts.error
+
+
+def test_this_machine(machine_facts) -> None:
+    facts = machine_facts
+    s = facts.system
+    assert s.cpu_count and s.usable_cpus and s.memory_total_bytes
+    ckpt = Path(facts.workload.checkpoint_dir)
+    assert s.disk_path == str(ckpt.parent.parent), "free space is read at the nearest existing dir"
+    assert s.disk_free_bytes and s.disk_free_bytes > 0
+    assert facts.packages.versions["torch"] == importlib.metadata.version("torch")
+    assert 1 <= facts.workload.dataloader_workers <= 8
+
+
+def _cgroup_tree(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    ({"cgroup.controllers": "cpu memory", "memory.max": "17179869184\n",
+      "cpu.max": "400000 100000\n"}, (2, 16 * 1024**3, 4.0)),
+    ({"cgroup.controllers": "cpu memory", "memory.max": "max\n", "cpu.max": "max 100000\n"},
+     (2, None, None)),
+    ({"memory/memory.limit_in_bytes": "9223372036854771712\n",
+      "cpu/cpu.cfs_quota_us": "250000\n", "cpu/cpu.cfs_period_us": "100000\n"}, (1, None, 2.5)),
+    ({"memory/memory.limit_in_bytes": "8589934592\n", "cpu/cpu.cfs_quota_us": "-1\n",
+      "cpu/cpu.cfs_period_us": "100000\n"}, (1, 8 * 1024**3, None)),
+])
+def test_cgroup_limits_v1_and_v2(tmp_path, monkeypatch, files, expected) -> None:
+    """cgroup files as the kernel writes them, at a root-level cgroup like a container's."""
+    proc_cgroup = tmp_path / "proc_self_cgroup"
+    proc_cgroup.write_text("0::/\n" if "cgroup.controllers" in files
+                           else "4:memory:/\n1:cpu,cpuacct:/\n")
+    _cgroup_tree(tmp_path / "cg", files)
+    monkeypatch.setattr(probe_system, "CGROUP_ROOT", tmp_path / "cg")
+    monkeypatch.setattr(probe_system, "PROC_SELF_CGROUP", proc_cgroup)
+    assert probe_system._cgroup_limits() == expected
+
+
+def test_cuda_queries_on_a_build_without_cuda_record_why() -> None:
+    """The child's CUDA branch, run on this CPU torch: every query fails softly, into a fact."""
+    import torch
+
+    from torchworks.env import torch_probe_child
+
+    out: dict = {"devices": [], "cuda_available": False}
+    torch_probe_child._cuda_facts(torch, out)
+    assert out["cuda_available"] is torch.cuda.is_available()
+    if not torch.cuda.is_available():
+        assert out["cuda_init_error"] and out["devices"] == []
+        assert out.get("cudnn_version") is None and out["cudnn_error"]
+    assert isinstance(torch_probe_child._arch_list(torch), list)

@@ -1,0 +1,64 @@
+"""Claim parsing as users write claims: numbering styles, wrapped lines, references, abstract."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from torchworks.recipes.patents.claims.parse import parse_claims
+
+STYLES = """What is claimed is:
+1. A lamp comprising:
+   a base; and
+   a shade mounted on the base.
+2) The lamp of claim 1, wherein the shade is glass.
+Claim 3: The lamp according to any one of claims 1-2, consisting essentially of brass.
+4 . A method of lighting a room, the method including switching on the lamp of claim 1.
+
+Abstract
+A lamp with a base and a shade.
+"""
+
+
+def test_every_numbering_style_and_wrapped_claims_parse() -> None:
+    claim_set = parse_claims(STYLES)
+    assert [c.number for c in claim_set.claims] == [1, 2, 3, 4]
+    first, second, third, fourth = claim_set.claims
+    assert first.kind == "independent" and first.transition == "comprising"
+    assert first.preamble == "A lamp"
+    assert first.elements == ["a base", "a shade mounted on the base"]
+    assert second.parents == [1] and not second.multiple
+    assert third.parents == [1, 2] and third.multiple and third.alternative
+    assert third.transition == "consisting essentially of"
+    assert fourth.parents == [1] and fourth.transition == "including"
+    assert claim_set.abstract == "A lamp with a base and a shade."
+
+
+def test_claims_on_one_line_split_at_the_next_number_not_at_references() -> None:
+    claim_set = parse_claims("1. A cup comprising a handle. 2. The cup of claim 1. 3. The cup "
+                             "of claim 2, wherein the handle is round.")
+    assert [(c.number, c.parents) for c in claim_set.claims] == [(1, []), (2, [1]), (3, [2])]
+
+
+def test_cumulative_multiple_dependency_is_not_alternative() -> None:
+    claim = parse_claims("1. A cup comprising a handle.\n2. A cup comprising a lid.\n"
+                         "3. The cup of claims 1 and 2, wherein the lid is red.").claims[2]
+    assert claim.parents == [1, 2] and not claim.alternative
+
+
+def test_dependency_tree(patents_dir: Path) -> None:
+    record = json.loads((patents_dir / "claims.jsonl").read_text().splitlines()[0])
+    text = "\n".join(record["claims"])
+    claim_set = parse_claims(text)
+    assert len(claim_set.claims) == len(record["claims"])
+    roots = [c.number for c in claim_set.roots()]
+    assert roots == [c.number for c in claim_set.claims if not c.dependent]
+    assert [c.number for c in claim_set.ancestors(claim_set.claims[4])] == [1, 2, 3, 4]
+
+
+def test_real_claim_sets_parse_completely(patents_dir: Path) -> None:
+    for line in (patents_dir / "claims.jsonl").read_text().splitlines():
+        record = json.loads(line)
+        claim_set = parse_claims("\n".join(record["claims"]))
+        assert [c.number for c in claim_set.claims] == list(range(1, len(record["claims"]) + 1))
+        assert all(p < c.number for c in claim_set.claims for p in c.parents)
