@@ -6,7 +6,7 @@ run:
 	@scripts/run-main.sh
 
 test:
-	@scripts/bootstrap.sh --browser
+	@scripts/bootstrap.sh --test-tools
 	.venv/bin/python -m pytest -m "not slow" -q
 
 lint:

@@ -11,7 +11,7 @@
 #     train RECIPE [ARGS]      torchworks train RECIPE ...
 #     torchrun [ARGS]          torchrun ... (multi-node: torchrun ... -m torchworks train ...)
 #     doctor [ARGS]            torchworks doctor ...
-#     shell [BASH ARGS]        a login shell (shell -c 'cmd' runs one command)
+#     shell [BASH ARGS]        bash (shell -c 'cmd' runs one command)
 #     health                   the HEALTHCHECK: /healthz in serve mode, else the doctor
 #
 # Environment: TORCHWORKS_HOST (bind address, default 127.0.0.1; compose and k8s set 0.0.0.0 so
@@ -197,7 +197,7 @@ case $mode in
   train) exec torchworks train "$@" ;;
   torchrun) exec torchrun "$@" ;;
   doctor) exec torchworks doctor "$@" ;;
-  shell) exec bash -l "$@" ;;
+  shell) exec bash "$@" ;;
   health) run_health ;;
   help | -h | --help) usage ;;
   *)

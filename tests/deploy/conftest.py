@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 ENTRYPOINT = REPO / "docker" / "entrypoint.sh"
 STANDINS = ("jupyter", "sshd", "torchworks", "torchrun")
 REAL_TOOLS = ("bash", "env", "sed", "grep", "tr", "id", "mkdir", "chmod", "install", "cat",
-              "ssh-keygen", "sleep")
+              "ln", "readlink", "ssh-keygen", "sleep")
 
 STANDIN = """#!/bin/bash
 printf '%s\\0' "${0##*/}" "$@" > "$STANDIN_RECORD.argv"

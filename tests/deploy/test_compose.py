@@ -125,3 +125,14 @@ def test_serve_command_is_accepted_by_the_cli(services, entrypoint):
     assert run.returncode == 0, run.stderr
     args = build_parser().parse_args(run.argv[1:])
     assert args.host == "0.0.0.0" and str(args.models) == "/workspace/models"
+
+
+def test_image_version_follows_the_package_version(services):
+    from torchworks import __version__
+
+    assert services["serve"]["image"] == f"torchworks:{__version__}-${{TORCHWORKS_VARIANT:-cuda}}"
+    kustomization = yaml.safe_load((DOCKER.parent / "deploy" / "k8s" / "kustomization.yaml")
+                                   .read_text())
+    assert kustomization["images"][0]["newTag"] == f"{__version__}-cuda"
+    label = f'org.opencontainers.image.version="{__version__}"'
+    assert label in (DOCKER / "Dockerfile").read_text()

@@ -111,7 +111,7 @@ def test_pass_through_modes(entrypoint, mode, args, program, expected):
     assert _execd(entrypoint.run(mode, *args), program) == expected
 
 
-def test_shell_runs_a_login_shell_command(entrypoint):
+def test_shell_runs_a_command_in_bash(entrypoint):
     run = entrypoint.run("shell", "-c", "echo from-the-shell $$")
     assert run.returncode == 0
     assert run.stdout.split() == ["from-the-shell", str(run.pid)]

@@ -5,6 +5,8 @@ torchrun Job whose numbers agree; and every container command accepted by the re
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +43,16 @@ def pod_specs() -> list[tuple[str, dict[str, Any], dict[str, str]]]:
 
 
 def expand(args: list[str], env: list[dict[str, Any]]) -> list[str]:
-    """Kubernetes' $(VAR) expansion, with the downward-API index set to 0."""
-    values = {e["name"]: e.get("value", "0") for e in env}
-    return [re.sub(r"\$\((\w+)\)", lambda m: values[m.group(1)], a) for a in args]
+    """What the kubelet passes: `$(NAME)` replaced for plain `value` env vars (others are left,
+    as the kubelet leaves unknown names), `$$` reduced to `$`."""
+    values = {e["name"]: e["value"] for e in env if "value" in e}
+
+    def substitute(match: re.Match[str]) -> str:
+        if match.group(0) == "$$":
+            return "$"
+        return values.get(match.group(1), match.group(0))
+
+    return [re.sub(r"\$\$|\$\((\w+)\)", substitute, arg) for arg in args]
 
 
 def test_kustomization_lists_existing_files_and_names_the_image():
@@ -113,12 +122,13 @@ def test_service_hpa_and_pdb_all_aim_at_the_serving_pods():
     assert hpa["spec"]["maxReplicas"] > hpa["spec"]["minReplicas"]
 
 
-def test_retraining_cronjob_never_overlaps():
+def test_retraining_cronjob_never_overlaps_and_names_each_run():
     cron = one("CronJob", "torchworks-retrain")
     assert len(cron["spec"]["schedule"].split()) == 5
     assert cron["spec"]["concurrencyPolicy"] == "Forbid"
     (container,) = _containers(cron)
-    assert container["args"][:2] == ["train", "rec"] and "--init-from" in container["args"]
+    run_name = next(e for e in container["env"] if e["name"] == "RUN_NAME")
+    assert run_name["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.labels['job-name']"
 
 
 def test_multinode_job_numbers_agree():
@@ -145,7 +155,8 @@ def test_multinode_command_parses_as_torchrun_then_torchworks():
     from torch.distributed.run import get_args_parser
 
     (container,) = _containers(one("Job", "torchworks-train"))
-    args = expand(container["args"], container["env"])
+    index = {"name": "JOB_COMPLETION_INDEX", "value": "0"}  # the downward API's value in pod 0
+    args = expand(container["args"], [*container["env"], index])
     assert args[0] == "torchrun"
     launch = get_args_parser().parse_args(args[1:])
     assert (launch.nnodes, launch.node_rank, launch.module) == ("2", 0, True)
@@ -165,12 +176,51 @@ def test_serve_deployment_command_through_the_entrypoint_is_accepted(entrypoint)
     assert (args.host, args.port, args.api_key_file) == ("0.0.0.0", 8000, keys)
 
 
-def test_retrain_command_is_accepted_once_the_rec_recipe_is_registered():
+def test_retraining_warm_starts_each_run_from_the_last_good_one(entrypoint):
+    """The CronJob's script, run twice through the entrypoint: the first run starts fresh, the
+    next warm-starts from the first run's best.pt, and the CLI accepts both commands."""
     (container,) = _containers(one("CronJob", "torchworks-retrain"))
+    script = expand(container["args"], container["env"])
+    root = entrypoint.root / "checkpoints"
+    root.mkdir()
+    env = {"RETRAIN_ROOT": str(root), "RETRAIN_DATA": "/data/window"}
     parser = build_parser()
-    try:
-        parser.parse_args(["train", "rec", "--help"])
-    except SystemExit as exit_:
-        if exit_.code != 0:
-            pytest.skip("`torchworks train rec` is not registered yet")
-    parser.parse_args(container["args"])
+
+    first = entrypoint.run(*script, env={**env, "RUN_NAME": "retrain-1"})
+    assert first.returncode == 0, first.stderr
+    assert first.argv[1:] == ["train", "rec", "--model", "din", "--data", "/data/window",
+                              "--out", f"{root}/retrain-1"]
+    parser.parse_args(first.argv[1:])
+    best = root / "retrain-1" / "checkpoints" / "best.pt"  # what the trainer leaves behind
+    best.parent.mkdir(parents=True)
+    best.write_bytes(b"weights")
+    assert (root / "current").resolve() == root / "retrain-1"
+
+    second = entrypoint.run(*script, env={**env, "RUN_NAME": "retrain-2"})
+    assert second.returncode == 0, second.stderr
+    assert second.argv[-4:] == ["--out", f"{root}/retrain-2", "--init-from", str(best)]
+    parser.parse_args(second.argv[1:])
+    assert (root / "current").resolve() == root / "retrain-2"
+
+
+def test_a_failed_retraining_run_leaves_current_alone(entrypoint):
+    (container,) = _containers(one("CronJob", "torchworks-retrain"))
+    root = entrypoint.root / "checkpoints"
+    (root / "retrain-1").mkdir(parents=True)
+    (root / "current").symlink_to("retrain-1")
+    env = {"RETRAIN_ROOT": str(root), "RETRAIN_DATA": "/data/window", "RUN_NAME": "retrain-2",
+           "STANDIN_EXIT": "1"}
+    script = expand(container["args"], container["env"])
+    assert entrypoint.run(*script, env=env).returncode == 1
+    assert (root / "current").resolve() == root / "retrain-1"
+
+
+@pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck not installed")
+def test_retrain_script_passes_shellcheck(tmp_path):
+    (container,) = _containers(one("CronJob", "torchworks-retrain"))
+    shell, flag, script = expand(container["args"], container["env"])
+    assert (shell, flag) == ("shell", "-c")
+    path = tmp_path / "retrain.sh"
+    path.write_text("#!/usr/bin/env bash\n" + script)
+    result = subprocess.run(["shellcheck", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout

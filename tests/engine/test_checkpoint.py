@@ -14,8 +14,13 @@ import pytest
 import torch
 
 from torchworks.engine.checkpoint import (
-    CHECKPOINT_FORMAT, CheckpointDir, build_state, load_checkpoint, restore_state,
-    save_checkpoint)
+    CHECKPOINT_FORMAT,
+    CheckpointDir,
+    build_state,
+    load_checkpoint,
+    restore_state,
+    save_checkpoint,
+)
 from torchworks.engine.schedule import lr_schedule
 from torchworks.errors import DataError
 
@@ -27,7 +32,7 @@ def _setup(seed: int = 0) -> tuple[torch.nn.Module, torch.optim.Optimizer, objec
     return model, optimizer, lr_schedule(optimizer, "cosine", total_steps=20, warmup_steps=3)
 
 
-def _train(model, optimizer, scheduler, steps: int) -> None:  # noqa: ANN001
+def _train(model, optimizer, scheduler, steps: int) -> None:
     for _ in range(steps):
         x = torch.randn(4, 5)  # draws from the global RNG, as augmentation would
         loss = model(x).pow(2).mean()
@@ -82,7 +87,7 @@ def test_torn_or_foreign_files_give_a_clear_error(tmp_path: Path) -> None:
     model, optimizer, _ = _setup()
     save_checkpoint(torn, build_state(model, optimizer, step=1, epoch=0))
     torn.write_bytes(torn.read_bytes()[:200])
-    with pytest.raises(DataError, match="torn.pt"):
+    with pytest.raises(DataError, match=r"torn\.pt"):
         load_checkpoint(torn)
     foreign = tmp_path / "foreign.pt"
     torch.save({"weights": torch.zeros(2)}, foreign)

@@ -21,7 +21,7 @@ def recorded() -> Callable[[str], Facts]:
 @pytest.fixture(scope="session")
 def machine_facts(tmp_path_factory: pytest.TempPathFactory) -> Facts:
     """This machine's real facts, probed once per session (checkpoints dir not created yet)."""
-    from torchworks.env.collect import collect_facts
+    from torchworks.env.collect import collect
 
     base = tmp_path_factory.mktemp("ckpt")
-    return collect_facts(checkpoint_dir=str(base / "not" / "yet"))
+    return collect(checkpoint_dir=str(base / "not" / "yet")).facts

@@ -91,6 +91,12 @@ def test_exit_code_follows_the_worst_finding(workers, code, capsys) -> None:
     assert json.loads(capsys.readouterr().out)["summary"]["exit_code"] == code
 
 
+@pytest.mark.parametrize("flags", [["--workers", "-1"], ["--torch-timeout", "0"]])
+def test_bad_flags_are_one_line_errors(flags, capsys) -> None:
+    assert cli.main(["doctor", *flags]) == 2
+    assert capsys.readouterr().err.startswith("torchworks: error: --")
+
+
 @pytest.mark.parametrize(("content", "message"), [
     (None, "cannot read facts file"),
     ("not json at all", "is not JSON"),

@@ -22,7 +22,7 @@ def fake_torch(tmp_path: Path, body: str) -> Path:
 def test_torch_probe_reads_torch_itself() -> None:
     import torch
 
-    facts = probe_torch()
+    facts = probe_torch().facts
     assert facts.status == "ok" and facts.version == str(torch.__version__)
     assert facts.cuda == torch.version.cuda
     assert facts.float32_matmul_precision == torch.get_float32_matmul_precision()
@@ -31,21 +31,21 @@ def test_torch_probe_reads_torch_itself() -> None:
 def test_torch_that_raises_on_import_is_a_fact(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("PYTHONPATH", str(fake_torch(
         tmp_path, "raise ImportError('libtorch_cuda.so: undefined symbol: cudaGraphX')\n")))
-    facts = probe_torch()
+    facts = probe_torch().facts
     assert facts.status == "import_error"
     assert "undefined symbol: cudaGraphX" in facts.error
 
 
 def test_torch_that_hangs_on_import_times_out(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("PYTHONPATH", str(fake_torch(tmp_path, "import time\ntime.sleep(60)\n")))
-    facts = probe_torch(timeout_s=3)
+    facts = probe_torch(timeout_s=3).facts
     assert facts.status == "timeout" and "3 s" in facts.error
 
 
 def test_torch_that_crashes_the_interpreter(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("PYTHONPATH", str(fake_torch(
         tmp_path, "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n")))
-    facts = probe_torch()
+    facts = probe_torch().facts
     assert facts.status == "import_error" and "SIGSEGV" in facts.error
 
 
@@ -107,3 +107,25 @@ def test_cuda_queries_on_a_build_without_cuda_record_why() -> None:
         assert out["cuda_init_error"] and out["devices"] == []
         assert out.get("cudnn_version") is None and out["cudnn_error"]
     assert isinstance(torch_probe_child._arch_list(torch), list)
+
+
+HANGING_GPU_TORCH = '''
+import time, types
+__version__ = "2.9.1+cu128"
+version = types.SimpleNamespace(cuda=None, hip=None)
+backends = types.SimpleNamespace(cudnn=types.SimpleNamespace(allow_tf32=True))
+def get_float32_matmul_precision():
+    return "highest"
+class cuda:
+    @staticmethod
+    def is_available():
+        time.sleep(60)  # a wedged GPU: the measurement never returns
+'''
+
+
+def test_hanging_measurement_keeps_the_facts(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(fake_torch(tmp_path, HANGING_GPU_TORCH)))
+    probe = probe_torch(timeout_s=4, bench=True)
+    assert probe.facts.status == "ok" and probe.facts.version == "2.9.1+cu128"
+    (failed,) = probe.measurements
+    assert failed.value is None and "timed out after 4 s" in failed.error

@@ -128,6 +128,7 @@ def test_nccl_missing_matters_only_with_several_gpus(recorded) -> None:
     ("0,7,1", "env.cuda_visible_devices_missing", 1),  # CUDA stops at the unknown entry
     ("GPU-2aaa", "env.cuda_visible_devices", 1),  # UUID prefixes count
     ("3,1", "env.cuda_visible_devices", 2),
+    ("MIG-5c2f9a10-3b4d-5e6f-8a9b-0c1d2e3f4a5b", "env.cuda_visible_devices", 4),
 ])
 def test_cuda_visible_devices(recorded, value, expected, visible) -> None:
     base = recorded("container_shm64m_l4")
@@ -214,7 +215,7 @@ def test_torch_compile_needs_volta_or_newer(recorded) -> None:
 def test_no_gpu_machine_is_healthy_with_cpu_advice(recorded) -> None:
     base = recorded("container_shm64m_l4")
     cpu_only = replace(base, nvml=replace(base.nvml, status="library_missing", gpus=[],
-                                          driver_version=None),
+                                          driver_version=None, device_nodes=[]),
                        torch=TorchFacts(status="ok", version="2.9.1+cpu"),
                        system=replace(base.system, shm_total_bytes=16 * GIB))
     found = ids(cpu_only)
@@ -237,3 +238,18 @@ def test_gpus_in_torch_without_nvml_says_how_to_mount_it(recorded) -> None:
                    error="NVML Shared Library Not Found")
     finding = ids(replace(base, nvml=nvml))["driver.unknown"]
     assert finding.severity is Severity.WARN and "NVIDIA_DRIVER_CAPABILITIES" in finding.fix
+
+
+def test_cpu_torch_in_a_gpu_container_without_nvml_is_caught_by_device_nodes(recorded) -> None:
+    base = recorded("a100x4_cpu_torch")
+    nvml = replace(base.nvml, status="library_missing", gpus=[], driver_version=None)
+    finding = ids(replace(base, nvml=nvml, env={}))["torch.cpu_build"]
+    assert "/dev/nvidia0" in finding.seen and finding.severity is Severity.ERROR
+
+
+def test_both_onnxruntime_flavours_installed(recorded) -> None:
+    base = recorded("container_shm64m_l4")
+    versions = {**base.packages.versions, "onnxruntime": "1.23.2", "onnxruntime-gpu": "1.23.2"}
+    facts = replace(base, packages=replace(base.packages, versions=versions))
+    finding = ids(facts)["packages.onnxruntime_conflict"]
+    assert finding.severity is Severity.WARN and finding.fix.endswith("pip install onnxruntime-gpu")

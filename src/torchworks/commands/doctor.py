@@ -38,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers < 0:
         raise ConfigError("--workers must be >= 0", fix="e.g. --workers 8")
+    if args.torch_timeout <= 0:
+        raise ConfigError("--torch-timeout must be > 0 seconds", fix="e.g. --torch-timeout 60")
     report = run_doctor(DoctorOptions(
         facts_file=args.facts, collect_file=args.collect, bench=args.bench,
         workers=args.workers, checkpoint_dir=args.checkpoint_dir,

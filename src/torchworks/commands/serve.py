@@ -34,6 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="override every generation service's running-batch limit")
     parser.add_argument("--timeout-s", type=float, default=None,
                         help="override every service's per-request timeout")
+    parser.add_argument("--torch-threads", type=int, default=None,
+                        help="torch intra-op threads per model (default: torch's choice)")
     parser.add_argument("--drain-timeout-s", type=float, default=30.0,
                         help="on SIGTERM, wait this long for in-flight requests (default: 30)")
     parser.add_argument("--log-level", default="info",
@@ -60,6 +62,10 @@ def run(args: argparse.Namespace) -> int:
     from torchworks.serving.app import ServerConfig, create_app
     from torchworks.serving.auth import KeyRing
 
+    if args.torch_threads is not None:
+        import torch
+
+        torch.set_num_threads(args.torch_threads)
     specs = _specs(args)
     keys = KeyRing.from_file(args.api_key_file) if args.api_key_file else None
     if keys is None and not _is_loopback(args.host):

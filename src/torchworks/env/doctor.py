@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from torchworks.env.collect import collect_facts
+from torchworks.env.collect import collect
 from torchworks.env.facts import Facts, load_facts, save_facts
-from torchworks.env.measure import measure
 from torchworks.env.report import Report
 from torchworks.env.rules import diagnose
 
@@ -39,12 +38,13 @@ def run_doctor(options: DoctorOptions) -> Report:
         facts = _with_workload(load_facts(options.facts_file), options)
         return Report(facts, diagnose(facts), [], source=str(options.facts_file),
                       bench_note="skipped: diagnosing recorded facts, not this machine")
-    facts = collect_facts(options.checkpoint_dir or "runs", options.workers,
-                          options.torch_timeout_s)
+    found = collect(options.checkpoint_dir or "runs", options.workers, options.torch_timeout_s,
+                    bench=options.bench)
     if options.collect_file is not None:
-        save_facts(facts, options.collect_file)
-    findings = diagnose(facts)
+        save_facts(found.facts, options.collect_file)
     if not options.bench:
-        return Report(facts, findings, [], "this machine", bench_note="skipped (--no-bench)")
-    note = "" if facts.torch.status == "ok" else "skipped: torch does not import"
-    return Report(facts, findings, measure(facts), "this machine", bench_note=note)
+        note = "skipped (--no-bench)"
+    else:
+        note = "" if found.facts.torch.status == "ok" else "skipped: torch does not import"
+    return Report(found.facts, diagnose(found.facts), found.measurements, "this machine",
+                  bench_note=note)

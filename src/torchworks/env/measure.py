@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from torchworks.env.facts import Facts
 from torchworks.env.rules_gpu import visible_gpus
@@ -68,7 +68,11 @@ def matmul_flops(device: str, dtype_name: str, n: int, tf32: bool = False) -> fl
     dtype = getattr(torch, dtype_name)
     a = torch.randn(n, n, device=device, dtype=dtype)
     b = torch.randn(n, n, device=device, dtype=dtype)
-    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
+
+    def sync() -> None:
+        if a.is_cuda:
+            torch.cuda.synchronize(a.device)
+
     previous = torch.backends.cuda.matmul.allow_tf32
     torch.backends.cuda.matmul.allow_tf32 = tf32
     try:
@@ -112,10 +116,9 @@ def _guarded(name: str, device: str, unit: str, peak: float | None, detail: str,
                            error=f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}")
 
 
-def gpu_measurements(facts: Facts) -> list[Measurement]:
+def gpu_measurements() -> list[Measurement]:
     import torch
 
-    nvml = visible_gpus(facts)[0]
     results = []
     for index in range(torch.cuda.device_count()):
         props = torch.cuda.get_device_properties(index)
@@ -131,30 +134,43 @@ def gpu_measurements(facts: Facts) -> list[Measurement]:
             results.append(_guarded(
                 name, device, "TFLOP/s", peak_value, f"{n}x{n} on {props.name}",
                 lambda dev=device, d=dtype, t=tf32, k=n: matmul_flops(dev, d, k, tf32=t) / 1e12))
-        gpu = nvml[index] if index < len(nvml) else None
-        pcie = (PCIE_GBPS_PER_LANE.get(gpu.pcie_max_gen or 0, 0) * (gpu.pcie_max_width or 0)
-                if gpu else 0)
-        link = f"PCIe gen{gpu.pcie_max_gen} x{gpu.pcie_max_width}" if pcie and gpu else "link ?"
-        results.append(_guarded("h2d_pinned", device, "GB/s", pcie or None,
-                                f"256 MiB pinned, {link}", lambda i=index: h2d_bandwidth(i)))
+        results.append(_guarded("h2d_pinned", device, "GB/s", None, f"256 MiB pinned to "
+                                f"{props.name}", lambda i=index: h2d_bandwidth(i)))
     if torch.cuda.device_count() > 1:
         results.append(_guarded("allreduce_nccl", f"cuda:0-{torch.cuda.device_count() - 1}",
                                 "GB/s", None, "64 MiB fp32, bus bandwidth", allreduce_busbw))
     return results
 
 
-def measure(facts: Facts) -> list[Measurement]:
-    """GPU smoke tests when torch can use CUDA here, else one CPU matmul; [] if torch is broken."""
-    if facts.torch.status != "ok":
-        return []
-    try:
-        import torch
-    except Exception as exc:  # imported fine in the probe's child, not here (sys.path differs)
-        return [Measurement("torch_import", "cpu", None, "", error=f"{type(exc).__name__}: {exc}")]
-    if facts.torch.cuda_available:
-        return gpu_measurements(facts)
+def measure_here() -> list[Measurement]:
+    """GPU smoke tests when CUDA works in this process, else one CPU matmul.
 
+    The doctor runs this inside the torch probe's child process, so a kernel that hangs or
+    crashes the interpreter costs a timeout, not the doctor.
+    """
+    import torch
+
+    if torch.cuda.is_available():
+        return gpu_measurements()
     n = 1024
     return [_guarded("cpu_matmul_fp32", "cpu", "GFLOP/s", None,
                      f"{n}x{n} fp32, {torch.get_num_threads()} threads",
                      lambda: matmul_flops("cpu", "float32", n) / 1e9)]
+
+
+def with_link_peaks(measurements: list[Measurement], facts: Facts) -> list[Measurement]:
+    """Give each host-to-device figure its PCIe link's peak, from NVML's facts.
+
+    Matched by GPU name as well as index, since CUDA may order devices differently from NVML.
+    """
+    nvml = visible_gpus(facts)[0]
+    out = []
+    for m in measurements:
+        index = int(m.device.partition(":")[2]) if m.device.startswith("cuda:") else -1
+        gpu = nvml[index] if m.name == "h2d_pinned" and 0 <= index < len(nvml) else None
+        if gpu and gpu.name in m.detail and gpu.pcie_max_gen and gpu.pcie_max_width:
+            peak = PCIE_GBPS_PER_LANE.get(gpu.pcie_max_gen, 0) * gpu.pcie_max_width
+            m = replace(m, peak=peak or None,
+                        detail=f"{m.detail}, PCIe gen{gpu.pcie_max_gen} x{gpu.pcie_max_width}")
+        out.append(m)
+    return out

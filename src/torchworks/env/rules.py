@@ -26,6 +26,7 @@ RULES: tuple[Rule, ...] = (
     rules_precision.precision,
     rules_precision.tf32,
     rules_packages.companions,
+    rules_packages.onnxruntime_flavours,
     rules_system.shared_memory,
     rules_system.memory_limit,
     rules_system.cpu_limit,

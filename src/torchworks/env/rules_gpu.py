@@ -5,6 +5,8 @@ Each rule is a pure function Facts -> list[Finding]; they never probe the machin
 
 from __future__ import annotations
 
+import re
+
 from torchworks.env.facts import Facts, NvmlGpu
 from torchworks.env.findings import Finding, Severity
 from torchworks.env.wheels import (
@@ -30,7 +32,7 @@ def visible_gpus(facts: Facts) -> tuple[list[NvmlGpu], str | None]:
     """The driver's GPUs that CUDA_VISIBLE_DEVICES lets through, and the first bad entry.
 
     CUDA reads the list left to right and stops at the first entry naming no device, so
-    "0,7,1" on a 2-GPU box exposes only GPU 0.
+    "0,7,1" on a 2-GPU box exposes only GPU 0. MIG instance ids are taken on trust.
     """
     gpus = facts.nvml.gpus
     raw = facts.env.get("CUDA_VISIBLE_DEVICES")
@@ -38,6 +40,8 @@ def visible_gpus(facts: Facts) -> tuple[list[NvmlGpu], str | None]:
         return list(gpus), None
     if raw.strip().lower() in HIDING_VALUES:
         return [], None
+    if "MIG-" in raw:  # MIG instance UUIDs are not in the facts: trust the selection
+        return list(gpus), None
     chosen: list[NvmlGpu] = []
     for token in (t.strip() for t in raw.split(",")):
         match = [g for g in gpus if (token.isdigit() and g.index == int(token))
@@ -48,9 +52,17 @@ def visible_gpus(facts: Facts) -> tuple[list[NvmlGpu], str | None]:
     return chosen, None
 
 
-def _caps(facts: Facts) -> list[tuple[int, int]]:
+def gpu_list(facts: Facts) -> list[tuple[int, str, tuple[int, int]]]:
+    """(index, name, capability) of the GPUs CUDA will use: NVML's after CUDA_VISIBLE_DEVICES,
+    or torch's own list when NVML is unavailable."""
     gpus, _ = visible_gpus(facts)
-    return [g.capability for g in gpus] or [(d.cc_major, d.cc_minor) for d in facts.torch.devices]
+    if gpus:
+        return [(g.index, g.name, g.capability) for g in gpus]
+    return [(d.index, d.name, (d.cc_major, d.cc_minor)) for d in facts.torch.devices]
+
+
+def _caps(facts: Facts) -> list[tuple[int, int]]:
+    return [cc for _, _, cc in gpu_list(facts)]
 
 
 def _pip_pin(facts: Facts, package: str) -> str:
@@ -89,7 +101,8 @@ def torch_import(facts: Facts) -> list[Finding]:
                         "torch is installed but broken, so nothing that uses it can run",
                         f"reinstall torch: {advice}")]
     build = f"CUDA {t.cuda}" if t.cuda else ("ROCm " + t.hip if t.hip else "CPU-only")
-    return [Finding("torch.ok", Severity.OK, f"torch {t.version} ({build} build) imports",
+    gpus = f", sees {len(t.devices)} GPU(s)" if t.cuda_available else ""
+    return [Finding("torch.ok", Severity.OK, f"torch {t.version} ({build} build) imports{gpus}",
                     "torch is usable")]
 
 
@@ -97,9 +110,7 @@ def gpu_arch(facts: Facts) -> list[Finding]:
     t = facts.torch
     if t.status != "ok" or not t.cuda or not t.arch_list:
         return []
-    gpus, _ = visible_gpus(facts)
-    caps = [(g.index, g.name, g.capability) for g in gpus] or \
-           [(d.index, d.name, (d.cc_major, d.cc_minor)) for d in t.devices]
+    caps = gpu_list(facts)
     bad = [c for c in caps if not arch_list_covers(t.arch_list, *c[2])]
     if not bad:
         return [Finding("gpu.arch_supported", Severity.OK, f"torch has kernels for every GPU "
@@ -150,12 +161,14 @@ def torch_sees_gpus(facts: Facts) -> list[Finding]:
     """The 'nvidia-smi sees the GPU but torch.cuda.is_available() is False' family."""
     t, nvml = facts.torch, facts.nvml
     visible, _ = visible_gpus(facts)
-    if t.status == "ok" and not nvml.gpus and not t.cuda_available:
+    nodes = [n for n in nvml.device_nodes if re.fullmatch(r"/dev/nvidia\d+", n)]
+    if t.status == "ok" and not nvml.gpus and not nodes and not t.cuda_available:
         return [Finding("gpu.none", Severity.OK, f"no NVIDIA GPU (NVML: {nvml.status})",
                         "running on CPU; every torchworks command works, slower")]
-    if t.status != "ok" or not visible or t.cuda_available:
+    if t.status != "ok" or t.cuda_available or not (visible or (nodes and not nvml.gpus)):
         return []
-    count = f"the driver sees {len(nvml.gpus)} GPU(s) ({visible[0].name})"
+    count = (f"the driver sees {len(nvml.gpus)} GPU(s) ({visible[0].name})" if visible else
+             f"GPU device nodes exist ({', '.join(nodes)}; NVML: {nvml.status})")
     if not t.cuda:
         return [Finding("torch.cpu_build", Severity.ERROR,
                         f"{count} but torch {t.version} is a CPU-only build",
@@ -225,8 +238,7 @@ def cuda_visible_devices(facts: Facts) -> list[Finding]:
 
 
 def compile_support(facts: Facts) -> list[Finding]:
-    old = [(i, name, cc) for i, name, cc in
-           [(g.index, g.name, g.capability) for g in visible_gpus(facts)[0]] if cc < (7, 0)]
+    old = [(i, name, cc) for i, name, cc in gpu_list(facts) if cc < (7, 0)]
     if not old:
         return []
     names = ", ".join(f"GPU {i} {name} (cc {m}.{n})" for i, name, (m, n) in old)

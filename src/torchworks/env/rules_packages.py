@@ -57,3 +57,17 @@ def companions(facts: Facts) -> list[Finding]:
             "import or with 'operator ... does not exist'",
             f"pip install '{name}=={expected}.*'{index}"))
     return findings
+
+
+def onnxruntime_flavours(facts: Facts) -> list[Finding]:
+    """onnxruntime and onnxruntime-gpu install the same `onnxruntime` module over each other."""
+    versions = facts.packages.versions
+    if "onnxruntime" not in versions or "onnxruntime-gpu" not in versions:
+        return []
+    keep = "onnxruntime-gpu" if facts.nvml.gpus else "onnxruntime"
+    return [Finding("packages.onnxruntime_conflict", Severity.WARN,
+                    f"both onnxruntime {versions['onnxruntime']} and onnxruntime-gpu "
+                    f"{versions['onnxruntime-gpu']} are installed",
+                    "they overwrite each other's files: which execution providers exist depends "
+                    "on install order, and CUDAExecutionProvider may silently be missing",
+                    f"pip uninstall -y onnxruntime onnxruntime-gpu && pip install {keep}")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from torchworks.env.facts import Facts
 from torchworks.env.findings import Finding, Severity
-from torchworks.env.rules_gpu import visible_gpus
+from torchworks.env.rules_gpu import gpu_list
 
 ENABLE_TF32 = ('torch.set_float32_matmul_precision("high")  # or '
                "torch.backends.cuda.matmul.allow_tf32 = True; "
@@ -12,9 +12,7 @@ ENABLE_TF32 = ('torch.set_float32_matmul_precision("high")  # or '
 
 
 def _gpus(facts: Facts) -> list[tuple[str, tuple[int, int]]]:
-    if facts.torch.devices:
-        return [(d.name, (d.cc_major, d.cc_minor)) for d in facts.torch.devices]
-    return [(g.name, g.capability) for g in visible_gpus(facts)[0]]
+    return [(name, cc) for _, name, cc in gpu_list(facts)]
 
 
 def precision(facts: Facts) -> list[Finding]:

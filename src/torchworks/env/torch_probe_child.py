@@ -7,9 +7,16 @@ Versions are read from torch itself (what it loads), not from the system librari
 """
 
 import json
+import os
 import sys
 
 MARKER = "TORCHWORKS_TORCH_FACTS "
+BENCH_MARKER = "TORCHWORKS_MEASUREMENTS "
+
+# Python put this file's directory first on sys.path; its module names must not shadow
+# anything torch imports.
+if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
+    del sys.path[0]
 
 
 def _error(exc: BaseException) -> str:
@@ -79,5 +86,21 @@ def collect() -> dict:
     return out
 
 
+def bench() -> list:
+    """The doctor's smoke measurements, reusing this process's torch import."""
+    try:
+        from dataclasses import asdict
+
+        from torchworks.env.measure import measure_here
+
+        return [asdict(m) for m in measure_here()]
+    except Exception as exc:
+        return [{"name": "setup", "device": "?", "value": None, "unit": "", "error": _error(exc)}]
+
+
 if __name__ == "__main__":
-    sys.stdout.write(MARKER + json.dumps(collect()) + "\n")
+    facts = collect()
+    sys.stdout.write(MARKER + json.dumps(facts) + "\n")
+    sys.stdout.flush()  # the parent keeps these facts even if the measurements hang
+    if "--bench" in sys.argv[1:] and facts["status"] == "ok":
+        sys.stdout.write(BENCH_MARKER + json.dumps(bench()) + "\n")

@@ -52,15 +52,17 @@ class DecodeEngine:
         self._free.sort(reverse=True)
 
     @torch.inference_mode()
-    def prefill(self, slot: int, ids: Sequence[int]) -> torch.Tensor:
-        """Write the prompt `ids` into `slot` from position 0; logits [vocab] for what follows."""
+    def prefill(self, slot: int, ids: Sequence[int], *, every_position: bool = False
+                ) -> torch.Tensor:
+        """Write the prompt `ids` into `slot` from position 0; logits [vocab] for what follows
+        (or [len(ids), vocab], one row per position, with `every_position`)."""
         n = len(ids)
         if not 0 < n < self.max_seq:
             raise ValueError(f"prompt of {n} tokens does not fit the cache of {self.max_seq}")
         tokens = torch.tensor([list(ids)], dtype=torch.long, device=self.device)
         positions = torch.arange(n, device=self.device)[None]
         rows = torch.tensor([slot], device=self.device)
-        logits = self.model(tokens, positions, rows, n)
+        logits = self.model(tokens, positions, rows, n, last_only=not every_position)
         self.lengths[slot] = n
         return logits[0]
 
@@ -111,3 +113,6 @@ class EngineStepper:
 
     def decode(self, token: int) -> torch.Tensor:
         return self.engine.decode([self.slot], [token])[0]
+
+    def score(self, ids: Sequence[int]) -> torch.Tensor:
+        return self.engine.prefill(self.slot, ids, every_position=True)

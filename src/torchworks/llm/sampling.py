@@ -22,6 +22,7 @@ class SamplingParams:
     repetition_penalty: float = 1.0  # > 1 discourages tokens already in prompt or output (CTRL)
     stop: tuple[str, ...] = field(default_factory=tuple)  # generation ends before any of these
     seed: int | None = None  # fixes sampling for reproducible output
+    ignore_eos: bool = False  # run to max_new_tokens regardless (fixed-length benchmarks)
 
     def __post_init__(self) -> None:
         problems = []

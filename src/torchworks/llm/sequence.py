@@ -35,7 +35,7 @@ class SequenceState:
         self.tokenizer = tokenizer
         self.prompt_ids = list(prompt_ids)
         self.params = params
-        self.eos_ids = frozenset(eos_ids)
+        self.eos_ids = frozenset() if params.ignore_eos else frozenset(eos_ids)
         self.generated: list[int] = []
         self.finish_reason: str | None = None
         self._text = ""  # decoded text of `generated`, stop-truncated once finished

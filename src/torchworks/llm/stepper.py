@@ -14,11 +14,14 @@ import torch
 
 
 class Stepper(Protocol):
-    """Logits come back as a [vocab] tensor for the last position (any float dtype)."""
+    """prefill/decode return logits [vocab] for the next token (any float dtype); score
+    returns logits [len(ids), vocab] for every position of a fresh sequence (perplexity)."""
 
     def prefill(self, ids: Sequence[int]) -> torch.Tensor: ...
 
     def decode(self, token: int) -> torch.Tensor: ...
+
+    def score(self, ids: Sequence[int]) -> torch.Tensor: ...
 
 
 class HFStepper:
@@ -42,3 +45,8 @@ class HFStepper:
         out = self.model(input_ids=input_ids, past_key_values=self._past, use_cache=True)
         self._past = out.past_key_values
         return out.logits[0, -1]
+
+    @torch.inference_mode()
+    def score(self, ids: Sequence[int]) -> torch.Tensor:
+        input_ids = torch.tensor([list(ids)], dtype=torch.long, device=self.device)
+        return self.model(input_ids=input_ids).logits[0]

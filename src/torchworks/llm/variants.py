@@ -9,6 +9,7 @@ ONNX Runtime and TensorRT variants run outside torch and live in `onnx_runtime.p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import ModuleType
 
 import torch
 from torch import nn
@@ -54,7 +55,8 @@ VARIANTS: dict[str, VariantSpec] = {v.name: v for v in (
 
 def variant(name: str) -> VariantSpec:
     if name not in VARIANTS:
-        raise ConfigError(f"unknown LLM variant '{name}'", fix=f"choose from: {', '.join(VARIANTS)}")
+        raise ConfigError(f"unknown LLM variant '{name}'",
+                          fix=f"choose from: {', '.join(VARIANTS)}")
     return VARIANTS[name]
 
 
@@ -113,7 +115,7 @@ def _quantize_dynamic(model: FastLlama) -> FastLlama:
     return quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8)
 
 
-def _optional(module: str):  # noqa: ANN202 - a module or None
+def _optional(module: str) -> ModuleType | None:
     try:
         return require(module, "export")
     except DependencyError:

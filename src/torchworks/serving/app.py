@@ -83,7 +83,7 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
     route_model: dict[str, str] = {}
 
     def key_check(model: str | None, admin: bool = False):
-        def check(request: Request) -> None:
+        async def check(request: Request) -> None:  # async: no thread-pool hop per request
             if config.api_keys is None:
                 return
             presented = request.headers.get("x-api-key") or ""

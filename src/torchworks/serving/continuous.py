@@ -19,11 +19,10 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from torchworks.serving.batching import QueueFull
+from torchworks.serving.batching import QueueFull, model_thread
 from torchworks.serving.generation import GenerationModel, GenerationRequest, GenerationResult
 from torchworks.serving.metrics import ServerMetrics
 from torchworks.serving.sampling import SamplingParams, make_generator, sample
@@ -107,7 +106,7 @@ class Scheduler:
         self._running: list[_Sequence] = []
         self._to_release: list[Any] = []
         self._wakeup = asyncio.Event()
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"gen-{name}-{version}")
+        self._executor = model_thread(f"gen-{name}-{version}")
         self._task: asyncio.Task[None] | None = None
         self._closing = False
 

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import gzip
 import struct
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
+from torchworks import cli
 from torchworks.recipes.vision.data import load_offline_subset
+
+# a tiny strong CNN on 256 images: 8 steps per epoch, 2 epochs, seconds on a CPU
+TINY = ["--width", "4", "--train-limit", "256", "--test-limit", "100", "--batch-size", "32",
+        "--epochs", "2", "--threads", "1", "--no-progress", "--log-every", "2",
+        "--eval-batch-size", "100", "--warmup-steps", "2"]
 
 
 def write_idx(path: Path, array: np.ndarray) -> None:
@@ -31,3 +39,30 @@ def mnist_idx_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_idx(root / "t10k-images-idx3-ubyte", as_bytes["t10k"])
     write_idx(root / "t10k-labels-idx1-ubyte", data.test_y.numpy().astype(np.uint8))
     return root
+
+
+RESUME_ARGS = [*TINY, "--deterministic", "--checkpoint-every", "3"]
+
+
+@pytest.fixture
+def tiny() -> list[str]:
+    """CLI flags for a tiny, fast run (see TINY)."""
+    return list(TINY)
+
+
+@pytest.fixture
+def resume_args() -> list[str]:
+    """TINY plus --deterministic and a checkpoint every 3 steps: the resume-test settings."""
+    return list(RESUME_ARGS)
+
+
+@pytest.fixture(scope="session")
+def straight_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One uninterrupted tiny run (in-process), shared by the tests that read its outputs."""
+    out = tmp_path_factory.mktemp("straight")
+    before = torch.are_deterministic_algorithms_enabled()
+    try:
+        assert cli.main(["train", "mnist", "--out", str(out), *RESUME_ARGS]) == 0
+    finally:
+        torch.use_deterministic_algorithms(before)
+    yield out

@@ -17,7 +17,7 @@ def test_offline_split_is_fixed_balanced_and_disjoint() -> None:
     assert data.train_x.shape == (4000, 1, 28, 28) and data.test_x.shape == (1000, 1, 28, 28)
     assert torch.bincount(data.train_y).tolist() == [400] * 10
     assert torch.bincount(data.test_y).tolist() == [100] * 10
-    assert 0.0 <= float(data.train_x.min()) and float(data.train_x.max()) <= 1.0
+    assert float(data.train_x.min()) >= 0.0 and float(data.train_x.max()) <= 1.0
     train_rows = {tuple(row) for row in data.train_x.flatten(1)[:, 200:400].tolist()}
     assert not any(tuple(row) in train_rows for row in data.test_x.flatten(1)[:, 200:400].tolist())
     again = load_offline_subset()
@@ -66,7 +66,7 @@ def test_corrupt_gzip_is_a_data_error(mnist_idx_dir: Path, tmp_path: Path) -> No
     root = _copy(mnist_idx_dir, tmp_path / "d")
     gz = root / "train-labels-idx1-ubyte.gz"
     gz.write_bytes(gz.read_bytes()[:40])
-    with pytest.raises(DataError, match="train-labels-idx1-ubyte.gz"):
+    with pytest.raises(DataError, match=r"train-labels-idx1-ubyte\.gz"):
         load_idx_dir(root)
 
 

@@ -13,31 +13,10 @@ What makes it realistic enough to rank methods the way real logs do:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
-from torchworks.config import field
-
-
-@dataclass
-class SynthConfig:
-    users: int = field(3000, "number of users")
-    items: int = field(3500, "number of items")
-    topics: int = field(30, "latent topics (written as the item category)")
-    mean_length: float = field(60.0, "mean interactions per user (log-normal)")
-    min_length: int = field(5, "fewest interactions per user")
-    max_length: int = field(400, "most interactions per user")
-    interests: float = field(1.0, "mean number of extra interests per user beyond the first (Poisson)")
-    max_interests: int = field(4, "most interests per user")
-    session_length: float = field(8.0, "mean items per session")
-    zipf: float = field(0.7, "Zipf exponent of item popularity")
-    neighbourhood: int = field(40, "how many next items along a topic a session step considers")
-    drift: float = field(0.6, "chance that a session swaps one interest for a new topic")
-    noise: float = field(0.35, "share of steps that jump to a globally popular item")
-    days: int = field(365, "time span over which users start")
-    seed: int = field(0, "random seed")
+from torchworks.recipes.recsys.config import SynthConfig
 
 
 def generate(cfg: SynthConfig) -> pd.DataFrame:

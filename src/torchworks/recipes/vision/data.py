@@ -55,9 +55,8 @@ def load_data(data_dir: Path | None, *, train_limit: int = 0, test_limit: int = 
     `train_limit` / `test_limit` (0 = all) keep a seeded random subset, for quick runs and tests.
     """
     data = load_idx_dir(data_dir) if data_dir is not None else load_offline_subset()
-    generator = torch.Generator().manual_seed(seed)
-    train_x, train_y = _subset(data.train_x, data.train_y, train_limit, generator)
-    test_x, test_y = _subset(data.test_x, data.test_y, test_limit, generator)
+    train_x, train_y = _subset(data.train_x, data.train_y, train_limit, seed)
+    test_x, test_y = _subset(data.test_x, data.test_y, test_limit, seed + 1)
     return ImageData(train_x, train_y, test_x, test_y, data.source, data.num_classes)
 
 
@@ -167,9 +166,9 @@ def _labels(array: np.ndarray) -> torch.Tensor:
 
 
 def _subset(x: torch.Tensor, y: torch.Tensor, limit: int,
-            generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+            seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     if limit <= 0 or limit >= len(x):
         return x, y
-    keep = torch.randperm(len(x), generator=generator)[:limit]
+    keep = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))[:limit]
     return x[keep], y[keep]
 

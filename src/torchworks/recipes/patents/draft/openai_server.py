@@ -6,7 +6,7 @@ It answers `POST /v1/chat/completions` (whole or streamed as server-sent events,
 production traffic belongs on vLLM / SGLang / TensorRT-LLM / Triton, which speak the same API.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI must see the request classes defined below.
 
 import json
 import threading
@@ -87,7 +87,7 @@ def _events(backend: Backend, lock: threading.Lock, messages: list, params: Gene
 
 @dataclass
 class RunningServer:
-    url: str  # base URL for OpenAIBackend, ending in /v1
+    url: str  # base URL (for the OpenAI server: ending in /v1, as OpenAIBackend wants it)
     server: Any
     thread: threading.Thread
 
@@ -99,17 +99,25 @@ class RunningServer:
 def start_server(backend: Backend, *, host: str = "127.0.0.1", port: int = 0,
                  api_key: str = "", model_name: str = "default") -> RunningServer:
     """Serve `backend` in a background thread; port 0 picks a free one."""
+    return serve_app(openai_app(backend, api_key, model_name), host=host, port=port,
+                     path="/v1")
+
+
+def serve_app(app: Any, *, host: str = "127.0.0.1", port: int = 0, path: str = "",
+              lifespan: str = "off") -> RunningServer:
+    """Run any ASGI app with uvicorn in a daemon thread until `stop()`; waits until it listens."""
     import socket
 
     uvicorn = require("uvicorn", "serve")
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind((host, port))
-    config = uvicorn.Config(openai_app(backend, api_key, model_name), log_level="warning",
-                            lifespan="off")
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan=lifespan))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
+    deadline = time.monotonic() + 60
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
         time.sleep(0.02)
-    return RunningServer(f"http://{host}:{sock.getsockname()[1]}/v1", server, thread)
+    if not server.started:
+        server.should_exit = True
+        raise RuntimeError(f"the server on {host}:{sock.getsockname()[1]} did not start")
+    return RunningServer(f"http://{host}:{sock.getsockname()[1]}{path}", server, thread)

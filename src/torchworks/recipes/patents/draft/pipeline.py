@@ -71,20 +71,26 @@ def claims_text(claims: list[str]) -> str:
 
 
 def key_terms(disclosure: str, limit: int = 8) -> tuple[str, list[str]]:
-    """(subject, key terms): the first "a/an X" is the subject; terms by frequency x length."""
+    """(subject, key terms). The subject is the first "a/an X"; terms are the word runs (1-3
+    words, taken from noun phrases) that recur most, longer runs weighted up, none inside or
+    around one already chosen (so "battery pack" wins over "pack" and "battery pack slides")."""
     found = [m for m in mentions(disclosure[:20000]) if _term_like(m.words)]
     subject = next((" ".join(m.words[-3:]) for m in found if m.determiner in ("a", "an")),
                    "device")
     counts: Counter[tuple[str, ...]] = Counter()
-    spelled: dict[tuple[str, ...], str] = {}
     for m in found:
-        words = m.words[-3:]
-        counts[tuple(m.stems[-3:])] += 1
-        spelled.setdefault(tuple(m.stems[-3:]), " ".join(words))
-    subject_stems = tuple(m.stems[-3:] for m in found if " ".join(m.words[-3:]) == subject)
-    ranked = sorted(counts, key=lambda k: -counts[k] * len(k) ** 0.5)
-    terms = [spelled[k] for k in ranked if k not in subject_stems][:limit]
-    return subject, terms
+        for size in range(1, min(3, len(m.words)) + 1):
+            for start in range(len(m.words) - size + 1):
+                counts[m.words[start:start + size]] += 1
+    ranked = sorted(counts, key=lambda k: (-counts[k] * len(k) ** 0.5, k))
+    chosen: list[tuple[str, ...]] = []
+    for words in ranked:
+        text = " ".join(words)
+        if (counts[words] < 2 and len(words) < 2) or text in subject or any(
+                text in " ".join(c) or " ".join(c) in text for c in chosen):
+            continue
+        chosen.append(words)
+    return subject, [" ".join(c) for c in chosen[:limit]]
 
 
 def draft_claims(disclosure: str, backend: Backend, config: DraftConfig | None = None,
@@ -97,10 +103,7 @@ def draft_claims(disclosure: str, backend: Backend, config: DraftConfig | None =
     params = GenerateParams(max_new_tokens=config.max_new_tokens, stop=("\n\n",))
 
     say("status", f"subject: {subject}; key terms: {', '.join(terms)}")
-    raw = _ask(backend, [_user(
-        f"Invention disclosure:\n{context}\n\nKey elements: {', '.join(terms[:5])}.\n"
-        f"Write claim 1, an independent claim: 'A {subject} comprising: a ...; a ...; and "
-        "a ....' Give only the claim.")], params, say)
+    raw = _ask(backend, [independent_prompt(context, subject, terms)], params, say)
     claims = [independent_claim(raw, subject, terms)]
     say("claim", f"1. {claims[0]}")
     for index in range(config.dependents):
@@ -129,16 +132,28 @@ def draft_claims(disclosure: str, backend: Backend, config: DraftConfig | None =
                        seconds=time.perf_counter() - began, revised=revised)
 
 
+def independent_prompt(context: str, subject: str, terms: list[str]) -> Message:
+    """The user turn asking for claim 1 (also the prompt of the streaming endpoint)."""
+    return _user(
+        f"Invention disclosure:\n{context}\n\nKey elements: {', '.join(terms[:5])}.\n"
+        f"Write claim 1, an independent claim: 'A {subject} comprising: a ...; a ...; and "
+        "a ....' Give only the claim.")
+
+
 def _user(content: str) -> Message:
     return {"role": "user", "content": content}
 
 
 def _ask(backend: Backend, user: list[Message], params: GenerateParams, say: Emit) -> str:
     pieces = []
-    for piece in backend.stream([{"role": "system", "content": SYSTEM}, *user], params):
+    for piece in backend.stream([system_message(), *user], params):
         pieces.append(piece)
         say("token", piece)
     return "".join(pieces)
+
+
+def system_message() -> Message:
+    return {"role": "system", "content": SYSTEM}
 
 
 def _check(claims: list[str]) -> Report:

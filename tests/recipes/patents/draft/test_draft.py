@@ -1,0 +1,73 @@
+"""Drafting end to end with a tiny random LM: whatever it writes, the claim set is well-formed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from torchworks.recipes.patents.claims.check import check_text
+from torchworks.recipes.patents.draft.backends import LocalBackend
+from torchworks.recipes.patents.draft.pipeline import DraftConfig, draft_claims, key_terms
+from torchworks.recipes.patents.draft.repair import apply_fixes
+
+DISCLOSURE = (
+    "A foldable solar panel assembly for camping is disclosed. The assembly has a rigid frame "
+    "with a central hinge so that two photovoltaic panels fold onto each other. A latch on the "
+    "frame holds the panels open. A charge controller mounted on the frame regulates the "
+    "current from the photovoltaic panels to a battery pack. The battery pack slides into a "
+    "pocket of the frame. A kickstand pivots from the frame to hold the assembly upright."
+)
+STRUCTURE_RULES = ("numbering", "dependency", "multiple-dependency", "no-claims", "claim-empty")
+
+
+@pytest.fixture(scope="module")
+def tiny_backend(tmp_path_factory: pytest.TempPathFactory) -> LocalBackend:
+    from torchworks.llm.tiny import build_tiny_lm
+
+    folder = build_tiny_lm(tmp_path_factory.mktemp("tiny") / "lm", [DISCLOSURE] * 20)
+    return LocalBackend.load(str(folder))
+
+
+def assert_well_formed(text: str, count: int) -> None:
+    report = check_text(text)
+    assert [c.number for c in report.claim_set.claims] == list(range(1, count + 1))
+    assert not report.claim_set.claims[0].dependent
+    assert all(c.parents == [1] for c in report.claim_set.claims[1:])
+    assert not [f for f in report.findings if f.rule.startswith(STRUCTURE_RULES)]
+
+
+def test_key_terms_come_from_the_disclosure() -> None:
+    subject, terms = key_terms(DISCLOSURE)
+    assert subject == "solar panel assembly"
+    assert "battery pack" in terms and "charge controller" in terms
+
+
+def test_draft_with_a_tiny_model_is_a_valid_claim_set(tiny_backend: LocalBackend) -> None:
+    events: list[str] = []
+    result = draft_claims(DISCLOSURE, tiny_backend,
+                          DraftConfig(dependents=3, max_new_tokens=16, abstract=True),
+                          emit=lambda event, _text: events.append(event))
+    assert_well_formed(result.text, 4)
+    assert result.text.startswith("1. A solar panel assembly comprising:")
+    assert 0 < len(result.abstract.split()) <= 150
+    assert not [f for f in result.findings if f.rule == "abstract-length"]
+    assert events.count("claim") == 4 and "token" in events
+
+
+def test_checker_fixes_are_applied_to_claim_text() -> None:
+    text = "The lamp of claim 1, wherein the bulb is in a shade and the shade is red."
+    report = check_text("1. A lamp comprising a shade.\n2. " + text)
+    fixed = apply_fixes(text, report.for_index(1))
+    assert fixed == "The lamp of claim 1, wherein a bulb is in the shade and the shade is red."
+    assert not check_text("1. A lamp comprising a shade.\n2. " + fixed).errors
+
+
+@pytest.mark.slow
+def test_embedded_smollm2_drafts_a_valid_claim_set(tmp_path: Path) -> None:
+    backend = LocalBackend.load(None, models_dir=str(tmp_path / "models"))
+    result = draft_claims(DISCLOSURE, backend, DraftConfig(dependents=3, max_new_tokens=80,
+                                                           abstract=True))
+    assert_well_formed(result.text, 4)
+    assert len(result.abstract.split()) <= 150
+    assert len(result.findings) <= result.findings_before

@@ -1,0 +1,68 @@
+"""`POST /v1/patents/check` and the streamed `POST /v1/patents/draft` on a real server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from torchworks.recipes.patents.draft.openai_server import RunningServer, serve_app
+from torchworks.recipes.patents.service_claims import check_service, draft_service
+from torchworks.service_catalog import load_service
+from torchworks.serving.app import ServerConfig, create_app
+
+DISCLOSURE = ("A foldable solar panel assembly has a rigid frame with a central hinge. Two "
+              "photovoltaic panels fold onto each other. A charge controller on the frame "
+              "feeds a battery pack. The battery pack slides into the frame.")
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from torchworks.llm.tiny import build_tiny_lm
+
+    return build_tiny_lm(tmp_path_factory.mktemp("tiny") / "lm", [DISCLOSURE] * 20,
+                         max_positions=1024)
+
+
+@pytest.fixture(scope="module")
+def server(tiny_model: Path) -> Iterator[RunningServer]:
+    specs = [check_service(), draft_service(model_path=tiny_model, max_running=2,
+                                            max_context=1024)]
+    running = serve_app(create_app(specs, ServerConfig()), lifespan="on")
+    yield running
+    running.stop()
+
+
+def test_both_services_are_in_the_catalog() -> None:
+    assert load_service("patents-check").route == "patents/check"
+    assert load_service("patents-draft").route == "patents/draft"
+
+
+def test_check_endpoint_reports_findings_with_fixes(server: RunningServer) -> None:
+    claims = "1. A lamp comprising a base.\n2. The lamp of claim 3, wherein the shade is red."
+    response = httpx.post(f"{server.url}/v1/patents/check", json={"claims": claims}, timeout=30)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    rules = {(f["claim"], f["rule"]) for f in body["findings"]}
+    assert {(2, "dependency-later"), (2, "antecedent-basis")} <= rules
+    assert body["errors"] >= 2 and all(f["fix"] for f in body["findings"])
+    assert "2. [dependent]" in body["report"]
+    bad = httpx.post(f"{server.url}/v1/patents/check", json={"claims": ""}, timeout=30)
+    assert bad.status_code == 422 and "claims" in bad.text
+
+
+def test_draft_endpoint_streams_claim_one(server: RunningServer) -> None:
+    events = []
+    with httpx.stream("POST", f"{server.url}/v1/patents/draft", timeout=60,
+                      json={"disclosure": DISCLOSURE, "max_new_tokens": 8}) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        for line in response.iter_lines():
+            if line.startswith("data: ") and line != "data: [DONE]":
+                events.append(json.loads(line[len("data: "):]))
+    final = events[-1]
+    assert final["done"] and final["generated_tokens"] >= 1
+    assert "".join(e["text"] for e in events[:-1]) == final["text"]

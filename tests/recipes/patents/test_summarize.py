@@ -1,0 +1,89 @@
+"""The extractive default and the baselines on the real sample."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from torchworks.errors import DataError
+from torchworks.recipes.patents.summarize.baselines import BaselineSummarizer, pagerank
+from torchworks.recipes.patents.summarize.evaluate import evaluate
+from torchworks.recipes.patents.summarize.methods import summarize_checked
+from torchworks.recipes.patents.text import sections as S
+from torchworks.recipes.patents.text.readers import Patent, patent_from_text
+from torchworks.recipes.patents.text.sentences import split_sentences
+
+
+def _positions(summary: str, patent: Patent) -> list[int]:
+    """Where each summary sentence sits in the description (fails if one is not there)."""
+    sentences = split_sentences(patent.description)
+    return [sentences.index(s) for s in split_sentences(summary)]
+
+
+def test_extractive_summaries_are_document_sentences_in_order_within_budget(
+        extractive_summarizer, sample_patents: list[Patent]) -> None:
+    patents = sample_patents[:4]
+    summaries = extractive_summarizer.summarize(patents)
+    for patent, summary in zip(patents, summaries, strict=True):
+        assert isinstance(summary, str)
+        assert 100 <= len(summary.split()) <= 150
+        positions = _positions(summary, patent)
+        assert positions == sorted(positions)
+
+
+def test_extractive_skips_boilerplate_and_drawing_lists(extractive_summarizer,
+                                                        sample_patents: list[Patent]) -> None:
+    for patent, summary in zip(sample_patents, extractive_summarizer.summarize(sample_patents),
+                               strict=True):
+        banned = patent.section_text(S.RELATED, S.DRAWINGS)
+        for sentence in split_sentences(summary):
+            assert sentence not in banned, patent.id
+
+
+def test_smaller_budget_gives_shorter_summaries(extractive_summarizer,
+                                                sample_patents: list[Patent]) -> None:
+    short = extractive_summarizer.with_words(60).summarize(sample_patents[:2])
+    assert all(0 < len(s.split()) <= 60 for s in short)
+
+
+def test_extractive_beats_textrank_and_lexrank_on_the_sample(
+        extractive_summarizer, sample_patents: list[Patent]) -> None:
+    ours = evaluate("extractive", extractive_summarizer.summarize, sample_patents)
+    for name in ("textrank", "lexrank"):
+        baseline = evaluate(name, BaselineSummarizer(name).summarize, sample_patents)
+        assert ours.rouge1 > baseline.rouge1 and ours.rouge2 > baseline.rouge2, name
+    assert ours.rouge1 >= 46 and ours.rouge2 >= 23  # the issue's bar at 150 words
+    assert ours.failed == 0
+
+
+def test_empty_and_gigantic_documents_fail_alone(extractive_summarizer,
+                                                 sample_patents: list[Patent]) -> None:
+    empty = patent_from_text("", id="empty")
+    results = summarize_checked(extractive_summarizer, [empty, sample_patents[3],
+                                                        sample_patents[1]], max_words=10_000)
+    assert isinstance(results[0], DataError) and "empty" in str(results[0])
+    assert isinstance(results[1], str) and results[1]
+    assert isinstance(results[2], DataError) and "10,000-word limit" in str(results[2])
+
+
+@pytest.mark.parametrize("name", ["lead", "textrank", "lexrank"])
+def test_baselines_fill_the_budget_with_document_sentences(name: str,
+                                                           sample_patents: list[Patent]) -> None:
+    patent = sample_patents[0]
+    (summary,) = BaselineSummarizer(name, words=120).summarize([patent])
+    assert 80 <= len(summary.split()) <= 120
+    positions = _positions(summary, patent)
+    assert positions == sorted(positions)
+
+
+def test_lead_reads_the_summary_section_first(sample_patents: list[Patent]) -> None:
+    patent = sample_patents[0]
+    (summary,) = BaselineSummarizer("lead").summarize([patent])
+    assert summary.startswith(split_sentences(patent.section_text(S.SUMMARY))[0])
+
+
+def test_pagerank_ranks_the_hub_of_a_star_first() -> None:
+    star = np.zeros((5, 5))
+    star[0, 1:] = star[1:, 0] = 1.0
+    scores = pagerank(star)
+    assert int(np.argmax(scores)) == 0 and abs(scores.sum() - 1.0) < 1e-6
