@@ -45,7 +45,7 @@ def main() -> None:
     print(environment())
     print(f"toy-echo, {args.requests} sequential requests, one keep-alive connection")
     print(f"{'path':<12} {'P50 ms':>8} {'P95 ms':>8} {'P99 ms':>8}")
-    print(f"{'in-process':<12} {local * 1000:>8.3f} {'':>8} {'':>8}")
+    print(f"{'in-process':<12} {local * 1000:>8.4f}")
     print(f"{'HTTP':<12} {http.percentile(50) * 1000:>8.3f} {http.percentile(95) * 1000:>8.3f} "
           f"{http.percentile(99) * 1000:>8.3f}")
     added = (http.percentile(50) - local) * 1000

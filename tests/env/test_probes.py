@@ -129,3 +129,10 @@ def test_hanging_measurement_keeps_the_facts(tmp_path, monkeypatch) -> None:
     assert probe.facts.status == "ok" and probe.facts.version == "2.9.1+cu128"
     (failed,) = probe.measurements
     assert failed.value is None and "timed out after 4 s" in failed.error
+
+
+@pytest.mark.gpu
+def test_gpu_machine_reports_driver_arch_and_libraries(machine_facts) -> None:
+    t, nvml = machine_facts.torch, machine_facts.nvml
+    assert t.cuda_available and t.devices and t.arch_list
+    assert t.cudnn_version and nvml.status == "ok" and nvml.driver_version and nvml.gpus

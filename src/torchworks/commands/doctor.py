@@ -34,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from torchworks.env.doctor import DoctorOptions, run_doctor
+    from torchworks.env.report import render_text
     from torchworks.errors import ConfigError
 
     if args.workers is not None and args.workers < 0:
@@ -50,8 +51,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(report.to_json())
     else:
-        render_console = Console(highlight=False)
-        from torchworks.env.report import render_text
-
-        render_text(report, render_console)
+        render_text(report, Console(highlight=False))
     return report.exit_code

@@ -158,7 +158,8 @@ def publish(root: Path, name: str, source: Path, *, format: str, precision: str,
             metrics: dict[str, float] | None = None, status: Status = "candidate",
             status_reason: str = "", version: str | None = None,
             inputs: list[dict[str, object]] | None = None,
-            outputs: list[dict[str, object]] | None = None) -> VersionInfo:
+            outputs: list[dict[str, object]] | None = None,
+            extra: dict[str, object] | None = None) -> VersionInfo:
     """Copy `source` (a file or folder) into `root/<name>/<version>/` with its manifest.
 
     The version directory appears atomically (built under a temporary name, then renamed), so a
@@ -182,7 +183,8 @@ def publish(root: Path, name: str, source: Path, *, format: str, precision: str,
         manifest = Manifest(format=format, precision=precision,
                             checksum=compute_checksum(staging), metrics=dict(metrics or {}),
                             status=status, status_reason=status_reason,
-                            inputs=list(inputs or []), outputs=list(outputs or []))
+                            inputs=list(inputs or []), outputs=list(outputs or []),
+                            extra=dict(extra or {}))
         manifest.write(staging)
         os.rename(staging, final)
     except BaseException:

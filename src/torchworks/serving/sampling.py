@@ -48,7 +48,7 @@ def _sample_row(row: torch.Tensor, p: SamplingParams, generator: torch.Generator
         row = row.masked_fill(row < kth, float("-inf"))
     probs = torch.softmax(row, dim=-1)
     if p.top_p < 1.0:
-        sorted_probs, order = torch.sort(probs, descending=True)
+        sorted_probs, order = torch.sort(probs, descending=True, stable=True)
         # keep the smallest prefix whose mass reaches top_p (the first token always stays)
         outside = sorted_probs.cumsum(0) - sorted_probs >= p.top_p
         sorted_probs = sorted_probs.masked_fill(outside, 0.0)

@@ -31,6 +31,14 @@ def extractive_summarizer():
 
 
 @pytest.fixture(scope="session")
+def sample_summaries(extractive_summarizer, sample_patents: list[Patent]) -> list[str]:
+    """The default summaries of all 13 sample patents, computed once for several tests."""
+    summaries = extractive_summarizer.summarize(sample_patents)
+    assert all(isinstance(s, str) for s in summaries)
+    return summaries
+
+
+@pytest.fixture(scope="session")
 def tiny_bart_dir(tmp_path_factory: pytest.TempPathFactory, sample_jsonl: Path) -> Path:
     return build_tiny_bart(tmp_path_factory.mktemp("tiny-bart"), sample_jsonl)
 

@@ -47,7 +47,7 @@ def test_check_endpoint_reports_findings_with_fixes(server: RunningServer) -> No
     assert response.status_code == 200, response.text
     body = response.json()
     rules = {(f["claim"], f["rule"]) for f in body["findings"]}
-    assert {(2, "dependency-later"), (2, "antecedent-basis")} <= rules
+    assert {(2, "dependency-missing"), (2, "antecedent-basis")} <= rules
     assert body["errors"] >= 2 and all(f["fix"] for f in body["findings"])
     assert "2. [dependent]" in body["report"]
     bad = httpx.post(f"{server.url}/v1/patents/check", json={"claims": ""}, timeout=30)

@@ -21,20 +21,16 @@ def _positions(summary: str, patent: Patent) -> list[int]:
 
 
 def test_extractive_summaries_are_document_sentences_in_order_within_budget(
-        extractive_summarizer, sample_patents: list[Patent]) -> None:
-    patents = sample_patents[:4]
-    summaries = extractive_summarizer.summarize(patents)
-    for patent, summary in zip(patents, summaries, strict=True):
-        assert isinstance(summary, str)
+        sample_summaries: list[str], sample_patents: list[Patent]) -> None:
+    for patent, summary in zip(sample_patents, sample_summaries, strict=True):
         assert 100 <= len(summary.split()) <= 150
         positions = _positions(summary, patent)
         assert positions == sorted(positions)
 
 
-def test_extractive_skips_boilerplate_and_drawing_lists(extractive_summarizer,
+def test_extractive_skips_boilerplate_and_drawing_lists(sample_summaries: list[str],
                                                         sample_patents: list[Patent]) -> None:
-    for patent, summary in zip(sample_patents, extractive_summarizer.summarize(sample_patents),
-                               strict=True):
+    for patent, summary in zip(sample_patents, sample_summaries, strict=True):
         banned = patent.section_text(S.RELATED, S.DRAWINGS)
         for sentence in split_sentences(summary):
             assert sentence not in banned, patent.id
@@ -42,13 +38,13 @@ def test_extractive_skips_boilerplate_and_drawing_lists(extractive_summarizer,
 
 def test_smaller_budget_gives_shorter_summaries(extractive_summarizer,
                                                 sample_patents: list[Patent]) -> None:
-    short = extractive_summarizer.with_words(60).summarize(sample_patents[:2])
+    short = extractive_summarizer.with_words(60).summarize(sample_patents[10:12])
     assert all(0 < len(s.split()) <= 60 for s in short)
 
 
 def test_extractive_beats_textrank_and_lexrank_on_the_sample(
-        extractive_summarizer, sample_patents: list[Patent]) -> None:
-    ours = evaluate("extractive", extractive_summarizer.summarize, sample_patents)
+        sample_summaries: list[str], sample_patents: list[Patent]) -> None:
+    ours = evaluate("extractive", lambda _: sample_summaries, sample_patents)
     for name in ("textrank", "lexrank"):
         baseline = evaluate(name, BaselineSummarizer(name).summarize, sample_patents)
         assert ours.rouge1 > baseline.rouge1 and ours.rouge2 > baseline.rouge2, name
@@ -59,7 +55,7 @@ def test_extractive_beats_textrank_and_lexrank_on_the_sample(
 def test_empty_and_gigantic_documents_fail_alone(extractive_summarizer,
                                                  sample_patents: list[Patent]) -> None:
     empty = patent_from_text("", id="empty")
-    results = summarize_checked(extractive_summarizer, [empty, sample_patents[3],
+    results = summarize_checked(extractive_summarizer, [empty, sample_patents[11],
                                                         sample_patents[1]], max_words=10_000)
     assert isinstance(results[0], DataError) and "empty" in str(results[0])
     assert isinstance(results[1], str) and results[1]

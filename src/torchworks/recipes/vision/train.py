@@ -211,7 +211,8 @@ def _train(cfg: MnistConfig, info: DistInfo) -> TrainSummary:
                 break
             result = evaluate(train_model, data.test_x, data.test_y, precision, info,
                               batch_size=cfg.eval_batch_size)
-            log.log(step, epoch, {"test/loss": result.loss, "test/accuracy": result.accuracy})
+            log.log(step, epoch, {"test/loss": result.loss, "test/accuracy": result.accuracy,
+                                  "time/train_seconds": elapsed})
             sampler.set_epoch(epoch + 1)
             save(epoch + 1, {"test_accuracy": result.accuracy, "test_loss": result.loss})
 
