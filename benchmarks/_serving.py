@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import platform
 import socket
 import subprocess
@@ -71,9 +72,10 @@ def server(**options: object) -> Iterator[str]:
 def environment() -> str:
     import torch
 
-    return (f"machine: {platform.machine()} {platform.processor() or ''}, "
-            f"{__import__('os').cpu_count()} CPUs (shared with other jobs: timings are noisy); "
-            f"python {platform.python_version()}, torch {torch.__version__}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (f"machine: {platform.machine()}, {os.cpu_count()} CPUs, load average {load} "
+            f"(other jobs share it: timings are noisy); python {platform.python_version()}, "
+            f"torch {torch.__version__}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Dynamic batching off vs on, same model, same server code, at concurrency 1, 8 and 32.
 
-Run: .venv/bin/python benchmarks/serve_batching.py [--hidden 4096] [--duration 4]
+Run: .venv/bin/python benchmarks/serve_batching.py [--hidden 4096] [--duration 3] [--rounds 2]
 
 The model is toy-mlp (64 -> H -> H -> 10, fp32, one torch thread). At batch 1 its forward is a
 matrix-vector product that reads all weights per request; batched it is one matrix product, so
@@ -15,10 +15,10 @@ import json
 
 from _serving import environment, server
 
-from torchworks.serving.loadtest import LoadTestConfig, run_load_test
+from torchworks.serving.loadtest import LoadTestConfig, LoadTestResult, run_load_test
 
 
-def measure(url: str, concurrency: int, duration: float) -> object:
+def measure(url: str, concurrency: int, duration: float) -> LoadTestResult:
     body = json.dumps({"features": [0.01 * i for i in range(64)]}).encode()
     config = LoadTestConfig(url=f"{url}/v1/toy/mlp", body=body, concurrency=concurrency,
                             requests=100_000, duration_s=duration)
@@ -27,23 +27,42 @@ def measure(url: str, concurrency: int, duration: float) -> object:
     return asyncio.run(run_load_test(config))
 
 
+def merge(parts: list[LoadTestResult]) -> LoadTestResult:
+    merged = LoadTestResult(mode=parts[0].mode, sent=0, duration_s=0.0)
+    for part in parts:
+        merged.sent += part.sent
+        merged.duration_s += part.duration_s
+        merged.latencies_s += part.latencies_s
+        merged.errors.update(part.errors)
+    return merged
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hidden", type=int, default=4096)
-    parser.add_argument("--duration", type=float, default=4.0, help="seconds per cell")
+    parser.add_argument("--duration", type=float, default=3.0, help="seconds per run")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="off/on runs alternate this many times per concurrency, so both "
+                             "see the same (shared, noisy) machine")
     parser.add_argument("--max-batch-size", type=int, default=32)
     parser.add_argument("--max-queue-delay-ms", type=float, default=2.0)
     args = parser.parse_args()
     levels = (1, 8, 32)
-    results: dict[str, dict[int, object]] = {}
-    for mode, batch in (("off", 1), ("on", args.max_batch_size)):
-        with server(service="mlp", hidden=args.hidden, max_batch_size=batch,
-                    max_queue_delay_ms=args.max_queue_delay_ms) as url:
-            results[mode] = {c: measure(url, c, args.duration) for c in levels}
+    runs: dict[str, dict[int, list[LoadTestResult]]] = {"off": {}, "on": {}}
+    common = {"service": "mlp", "hidden": args.hidden,
+              "max_queue_delay_ms": args.max_queue_delay_ms}
+    with server(max_batch_size=1, **common) as off_url, \
+            server(max_batch_size=args.max_batch_size, **common) as on_url:
+        for c in levels:
+            for _ in range(args.rounds):
+                for mode, url in (("off", off_url), ("on", on_url)):
+                    runs[mode].setdefault(c, []).append(measure(url, c, args.duration))
+    results = {mode: {c: merge(parts) for c, parts in by_c.items()}
+               for mode, by_c in runs.items()}
     print(environment())
     print(f"model toy-mlp hidden={args.hidden}; batching on: max_batch_size="
           f"{args.max_batch_size}, max_queue_delay_ms={args.max_queue_delay_ms}; "
-          f"{args.duration:g} s closed loop per cell")
+          f"closed loop, {args.rounds} x {args.duration:g} s per cell, off/on interleaved")
     print(f"{'conc':>4} | {'off req/s':>9} {'on req/s':>9} {'ratio':>6} | "
           f"{'off P95 ms':>10} {'on P95 ms':>10} {'ratio':>6} | errors off/on")
     for c in levels:

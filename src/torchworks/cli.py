@@ -24,7 +24,8 @@ VERBS: dict[str, str] = {
 # group verb -> (help, modules that each register one sub-verb under it); empty groups are absent
 GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "train": ("train a recipe on the shared engine", ("torchworks.commands.train_mnist",
-                                                           "torchworks.commands.train_rec")),
+                                                           "torchworks.commands.train_rec",
+                                                           "torchworks.commands.train_patent_summarizer")),
     "export": ("export a trained model (TorchScript, ONNX, LLM variants)", (
         "torchworks.commands.export_model",
         "torchworks.commands.export_triton",

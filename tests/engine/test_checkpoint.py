@@ -102,8 +102,10 @@ WRITER = textwrap.dedent("""
     import torch
     from torchworks.engine.checkpoint import CheckpointDir, build_state
 
+    torch.set_num_threads(1)
     ckpts = CheckpointDir(sys.argv[1], keep_last=3, best_metric="loss")
-    big = torch.nn.Linear(8192, 8192)   # 256 MiB of weights: the write takes a while
+    big = torch.nn.Module()
+    big.weight = torch.nn.Parameter(torch.empty(64 << 20))  # 256 MiB: the write takes a while
     print("writing", flush=True)
     ckpts.save(build_state(big, None, step=2, epoch=0, metrics={"loss": 0.1}))
     print("finished", flush=True)

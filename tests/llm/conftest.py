@@ -33,7 +33,8 @@ def tiny_lm(tiny_lm_dir: Path) -> LoadedLM:
 
 @pytest.fixture
 def serve() -> Iterator[Callable[..., httpx.Client]]:
-    """Start `create_app(specs)` under uvicorn on a free 127.0.0.1 port; yields a client factory."""
+    """Start `create_app(specs)` under uvicorn on a free 127.0.0.1 port, wait until its models
+    are loaded, and hand back a client."""
     import uvicorn
 
     from torchworks.serving.app import ServerConfig, create_app
@@ -55,6 +56,9 @@ def serve() -> Iterator[Callable[..., httpx.Client]]:
             time.sleep(0.02)
         client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
         running.append((server, thread, client))
+        while not client.get("/readyz").json()["ready"]:  # models load after startup
+            assert time.monotonic() < deadline, client.get("/readyz").text
+            time.sleep(0.05)
         return client
 
     yield start

@@ -72,5 +72,5 @@ def test_chat_prompt_uses_the_model_template(tiny_lm: LoadedLM) -> None:
 
 
 def test_bad_sampling_settings_are_reported_together() -> None:
-    with pytest.raises(ConfigError, match="temperature.*top_p"):
+    with pytest.raises(ConfigError, match=r"temperature.*top_p"):
         SamplingParams(temperature=-1, top_p=0)

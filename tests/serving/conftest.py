@@ -58,6 +58,10 @@ def serve() -> Iterator[Callable[..., RunningServer]]:
             time.sleep(0.02)
         client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
         started.append((server, thread, client))
+        while client.get("/readyz").json()["loading"]:  # models load in the background
+            if time.monotonic() > deadline:
+                raise RuntimeError("test server did not finish loading its models")
+            time.sleep(0.02)
         return RunningServer(f"http://127.0.0.1:{port}", app, client)
 
     yield start

@@ -114,3 +114,32 @@ def test_timeouts_and_bad_prompts_answer_clearly(serve):
     bad = server.client.post("/v1/toy/generate", json={"prompt": "caf\u00e9"})
     assert bad.status_code == 422 and "prompt" in bad.text
     assert server.client.get("/healthz").status_code == 200
+
+
+def test_a_request_arriving_while_finished_states_are_released_is_not_lost():
+    import asyncio
+
+    from torchworks.serving.continuous import Scheduler
+    from torchworks.serving.generation import GenerationRequest, GenerationResult
+    from torchworks.serving.metrics import ServerMetrics
+
+    async def last(stream) -> GenerationResult:
+        async for event in stream.events():
+            if isinstance(event, GenerationResult):
+                return event
+        raise AssertionError("no result")
+
+    async def go() -> list[str]:
+        scheduler = Scheduler(toy.load_gru(None, hidden=32), name="g", version="1",
+                              metrics=ServerMetrics(), max_running=4, max_waiting=8,
+                              max_prefill_batch=4, timeout_s=30)
+        scheduler.start()
+        reasons = []
+        for _ in range(20):  # each new request lands while the previous state is released
+            request = GenerationRequest(prompt="again", max_new_tokens=2)
+            result = await asyncio.wait_for(last(scheduler.submit(request)), 5)
+            reasons.append(result.finish_reason)
+        await scheduler.aclose()
+        return reasons
+
+    assert asyncio.run(go()) == ["length"] * 20

@@ -8,6 +8,7 @@ import gc
 import json
 import sys
 import threading
+import weakref
 from pathlib import Path
 
 import pytest
@@ -143,8 +144,15 @@ def rss_bytes() -> int:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
 def test_load_unload_loop_does_not_grow_memory(serve, tmp_path):
     root = tmp_path / "models"
-    publish_mlp(root, seed=1, hidden=2048)  # ~17 MB of weights per loaded version
-    server = serve([toy.mlp_spec(hidden=2048)], models_dir=root)
+    publish_mlp(root, seed=1, hidden=2048)  # ~17 MiB of weights per loaded version
+    networks: list[weakref.ref] = []
+
+    def load(version_dir):
+        predictor = toy.load_mlp(version_dir)
+        networks.append(weakref.ref(predictor.model))
+        return predictor
+
+    server = serve([dataclasses.replace(toy.mlp_spec(), load=load)], models_dir=root)
     body = {"features": [0.3] * 64}
 
     def cycle() -> None:
@@ -161,5 +169,16 @@ def test_load_unload_loop_does_not_grow_memory(serve, tmp_path):
     for _ in range(6):
         cycle()
     gc.collect()
+    assert [ref() is None for ref in networks] == [True] * 8 + [False]  # only the loaded one
     growth = rss_bytes() - baseline  # a leaked version would add ~17 MiB per cycle
-    assert growth < 25 * 2**20, f"RSS grew {growth / 2**20:.1f} MiB over 6 load/unload cycles"
+    assert growth < 50 * 2**20, f"RSS grew {growth / 2**20:.1f} MiB over 6 load/unload cycles"
+
+
+def test_a_server_whose_model_cannot_load_is_alive_but_not_ready(serve, tmp_path):
+    root = tmp_path / "models"
+    publish_broken(root)
+    server = serve([toy.mlp_spec(hidden=HIDDEN)], models_dir=root)
+    ready = server.client.get("/readyz")
+    assert ready.status_code == 503 and "version 1" in ready.json()["load_errors"]["toy-mlp"]
+    assert server.client.get("/healthz").status_code == 200
+    assert server.client.post("/v1/toy/mlp", json={"features": [0.0] * 64}).status_code == 503

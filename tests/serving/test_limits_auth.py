@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from torchworks.errors import ConfigError
@@ -95,3 +97,14 @@ def test_management_names_are_validated_not_used_as_paths(serve, tmp_path):
     assert "/v1/toy/mlp" in server.client.get("/openapi.json").json()["paths"]
     assert "workbench" in server.client.get("/").text  # a static page mounts at "/"
     assert server.client.post("/v1/toy/mlp", json=GOOD).status_code == 200
+
+
+def test_a_request_that_outlives_its_timeout_gets_504_and_is_never_run(serve):
+    spec = toy.mlp_spec(hidden=32, max_batch_size=8, max_queue_delay_ms=1000, timeout_s=0.05)
+    server = serve([spec])
+    batches = server.metric("torchworks_batch_size_count", model="toy-mlp")
+    response = server.client.post("/v1/toy/mlp", json=GOOD)  # waits 1 s for batch-mates
+    assert response.status_code == 504 and "0.05 s" in response.text
+    assert server.metric("torchworks_requests_total", model="toy-mlp", outcome="timeout") == 1
+    time.sleep(1.2)
+    assert server.metric("torchworks_batch_size_count", model="toy-mlp") == batches

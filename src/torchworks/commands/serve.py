@@ -23,7 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--api-key-file", type=Path, default=None, metavar="FILE",
                         help="file of hashed API keys; without it requests need no key")
     parser.add_argument("--static", type=Path, default=None, metavar="DIR",
-                        help="directory served at / (the web workbench)")
+                        help="directory served at / (default: the patent workbench page when "
+                             "a patents-* service is hosted)")
+    parser.add_argument("--no-web", action="store_true", help="serve nothing at /")
     parser.add_argument("--max-body-bytes", type=int, default=1 << 20,
                         help="largest request body accepted, else 413 (default: %(default)s)")
     parser.add_argument("--max-batch-size", type=int, default=None,
@@ -72,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"torchworks: warning: serving on {args.host} without --api-key-file: anyone who "
               "can reach this port can use and reload the models", file=sys.stderr)
     app = create_app(specs, ServerConfig(models_dir=args.models, api_keys=keys,
-                                         static_dir=args.static,
+                                         static_dir=_static_dir(args, specs),
                                          max_body_bytes=args.max_body_bytes))
     print(f"torchworks serve: {', '.join(s.name for s in specs)} on http://{args.host}:{args.port}"
           f" (docs: /docs)", file=sys.stderr)
@@ -105,6 +107,15 @@ def _specs(args: argparse.Namespace) -> list:
         specs.append(dataclasses.replace(spec, **{k: v for k, v in changes.items()
                                                   if v is not None}))
     return specs
+
+
+def _static_dir(args: argparse.Namespace, specs: list) -> Path | None:
+    """--static, else the packaged workbench (torchworks/web) when patent services are hosted."""
+    if args.no_web:
+        return None
+    if args.static is not None or not any(s.name.startswith("patents-") for s in specs):
+        return args.static
+    return Path(__file__).resolve().parent.parent / "web"
 
 
 def _is_loopback(host: str) -> bool:

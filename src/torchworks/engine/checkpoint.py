@@ -134,6 +134,7 @@ class CheckpointDir:
         self.keep_last = keep_last
         self.best_metric = best_metric
         self.best_mode = best_mode
+        self._best_value: float | None = None  # cached so best.pt is read at most once
 
     def steps(self) -> list[Path]:
         """Step checkpoints, oldest first."""
@@ -155,6 +156,7 @@ class CheckpointDir:
         path = save_checkpoint(self.directory / f"step-{state['position']['step']:08d}.pt", state)
         if self._improves(state):
             save_checkpoint(self.best_path, state)
+            self._best_value = state["metrics"][self.best_metric]
         for old in self.steps()[:-self.keep_last]:
             old.unlink(missing_ok=True)
         return path
@@ -164,7 +166,9 @@ class CheckpointDir:
             return False
         if not self.best_path.is_file():
             return True
-        previous = load_checkpoint(self.best_path)["metrics"].get(self.best_metric)
+        if self._best_value is None:
+            self._best_value = load_checkpoint(self.best_path)["metrics"].get(self.best_metric)
+        previous = self._best_value
         if previous is None:
             return True
         value = state["metrics"][self.best_metric]

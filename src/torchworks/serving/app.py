@@ -62,18 +62,26 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
         if spec.name in hosted:
             raise ConfigError(f"two services share the model name '{spec.name}'")
         hosted[spec.name] = HostedModel(spec, store, metrics)
-    state = {"draining": False, "load_errors": {}}
+    state = {"draining": False, "loading": True, "load_errors": {}}
 
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI):
+    async def load_all() -> None:
         for model in hosted.values():
             try:
                 await model.load_initial()
-            except Exception as exc:  # the server still starts; /readyz says why
+            except Exception as exc:  # the server stays up; /readyz says why
                 state["load_errors"][model.name] = str(exc)
                 log.error("could not load %s: %s", model.name, exc)
+        state["loading"] = False
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        # Load in the background: /healthz answers at once (alive), /readyz once warmed.
+        loading = asyncio.create_task(load_all())
         yield
         state["draining"] = True
+        if not loading.done():
+            loading.cancel()
+            await asyncio.gather(loading, return_exceptions=True)
         await asyncio.gather(*(model.unload() for model in hosted.values()))
 
     app = FastAPI(title="torchworks serve", lifespan=lifespan,
@@ -240,8 +248,8 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
     async def readyz() -> JSONResponse:
         models = {m.name: (m.current.version if m.current else None) for m in hosted.values()}
         ready = not state["draining"] and all(models.values())
-        body = {"ready": ready, "draining": state["draining"], "models": models,
-                "load_errors": state["load_errors"]}
+        body = {"ready": ready, "loading": state["loading"], "draining": state["draining"],
+                "models": models, "load_errors": state["load_errors"]}
         return JSONResponse(body, status_code=200 if ready else 503)
 
     @app.get("/metrics", tags=["health"])

@@ -80,6 +80,7 @@ class Batcher:
             raise QueueFull(f"{self._queue.qsize()} requests already waiting")
         future: asyncio.Future[BaseModel] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Item(request, future, time.perf_counter()))
+        self._metrics.waiting.labels(*self._labels).set(self._queue.qsize())
         return await future
 
     async def aclose(self) -> None:
@@ -110,6 +111,7 @@ class Batcher:
         loop = asyncio.get_running_loop()
         while True:
             batch = await self._collect()
+            self._metrics.waiting.labels(*self._labels).set(self._queue.qsize())
             live = [item for item in batch if not item.future.done()]  # timed out / cancelled
             try:
                 if live:

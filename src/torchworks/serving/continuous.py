@@ -113,10 +113,12 @@ class Scheduler:
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._loop())
 
-    def submit(self, request: GenerationRequest, *, record: bool = True) -> GenerationStream:
+    def submit(self, request: GenerationRequest, *, record: bool = True,
+               timeout_s: float | None = None) -> GenerationStream:
         """Queue a request; raises ValueError (bad prompt, 422) or QueueFull (503) at once.
 
-        `record=False` (the warm-up) keeps the request out of the request counts and latency.
+        `record=False` (the warm-up) keeps the request out of the metrics; `timeout_s`
+        replaces the scheduler's per-request timeout.
         """
         if len(self._waiting) >= self.max_waiting:
             raise QueueFull(f"{len(self._waiting)} requests already waiting")
@@ -129,7 +131,8 @@ class Scheduler:
                              f"context of {self.model.max_context}")
         now = time.perf_counter()
         params = SamplingParams(request.temperature, request.top_k, request.top_p)
-        seq = _Sequence(request, prompt, params, now, now + self.timeout_s, asyncio.Queue(),
+        deadline = now + (self.timeout_s if timeout_s is None else timeout_s)
+        seq = _Sequence(request, prompt, params, now, deadline, asyncio.Queue(),
                         max_new=min(request.max_new_tokens, room), seed=request.seed,
                         record=record)
         self._waiting.append(seq)
@@ -150,10 +153,13 @@ class Scheduler:
         while True:
             self._expire()
             if not self._waiting and not self._running:
-                if self._to_release:
+                if self._to_release:  # a request may arrive meanwhile: look again after
                     await loop.run_in_executor(self._executor, self._release_all)
+                    continue
                 if self._closing:
                     return
+                self._metrics.running.labels(*self._labels).set(0)
+                self._metrics.waiting.labels(*self._labels).set(0)
                 self._wakeup.clear()
                 await self._wakeup.wait()
                 continue
@@ -180,7 +186,8 @@ class Scheduler:
             for seq, token in zip(running, tokens, strict=True):
                 self._advance(seq, token, now)
             for seq, token in zip(admit, new_tokens, strict=True):
-                self._metrics.prompt_tokens.labels(*self._labels).inc(len(seq.prompt))
+                if seq.record:
+                    self._metrics.prompt_tokens.labels(*self._labels).inc(len(seq.prompt))
                 self._running.append(seq)
                 self._advance(seq, token, now)
             self._running = [s for s in self._running if s.finish is None]
@@ -216,9 +223,9 @@ class Scheduler:
             self._finish(seq, "cancelled", now)
             return
         labels = self._labels
-        if seq.last_token_at:
+        if seq.record and seq.last_token_at:
             self._metrics.inter_token.labels(*labels).observe(now - seq.last_token_at)
-        else:
+        elif seq.record:
             self._metrics.ttft.labels(*labels).observe(now - seq.arrival)
         seq.last_token_at = now
         reason = None
@@ -228,7 +235,8 @@ class Scheduler:
             cut = len(text)
         else:
             seq.generated.append(token)
-            self._metrics.generation_tokens.labels(*labels).inc()
+            if seq.record:
+                self._metrics.generation_tokens.labels(*labels).inc()
             text = self.model.detokenize(seq.generated)
             hits = [i for i in (text.find(s, len(seq.emitted)) for s in seq.request.stop if s)
                     if i >= 0]

@@ -60,6 +60,15 @@ or in a crowded batch (as long as the model's batched logits match its unbatched
 The number of running sequences never exceeds `GenerationSpec.max_running`; a request that
 waits more than its timeout is dropped before prefill.
 
+Failures, versions, reference
+-----------------------------
+If `prefill` or `decode` raises, exactly the sequences in that step fail (their clients get an
+error event or a 500) and their states are released; the scheduler keeps serving the rest and
+later requests. Each loaded version gets its own scheduler and thread: on a hot swap new
+requests go to the new version while running sequences finish on the old one, then the old
+model is `close`d. `torchworks.serving.toy.GRUGenerator` is a complete, tested implementation
+in ~60 lines (per-sequence recurrent state, one batched GRU step per decode).
+
 The HTTP side
 -------------
 `POST /v1/{route}` with the request JSON. With `"stream": true` (default) the answer is

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from torchworks.errors import TorchworksError
+from torchworks.errors import ConfigError, TorchworksError
 from torchworks.serving.batching import Batcher
 from torchworks.serving.continuous import Scheduler
 from torchworks.serving.generation import GenerationResult, GenerationSpec
@@ -29,6 +29,7 @@ from torchworks.serving.registry import Manifest, ModelStore
 from torchworks.serving.service import ServiceSpec
 
 EMBEDDED = "embedded"  # version label of the spec's built-in default (load(None))
+WARMUP_TIMEOUT_S = 300.0  # first calls may compile / allocate: longer than a request's timeout
 
 
 class LoadFailed(TorchworksError):
@@ -104,7 +105,8 @@ class HostedModel:
             directory, label, manifest = None, EMBEDDED, None
             if version is not None or self.has_registered_versions():
                 if self.store is None:
-                    raise LoadFailed("this server has no --models directory")
+                    raise ConfigError(f"cannot load version {version}: this server has no "
+                                      "model registry", fix="start it with --models DIR")
                 info = self.store.resolve(self.name, version)  # raises VersionRefused
                 directory, label, manifest = info.path, info.version, info.manifest
             loop = asyncio.get_running_loop()
@@ -168,12 +170,13 @@ class HostedModel:
     async def _warm_up(self, loaded: LoadedVersion) -> None:
         request = loaded.model.warmup_request()
         runner = loaded.runner
+        timeout = max(self.spec.timeout_s, WARMUP_TIMEOUT_S)
         if isinstance(runner, Scheduler):
-            result = await asyncio.wait_for(_last_event(runner, request), self.spec.timeout_s)
+            result = await asyncio.wait_for(_last_event(runner, request, timeout), timeout)
             if result.finish_reason == "timeout":
                 raise TimeoutError("warm-up generation timed out")
             return
-        result = await asyncio.wait_for(runner.submit(request), self.spec.timeout_s)
+        result = await asyncio.wait_for(runner.submit(request), timeout)
         if not isinstance(result, self.spec.response_type):
             raise TypeError(f"warm-up answered {type(result).__name__}, "
                             f"not {self.spec.response_type.__name__}")
@@ -186,8 +189,8 @@ class HostedModel:
         gc.collect()
 
 
-async def _last_event(scheduler: Scheduler, request: Any) -> GenerationResult:
-    async for event in scheduler.submit(request, record=False).events():
+async def _last_event(scheduler: Scheduler, request: Any, timeout_s: float) -> GenerationResult:
+    async for event in scheduler.submit(request, record=False, timeout_s=timeout_s).events():
         if isinstance(event, GenerationResult):
             return event
     raise RuntimeError("generation ended without a result")

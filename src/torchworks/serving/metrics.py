@@ -63,7 +63,8 @@ class ServerMetrics:
         self.running = Gauge("torchworks_num_requests_running",
                              "Sequences in the running decode batch", LABELS, registry=r)
         self.waiting = Gauge("torchworks_num_requests_waiting",
-                             "Requests queued and not yet running", LABELS, registry=r)
+                             "Requests queued and not yet in a batch or running", LABELS,
+                             registry=r)
         self.prompt_tokens = Counter("torchworks_prompt_tokens", "Prompt tokens prefilled",
                                      LABELS, registry=r)
         self.generation_tokens = Counter("torchworks_generation_tokens", "Tokens generated",

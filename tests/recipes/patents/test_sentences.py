@@ -97,3 +97,9 @@ def test_newlines_are_paragraph_boundaries() -> None:
 ])
 def test_paragraph_numbers_are_removed_not_split(raw: str, clean: str) -> None:
     assert strip_paragraph_number(raw) == clean
+
+
+def test_lowercased_text_still_splits_but_abbreviations_hold() -> None:
+    text = "the housing 12 is shown in fig. 1. the lid 14 is hinged, e.g. with a pin."
+    assert split_sentences(text) == ["the housing 12 is shown in fig. 1.",
+                                      "the lid 14 is hinged, e.g. with a pin."]

@@ -83,3 +83,16 @@ def test_pagerank_ranks_the_hub_of_a_star_first() -> None:
     star[0, 1:] = star[1:, 0] = 1.0
     scores = pagerank(star)
     assert int(np.argmax(scores)) == 0 and abs(scores.sum() - 1.0) < 1e-6
+
+
+def test_lowercased_bigpatent_style_input_still_summarizes(extractive_summarizer,
+                                                           sample_patents: list[Patent]) -> None:
+    from torchworks.recipes.patents.text.readers import patent_from_record
+
+    source = sample_patents[10]
+    record = {"id": "lower", "description": source.description.lower()}  # no claims, no title
+    patent = patent_from_record(record)
+    assert S.SUMMARY in {s.kind for s in patent.sections}
+    (summary,) = extractive_summarizer.summarize([patent])
+    assert 60 <= len(summary.split()) <= 150
+    assert "the present invention relates to computer networks" in summary

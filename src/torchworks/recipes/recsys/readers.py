@@ -152,11 +152,13 @@ def _validate(raw: pd.DataFrame, bad: BadRows) -> pd.DataFrame:
     for column in ("event", "category"):
         if column not in frame.columns:
             frame[column] = "" if column == "category" else "interaction"
-    frame = frame[list(COLUMNS)].astype(str)
+    short = frame[["user", "item", "timestamp"]].isna().any(axis=1)  # a line with too few fields
+    frame = frame[list(COLUMNS)].fillna("").astype(str)
     for column in ("user", "item", "event", "category"):
         frame[column] = frame[column].str.strip()
     stamps = pd.to_numeric(frame["timestamp"].str.strip(), errors="coerce")
-    checks = [("missing user or item", (frame["user"] == "") | (frame["item"] == "")),
+    checks = [("too few fields", short),
+              ("missing user or item", (frame["user"] == "") | (frame["item"] == "")),
               ("timestamp is not a number", stamps.isna())]
     keep = pd.Series(True, index=frame.index)
     for reason, mask in checks:

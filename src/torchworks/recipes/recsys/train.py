@@ -96,7 +96,7 @@ def validate(model: torch.nn.Module, cfg: RecTrainConfig, ds: RecDataset, device
     model = unwrap_model(model)
     was_training = model.training
     if cfg.model == "din":
-        imp = eval_impressions(view, ds.num_items, cfg.history_len, negatives=4, seed=cfg.seed)
+        imp = eval_impressions(view, ds.num_items, cfg.history_len, cfg.ctr_negatives, seed=cfg.seed)
         scores = din_scores(model, imp, device)
         result = {"auc": auc(imp.labels, scores), "gauc": gauc(imp.users, imp.labels, scores)}
     else:
@@ -107,6 +107,8 @@ def validate(model: torch.nn.Module, cfg: RecTrainConfig, ds: RecDataset, device
 
 
 def train(cfg: RecTrainConfig) -> TrainSummary:
+    if cfg.threads > 0:
+        torch.set_num_threads(cfg.threads)
     info = init_distributed(cfg.device)
     device = info.device
     if cfg.batch_size % info.world_size:
@@ -122,7 +124,7 @@ def train(cfg: RecTrainConfig) -> TrainSummary:
         grown = load_grown(model, load_checkpoint(cfg.init_from)["model"])
     prepare_model(model, ds)
     model.to(device)
-    examples = make_examples(settings, ds, cfg.history_len, cfg.negatives, cfg.seed)
+    examples = make_examples(settings, ds, cfg.history_len, cfg.ctr_negatives, cfg.seed)
     if examples.num_examples == 0:
         raise DataError(f"{cfg.data} has no training examples for {cfg.model}",
                         fix="prepare more data (users need at least 2 train interactions)")

@@ -71,3 +71,34 @@ def test_embedded_smollm2_drafts_a_valid_claim_set(tmp_path: Path) -> None:
     assert_well_formed(result.text, 4)
     assert len(result.abstract.split()) <= 150
     assert len(result.findings) <= result.findings_before
+
+
+def test_model_output_in_list_form_becomes_one_claim_body() -> None:
+    from torchworks.recipes.patents.draft.repair import dependent_claim, independent_claim
+
+    raw = "**1.** A lamp comprising:\n\n- a base;\n- a shade on the base; and\n- a bulb.\n\n2. The"
+    assert independent_claim(raw, "lamp", []) == "A lamp comprising: a base; a shade on the " \
+                                                 "base; and a bulb."
+    assert dependent_claim("3. The lamp of claim 2, wherein the base is round. More text.",
+                           "lamp", 1, "base") == "The lamp of claim 1, wherein the base is round."
+    assert dependent_claim("???", "lamp", 1, "base") == \
+        "The lamp of claim 1, wherein the lamp further comprises a base."
+
+
+def test_draft_command_prints_claims_and_findings_as_json(
+        tiny_backend: LocalBackend, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from torchworks import cli
+
+    disclosure = tmp_path / "disclosure.txt"
+    disclosure.write_text(DISCLOSURE)
+    code = cli.main(["patents", "draft", str(disclosure), "--model",
+                     str(tiny_backend.lm.path), "--dependents", "1", "--max-new-tokens", "8",
+                     "--abstract", "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert result["claims"].startswith("1. A solar panel assembly comprising:")
+    assert result["check"]["summary"]["claims"] == 2
+    assert len(result["abstract"].split()) <= 150
+    assert cli.main(["patents", "draft", str(disclosure), "--backend", "openai"]) == 2

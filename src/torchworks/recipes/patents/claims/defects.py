@@ -112,9 +112,8 @@ def _referenced(claim_set: ClaimSet, claim: Claim, stems: tuple[str, ...], after
     where = []
     if any(m.definite and m.stems == stems and m.start > after for m in mentions(claim.text)):
         where.append(claim.number)
-    for other in claim_set.claims:
-        if other is not claim and claim in claim_set.ancestors(other) and any(
-                m.definite and m.stems == stems for m in mentions(other.text)):
+    for other in claim_set.descendants(claim):
+        if any(m.definite and m.stems == stems for m in mentions(other.text)):
             where.append(other.number)
     return where
 

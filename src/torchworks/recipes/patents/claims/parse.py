@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 _LINE_START = re.compile(
     r"^[ \t]*(?:claim[ \t]+(\d{1,4})[ \t]*[.:)\-]?|(\d{1,4})[ \t]?[.)])"
@@ -79,15 +80,20 @@ class Claim:
 
 @dataclass
 class ClaimSet:
+    """Claims in input order. Treat as read-only once built: the tree walks are memoized."""
+
     claims: list[Claim] = field(default_factory=list)
     abstract: str = ""
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def by_number(self) -> dict[int, Claim]:
         """Number -> claim; with duplicated numbers the first claim wins."""
-        table: dict[int, Claim] = {}
-        for claim in self.claims:
-            table.setdefault(claim.number, claim)
-        return table
+        if "table" not in self._memo:
+            table: dict[int, Claim] = {}
+            for claim in self.claims:
+                table.setdefault(claim.number, claim)
+            self._memo["table"] = table
+        return self._memo["table"]
 
     def ancestors(self, claim: Claim) -> list[Claim]:
         """Every claim `claim` depends on, directly or not, in claim-set order.
@@ -95,16 +101,35 @@ class ClaimSet:
         Only references to earlier claims are followed (a reference forward or to itself is a
         finding of its own), so the walk always ends, even on cyclic input.
         """
-        table = self.by_number()
-        seen: set[int] = set()
-        stack = [p for p in claim.parents if p < claim.number]
-        while stack:
-            number = stack.pop()
-            if number in seen or number not in table:
-                continue
-            seen.add(number)
-            stack.extend(p for p in table[number].parents if p < number)
-        return [c for c in self.claims if c.number in seen and table[c.number] is c]
+        memo = self._memo.setdefault("ancestors", {})
+        key = id(claim)
+        if key not in memo:
+            table = self.by_number()
+            seen: set[int] = set()
+            stack = [p for p in claim.parents if p < claim.number]
+            while stack:
+                number = stack.pop()
+                if number in seen or number not in table:
+                    continue
+                seen.add(number)
+                done = memo.get(id(table[number]))
+                if done is not None:
+                    seen.update(c.number for c in done)
+                else:
+                    stack.extend(p for p in table[number].parents if p < number)
+            memo[key] = [c for c in self.claims if c.number in seen and table[c.number] is c]
+        return memo[key]
+
+    def descendants(self, claim: Claim) -> list[Claim]:
+        """Every claim that depends on `claim`, directly or not."""
+        memo = self._memo.get("descendants")
+        if memo is None:
+            memo = {id(c): [] for c in self.claims}
+            for other in self.claims:
+                for ancestor in self.ancestors(other):
+                    memo[id(ancestor)].append(other)
+            self._memo["descendants"] = memo
+        return memo.get(id(claim), [])
 
     def children(self, number: int) -> list[Claim]:
         return [c for c in self.claims if number in c.parents]

@@ -45,7 +45,7 @@ GENERIC = frozenset({"portion", "part", "position", "value", "amount", "number",
 def antecedent_basis(claim_set: ClaimSet) -> list[Finding]:
     findings: list[Finding] = []
     for claim in claim_set.claims:
-        known = [m for ancestor in claim_set.ancestors(claim) for m in _mentions(ancestor.text)]
+        known = _Known([m for a in claim_set.ancestors(claim) for m in _mentions(a.text)])
         reported: set[tuple[str, ...]] = set()
         claim_mentions = _mentions(claim.text)
         for index, mention in enumerate(claim_mentions):
@@ -89,9 +89,8 @@ def double_introduction(claim_set: ClaimSet) -> list[Finding]:
 def _referred_to_after(claim_set: ClaimSet, claim: Claim, mention: Mention) -> bool:
     """Whether "the <mention>" follows it in the claim or in any claim depending on it."""
     later = [m for m in _mentions(claim.text) if m.start > mention.start]
-    for other in claim_set.claims:
-        if other is not claim and claim in claim_set.ancestors(other):
-            later.extend(_mentions(other.text))
+    for other in claim_set.descendants(claim):
+        later.extend(_mentions(other.text))
     return any(m.definite and m.stems == mention.stems for m in later)
 
 
@@ -100,12 +99,34 @@ def _mentions(text: str) -> tuple[Mention, ...]:
     return tuple(mentions(text))
 
 
-def _has_basis(mention: Mention, known: list[Mention]) -> bool:
-    for words in trimmed(mention.words):
-        wanted = {stem(w) for w in words}
-        if any(wanted <= earlier.stem_set for earlier in known):
-            return True
-    return False
+class _Known:
+    """Mentions seen so far in a chain, indexed by stem so a basis lookup scans only the
+    mentions that share a word with the reference (long chains repeat the same terms)."""
+
+    def __init__(self, mentions: list[Mention]) -> None:
+        self.latest: dict[frozenset[str], Mention] = {}
+        self.by_stem: dict[str, set[frozenset[str]]] = {}
+        for mention in mentions:
+            self.append(mention)
+
+    def append(self, mention: Mention) -> None:
+        stems = mention.stem_set
+        self.latest.pop(stems, None)
+        self.latest[stems] = mention  # re-inserted: dict order stays "most recent last"
+        for word in stems:
+            self.by_stem.setdefault(word, set()).add(stems)
+
+    def covers(self, wanted: set[str]) -> bool:
+        rarest = min(wanted, key=lambda w: len(self.by_stem.get(w, ())))
+        return any(wanted <= candidate for candidate in self.by_stem.get(rarest, ()))
+
+    def sharing(self, stems: frozenset[str]) -> Mention | None:
+        """The most recent mention with a word in common with `stems`."""
+        return next((m for m in reversed(self.latest.values()) if stems & m.stem_set), None)
+
+
+def _has_basis(mention: Mention, known: _Known) -> bool:
+    return any(known.covers({stem(w) for w in words}) for words in trimmed(mention.words))
 
 
 def _exempt(mention: Mention) -> bool:
@@ -116,10 +137,10 @@ def _exempt(mention: Mention) -> bool:
             or _participle_only(mention))
 
 
-def _finding(claim: Claim, mention: Mention, known: list[Mention],
+def _finding(claim: Claim, mention: Mention, known: _Known,
              later: tuple[Mention, ...]) -> Finding:
     words = _as_written(claim.text, mention)
-    partial = next((m for m in reversed(known) if mention.stem_set & m.stem_set), None)
+    partial = known.sharing(mention.stem_set)
     introduced_later = next((m for m in later if _introduction(m) and m.stems == mention.stems),
                             None)
     if introduced_later is not None:

@@ -24,7 +24,6 @@ from torchworks.recipes.patents.claims.terms import EXEMPT_ALONE, STOP, mentions
 from torchworks.recipes.patents.draft.backends import Backend, GenerateParams, Message
 from torchworks.recipes.patents.draft.repair import (
     apply_fixes,
-    clean_body,
     dependent_claim,
     independent_claim,
 )
@@ -100,7 +99,7 @@ def draft_claims(disclosure: str, backend: Backend, config: DraftConfig | None =
     say = emit or (lambda _event, _text: None)
     subject, terms = key_terms(disclosure)
     context = " ".join(disclosure.split()[: config.max_disclosure_words])
-    params = GenerateParams(max_new_tokens=config.max_new_tokens, stop=("\n\n",))
+    params = GenerateParams(max_new_tokens=config.max_new_tokens, stop=("\n2.", "\n\n\n"))
 
     say("status", f"subject: {subject}; key terms: {', '.join(terms)}")
     raw = _ask(backend, [independent_prompt(context, subject, terms)], params, say)
@@ -207,13 +206,11 @@ def _abstract(backend: Backend, context: str, subject: str, params: GeneratePara
         f"Invention disclosure:\n{context}\n\nWrite the abstract of a patent for this "
         f"{subject} in at most 100 words. Give only the abstract.")],
         GenerateParams(max_new_tokens=min(200, 2 * params.max_new_tokens)), say)
-    words = " ".join(raw.replace("**", "").split()).split()
-    if len(words) > ABSTRACT_MAX_WORDS:
-        words = words[:ABSTRACT_MAX_WORDS]
-        cut = " ".join(words)
-        end = cut.rfind(". ")
-        return cut[: end + 1] if end > 0 else cut
-    return " ".join(words) or f"A {subject} is disclosed. {clean_body(context)[:300]}"
+    text = " ".join(raw.replace("**", "").split()[:ABSTRACT_MAX_WORDS])
+    end = text.rfind(".")
+    if end > 0:
+        text = text[: end + 1]  # whole sentences only
+    return text if len(text.split()) >= 5 else f"A {subject} is disclosed."
 
 
 def _term_like(words: tuple[str, ...]) -> bool:

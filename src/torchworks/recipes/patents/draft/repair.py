@@ -14,16 +14,31 @@ from torchworks.recipes.patents.claims.findings import Finding
 from torchworks.recipes.patents.claims.rules_antecedent import indefinite
 
 _NUMBERING = re.compile(r"^\s*(?:claim\s*)?\d{1,3}\s*[.):]\s*", re.IGNORECASE)
+_NEXT_CLAIM = re.compile(r"^(?:claim\s*)?\d{1,3}\s*[.):]\s", re.IGNORECASE)
+_BULLET = re.compile(r"^(?:[-*•]|\(?[a-z0-9]{1,2}\)|[a-z]\.)\s+", re.IGNORECASE)
 _DEPENDENT_HEAD = re.compile(r"^(?:the|a|an)\s[^,]{0,80}?\bclaims?\s+\d+\s*,?\s*(?:wherein|"
                              r"further comprising|comprising)?\s*", re.IGNORECASE)
 
 
 def clean_body(raw: str) -> str:
-    """The first claim-like sentence of a completion, without numbering or markdown."""
-    text = raw.replace("**", "").replace("`", "").strip().strip('"')
-    text = re.split(r"\n\s*\n", text, maxsplit=1)[0]
-    text = _NUMBERING.sub("", text)
-    text = " ".join(text.split())
+    """The first claim of a completion as one line: numbering, markdown and list bullets
+    removed, list items joined with ';', cut at the end of the first sentence or claim 2."""
+    lines: list[str] = []
+    for line in raw.replace("**", "").replace("`", "").splitlines():
+        line = line.strip().strip('"')
+        if not line:
+            if sum(len(x.split()) for x in lines) >= 6:
+                break
+            continue
+        if lines and _NEXT_CLAIM.match(line):
+            break
+        line = _NUMBERING.sub("", line) if not lines else _BULLET.sub("", line)
+        lines.append(re.sub(r"[;,]?\s*\b(?:and|or)$", "", line).rstrip(";,. "))
+    items = lines[1:]
+    if len(items) > 1:
+        items[-1] = "and " + re.sub(r"^(?:and|or)\s+", "", items[-1])
+    text = " ".join([*lines[:1], "; ".join(items)] if items else lines)
+    text = " ".join(text.replace(":;", ":").split())
     end = re.search(r"\.(?:\s+(?:\d|[A-Z])|\s*$)", text)
     if end:
         text = text[:end.start()]

@@ -61,7 +61,7 @@ class AbstractiveSummarizer:
         self.tokenizer = tokenizer
         self.config = config
         self.device = device
-        self.chunk_tokens = config.chunk_tokens or _max_input_tokens(model, tokenizer)
+        self.chunk_tokens = config.chunk_tokens or max_input_tokens(model, tokenizer)
         self.chunks_generated = 0  # for tests and reports: how much map-reduce work was done
 
     @classmethod
@@ -173,7 +173,7 @@ class AbstractiveSummarizer:
         return answers
 
 
-def _max_input_tokens(model: Any, tokenizer: Any) -> int:
+def max_input_tokens(model: Any, tokenizer: Any) -> int:
     """The longest input the encoder takes: position table size, tokenizer limit, or 4096."""
     config = model.config
     limits = [getattr(config, name, None) for name in

@@ -80,7 +80,7 @@ def is_candidate(sentence: Sentence) -> bool:
     if not MIN_WORDS <= words <= MAX_WORDS or SECTION_PRIOR[sentence.kind] < -1:
         return False
     text = sentence.text
-    if not text[0].isupper() or text[-1] not in ".!?)\"”":
+    if not (text[0].isupper() or text.islower()) or text[-1] not in ".!?)\"”":
         return False
     return len(_DIGITS.findall(text)) <= max(4, words // 4)  # tables, formulas, data
 

@@ -35,10 +35,14 @@ from torchworks.recipes.patents.summarize.select import fill_budget, join_in_ord
 from torchworks.recipes.patents.text.patent import Patent
 
 
+MIN_CANDIDATES = 8
+
+
 @dataclass
 class ExtractiveConfig:
     words: int = field(150, "word budget of each summary (a US abstract is at most 150)")
-    candidates: int = field(20, "sentences per document that the first pass sends to MiniLM")
+    candidates: int = field(20, "most sentences per document the first pass sends to MiniLM "
+                                "(fewer for documents under 5,000 words)")
     semantic_weight: float = field(0.25, "weight of MiniLM similarity next to the first pass")
     diversity: float = field(0.3, "MMR trade-off: 0 = by score only, 1 = by novelty only")
     max_seq_length: int = field(128, "word pieces per sentence seen by MiniLM")
@@ -79,7 +83,10 @@ class ExtractiveSummarizer:
                 plans.append(DataError("the document has no description text",
                                        fix="pass the full text (description paragraphs)"))
                 continue
-            picked, scores = first_pass(patent, sentences, self.config.candidates)
+            # short documents need fewer candidates: the encoder's cost stays ~proportional
+            # to the words summarized (a 3.6k-word BigPatent-length one sends 14)
+            k = min(self.config.candidates, max(MIN_CANDIDATES, patent.word_count // 250))
+            picked, scores = first_pass(patent, sentences, k)
             queries = [q for q in (" ".join(independent_claims(patent.claims)), patent.title)
                        if q.strip()]
             plans.append((picked, scores, queries))

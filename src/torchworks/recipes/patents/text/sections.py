@@ -136,6 +136,8 @@ def looks_like_heading(line: str) -> bool:
     words = line.split()
     if not words or len(words) > 12 or line.rstrip()[-1] in ".;:,":
         return classify_heading(line) is not None and len(words) <= 8
+    if line.islower():  # a lowercased corpus: only headings that name a section
+        return classify_heading(line) is not None
     capitalized = sum(w[0].isupper() or not w[0].isalpha() for w in words)
     return line.isupper() or capitalized >= max(1, len(words) - 2)
 

@@ -7,7 +7,8 @@ boundary. This one splits only at ". ", "? " or "! " (plus closing quotes/bracke
 - the word before the stop is not a known abbreviation (FIG, FIGS, No, Ser, Pat, e.g, i.e,
   approx, wt, et al, ...), not a dotted abbreviation ("U.S."), and not a lone capital initial;
 - the next text starts like a sentence: a capital, a digit, a quote or bracket, or a chemical
-  locant prefix such as "p-Toluene", "n-butyl", "tert-Butyl" or "1,2-".
+  locant prefix such as "p-Toluene", "n-butyl", "tert-Butyl" or "1,2-" (in an all-lowercase
+  paragraph, any letter).
 
 Paragraph breaks (newlines) always end a sentence; a leading paragraph number ("[0012]",
 "12.") is removed by `strip_paragraph_number`, not treated as a sentence.
@@ -67,12 +68,15 @@ def split_sentences(text: str) -> list[str]:
         paragraph = " ".join(paragraph.split())
         if not paragraph:
             continue
+        # lowercased corpora (some BigPatent releases) have no capitals to start sentences
+        lowercased = paragraph.islower()
         start = 0
         for match in _CANDIDATE.finditer(paragraph):
             end = match.end()
             if end >= len(paragraph):
                 break
-            if not _SENTENCE_START.match(paragraph, end):
+            if not (_SENTENCE_START.match(paragraph, end)
+                    or (lowercased and paragraph[end].isalpha())):
                 continue
             if _is_abbreviation(paragraph[start:match.start() + 1]):
                 continue

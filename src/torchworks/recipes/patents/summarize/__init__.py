@@ -1,0 +1,1 @@
+"""Patent summarization: extractive (default), baselines, abstractive, evaluation, fine-tuning."""

@@ -1,0 +1,82 @@
+"""The fast engine: same numbers as transformers, and batching that does not change answers."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from torchworks.llm.engine import DecodeEngine, EngineStepper
+from torchworks.llm.generate import generate
+from torchworks.llm.llama import FastLlama
+from torchworks.llm.load import LoadedLM
+from torchworks.llm.sampling import SamplingParams
+from torchworks.llm.variants import engine_for
+
+PROMPTS = ["A method of managing crop yield", "A telescoping base comprising a fixed tube and",
+           "The system of claim 1, wherein", "Solar"]
+
+
+def _ids(lm: LoadedLM, text: str) -> list[int]:
+    return lm.tokenizer(text, add_special_tokens=False)["input_ids"]
+
+
+def test_logits_match_transformers_at_every_position(tiny_lm: LoadedLM) -> None:
+    ids = _ids(tiny_lm, PROMPTS[1])
+    with torch.no_grad():
+        expected = tiny_lm.model(torch.tensor([ids])).logits[0]
+    engine = DecodeEngine(FastLlama.from_hf(tiny_lm.model), slots=2, max_seq=64)
+    got = EngineStepper(engine, slot=1).score(ids)
+    torch.testing.assert_close(got, expected, atol=1e-4, rtol=1e-4)
+
+
+def test_sequences_joining_and_leaving_a_batch_get_their_solo_tokens(tiny_lm: LoadedLM) -> None:
+    """Continuous batching's invariant: a sequence's greedy tokens do not depend on who shares
+    its decode steps, when it joined, or which cache row it got."""
+    new_tokens = 12
+    solo_engine = engine_for(tiny_lm, "eager-fp32", max_seq=128)
+    solo = [generate(tiny_lm, _ids(tiny_lm, p),
+                     SamplingParams(max_new_tokens=new_tokens, ignore_eos=True),
+                     stepper=EngineStepper(solo_engine)).token_ids for p in PROMPTS]
+    engine = engine_for(tiny_lm, "eager-fp32", slots=3, max_seq=128)
+    running: dict[int, int] = {}  # prompt index -> cache slot
+    outputs: dict[int, list[int]] = {}
+    pending = list(range(len(PROMPTS)))
+    step = 0
+    while pending or running:
+        if pending and engine.free_slots and step % 3 == 0:  # join between decode steps
+            index = pending.pop(0)
+            running[index] = engine.allocate()
+            outputs[index] = [int(engine.prefill(running[index],
+                                                 _ids(tiny_lm, PROMPTS[index])).argmax())]
+        order = sorted(running, reverse=True)  # any order, as the scheduler allows
+        step += 1
+        if not order:
+            continue
+        logits = engine.decode([running[i] for i in order], [outputs[i][-1] for i in order])
+        for row, index in enumerate(order):
+            outputs[index].append(int(logits[row].argmax()))
+            if len(outputs[index]) == new_tokens:
+                engine.release(running.pop(index))  # leaves; its row is reused
+    assert [outputs[i] for i in range(len(PROMPTS))] == solo
+    assert engine.free_slots == 3
+
+
+@pytest.mark.parametrize("name", ["bf16", "int8-dynamic", "int8-weight"])
+def test_cheaper_variants_stay_close_to_fp32(tiny_lm: LoadedLM, name: str) -> None:
+    ids = _ids(tiny_lm, PROMPTS[0])
+    reference = EngineStepper(engine_for(tiny_lm, "eager-fp32", max_seq=64)).score(ids)
+    got = EngineStepper(engine_for(tiny_lm, name, max_seq=64)).score(ids).float()
+    assert torch.isfinite(got).all()
+    agree = (got.argmax(-1) == reference.argmax(-1)).float().mean()
+    assert agree >= 0.5, f"{name} top-1 agreement with fp32 is only {agree:.2f}"
+
+
+@pytest.mark.slow
+def test_compiled_static_decode_matches_eager(tiny_lm: LoadedLM) -> None:
+    params = SamplingParams(max_new_tokens=10, ignore_eos=True)
+    ids = _ids(tiny_lm, PROMPTS[1])
+    eager = generate(tiny_lm, ids, params, stepper=EngineStepper(
+        engine_for(tiny_lm, "eager-fp32", max_seq=64))).token_ids
+    compiled = generate(tiny_lm, ids, params, stepper=EngineStepper(
+        engine_for(tiny_lm, "compile-static", max_seq=64))).token_ids
+    assert compiled == eager

@@ -1,0 +1,95 @@
+"""The `patents-summarize` service: its predictor directly, then through the real server."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from torchworks.recipes.patents.service_summarize import (
+    SummarizePredictor,
+    SummarizeRequest,
+    SummarizeResponse,
+)
+from torchworks.recipes.patents.text.readers import Patent
+from torchworks.service_catalog import load_service
+
+
+@pytest.fixture(scope="module")
+def predictor(extractive_summarizer) -> SummarizePredictor:
+    return SummarizePredictor(extractive_summarizer)
+
+
+def test_a_batch_is_answered_item_by_item(predictor: SummarizePredictor, patents_dir: Path,
+                                          sample_patents: list[Patent]) -> None:
+    patent = sample_patents[10]
+    xml = (patents_dir / "uspto-xml/xmlApp2004/US20050004437A1.xml").read_text()
+    batch = [
+        SummarizeRequest(id="record", description=patent.description, claims=patent.claims,
+                         title=patent.title, words=80),
+        SummarizeRequest(id="xml", text=xml),
+        SummarizeRequest(id="blank", text="   "),
+        predictor.warmup_request(),
+    ]
+    answers = predictor.predict(batch)
+    assert isinstance(answers[0], SummarizeResponse) and answers[0].id == "record"
+    assert 0 < answers[0].words <= 80 and answers[0].method == "extractive"
+    assert isinstance(answers[1], SummarizeResponse)
+    assert "blood sugar" in answers[1].summary
+    assert isinstance(answers[2], ValueError) and "empty" in str(answers[2])  # -> a 422
+    assert isinstance(answers[3], SummarizeResponse)
+
+
+def test_request_needs_exactly_one_body() -> None:
+    with pytest.raises(ValueError, match="exactly one"):
+        SummarizeRequest(id="x")
+    with pytest.raises(ValueError, match="exactly one"):
+        SummarizeRequest(text="a", description="b")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server() -> Iterator[httpx.Client]:
+    """The real app with the catalog's patents-summarize spec, on 127.0.0.1."""
+    uvicorn = pytest.importorskip("uvicorn")
+    from torchworks.serving.app import ServerConfig, create_app
+
+    app = create_app([load_service("patents-summarize")], ServerConfig())
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+        while not srv.started or client.get("/readyz").status_code != 200:
+            assert time.monotonic() < deadline and thread.is_alive(), "server did not get ready"
+            time.sleep(0.1)
+        yield client
+    srv.should_exit = True
+    thread.join(timeout=30)
+
+
+def test_served_endpoint_summarizes_and_rejects_bad_input(server: httpx.Client,
+                                                          sample_patents: list[Patent]) -> None:
+    patent = sample_patents[11]
+    ok = server.post("/v1/patents/summarize", json={
+        "id": patent.id, "description": patent.description, "claims": patent.claims,
+        "words": 60})
+    assert ok.status_code == 200, ok.text
+    body = ok.json()
+    assert body["id"] == patent.id and 0 < body["words"] <= 60
+    missing = server.post("/v1/patents/summarize", json={"id": "x"})
+    assert missing.status_code == 422
+    empty = server.post("/v1/patents/summarize", json={"id": "y", "text": "  "})
+    assert empty.status_code == 422 and "empty" in empty.text
