@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import httpx
 import pytest
 
 from torchworks.llm.load import LoadedLM, load_causal_lm
+from torchworks.llm.local_server import local_server
 from torchworks.llm.tiny import build_tiny_lm
 
 
@@ -33,36 +32,11 @@ def tiny_lm(tiny_lm_dir: Path) -> LoadedLM:
 
 @pytest.fixture
 def serve() -> Iterator[Callable[..., httpx.Client]]:
-    """Start `create_app(specs)` under uvicorn on a free 127.0.0.1 port, wait until its models
-    are loaded, and hand back a client."""
-    import uvicorn
+    """Start a real server on 127.0.0.1 hosting `specs`; hand back a client once loaded."""
+    with contextlib.ExitStack() as stack:
 
-    from torchworks.serving.app import ServerConfig, create_app
+        def start(specs: Sequence[object], **config: object) -> httpx.Client:
+            url = stack.enter_context(local_server(specs, **config))
+            return stack.enter_context(httpx.Client(base_url=url, timeout=60))
 
-    running: list[tuple[uvicorn.Server, threading.Thread, httpx.Client]] = []
-
-    def start(specs: Sequence[object], **config: object) -> httpx.Client:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        app = create_app(specs, ServerConfig(**config))  # type: ignore[arg-type]
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                               log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 60
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-            time.sleep(0.02)
-        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
-        running.append((server, thread, client))
-        while not client.get("/readyz").json()["ready"]:  # models load after startup
-            assert time.monotonic() < deadline, client.get("/readyz").text
-            time.sleep(0.05)
-        return client
-
-    yield start
-    for server, thread, client in running:
-        client.close()
-        server.should_exit = True
-        thread.join(timeout=30)
+        yield start

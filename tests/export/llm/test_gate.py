@@ -22,14 +22,14 @@ from torchworks.llm.stepper import HFStepper
 from torchworks.llm.tiny import build_tiny_lm
 from torchworks.llm.variants import engine_for
 
-CONFIG = GateConfig(new_tokens=8, held_tokens=64)
+CONFIG = GateConfig(new_tokens=6, held_tokens=48)
 
 
 @pytest.fixture(scope="module")
 def reference(tiny_lm: LoadedLM, patents_dir: Path):
-    prompts = gate_prompts(patents_dir, 4)
+    prompts = gate_prompts(patents_dir, 2)
     stepper = EngineStepper(engine_for(tiny_lm, "eager-fp32", max_seq=512))
-    return build_reference(tiny_lm, stepper, prompts, held_texts(patents_dir, 2), CONFIG)
+    return build_reference(tiny_lm, stepper, prompts, held_texts(patents_dir, 1), CONFIG)
 
 
 def test_prompt_set_is_fixed_and_mixes_disclosures_and_claims(patents_dir: Path) -> None:

@@ -25,8 +25,13 @@ class Patent:
 
     @property
     def description(self) -> str:
-        """The description as plain text, one paragraph per line."""
-        return "\n".join(section.text for section in self.sections)
+        """The description as plain text: each heading and paragraph on its own line, so
+        `patent_from_text(patent.description)` finds the same sections again."""
+        lines: list[str] = []
+        for section in self.sections:
+            lines.extend([section.heading] if section.heading else [])
+            lines.extend(section.paragraphs)
+        return "\n".join(lines)
 
     def section_text(self, *kinds: str) -> str:
         """The paragraphs of every section of the given kinds, one per line."""

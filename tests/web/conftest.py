@@ -1,0 +1,127 @@
+"""The workbench end to end: a real `torchworks serve` subprocess and Debian's headless Chromium.
+
+One server per module hosts the three patent services behind an API key file; patents-draft
+serves a tiny random-init Llama (tokenizer trained on the patent sample) published into a tmp
+model registry, so drafting streams in about a second. Chromium is driven by Playwright for
+Python through `executable_path`: no browser is ever downloaded. Screenshots go to
+$TORCHWORKS_WEB_ARTIFACTS (default .artifacts/web/).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+CHROMIUM = Path(os.environ.get("TORCHWORKS_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+SERVICES = "patents-summarize,patents-check,patents-draft"
+
+
+@dataclass
+class Workbench:
+    url: str
+    api_key: str
+    process: subprocess.Popen
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    folder = Path(os.environ.get("TORCHWORKS_WEB_ARTIFACTS", ".artifacts/web"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    if not CHROMIUM.is_file():
+        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's package (apt-get install "
+                    "chromium, or scripts/bootstrap.sh --test-tools) or set TORCHWORKS_CHROMIUM")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            tmp_path_factory.mktemp("chromium-profile"), executable_path=str(CHROMIUM),
+            headless=True, args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 800})
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def page(browser_context) -> Iterator[object]:
+    """A fresh tab (so a fresh sessionStorage) at 1280x800."""
+    tab = browser_context.new_page()
+    tab.set_default_timeout(30_000)
+    yield tab
+    tab.close()
+
+
+def _draft_registry(root: Path, patents_dir: Path) -> Path:
+    """models/patents-draft/1/: a tiny Llama, published like any registry version."""
+    from torchworks.llm.tiny import build_tiny_lm
+    from torchworks.serving.registry import publish
+
+    with open(patents_dir / "patents.jsonl", encoding="utf-8") as lines:
+        texts = [json.loads(line)["description"][:20_000] for line, _ in zip(lines, range(5))]
+    folder = build_tiny_lm(root / "tiny-lm", texts, vocab_size=600, max_positions=4096)
+    publish(root / "models", "patents-draft", folder, format="safetensors", precision="fp32",
+            extra={"variant": "eager-fp32"})
+    shutil.rmtree(folder)
+    return root / "models"
+
+
+@pytest.fixture(scope="module")
+def workbench(tmp_path_factory: pytest.TempPathFactory, patents_dir: Path) -> Iterator[Workbench]:
+    from torchworks.serving.auth import new_key
+
+    root = tmp_path_factory.mktemp("workbench")
+    models = _draft_registry(root, patents_dir)
+    key, line = new_key("*", "web-tests")
+    (root / "keys.txt").write_text(line + "\n", encoding="utf-8")
+    port = free_port()
+    log = open(root / "serve.log", "w+", encoding="utf-8")  # noqa: SIM115 - read on failure
+    process = subprocess.Popen(
+        [sys.executable, "-m", "torchworks", "serve", "--port", str(port), "--services",
+         SERVICES, "--models", str(models), "--api-key-file", str(root / "keys.txt"),
+         "--max-body-bytes", str(1 << 20), "--torch-threads", "2", "--log-level", "warning"],
+        stdout=log, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            process.wait()
+            log.seek(0)
+            raise AssertionError(f"torchworks serve did not become ready:\n{log.read()[-4000:]}")
+        time.sleep(0.25)
+    yield Workbench(url, key, process)
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    log.close()

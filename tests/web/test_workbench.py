@@ -1,0 +1,196 @@
+"""The patent workbench in headless Chromium against a real `torchworks serve` (see conftest)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+CLAIMS = """1. A lamp comprising a base and a shade mounted on the base.
+2. The lamp of claim 1, wherein the base is heavy.
+3. The lamp of claim 2, wherein the bulb is bright.
+4. The lamp of claim 7, further comprising a switch."""
+DESCRIPTION = "A lamp has a base and a shade. The shade is mounted on the base."
+DISCLOSURE = ("A desk lamp has a weighted base, an arm hinged to the base, and a shade held by "
+              "the arm. A dimmer in the base sets the brightness of a light source in the shade.")
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def open_tab(page: Page, url: str, tab: str, key: str | None) -> None:
+    page.goto(f"{url}/#{tab}")
+    if key is not None:
+        page.get_by_label("API key").fill(key)
+        page.get_by_label("API key").dispatch_event("change")
+    expect(page.get_by_role("tab", name=re.compile(tab, re.I))).to_have_attribute(
+        "aria-selected", "true")
+
+
+def shot(page: Page, artifacts: Path, name: str) -> None:
+    path = artifacts / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    print(f"screenshot: {path.resolve()}")
+
+
+def test_summary_highlights_the_chosen_sentences_in_the_source(page, workbench, artifacts,
+                                                               patents_dir, tmp_path):
+    with open(patents_dir / "patents.jsonl", encoding="utf-8") as lines:
+        record = json.loads(next(lines))
+    upload = tmp_path / f"{record['id']}.json"
+    upload.write_text(json.dumps(record), encoding="utf-8")
+    open_tab(page, workbench.url, "summarize", workbench.api_key)
+    expect(page.locator("#models")).to_contain_text("patents-summarize")
+    page.get_by_label("or upload a file").set_input_files(str(upload))
+    expect(page.locator("#patent-text")).not_to_have_value("")
+    page.get_by_label("Words").fill("80")
+    page.get_by_role("button", name="Summarize").click()
+
+    marks = page.locator("mark.chosen")
+    expect(marks.first).to_be_visible(timeout=60_000)
+    source = words(" ".join([record["title"], record["description"], *record["claims"]]))
+    chosen = [words(t) for t in marks.all_text_contents()]
+    assert chosen and all(text in source for text in chosen)
+    summary = [words(t) for t in page.locator("ol.summary li").all_text_contents()]
+    assert words(" ".join(summary)) == words(" ".join(chosen))  # every sentence is highlighted
+    expect(page.locator("#calls li").first).to_contain_text(
+        re.compile(r"POST /v1/patents/summarize → HTTP 200 in \d+ ms · model version \S+"))
+    shot(page, artifacts, "summarize")
+
+
+def test_draft_streams_tokens_then_findings_highlight_their_words(page, workbench, artifacts):
+    open_tab(page, workbench.url, "draft", workbench.api_key)
+    page.get_by_label("Invention disclosure").fill(DISCLOSURE)
+    page.get_by_label("Tokens at most").fill("48")
+    # Record the streamed text each time it changes, to see it grow token by token.
+    page.evaluate("""() => {
+        window.seen = [];
+        new MutationObserver(() => {
+            const s = document.querySelector('#draft-result .streamed');
+            const busy = document.querySelector('#draft-result .draft[aria-busy=true]');
+            if (s && busy) window.seen.push(s.textContent.length);
+        }).observe(document.getElementById('draft-result'),
+                   {childList: true, subtree: true, characterData: true});
+    }""")
+    page.get_by_role("button", name="Draft claims").click()
+    expect(page.locator("#draft-result .draft")).to_have_attribute("aria-busy", "false")
+    seen = page.evaluate("window.seen")
+    growing = sorted(set(n for n in seen if n > 0))
+    assert len(growing) >= 3, f"the claim did not arrive progressively: {seen}"
+    expect(page.locator("#draft-result .meta").first).to_contain_text(re.compile(r"\d+ tokens"))
+
+    findings = page.locator("#draft-result button.finding")
+    expect(findings.first).to_be_visible()
+    for index in range(findings.count()):
+        findings.nth(index).click()
+        if page.locator("#draft-result mark.concerned").count():
+            break
+    mark = page.locator("#draft-result mark.concerned")
+    expect(mark).to_have_count(1)
+    expect(findings.nth(index)).to_have_attribute("aria-pressed", "true")
+    concerned = mark.text_content().lower()
+    assert f"“{concerned}” highlighted" in page.locator(
+        "#draft-result .finding-status").text_content().lower()
+    shot(page, artifacts, "draft")
+
+
+def check_claims_and_assert_tree(page: Page) -> None:
+    """The lamp claims: findings per claim, the tree nests 3 under 2 under 1, 4 (refers to a
+    missing claim) stands alone."""
+    expect(page.locator("#check-result .claims-view")).to_be_visible()
+    rules = " ".join(page.locator("#check-result button.finding").all_text_contents())
+    assert "dependency-missing" in rules and "antecedent-basis" in rules
+    tree = page.get_by_label("Claim dependency tree")
+    expect(tree.locator(":scope > li")).to_have_count(2)
+    expect(tree.locator(":scope > li").first.locator(":scope > ul > li > ul > li")).to_contain_text(
+        "Claim 3")
+    expect(tree.locator(":scope > li").nth(1)).to_contain_text("Claim 4 (depends on 7)")
+
+
+def test_check_shows_findings_and_the_claim_tree(page, workbench, artifacts):
+    open_tab(page, workbench.url, "check", workbench.api_key)
+    page.get_by_label("Claims, one numbered claim after another").fill(CLAIMS)
+    page.get_by_label(re.compile("^Description")).fill(DESCRIPTION)
+    page.get_by_role("button", name="Check claims").click()
+    check_claims_and_assert_tree(page)
+    page.locator("#claim-3 button.finding", has_text="antecedent-basis").click()
+    expect(page.locator("#claim-3 mark.concerned")).to_have_text("the bulb")
+    shot(page, artifacts, "check")
+
+
+def test_keyboard_only_check_flow(page, workbench, artifacts):
+    page.goto(workbench.url)
+    page.keyboard.press("Tab")  # skip link
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "api-key"
+    page.keyboard.type(workbench.api_key)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "tab-summarize"
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement.id") == "tab-check"
+    expect(page.locator("#panel-check")).to_be_visible()
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("", "none"), "the focused tab shows no focus ring"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "claims-text"
+    page.keyboard.insert_text(CLAIMS)
+    page.keyboard.press("Tab")
+    page.keyboard.insert_text(DESCRIPTION)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    check_claims_and_assert_tree(page)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('finding')")
+    page.keyboard.press("Enter")
+    expect(page.locator("#check-result mark.concerned")).to_have_count(1)
+    shot(page, artifacts, "keyboard-check")
+
+
+def test_narrow_window_has_no_sideways_scroll(page, workbench, artifacts):
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_tab(page, workbench.url, "check", workbench.api_key)
+    page.get_by_label("Claims, one numbered claim after another").fill(CLAIMS)
+    page.get_by_role("button", name="Check claims").click()
+    check_claims_and_assert_tree(page)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, artifacts, "narrow-check")
+
+
+def test_errors_say_what_to_do(page, workbench, artifacts):
+    open_tab(page, workbench.url, "check", None)
+    expect(page.locator("#models")).to_contain_text("needs an API key")
+    page.get_by_label("Claims, one numbered claim after another").fill(CLAIMS)
+    page.get_by_role("button", name="Check claims").click()
+    expect(page.get_by_role("alert")).to_contain_text("This server needs an API key")
+
+    page.get_by_label("API key").fill("tw_not-a-real-key")
+    page.get_by_role("button", name="Check claims").click()
+    expect(page.get_by_role("alert")).to_contain_text("does not know this API key")
+    shot(page, artifacts, "error-wrong-key")
+
+    page.get_by_label("API key").fill(workbench.api_key)
+    page.get_by_label("Claims, one numbered claim after another").fill(
+        "1. A lamp comprising a base. " * 40_000)  # ~1.2 MB against a 1 MiB body limit
+    page.get_by_role("button", name="Check claims").click()
+    expect(page.get_by_role("alert")).to_contain_text("too large")
+
+    page.get_by_role("tab", name="Summarize a patent").click()
+    page.get_by_label(re.compile("^Patent:")).fill('{"title": "no body"}')
+    page.get_by_role("button", name="Summarize").click()
+    expect(page.get_by_role("alert")).to_contain_text('needs a "description"')
+
+
+def test_server_down_is_reported(page, workbench, artifacts):
+    """Last in this module: it stops the module's server."""
+    open_tab(page, workbench.url, "check", workbench.api_key)
+    page.get_by_label("Claims, one numbered claim after another").fill(CLAIMS)
+    workbench.process.terminate()
+    workbench.process.wait(30)
+    page.get_by_role("button", name="Check claims").click()
+    expect(page.get_by_role("alert")).to_contain_text("Cannot reach the server")
+    expect(page.locator("#calls li").first).to_contain_text("no answer")
+    shot(page, artifacts, "error-server-down")
