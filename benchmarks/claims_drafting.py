@@ -68,6 +68,8 @@ def main() -> int:
         count = len(result.claims)
         rows.append((ident, valid_structure(result.text, count), result.findings_before / count,
                      len(result.findings) / count, result.seconds, result.revised))
+        print(f"[{ident}] valid={rows[-1][1]} findings/claim {rows[-1][2]:.2f} -> "
+              f"{rows[-1][3]:.2f}, {result.seconds:.1f} s", flush=True)
         if index < args.show:
             print(f"\n--- {ident}: subject '{result.subject}', terms {result.key_terms}")
             print(result.text)

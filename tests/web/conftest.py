@@ -69,8 +69,11 @@ def page(browser_context) -> Iterator[object]:
     """A fresh tab (so a fresh sessionStorage) at 1280x800."""
     tab = browser_context.new_page()
     tab.set_default_timeout(30_000)
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
     yield tab
     tab.close()
+    assert not errors, f"uncaught errors in the page: {errors}"
 
 
 def _draft_registry(root: Path, patents_dir: Path) -> Path:
@@ -79,7 +82,7 @@ def _draft_registry(root: Path, patents_dir: Path) -> Path:
     from torchworks.serving.registry import publish
 
     with open(patents_dir / "patents.jsonl", encoding="utf-8") as lines:
-        texts = [json.loads(line)["description"][:20_000] for line, _ in zip(lines, range(5))]
+        texts = [json.loads(next(lines))["description"][:20_000] for _ in range(5)]
     folder = build_tiny_lm(root / "tiny-lm", texts, vocab_size=600, max_positions=4096)
     publish(root / "models", "patents-draft", folder, format="safetensors", precision="fp32",
             extra={"variant": "eager-fp32"})

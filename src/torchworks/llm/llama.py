@@ -96,11 +96,24 @@ class Attention(nn.Module):
             keys, values = self.k_cache[:, :span], self.v_cache[:, :span]
         else:
             keys, values = self.k_cache[rows, :span], self.v_cache[rows, :span]
-        keys, values = keys.to(q.dtype), values.to(q.dtype)
-        out = F.scaled_dot_product_attention(
-            q.transpose(1, 2), keys.transpose(1, 2), values.transpose(1, 2),
-            attn_mask=mask, enable_gqa=s.kv_heads != s.heads)
-        return self.wo(out.transpose(1, 2).reshape(b, t, s.heads * s.head_dim))
+        out = grouped_attention(q, keys.to(q.dtype), values.to(q.dtype), mask)
+        return self.wo(out.reshape(b, t, s.heads * s.head_dim))
+
+
+def grouped_attention(q: torch.Tensor, keys: torch.Tensor, values: torch.Tensor,
+                      mask: torch.Tensor) -> torch.Tensor:
+    """Attention with grouped KV heads, as plain matmuls: q [B, T, H, D], keys/values
+    [B, S, KVH, D], mask [B, 1, T, S] bool -> [B, T, H, D]. Query head h reads KV head
+    h // (H / KVH), as in HF's repeat_kv, without materializing the repeated cache. (CPU
+    SDPA's flash kernel spent ~30 ms per call on these decode shapes with 2 threads.)"""
+    b, t, heads, d = q.shape
+    kv_heads = keys.shape[2]
+    grouped = q.view(b, t, kv_heads, heads // kv_heads, d).permute(0, 2, 3, 1, 4)
+    scores = grouped @ keys.permute(0, 2, 3, 1).unsqueeze(2) * (d ** -0.5)  # [B,KVH,G,T,S]
+    scores = scores.float().masked_fill(~mask[:, None], float("-inf"))
+    probs = torch.softmax(scores, dim=-1).to(q.dtype)
+    out = probs @ values.permute(0, 2, 1, 3).unsqueeze(2)  # [B, KVH, G, T, D]
+    return out.permute(0, 3, 1, 2, 4).reshape(b, t, heads, d)
 
 
 class MLP(nn.Module):

@@ -50,6 +50,7 @@ class OnnxLM:
     def __init__(self, folder: Path, *, runtime: str = "onnxruntime",
                  precision: str = "fp32") -> None:
         ort = require("onnxruntime", "export")
+        self.folder = folder
         path = folder / ONNX_FILE
         if not path.is_file():
             raise DataError(f"{path} is missing", fix="rebuild with `torchworks export llm "

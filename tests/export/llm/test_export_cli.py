@@ -11,7 +11,7 @@ from torchworks.llm.variants import VARIANTS
 from torchworks.serving.registry import ModelStore
 
 QUICK = ["--prompts", "2", "--new-tokens", "6", "--held-tokens", "48", "--speed-tokens", "4",
-         "--max-seq", "256", "--no-claim-checker"]
+         "--max-seq", "512", "--no-claim-checker"]
 
 
 def test_cli_knows_every_variant() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -46,17 +47,16 @@ def test_chunks_overlap_by_whole_sentences(tiny_bart_dir: Path, sample_patents: 
         chunk_tokens=512, overlap_tokens=100))
     chunks = [split_sentences(c) for c in summarizer._chunks(sample_patents[0].description)]
     assert len(chunks) > 10
-    shared = [second[0] in first for first, second in zip(chunks, chunks[1:], strict=False)]
+    shared = [second[0] in first for first, second in itertools.pairwise(chunks)]
     assert sum(shared) >= len(shared) // 2  # a sentence longer than the overlap is not repeated
-    assert all(second[0] not in first[:-3] for first, second in zip(chunks, chunks[1:],
-                                                                      strict=False))
+    assert all(second[0] not in first[:-3] for first, second in itertools.pairwise(chunks))
 
 
 def test_a_folder_that_is_not_seq2seq_is_refused(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text(json.dumps({"model_type": "bert"}))
     with pytest.raises(ConfigError):
         AbstractiveSummarizer.load(tmp_path)
-    with pytest.raises(ConfigError, match="no config.json"):
+    with pytest.raises(ConfigError, match=r"no config\.json"):
         AbstractiveSummarizer.load(tmp_path / "missing")
 
 

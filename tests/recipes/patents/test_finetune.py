@@ -57,7 +57,7 @@ def test_cli_trains_and_the_model_folder_summarizes(tiny_bart_dir: Path, sample_
 
 
 def test_missing_model_or_data_is_one_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="no config.json.*not a file"):
+    with pytest.raises(ConfigError, match=r"no config\.json.*not a file"):
         SummarizerTrainConfig(model=tmp_path, data=tmp_path / "none.jsonl")
 
 

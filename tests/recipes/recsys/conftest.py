@@ -49,3 +49,15 @@ def tiny_rec(tmp_path_factory: pytest.TempPathFactory) -> TinyRec:
     checkpoints = {kind: Path(train(tiny_config(kind, root / "data", root / kind)).checkpoint)
                    for kind in TINY_TRAIN}
     return TinyRec(root / "data", checkpoints)
+
+
+@pytest.fixture(scope="session")
+def tiny_log_writer():  # noqa: ANN201
+    """`write(path, **synth_overrides) -> path`: a tiny synthetic log as CSV."""
+    return write_tiny_log
+
+
+@pytest.fixture(scope="session")
+def tiny_train_config():  # noqa: ANN201
+    """`make(kind, data, out, **overrides) -> RecTrainConfig` with the tiny settings."""
+    return tiny_config

@@ -7,9 +7,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from torchworks.errors import ConfigError
 from torchworks.export.llm.build import SpeedReport, build_variant, measure_speed, publish_variant
 from torchworks.export.llm.config import ExportLLMConfig
-from torchworks.export.llm.gate import GateConfig, GateReport, Scorer, build_reference, judge
+from torchworks.export.llm.gate import (
+    GateConfig,
+    GateReport,
+    Scorer,
+    build_reference,
+    judge,
+    render,
+)
 from torchworks.export.llm.prompts import gate_prompts, held_texts
 from torchworks.llm.engine import EngineStepper
 from torchworks.llm.load import EMBEDDED_NAME, load_causal_lm
@@ -43,6 +51,10 @@ def export_llm(config: ExportLLMConfig, scorers: Sequence[Scorer] = (),
                       max_extra_findings=config.max_extra_findings)
     patents = Path(config.patents_dir)
     prompts = gate_prompts(patents, config.prompts)
+    longest = max(len(render(lm, p)) for p in prompts) + config.new_tokens
+    if longest > config.max_seq:
+        raise ConfigError(f"the gate needs {longest} positions (prompt + new tokens) but "
+                          f"--max-seq is {config.max_seq}", fix=f"use --max-seq {longest} or more")
     progress(f"reference: eager fp32 on {len(prompts)} prompts x {config.new_tokens} tokens")
     reference_stepper = EngineStepper(engine_for(lm, "eager-fp32", max_seq=config.max_seq))
     reference = build_reference(lm, reference_stepper, prompts, held_texts(patents), gate,

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, model_validator
 
+from torchworks.recipes.patents.summarize.methods import Summarizer
+from torchworks.recipes.patents.text.patent import Patent
 from torchworks.serving.service import ServiceSpec
 
 MAX_TEXT_CHARS = 2_000_000  # ~300k words: larger bodies are refused with a 422
@@ -53,15 +55,17 @@ class SummarizeResponse(BaseModel):
 class SummarizePredictor:
     """One loaded summarizer; `predict` answers a server batch item by item."""
 
-    def __init__(self, summarizer) -> None:  # a methods.Summarizer
-        self.summarizer = summarizer
+    def __init__(self, summarizer: Summarizer) -> None:
+        self.summarizer: Summarizer | None = summarizer
 
     def predict(self, batch: Sequence[SummarizeRequest]) -> list[SummarizeResponse | Exception]:
         from torchworks.errors import TorchworksError
         from torchworks.recipes.patents.summarize.methods import summarize_checked
 
         answers: list[SummarizeResponse | Exception] = [ValueError("not summarized")] * len(batch)
-        groups: dict[int, list[tuple[int, object]]] = {}
+        if self.summarizer is None:
+            raise RuntimeError("this model version was closed")
+        groups: dict[int, list[tuple[int, Patent]]] = {}
         for i, request in enumerate(batch):
             try:
                 groups.setdefault(request.words, []).append((i, _patent(request)))
@@ -95,7 +99,7 @@ class SummarizePredictor:
         self.summarizer = None
 
 
-def _patent(request: SummarizeRequest):
+def _patent(request: SummarizeRequest) -> Patent:
     from torchworks.recipes.patents.text.readers import (
         BadDocument,
         patent_from_record,

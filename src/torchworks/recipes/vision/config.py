@@ -32,7 +32,7 @@ class MnistConfig:
     schedule: Literal["constant", "linear", "cosine"] = field("cosine", "LR decay after warmup")
     warmup_steps: int = field(50, "linear LR warmup, in optimizer steps")
     clip_norm: float = field(0.0, "clip the gradient L2 norm to this (0 = off)")
-    label_smoothing: float = field(0.05, "cross-entropy label smoothing")
+    label_smoothing: float = field(0.1, "cross-entropy label smoothing")
     augment: bool = field(True, "random affine warps (rotate, shift, scale, shear) while training")
     amp: Literal["auto", "off", "bf16", "fp16"] = field("auto", "mixed precision: auto = bf16 "
                                                         "or fp16 on GPU, fp32 on CPU")

@@ -34,7 +34,6 @@ from torchworks.recipes.patents.summarize.encoder import SentenceEncoder
 from torchworks.recipes.patents.summarize.select import fill_budget, join_in_order, mmr_order
 from torchworks.recipes.patents.text.patent import Patent
 
-
 MIN_CANDIDATES = 8
 
 

@@ -29,17 +29,30 @@ class DINConfig:
 
 
 class Dice(nn.Module):
-    """Data-adaptive activation: p(x) = sigmoid of the batch-normalized input gates x vs alpha * x."""
+    """Data-adaptive activation: p = sigmoid(standardized x) gates x against alpha * x.
 
-    def __init__(self, width: int) -> None:
+    Standardization uses batch statistics over every dim but the last while training and
+    running averages in eval (BatchNorm's rule, written out so it exports for any input rank).
+    """
+
+    def __init__(self, width: int, momentum: float = 0.1, eps: float = 1e-8) -> None:
         super().__init__()
-        self.norm = nn.BatchNorm1d(width, affine=False, eps=1e-8)
         self.alpha = nn.Parameter(torch.zeros(width))
+        self.register_buffer("running_mean", torch.zeros(width))
+        self.register_buffer("running_var", torch.ones(width))
+        self.momentum = momentum
+        self.eps = eps
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        shape = x.shape
-        flat = x.reshape(-1, shape[-1])
-        p = torch.sigmoid(self.norm(flat)).reshape(shape)
+        if self.training:
+            dims = tuple(range(x.dim() - 1))
+            mean, var = x.mean(dims), x.var(dims, unbiased=False)
+            with torch.no_grad():
+                self.running_mean.lerp_(mean.detach().float(), self.momentum)
+                self.running_var.lerp_(var.detach().float(), self.momentum)
+        else:
+            mean, var = self.running_mean, self.running_var
+        p = torch.sigmoid((x - mean) / torch.sqrt(var + self.eps))
         return p * x + (1 - p) * self.alpha * x
 
 

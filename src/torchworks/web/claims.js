@@ -1,0 +1,133 @@
+/* Claims: split a claim set, draw its dependency tree, show the checker's findings inline
+ * (a click highlights the words concerned). */
+import { clearError, logCall, post, showError, timing } from "./api.js";
+import { $, el, marked } from "./dom.js";
+
+/** [{number, text, prefix}] from a claim set written "1. ... 2. ..." (one claim per number). */
+export function splitClaims(text) {
+  const starts = [...text.matchAll(/(?:^|\n)\s*(\d+)\s*\.\s+/g)];
+  return starts.map((m, i) => {
+    const bodyStart = m.index + m[0].length;
+    const end = i + 1 < starts.length ? starts[i + 1].index : text.length;
+    return { number: Number(m[1]), text: text.slice(bodyStart, end).trim() };
+  });
+}
+
+/** The claims a claim refers to ("of claim 2", "claims 1 or 3", "any of claims 1-4"). */
+export function parents(claimText) {
+  const m = claimText.match(/\bclaims?\s+(\d+(?:\s*(?:,|or|and|to|through|-|–)\s*(?:claim\s+)?\d+)*)/i);
+  if (!m) return [];
+  const numbers = [];
+  for (const part of m[1].split(/\s*(?:,|or|and)\s*/)) {
+    const range = part.match(/(\d+)\s*(?:to|through|-|–)\s*(?:claim\s+)?(\d+)/);
+    if (range) for (let n = Number(range[1]); n <= Number(range[2]); n++) numbers.push(n);
+    else if (/\d+/.test(part)) numbers.push(Number(part.match(/\d+/)[0]));
+  }
+  return numbers;
+}
+
+export function claimTree(claims, findings) {
+  const known = new Set(claims.map((c) => c.number));
+  const children = new Map();
+  const roots = [];
+  for (const claim of claims) {
+    const refs = parents(claim.text);
+    claim.refs = refs;
+    const home = refs.find((n) => known.has(n) && n < claim.number);
+    if (home === undefined) roots.push(claim);
+    else children.set(home, [...(children.get(home) || []), claim]);
+  }
+  const node = (claim) => {
+    const own = findings.filter((f) => f.claim === claim.number);
+    const errors = own.filter((f) => f.severity === "error").length;
+    const label = claim.refs.length ? `depends on ${claim.refs.join(", ")}` : "independent";
+    const kids = children.get(claim.number) || [];
+    return el("li", {},
+      el("a", { href: `#claim-${claim.number}` }, `Claim ${claim.number}`), ` (${label})`,
+      own.length ? el("span", { class: errors ? "badge bad" : "badge" },
+        ` ${own.length} finding${own.length > 1 ? "s" : ""}`) : null,
+      kids.length ? el("ul", {}, kids.map(node)) : null);
+  };
+  return el("ul", { class: "tree", "aria-label": "Claim dependency tree" }, roots.map(node));
+}
+
+/** Where a finding's words sit in the claim body: the occurrence nearest its `start`. */
+export function locate(body, finding) {
+  const words = (finding.words || "").toLowerCase();
+  if (!words) return null;
+  const lower = body.toLowerCase();
+  let best = null;
+  for (let at = lower.indexOf(words); at >= 0; at = lower.indexOf(words, at + 1)) {
+    if (best === null || Math.abs(at - (finding.start ?? 0)) < Math.abs(best - (finding.start ?? 0))) best = at;
+  }
+  return best === null ? null : [best, best + words.length];
+}
+
+export function showFinding(view, claim, finding, button) {
+  for (const b of view.querySelectorAll("button.finding[aria-pressed=true]")) b.setAttribute("aria-pressed", "false");
+  button.setAttribute("aria-pressed", "true");
+  for (const t of view.querySelectorAll(".claim-text")) t.replaceChildren(t.dataset.text);
+  if (!claim) return;
+  const target = view.querySelector(`#claim-${claim.number} .claim-text`);
+  const range = locate(claim.text, finding);
+  if (range) {
+    target.replaceChildren(...marked(claim.text, [range], { class: "concerned" }));
+    target.querySelector("mark").scrollIntoView({ block: "nearest" });
+  }
+  view.querySelector(".finding-status").textContent = range
+    ? `Claim ${claim.number}: “${finding.words}” highlighted.`
+    : `Claim ${claim.number}: the words “${finding.words}” are not in the claim text as shown.`;
+}
+
+export function findingButton(view, claim, finding) {
+  const button = el("button", { type: "button", class: `finding ${finding.severity}`, "aria-pressed": "false" },
+    el("span", { class: "sev" }, finding.severity), ` ${finding.rule}: ${finding.message}`);
+  button.addEventListener("click", () => showFinding(view, claim, finding, button));
+  return el("li", {}, button, el("div", { class: "fix" }, `Fix: ${finding.fix}`));
+}
+
+/** The claims with their findings inline, the dependency tree and set-level findings. */
+export function claimsView(claimsText, answer) {
+  const claims = splitClaims(claimsText);
+  const view = el("div", { class: "claims-view" });
+  const loose = answer.findings.filter((f) => !claims.some((c) => c.number === f.claim));
+  view.append(
+    el("p", { class: "meta" }, `${answer.claims} claims · ${answer.errors} errors · ${answer.warnings} warnings`),
+    el("p", { class: "finding-status", "aria-live": "polite" }, "Select a finding to highlight its words."),
+    el("div", { class: "split" },
+      el("div", {},
+        el("h3", {}, "Claims and findings"),
+        el("ol", { class: "claims" }, claims.map((claim) => el("li", { id: `claim-${claim.number}`, value: claim.number },
+          el("p", { class: "claim-text", "data-text": claim.text }, claim.text),
+          el("ul", { class: "findings" }, answer.findings.filter((f) => f.claim === claim.number)
+            .map((f) => findingButton(view, claim, f)))))),
+        loose.length ? el("h3", {}, "Findings on the whole set") : null,
+        loose.length ? el("ul", { class: "findings" }, loose.map((f) => findingButton(view, null, f))) : null),
+      el("div", {}, el("h3", {}, "Dependency tree"), claimTree(claims, answer.findings))),
+  );
+  return view;
+}
+
+export async function check(claimsText, description) {
+  const body = { claims: claimsText };
+  if (description && description.trim()) body.description = description;
+  const { response, ms, version } = await post("/v1/patents/check", body);
+  const answer = await response.json();
+  logCall("/v1/patents/check", response.status, ms, version);
+  return { answer, ms, version };
+}
+
+export async function checkClaims() {
+  clearError();
+  const out = $("check-result");
+  const claimsText = $("claims-text").value;
+  try {
+    out.replaceChildren(el("p", { class: "busy" }, "Checking…"));
+    const { answer, ms, version } = await check(claimsText, $("description-text").value);
+    out.replaceChildren(el("h2", {}, "Findings"), timing(ms, version), claimsView(claimsText, answer));
+  } catch (error) {
+    out.replaceChildren();
+    showError(error.message);
+  }
+}
+

@@ -1,0 +1,99 @@
+"""Export parity (TorchScript, ONNX) and the `rec-recommend` service, in-process and over HTTP."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+import torch
+from pydantic import ValidationError
+
+from torchworks.recipes.recsys.export import export_bundle
+from torchworks.recipes.recsys.service import RecommendRequest, RecPredictor, spec
+from torchworks.recipes.recsys.vocab import Vocab
+
+
+@pytest.fixture(scope="module")
+def bundle(tiny_rec, tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa: ANN001
+    out = tmp_path_factory.mktemp("bundle")
+    results = export_bundle(tiny_rec.checkpoints["two-tower"], tiny_rec.data, out,
+                            ranker_ckpt=tiny_rec.checkpoints["din"])
+    assert {r.file for r in results} == {"user_encoder.ts", "user_encoder.onnx", "ranker.ts", "ranker.onnx"}
+    return out
+
+
+def test_exports_match_pytorch(bundle: Path) -> None:
+    parity = json.loads((bundle / "parity.json").read_text())
+    assert all(p["ok"] and p["max_abs_diff"] < 1e-4 for p in parity)
+    encoder = torch.jit.load(str(bundle / "user_encoder.ts"))
+    vectors = encoder(torch.tensor([2, 3]), torch.randint(2, 100, (2, 20)))
+    assert vectors.shape == (2, 32)
+
+
+def test_sasrec_export_parity(tiny_rec, tmp_path: Path) -> None:  # noqa: ANN001
+    results = export_bundle(tiny_rec.checkpoints["sasrec"], tiny_rec.data, tmp_path)
+    assert [r.ok for r in results] == [True, True]
+
+
+def test_predictor_recommends_unseen_items_and_reranks(bundle: Path) -> None:
+    predictor = RecPredictor(bundle)
+    users = Vocab.load(bundle / "users.vocab.json")
+    user = users.keys[0]
+    history = set(predictor.items.decode(predictor.user_history[users.encode([user])[0]]))
+    known, cold, reranked = predictor.predict([
+        RecommendRequest(user_id=user, k=10),
+        RecommendRequest(user_id="someone-new", recent_items=predictor.items.keys[:3], k=5),
+        RecommendRequest(user_id=user, k=10, rerank=True),
+    ])
+    assert known.known_user and len(known.items) == 10
+    assert not history & {i.item_id for i in known.items}
+    scores = [i.score for i in known.items]
+    assert scores == sorted(scores, reverse=True)
+    assert not cold.known_user and len(cold.items) == 5
+    assert not set(predictor.items.keys[:3]) & {i.item_id for i in cold.items}
+    assert reranked.reranked and len(reranked.items) == 10
+    with pytest.raises(ValidationError):
+        RecommendRequest(k=3)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_recommend_endpoint_through_the_real_server(bundle: Path, tmp_path: Path) -> None:
+    uvicorn = pytest.importorskip("uvicorn")
+    from torchworks.serving.app import ServerConfig, create_app
+    from torchworks.serving.registry import publish
+
+    publish(tmp_path / "models", "rec-recommend", bundle, format="torchworks-rec-bundle", precision="fp32")
+    app = create_app([spec()], ServerConfig(models_dir=tmp_path / "models"))
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            deadline = time.monotonic() + 60
+            while not server.started or client.get("/readyz").json().get("loading"):
+                assert time.monotonic() < deadline, "server did not become ready"
+                time.sleep(0.05)
+            user = Vocab.load(bundle / "users.vocab.json").keys[1]
+            reply = client.post("/v1/rec/recommend", json={"user_id": user, "k": 7, "rerank": True})
+            assert reply.status_code == 200, reply.text
+            body = reply.json()
+            assert len(body["items"]) == 7 and body["reranked"] and body["known_user"]
+            assert client.post("/v1/rec/recommend", json={"k": 7}).status_code == 422
+            burst = [client.post("/v1/rec/recommend", json={"user_id": user, "k": 3}) for _ in range(5)]
+            assert {len(r.json()["items"]) for r in burst} == {3}
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+    assert np.isfinite([i["score"] for i in body["items"]]).all()
