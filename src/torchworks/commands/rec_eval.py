@@ -8,15 +8,19 @@ from pathlib import Path
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "eval", help="full-ranking HR/NDCG/Recall@10,20 (or AUC/GAUC for DIN) next to baselines",
+        "eval",
+        help="full-ranking HR/NDCG/Recall@10,20 (or AUC/GAUC for DIN) next to baselines",
         description="Evaluate a checkpoint on the test (or valid) split with full ranking over all "
-                    "items, excluding each user's history; popularity, item-kNN and recency-weighted "
-                    "item-kNN (logistic regression for DIN) are computed on the same split and users.",
-        epilog="example: torchworks rec eval runs/sasrec/checkpoints/best.pt --data data/rec")
+        "items, excluding each user's history; popularity, item-kNN and recency-weighted "
+        "item-kNN (logistic regression for DIN) are computed on the same split and users.",
+        epilog="example: torchworks rec eval runs/sasrec/checkpoints/best.pt --data data/rec",
+    )
     parser.add_argument("checkpoint", type=Path, help="checkpoint from `torchworks train rec`")
     parser.add_argument("--data", type=Path, required=True, help="the prepared dataset dir")
     parser.add_argument("--split", default="test", choices=("valid", "test"))
-    parser.add_argument("--max-users", type=int, default=0, help="evaluate a seeded sample (0 = all)")
+    parser.add_argument(
+        "--max-users", type=int, default=0, help="evaluate a seeded sample (0 = all)"
+    )
     parser.add_argument("--out", type=Path, default=None, help="also write the JSON here")
     parser.set_defaults(run=run)
 
@@ -29,7 +33,9 @@ def run(args: argparse.Namespace) -> int:
     from torchworks.recipes.recsys.compare import compare
     from torchworks.recipes.recsys.split import TEST, VALID
 
-    result = compare(args.checkpoint, args.data, TEST if args.split == "test" else VALID, args.max_users)
+    result = compare(
+        args.checkpoint, args.data, TEST if args.split == "test" else VALID, args.max_users
+    )
     payload = dataclasses.asdict(result)
     print(json.dumps(payload, indent=2, sort_keys=True))
     if args.out is not None:

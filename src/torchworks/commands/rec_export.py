@@ -8,34 +8,48 @@ from pathlib import Path
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "export", help="export retrieval (+ DIN ranker) to TorchScript/ONNX with parity checks",
+        "export",
+        help="export retrieval (+ DIN ranker) to TorchScript/ONNX with parity checks",
         description="Write a bundle that `torchworks serve --services rec-recommend` loads: the "
-                    "user encoder and optional DIN ranker as TorchScript and ONNX (each checked "
-                    "against eager PyTorch), the item index and the vocabularies.",
+        "user encoder and optional DIN ranker as TorchScript and ONNX (each checked "
+        "against eager PyTorch), the item index and the vocabularies.",
         epilog="example: torchworks rec export runs/tt/checkpoints/best.pt --data data/rec "
-               "--ranker runs/din/checkpoints/best.pt --out bundles/rec --publish models")
+        "--ranker runs/din/checkpoints/best.pt --out bundles/rec --publish models",
+    )
     parser.add_argument("checkpoint", type=Path, help="two-tower or SASRec checkpoint (retrieval)")
     parser.add_argument("--data", type=Path, required=True, help="the prepared dataset dir")
     parser.add_argument("--ranker", type=Path, default=None, help="DIN checkpoint for reranking")
     parser.add_argument("--out", type=Path, required=True, help="bundle directory to write")
     parser.add_argument("--no-onnx", action="store_true", help="TorchScript only")
-    parser.add_argument("--publish", type=Path, default=None,
-                        help="also publish the bundle as a new version under this model registry root")
+    parser.add_argument(
+        "--publish",
+        type=Path,
+        default=None,
+        help="also publish the bundle as a new version under this model registry root",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from torchworks.recipes.recsys.export import export_bundle
 
-    results = export_bundle(args.checkpoint, args.data, args.out, ranker_ckpt=args.ranker,
-                            onnx=not args.no_onnx)
+    results = export_bundle(
+        args.checkpoint, args.data, args.out, ranker_ckpt=args.ranker, onnx=not args.no_onnx
+    )
     for r in results:
-        print(f"{r.file:20s} max |diff| vs PyTorch {r.max_abs_diff:.2e}  {'ok' if r.ok else 'FAIL'}")
+        print(
+            f"{r.file:20s} max |diff| vs PyTorch {r.max_abs_diff:.2e}  {'ok' if r.ok else 'FAIL'}"
+        )
     if args.publish is not None:
         from torchworks.serving.registry import publish
 
-        info = publish(args.publish, "rec-recommend", args.out, format="torchworks-rec-bundle",
-                       precision="fp32")
+        info = publish(
+            args.publish,
+            "rec-recommend",
+            args.out,
+            format="torchworks-rec-bundle",
+            precision="fp32",
+        )
         print(f"published {info}")
     print(f"bundle -> {args.out}")
     return 0

@@ -11,11 +11,13 @@ from torchworks.recipes.recsys.config import SynthConfig
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "synth", help="write a synthetic interaction log (Zipf items, user interests, sessions)",
+        "synth",
+        help="write a synthetic interaction log (Zipf items, user interests, sessions)",
         description="Write a seeded synthetic log with the columns `rec prepare` reads "
-                    "(user,item,timestamp,event,category). Defaults mimic MovieLens-1M's shape.",
+        "(user,item,timestamp,event,category). Defaults mimic MovieLens-1M's shape.",
         epilog="example: torchworks rec synth --out data/synth.csv && "
-               "torchworks rec prepare data/synth.csv --out data/rec")
+        "torchworks rec prepare data/synth.csv --out data/rec",
+    )
     parser.add_argument("--out", type=Path, required=True, help="output file (.csv or .parquet)")
     add_arguments(parser, SynthConfig)
     parser.set_defaults(run=run)
@@ -32,6 +34,8 @@ def run(args: argparse.Namespace) -> int:
             log.to_parquet(tmp, index=False)
         else:
             log.to_csv(tmp, index=False)
-    print(f"{len(log)} interactions, {log['user'].nunique()} users, {log['item'].nunique()} items "
-          f"-> {args.out}")
+    print(
+        f"{len(log)} interactions, {log['user'].nunique()} users, {log['item'].nunique()} items "
+        f"-> {args.out}"
+    )
     return 0

@@ -21,11 +21,14 @@ EXAMPLES = """examples:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "rec", help="train two-tower / DIN / SASRec recommenders on the shared engine",
+        "rec",
+        help="train two-tower / DIN / SASRec recommenders on the shared engine",
         description="Train a recommendation model on a dataset from `torchworks rec prepare`; "
-                    "validates every few epochs (full-ranking NDCG@10, or AUC for DIN) and keeps "
-                    "best.pt. Runs under torchrun for DDP.",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "validates every few epochs (full-ranking NDCG@10, or AUC for DIN) and keeps "
+        "best.pt. Runs under torchrun for DDP.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_arguments(parser, RecTrainConfig)
     parser.set_defaults(run=run)
 
@@ -39,8 +42,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     valid = "  ".join(f"{k} {v:.4f}" for k, v in summary.valid.items())
     grown = f"  grown rows {summary.grown_rows}" if summary.grown_rows else ""
-    print(f"{summary.model}: {summary.steps} steps in {summary.train_seconds:.1f}s "
-          f"({summary.samples_per_second:.0f} samples/s, {summary.device}, {summary.precision})  "
-          f"valid {valid}{grown} -> {cfg.out}")
+    print(
+        f"{summary.model}: {summary.steps} steps in {summary.train_seconds:.1f}s "
+        f"({summary.samples_per_second:.0f} samples/s, {summary.device}, {summary.precision})  "
+        f"valid {valid}{grown} -> {cfg.out}"
+    )
     print(f"next: torchworks rec eval {cfg.out}/checkpoints/best.pt --data {cfg.data}")
     return 0

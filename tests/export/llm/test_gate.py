@@ -53,8 +53,8 @@ def test_a_different_model_is_rejected_with_reasons(tiny_lm: LoadedLM, reference
     other = load_causal_lm(build_tiny_lm(tmp_path / "other", tiny_texts, seed=1))
     report = judge(tiny_lm, reference, HFStepper(other.model), CONFIG)
     assert not report.passed
-    assert any("token agreement" in r for r in report.reasons)
-    assert any("perplexity" in r for r in report.reasons)
+    assert report.token_agreement < 0.5
+    assert any(r.startswith("token agreement") for r in report.reasons)
 
 
 def test_extra_scorers_judge_the_generated_text(tiny_lm: LoadedLM, patents_dir: Path) -> None:

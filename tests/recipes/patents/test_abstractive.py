@@ -21,8 +21,8 @@ from torchworks.recipes.patents.text.sentences import split_sentences
 @pytest.fixture
 def short_patent(sample_patents: list[Patent]) -> Patent:
     """The first ~120 words of a real description: a few 128-token chunks."""
-    lines = sample_patents[3].description.splitlines()[:3]
-    return patent_from_text("\n".join(lines), id="short")
+    paragraphs = [p for s in sample_patents[3].sections for p in s.paragraphs][:3]
+    return patent_from_text("\n".join(paragraphs), id="short")
 
 
 def test_long_input_is_chunked_summarized_and_reduced_within_budget(
@@ -63,7 +63,7 @@ def test_a_folder_that_is_not_seq2seq_is_refused(tmp_path: Path) -> None:
 def test_cli_runs_the_abstractive_method_from_a_local_folder(
         tiny_bart_dir: Path, tmp_path: Path, short_patent: Patent) -> None:
     text = tmp_path / "disclosure.txt"
-    text.write_text(short_patent.description.splitlines()[1])
+    text.write_text(short_patent.sections[0].paragraphs[1])
     out = tmp_path / "out.jsonl"
     code = main(["patents", "summarize", str(text), "--method", "abstractive", "--model",
                  str(tiny_bart_dir), "--words", "15", "--device", "cpu", "--output", str(out)])

@@ -20,11 +20,20 @@ from torchworks.recipes.recsys.vocab import Vocab
 
 
 @pytest.fixture(scope="module")
-def bundle(tiny_rec, tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa: ANN001
+def bundle(tiny_rec, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("bundle")
-    results = export_bundle(tiny_rec.checkpoints["two-tower"], tiny_rec.data, out,
-                            ranker_ckpt=tiny_rec.checkpoints["din"])
-    assert {r.file for r in results} == {"user_encoder.ts", "user_encoder.onnx", "ranker.ts", "ranker.onnx"}
+    results = export_bundle(
+        tiny_rec.checkpoints["two-tower"],
+        tiny_rec.data,
+        out,
+        ranker_ckpt=tiny_rec.checkpoints["din"],
+    )
+    assert {r.file for r in results} == {
+        "user_encoder.ts",
+        "user_encoder.onnx",
+        "ranker.ts",
+        "ranker.onnx",
+    }
     return out
 
 
@@ -36,7 +45,7 @@ def test_exports_match_pytorch(bundle: Path) -> None:
     assert vectors.shape == (2, 32)
 
 
-def test_sasrec_export_parity(tiny_rec, tmp_path: Path) -> None:  # noqa: ANN001
+def test_sasrec_export_parity(tiny_rec, tmp_path: Path) -> None:
     results = export_bundle(tiny_rec.checkpoints["sasrec"], tiny_rec.data, tmp_path)
     assert [r.ok for r in results] == [True, True]
 
@@ -46,11 +55,13 @@ def test_predictor_recommends_unseen_items_and_reranks(bundle: Path) -> None:
     users = Vocab.load(bundle / "users.vocab.json")
     user = users.keys[0]
     history = set(predictor.items.decode(predictor.user_history[users.encode([user])[0]]))
-    known, cold, reranked = predictor.predict([
-        RecommendRequest(user_id=user, k=10),
-        RecommendRequest(user_id="someone-new", recent_items=predictor.items.keys[:3], k=5),
-        RecommendRequest(user_id=user, k=10, rerank=True),
-    ])
+    known, cold, reranked = predictor.predict(
+        [
+            RecommendRequest(user_id=user, k=10),
+            RecommendRequest(user_id="someone-new", recent_items=predictor.items.keys[:3], k=5),
+            RecommendRequest(user_id=user, k=10, rerank=True),
+        ]
+    )
     assert known.known_user and len(known.items) == 10
     assert not history & {i.item_id for i in known.items}
     scores = [i.score for i in known.items]
@@ -73,7 +84,13 @@ def test_recommend_endpoint_through_the_real_server(bundle: Path, tmp_path: Path
     from torchworks.serving.app import ServerConfig, create_app
     from torchworks.serving.registry import publish
 
-    publish(tmp_path / "models", "rec-recommend", bundle, format="torchworks-rec-bundle", precision="fp32")
+    publish(
+        tmp_path / "models",
+        "rec-recommend",
+        bundle,
+        format="torchworks-rec-bundle",
+        precision="fp32",
+    )
     app = create_app([spec()], ServerConfig(models_dir=tmp_path / "models"))
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -91,7 +108,9 @@ def test_recommend_endpoint_through_the_real_server(bundle: Path, tmp_path: Path
             body = reply.json()
             assert len(body["items"]) == 7 and body["reranked"] and body["known_user"]
             assert client.post("/v1/rec/recommend", json={"k": 7}).status_code == 422
-            burst = [client.post("/v1/rec/recommend", json={"user_id": user, "k": 3}) for _ in range(5)]
+            burst = [
+                client.post("/v1/rec/recommend", json={"user_id": user, "k": 3}) for _ in range(5)
+            ]
             assert {len(r.json()["items"]) for r in burst} == {3}
     finally:
         server.should_exit = True

@@ -8,19 +8,19 @@ from torchworks.recipes.recsys.compare import compare
 from torchworks.recipes.recsys.models.sasrec import SASRec, SASRecConfig
 
 
-def test_sasrec_beats_popularity_in_full_ranking(tiny_rec) -> None:  # noqa: ANN001
+def test_sasrec_beats_popularity_in_full_ranking(tiny_rec) -> None:
     result = compare(tiny_rec.checkpoints["sasrec"], tiny_rec.data)
     assert result.metrics["sasrec"]["NDCG@10"] > 1.5 * result.metrics["popularity"]["NDCG@10"]
     assert set(result.metrics) == {"sasrec", "popularity", "item-knn", "item-knn-recency(0.8)"}
     assert result.ratios["sasrec/popularity"] > 1.5
 
 
-def test_two_tower_beats_popularity_in_full_ranking(tiny_rec) -> None:  # noqa: ANN001
+def test_two_tower_beats_popularity_in_full_ranking(tiny_rec) -> None:
     result = compare(tiny_rec.checkpoints["two-tower"], tiny_rec.data)
     assert result.metrics["two-tower"]["NDCG@10"] > 1.5 * result.metrics["popularity"]["NDCG@10"]
 
 
-def test_din_auc_beats_logistic_regression(tiny_rec) -> None:  # noqa: ANN001
+def test_din_auc_beats_logistic_regression(tiny_rec) -> None:
     result = compare(tiny_rec.checkpoints["din"], tiny_rec.data)
     assert result.metrics["din"]["auc"] > result.metrics["logistic-regression"]["auc"]
     assert 0.5 < result.metrics["din"]["gauc"] <= 1.0
@@ -34,7 +34,9 @@ def test_sasrec_padding_does_not_change_the_prediction() -> None:
         full = model.user_vector(short)
         other_pad = model(short)[:, -1]
     assert torch.allclose(full, other_pad)
-    assert torch.isfinite(model(torch.zeros(2, 12, dtype=torch.long))).all()  # all-pad rows stay finite
+    assert torch.isfinite(
+        model(torch.zeros(2, 12, dtype=torch.long))
+    ).all()  # all-pad rows stay finite
 
 
 def test_sasrec_gbce_loss_trains() -> None:

@@ -1,4 +1,4 @@
-"""Readers: every supported layout parses, and bad rows are counted by reason, never dropped silently."""
+"""Readers: every layout parses; bad rows are counted by reason, never dropped silently."""
 
 from __future__ import annotations
 
@@ -14,20 +14,28 @@ from torchworks.recipes.recsys.readers import read_log
 
 def test_csv_with_bad_rows_counts_each_reason(tmp_path: Path) -> None:
     log = tmp_path / "events.csv"
-    log.write_text("user_id,item_id,ts,event,category\n"
-                   "u1,i1,100,click,c1\n"
-                   "u1,i2,101,buy,c2\n"
-                   ",i3,102,click,c1\n"           # missing user
-                   "u2,i1,yesterday,click,c1\n"   # timestamp not a number
-                   "u2,i1,103,click,c1,extra\n"   # one field too many
-                   "u2,i4,104,click,c3\n")
+    log.write_text(
+        "user_id,item_id,ts,event,category\n"
+        "u1,i1,100,click,c1\n"
+        "u1,i2,101,buy,c2\n"
+        ",i3,102,click,c1\n"  # missing user
+        "u2,i1,yesterday,click,c1\n"  # timestamp not a number
+        "u2,i1,103,click,c1,extra\n"  # one field too many
+        "u2,i4,104,click,c3\n"
+    )
     table = read_log(log)
     assert table.layout == "csv"
     assert table.frame[["user", "item", "timestamp"]].values.tolist() == [
-        ["u1", "i1", 100], ["u1", "i2", 101], ["u2", "i4", 104]]
+        ["u1", "i1", 100],
+        ["u1", "i2", 101],
+        ["u2", "i4", 104],
+    ]
     assert table.frame["category"].tolist() == ["c1", "c2", "c3"]
-    assert dict(table.bad.counts) == {"wrong number of fields": 1, "missing user or item": 1,
-                                      "timestamp is not a number": 1}
+    assert dict(table.bad.counts) == {
+        "wrong number of fields": 1,
+        "missing user or item": 1,
+        "timestamp is not a number": 1,
+    }
     assert table.bad.total == 3 and len(table.bad.examples) == 3
 
 
@@ -50,8 +58,12 @@ def test_amazon_json_lines_counts_broken_records(tmp_path: Path) -> None:
     path.write_text(json.dumps(good) + "\n{not json\n" + json.dumps({"reviewerID": "A2"}) + "\n")
     table = read_log(path)
     assert table.layout == "amazon"
-    assert table.frame.iloc[0][["user", "item", "timestamp", "event"]].tolist() == ["A1", "B01", 1400000000,
-                                                                                    "rating:4"]
+    assert table.frame.iloc[0][["user", "item", "timestamp", "event"]].tolist() == [
+        "A1",
+        "B01",
+        1400000000,
+        "rating:4",
+    ]
     assert table.bad.total == 2
 
 

@@ -27,17 +27,24 @@ def test_leave_last_out_and_time_split() -> None:
     offsets = np.array([0, 4, 6, 9])  # users with 4, 2 and 3 interactions
     assert leave_last_out(offsets).tolist() == [0, 0, 1, 2, 0, 0, 0, 1, 2]
     labels = time_split(np.arange(100), valid_frac=0.1, test_frac=0.2)
-    assert (labels == TRAIN).sum() == 70 and (labels == VALID).sum() == 10 and (labels == TEST).sum() == 20
+    assert (
+        (labels == TRAIN).sum() == 70
+        and (labels == VALID).sum() == 10
+        and (labels == TEST).sum() == 20
+    )
 
 
 def _log(rows: list[tuple[str, str, int]]) -> LogTable:
-    frame = pd.DataFrame(rows, columns=["user", "item", "timestamp"]).assign(event="click", category="")
+    frame = pd.DataFrame(rows, columns=["user", "item", "timestamp"]).assign(
+        event="click", category=""
+    )
     return LogTable(frame, BadRows(), "test", "csv")
 
 
 def test_dataset_sorts_by_time_merges_repeats_and_builds_views() -> None:
-    ds, report = build_dataset(_log([("u", "c", 3), ("u", "a", 1), ("u", "b", 2), ("u", "a", 4),
-                                     ("v", "a", 1)]))
+    ds, report = build_dataset(
+        _log([("u", "c", 3), ("u", "a", 1), ("u", "b", 2), ("u", "a", 4), ("v", "a", 1)])
+    )
     assert report.repeats_merged == 1
     assert ds.items.decode(ds.item[ds.user == ds.users.encode(["u"])[0]]) == ["a", "b", "c"]
     view = eval_view(ds, TEST)

@@ -1,4 +1,4 @@
-"""E-commerce recommendation: logs -> vocabularies and splits -> two-tower / DIN / SASRec -> serving.
+"""E-commerce recommendation: logs -> ids, splits -> two-tower / DIN / SASRec -> serving.
 
 Modules: `readers` (log layouts), `data` (prepared dataset on disk), `vocab`, `split`,
 `sequences`, `synth`, `models/`, `evaluate`, `baselines`, `index`, `train`, `export`, `service`.

@@ -29,8 +29,13 @@ class Popularity:
 
 
 class ItemKNN:
-    def __init__(self, history: Sequences, num_items: int, neighbours: int = 100,
-                 recency_decay: float | None = None) -> None:
+    def __init__(
+        self,
+        history: Sequences,
+        num_items: int,
+        neighbours: int = 100,
+        recency_decay: float | None = None,
+    ) -> None:
         self.name = "item-knn" if recency_decay is None else f"item-knn-recency({recency_decay:g})"
         self.num_items = num_items
         self.recency_decay = recency_decay
@@ -47,21 +52,27 @@ class ItemKNN:
             age = np.arange(len(seq) - 1, -1, -1)
             rows.append(np.full(len(seq), row))
             cols.append(seq)
-            weights.append(np.ones(len(seq)) if self.recency_decay is None else self.recency_decay ** age)
+            weights.append(
+                np.ones(len(seq)) if self.recency_decay is None else self.recency_decay**age
+            )
         if not rows:
             return torch.zeros(len(users), self.num_items)
-        w = sparse.csr_matrix((np.concatenate(weights), (np.concatenate(rows), np.concatenate(cols))),
-                              shape=(len(users), self.num_items))
+        w = sparse.csr_matrix(
+            (np.concatenate(weights), (np.concatenate(rows), np.concatenate(cols))),
+            shape=(len(users), self.num_items),
+        )
         return torch.from_numpy((w @ self.similarity).toarray().astype(np.float32))
 
 
-def _cosine_topk(history: Sequences, num_items: int, neighbours: int, chunk: int = 512):  # noqa: ANN202
+def _cosine_topk(history: Sequences, num_items: int, neighbours: int, chunk: int = 512):
     """Sparse [num_items, num_items] cosine similarity, each row cut to its top `neighbours`."""
     from scipy import sparse
 
     users = np.repeat(np.arange(len(history.offsets) - 1), history.lengths())
-    x = sparse.csr_matrix((np.ones(len(history.items), dtype=np.float32), (users, history.items)),
-                          shape=(len(history.offsets) - 1, num_items))
+    x = sparse.csr_matrix(
+        (np.ones(len(history.items), dtype=np.float32), (users, history.items)),
+        shape=(len(history.offsets) - 1, num_items),
+    )
     x.data[:] = 1.0  # a repeated item counts once
     xt = x.T.tocsr()
     norms = np.sqrt(np.asarray(x.sum(axis=0)).ravel()) + 1e-6
@@ -74,24 +85,33 @@ def _cosine_topk(history: Sequences, num_items: int, neighbours: int, chunk: int
         k = min(neighbours, num_items - 1)
         keep = np.argpartition(-co, k, axis=1)[:, :k]
         values = np.take_along_axis(co, keep, axis=1)
-        blocks.append(sparse.csr_matrix((values.ravel(), (np.repeat(np.arange(stop - start), k), keep.ravel())),
-                                        shape=(stop - start, num_items)))
+        blocks.append(
+            sparse.csr_matrix(
+                (values.ravel(), (np.repeat(np.arange(stop - start), k), keep.ravel())),
+                shape=(stop - start, num_items),
+            )
+        )
     return sparse.vstack(blocks).tocsr()
 
 
-def logistic_ctr(train_features: np.ndarray, train_labels: np.ndarray, test_features: np.ndarray,
-                 cardinalities: list[int]) -> np.ndarray:
+def logistic_ctr(
+    train_features: np.ndarray,
+    train_labels: np.ndarray,
+    test_features: np.ndarray,
+    cardinalities: list[int],
+) -> np.ndarray:
     """Click probabilities for `test_features` from LR on one-hot columns ([N, F] int ids)."""
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
 
     offsets = np.concatenate([[0], np.cumsum(cardinalities)[:-1]])
 
-    def one_hot(features: np.ndarray):  # noqa: ANN202
+    def one_hot(features: np.ndarray):
         n, f = features.shape
         cols = (features + offsets[None, :]).ravel()
-        return sparse.csr_matrix((np.ones(n * f), (np.repeat(np.arange(n), f), cols)),
-                                 shape=(n, int(sum(cardinalities))))
+        return sparse.csr_matrix(
+            (np.ones(n * f), (np.repeat(np.arange(n), f), cols)), shape=(n, int(sum(cardinalities)))
+        )
 
     model = LogisticRegression(C=1.0, max_iter=200, solver="liblinear")
     model.fit(one_hot(train_features), train_labels)

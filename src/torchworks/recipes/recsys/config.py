@@ -14,8 +14,12 @@ from torchworks.config import field
 @dataclass
 class RecTrainConfig:
     model: Literal["two-tower", "din", "sasrec"] = field("sasrec", "which model to train")
-    data: Path = field(Path("data/rec"), "prepared dataset dir (from `torchworks rec prepare`)")
-    out: Path = field(Path("runs/rec"), "run dir: checkpoints/, metrics.csv, curves.png, summary.json")
+    data: Path = field(  # noqa: RUF009 - config.field is a dataclass field specifier
+        Path("data/rec"), "prepared dataset dir (from `torchworks rec prepare`)"
+    )
+    out: Path = field(  # noqa: RUF009 - a field specifier, see data
+        Path("runs/rec"), "run dir: checkpoints/, metrics.csv, curves.png, summary.json"
+    )
     epochs: int = field(50, "passes over the training examples")
     batch_size: int = field(128, "examples per optimizer step (global, across DDP ranks)")
     lr: float = field(1e-3, "Adam learning rate")
@@ -35,15 +39,18 @@ class RecTrainConfig:
     amp: Literal["auto", "off", "bf16", "fp16"] = field("auto", "mixed precision policy")
     compile: bool = field(False, "torch.compile the training step")
     device: str = field("auto", "auto, cpu, cuda, cuda:N")
-    threads: int = field(0, "CPU threads for torch (0 = torch's default; 1 is fastest on a busy machine)")
+    threads: int = field(
+        0, "CPU threads for torch (0 = torch's default; 1 is fastest on a busy machine)"
+    )
     seed: int = field(0, "random seed")
     deterministic: bool = field(False, "forbid nondeterministic kernels")
     eval_every: int = field(5, "evaluate on the valid split every N epochs (and at the end)")
     eval_users: int = field(0, "evaluate on at most this many users (0 = all)")
     keep_last: int = field(2, "step checkpoints to keep")
     resume: bool = field(False, "continue the run in --out from its latest checkpoint")
-    init_from: Path | None = field(None, "warm-start from this checkpoint (new data window; "
-                                         "embedding tables grow for new ids)")
+    init_from: Path | None = field(  # noqa: RUF009 - a field specifier, see data
+        None, "warm-start from this checkpoint (new data window; embedding tables grow for new ids)"
+    )
     max_steps: int = field(0, "stop after this many optimizer steps (0 = no limit)")
 
 
@@ -55,7 +62,9 @@ class SynthConfig:
     mean_length: float = field(60.0, "mean interactions per user (log-normal)")
     min_length: int = field(5, "fewest interactions per user")
     max_length: int = field(400, "most interactions per user")
-    interests: float = field(1.0, "mean number of extra interests per user beyond the first (Poisson)")
+    interests: float = field(
+        1.0, "mean number of extra interests per user beyond the first (Poisson)"
+    )
     max_interests: int = field(4, "most interests per user")
     session_length: float = field(8.0, "mean items per session")
     zipf: float = field(0.7, "Zipf exponent of item popularity")

@@ -94,15 +94,22 @@ def eval_view(ds: RecDataset, target_split: int = TEST) -> EvalView:
     return EvalView(users=users, history=history, targets=targets)
 
 
-def build_dataset(log: LogTable, split: str = "leave-last-out", vocab_from: RecDataset | None = None,
-                  dedupe: bool = True) -> tuple[RecDataset, PrepareReport]:
+def build_dataset(
+    log: LogTable,
+    split: str = "leave-last-out",
+    vocab_from: RecDataset | None = None,
+    dedupe: bool = True,
+) -> tuple[RecDataset, PrepareReport]:
     """Encode, sort, merge repeated (user, item) pairs (first kept), and split."""
     frame = log.frame
     if frame.empty:
-        raise DataError(f"{log.source} has no usable rows ({log.bad.total} bad)",
-                        fix="check the --format; `torchworks rec prepare` reports bad rows by reason")
+        raise DataError(
+            f"{log.source} has no usable rows ({log.bad.total} bad)",
+            fix="check the --format; `torchworks rec prepare` reports bad rows by reason",
+        )
     frame = frame.assign(_order=np.arange(len(frame))).sort_values(
-        ["user", "timestamp", "_order"], kind="stable")
+        ["user", "timestamp", "_order"], kind="stable"
+    )
     repeats = 0
     if dedupe:
         first = ~frame.duplicated(["user", "item"], keep="first")
@@ -122,25 +129,43 @@ def build_dataset(log: LogTable, split: str = "leave-last-out", vocab_from: RecD
     stamps = frame["timestamp"].to_numpy(np.int64)[order]
     item_category = np.zeros(len(items), dtype=np.int64)
     if vocab_from is not None:
-        item_category[:len(vocab_from.item_category)] = vocab_from.item_category
+        item_category[: len(vocab_from.item_category)] = vocab_from.item_category
     has_cat = frame["category"].to_numpy()[order] != ""
     item_category[item_ids[has_cat]] = cat_ids[has_cat]
     labels = make_split(split, group_offsets(user_ids, len(users)), stamps)
     ds = RecDataset(user_ids, item_ids, stamps, labels, item_category, users, items, categories)
     report = PrepareReport(
-        source=log.source, layout=log.layout, rows_read=len(log.frame) + log.bad.total,
-        bad_rows=log.bad.total, bad_by_reason=dict(log.bad.counts), bad_examples=list(log.bad.examples),
-        repeats_merged=repeats, users=len(users) - NUM_RESERVED, items=len(items) - NUM_RESERVED,
-        new_users=new_users, new_items=new_items, split=split,
-        split_sizes={name: int((labels == i).sum()) for i, name in enumerate(("train", "valid", "test"))})
+        source=log.source,
+        layout=log.layout,
+        rows_read=len(log.frame) + log.bad.total,
+        bad_rows=log.bad.total,
+        bad_by_reason=dict(log.bad.counts),
+        bad_examples=list(log.bad.examples),
+        repeats_merged=repeats,
+        users=len(users) - NUM_RESERVED,
+        items=len(items) - NUM_RESERVED,
+        new_users=new_users,
+        new_items=new_items,
+        split=split,
+        split_sizes={
+            name: int((labels == i).sum()) for i, name in enumerate(("train", "valid", "test"))
+        },
+    )
     return ds, report
 
 
 def save_dataset(ds: RecDataset, report: PrepareReport, out_dir: str | os.PathLike[str]) -> Path:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    frame = pd.DataFrame({"user": ds.user, "item": ds.item, "category": ds.item_category[ds.item],
-                          "timestamp": ds.timestamp, "split": ds.split})
+    frame = pd.DataFrame(
+        {
+            "user": ds.user,
+            "item": ds.item,
+            "category": ds.item_category[ds.item],
+            "timestamp": ds.timestamp,
+            "split": ds.split,
+        }
+    )
     with atomic_path(out / "interactions.parquet") as tmp:
         frame.to_parquet(tmp, index=False)
     with atomic_path(out / "item_category.npy") as tmp, tmp.open("wb") as handle:
@@ -155,15 +180,22 @@ def save_dataset(ds: RecDataset, report: PrepareReport, out_dir: str | os.PathLi
 def load_dataset(data_dir: str | os.PathLike[str]) -> RecDataset:
     src = Path(data_dir)
     if not (src / "interactions.parquet").is_file():
-        raise DataError(f"{src} is not a prepared recommendation dataset (no interactions.parquet)",
-                        fix=f"run `torchworks rec prepare LOG --out {src}` first")
+        raise DataError(
+            f"{src} is not a prepared recommendation dataset (no interactions.parquet)",
+            fix=f"run `torchworks rec prepare LOG --out {src}` first",
+        )
     frame = pd.read_parquet(src / "interactions.parquet")
     item_category = np.load(src / "item_category.npy", allow_pickle=False)
     return RecDataset(
-        user=frame["user"].to_numpy(np.int64), item=frame["item"].to_numpy(np.int64),
-        timestamp=frame["timestamp"].to_numpy(np.int64), split=frame["split"].to_numpy(np.int8),
-        item_category=item_category, users=Vocab.load(src / "users.vocab.json"),
-        items=Vocab.load(src / "items.vocab.json"), categories=Vocab.load(src / "categories.vocab.json"))
+        user=frame["user"].to_numpy(np.int64),
+        item=frame["item"].to_numpy(np.int64),
+        timestamp=frame["timestamp"].to_numpy(np.int64),
+        split=frame["split"].to_numpy(np.int8),
+        item_category=item_category,
+        users=Vocab.load(src / "users.vocab.json"),
+        items=Vocab.load(src / "items.vocab.json"),
+        categories=Vocab.load(src / "categories.vocab.json"),
+    )
 
 
 def read_report(data_dir: str | os.PathLike[str]) -> dict[str, object]:

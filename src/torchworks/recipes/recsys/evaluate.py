@@ -3,7 +3,8 @@
 Full ranking: for each evaluated user, score all items, remove PAD/OOV and the items in the
 user's history (they cannot be recommended again), take the top K and compare with the user's
 target items. With T targets and hits at 0-based ranks r:
-    HR@K = 1 if any hit;  Recall@K = hits / T;  NDCG@K = sum 1/log2(r+2) / sum_{i<min(T,K)} 1/log2(i+2)
+    HR@K = 1 if any hit;  Recall@K = hits / T;
+    NDCG@K = sum 1/log2(r+2) / sum_{i<min(T,K)} 1/log2(i+2)
 Sampled-negative metrics overstate models and reorder them (Krichene & Rendle, 2020), hence this.
 """
 
@@ -38,15 +39,16 @@ class RankingResult:
     users: int
 
 
-def full_ranking(scorer: Scorer, view: EvalView, ks: Sequence[int] = (10, 20),
-                 batch_size: int = 512) -> RankingResult:
+def full_ranking(
+    scorer: Scorer, view: EvalView, ks: Sequence[int] = (10, 20), batch_size: int = 512
+) -> RankingResult:
     """Mean HR/NDCG/Recall@K over `view.users`, ranking every item outside the user's history."""
     max_k = max(ks)
     sums = {f"{m}@{k}": 0.0 for k in ks for m in ("HR", "NDCG", "Recall")}
     discounts = 1.0 / torch.log2(torch.arange(max_k, dtype=torch.float64) + 2)
     ideal = torch.cumsum(discounts, 0)
     for start in range(0, len(view.users), batch_size):
-        users = view.users[start:start + batch_size]
+        users = view.users[start : start + batch_size]
         with torch.no_grad():
             scores = scorer.score(users, view.history).float().cpu().clone()
         scores[:, :NUM_RESERVED] = -torch.inf
@@ -65,7 +67,9 @@ def full_ranking(scorer: Scorer, view: EvalView, ks: Sequence[int] = (10, 20),
             idcg = ideal[(n_targets.clamp(max=k) - 1).long()]
             sums[f"NDCG@{k}"] += float(((hit_k * discounts[:k]).sum(1) / idcg).sum())
     n = max(len(view.users), 1)
-    return RankingResult(scorer.name, {key: value / n for key, value in sums.items()}, len(view.users))
+    return RankingResult(
+        scorer.name, {key: value / n for key, value in sums.items()}, len(view.users)
+    )
 
 
 def _pairs(users: np.ndarray, seqs: Sequences) -> tuple[torch.Tensor, torch.Tensor]:
@@ -73,8 +77,11 @@ def _pairs(users: np.ndarray, seqs: Sequences) -> tuple[torch.Tensor, torch.Tens
     starts, ends = seqs.offsets[users], seqs.offsets[users + 1]
     lengths = ends - starts
     rows = np.repeat(np.arange(len(users)), lengths)
-    index = np.concatenate([np.arange(s, e) for s, e in zip(starts, ends)]) if len(users) else \
-        np.zeros(0, dtype=np.int64)
+    index = (
+        np.concatenate([np.arange(s, e) for s, e in zip(starts, ends, strict=True)])
+        if len(users)
+        else np.zeros(0, dtype=np.int64)
+    )
     return torch.from_numpy(rows), torch.from_numpy(seqs.items[index.astype(np.int64)])
 
 
@@ -96,7 +103,7 @@ def gauc(groups: np.ndarray, labels: np.ndarray, scores: np.ndarray) -> float:
     groups, labels, scores = groups[order], labels[order], scores[order]
     bounds = np.flatnonzero(np.diff(groups)) + 1
     total, weight = 0.0, 0
-    for lab, sc in zip(np.split(labels, bounds), np.split(scores, bounds)):
+    for lab, sc in zip(np.split(labels, bounds), np.split(scores, bounds), strict=True):
         value = auc(lab, sc)
         if not np.isnan(value):
             total += value * len(lab)

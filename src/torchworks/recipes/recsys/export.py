@@ -1,4 +1,4 @@
-"""Serving bundle: the trained towers/rankers as TorchScript and ONNX, parity-checked, plus the index.
+"""Serving bundle: towers/rankers as TorchScript and ONNX, parity-checked, plus the item index.
 
 A bundle directory (what `torchworks rec export` writes and `rec-recommend` serves)::
 
@@ -56,21 +56,30 @@ class Parity:
     ok: bool
 
 
-def export_bundle(retrieval_ckpt: str | Path, data_dir: str | Path, out_dir: str | Path,
-                  ranker_ckpt: str | Path | None = None, onnx: bool = True,
-                  tolerance: float = 1e-4) -> list[Parity]:
-    """Write the bundle; raise if any exported file disagrees with eager PyTorch past `tolerance`."""
+def export_bundle(
+    retrieval_ckpt: str | Path,
+    data_dir: str | Path,
+    out_dir: str | Path,
+    ranker_ckpt: str | Path | None = None,
+    onnx: bool = True,
+    tolerance: float = 1e-4,
+) -> list[Parity]:
+    """Write the bundle; raise if an exported file disagrees with eager PyTorch past `tolerance`."""
     out, data = Path(out_dir), Path(data_dir)
     out.mkdir(parents=True, exist_ok=True)
     for name in DATA_FILES:
         if not (data / name).is_file():
-            raise DataError(f"{data / name} is missing", fix="pass the dataset dir the model was trained on")
+            raise DataError(
+                f"{data / name} is missing", fix="pass the dataset dir the model was trained on"
+            )
         shutil.copy2(data / name, out / name)
     shutil.copy2(retrieval_ckpt, out / "retrieval.pt")
     trained = load_trained(retrieval_ckpt)
     if trained.settings.kind == "din":
-        raise DataError("a DIN checkpoint cannot retrieve", fix="pass it as --ranker, with a two-tower "
-                                                                  "or SASRec checkpoint for retrieval")
+        raise DataError(
+            "a DIN checkpoint cannot retrieve",
+            fix="pass it as --ranker, with a two-tower or SASRec checkpoint for retrieval",
+        )
     encoder = UserEncoder(trained).eval()
     num_users, num_items = trained.num_users, trained.num_items
     ds = load_dataset(data)
@@ -79,21 +88,35 @@ def export_bundle(retrieval_ckpt: str | Path, data_dir: str | Path, out_dir: str
         np.save(handle, history.astype(np.int32))
     with torch.no_grad():
         ItemIndex(trained.model.item_vectors()).save(out / "item_index.pt")
-    results = _export(encoder, _examples(num_users, num_items, trained.history_len, 0),
-                      _examples(num_users, num_items, trained.history_len, 1),
-                      out / "user_encoder", ["users", "history"], onnx, tolerance)
+    results = _export(
+        encoder,
+        _examples(num_users, num_items, trained.history_len, 0),
+        _examples(num_users, num_items, trained.history_len, 1),
+        out / "user_encoder",
+        ["users", "history"],
+        onnx,
+        tolerance,
+    )
     if ranker_ckpt is not None:
         shutil.copy2(ranker_ckpt, out / "ranker.pt")
         ranker = load_trained(ranker_ckpt)
         shape = (ranker.num_users, ranker.num_items, ranker.history_len)
-        results += _export(ranker.model, (*_examples(*shape, 2), _candidates(ranker.num_items, 4, 2)),
-                           (*_examples(*shape, 3), _candidates(ranker.num_items, 7, 3)),
-                           out / "ranker", ["users", "history", "candidates"], onnx, tolerance)
+        results += _export(
+            ranker.model,
+            (*_examples(*shape, 2), _candidates(ranker.num_items, 4, 2)),
+            (*_examples(*shape, 3), _candidates(ranker.num_items, 7, 3)),
+            out / "ranker",
+            ["users", "history", "candidates"],
+            onnx,
+            tolerance,
+        )
     write_json(out / "parity.json", [asdict(r) for r in results])
     bad = [r for r in results if not r.ok]
     if bad:
-        raise DataError(f"exported files disagree with PyTorch: {bad}",
-                        fix="report this; serve the checkpoint (retrieval.pt) instead")
+        raise DataError(
+            f"exported files disagree with PyTorch: {bad}",
+            fix="report this; serve the checkpoint (retrieval.pt) instead",
+        )
     return results
 
 
@@ -105,7 +128,9 @@ def _candidates(num_items: int, batch: int, seed: int) -> torch.Tensor:
     return torch.randint(NUM_RESERVED, num_items, (batch,), generator=_gen(seed + 100))
 
 
-def _examples(num_users: int, num_items: int, length: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+def _examples(
+    num_users: int, num_items: int, length: int, seed: int
+) -> tuple[torch.Tensor, torch.Tensor]:
     """A batch with mixed history lengths (some empty), different per seed and batch size."""
     gen, batch = _gen(seed), 4 if seed % 2 == 0 else 7
     users = torch.randint(0, num_users, (batch,), generator=gen)
@@ -115,9 +140,15 @@ def _examples(num_users: int, num_items: int, length: int, seed: int) -> tuple[t
     return users, history
 
 
-def _export(module: torch.nn.Module, trace_inputs: tuple[torch.Tensor, ...],
-            check_inputs: tuple[torch.Tensor, ...], stem: Path, names: list[str],
-            onnx: bool, tolerance: float = 1e-4) -> list[Parity]:
+def _export(
+    module: torch.nn.Module,
+    trace_inputs: tuple[torch.Tensor, ...],
+    check_inputs: tuple[torch.Tensor, ...],
+    stem: Path,
+    names: list[str],
+    onnx: bool,
+    tolerance: float = 1e-4,
+) -> list[Parity]:
     module.eval()
     with torch.no_grad():
         expected = module(*check_inputs).numpy()
@@ -132,11 +163,20 @@ def _export(module: torch.nn.Module, trace_inputs: tuple[torch.Tensor, ...],
         ort = require("onnxruntime", "export")
         require("onnx", "export")
         with atomic_path(stem.with_suffix(".onnx")) as tmp:
-            torch.onnx.export(module, trace_inputs, str(tmp), input_names=names, output_names=["output"],
-                              dynamic_axes={n: {0: "batch"} for n in [*names, "output"]}, dynamo=False)
+            torch.onnx.export(
+                module,
+                trace_inputs,
+                str(tmp),
+                input_names=names,
+                output_names=["output"],
+                dynamic_axes={n: {0: "batch"} for n in [*names, "output"]},
+                dynamo=False,
+            )
         module.eval()  # the exporter restores the mode the module had before; keep eval for checks
-        session = ort.InferenceSession(str(stem.with_suffix(".onnx")), providers=["CPUExecutionProvider"])
-        feed = {n: t.numpy() for n, t in zip(names, check_inputs)}
+        session = ort.InferenceSession(
+            str(stem.with_suffix(".onnx")), providers=["CPUExecutionProvider"]
+        )
+        feed = {n: t.numpy() for n, t in zip(names, check_inputs, strict=True)}
         # an input the graph does not read (SASRec ignores user ids) is pruned from the ONNX graph
         got = session.run(None, {i.name: feed[i.name] for i in session.get_inputs()})[0]
         diff = float(np.abs(got - expected).max())

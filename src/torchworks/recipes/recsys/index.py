@@ -36,15 +36,19 @@ class ItemIndex:
     def __len__(self) -> int:
         return self.vectors.shape[0] - NUM_RESERVED
 
-    def search(self, queries: torch.Tensor, k: int,
-               exclude: Sequence[Sequence[int]] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    def search(
+        self, queries: torch.Tensor, k: int, exclude: Sequence[Sequence[int]] | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """Top-`k` (scores, item ids) [B, k] per query row, best first."""
         queries = queries.detach().float().to(self.vectors.device)
         extra = max((len(e) for e in exclude), default=0) if exclude else 0
         want = min(k + extra, len(self))
         if self._faiss is not None:
             scores_np, ids_np = self._faiss.search(queries.cpu().numpy(), want)
-            scores, ids = torch.from_numpy(scores_np), torch.from_numpy(ids_np).long() + NUM_RESERVED
+            scores, ids = (
+                torch.from_numpy(scores_np),
+                torch.from_numpy(ids_np).long() + NUM_RESERVED,
+            )
         else:
             all_scores = queries @ self.vectors[NUM_RESERVED:].T
             scores, ids = all_scores.topk(want, dim=1)
@@ -61,13 +65,16 @@ class ItemIndex:
     def load(cls, path: str | os.PathLike[str], backend: str = "auto") -> ItemIndex:
         state = torch.load(Path(path), map_location="cpu", weights_only=True)
         if not isinstance(state, dict) or state.get("format") != "torchworks.item_index":
-            raise DataError(f"{path} is not a torchworks item index",
-                            fix="export one with `torchworks rec export`")
+            raise DataError(
+                f"{path} is not a torchworks item index",
+                fix="export one with `torchworks rec export`",
+            )
         return cls(state["vectors"], backend)
 
 
-def _drop_excluded(scores: torch.Tensor, ids: torch.Tensor, exclude: Sequence[Sequence[int]],
-                   k: int) -> tuple[torch.Tensor, torch.Tensor]:
+def _drop_excluded(
+    scores: torch.Tensor, ids: torch.Tensor, exclude: Sequence[Sequence[int]], k: int
+) -> tuple[torch.Tensor, torch.Tensor]:
     keep_scores, keep_ids = [], []
     for row, banned in enumerate(exclude):
         mask = ~np.isin(ids[row].numpy(), np.asarray(list(banned), dtype=np.int64))

@@ -28,9 +28,18 @@ from torchworks.errors import DataError
 
 FORMATS = ("auto", "csv", "parquet", "movielens", "amazon", "taobao")
 COLUMNS = ("user", "item", "timestamp", "event", "category")
-_ALIASES = {"user_id": "user", "userid": "user", "item_id": "item", "itemid": "item",
-            "movie_id": "item", "time": "timestamp", "ts": "timestamp", "event_type": "event",
-            "behavior": "event", "category_id": "category"}
+_ALIASES = {
+    "user_id": "user",
+    "userid": "user",
+    "item_id": "item",
+    "itemid": "item",
+    "movie_id": "item",
+    "time": "timestamp",
+    "ts": "timestamp",
+    "event_type": "event",
+    "behavior": "event",
+    "category_id": "category",
+}
 _EXAMPLES = 3
 
 
@@ -63,8 +72,10 @@ def read_log(path: str | Path, fmt: str = "auto") -> LogTable:
     """Read one interaction log; `fmt="auto"` guesses from the file name."""
     source = Path(path)
     if not source.is_file():
-        raise DataError(f"interaction log {source} does not exist",
-                        fix="pass an existing file, or make one with `torchworks rec synth`")
+        raise DataError(
+            f"interaction log {source} does not exist",
+            fix="pass an existing file, or make one with `torchworks rec synth`",
+        )
     layout = _guess(source) if fmt == "auto" else fmt
     if layout not in FORMATS[1:]:
         raise DataError(f"unknown log format '{fmt}'", fix=f"use one of: {', '.join(FORMATS)}")
@@ -78,7 +89,9 @@ def read_log(path: str | Path, fmt: str = "auto") -> LogTable:
         raw = _read_delimited(source, sep, ["user", "item", "rating", "timestamp"], None, bad)
         raw["event"] = "rating:" + raw.pop("rating")
     elif layout == "taobao":
-        raw = _read_delimited(source, ",", ["user", "item", "category", "event", "timestamp"], None, bad)
+        raw = _read_delimited(
+            source, ",", ["user", "item", "category", "event", "timestamp"], None, bad
+        )
     else:
         raw = _rename(_read_delimited(source, ",", None, 0, bad), source)
     return LogTable(_validate(raw, bad), bad, str(source), layout)
@@ -102,19 +115,31 @@ def _first_line(source: Path) -> str:
         return handle.readline()
 
 
-def _read_delimited(source: Path, sep: str, names: list[str] | None, header: int | None,
-                    bad: BadRows) -> pd.DataFrame:
+def _read_delimited(
+    source: Path, sep: str, names: list[str] | None, header: int | None, bad: BadRows
+) -> pd.DataFrame:
     """All fields as strings; lines with the wrong field count go to `bad` via pandas' callback."""
 
     def on_bad(fields: list[str]) -> None:
         bad.add("wrong number of fields", sep.join(fields))
 
     try:
-        return pd.read_csv(source, sep=sep, names=names, header=header, dtype=str,
-                           keep_default_na=False, engine="python", on_bad_lines=on_bad,
-                           skip_blank_lines=True, encoding_errors="replace")
+        return pd.read_csv(
+            source,
+            sep=sep,
+            names=names,
+            header=header,
+            dtype=str,
+            keep_default_na=False,
+            engine="python",
+            on_bad_lines=on_bad,
+            skip_blank_lines=True,
+            encoding_errors="replace",
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(f"cannot parse {source}: {exc}", fix="check the --format and delimiter") from exc
+        raise DataError(
+            f"cannot parse {source}: {exc}", fix="check the --format and delimiter"
+        ) from exc
 
 
 def _read_amazon(source: Path, bad: BadRows) -> pd.DataFrame:
@@ -126,8 +151,11 @@ def _read_amazon(source: Path, bad: BadRows) -> pd.DataFrame:
                 continue
             try:
                 record = json.loads(line)
-                row = {"user": record["reviewerID"], "item": record["asin"],
-                       "timestamp": record["unixReviewTime"]}
+                row = {
+                    "user": record["reviewerID"],
+                    "item": record["asin"],
+                    "timestamp": record["unixReviewTime"],
+                }
             except (ValueError, KeyError, TypeError) as exc:
                 bad.add(f"bad JSON record ({type(exc).__name__})", line.strip())
                 continue
@@ -137,12 +165,16 @@ def _read_amazon(source: Path, bad: BadRows) -> pd.DataFrame:
 
 
 def _rename(frame: pd.DataFrame, source: Path) -> pd.DataFrame:
-    frame = frame.rename(columns=lambda c: _ALIASES.get(str(c).strip().lower(), str(c).strip().lower()))
+    frame = frame.rename(
+        columns=lambda c: _ALIASES.get(str(c).strip().lower(), str(c).strip().lower())
+    )
     missing = [c for c in ("user", "item", "timestamp") if c not in frame.columns]
     if missing:
-        raise DataError(f"{source} has no column(s) {', '.join(missing)} (found: "
-                        f"{', '.join(map(str, frame.columns))})",
-                        fix="name the columns user,item,timestamp[,event,category] or pass --format")
+        raise DataError(
+            f"{source} has no column(s) {', '.join(missing)} (found: "
+            f"{', '.join(map(str, frame.columns))})",
+            fix="name the columns user,item,timestamp[,event,category] or pass --format",
+        )
     return frame
 
 
@@ -157,9 +189,11 @@ def _validate(raw: pd.DataFrame, bad: BadRows) -> pd.DataFrame:
     for column in ("user", "item", "event", "category"):
         frame[column] = frame[column].str.strip()
     stamps = pd.to_numeric(frame["timestamp"].str.strip(), errors="coerce")
-    checks = [("too few fields", short),
-              ("missing user or item", (frame["user"] == "") | (frame["item"] == "")),
-              ("timestamp is not a number", stamps.isna())]
+    checks = [
+        ("too few fields", short),
+        ("missing user or item", (frame["user"] == "") | (frame["item"] == "")),
+        ("timestamp is not a number", stamps.isna()),
+    ]
     keep = pd.Series(True, index=frame.index)
     for reason, mask in checks:
         mask = mask & keep

@@ -27,7 +27,7 @@ class Sequences:
     items: np.ndarray
 
     def of(self, user: int) -> np.ndarray:
-        return self.items[self.offsets[user]:self.offsets[user + 1]]
+        return self.items[self.offsets[user] : self.offsets[user + 1]]
 
     def lengths(self) -> np.ndarray:
         return np.diff(self.offsets)
@@ -43,11 +43,14 @@ def left_pad(seq: np.ndarray, length: int) -> np.ndarray:
     out = np.full(length, PAD_ID, dtype=np.int64)
     tail = seq[-length:] if length else seq[:0]
     if len(tail):
-        out[-len(tail):] = tail
+        out[-len(tail) :] = tail
     return out
 
 
 def windows(seqs: Sequences, users: np.ndarray, length: int) -> np.ndarray:
     """[len(users), length] left-padded recent histories."""
-    return np.stack([left_pad(seqs.of(int(u)), length) for u in users]) if len(users) else \
-        np.zeros((0, length), dtype=np.int64)
+    return (
+        np.stack([left_pad(seqs.of(int(u)), length) for u in users])
+        if len(users)
+        else np.zeros((0, length), dtype=np.int64)
+    )

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field, model_validator
 from torchworks.recipes.recsys.index import ItemIndex
 from torchworks.recipes.recsys.sequences import left_pad
 from torchworks.recipes.recsys.train import load_trained
-from torchworks.recipes.recsys.vocab import PAD_ID, Vocab
+from torchworks.recipes.recsys.vocab import NUM_RESERVED, PAD_ID, Vocab
 from torchworks.serving.service import ServiceSpec
 
 MAX_RECENT = 200
@@ -32,11 +32,18 @@ RERANK_POOL = 100
 
 
 class RecommendRequest(BaseModel):
-    user_id: str | None = Field(None, description="known user id; unknown ids use recent_items only")
-    recent_items: list[str] = Field(default_factory=list, max_length=MAX_RECENT,
-                                    description="item ids the user just interacted with, oldest first")
+    user_id: str | None = Field(
+        None, description="known user id; unknown ids use recent_items only"
+    )
+    recent_items: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_RECENT,
+        description="item ids the user just interacted with, oldest first",
+    )
     k: int = Field(10, ge=1, le=1000, description="how many items to return")
-    rerank: bool = Field(False, description="rerank the retrieved pool with DIN (if the model has one)")
+    rerank: bool = Field(
+        False, description="rerank the retrieved pool with DIN (if the model has one)"
+    )
 
     @model_validator(mode="after")
     def _needs_someone(self) -> RecommendRequest:
@@ -61,7 +68,9 @@ class RecPredictor:
 
     def __init__(self, bundle: Path) -> None:
         self.retrieval = load_trained(bundle / "retrieval.pt")
-        self.ranker = load_trained(bundle / "ranker.pt") if (bundle / "ranker.pt").is_file() else None
+        self.ranker = (
+            load_trained(bundle / "ranker.pt") if (bundle / "ranker.pt").is_file() else None
+        )
         self.users = Vocab.load(bundle / "users.vocab.json")
         self.items = Vocab.load(bundle / "items.vocab.json")
         self.index = ItemIndex.load(bundle / "item_index.pt")
@@ -70,9 +79,11 @@ class RecPredictor:
 
     def predict(self, batch: Sequence[RecommendRequest]) -> list[RecommendResponse | Exception]:
         users = self.users.encode([r.user_id if r.user_id is not None else "" for r in batch])
-        known = users < len(self.user_history)
-        histories = [self._history(int(u) if ok else None, r.recent_items)
-                     for u, ok, r in zip(users, known, batch)]
+        known = (users >= NUM_RESERVED) & (users < len(self.user_history))
+        histories = [
+            self._history(int(u) if ok else None, r.recent_items)
+            for u, ok, r in zip(users, known, batch, strict=True)
+        ]
         length = self.retrieval.history_len
         hist = torch.from_numpy(np.stack([left_pad(h, length) for h in histories]))
         users_t = torch.from_numpy(users)
@@ -88,32 +99,47 @@ class RecPredictor:
         out: list[RecommendResponse | Exception] = []
         for row, request in enumerate(batch):
             reranked = request.rerank and self.ranker is not None
-            row_scores, row_ids = (rerank_scores[row], ids[row]) if reranked else (scores[row], ids[row])
-            order = torch.argsort(row_scores, descending=True)[:request.k]
+            row_scores, row_ids = (
+                (rerank_scores[row], ids[row]) if reranked else (scores[row], ids[row])
+            )
+            order = torch.argsort(row_scores, descending=True)[: request.k]
             names = self.items.decode(row_ids[order].tolist())
-            out.append(RecommendResponse(
-                items=[ScoredItem(item_id=n, score=float(s)) for n, s in zip(names, row_scores[order]) if n],
-                known_user=bool(known[row]), reranked=reranked))
+            out.append(
+                RecommendResponse(
+                    items=[
+                        ScoredItem(item_id=n, score=float(s))
+                        for n, s in zip(names, row_scores[order], strict=True)
+                        if n
+                    ],
+                    known_user=bool(known[row]),
+                    reranked=reranked,
+                )
+            )
         return out
 
     def _history(self, user: int | None, recent: list[str]) -> np.ndarray:
         stored = self.user_history[user] if user is not None else np.zeros(0, dtype=np.int64)
         fresh = self.items.encode(recent)
-        fresh = fresh[fresh >= 2]  # unknown items carry nothing
+        fresh = fresh[fresh >= NUM_RESERVED]  # unknown items carry nothing
         seq = np.concatenate([stored[stored != PAD_ID], fresh])
-        return seq[-self.retrieval.history_len:]
+        return seq[-self.retrieval.history_len :]
 
-    def _rerank(self, users: torch.Tensor, histories: list[np.ndarray], ids: torch.Tensor) -> torch.Tensor:
+    def _rerank(
+        self, users: torch.Tensor, histories: list[np.ndarray], ids: torch.Tensor
+    ) -> torch.Tensor:
         assert self.ranker is not None
         length = self.ranker.history_len
         b, pool = ids.shape
         hist = torch.from_numpy(np.stack([left_pad(h, length) for h in histories]))
-        logits = self.ranker.model(users.repeat_interleave(pool), hist.repeat_interleave(pool, 0),
-                                   ids.reshape(-1))
+        logits = self.ranker.model(
+            users.repeat_interleave(pool), hist.repeat_interleave(pool, 0), ids.reshape(-1)
+        )
         return logits.view(b, pool)
 
     def warmup_request(self) -> RecommendRequest:
-        return RecommendRequest(recent_items=self.items.keys[:3], k=5, rerank=self.ranker is not None)
+        return RecommendRequest(
+            recent_items=self.items.keys[:3], k=5, rerank=self.ranker is not None
+        )
 
     def close(self) -> None:
         self.index = None  # type: ignore[assignment]
@@ -138,8 +164,18 @@ def demo_bundle(work: Path, users: int = 300, items: int = 400, epochs: int = 3)
     log = generate(SynthConfig(users=users, items=items, topics=10, mean_length=20))
     ds, report = build_dataset(LogTable(log, BadRows(), "synthetic", "synthetic"))
     save_dataset(ds, report, work / "data")
-    cfg = RecTrainConfig(model="two-tower", data=work / "data", out=work / "run", epochs=epochs,
-                         batch_size=256, lr=3e-3, dim=32, device="cpu", amp="off", eval_every=epochs)
+    cfg = RecTrainConfig(
+        model="two-tower",
+        data=work / "data",
+        out=work / "run",
+        epochs=epochs,
+        batch_size=256,
+        lr=3e-3,
+        dim=32,
+        device="cpu",
+        amp="off",
+        eval_every=epochs,
+    )
     summary = train(cfg)
     export_bundle(summary.checkpoint, work / "data", work / "bundle", onnx=False)
     return work / "bundle"
@@ -147,8 +183,14 @@ def demo_bundle(work: Path, users: int = 300, items: int = 400, epochs: int = 3)
 
 def spec() -> ServiceSpec:
     return ServiceSpec(
-        name="rec-recommend", route="rec/recommend", request_type=RecommendRequest,
-        response_type=RecommendResponse, load=load, max_batch_size=64, max_queue_delay_ms=2.0,
+        name="rec-recommend",
+        route="rec/recommend",
+        request_type=RecommendRequest,
+        response_type=RecommendResponse,
+        load=load,
+        max_batch_size=64,
+        max_queue_delay_ms=2.0,
         timeout_s=10.0,
-        description="top-K items for a user and/or recent items: two-tower or SASRec retrieval over "
-                    "an exact item index, optional DIN rerank")
+        description="top-K items for a user and/or recent items: two-tower or SASRec retrieval "
+        "over an exact item index, optional DIN rerank",
+    )

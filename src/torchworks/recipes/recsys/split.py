@@ -29,14 +29,19 @@ def leave_last_out(offsets: np.ndarray) -> np.ndarray:
     return labels
 
 
-def time_split(timestamps: np.ndarray, valid_frac: float = 0.1, test_frac: float = 0.1) -> np.ndarray:
-    """Global time cut: the last `test_frac` of interactions (by time) test, the `valid_frac` before valid.
+def time_split(
+    timestamps: np.ndarray, valid_frac: float = 0.1, test_frac: float = 0.1
+) -> np.ndarray:
+    """Global time cut: the last `test_frac` of interactions (by time) are test, the
+    `valid_frac` before them valid.
 
     Cut points are timestamps, so one moment never straddles two splits.
     """
     if not (0 <= valid_frac < 1 and 0 < test_frac < 1 and valid_frac + test_frac < 1):
-        raise ConfigError(f"bad split fractions valid={valid_frac} test={test_frac}",
-                          fix="use fractions in (0, 1) that sum to less than 1")
+        raise ConfigError(
+            f"bad split fractions valid={valid_frac} test={test_frac}",
+            fix="use fractions in (0, 1) that sum to less than 1",
+        )
     valid_cut, test_cut = np.quantile(timestamps, [1 - valid_frac - test_frac, 1 - test_frac])
     labels = np.zeros(len(timestamps), dtype=np.int8)
     labels[timestamps >= valid_cut] = VALID

@@ -37,16 +37,25 @@ def generate(cfg: SynthConfig) -> pd.DataFrame:
     t0 = 1_600_000_000
     for user in range(cfg.users):
         k = min(1 + rng.poisson(cfg.interests), cfg.max_interests, cfg.topics)
-        interests = rng.choice(cfg.topics, size=k, replace=False, p=topic_weight / topic_weight.sum())
+        interests = rng.choice(
+            cfg.topics, size=k, replace=False, p=topic_weight / topic_weight.sum()
+        )
         weights = rng.dirichlet(np.ones(k))
-        length = int(np.clip(rng.lognormal(np.log(cfg.mean_length) - 0.32, 0.8), cfg.min_length,
-                             min(cfg.max_length, cfg.items // 2)))
+        length = int(
+            np.clip(
+                rng.lognormal(np.log(cfg.mean_length) - 0.32, 0.8),
+                cfg.min_length,
+                min(cfg.max_length, cfg.items // 2),
+            )
+        )
         seen: set[int] = set()
         now = t0 + int(rng.uniform(0, cfg.days * 86400))
         current = -1
         while len(seen) < length:
             if rng.random() < cfg.drift:
-                interests[rng.integers(k)] = rng.choice(cfg.topics, p=topic_weight / topic_weight.sum())
+                interests[rng.integers(k)] = rng.choice(
+                    cfg.topics, p=topic_weight / topic_weight.sum()
+                )
             topic = interests[rng.choice(k, p=weights)]
             ring = rings[topic]
             session = max(1, int(rng.geometric(1.0 / cfg.session_length)))
@@ -57,10 +66,19 @@ def generate(cfg: SynthConfig) -> pd.DataFrame:
                 elif current < 0 or topic_of[current] != topic:
                     item = _draw_unseen(start_cdfs[topic], seen, rng, ring)
                 else:
-                    ahead = ring[(ring_pos[current] + np.arange(1, cfg.neighbourhood + 1)) % len(ring)]
-                    w = decay * popularity[ahead] * np.fromiter((i not in seen for i in ahead), float)
-                    item = (int(rng.choice(ahead, p=w / w.sum())) if w.sum() > 0
-                            else _draw_unseen(start_cdfs[topic], seen, rng, ring))
+                    ahead = ring[
+                        (ring_pos[current] + np.arange(1, cfg.neighbourhood + 1)) % len(ring)
+                    ]
+                    w = (
+                        decay
+                        * popularity[ahead]
+                        * np.fromiter((i not in seen for i in ahead), float)
+                    )
+                    item = (
+                        int(rng.choice(ahead, p=w / w.sum()))
+                        if w.sum() > 0
+                        else _draw_unseen(start_cdfs[topic], seen, rng, ring)
+                    )
                 if item < 0:
                     item = _draw_unseen(global_cdf, seen, rng)
                 seen.add(item)
@@ -73,13 +91,24 @@ def generate(cfg: SynthConfig) -> pd.DataFrame:
     users = np.asarray(rows_user)
     items = np.asarray(rows_item)
     events = np.where(rng.random(len(items)) < 0.05, "buy", "click")
-    return pd.DataFrame({"user": [f"u{u}" for u in users], "item": [f"i{i}" for i in items],
-                         "timestamp": np.asarray(rows_time, dtype=np.int64), "event": events,
-                         "category": [f"c{topic_of[i]}" for i in items]})
+    return pd.DataFrame(
+        {
+            "user": [f"u{u}" for u in users],
+            "item": [f"i{i}" for i in items],
+            "timestamp": np.asarray(rows_time, dtype=np.int64),
+            "event": events,
+            "category": [f"c{topic_of[i]}" for i in items],
+        }
+    )
 
 
-def _draw_unseen(cdf: np.ndarray, seen: set[int], rng: np.random.Generator,
-                 ring: np.ndarray | None = None, tries: int = 50) -> int:
+def _draw_unseen(
+    cdf: np.ndarray,
+    seen: set[int],
+    rng: np.random.Generator,
+    ring: np.ndarray | None = None,
+    tries: int = 50,
+) -> int:
     """An unseen item drawn by `cdf` (over `ring` when given: -1 if none found quickly; globally:
     uniform once the popular ones are all seen)."""
     for _ in range(tries):

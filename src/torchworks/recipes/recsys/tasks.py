@@ -39,17 +39,24 @@ class ModelSettings:
     activation: str = "dice"
 
 
-def build_model(s: ModelSettings, num_users: int, num_items: int, num_categories: int) -> torch.nn.Module:
+def build_model(
+    s: ModelSettings, num_users: int, num_items: int, num_categories: int
+) -> torch.nn.Module:
     if s.kind == "sasrec":
         return SASRec(SASRecConfig(num_items, s.dim, s.blocks, s.heads, s.max_len, s.dropout))
     if s.kind == "two-tower":
-        return TwoTower(TwoTowerConfig(num_users, num_items, num_categories, s.dim, 2 * s.dim,
-                                       s.temperature, s.dropout))
+        return TwoTower(
+            TwoTowerConfig(
+                num_users, num_items, num_categories, s.dim, 2 * s.dim, s.temperature, s.dropout
+            )
+        )
     return DIN(DINConfig(num_users, num_items, num_categories, dim=s.dim, activation=s.activation))
 
 
-def history_windows(items: np.ndarray, starts: np.ndarray, positions: np.ndarray, length: int) -> np.ndarray:
-    """[N, length]: the `length` items before `positions` that are at or after `starts`, left-padded."""
+def history_windows(
+    items: np.ndarray, starts: np.ndarray, positions: np.ndarray, length: int
+) -> np.ndarray:
+    """[N, length]: the `length` items before `positions` and at or after `starts`, left-padded."""
     idx = positions[:, None] - length + np.arange(length)[None, :]
     valid = idx >= starts[:, None]
     return np.where(valid, items[np.clip(idx, 0, None)], PAD_ID)
@@ -102,7 +109,7 @@ class PairExamples:
         return tuple(torch.from_numpy(np.ascontiguousarray(a)).to(device) for a in out)
 
 
-def make_examples(s: ModelSettings, ds: RecDataset, history_len: int, negatives: int, seed: int):  # noqa: ANN201
+def make_examples(s: ModelSettings, ds: RecDataset, history_len: int, negatives: int, seed: int):
     if s.kind == "sasrec":
         return SequenceExamples(ds, s.max_len)
     return PairExamples(ds, history_len, negatives if s.kind == "din" else 0, seed)
@@ -111,8 +118,14 @@ def make_examples(s: ModelSettings, ds: RecDataset, history_len: int, negatives:
 class ModelScorer:
     """Full-ranking scores from SASRec or two-tower: user vector @ every item vector."""
 
-    def __init__(self, model: torch.nn.Module, kind: str, history_len: int, device: torch.device,
-                 name: str | None = None) -> None:
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        kind: str,
+        history_len: int,
+        device: torch.device,
+        name: str | None = None,
+    ) -> None:
         self.name = name or kind
         self.model = model.eval()
         self.kind = kind
@@ -143,25 +156,33 @@ class Impressions:
     labels: np.ndarray
 
 
-def eval_impressions(view: EvalView, num_items: int, history_len: int, negatives: int,
-                     seed: int = 0) -> Impressions:
+def eval_impressions(
+    view: EvalView, num_items: int, history_len: int, negatives: int, seed: int = 0
+) -> Impressions:
     users = view.users
     targets = view.targets.items[view.targets.offsets[users]]  # first target per user
     hist = windows(view.history, users, history_len)
     rng = np.random.default_rng([seed, 7])
     neg = rng.integers(NUM_RESERVED, num_items, (len(users), negatives))
     k = negatives + 1
-    return Impressions(np.repeat(users, k), np.repeat(hist, k, axis=0),
-                       np.concatenate([targets[:, None], neg], 1).ravel(),
-                       np.tile(np.eye(1, k, dtype=np.float32).ravel(), len(users)))
+    return Impressions(
+        np.repeat(users, k),
+        np.repeat(hist, k, axis=0),
+        np.concatenate([targets[:, None], neg], 1).ravel(),
+        np.tile(np.eye(1, k, dtype=np.float32).ravel(), len(users)),
+    )
 
 
-def din_scores(model: DIN, imp: Impressions, device: torch.device, batch_size: int = 4096) -> np.ndarray:
+def din_scores(
+    model: DIN, imp: Impressions, device: torch.device, batch_size: int = 4096
+) -> np.ndarray:
     model.eval()
     out = []
     with torch.no_grad():
         for s in range(0, len(imp.users), batch_size):
             sl = slice(s, s + batch_size)
-            args = (torch.from_numpy(a[sl]).to(device) for a in (imp.users, imp.history, imp.candidates))
+            args = (
+                torch.from_numpy(a[sl]).to(device) for a in (imp.users, imp.history, imp.candidates)
+            )
             out.append(model(*args).float().cpu().numpy())
     return np.concatenate(out) if out else np.zeros(0, dtype=np.float32)

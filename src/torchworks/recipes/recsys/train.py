@@ -1,4 +1,4 @@
-"""`torchworks train rec`: train two-tower, DIN or SASRec on a prepared dataset, on the shared engine.
+"""`torchworks train rec`: two-tower, DIN or SASRec on a prepared dataset, on the shared engine.
 
 Reads top to bottom: set up (devices, DDP, seed, data, model or warm start), the loop (batches
 from a resumable sampler, autocast, clipping, step), per-epoch validation, atomic checkpoints
@@ -23,8 +23,12 @@ import torch
 from torchworks.atomic import write_json
 from torchworks.engine.checkpoint import CheckpointDir, build_state, load_checkpoint, restore_state
 from torchworks.engine.compile import maybe_compile, unwrap_model
-from torchworks.engine.distributed import (all_reduce_sum, cleanup_distributed, init_distributed,
-                                           wrap_ddp)
+from torchworks.engine.distributed import (
+    all_reduce_sum,
+    cleanup_distributed,
+    init_distributed,
+    wrap_ddp,
+)
 from torchworks.engine.metrics import MetricsLogger
 from torchworks.engine.plots import plot_curves
 from torchworks.engine.precision import resolve_precision
@@ -37,8 +41,14 @@ from torchworks.recipes.recsys.data import RecDataset, eval_view, load_dataset, 
 from torchworks.recipes.recsys.evaluate import auc, full_ranking, gauc
 from torchworks.recipes.recsys.models.growth import load_grown
 from torchworks.recipes.recsys.split import VALID
-from torchworks.recipes.recsys.tasks import (ModelScorer, ModelSettings, build_model, din_scores,
-                                             eval_impressions, make_examples)
+from torchworks.recipes.recsys.tasks import (
+    ModelScorer,
+    ModelSettings,
+    build_model,
+    din_scores,
+    eval_impressions,
+    make_examples,
+)
 
 
 @dataclass
@@ -56,7 +66,7 @@ class TrainSummary:
 
 
 class _LossStep(torch.nn.Module):
-    """The model's loss as `forward`, so DDP's gradient hooks and torch.compile see the whole step."""
+    """The model's loss as `forward`, so DDP's gradient hooks and torch.compile see the step."""
 
     def __init__(self, model: torch.nn.Module, cfg: RecTrainConfig) -> None:
         super().__init__()
@@ -70,8 +80,16 @@ class _LossStep(torch.nn.Module):
 
 
 def settings_of(cfg: RecTrainConfig) -> ModelSettings:
-    return ModelSettings(cfg.model, cfg.dim, cfg.blocks, cfg.heads, cfg.max_len, cfg.dropout,
-                         cfg.temperature, cfg.activation)
+    return ModelSettings(
+        cfg.model,
+        cfg.dim,
+        cfg.blocks,
+        cfg.heads,
+        cfg.max_len,
+        cfg.dropout,
+        cfg.temperature,
+        cfg.activation,
+    )
 
 
 def history_len_of(settings: ModelSettings, history_len: int) -> int:
@@ -87,20 +105,31 @@ def prepare_model(model: torch.nn.Module, ds: RecDataset) -> None:
         model.set_item_stats(torch.from_numpy(ds.item_category), counts)
 
 
-def validate(model: torch.nn.Module, cfg: RecTrainConfig, ds: RecDataset, device: torch.device,
-             split: int = VALID) -> dict[str, float]:
+def validate(
+    model: torch.nn.Module,
+    cfg: RecTrainConfig,
+    ds: RecDataset,
+    device: torch.device,
+    split: int = VALID,
+) -> dict[str, float]:
     """Valid-split quality: NDCG/HR@10 (full ranking) or AUC/GAUC for DIN."""
     view = eval_view(ds, split)
     if cfg.eval_users and len(view.users) > cfg.eval_users:
-        view.users = np.random.default_rng(cfg.seed).choice(view.users, cfg.eval_users, replace=False)
+        view.users = np.random.default_rng(cfg.seed).choice(
+            view.users, cfg.eval_users, replace=False
+        )
     model = unwrap_model(model)
     was_training = model.training
     if cfg.model == "din":
-        imp = eval_impressions(view, ds.num_items, cfg.history_len, cfg.ctr_negatives, seed=cfg.seed)
+        imp = eval_impressions(
+            view, ds.num_items, cfg.history_len, cfg.ctr_negatives, seed=cfg.seed
+        )
         scores = din_scores(model, imp, device)
         result = {"auc": auc(imp.labels, scores), "gauc": gauc(imp.users, imp.labels, scores)}
     else:
-        scorer = ModelScorer(model, cfg.model, history_len_of(settings_of(cfg), cfg.history_len), device)
+        scorer = ModelScorer(
+            model, cfg.model, history_len_of(settings_of(cfg), cfg.history_len), device
+        )
         result = full_ranking(scorer, view, ks=(10,)).metrics
     model.train(was_training)
     return result
@@ -112,8 +141,10 @@ def train(cfg: RecTrainConfig) -> TrainSummary:
     info = init_distributed(cfg.device)
     device = info.device
     if cfg.batch_size % info.world_size:
-        raise ConfigError(f"batch_size {cfg.batch_size} does not split over {info.world_size} ranks",
-                          fix=f"use a multiple of {info.world_size}")
+        raise ConfigError(
+            f"batch_size {cfg.batch_size} does not split over {info.world_size} ranks",
+            fix=f"use a multiple of {info.world_size}",
+        )
     seed_everything(cfg.seed + info.rank, deterministic=cfg.deterministic)
     precision = resolve_precision(cfg.amp, device)
     ds = load_dataset(cfg.data)
@@ -126,34 +157,54 @@ def train(cfg: RecTrainConfig) -> TrainSummary:
     model.to(device)
     examples = make_examples(settings, ds, cfg.history_len, cfg.ctr_negatives, cfg.seed)
     if examples.num_examples == 0:
-        raise DataError(f"{cfg.data} has no training examples for {cfg.model}",
-                        fix="prepare more data (users need at least 2 train interactions)")
+        raise DataError(
+            f"{cfg.data} has no training examples for {cfg.model}",
+            fix="prepare more data (users need at least 2 train interactions)",
+        )
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     scaler = precision.grad_scaler()
-    sampler = ResumableSampler(examples.num_examples, shuffle=True, seed=cfg.seed,
-                               rank=info.rank, world_size=info.world_size)
+    sampler = ResumableSampler(
+        examples.num_examples,
+        shuffle=True,
+        seed=cfg.seed,
+        rank=info.rank,
+        world_size=info.world_size,
+    )
     metric = "auc" if cfg.model == "din" else "NDCG@10"
-    ckpts = CheckpointDir(cfg.out / "checkpoints", keep_last=cfg.keep_last, best_metric=metric,
-                          best_mode="max")
+    ckpts = CheckpointDir(
+        cfg.out / "checkpoints", keep_last=cfg.keep_last, best_metric=metric, best_mode="max"
+    )
     step, start_epoch = 0, 0
     if cfg.resume and ckpts.latest() is not None:
         position = restore_state(load_checkpoint(ckpts.latest()), model, optimizer, scaler=scaler)
         step, start_epoch = position.step, position.epoch
         sampler.load_state_dict(position.sampler)
-    loss_step = maybe_compile(wrap_ddp(_LossStep(model, cfg), info), enabled=cfg.compile, device=device)
+    loss_step = maybe_compile(
+        wrap_ddp(_LossStep(model, cfg), info), enabled=cfg.compile, device=device
+    )
     per_rank = cfg.batch_size // info.world_size
-    extra = {"settings": dataclasses.asdict(settings), "history_len": cfg.history_len,
-             "num_users": ds.num_users, "num_items": ds.num_items,
-             "num_categories": ds.num_categories, "data": str(cfg.data)}
+    extra = {
+        "settings": dataclasses.asdict(settings),
+        "history_len": cfg.history_len,
+        "num_users": ds.num_users,
+        "num_items": ds.num_items,
+        "num_categories": ds.num_categories,
+        "data": str(cfg.data),
+    }
     valid: dict[str, float] = {}
     samples, seconds = 0, 0.0
     stopped = False
-    logger = MetricsLogger(cfg.out / "metrics.csv", enabled=info.is_main,
-                           resume_from_step=step if cfg.resume else None)
+    logger = MetricsLogger(
+        cfg.out / "metrics.csv", enabled=info.is_main, resume_from_step=step if cfg.resume else None
+    )
     for epoch in range(start_epoch, cfg.epochs):
         sampler.set_epoch(epoch)
-        bar = progress_bar(examples.num_examples, f"{cfg.model} epoch {epoch + 1}/{cfg.epochs}",
-                           enabled=info.is_main, initial=sampler.consumed * info.world_size)
+        bar = progress_bar(
+            examples.num_examples,
+            f"{cfg.model} epoch {epoch + 1}/{cfg.epochs}",
+            enabled=info.is_main,
+            initial=sampler.consumed * info.world_size,
+        )
         loss_sum = torch.zeros(2, dtype=torch.float64)
         started = time.perf_counter()
         loss_step.train()
@@ -175,8 +226,12 @@ def train(cfg: RecTrainConfig) -> TrainSummary:
             else:
                 optimizer.step()
             step += 1
-            loss_sum += torch.stack([loss.detach().double().cpu() * len(idx),
-                                     torch.tensor(len(idx), dtype=torch.float64)])
+            loss_sum += torch.stack(
+                [
+                    loss.detach().double().cpu() * len(idx),
+                    torch.tensor(len(idx), dtype=torch.float64),
+                ]
+            )
             bar.update(len(idx) * info.world_size)
             if step % 20 == 0:
                 bar.set_postfix(loss=f"{float(loss_sum[0] / loss_sum[1]):.4f}")
@@ -194,15 +249,32 @@ def train(cfg: RecTrainConfig) -> TrainSummary:
             values.update({f"eval/{k}": v for k, v in valid.items()})
         logger.log(step, epoch + 1, values)
         if info.is_main:
-            state = build_state(model, optimizer, scaler=scaler, step=step,
-                                epoch=epoch + (0 if stopped else 1), sampler=sampler.state_dict(),
-                                metrics=valid, extra=extra)
+            state = build_state(
+                model,
+                optimizer,
+                scaler=scaler,
+                step=step,
+                epoch=epoch + (0 if stopped else 1),
+                sampler=sampler.state_dict(),
+                metrics=valid,
+                extra=extra,
+            )
             ckpts.save(state)
         if stopped:
             break
     logger.close()
-    summary = TrainSummary(cfg.model, step, cfg.epochs, seconds, samples / max(seconds, 1e-9), str(device),
-                           precision.name, valid, grown, str(ckpts.latest()))
+    summary = TrainSummary(
+        cfg.model,
+        step,
+        cfg.epochs,
+        seconds,
+        samples / max(seconds, 1e-9),
+        str(device),
+        precision.name,
+        valid,
+        grown,
+        str(ckpts.latest()),
+    )
     if info.is_main:
         plot_curves(cfg.out / "metrics.csv", cfg.out / "curves.png")
         write_json(cfg.out / "summary.json", dataclasses.asdict(summary))
@@ -227,5 +299,10 @@ def load_trained(checkpoint: str | Path, device: torch.device | None = None) -> 
     model = build_model(settings, extra["num_users"], extra["num_items"], extra["num_categories"])
     model.load_state_dict(state["model"])
     model.to(device or torch.device("cpu")).eval()
-    return TrainedModel(model, settings, history_len_of(settings, int(extra["history_len"])),
-                        int(extra["num_users"]), int(extra["num_items"]))
+    return TrainedModel(
+        model,
+        settings,
+        history_len_of(settings, int(extra["history_len"])),
+        int(extra["num_users"]),
+        int(extra["num_items"]),
+    )

@@ -66,8 +66,10 @@ class Vocab:
         return out
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        write_json(path, {"format": "torchworks.vocab", "pad_id": PAD_ID, "oov_id": OOV_ID,
-                          "keys": self._keys})
+        write_json(
+            path,
+            {"format": "torchworks.vocab", "pad_id": PAD_ID, "oov_id": OOV_ID, "keys": self._keys},
+        )
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Vocab:
@@ -75,8 +77,10 @@ class Vocab:
         try:
             data = json.loads(source.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise DataError(f"cannot read vocabulary {source}: {exc}",
-                            fix="run `torchworks rec prepare` to write it") from exc
+            raise DataError(
+                f"cannot read vocabulary {source}: {exc}",
+                fix="run `torchworks rec prepare` to write it",
+            ) from exc
         if data.get("format") != "torchworks.vocab":
             raise DataError(f"{source} is not a torchworks vocabulary file")
         return cls(data["keys"])

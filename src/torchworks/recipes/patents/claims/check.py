@@ -4,8 +4,8 @@
     for finding in report.findings: print(finding.claim, finding.rule, finding.fix)
 
 Rules live in `rules_structure` (numbering, dependencies, multiple dependency, transitional
-phrase, abstract length), `rules_antecedent` (antecedent basis, double introduction) and
-`rules_language` (indefinite terms, description support). A rule that fails on some odd input
+phrase, duplicate claims, abstract length), `rules_antecedent` (antecedent basis, double
+introduction) and `rules_language` (indefinite terms, description support). A rule that fails on some odd input
 does not take the report down: the failure becomes an `internal` finding naming the rule, so
 the user still gets every other rule's findings.
 """
@@ -25,6 +25,7 @@ RULES: tuple[Rule, ...] = (
     rules_structure.numbering,
     rules_structure.dependencies,
     rules_structure.transitions,
+    rules_structure.duplicate_claims,
     rules_structure.abstract_length,
     rules_antecedent.antecedent_basis,
     rules_antecedent.double_introduction,

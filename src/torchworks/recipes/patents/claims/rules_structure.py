@@ -126,6 +126,30 @@ def empty_claims(claim_set: ClaimSet) -> list[Finding]:
     return findings
 
 
+def duplicate_claims(claim_set: ClaimSet) -> list[Finding]:
+    """A claim that repeats another word for word, or repeats an ancestor apart from the claim
+    it refers to, adds nothing (MPEP 608.01(m), 706.03(k); 35 USC 112(d)). The same wording
+    under two different independent claims is normal and not reported."""
+    findings = []
+    seen: dict[str, list[Claim]] = {}
+    for claim in claim_set.claims:
+        text = " ".join(claim.text.lower().split()).strip(" .")
+        words = REFERENCE.sub("claim", text)
+        if len(words.split()) < 3:
+            continue
+        earlier = next((c for c in seen.get(words, []) if c in claim_set.ancestors(claim)
+                        or " ".join(c.text.lower().split()).strip(" .") == text), None)
+        seen.setdefault(words, []).append(claim)
+        if earlier is None:
+            continue
+        findings.append(claim_finding(
+            claim, "claim-duplicate", "warning", claim.text[:60],
+            f"claim {claim.number} repeats claim {earlier.number} and adds no limitation",
+            f"delete claim {claim.number} (and renumber), or add the feature it should claim",
+            0))
+    return findings
+
+
 def abstract_length(claim_set: ClaimSet) -> list[Finding]:
     words = claim_set.abstract.split()
     if len(words) <= ABSTRACT_MAX_WORDS:

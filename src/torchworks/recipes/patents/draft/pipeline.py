@@ -31,7 +31,7 @@ from torchworks.recipes.patents.draft.repair import (
 SYSTEM = ("You are a US patent attorney. You write patent claims: one sentence each, every "
           "element introduced with 'a' or 'an' before it is referred to with 'the'.")
 _FIXABLE_BY_MODEL = ("antecedent-basis", "antecedent-ambiguous", "indefinite-term",
-                     "transition-missing")
+                     "transition-missing", "claim-duplicate")
 
 Emit = Callable[[str, str], None]  # (event, text): "token", "claim", "status"
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from torchworks.errors import DataError
+from torchworks.errors import DataError, require
 from torchworks.recipes.patents.summarize.candidates import (
     MIN_WORDS,
     Sentence,
@@ -66,7 +66,7 @@ def _rank(sentences: list[Sentence], scores: np.ndarray, words: int) -> str:
 
 
 def textrank(patent: Patent, words: int) -> str:
-    from sklearn.feature_extraction.text import CountVectorizer
+    CountVectorizer = require("sklearn.feature_extraction.text", "nlp").CountVectorizer
 
     sentences = _sentences(patent)
     counts = CountVectorizer(binary=True, token_pattern=r"(?u)\b\w\w+\b").fit_transform(
@@ -78,7 +78,7 @@ def textrank(patent: Patent, words: int) -> str:
 
 
 def lexrank(patent: Patent, words: int) -> str:
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    TfidfVectorizer = require("sklearn.feature_extraction.text", "nlp").TfidfVectorizer
 
     sentences = _sentences(patent)
     tfidf = TfidfVectorizer().fit_transform([s.text for s in sentences])

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from torchworks.errors import require
 from torchworks.recipes.patents.text import sections as S
 from torchworks.recipes.patents.text.patent import Patent
 from torchworks.recipes.patents.text.sentences import split_sentences
@@ -109,7 +110,7 @@ def first_pass(patent: Patent, sentences: list[Sentence], k: int) -> tuple[list[
     claims + 1 * to the title. The weights only order candidates for the second pass, which
     re-scores them with embeddings.
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    TfidfVectorizer = require("sklearn.feature_extraction.text", "nlp").TfidfVectorizer
 
     pool = [s for s in sentences if is_candidate(s)] or sentences[:k]
     if not pool:

@@ -10,6 +10,7 @@ activations to one logit. Training impressions: each real next item is a click, 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import torch
@@ -62,7 +63,7 @@ def _activation(kind: str, width: int) -> nn.Module:
 
 def _mlp(widths: list[int], kind: str) -> nn.Sequential:
     layers: list[nn.Module] = []
-    for inp, out in zip(widths[:-1], widths[1:]):
+    for inp, out in itertools.pairwise(widths):
         layers += [nn.Linear(inp, out), _activation(kind, out)]
     return nn.Sequential(*layers)
 
@@ -76,15 +77,20 @@ class DIN(nn.Module):
         self.category_emb = nn.Embedding(cfg.num_categories, cfg.dim, padding_idx=0)
         self.register_buffer("item_category", torch.zeros(cfg.num_items, dtype=torch.long))
         width = 2 * cfg.dim
-        self.attention = nn.Sequential(_mlp([4 * width, cfg.attention_hidden], cfg.activation),
-                                       nn.Linear(cfg.attention_hidden, 1))
-        self.head = nn.Sequential(_mlp([cfg.dim + 3 * width, *cfg.hidden], cfg.activation),
-                                  nn.Linear(cfg.hidden[-1], 1))
+        self.attention = nn.Sequential(
+            _mlp([4 * width, cfg.attention_hidden], cfg.activation),
+            nn.Linear(cfg.attention_hidden, 1),
+        )
+        self.head = nn.Sequential(
+            _mlp([cfg.dim + 3 * width, *cfg.hidden], cfg.activation), nn.Linear(cfg.hidden[-1], 1)
+        )
 
     def _embed(self, items: torch.Tensor) -> torch.Tensor:
         return torch.cat([self.item_emb(items), self.category_emb(self.item_category[items])], -1)
 
-    def forward(self, users: torch.Tensor, history: torch.Tensor, candidates: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, users: torch.Tensor, history: torch.Tensor, candidates: torch.Tensor
+    ) -> torch.Tensor:
         """users [B], history [B, L] (left-padded), candidates [B] -> logits [B]."""
         h = self._embed(history)
         c = self._embed(candidates).unsqueeze(1).expand_as(h)
@@ -95,6 +101,13 @@ class DIN(nn.Module):
         features = torch.cat([self.user_emb(users), interest, cand, interest * cand], -1)
         return self.head(features).squeeze(-1)
 
-    def loss(self, users: torch.Tensor, history: torch.Tensor, candidates: torch.Tensor,
-             labels: torch.Tensor) -> torch.Tensor:
-        return F.binary_cross_entropy_with_logits(self.forward(users, history, candidates).float(), labels)
+    def loss(
+        self,
+        users: torch.Tensor,
+        history: torch.Tensor,
+        candidates: torch.Tensor,
+        labels: torch.Tensor,
+    ) -> torch.Tensor:
+        return F.binary_cross_entropy_with_logits(
+            self.forward(users, history, candidates).float(), labels
+        )

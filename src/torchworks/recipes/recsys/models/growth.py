@@ -23,12 +23,18 @@ def load_grown(model: torch.nn.Module, old_state: dict[str, torch.Tensor]) -> di
         old = old_state[name]
         if old.shape == new.shape:
             new.copy_(old)
-        elif old.dim() == new.dim() and old.shape[1:] == new.shape[1:] and old.shape[0] <= new.shape[0]:
-            new[:old.shape[0]].copy_(old)
+        elif (
+            old.dim() == new.dim()
+            and old.shape[1:] == new.shape[1:]
+            and old.shape[0] <= new.shape[0]
+        ):
+            new[: old.shape[0]].copy_(old)
             grown[name] = new.shape[0] - old.shape[0]
         else:
             problems.append(f"{name}: checkpoint {tuple(old.shape)} vs model {tuple(new.shape)}")
     if problems:
-        raise ConfigError("the --init-from checkpoint does not fit this model:\n  - " + "\n  - ".join(problems),
-                          fix="use the same model settings (dim, layers) as the checkpoint's run")
+        raise ConfigError(
+            "the --init-from checkpoint does not fit this model:\n  - " + "\n  - ".join(problems),
+            fix="use the same model settings (dim, layers) as the checkpoint's run",
+        )
     return grown

@@ -37,14 +37,21 @@ class _Block(nn.Module):
         self.qkv = nn.Linear(dim, 3 * dim)
         self.proj = nn.Linear(dim, dim)
         self.norm2 = nn.LayerNorm(dim)
-        self.ffn = nn.Sequential(nn.Linear(dim, dim), nn.GELU(), nn.Dropout(dropout), nn.Linear(dim, dim))
+        self.ffn = nn.Sequential(
+            nn.Linear(dim, dim), nn.GELU(), nn.Dropout(dropout), nn.Linear(dim, dim)
+        )
         self.dropout = nn.Dropout(dropout)
 
     def forward(self, x: torch.Tensor, allowed: torch.Tensor) -> torch.Tensor:
         b, length, dim = x.shape
-        q, k, v = self.qkv(self.norm1(x)).view(b, length, 3, self.heads, dim // self.heads).permute(2, 0, 3, 1, 4)
-        attn = F.scaled_dot_product_attention(q, k, v, attn_mask=allowed,
-                                              dropout_p=self.dropout.p if self.training else 0.0)
+        q, k, v = (
+            self.qkv(self.norm1(x))
+            .view(b, length, 3, self.heads, dim // self.heads)
+            .permute(2, 0, 3, 1, 4)
+        )
+        attn = F.scaled_dot_product_attention(
+            q, k, v, attn_mask=allowed, dropout_p=self.dropout.p if self.training else 0.0
+        )
         x = x + self.dropout(self.proj(attn.transpose(1, 2).reshape(b, length, dim)))
         return x + self.dropout(self.ffn(self.norm2(x)))
 
@@ -56,16 +63,18 @@ class SASRec(nn.Module):
         self.item_emb = nn.Embedding(cfg.num_items, cfg.dim, padding_idx=0)
         self.pos_emb = nn.Embedding(cfg.max_len, cfg.dim)
         self.dropout = nn.Dropout(cfg.dropout)
-        self.blocks = nn.ModuleList(_Block(cfg.dim, cfg.heads, cfg.dropout) for _ in range(cfg.blocks))
+        self.blocks = nn.ModuleList(
+            _Block(cfg.dim, cfg.heads, cfg.dropout) for _ in range(cfg.blocks)
+        )
         self.norm = nn.LayerNorm(cfg.dim)
-        nn.init.normal_(self.item_emb.weight, std=cfg.dim ** -0.5)
+        nn.init.normal_(self.item_emb.weight, std=cfg.dim**-0.5)
 
     def forward(self, seq: torch.Tensor) -> torch.Tensor:
         """[B, L] ids -> [B, L, dim] hidden states (L <= max_len)."""
         length = seq.shape[1]
         pad = seq == 0
         positions = torch.arange(length, device=seq.device)
-        x = self.item_emb(seq) * self.cfg.dim ** 0.5 + self.pos_emb(positions)[None]
+        x = self.item_emb(seq) * self.cfg.dim**0.5 + self.pos_emb(positions)[None]
         x = self.dropout(x) * (~pad).unsqueeze(-1)
         causal = positions[None, :] <= positions[:, None]  # [query, key]
         eye = positions[None, :] == positions[:, None]
@@ -81,8 +90,14 @@ class SASRec(nn.Module):
     def item_vectors(self) -> torch.Tensor:
         return self.item_emb.weight
 
-    def loss(self, inputs: torch.Tensor, targets: torch.Tensor, loss: str = "full",
-             negatives: int = 256, gbce_t: float = 0.75) -> torch.Tensor:
+    def loss(
+        self,
+        inputs: torch.Tensor,
+        targets: torch.Tensor,
+        loss: str = "full",
+        negatives: int = 256,
+        gbce_t: float = 0.75,
+    ) -> torch.Tensor:
         """Mean next-item loss over non-pad target positions; inputs/targets [B, L]."""
         hidden = self.forward(inputs)
         mask = targets > 0

@@ -31,7 +31,9 @@ class TwoTowerConfig:
 
 
 def _mlp(inp: int, hidden: int, out: int, dropout: float) -> nn.Sequential:
-    return nn.Sequential(nn.Linear(inp, hidden), nn.GELU(), nn.Dropout(dropout), nn.Linear(hidden, out))
+    return nn.Sequential(
+        nn.Linear(inp, hidden), nn.GELU(), nn.Dropout(dropout), nn.Linear(hidden, out)
+    )
 
 
 class UserTower(nn.Module):
@@ -88,6 +90,7 @@ class TwoTower(nn.Module):
         v = self.item_tower(items, self.item_category[items])
         logits = (u @ v.T) / self.cfg.temperature - self.log_q[items][None, :]
         same = items[:, None] == items[None, :]
-        logits = logits.masked_fill(same & ~torch.eye(len(items), dtype=torch.bool, device=items.device),
-                                    -torch.inf)
+        logits = logits.masked_fill(
+            same & ~torch.eye(len(items), dtype=torch.bool, device=items.device), -torch.inf
+        )
         return F.cross_entropy(logits.float(), torch.arange(len(items), device=items.device))
