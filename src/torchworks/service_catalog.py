@@ -15,6 +15,7 @@ SERVICES: dict[str, str] = {
     "toy-mlp": "torchworks.serving.toy:mlp_spec",
     "toy-echo": "torchworks.serving.toy:echo_spec",
     "toy-gen": "torchworks.serving.toy:gru_spec",
+    "llm": "torchworks.llm.service:llm_spec",
     "patents-summarize": "torchworks.recipes.patents.service_summarize:summarize_service",
     "patents-check": "torchworks.recipes.patents.service_claims:check_service",
     "patents-draft": "torchworks.recipes.patents.service_claims:draft_service",

@@ -76,6 +76,16 @@ def test_summary_highlights_the_chosen_sentences_in_the_source(page, workbench, 
     expect(page.locator("mark.chosen").first).to_be_visible()
     shot(page, artifacts, "summarize-xml")
 
+    extractive = page.locator("ol.summary").text_content()  # the same XML, by TextRank
+    expect(page.get_by_label("Method", exact=True)).to_be_enabled()
+    page.get_by_label("Method", exact=True).select_option("textrank")
+    page.get_by_role("button", name="Summarize").click()
+    expect(page.locator("#summarize-result .meta")).to_contain_text(
+        re.compile(r"method textrank · \d+ words · (\d+) of \1 sentences found"), timeout=60_000)
+    expect(page.locator("mark.chosen").first).to_be_visible()
+    assert page.locator("ol.summary").text_content() != extractive
+    shot(page, artifacts, "summarize-textrank")
+
 
 def test_draft_streams_tokens_then_findings_highlight_their_words(page, workbench, artifacts):
     open_tab(page, workbench.url, "draft", workbench.api_key)

@@ -4,9 +4,10 @@ Usage (the loop stays yours)::
 
     for micro, (x, y) in enumerate(batches):
         update = is_update_step(micro, accumulate)
-        with no_sync_unless(model, update), precision.autocast():
-            loss = loss_fn(model(x), y) / accumulate
-        backward(loss, scaler)
+        with no_sync_unless(model, update):         # DDP: all-reduce on updates only
+            with precision.autocast():
+                loss = loss_fn(model(x), y) / accumulate
+            backward(loss, scaler)
         if update:
             grad_norm = optimizer_step(optimizer, model, scaler=scaler, clip_norm=1.0)
             scheduler.step()

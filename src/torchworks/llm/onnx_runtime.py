@@ -95,6 +95,10 @@ class OnnxStepper:
     def score(self, ids: Sequence[int]) -> torch.Tensor:
         return torch.from_numpy(self.model.run(ids, *self._empty())[0])
 
+    def clear(self) -> None:
+        """Drop this sequence's cache arrays."""
+        self._k = self._v = self.model.empty_past()
+
     def _empty(self) -> tuple[np.ndarray, np.ndarray]:
         empty = self.model.empty_past()
         return empty, empty
@@ -136,7 +140,7 @@ class OnnxGenerationModel:
         return torch.stack([s.decode(t) for s, t in zip(states, tokens, strict=True)])
 
     def release(self, state: Any) -> None:
-        state._k = state._v = None
+        state.clear()
 
     def detokenize(self, token_ids: Sequence[int]) -> str:
         return self.tokenizer.decode(list(token_ids), skip_special_tokens=True)

@@ -72,12 +72,15 @@ export function xmlText(xml) {
   return text.split("\n").map((line) => line.trim()).filter(Boolean).join("\n");
 }
 
-/** Ranges of `source` holding the summary's sentences (whitespace-insensitive). */
-export function sentenceRanges(source, summary) {
+/** Ranges of `source` holding the summary's sentences (whitespace-insensitive): the
+ * server's list of chosen sentences when it sends one, else the summary split at . ! ? ; */
+export function sentenceRanges(source, summary, sentences) {
   const norm = normalize(source);
   const ranges = [];
   const found = [];
-  for (const sentence of summary.split(/(?<=[.!?;])\s+/)) {
+  const parts = Array.isArray(sentences) && sentences.length ? sentences
+    : summary.split(/(?<=[.!?;])\s+/);
+  for (const sentence of parts) {
     const s = normalize(sentence).text;
     if (s.length < 3) continue;
     const at = norm.text.indexOf(s);
@@ -98,7 +101,7 @@ export async function summarize() {
     const { response, ms, version } = await post("/v1/patents/summarize", body);
     const answer = await response.json();
     logCall("/v1/patents/summarize", response.status, ms, version);
-    const { ranges, found } = sentenceRanges(source, answer.summary);
+    const { ranges, found } = sentenceRanges(source, answer.summary, answer.sentences);
     out.replaceChildren(
       el("h2", {}, "Summary"),
       timing(ms, version, ` · method ${answer.method} · ${answer.words} words · ` +

@@ -83,3 +83,22 @@ def test_onnx_runtime_variant_agrees_with_the_reference(tiny_lm: LoadedLM, refer
     assert isinstance(built.stepper, OnnxStepper) and isinstance(built.stepper.model, OnnxLM)
     report = judge(tiny_lm, reference, built.stepper, CONFIG)
     assert report.passed and report.token_agreement == 1.0
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("name", ["fp16", "bf16", "tensorrt-fp16"])
+def test_gpu_variants_pass_the_gate(tiny_lm_dir: Path, patents_dir: Path, tmp_path: Path,
+                                    name: str) -> None:
+    from torchworks.export.llm.build import build_variant
+    from torchworks.llm.variants import unavailable_reason, variant
+
+    lm = load_causal_lm(tiny_lm_dir, device="cuda")
+    reason = unavailable_reason(variant(name), lm.device)
+    if reason:
+        pytest.skip(reason)
+    stepper = EngineStepper(engine_for(lm, "eager-fp32", max_seq=512))
+    reference = build_reference(lm, stepper, gate_prompts(patents_dir, 2),
+                                held_texts(patents_dir, 1), CONFIG)
+    report = judge(lm, reference, build_variant(lm, variant(name), tmp_path).stepper,
+                   dataclasses.replace(CONFIG, min_token_agreement=0.5))
+    assert report.passed, report.reasons

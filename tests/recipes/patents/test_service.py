@@ -34,6 +34,8 @@ def test_a_batch_is_answered_item_by_item(predictor: SummarizePredictor, patents
         SummarizeRequest(id="xml", text=xml),
         SummarizeRequest(id="blank", text="   "),
         predictor.warmup_request(),
+        SummarizeRequest(id="textrank", description=patent.description, words=80,
+                         method="textrank"),
     ]
     answers = predictor.predict(batch)
     assert isinstance(answers[0], SummarizeResponse) and answers[0].id == "record"
@@ -42,6 +44,14 @@ def test_a_batch_is_answered_item_by_item(predictor: SummarizePredictor, patents
     assert "blood sugar" in answers[1].summary
     assert isinstance(answers[2], ValueError) and "empty" in str(answers[2])  # -> a 422
     assert isinstance(answers[3], SummarizeResponse)
+    ranked = answers[4]
+    assert isinstance(ranked, SummarizeResponse) and ranked.method == "textrank"
+    assert 0 < ranked.words <= 80 and ranked.summary != answers[0].summary
+    description = " ".join(patent.description.split())
+    for answer in (answers[0], answers[1], ranked):  # the summary is exactly its sentences,
+        assert answer.sentences and " ".join(answer.sentences) == answer.summary
+    for sentence in answers[0].sentences + ranked.sentences:  # each copied from the source
+        assert " ".join(sentence.split()) in description
 
 
 def test_request_needs_exactly_one_body() -> None:
@@ -89,6 +99,15 @@ def test_served_endpoint_summarizes_and_rejects_bad_input(server: httpx.Client,
     assert ok.status_code == 200, ok.text
     body = ok.json()
     assert body["id"] == patent.id and 0 < body["words"] <= 60
+    assert body["method"] == "extractive" and " ".join(body["sentences"]) == body["summary"]
+    lexrank = server.post("/v1/patents/summarize", json={
+        "id": patent.id, "description": patent.description, "words": 60, "method": "lexrank"})
+    assert lexrank.status_code == 200, lexrank.text
+    assert lexrank.json()["method"] == "lexrank" and lexrank.json()["sentences"]
+    unknown = server.post("/v1/patents/summarize", json={"text": "A lamp.", "method": "magic"})
+    assert unknown.status_code == 422
+    schema = server.get("/openapi.json").json()["components"]["schemas"]["SummarizeRequest"]
+    assert schema["properties"]["method"]["enum"] == ["extractive", "lead", "textrank", "lexrank"]
     missing = server.post("/v1/patents/summarize", json={"id": "x"})
     assert missing.status_code == 422
     empty = server.post("/v1/patents/summarize", json={"id": "y", "text": "  "})

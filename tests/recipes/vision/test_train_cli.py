@@ -97,14 +97,15 @@ def _free_port() -> int:
 
 def test_two_process_ddp_matches_one_process_with_same_global_batch(tmp_path: Path,
                                                                      tiny: list[str]) -> None:
-    # SimpleCNN and no augmentation: no batch norm statistics or per-rank random draws, so the
-    # only difference is the order of the floating-point gradient sums
+    # global batch 32 = one process x 32, or 2 ranks x 2 accumulated micro-batches x 8 (which
+    # exercises DDP's no_sync too). SimpleCNN and no augmentation: no batch-norm statistics or
+    # per-rank random draws, so only the order of floating-point gradient sums differs
     args = ["train", "mnist", *tiny, "--model", "simple", "--no-augment", "--lr", "0.01"]
     assert cli.main([*args, "--out", str(tmp_path / "single")]) == 0
     ddp = subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2",
          "--master-addr", "127.0.0.1", "--master-port", str(_free_port()),
-         "-m", "torchworks", *args, "--out", str(tmp_path / "ddp")],
+         "-m", "torchworks", *args, "--grad-accum", "2", "--out", str(tmp_path / "ddp")],
         capture_output=True, text=True, timeout=300, cwd=REPO)
     assert ddp.returncode == 0, ddp.stderr
     assert ddp.stdout.count("test accuracy") == 1  # rank 0 alone reports

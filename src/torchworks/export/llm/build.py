@@ -61,7 +61,7 @@ def build_variant(lm: LoadedLM, spec: VariantSpec, workdir: Path, *,
         return BuiltVariant(spec, stepper, time.perf_counter() - started)
     folder = workdir / spec.name
     folder.mkdir(parents=True, exist_ok=True)
-    export_onnx(FastLlama.from_hf(lm.model).float(), str(folder / ONNX_FILE))
+    export_onnx(FastLlama.from_hf(lm.model).float().cpu(), str(folder / ONNX_FILE))
     for name in SIDE_FILES:
         if (lm.path / name).is_file():
             shutil.copy2(lm.path / name, folder / name)

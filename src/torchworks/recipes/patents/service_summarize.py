@@ -2,8 +2,13 @@
 
 A request carries one patent as `text` (plain text, or USPTO XML when it starts with "<") or
 as BigPatent fields (`description`, optional `claims`, `title`). The server batches requests
-(up to `max_batch_size`); the predictor groups a batch by word budget and summarizes each
-group in one call, so MiniLM embeds the sentences of all those patents together.
+(up to `max_batch_size`); the predictor groups a batch by (method, word budget) and summarizes
+each group in one call, so MiniLM embeds the sentences of all those patents together. The
+cheap baselines (lead, textrank, lexrank) are built on first use, next to the loaded model.
+
+Every summarizer but the abstractive one copies whole sentences of the description, so the
+response also lists them (`sentences`, in document order): the workbench highlights exactly
+those in the source instead of guessing sentence boundaries in the summary text.
 
 Model versions: the embedded default (no version folder) is the extractive MiniLM summarizer;
 a version folder holding a seq2seq model (config.json with is_encoder_decoder) serves the
@@ -16,14 +21,17 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from torchworks.recipes.patents.summarize.candidates import document_sentences
 from torchworks.recipes.patents.summarize.methods import Summarizer
 from torchworks.recipes.patents.text.patent import Patent
 from torchworks.serving.service import ServiceSpec
 
 MAX_TEXT_CHARS = 2_000_000  # ~300k words: larger bodies are refused with a 422
+Method = Literal["extractive", "lead", "textrank", "lexrank"]
 
 
 class SummarizeRequest(BaseModel):
@@ -37,6 +45,10 @@ class SummarizeRequest(BaseModel):
     claims: list[str] = Field(default_factory=list, description="claims, in order (optional)")
     title: str = Field("", max_length=2000)
     words: int = Field(150, ge=10, le=1000, description="word budget of the summary")
+    method: Method = Field("extractive", description=(
+        "'extractive' runs this model version (MiniLM by default; an abstractive version "
+        "answers with its own model, named in the response's `method`); 'lead', 'textrank' "
+        "and 'lexrank' are the BigPatent baselines"))
 
     @model_validator(mode="after")
     def _one_body(self) -> SummarizeRequest:
@@ -50,39 +62,55 @@ class SummarizeResponse(BaseModel):
     summary: str
     words: int
     method: str
+    sentences: list[str] = Field(default_factory=list, description=(
+        "the description sentences the summary is made of, in document order; empty when "
+        "the summary is generated text (abstractive)"))
 
 
 class SummarizePredictor:
-    """One loaded summarizer; `predict` answers a server batch item by item."""
+    """One loaded summarizer plus the baselines; `predict` answers a server batch item by
+    item."""
 
     def __init__(self, summarizer: Summarizer) -> None:
         self.summarizer: Summarizer | None = summarizer
+        self._baselines: dict[str, Summarizer] = {}
+
+    def _summarizer(self, method: str, words: int) -> Summarizer:
+        """The summarizer a request's `method` names, with its word budget."""
+        from torchworks.recipes.patents.summarize.methods import build_summarizer
+
+        if self.summarizer is None:
+            raise RuntimeError("this model version was closed")
+        if method == "extractive":
+            return self.summarizer.with_words(words)
+        if method not in self._baselines:
+            self._baselines[method] = build_summarizer(method, words=words)
+        return self._baselines[method].with_words(words)
 
     def predict(self, batch: Sequence[SummarizeRequest]) -> list[SummarizeResponse | Exception]:
         from torchworks.errors import TorchworksError
         from torchworks.recipes.patents.summarize.methods import summarize_checked
 
         answers: list[SummarizeResponse | Exception] = [ValueError("not summarized")] * len(batch)
-        if self.summarizer is None:
-            raise RuntimeError("this model version was closed")
-        groups: dict[int, list[tuple[int, Patent]]] = {}
+        groups: dict[tuple[str, int], list[tuple[int, Patent]]] = {}
         for i, request in enumerate(batch):
             try:
-                groups.setdefault(request.words, []).append((i, _patent(request)))
+                key = (request.method, request.words)
+                groups.setdefault(key, []).append((i, _patent(request)))
             except (TorchworksError, ValueError) as exc:
                 answers[i] = ValueError(str(exc))
-        for words, members in groups.items():
-            summarizer = self.summarizer.with_words(words)
+        for (method, words), members in groups.items():
+            summarizer = self._summarizer(method, words)
             results = summarize_checked(summarizer, [patent for _, patent in members])
-            for (i, _), result in zip(members, results, strict=True):
+            for (i, patent), result in zip(members, results, strict=True):
                 if isinstance(result, TorchworksError):
                     answers[i] = ValueError(str(result))  # the client's document: a 422
                 elif isinstance(result, Exception):
                     answers[i] = result
                 else:
-                    answers[i] = SummarizeResponse(id=batch[i].id, summary=result,
-                                                   words=len(result.split()),
-                                                   method=self.summarizer.name)
+                    answers[i] = SummarizeResponse(
+                        id=batch[i].id, summary=result, words=len(result.split()),
+                        method=summarizer.name, sentences=chosen_sentences(patent, result))
         return answers
 
     def warmup_request(self) -> SummarizeRequest:
@@ -97,6 +125,30 @@ class SummarizePredictor:
 
     def close(self) -> None:
         self.summarizer = None
+
+
+def chosen_sentences(patent: Patent, summary: str) -> list[str]:
+    """The description sentences `summary` is made of, or [] when it is not made of them.
+
+    Every extractive method joins whole sentences of `document_sentences` with one space, in
+    document order, except that a lone sentence longer than the budget is cut to its first
+    words; so one pass over the document in order recovers them. Generated (abstractive)
+    text matches no such sequence and gets [].
+    """
+    sentences = [s.text for s in document_sentences(patent)]
+    chosen: list[str] = []
+    at = 0
+    for text in sentences:
+        end = at + len(text)
+        if summary.startswith(text, at) and (end == len(summary) or summary[end] == " "):
+            chosen.append(text)
+            at = end + 1
+            if at >= len(summary):
+                return chosen
+    words = summary.split()
+    if not chosen and words and any(text.split()[:len(words)] == words for text in sentences):
+        return [summary]  # the cut lone sentence
+    return []
 
 
 def _patent(request: SummarizeRequest) -> Patent:

@@ -12,7 +12,6 @@ an earlier data window keep their meaning (incremental training relies on this).
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -196,10 +195,6 @@ def load_dataset(data_dir: str | os.PathLike[str]) -> RecDataset:
         items=Vocab.load(src / "items.vocab.json"),
         categories=Vocab.load(src / "categories.vocab.json"),
     )
-
-
-def read_report(data_dir: str | os.PathLike[str]) -> dict[str, object]:
-    return json.loads((Path(data_dir) / "report.json").read_text(encoding="utf-8"))
 
 
 def train_items(ds: RecDataset) -> np.ndarray:

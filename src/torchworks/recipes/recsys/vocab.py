@@ -33,9 +33,6 @@ class Vocab:
     def __len__(self) -> int:
         return NUM_RESERVED + len(self._keys)
 
-    def __contains__(self, key: object) -> bool:
-        return key in self._index
-
     @property
     def keys(self) -> list[str]:
         """Known keys; `keys[i]` has id `i + NUM_RESERVED`."""

@@ -175,10 +175,12 @@ def _train(cfg: MnistConfig, info: DistInfo) -> TrainSummary:
                 if augment is not None:
                     xb = augment(xb)
                 update = is_update_step(micro, cfg.grad_accum)
-                with no_sync_unless(train_model, update), precision.autocast():
-                    logits = train_model(xb)
-                    loss = F.cross_entropy(logits.float(), yb, label_smoothing=cfg.label_smoothing)
-                backward(loss / cfg.grad_accum, scaler)
+                with no_sync_unless(train_model, update):  # all-reduce grads on updates only
+                    with precision.autocast():
+                        logits = train_model(xb)
+                        loss = F.cross_entropy(logits.float(), yb,
+                                               label_smoothing=cfg.label_smoothing)
+                    backward(loss / cfg.grad_accum, scaler)
                 window += torch.stack([loss.detach().double() * len(yb),
                                        (logits.argmax(1) == yb).sum().double(),
                                        torch.tensor(float(len(yb)), device=info.device,

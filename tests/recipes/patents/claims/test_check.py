@@ -132,3 +132,10 @@ def test_inserted_defects_are_found(patents_dir: Path) -> None:
 def test_checker_never_raises_on_any_text(text: str) -> None:
     report = check_text(text, description=text)
     assert not [f for f in report.findings if f.rule == "internal"]
+
+
+def test_a_claim_repeating_another_is_reported_but_parallel_claims_are_not() -> None:
+    found = rules("1. A lamp comprising a base.\n2. The lamp of claim 1, wherein the base is "
+                  "red.\n3. The lamp of claim 2, wherein the base is red.\n4. A lamp comprising "
+                  "a base and a shade.\n5. The lamp of claim 4, wherein the base is red.")
+    assert [r for r in found if r[1] == "claim-duplicate"] == [(3, "claim-duplicate", "warning")]

@@ -5,9 +5,9 @@
 
 Rules live in `rules_structure` (numbering, dependencies, multiple dependency, transitional
 phrase, duplicate claims, abstract length), `rules_antecedent` (antecedent basis, double
-introduction) and `rules_language` (indefinite terms, description support). A rule that fails on some odd input
-does not take the report down: the failure becomes an `internal` finding naming the rule, so
-the user still gets every other rule's findings.
+introduction) and `rules_language` (indefinite terms, description support). A rule that fails
+on some odd input does not take the report down: the failure becomes an `internal` finding
+naming the rule, so the user still gets every other rule's findings.
 """
 
 from __future__ import annotations
