@@ -16,7 +16,7 @@ CONFIGS = Path(vision.__file__).parent / "configs"
 @pytest.mark.slow
 @pytest.mark.parametrize("config, minimum", [
     ("strong.yaml", 0.988),  # measured 99.3% (seed 0); the goal is 99.0% on this split
-    ("fast.yaml", 0.978),    # the benchmark speed-run config; measured 98.1%
+    ("fast.yaml", 0.98),     # the benchmark speed-run config; measured 98.5-98.7%
     ("simple.yaml", 0.95),   # measured 95.7%
 ])
 def test_shipped_config_reaches_its_accuracy(config: str, minimum: float, tmp_path: Path) -> None:
