@@ -19,7 +19,7 @@ from torchworks.errors import ConfigError
 T = TypeVar("T")
 
 
-def field(default: Any, help: str, **kwargs: Any) -> Any:  # noqa: A002 - mirrors argparse
+def field(default: Any, help: str, **kwargs: Any) -> Any:
     """A dataclass field whose help text shows in `--help`."""
     if isinstance(default, (list, dict, set)):
         return dataclasses.field(default_factory=lambda: type(default)(default),
@@ -107,7 +107,8 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         raise ConfigError(f"config file {path} is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
-        raise ConfigError(f"config file {path} must hold a mapping of settings, not {type(data).__name__}")
+        raise ConfigError(
+            f"config file {path} must hold a mapping of settings, not {type(data).__name__}")
     return data
 
 
@@ -129,9 +130,9 @@ def _convert(raw: Any, hint: Any) -> Any:
     origin = get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         args = get_args(hint)
-        if raw is None or (isinstance(raw, str) and raw.lower() in ("none", "null", "")):
-            if type(None) in args:
-                return None
+        is_none = raw is None or (isinstance(raw, str) and raw.lower() in ("none", "null", ""))
+        if is_none and type(None) in args:
+            return None
         inner = [a for a in args if a is not type(None)]
         return _convert(raw, inner[0])
     if origin is Literal:
@@ -160,7 +161,8 @@ def _convert(raw: Any, hint: Any) -> Any:
         try:
             value = hint(raw)
         except (TypeError, ValueError):
-            raise ValueError(f"{raw!r} is not {'an integer' if hint is int else 'a number'}") from None
+            kind = "an integer" if hint is int else "a number"
+            raise ValueError(f"{raw!r} is not {kind}") from None
         if hint is int and isinstance(raw, float) and raw != value:
             raise ValueError(f"{raw!r} is not an integer")
         return value

@@ -1,1 +1,4 @@
-"""Model export (TorchScript, ONNX, TensorRT, quantization), parity checks and manifests; knows no recipe."""
+"""Model export (TorchScript, ONNX, TensorRT, quantization), parity checks, manifests.
+
+Knows no recipe: a checkpoint names its own model factory.
+"""

