@@ -13,34 +13,21 @@ export function splitClaims(text) {
   });
 }
 
-/** The claims a claim refers to ("of claim 2", "claims 1 or 3", "any of claims 1-4"). */
-export function parents(claimText) {
-  const m = claimText.match(/\bclaims?\s+(\d+(?:\s*(?:,|or|and|to|through|-|–)\s*(?:claim\s+)?\d+)*)/i);
-  if (!m) return [];
-  const numbers = [];
-  for (const part of m[1].split(/\s*(?:,|or|and)\s*/)) {
-    const range = part.match(/(\d+)\s*(?:to|through|-|–)\s*(?:claim\s+)?(\d+)/);
-    if (range) for (let n = Number(range[1]); n <= Number(range[2]); n++) numbers.push(n);
-    else if (/\d+/.test(part)) numbers.push(Number(part.match(/\d+/)[0]));
-  }
-  return numbers;
-}
-
+/** The dependency tree from the checker's parse ({number, kind, parents} per claim): a claim
+ * hangs under its first earlier parent that exists; the others are roots. */
 export function claimTree(claims, findings) {
   const known = new Set(claims.map((c) => c.number));
   const children = new Map();
   const roots = [];
   for (const claim of claims) {
-    const refs = parents(claim.text);
-    claim.refs = refs;
-    const home = refs.find((n) => known.has(n) && n < claim.number);
+    const home = claim.parents.find((n) => known.has(n) && n < claim.number);
     if (home === undefined) roots.push(claim);
     else children.set(home, [...(children.get(home) || []), claim]);
   }
   const node = (claim) => {
     const own = findings.filter((f) => f.claim === claim.number);
     const errors = own.filter((f) => f.severity === "error").length;
-    const label = claim.refs.length ? `depends on ${claim.refs.join(", ")}` : "independent";
+    const label = claim.kind === "dependent" ? `depends on ${claim.parents.join(", ")}` : "independent";
     const kids = children.get(claim.number) || [];
     return el("li", {},
       el("a", { href: `#claim-${claim.number}` }, `Claim ${claim.number}`), ` (${label})`,
@@ -92,7 +79,7 @@ export function claimsView(claimsText, answer) {
   const view = el("div", { class: "claims-view" });
   const loose = answer.findings.filter((f) => !claims.some((c) => c.number === f.claim));
   view.append(
-    el("p", { class: "meta" }, `${answer.claims} claims · ${answer.errors} errors · ${answer.warnings} warnings`),
+    el("p", { class: "meta" }, `${answer.claims.length} claims · ${answer.errors} errors · ${answer.warnings} warnings`),
     el("p", { class: "finding-status", "aria-live": "polite" }, "Select a finding to highlight its words."),
     el("div", { class: "split" },
       el("div", {},
@@ -103,7 +90,7 @@ export function claimsView(claimsText, answer) {
             .map((f) => findingButton(view, claim, f)))))),
         loose.length ? el("h3", {}, "Findings on the whole set") : null,
         loose.length ? el("ul", { class: "findings" }, loose.map((f) => findingButton(view, null, f))) : null),
-      el("div", {}, el("h3", {}, "Dependency tree"), claimTree(claims, answer.findings))),
+      el("div", {}, el("h3", {}, "Dependency tree"), claimTree(answer.claims, answer.findings))),
   );
   return view;
 }

@@ -1,5 +1,6 @@
-/* Draft: a disclosure -> claim 1 streamed token by token (fetch + ReadableStream: EventSource
- * can neither POST nor send headers), then the checker's findings on it. */
+/* Draft: a disclosure -> claim 1 streamed token by token, preamble first ("1. A … comprising:"
+ * comes from the server; fetch + ReadableStream: EventSource can neither POST nor send
+ * headers), then the checker's findings on the whole claim. */
 import { CallError, clearError, logCall, post, showError, sseData, timing, versionLabel } from "./api.js";
 import { check, claimsView } from "./claims.js";
 import { $, el } from "./dom.js";
@@ -19,9 +20,7 @@ export async function draft() {
   const streamed = el("span", { class: "streamed" });
   const meta = el("p", { class: "meta" }, "Waiting for the first token…");
   out.replaceChildren(el("h2", {}, "Drafted claim (streaming)"), meta,
-    el("div", { class: "draft", "aria-busy": "true" },
-      el("span", { class: "preamble", title: "built by the server into the prompt; not streamed" },
-        "1. A … comprising:"), streamed));
+    el("div", { class: "draft", "aria-busy": "true" }, streamed));
   const start = performance.now();
   let tokens = 0;
   let first = null;
@@ -42,8 +41,7 @@ export async function draft() {
     }
     const ms = performance.now() - start;
     logCall("/v1/patents/draft", response.status, ms, version);
-    const text = final ? final.text : streamed.textContent;
-    const claimsText = /^\s*1\s*\./.test(text) ? text.trim() : `1. ${text.trim()}`;
+    const claimsText = (final ? final.text : streamed.textContent).trim();
     out.querySelector(".draft").setAttribute("aria-busy", "false");
     out.querySelector("h2").textContent = "Drafted claim";
     meta.textContent = `${tokens} tokens in ${ms.toFixed(0)} ms (first after ${(first ?? ms).toFixed(0)} ms)` +

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,6 +33,10 @@ def server(tiny_model: Path) -> Iterator[RunningServer]:
     specs = [check_service(), draft_service(model_path=tiny_model, max_running=2,
                                             max_context=1024)]
     running = serve_app(create_app(specs, ServerConfig()), lifespan="on")
+    deadline = time.monotonic() + 60  # the models load in the background after start-up
+    while httpx.get(f"{running.url}/readyz", timeout=5).status_code != 200:
+        assert time.monotonic() < deadline, "the server did not become ready in 60 s"
+        time.sleep(0.1)
     yield running
     running.stop()
 
@@ -50,19 +55,35 @@ def test_check_endpoint_reports_findings_with_fixes(server: RunningServer) -> No
     assert {(2, "dependency-missing"), (2, "antecedent-basis")} <= rules
     assert body["errors"] >= 2 and all(f["fix"] for f in body["findings"])
     assert "2. [dependent]" in body["report"]
+    assert body["claims"] == [{"number": 1, "kind": "independent", "parents": []},
+                              {"number": 2, "kind": "dependent", "parents": [3]}]
     bad = httpx.post(f"{server.url}/v1/patents/check", json={"claims": ""}, timeout=30)
     assert bad.status_code == 422 and "claims" in bad.text
 
 
-def test_draft_endpoint_streams_claim_one(server: RunningServer) -> None:
+def stream_draft(url: str, **body: object) -> list[dict]:
     events = []
-    with httpx.stream("POST", f"{server.url}/v1/patents/draft", timeout=60,
-                      json={"disclosure": DISCLOSURE, "max_new_tokens": 8}) as response:
+    with httpx.stream("POST", f"{url}/v1/patents/draft", timeout=60,
+                      json={"disclosure": DISCLOSURE, **body}) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
         for line in response.iter_lines():
             if line.startswith("data: ") and line != "data: [DONE]":
                 events.append(json.loads(line[len("data: "):]))
+    return events
+
+
+@pytest.mark.parametrize("sampling", [{}, {"temperature": 1.0, "top_p": 0.9, "seed": 3}])
+def test_draft_endpoint_streams_the_whole_claim_one(server: RunningServer,
+                                                    sampling: dict) -> None:
+    events = stream_draft(server.url, max_new_tokens=24, **sampling)
     final = events[-1]
     assert final["done"] and final["generated_tokens"] >= 1
     assert "".join(e["text"] for e in events[:-1]) == final["text"]
+    preamble, _, body = final["text"].partition(" comprising:")
+    assert preamble.startswith("1. A ") and "solar panel" in preamble
+    assert body.strip(), "nothing generated after the preamble"
+    checked = httpx.post(f"{server.url}/v1/patents/check", json={"claims": final["text"]},
+                         timeout=30).json()
+    assert "transition-missing" not in {f["rule"] for f in checked["findings"]}
+    assert [c["number"] for c in checked["claims"]] == [1]

@@ -4,23 +4,28 @@
   checker; no model, so the "embedded default" is the checker itself.
 - patents-draft: a generation service on the serving layer's continuous batching. The request
   carries a `disclosure`; `encode` builds the structured claim-1 prompt (subject and key terms
-  from the disclosure, the model's chat template) and opens the answer with
-  "1. A <subject> comprising:", so the streamed tokens are claim 1's body. The full pipeline
-  (dependents, repair, check, revision) is `torchworks patents draft`; a client of the stream
-  posts the finished text to /v1/patents/check for its findings.
+  from the disclosure, the model's chat template) and opens the answer with the preamble
+  "1. A <subject> comprising:". The preamble is prefilled with the prompt and then emitted as
+  the first generated tokens (see `DraftModel`), so the stream and the final text are the whole
+  claim, ready for /v1/patents/check. The full pipeline (dependents, repair, check, revision)
+  is `torchworks patents draft`.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
 from torchworks.serving.generation import GenerationRequest, GenerationSpec
 from torchworks.serving.service import ServiceSpec
+
+if TYPE_CHECKING:  # keeps torch out of this module's import
+    import torch
 
 MAX_CHARS = 2_000_000
 
@@ -43,8 +48,14 @@ class FindingOut(BaseModel):
     start: int | None = None
 
 
+class ClaimOut(BaseModel):
+    number: int
+    kind: str  # "independent" | "dependent"
+    parents: list[int]  # the claims it depends on, as the checker parsed them
+
+
 class CheckResponse(BaseModel):
-    claims: int
+    claims: list[ClaimOut]  # the claim tree, in claim-set order
     errors: int
     warnings: int
     findings: list[FindingOut]
@@ -54,17 +65,17 @@ class CheckResponse(BaseModel):
 class CheckPredictor:
     def predict(self, batch: Sequence[CheckRequest]) -> list[CheckResponse | Exception]:
         from torchworks.recipes.patents.claims.check import check_text
-        from torchworks.recipes.patents.claims.render import to_text
+        from torchworks.recipes.patents.claims.render import to_json, to_text
 
         answers: list[CheckResponse | Exception] = []
         for request in batch:
             report = check_text(request.claims, description=request.description,
                                 abstract=request.abstract)
+            structure = to_json(report)  # the models keep the fields they declare
             answers.append(CheckResponse(
-                claims=len(report.claim_set.claims), errors=report.errors,
-                warnings=report.warnings, report=to_text(report),
-                findings=[FindingOut(**{k: v for k, v in f.to_dict().items() if k != "index"})
-                          for f in report.findings]))
+                claims=[ClaimOut.model_validate(c) for c in structure["claims"]],
+                findings=[FindingOut.model_validate(f) for f in structure["findings"]],
+                errors=report.errors, warnings=report.warnings, report=to_text(report)))
         return answers
 
     def warmup_request(self) -> CheckRequest:
@@ -87,16 +98,36 @@ class DraftRequest(GenerationRequest):
                                                       "the disclosure")
     disclosure: str = Field(min_length=20, max_length=MAX_CHARS,
                             description="the invention disclosure to claim")
-    max_new_tokens: int = Field(160, ge=1, le=2048, description="tokens for claim 1's body")
+    max_new_tokens: int = Field(160, ge=1, le=2048,
+                                description="tokens for claim 1, its preamble included")
+
+
+@dataclass
+class _DraftState:
+    """One sequence: the engine's state, the preamble ids still to emit, and the model's own
+    logits after the whole prompt (returned once the preamble is out)."""
+
+    inner: Any
+    forced: list[int]
+    logits: torch.Tensor | None
 
 
 class DraftModel:
-    """The LLM's `GenerationModel` with a claim-drafting `encode`; the rest is the engine's."""
+    """The LLM's `GenerationModel` with a claim-drafting `encode` that also streams the preamble.
+
+    The generation contract has no per-request prefix (`detokenize` sees only generated ids), so
+    the preamble travels as generated tokens: `prefill` runs the whole prompt, preamble included,
+    in one pass, then answers one-hot logits for each preamble id in turn (every sampler picks
+    it) without running the engine for them; after the last one it hands out the logits the
+    prefill computed. The preamble is found in the prompt ids as the last `1.` (`encode` always
+    ends the prompt with it), so it needs no side channel from `encode` to `prefill`.
+    """
 
     def __init__(self, inner: Any) -> None:  # llm.service.EngineGenerationModel
         self.inner = inner
         self.stop_token_ids = inner.stop_token_ids
         self.max_context = inner.max_context
+        self._lead = inner.lm.tokenizer("1.", add_special_tokens=False)["input_ids"]
 
     def encode(self, request: GenerationRequest) -> list[int]:
         from torchworks.llm.generate import chat_prompt
@@ -111,21 +142,57 @@ class DraftModel:
         subject, terms = key_terms(disclosure)
         context = " ".join(disclosure.split()[: DraftConfig().max_disclosure_words])
         messages = [system_message(), independent_prompt(context, subject, terms)]
-        prompt = chat_prompt(self.inner.lm.tokenizer, messages) + f"1. A {subject} comprising:"
-        ids = self.inner.lm.tokenizer(prompt, add_special_tokens=False)["input_ids"]
+        tokenizer = self.inner.lm.tokenizer
+        ids = [*tokenizer(chat_prompt(tokenizer, messages), add_special_tokens=False)["input_ids"],
+               *self._lead,
+               *tokenizer(f" A {subject} comprising:", add_special_tokens=False)["input_ids"]]
         if len(ids) >= self.max_context:
             raise ValueError(f"disclosure: the prompt is {len(ids)} tokens, the context holds "
                              f"{self.max_context}; send a shorter disclosure")
         return ids
 
-    def prefill(self, prompts: Sequence[Sequence[int]]) -> tuple[list[Any], Any]:
-        return self.inner.prefill(prompts)
+    def prefill(self, prompts: Sequence[Sequence[int]]) -> tuple[list[Any], torch.Tensor]:
+        import torch
 
-    def decode(self, states: Sequence[Any], tokens: Sequence[int]) -> Any:
-        return self.inner.decode(states, tokens)
+        states, logits = self.inner.prefill(prompts)
+        drafts = [_DraftState(state, self._preamble(prompt), row)
+                  for state, prompt, row in zip(states, prompts, logits, strict=True)]
+        return drafts, torch.stack([self._next(d) for d in drafts])
+
+    def decode(self, states: Sequence[Any], tokens: Sequence[int]) -> torch.Tensor:
+        import torch
+
+        rows: dict[int, torch.Tensor] = {}
+        live = [i for i, state in enumerate(states) if not state.forced]
+        for i, state in enumerate(states):
+            if state.forced:  # tokens[i] is that preamble id: the cache holds it since prefill
+                state.forced.pop(0)
+                rows[i] = self._next(state)
+        if live:
+            logits = self.inner.decode([states[i].inner for i in live], [tokens[i] for i in live])
+            rows.update(zip(live, logits, strict=True))
+        return torch.stack([rows[i] for i in range(len(states))])
 
     def release(self, state: Any) -> None:
-        self.inner.release(state)
+        self.inner.release(state.inner)
+
+    def _preamble(self, prompt: Sequence[int]) -> list[int]:
+        """The ids from the last `1.` on: the preamble `encode` put at the prompt's end."""
+        n = len(self._lead)
+        at = next(i for i in range(len(prompt) - n, -1, -1) if list(prompt[i:i + n]) == self._lead)
+        return list(prompt[at:])
+
+    def _next(self, state: _DraftState) -> torch.Tensor:
+        """Logits for the next token: one-hot on the next preamble id, else the model's own."""
+        import torch
+
+        assert state.logits is not None
+        if not state.forced:
+            logits, state.logits = state.logits, None
+            return logits
+        row = torch.full_like(state.logits, float("-inf"))
+        row[state.forced[0]] = 0.0
+        return row
 
     def detokenize(self, token_ids: Sequence[int]) -> str:
         return self.inner.detokenize(token_ids)
