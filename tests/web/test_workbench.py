@@ -107,9 +107,14 @@ def test_draft_streams_tokens_then_findings_highlight_their_words(page, workbenc
     growing = sorted(set(n for n in seen if n > 0))
     assert len(growing) >= 3, f"the claim did not arrive progressively: {seen}"
     expect(page.locator("#draft-result .meta").first).to_contain_text(re.compile(r"\d+ tokens"))
+    # The server streams the preamble too, so the page shows and checks the whole claim.
+    expect(page.locator("#draft-result .draft")).to_contain_text(
+        re.compile(r"^1\. A \S.* comprising:"))
+    expect(page.locator("#draft-result #claim-1 .claim-text")).to_contain_text(" comprising:")
 
     findings = page.locator("#draft-result button.finding")
     expect(findings.first).to_be_visible()
+    assert "transition-missing" not in " ".join(findings.all_text_contents())
     for index in range(findings.count()):
         findings.nth(index).click()
         if page.locator("#draft-result mark.concerned").count():

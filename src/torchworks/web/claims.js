@@ -3,7 +3,8 @@
 import { clearError, logCall, post, showError, timing } from "./api.js";
 import { $, el, marked } from "./dom.js";
 
-/** [{number, text, prefix}] from a claim set written "1. ... 2. ..." (one claim per number). */
+/** [{number, text}] from a claim set written "1. ... 2. ...": the texts shown and highlighted
+ * (the dependency structure comes from the checker's answer). */
 export function splitClaims(text) {
   const starts = [...text.matchAll(/(?:^|\n)\s*(\d+)\s*\.\s+/g)];
   return starts.map((m, i) => {
