@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,3 +39,41 @@ def patents_dir() -> Path:
     if not PATENTS_DIR.is_dir():
         pytest.skip(f"patent sample not found at {PATENTS_DIR}")
     return PATENTS_DIR
+
+
+@pytest.fixture(scope="session")
+def tiny_texts(patents_dir: Path) -> list[str]:
+    """Real patent text to train tiny tokenizers on."""
+    rows = [json.loads(line) for line in (patents_dir / "patents.jsonl").open(encoding="utf-8")]
+    return [r["description"][:4000] + " ".join(r["claims"])[:2000] for r in rows]
+
+
+@pytest.fixture(scope="session")
+def tiny_lm_dir(tmp_path_factory: pytest.TempPathFactory, tiny_texts: list[str]) -> Path:
+    """A random-init Llama folder with a tokenizer trained on the patent sample, built once."""
+    from torchworks.llm.tiny import build_tiny_lm
+
+    return build_tiny_lm(tmp_path_factory.mktemp("tiny-llama"), tiny_texts)
+
+
+@pytest.fixture(scope="session")
+def tiny_lm(tiny_lm_dir: Path) -> Any:
+    from torchworks.llm.load import load_causal_lm
+
+    return load_causal_lm(tiny_lm_dir)
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., Any]]:
+    """Start a real server on 127.0.0.1 hosting `specs`; hand back an httpx client once loaded."""
+    import httpx
+
+    from torchworks.llm.local_server import local_server
+
+    with contextlib.ExitStack() as stack:
+
+        def start(specs: Sequence[object], **config: object) -> httpx.Client:
+            url = stack.enter_context(local_server(specs, **config))
+            return stack.enter_context(httpx.Client(base_url=url, timeout=60))
+
+        yield start

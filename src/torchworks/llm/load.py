@@ -11,7 +11,6 @@ never leaves half a model). Later loads read that folder in well under a second.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import importlib.util
 import json
@@ -160,12 +159,9 @@ def publish_folder(root: Path, name: str, folder: Path, *, precision: str, statu
                    version: str | None = None) -> VersionInfo:
     """Publish `folder` as a registry version (atomic, checksummed) whose manifest also carries
     `extra` (variant, build settings, source checksum)."""
-    info = registry.publish(root, name, folder, format=fmt, precision=precision,
+    return registry.publish(root, name, folder, format=fmt, precision=precision,
                             metrics=metrics, status=status, status_reason=reason,
-                            version=version)
-    manifest = dataclasses.replace(info.manifest, extra=dict(extra))
-    manifest.write(info.path)
-    return dataclasses.replace(info, manifest=manifest)
+                            version=version, extra=dict(extra))
 
 
 def file_sha256(path: Path) -> str:
