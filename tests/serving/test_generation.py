@@ -102,6 +102,17 @@ def test_stop_string_ends_generation_before_it(serve):
     assert cut["text"] == full[:full.find(stop)]
 
 
+def test_repetition_penalty_makes_greedy_output_less_repetitive(serve):
+    server = serve([toy.gru_spec(hidden=64)])
+    body = {"prompt": "The invention", "max_new_tokens": 40}
+    plain = generate(server, **body)["text"]
+    penalized = generate(server, **body, repetition_penalty=1.5)["text"]
+    assert penalized == generate(server, **body, repetition_penalty=1.5)["text"]  # still greedy
+    assert len(set(penalized)) > len(set(plain)) + 10  # the random GRU loops without it
+    bad = server.client.post("/v1/toy/generate", json={**body, "repetition_penalty": 0})
+    assert bad.status_code == 422 and "repetition_penalty" in bad.text
+
+
 def test_timeouts_and_bad_prompts_answer_clearly(serve):
     server = serve([toy.gru_spec(hidden=64, timeout_s=0.3)])
     started = time.monotonic()

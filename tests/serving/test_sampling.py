@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from torchworks.serving.sampling import SamplingParams, make_generator, sample
+from torchworks.serving.sampling import SamplingParams, make_generator, penalize_repetition, sample
 
 
 def test_greedy_rows_take_the_argmax_and_sampled_rows_respect_top_k_and_top_p():
@@ -30,3 +30,25 @@ def test_same_seed_same_tokens_whatever_the_batch_neighbours():
                                     make_generator(7, torch.device("cpu")),
                                     make_generator(2, torch.device("cpu"))])
     assert crowd[1] == alone[0]
+
+
+def test_repetition_penalty_turns_the_greedy_choice_away_from_seen_tokens():
+    logits = torch.tensor([[4.0, 3.0, -1.0, 0.5], [4.0, 3.0, -1.0, 0.5]])
+    params = [SamplingParams(repetition_penalty=1.5), SamplingParams()]
+    # row 0 has seen token 0 (twice: penalized once, 4 / 1.5 < 3); row 1 has no penalty
+    assert sample(logits, params, [None, None], [[0, 0, 2], [0]]) == [1, 0]
+    assert logits[0, 0] == 4.0, "the caller's logits were modified"
+    assert penalize_repetition(logits[0], [0, 2], 2.0).tolist() == [2.0, 3.0, -2.0, 0.5]
+    assert penalize_repetition(logits[0], [0, 2], 1.0).tolist() == logits[0].tolist()
+
+
+def test_repetition_penalty_lowers_a_seen_tokens_sampled_share():
+    logits = torch.tensor([[2.0, 2.0, 0.0]])
+
+    def share_of_zero(penalty: float) -> float:
+        gen = make_generator(0, torch.device("cpu"))
+        params = [SamplingParams(temperature=1.0, repetition_penalty=penalty)]
+        draws = [sample(logits, params, [gen], [[0]])[0] for _ in range(400)]
+        return draws.count(0) / len(draws)
+
+    assert share_of_zero(1.0) > 0.35 and share_of_zero(2.0) < 0.35

@@ -56,15 +56,9 @@ def pick_token(
     """Choose the next token from `logits` [vocab] (any float dtype; computed in fp32).
 
     `seen` holds the ids (int64, any order, repeats allowed) the repetition penalty applies to.
-    Temperature / top-k / top-p go through the serving scheduler's sampler, so a prompt
-    generated here and through the server picks tokens the same way.
+    Penalty, temperature, top-k and top-p all go through the serving scheduler's sampler, so a
+    prompt generated here and through the server picks tokens the same way.
     """
-    logits = logits.float()
-    if params.repetition_penalty != 1.0 and seen is not None and seen.numel():
-        logits = logits.clone()
-        ids = seen.unique()
-        scores = logits[ids]
-        penalty = params.repetition_penalty
-        logits[ids] = torch.where(scores > 0, scores / penalty, scores * penalty)
-    row = ServingParams(params.temperature, params.top_k, params.top_p)
-    return sample(logits[None], [row], [generator])[0]
+    row = ServingParams(params.temperature, params.top_k, params.top_p,
+                        params.repetition_penalty)
+    return sample(logits[None], [row], [generator], None if seen is None else [seen])[0]

@@ -130,7 +130,8 @@ class Scheduler:
             raise ValueError(f"prompt: {len(prompt)} tokens leave no room in the model's "
                              f"context of {self.model.max_context}")
         now = time.perf_counter()
-        params = SamplingParams(request.temperature, request.top_k, request.top_p)
+        params = SamplingParams(request.temperature, request.top_k, request.top_p,
+                                request.repetition_penalty)
         deadline = now + (self.timeout_s if timeout_s is None else timeout_s)
         seq = _Sequence(request, prompt, params, now, deadline, asyncio.Queue(),
                         max_new=min(request.max_new_tokens, room), seed=request.seed,
@@ -205,12 +206,14 @@ class Scheduler:
             for seq, state in zip(admit, states, strict=True):
                 seq.state = state
                 seq.generator = make_generator(seq.seed, device)
-            new_tokens = sample(logits, [s.params for s in admit], [s.generator for s in admit])
+            new_tokens = sample(logits, [s.params for s in admit], [s.generator for s in admit],
+                                _seen(admit))
         tokens: list[int] = []
         if running:
             logits = self.model.decode([s.state for s in running],
                                        [s.generated[-1] for s in running])
-            tokens = sample(logits, [s.params for s in running], [s.generator for s in running])
+            tokens = sample(logits, [s.params for s in running], [s.generator for s in running],
+                            _seen(running))
         return new_tokens, tokens
 
     def _release_all(self) -> None:
@@ -296,3 +299,11 @@ class Scheduler:
             elif now >= seq.deadline:
                 self._finish(seq, "timeout", now)
         self._running = [s for s in self._running if s.finish is None]
+
+
+def _seen(seqs: list[_Sequence]) -> list[list[int]] | None:
+    """Ids each sequence's repetition penalty applies to (prompt + generated so far); built
+    only for sequences with a penalty, and None when no sequence in the step has one."""
+    if all(s.params.repetition_penalty == 1.0 for s in seqs):
+        return None
+    return [s.prompt + s.generated if s.params.repetition_penalty != 1.0 else [] for s in seqs]

@@ -53,10 +53,11 @@ Threading and ordering guarantees
 ---------------------------------
 `prefill`, `decode` and `release` for one loaded version are always called from one and the
 same worker thread, never concurrently, so the model needs no locks and may keep a
-preallocated cache and CUDA graphs. Sampling (greedy, temperature, top-k, top-p, per-request
-seed) is done by the scheduler on the returned logits, on the logits' device, so every model
-gets the same, tested sampling and a seeded request gives the same tokens whether it ran alone
-or in a crowded batch (as long as the model's batched logits match its unbatched ones).
+preallocated cache and CUDA graphs. Sampling (greedy, temperature, top-k, top-p, repetition
+penalty over the prompt and generated ids, per-request seed) is done by the scheduler on the
+returned logits, on the logits' device, so every model gets the same, tested sampling and a
+seeded request gives the same tokens whether it ran alone or in a crowded batch (as long as
+the model's batched logits match its unbatched ones).
 The number of running sequences never exceeds `GenerationSpec.max_running`; a request that
 waits more than its timeout is dropped before prefill.
 
@@ -101,6 +102,9 @@ class GenerationRequest(BaseModel):
     temperature: float = Field(0.0, ge=0.0, le=5.0, description="0 means greedy")
     top_k: int = Field(0, ge=0, description="keep the k most likely tokens; 0 keeps all")
     top_p: float = Field(1.0, gt=0.0, le=1.0, description="nucleus sampling mass")
+    repetition_penalty: float = Field(
+        1.0, gt=0.0,
+        description="> 1 discourages tokens already in the prompt or output (CTRL); 1 is off")
     seed: int | None = Field(None, description="seed for sampling; same seed, same tokens")
     stop: list[str] = Field(default_factory=list, max_length=8,
                             description="strings that end generation (not included)")

@@ -18,6 +18,7 @@ class SamplingParams:
     temperature: float = 0.0
     top_k: int = 0
     top_p: float = 1.0
+    repetition_penalty: float = 1.0  # > 1 discourages ids already seen (CTRL); 1 is off
 
 
 def make_generator(seed: int | None, device: torch.device) -> torch.Generator | None:
@@ -28,12 +29,38 @@ def make_generator(seed: int | None, device: torch.device) -> torch.Generator | 
     return generator
 
 
+def penalize_repetition(row: torch.Tensor, seen: torch.Tensor | Sequence[int],
+                        penalty: float) -> torch.Tensor:
+    """CTRL-style penalty (Keskar et al. 2019, as in transformers): every id in `seen` gets
+    its logit divided by `penalty` if positive, multiplied if negative, so penalty > 1 makes it
+    less likely whatever its sign. row: [vocab] float; `seen` ids in any order, repeats allowed
+    (each id is penalized once). Returns a new tensor; `row` is left untouched."""
+    if penalty == 1.0:
+        return row
+    ids = torch.as_tensor(seen, dtype=torch.long, device=row.device).unique()
+    if not ids.numel():
+        return row
+    row = row.clone()
+    scores = row[ids]
+    row[ids] = torch.where(scores > 0, scores / penalty, scores * penalty)
+    return row
+
+
 def sample(logits: torch.Tensor, params: Sequence[SamplingParams],
-           generators: Sequence[torch.Generator | None]) -> list[int]:
-    """logits: [batch, vocab] for the next position; returns one token id per row."""
+           generators: Sequence[torch.Generator | None],
+           seen: Sequence[torch.Tensor | Sequence[int]] | None = None) -> list[int]:
+    """logits: [batch, vocab] for the next position; returns one token id per row.
+
+    `seen[i]` are the ids row i's repetition penalty applies to (needed only for rows whose
+    penalty is not 1.0; without it the penalty is skipped)."""
     if logits.dim() != 2 or logits.shape[0] != len(params):
         raise ValueError(f"expected logits [{len(params)}, vocab], got {tuple(logits.shape)}")
     logits = logits.float()
+    if seen is not None and any(p.repetition_penalty != 1.0 for p in params):
+        logits = logits.clone()
+        for row, (p, ids) in enumerate(zip(params, seen, strict=True)):
+            if p.repetition_penalty != 1.0:
+                logits[row] = penalize_repetition(logits[row], ids, p.repetition_penalty)
     tokens = logits.argmax(dim=-1).tolist()
     for row, (p, generator) in enumerate(zip(params, generators, strict=True)):
         if p.temperature > 0:
