@@ -87,10 +87,11 @@ def test_summary_highlights_the_chosen_sentences_in_the_source(page, workbench, 
     shot(page, artifacts, "summarize-textrank")
 
 
-def test_draft_streams_tokens_then_findings_highlight_their_words(page, workbench, artifacts):
+def test_draft_streams_a_claim_set_then_findings_highlight_their_words(page, workbench,
+                                                                      artifacts):
     open_tab(page, workbench.url, "draft", workbench.api_key)
     page.get_by_label("Invention disclosure").fill(DISCLOSURE)
-    page.get_by_label("Tokens at most").fill("48")
+    page.get_by_label("Dependent claims").fill("2")
     # Record the streamed text each time it changes, to see it grow token by token.
     page.evaluate("""() => {
         window.seen = [];
@@ -107,10 +108,21 @@ def test_draft_streams_tokens_then_findings_highlight_their_words(page, workbenc
     growing = sorted(set(n for n in seen if n > 0))
     assert len(growing) >= 3, f"the claim did not arrive progressively: {seen}"
     expect(page.locator("#draft-result .meta").first).to_contain_text(re.compile(r"\d+ tokens"))
-    # The server streams the preamble too, so the page shows and checks the whole claim.
+    # The server streams the preambles too, so the page shows and checks the whole set:
+    # claim 1, then claims 2 and 3 on claim 1, nested under it in the dependency tree.
     expect(page.locator("#draft-result .draft")).to_contain_text(
         re.compile(r"^1\. A \S.* comprising:"))
     expect(page.locator("#draft-result #claim-1 .claim-text")).to_contain_text(" comprising:")
+    expect(page.locator("#draft-result ol.claims > li")).to_have_count(3)
+    for number in (2, 3):
+        expect(page.locator(f"#draft-result #claim-{number} .claim-text")).to_contain_text(
+            re.compile(r"^The \S.* of claim 1, wherein"))
+    tree = page.locator("#draft-result").get_by_label("Claim dependency tree")
+    expect(tree.locator(":scope > li")).to_have_count(1)
+    expect(tree.locator(":scope > li > ul > li")).to_have_text(
+        [re.compile(rf"^Claim {n} \(depends on 1\)") for n in (2, 3)])
+    statuses = " ".join(page.locator("#draft-result button.finding").all_text_contents())
+    assert "numbering" not in statuses and "dependency" not in statuses, statuses
 
     findings = page.locator("#draft-result button.finding")
     expect(findings.first).to_be_visible()

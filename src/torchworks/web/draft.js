@@ -1,6 +1,7 @@
-/* Draft: a disclosure -> claim 1 streamed token by token, preamble first ("1. A … comprising:"
- * comes from the server; fetch + ReadableStream: EventSource can neither POST nor send
- * headers), then the checker's findings on the whole claim. */
+/* Draft: a disclosure -> a claim set streamed token by token: claim 1 ("1. A … comprising:"),
+ * then the dependents ("N. The … of claim 1, wherein"), preambles included (they come from the
+ * server; fetch + ReadableStream: EventSource can neither POST nor send headers), then the
+ * checker's findings on the whole set. */
 import { CallError, clearError, logCall, post, showError, sseData, timing, versionLabel } from "./api.js";
 import { check, claimsView } from "./claims.js";
 import { $, el } from "./dom.js";
@@ -19,14 +20,15 @@ export async function draft() {
   $("draft-stop").disabled = false;
   const streamed = el("span", { class: "streamed" });
   const meta = el("p", { class: "meta" }, "Waiting for the first token…");
-  out.replaceChildren(el("h2", {}, "Drafted claim (streaming)"), meta,
+  out.replaceChildren(el("h2", {}, "Drafted claims (streaming)"), meta,
     el("div", { class: "draft", "aria-busy": "true" }, streamed));
   const start = performance.now();
   let tokens = 0;
   let first = null;
   try {
     const { response, version } = await post("/v1/patents/draft", {
-      disclosure, stream: true, max_new_tokens: Number($("draft-tokens").value) || 160,
+      disclosure, stream: true, max_new_tokens: Number($("draft-tokens").value) || 768,
+      dependents: Number($("draft-dependents").value || 3),
     }, drafting.signal);
     let final = null;
     for await (const data of sseData(response)) {
@@ -43,7 +45,7 @@ export async function draft() {
     logCall("/v1/patents/draft", response.status, ms, version);
     const claimsText = (final ? final.text : streamed.textContent).trim();
     out.querySelector(".draft").setAttribute("aria-busy", "false");
-    out.querySelector("h2").textContent = "Drafted claim";
+    out.querySelector("h2").textContent = "Drafted claims";
     meta.textContent = `${tokens} tokens in ${ms.toFixed(0)} ms (first after ${(first ?? ms).toFixed(0)} ms)` +
       (version ? ` · model ${versionLabel(version)}` : "") + (final ? ` · ended by ${final.finish_reason}` : "");
     const checked = await check(claimsText, disclosure);

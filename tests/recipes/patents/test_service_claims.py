@@ -73,17 +73,32 @@ def stream_draft(url: str, **body: object) -> list[dict]:
     return events
 
 
-@pytest.mark.parametrize("sampling", [{}, {"temperature": 1.0, "top_p": 0.9, "seed": 3}])
-def test_draft_endpoint_streams_the_whole_claim_one(server: RunningServer,
-                                                    sampling: dict) -> None:
-    events = stream_draft(server.url, max_new_tokens=24, **sampling)
+@pytest.mark.parametrize(("sampling", "dependents"),
+                         [({}, 3), ({"temperature": 1.0, "top_p": 0.9, "seed": 3}, 2), ({}, 0)])
+def test_draft_endpoint_streams_a_claim_set_with_valid_dependencies(
+        server: RunningServer, sampling: dict, dependents: int) -> None:
+    from torchworks.recipes.patents.claims.parse import parse_claims
+
+    events = stream_draft(server.url, dependents=dependents, **sampling)
     final = events[-1]
-    assert final["done"] and final["generated_tokens"] >= 1
+    assert final["done"] and final["finish_reason"] == "stop", final
     assert "".join(e["text"] for e in events[:-1]) == final["text"]
     preamble, _, body = final["text"].partition(" comprising:")
     assert preamble.startswith("1. A ") and "solar panel" in preamble
     assert body.strip(), "nothing generated after the preamble"
+    claims = parse_claims(final["text"]).claims
+    assert [c.number for c in claims] == list(range(1, 2 + dependents))
+    assert all(c.parents == [1] for c in claims[1:])
     checked = httpx.post(f"{server.url}/v1/patents/check", json={"claims": final["text"]},
                          timeout=30).json()
-    assert "transition-missing" not in {f["rule"] for f in checked["findings"]}
-    assert [c["number"] for c in checked["claims"]] == [1]
+    rules = {f["rule"] for f in checked["findings"]}
+    assert not {r for r in rules if r.startswith(("numbering", "dependency"))}, rules
+    assert "transition-missing" not in rules
+    assert checked["claims"] == [{"number": 1, "kind": "independent", "parents": []}] + [
+        {"number": n, "kind": "dependent", "parents": [1]} for n in range(2, 2 + dependents)]
+
+
+def test_draft_endpoint_rejects_a_dependents_count_out_of_range(server: RunningServer) -> None:
+    response = httpx.post(f"{server.url}/v1/patents/draft", timeout=30,
+                          json={"disclosure": DISCLOSURE, "dependents": 10, "stream": False})
+    assert response.status_code == 422 and "dependents" in response.text

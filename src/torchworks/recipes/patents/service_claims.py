@@ -6,14 +6,16 @@
   carries a `disclosure`; `encode` builds the structured claim-1 prompt (subject and key terms
   from the disclosure, the model's chat template) and opens the answer with the preamble
   "1. A <subject> comprising:". The preamble is prefilled with the prompt and then emitted as
-  the first generated tokens (see `DraftModel`), so the stream and the final text are the whole
-  claim, ready for /v1/patents/check. The full pipeline (dependents, repair, check, revision)
-  is `torchworks patents draft`.
+  the first generated tokens; after claim 1's body each of the request's `dependents` claims
+  gets its preamble "N. The <subject> of claim 1, wherein" forced the same way (see
+  `DraftModel`), so the stream and the final text are the whole claim set, ready for
+  /v1/patents/check. The full pipeline (repair, check, revision) is `torchworks patents draft`.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,41 +95,77 @@ def check_service() -> ServiceSpec:
                                    "basis, wording; every finding with its fix")
 
 
+CLAIM1_BODY_TOKENS = 96  # claim 1's body ends here if the model has not ended it
+DEPENDENT_BODY_TOKENS = 40  # likewise for each dependent claim's body
+
+
 class DraftRequest(GenerationRequest):
     prompt: str = Field("", max_length=0, description="unused: the prompt is built from "
                                                       "the disclosure")
     disclosure: str = Field(min_length=20, max_length=MAX_CHARS,
                             description="the invention disclosure to claim")
-    max_new_tokens: int = Field(160, ge=1, le=2048,
-                                description="tokens for claim 1, its preamble included")
+    dependents: int = Field(3, ge=0, le=9, description="dependent claims after claim 1, "
+                                                       "each on claim 1")
+    max_new_tokens: int = Field(
+        768, ge=1, le=2048,
+        description="every streamed token counts: preambles, claim bodies, line breaks; a body "
+                    f"ends at {CLAIM1_BODY_TOKENS} tokens (claim 1) or {DEPENDENT_BODY_TOKENS} "
+                    "(a dependent), so the default fits claim 1 and 9 dependents")
+
+
+_PLAN = re.compile(r"followed by (\d) dependent claims")
 
 
 @dataclass
 class _DraftState:
-    """One sequence: the engine's state, the preamble ids still to emit, and the model's own
-    logits after the whole prompt (returned once the preamble is out)."""
+    """One sequence: the engine's state, where the claim set stands, and the ids to force.
+
+    `forced` are ids to emit next whatever the model says; the first `cached` of them are
+    already in the engine's cache (claim 1's preamble, prefilled with the prompt), the rest are
+    fed to the engine as they come back through `decode`. `logits` holds the model's own logits
+    for the token after the cached ids until the forced ids are out.
+    """
 
     inner: Any
+    subject: str
+    dependents: int  # dependent claims still to write
     forced: list[int]
+    cached: int
     logits: torch.Tensor | None
+    claim: int = 1  # the claim being written
+    body: int = 0  # tokens of its body so far
 
 
 class DraftModel:
-    """The LLM's `GenerationModel` with a claim-drafting `encode` that also streams the preamble.
+    """The LLM's `GenerationModel` with a claim-drafting `encode` that streams a whole claim set.
 
-    The generation contract has no per-request prefix (`detokenize` sees only generated ids), so
-    the preamble travels as generated tokens: `prefill` runs the whole prompt, preamble included,
-    in one pass, then answers one-hot logits for each preamble id in turn (every sampler picks
-    it) without running the engine for them; after the last one it hands out the logits the
-    prefill computed. The preamble is found in the prompt ids as the last `1.` (`encode` always
-    ends the prompt with it), so it needs no side channel from `encode` to `prefill`.
+    The generation contract has no per-request prefix or plan (`prefill` sees only prompt ids,
+    `detokenize` only generated ids), so the preambles travel as generated tokens and the plan
+    travels in the prompt: `encode` ends the prompt with "1. A <subject> comprising:" and asks
+    for "claim 1 followed by N dependent claims"; `prefill` reads both back from the ids (the
+    last `1.` and the last such request) and runs the prompt in one pass. One mechanism forces
+    every preamble: while a sequence has forced ids, `decode` answers one-hot logits for the
+    next one (every sampler picks it). Claim 1's preamble is already in the cache, so the engine
+    is skipped for it and the prefill's logits are handed out after it; a dependent's preamble
+    (a blank line, then "N. The <subject> of claim 1, wherein") goes through the engine token
+    by token. A body ends when the model writes a line break (or EOS, whose probability goes to
+    the line break so the scheduler never stops a set half-way) or at its token budget; after
+    the last body the model forces EOS, and the scheduler finishes the sequence with "stop".
     """
 
     def __init__(self, inner: Any) -> None:  # llm.service.EngineGenerationModel
         self.inner = inner
         self.stop_token_ids = inner.stop_token_ids
         self.max_context = inner.max_context
-        self._lead = inner.lm.tokenizer("1.", add_special_tokens=False)["input_ids"]
+        tokenizer = inner.lm.tokenizer
+        self._lead = self._ids("1.")
+        newline = self._ids("\n")
+        self._newline = newline[0] if len(newline) == 1 else None
+        eos = tokenizer.eos_token_id
+        self._eos = eos if eos in self.stop_token_ids else min(self.stop_token_ids)
+
+    def _ids(self, text: str) -> list[int]:
+        return self.inner.lm.tokenizer(text, add_special_tokens=False)["input_ids"]
 
     def encode(self, request: GenerationRequest) -> list[int]:
         from torchworks.llm.generate import chat_prompt
@@ -139,13 +177,15 @@ class DraftModel:
         )
 
         disclosure = getattr(request, "disclosure", "") or request.prompt
+        dependents = getattr(request, "dependents", 0)
         subject, terms = key_terms(disclosure)
         context = " ".join(disclosure.split()[: DraftConfig().max_disclosure_words])
-        messages = [system_message(), independent_prompt(context, subject, terms)]
+        ask = independent_prompt(context, subject, terms)
+        ask["content"] += (f" Claim 1 is followed by {dependents} dependent claims, each "
+                           f"'N. The {subject} of claim 1, wherein ...'.")
         tokenizer = self.inner.lm.tokenizer
-        ids = [*tokenizer(chat_prompt(tokenizer, messages), add_special_tokens=False)["input_ids"],
-               *self._lead,
-               *tokenizer(f" A {subject} comprising:", add_special_tokens=False)["input_ids"]]
+        ids = [*self._ids(chat_prompt(tokenizer, [system_message(), ask])), *self._lead,
+               *self._ids(f" A {subject} comprising:")]
         if len(ids) >= self.max_context:
             raise ValueError(f"disclosure: the prompt is {len(ids)} tokens, the context holds "
                              f"{self.max_context}; send a shorter disclosure")
@@ -155,43 +195,78 @@ class DraftModel:
         import torch
 
         states, logits = self.inner.prefill(prompts)
-        drafts = [_DraftState(state, self._preamble(prompt), row)
+        drafts = [self._start(state, prompt, row)
                   for state, prompt, row in zip(states, prompts, logits, strict=True)]
-        return drafts, torch.stack([self._next(d) for d in drafts])
+        return drafts, torch.stack([self._next(d, None) for d in drafts])
 
     def decode(self, states: Sequence[Any], tokens: Sequence[int]) -> torch.Tensor:
         import torch
 
-        rows: dict[int, torch.Tensor] = {}
-        live = [i for i, state in enumerate(states) if not state.forced]
+        live = []
         for i, state in enumerate(states):
-            if state.forced:  # tokens[i] is that preamble id: the cache holds it since prefill
+            if state.forced:  # tokens[i] is the forced id `_next` asked for
                 state.forced.pop(0)
-                rows[i] = self._next(state)
+                if state.cached:  # and the cache holds it since prefill: no engine step
+                    state.cached -= 1
+                    continue
+            else:  # tokens[i] is the model's own: the body goes on, or ends here
+                self._grow(state, tokens[i])
+            live.append(i)
+        rows: dict[int, torch.Tensor | None] = dict.fromkeys(range(len(states)))
         if live:
             logits = self.inner.decode([states[i].inner for i in live], [tokens[i] for i in live])
             rows.update(zip(live, logits, strict=True))
-        return torch.stack([rows[i] for i in range(len(states))])
+        return torch.stack([self._next(state, rows[i]) for i, state in enumerate(states)])
 
     def release(self, state: Any) -> None:
         self.inner.release(state.inner)
 
-    def _preamble(self, prompt: Sequence[int]) -> list[int]:
-        """The ids from the last `1.` on: the preamble `encode` put at the prompt's end."""
+    def _start(self, inner: Any, prompt: Sequence[int], logits: torch.Tensor) -> _DraftState:
+        """The state after the prompt: claim 1's preamble (the ids from the last `1.`, which
+        `encode` put at the end) to emit from the cache, the subject and the plan read back."""
         n = len(self._lead)
         at = next(i for i in range(len(prompt) - n, -1, -1) if list(prompt[i:i + n]) == self._lead)
-        return list(prompt[at:])
+        preamble = list(prompt[at:])
+        subject = self.detokenize(preamble).strip()[len("1. A "):-len(" comprising:")]
+        plans = _PLAN.findall(self.detokenize(prompt[:at]))
+        return _DraftState(inner, subject, int(plans[-1]) if plans else 0, preamble,
+                           len(preamble), logits)
 
-    def _next(self, state: _DraftState) -> torch.Tensor:
-        """Logits for the next token: one-hot on the next preamble id, else the model's own."""
+    def _grow(self, state: _DraftState, token: int) -> None:
+        """Count one body token; at the body's end queue the next preamble, or EOS."""
+        state.body += 1
+        budget = CLAIM1_BODY_TOKENS if state.claim == 1 else DEPENDENT_BODY_TOKENS
+        if "\n" not in self.detokenize([token]) and state.body < budget:
+            return
+        if state.dependents:
+            state.dependents -= 1
+            state.claim += 1
+            state.forced = self._ids(f"\n\n{state.claim}. The {state.subject} of claim 1, "
+                                     "wherein")
+        else:
+            state.forced = [self._eos]
+        state.body = 0
+
+    def _next(self, state: _DraftState, logits: torch.Tensor | None) -> torch.Tensor:
+        """Logits for the next token: one-hot on the next forced id, else the model's own with
+        EOS folded into the line break. `logits` is None when the engine did not run this step
+        (claim 1's preamble coming out of the cache): then the prefill's logits stand in."""
         import torch
 
-        assert state.logits is not None
-        if not state.forced:
-            logits, state.logits = state.logits, None
-            return logits
-        row = torch.full_like(state.logits, float("-inf"))
-        row[state.forced[0]] = 0.0
+        if logits is None:
+            logits = state.logits
+            if not state.forced:
+                state.logits = None  # handed out once, after the last cached preamble id
+        assert logits is not None
+        if state.forced:
+            row = torch.full_like(logits, float("-inf"))
+            row[state.forced[0]] = 0.0
+            return row
+        stops = list(self.stop_token_ids)
+        row = logits.clone()
+        if self._newline is not None:
+            row[self._newline] = torch.logsumexp(logits[[*stops, self._newline]].float(), dim=0)
+        row[stops] = float("-inf")
         return row
 
     def detokenize(self, token_ids: Sequence[int]) -> str:
@@ -215,10 +290,11 @@ def _load_draft(version_dir: Path | None, *, model_path: Path | None, slots: int
 
 def draft_service(*, model_path: Path | None = None, max_running: int = 8,
                   max_context: int = 2048) -> GenerationSpec:
-    """Claim 1 streamed from the embedded SmolLM2 (or `model_path`, or registry versions)."""
+    """A claim set streamed from the embedded SmolLM2 (or `model_path`, or registry versions)."""
     return GenerationSpec(
         name="patents-draft", route="patents/draft",
         load=functools.partial(_load_draft, model_path=model_path, slots=max_running,
                                max_context=max_context),
         request_type=DraftRequest, max_running=max_running,
-        description="stream claim 1 drafted from an invention disclosure")
+        description="stream a claim set (claim 1 and its dependents) drafted from an "
+                    "invention disclosure")
