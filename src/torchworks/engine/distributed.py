@@ -102,9 +102,23 @@ def barrier(info: DistInfo) -> None:
         dist.barrier()
 
 
-def cleanup_distributed(info: DistInfo) -> None:
-    if info.enabled and dist.is_initialized():
-        dist.destroy_process_group()
+def cleanup_distributed(info: DistInfo, timeout_s: float = 120.0) -> None:
+    """Leave the process group together.
+
+    A rank that tears gloo down while rank 0 is still checkpointing or plotting can abort its
+    peers ("terminate called without an active exception"), so ranks meet at a barrier first.
+    If a peer already died the barrier fails fast (gloo's monitored barrier) and we leave anyway.
+    """
+    if not (info.enabled and dist.is_initialized()):
+        return
+    try:
+        if dist.get_backend() == "gloo":
+            dist.monitored_barrier(timeout=datetime.timedelta(seconds=timeout_s))
+        else:
+            dist.barrier()
+    except RuntimeError:
+        pass  # a peer is gone: there is nobody left to wait for
+    dist.destroy_process_group()
 
 
 def _env_int(name: str, default: int) -> int:
