@@ -10,12 +10,13 @@ import argparse
 import contextlib
 import os
 import platform
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
+
+from torchworks.errors import TorchworksError
+from torchworks.serving.local import free_port, wait_ready
 
 
 def child_main() -> None:
@@ -45,24 +46,18 @@ def child_main() -> None:
 @contextlib.contextmanager
 def server(**options: object) -> Iterator[str]:
     """Start the child server with `options` (as its flags); yield its base URL."""
-    import httpx
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     flags = [f"--{k.replace('_', '-')}={v}" for k, v in options.items() if v is not None]
     process = subprocess.Popen([sys.executable, __file__, f"--port={port}", *flags],
                                stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/readyz").status_code == 200:
-                    break
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"benchmark server did not start: {process.stderr.read()}")
-            time.sleep(0.1)
+        try:
+            wait_ready(url, alive=lambda: process.poll() is None, timeout_s=120)
+        except TorchworksError as exc:
+            raise RuntimeError(f"benchmark server did not start: {exc}: "
+                               f"{process.stderr.read()}") from None
         yield url
     finally:
         process.terminate()

@@ -34,10 +34,10 @@ import torch
 from torchworks.export.llm.build import build_variant
 from torchworks.llm.generate import generate
 from torchworks.llm.load import LoadedLM, load_causal_lm
-from torchworks.llm.local_server import local_server
 from torchworks.llm.sampling import SamplingParams
 from torchworks.llm.service import llm_spec
 from torchworks.llm.variants import VARIANTS, unavailable_reason
+from torchworks.serving.local import local_server
 
 PROMPT = ("A reconfigurable solar collector comprises a telescoping base with a fixed tube and a "
           "mounting post, a removable support pole, and a panel array that moves from a deployed "

@@ -17,7 +17,6 @@ import asyncio
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
+
+from torchworks.serving.local import free_port, wait_ready
 
 
 def make_bundle(root: Path, items: int, users: int, dim: int, history_len: int) -> Path:
@@ -98,16 +99,13 @@ def in_process(
 def over_http(
     bundle: Path, k: int, requests: int, concurrency: int, threads: int, max_batch: int
 ) -> list[tuple[str, float, float, float]]:
-    import httpx
 
     from torchworks.serving.loadtest import LoadTestConfig, run_load_test
     from torchworks.serving.registry import publish
 
     models = bundle.parent / "models"
     publish(models, "rec-recommend", bundle, format="torchworks-rec-bundle", precision="fp32")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     cmd = [
         sys.executable,
         "-m",
@@ -131,16 +129,7 @@ def over_http(
     rows = []
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or child.poll() is not None:
-                raise RuntimeError("server did not become ready")
-            time.sleep(0.5)
+        wait_ready(url, alive=lambda: child.poll() is None, timeout_s=180)
         body = json.dumps({"user_id": "u1", "k": k}).encode()
         for clients in (1, concurrency):
             cfg = LoadTestConfig(

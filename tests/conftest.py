@@ -68,7 +68,7 @@ def serve() -> Iterator[Callable[..., Any]]:
     """Start a real server on 127.0.0.1 hosting `specs`; hand back an httpx client once loaded."""
     import httpx
 
-    from torchworks.llm.local_server import local_server
+    from torchworks.serving.local import local_server
 
     with contextlib.ExitStack() as stack:
 

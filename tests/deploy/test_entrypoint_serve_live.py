@@ -4,20 +4,13 @@ with the mounted key file, answers the health check, enforces the keys, and drai
 from __future__ import annotations
 
 import signal
-import socket
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from torchworks.serving.auth import new_key
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from torchworks.serving.local import free_port, wait_ready
 
 
 def test_serve_mode_runs_the_real_server_with_keys_and_stops_on_sigterm(entrypoint):
@@ -25,22 +18,13 @@ def test_serve_mode_runs_the_real_server_with_keys_and_stops_on_sigterm(entrypoi
     key, line = new_key("*")
     keys = entrypoint.root / "api_keys"
     keys.write_text(line + "\n")
-    port = _free_port()
+    port = free_port()
     env = {"PATH": f"{Path(sys.executable).parent}:{entrypoint.bin}",
            "TORCHWORKS_API_KEY_FILE": str(keys), "SERVE_PORT": str(port)}
     server = entrypoint.start("serve", "--services", "toy-echo", env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, server.communicate()[1]
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server not ready within 60 s"
-            time.sleep(0.2)
+        wait_ready(base, alive=lambda: server.poll() is None, timeout_s=60)
 
         assert entrypoint.run("health", env=env).returncode == 0
         assert httpx.post(f"{base}/v1/toy/echo", json={"x": 1.5}).status_code == 401

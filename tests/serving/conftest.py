@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -14,6 +13,7 @@ import uvicorn
 from prometheus_client.parser import text_string_to_metric_families
 
 from torchworks.serving.app import ServerConfig, create_app
+from torchworks.serving.local import free_port
 
 
 @dataclass
@@ -32,12 +32,6 @@ class RunningServer:
                                                for k, v in labels.items()):
                     total += sample.value
         return total
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

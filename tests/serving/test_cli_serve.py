@@ -7,20 +7,13 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 
 import httpx
 import pytest
 
 from torchworks.cli import main
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from torchworks.errors import TorchworksError
+from torchworks.serving.local import free_port, wait_ready
 
 
 @pytest.fixture
@@ -31,17 +24,11 @@ def server_process():
          "toy-gen,toy-echo", "--log-level", "warning"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/readyz").status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise AssertionError(f"server did not start: {process.communicate()[1]}")
-        time.sleep(0.1)
+    try:
+        wait_ready(url, alive=lambda: process.poll() is None, timeout_s=60)
+    except TorchworksError as exc:
+        process.kill()
+        raise AssertionError(f"{exc}: {process.communicate()[1]}") from None
     yield process, url
     if process.poll() is None:
         process.kill()

@@ -12,16 +12,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
+
+from torchworks.errors import TorchworksError
+from torchworks.serving.local import free_port, wait_ready
 
 CHROMIUM = Path(os.environ.get("TORCHWORKS_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -35,12 +35,6 @@ class Workbench:
     url: str
     api_key: str
     process: subprocess.Popen
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -106,19 +100,13 @@ def workbench(tmp_path_factory: pytest.TempPathFactory, patents_dir: Path) -> It
          "--max-body-bytes", str(1 << 20), "--torch-threads", "2", "--log-level", "warning"],
         stdout=log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            process.wait()
-            log.seek(0)
-            raise AssertionError(f"torchworks serve did not become ready:\n{log.read()[-4000:]}")
-        time.sleep(0.25)
+    try:
+        wait_ready(url, alive=lambda: process.poll() is None, timeout_s=180)
+    except TorchworksError as exc:
+        process.kill()
+        process.wait()
+        log.seek(0)
+        raise AssertionError(f"{exc}\n{log.read()[-4000:]}") from None
     yield Workbench(url, key, process)
     if process.poll() is None:
         process.terminate()

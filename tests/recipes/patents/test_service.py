@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -61,33 +58,10 @@ def test_request_needs_exactly_one_body() -> None:
         SummarizeRequest(text="a", description="b")
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def server() -> Iterator[httpx.Client]:
+def server(serve) -> httpx.Client:
     """The real app with the catalog's patents-summarize spec, on 127.0.0.1."""
-    uvicorn = pytest.importorskip("uvicorn")
-    from torchworks.serving.app import ServerConfig, create_app
-
-    app = create_app([load_service("patents-summarize")], ServerConfig())
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
-        while not srv.started or client.get("/readyz").status_code != 200:
-            assert time.monotonic() < deadline and thread.is_alive(), "server did not get ready"
-            time.sleep(0.1)
-        yield client
-    srv.should_exit = True
-    thread.join(timeout=30)
+    return serve([load_service("patents-summarize")])
 
 
 def test_served_endpoint_summarizes_and_rejects_bad_input(server: httpx.Client,

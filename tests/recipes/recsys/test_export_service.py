@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
 import torch
@@ -73,15 +69,8 @@ def test_predictor_recommends_unseen_items_and_reranks(bundle: Path) -> None:
         RecommendRequest(k=3)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_recommend_endpoint_through_the_real_server(bundle: Path, tmp_path: Path) -> None:
-    uvicorn = pytest.importorskip("uvicorn")
-    from torchworks.serving.app import ServerConfig, create_app
+def test_recommend_endpoint_through_the_real_server(bundle: Path, tmp_path: Path,
+                                                    serve) -> None:
     from torchworks.serving.registry import publish
 
     publish(
@@ -91,28 +80,15 @@ def test_recommend_endpoint_through_the_real_server(bundle: Path, tmp_path: Path
         format="torchworks-rec-bundle",
         precision="fp32",
     )
-    app = create_app([spec()], ServerConfig(models_dir=tmp_path / "models"))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            deadline = time.monotonic() + 60
-            while not server.started or client.get("/readyz").json().get("loading"):
-                assert time.monotonic() < deadline, "server did not become ready"
-                time.sleep(0.05)
-            user = Vocab.load(bundle / "users.vocab.json").keys[1]
-            reply = client.post("/v1/rec/recommend", json={"user_id": user, "k": 7, "rerank": True})
-            assert reply.status_code == 200, reply.text
-            body = reply.json()
-            assert len(body["items"]) == 7 and body["reranked"] and body["known_user"]
-            assert client.post("/v1/rec/recommend", json={"k": 7}).status_code == 422
-            burst = [
-                client.post("/v1/rec/recommend", json={"user_id": user, "k": 3}) for _ in range(5)
-            ]
-            assert {len(r.json()["items"]) for r in burst} == {3}
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    client = serve([spec()], models_dir=tmp_path / "models")
+    user = Vocab.load(bundle / "users.vocab.json").keys[1]
+    reply = client.post("/v1/rec/recommend", json={"user_id": user, "k": 7, "rerank": True})
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    assert len(body["items"]) == 7 and body["reranked"] and body["known_user"]
+    assert client.post("/v1/rec/recommend", json={"k": 7}).status_code == 422
+    burst = [
+        client.post("/v1/rec/recommend", json={"user_id": user, "k": 3}) for _ in range(5)
+    ]
+    assert {len(r.json()["items"]) for r in burst} == {3}
     assert np.isfinite([i["score"] for i in body["items"]]).all()

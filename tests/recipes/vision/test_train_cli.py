@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from torchworks.config import load_yaml
 from torchworks.engine.metrics import read_metrics
 from torchworks.recipes import vision
 from torchworks.recipes.vision.config import MnistConfig
+from torchworks.serving.local import free_port
 
 REPO = Path(__file__).resolve().parents[3]
 CONFIGS = Path(vision.__file__).parent / "configs"
@@ -89,12 +89,6 @@ def test_resume_after_interruption_ends_bitwise_identical(
         b["test_accuracy"], b["test_loss"], b["steps"])
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_two_process_ddp_matches_one_process_with_same_global_batch(tmp_path: Path,
                                                                      tiny: list[str]) -> None:
     # global batch 32 = one process x 32, or 2 ranks x 2 accumulated micro-batches x 8 (which
@@ -104,7 +98,7 @@ def test_two_process_ddp_matches_one_process_with_same_global_batch(tmp_path: Pa
     assert cli.main([*args, "--out", str(tmp_path / "single")]) == 0
     ddp = subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2",
-         "--master-addr", "127.0.0.1", "--master-port", str(_free_port()),
+         "--master-addr", "127.0.0.1", "--master-port", str(free_port()),
          "-m", "torchworks", *args, "--grad-accum", "2", "--out", str(tmp_path / "ddp")],
         capture_output=True, text=True, timeout=300, cwd=REPO)
     assert ddp.returncode == 0, ddp.stderr
