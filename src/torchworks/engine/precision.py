@@ -1,8 +1,9 @@
 """Device and precision policy, decided once so training code stays plain.
 
 `--amp auto|off|bf16|fp16`:
-- auto: bf16 autocast on a GPU that supports it, fp16 + GradScaler on an older GPU, fp32 on CPU
-  (bf16 on CPU is correct but rarely faster, so it is only used when asked).
+- auto: bf16 autocast on a GPU that supports it, fp16 + GradScaler on an older GPU; on CPU what
+  `env.cpu` recommends for training: bf16 only with AMX-BF16, else fp32 (bf16 on other CPUs is
+  correct but rarely faster, so it is only used when asked).
 - off: fp32 everywhere.
 - bf16 / fp16: as asked; fp16 gets a GradScaler on CUDA (its small range underflows gradients).
 
@@ -23,6 +24,7 @@ from typing import Literal
 
 import torch
 
+from torchworks.env import cpu as cpu_env
 from torchworks.env.device import bf16_supported
 from torchworks.errors import ConfigError
 
@@ -69,6 +71,9 @@ def resolve_precision(amp: str, device: torch.device) -> Precision:
     if mode == "off":
         return Precision(device, "fp32")
     if mode == "auto":
+        if device.type == "cpu":
+            return Precision(device, "bf16" if cpu_env.cpu_features().train_precision == "bf16"
+                             else "fp32")
         if device.type != "cuda":
             return Precision(device, "fp32")
         return Precision(device, "bf16" if bf16_supported(device) else "fp16")
