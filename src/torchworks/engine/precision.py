@@ -1,9 +1,10 @@
 """Device and precision policy, decided once so training code stays plain.
 
 `--amp auto|off|bf16|fp16`:
-- auto: bf16 autocast on a GPU that supports it, fp16 + GradScaler on an older GPU; on CPU what
-  `env.cpu` recommends for training: bf16 only with AMX-BF16, else fp32 (bf16 on other CPUs is
-  correct but rarely faster, so it is only used when asked).
+- auto: bf16 autocast on a GPU that supports it, fp16 + GradScaler on an older GPU, fp32 on every
+  CPU. Deliberately not CPU-dependent: the same command gives the same numbers on an AVX2 laptop
+  and an AMX server (with bf16, a 2-rank DDP run and its 1-process twin already drift apart by
+  1%). `torchworks doctor` says when a CPU would gain from `--amp bf16` (AMX-BF16: env.cpu).
 - off: fp32 everywhere.
 - bf16 / fp16: as asked; fp16 gets a GradScaler on CUDA (its small range underflows gradients).
 
@@ -24,7 +25,6 @@ from typing import Literal
 
 import torch
 
-from torchworks.env import cpu as cpu_env
 from torchworks.env.device import bf16_supported
 from torchworks.errors import ConfigError
 
@@ -71,9 +71,6 @@ def resolve_precision(amp: str, device: torch.device) -> Precision:
     if mode == "off":
         return Precision(device, "fp32")
     if mode == "auto":
-        if device.type == "cpu":
-            return Precision(device, "bf16" if cpu_env.cpu_features().train_precision == "bf16"
-                             else "fp32")
         if device.type != "cuda":
             return Precision(device, "fp32")
         return Precision(device, "bf16" if bf16_supported(device) else "fp16")

@@ -30,13 +30,14 @@ def cpu(facts: Facts) -> list[Finding]:
         return []
     kernels = f"; torch kernels: {facts.torch.cpu_capability}" if facts.torch.cpu_capability \
         else ""
+    train_flag = "--amp bf16 (AMX)" if found.train_precision == "bf16" else "--amp auto (fp32)"
     findings = [Finding(
         "cpu.features", Severity.OK, found.describe() + kernels,
         f"bf16 {'is' if found.fast_bf16 else 'is not'} native (bf16 variants "
         f"{'run' if found.fast_bf16 else 'are refused'} on CPU), int8 "
         f"{'has' if found.fast_int8 else 'has no'} dot-product instructions; recommended CPU "
         f"precision: training {found.train_precision}, inference {found.inference_precision}",
-        f"train with --amp auto ({found.train_precision} here); serve "
+        f"train with {train_flag}; serve "
         f"{'the bf16 variant' if found.fast_bf16 else 'eager-fp32'}"
         f"{' or int8-dynamic' if found.int8_kernels else ''} (torchworks export llm "
         f"--variants {'bf16,' if found.fast_bf16 else ''}int8-dynamic)")]

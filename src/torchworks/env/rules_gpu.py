@@ -75,6 +75,21 @@ def _first_sentence(text: str) -> str:
     return text.split(". ")[0].rstrip(".")
 
 
+def torch_reinstall_command(facts: Facts) -> str | None:
+    """The torch reinstall a GPU finding prescribes (CPU build on a GPU machine, or no kernels
+    for a GPU), or None. Companion findings reuse it, so the report holds one command."""
+    t = facts.torch
+    caps = _caps(facts)
+    if t.status != "ok" or not caps:
+        return None
+    cpu_build_on_gpus = not t.cuda and not t.hip and bool(visible_gpus(facts)[0])
+    uncovered = bool(t.cuda and t.arch_list
+                     and any(not arch_list_covers(t.arch_list, *cc) for cc in caps))
+    if not (cpu_build_on_gpus or uncovered):
+        return None
+    return install_advice(caps, facts.nvml.driver_version, facts.packages.versions)
+
+
 def torch_import(facts: Facts) -> list[Finding]:
     t = facts.torch
     advice = install_advice(_caps(facts), facts.nvml.driver_version,

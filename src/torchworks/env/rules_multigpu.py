@@ -10,6 +10,8 @@ from torchworks.env.rules_system import human_bytes
 from torchworks.env.tables import MEMLOCK_IB_MIN_BYTES, NOFILE_RECOMMENDED, NOFILE_WARN_BELOW
 
 _TRUE = ("1", "true", "yes", "on")
+# Interfaces that never carry traffic between nodes (NCCL itself skips docker* and lo).
+VIRTUAL_INTERFACES = ("lo", "docker", "veth", "virbr", "br-", "ifb", "cni", "flannel")
 
 
 def socket_ifname_matches(value: str, interfaces: list[str]) -> list[str]:
@@ -35,7 +37,7 @@ def nccl_env(facts: Facts) -> list[Finding]:
     ifname = env.get("NCCL_SOCKET_IFNAME")
     if ifname is not None and s.net_interfaces:
         chosen = socket_ifname_matches(ifname, s.net_interfaces)
-        real = [i for i in s.net_interfaces if i != "lo"]
+        real = [i for i in s.net_interfaces if not i.startswith(VIRTUAL_INTERFACES)]
         if not chosen:
             findings.append(Finding(
                 "nccl.socket_ifname_none", Severity.ERROR,

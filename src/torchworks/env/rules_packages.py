@@ -13,6 +13,7 @@ from torchworks.env.companions import (
 )
 from torchworks.env.facts import Facts
 from torchworks.env.findings import Finding, Severity
+from torchworks.env.rules_gpu import torch_reinstall_command
 from torchworks.env.tables import WHEEL_INDEX
 
 
@@ -23,7 +24,11 @@ def _local_tag(version: str) -> str:
 
 def _torch_fix(facts: Facts, pin: str) -> str:
     """pip command for one companion from torch's own index (a companion from another
-    index is another build: the +cu128 torchvision does not run with a +cpu torch)."""
+    index is another build: the +cu128 torchvision does not run with a +cpu torch), unless
+    torch itself must be reinstalled: then that one command moves the companion too."""
+    reinstall = torch_reinstall_command(facts)
+    if reinstall:
+        return f"{reinstall.split('  #')[0]}  # the torch fix, which moves the companions too"
     tag = _local_tag(facts.packages.versions["torch"])
     index = f" --index-url {WHEEL_INDEX}/{tag}" if tag else ""
     return f"pip install '{pin}'{index}"
