@@ -55,7 +55,8 @@ def test_cpu_torch_on_a_gpu_node_and_a_mismatched_torchvision(recorded) -> None:
 
 
 def test_every_finding_is_complete_and_every_problem_has_a_fix(recorded) -> None:
-    names = ["rtx5090_cu124", "t4_driver470_cu128", "container_shm64m_l4", "a100x4_cpu_torch"]
+    names = ["rtx5090_cu124", "t4_driver470_cu128", "container_shm64m_l4", "a100x4_cpu_torch",
+             "cpu_avx2_torchao_cp310", "h100x8_nccl_toolkit"]
     for name in names:
         for f in diagnose(recorded(name)):
             assert f.id.count(".") == 1 and f.seen and f.why, (name, f)

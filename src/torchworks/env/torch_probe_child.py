@@ -89,7 +89,8 @@ def collect() -> dict:
     try:
         out["float32_matmul_precision"] = torch.get_float32_matmul_precision()
         out["cudnn_allow_tf32"] = bool(torch.backends.cudnn.allow_tf32)
-        out["cpu_capability"] = torch.backends.cpu.get_cpu_capability()
+        cpu = getattr(torch.backends, "cpu", None)  # absent before torch 2.1
+        out["cpu_capability"] = cpu.get_cpu_capability() if cpu is not None else None
         if torch.version.cuda is not None:
             out["arch_list"] = _arch_list(torch)
             _cuda_facts(torch, out)
