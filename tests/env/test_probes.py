@@ -213,3 +213,17 @@ def test_numpy_requirements_come_from_installed_metadata() -> None:
         except importlib.metadata.PackageNotFoundError:
             continue
         assert found.get(name)
+
+
+def test_numpy_specifiers_are_read_from_metadata_files(tmp_path) -> None:
+    from torchworks.env.probe_companions import probe_numpy_requirements
+
+    for name, lines in {"oldext": ["numpy (<2,>=1.21); python_version >= '3.9'"],
+                        "fin": ["numpy-financial>=1.0", "numpy"],
+                        "opt": ["numpy>=3; extra == 'fast'"]}.items():
+        info = tmp_path / f"{name}-1.0.dist-info"
+        info.mkdir()
+        requires = "".join(f"Requires-Dist: {line}\n" for line in lines)
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n"
+                                       f"{requires}\nlong description\n")
+    assert probe_numpy_requirements([str(tmp_path)]) == {"oldext": "<2,>=1.21", "fin": "*"}
