@@ -87,8 +87,9 @@ def _cpu_reason(spec: VariantSpec, cpu: cpu_env.CpuFeatures) -> str | None:
     """bf16 only where it is native (oneDNN's emulation on plain AVX-512 is no faster than
     fp32, so serving it would only lose accuracy); torch's int8 kernels need AVX2."""
     if spec.precision == "bf16" and not cpu.fast_bf16:
+        instead = "eager-fp32 or int8-dynamic" if cpu.int8_kernels else "eager-fp32"
         return (f"this CPU has no fast bf16 (needs AVX512-BF16 or AMX-BF16; it has {cpu.isa}); "
-                "eager-fp32 or int8-dynamic run here")
+                f"{instead} run here")
     if spec.precision == "int8-dynamic" and not cpu.int8_kernels:
         return f"torch's int8 CPU kernels (fbgemm) need AVX2; this CPU has {cpu.isa}"
     return None
