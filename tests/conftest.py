@@ -1,4 +1,4 @@
-"""Shared test set-up: markers, paths to the real sample data, GPU skipping."""
+"""Shared test set-up: markers, paths to the real sample data, GPU skipping, faked CPUs."""
 
 from __future__ import annotations
 
@@ -31,6 +31,33 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "gpu" in item.keywords:
             item.add_marker(skip_gpu)
+
+
+# CPUs the suite must pass on, as /proc/cpuinfo flag sets (the relevant subset).
+CPU_AVX2_ONLY = ("avx", "avx2", "fma", "f16c")  # AMD Zen 2/3, Intel Haswell..Comet Lake
+CPU_AVX512_NO_BF16 = (*CPU_AVX2_ONLY, "avx512f", "avx512bw", "avx512vl", "avx512_vnni")  # Cascade
+CPU_AVX512_BF16 = (*CPU_AVX512_NO_BF16, "avx512_bf16")  # AMD Zen 4/5, Intel Cooper Lake
+CPU_AMX = (*CPU_AVX512_BF16, "avx512_fp16", "amx_tile", "amx_bf16", "amx_int8")  # Sapphire R.
+CPU_PROFILES = {"avx2-only": CPU_AVX2_ONLY, "avx512-no-bf16": CPU_AVX512_NO_BF16,
+                "avx512-bf16": CPU_AVX512_BF16, "amx": CPU_AMX}
+
+
+@pytest.fixture
+def fake_cpu(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
+    """Pretend the CPU has `flags`: replaces only the probe's answer (env.cpu.cpu_features),
+    so the code deciding on it runs for real. A CPU feature is the one thing that cannot be
+    made to exist here."""
+    from torchworks.env import cpu
+
+    def pretend(flags: str | Sequence[str], architecture: str = "x86_64") -> Any:
+        """`flags`: a name from CPU_PROFILES or the flags themselves."""
+        chosen = CPU_PROFILES[flags] if isinstance(flags, str) else flags
+        answer = cpu.CpuFeatures.from_flags(chosen, architecture, model="faked CPU",
+                                            source="test")
+        monkeypatch.setattr(cpu, "cpu_features", lambda: answer)
+        return answer
+
+    return pretend
 
 
 @pytest.fixture(scope="session")

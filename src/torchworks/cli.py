@@ -69,7 +69,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _never_fail_to_print() -> None:
+    """Under a non-UTF-8 locale (LANG=C with coercion off, a latin-1 terminal) printing '·',
+    '✓' or a patent's curly quotes raised UnicodeEncodeError after the work was done; such
+    characters now print as '?' instead (the doctor above all must report on broken hosts)."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding not in ("utf8", "utf16", "utf32") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _never_fail_to_print()
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args) or 0)

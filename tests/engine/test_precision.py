@@ -11,7 +11,11 @@ from torchworks.errors import ConfigError
 CPU = torch.device("cpu")
 
 
-def test_auto_is_fp32_on_cpu_without_scaler() -> None:
+@pytest.mark.parametrize("profile", ["this CPU", "avx2-only", "avx512-bf16", "amx"])
+def test_auto_is_fp32_on_every_cpu_without_scaler(fake_cpu, profile: str) -> None:
+    """Same numbers on every CPU: even where the probe recommends bf16 (AMX), auto stays fp32."""
+    if profile != "this CPU":
+        fake_cpu(profile)  # only the probe's answer; the policy and autocast are real
     policy = precision.resolve_precision("auto", CPU)
     assert policy.name == "fp32"
     assert policy.grad_scaler() is None

@@ -110,3 +110,13 @@ def test_bad_facts_file_is_one_clean_line(tmp_path, content, message) -> None:
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.startswith("torchworks: error:") and message in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_a_non_utf8_locale_still_gets_the_report() -> None:
+    """LANG=C with Python's UTF-8 coercion off: stdout is ASCII; '·' and '✓' once crashed the
+    report with UnicodeEncodeError after the diagnosis was done."""
+    proc = doctor("--facts", str(FACTS_DIR / "h100x8_nccl_toolkit.json"),
+                  env={"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0",
+                       "PYTHONIOENCODING": ""})
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and "toolkit.nvcc_mismatch" in proc.stdout

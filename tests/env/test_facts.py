@@ -13,7 +13,8 @@ from torchworks.errors import DataError
 
 
 @pytest.mark.parametrize("name", ["rtx5090_cu124", "t4_driver470_cu128", "container_shm64m_l4",
-                                  "a100x4_cpu_torch"])
+                                  "a100x4_cpu_torch", "cpu_avx2_torchao_cp310",
+                                  "h100x8_nccl_toolkit"])
 def test_recorded_facts_round_trip_losslessly(recorded, name, tmp_path) -> None:
     facts = recorded(name)
     save_facts(facts, tmp_path / "again.json")

@@ -136,3 +136,94 @@ def test_gpu_machine_reports_driver_arch_and_libraries(machine_facts) -> None:
     t, nvml = machine_facts.torch, machine_facts.nvml
     assert t.cuda_available and t.devices and t.arch_list
     assert t.cudnn_version and nvml.status == "ok" and nvml.driver_version and nvml.gpus
+
+
+def test_this_machine_cpu_and_limits_match_the_cpu_probe_and_resource(machine_facts) -> None:
+    import resource
+
+    from torchworks.env.cpu import read_cpu_features
+
+    s = machine_facts.system
+    assert set(s.cpu_flags or []) == set(read_cpu_features(environ={}).flags)
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    assert s.ulimit_nofile == (-1 if soft == resource.RLIM_INFINITY else soft)
+    assert s.net_interfaces is None or "lo" in s.net_interfaces
+    assert machine_facts.torch.loaded_libs is not None
+
+
+def test_companion_extensions_are_read_from_their_files_not_imported() -> None:
+    """torchao's real wheel here: each .so named with its Python tag and torch libraries."""
+    from torchworks.env.probe_companions import probe_extensions
+
+    try:
+        importlib.metadata.version("torchao")
+    except importlib.metadata.PackageNotFoundError:
+        pytest.skip("torchao is not installed")
+    found = [e for e in probe_extensions(("torchao",)) if e.path.endswith(".so")]
+    assert found, "torchao ships compiled kernels"
+    for ext in found:
+        assert ext.python_tag in ("abi3",) or (ext.python_tag or "").startswith("cpython-")
+        assert ext.torch_libs is not None and "libc10.so" in ext.torch_libs
+
+
+def test_elf_reader_lists_needed_libraries_of_real_files(tmp_path) -> None:
+    import torch
+
+    from torchworks.env.elf import needed_libraries
+
+    lib = Path(torch.__file__).parent / "lib" / "libtorch_cpu.so"
+    assert "libc10.so" in (needed_libraries(lib) or [])
+    (tmp_path / "text.so").write_text("not an ELF file")
+    assert needed_libraries(tmp_path / "text.so") is None
+    assert needed_libraries(tmp_path / "missing.so") is None
+
+
+def test_nvcc_is_found_under_cuda_home_and_its_release_read(tmp_path, monkeypatch) -> None:
+    from torchworks.env.probe_toolkit import probe_nvcc
+
+    nvcc = tmp_path / "cuda-12.8" / "bin" / "nvcc"
+    nvcc.parent.mkdir(parents=True)
+    nvcc.write_text("#!/bin/sh\necho 'Cuda compilation tools, release 12.8, V12.8.93'\n")
+    nvcc.chmod(0o755)
+    monkeypatch.setenv("CUDA_HOME", str(tmp_path / "cuda-12.8"))
+    assert probe_nvcc() == (str(nvcc), "12.8")
+    monkeypatch.setenv("CUDA_HOME", str(tmp_path / "nowhere"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert probe_nvcc() == (str(tmp_path / "nowhere" / "bin" / "nvcc"), None)
+
+
+def test_ld_library_path_cudnn_and_nccl_files_are_listed(tmp_path) -> None:
+    from torchworks.env.probe_toolkit import probe_ld_library_path
+
+    for name in ("libcudnn.so.8", "libnccl.so.2", "libcublas.so.12"):
+        (tmp_path / name).write_bytes(b"")
+    found = probe_ld_library_path(f"{tmp_path}::/does/not/exist")
+    assert found == [str(tmp_path / "libcudnn.so.8"), str(tmp_path / "libnccl.so.2")]
+    assert probe_ld_library_path(None) == []
+
+
+def test_numpy_requirements_come_from_installed_metadata() -> None:
+    from torchworks.env.probe_companions import probe_numpy_requirements
+
+    found = probe_numpy_requirements()
+    assert "numpy" not in found
+    for name in ("pandas", "scipy", "scikit-learn"):
+        try:
+            importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        assert found.get(name)
+
+
+def test_numpy_specifiers_are_read_from_metadata_files(tmp_path) -> None:
+    from torchworks.env.probe_companions import probe_numpy_requirements
+
+    for name, lines in {"oldext": ["numpy (<2,>=1.21); python_version >= '3.9'"],
+                        "fin": ["numpy-financial>=1.0", "numpy"],
+                        "opt": ["numpy>=3; extra == 'fast'"]}.items():
+        info = tmp_path / f"{name}-1.0.dist-info"
+        info.mkdir()
+        requires = "".join(f"Requires-Dist: {line}\n" for line in lines)
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n"
+                                       f"{requires}\nlong description\n")
+    assert probe_numpy_requirements([str(tmp_path)]) == {"oldext": "<2,>=1.21", "fin": "*"}

@@ -135,8 +135,9 @@ def test_cuda_visible_devices(recorded, value, expected, visible) -> None:
     facts = replace(base, env={"CUDA_VISIBLE_DEVICES": value},
                     nvml=replace(base.nvml, gpus=gpus(4)))
     finding = ids(facts)[expected]
-    assert finding.severity is (Severity.OK if expected == "env.cuda_visible_devices"
-                                else Severity.WARN)
+    assert finding.severity is {"env.cuda_visible_devices": Severity.OK,
+                                "env.cuda_visible_devices_missing": Severity.WARN,
+                                "env.cuda_visible_devices_hides_all": Severity.ERROR}[expected]
     if expected.endswith("missing"):
         assert f"only {visible} GPU(s)" in finding.why
     if finding.severity is Severity.WARN:

@@ -15,7 +15,11 @@ def test_rtx5090_with_cu124_build_is_told_to_install_a_cu128_wheel(recorded) -> 
     arch = by_id(findings)["gpu.arch_unsupported"]
     assert arch.severity is Severity.ERROR
     assert "sm_120" in arch.seen and "no kernel image is available" in arch.why
-    assert "torch==2.9.1" in arch.fix and "cu128" in arch.fix and "--index-url" not in arch.fix
+    # one command moves torch and its installed companions, from the CUDA variant's own index
+    assert arch.fix.startswith("pip install --force-reinstall 'torch==2.9.1' 'torchvision==0.24.*' "
+                               "'torchaudio==2.9.*' 'triton' --index-url "
+                               "https://download.pytorch.org/whl/cu128  # cu128: ")
+    assert arch.fix.count("pip install") == 1
     assert findings[0].id == "gpu.arch_unsupported", "errors come first"
     assert exit_code(findings) == 2
 
@@ -51,7 +55,8 @@ def test_cpu_torch_on_a_gpu_node_and_a_mismatched_torchvision(recorded) -> None:
 
 
 def test_every_finding_is_complete_and_every_problem_has_a_fix(recorded) -> None:
-    names = ["rtx5090_cu124", "t4_driver470_cu128", "container_shm64m_l4", "a100x4_cpu_torch"]
+    names = ["rtx5090_cu124", "t4_driver470_cu128", "container_shm64m_l4", "a100x4_cpu_torch",
+             "cpu_avx2_torchao_cp310", "h100x8_nccl_toolkit"]
     for name in names:
         for f in diagnose(recorded(name)):
             assert f.id.count(".") == 1 and f.seen and f.why, (name, f)

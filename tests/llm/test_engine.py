@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
+from torchworks.env import cpu as cpu_env
+from torchworks.errors import ConfigError
 from torchworks.llm.engine import DecodeEngine, EngineStepper
 from torchworks.llm.generate import generate
 from torchworks.llm.llama import FastLlama
@@ -61,14 +63,49 @@ def test_sequences_joining_and_leaving_a_batch_get_their_solo_tokens(tiny_lm: Lo
     assert engine.free_slots == 3
 
 
-@pytest.mark.parametrize("name", ["bf16", "int8-dynamic", "int8-weight"])
-def test_cheaper_variants_stay_close_to_fp32(tiny_lm: LoadedLM, name: str) -> None:
-    ids = _ids(tiny_lm, PROMPTS[0])
-    reference = EngineStepper(engine_for(tiny_lm, "eager-fp32", max_seq=64)).score(ids)
-    got = EngineStepper(engine_for(tiny_lm, name, max_seq=64)).score(ids).float()
+# What each cheaper variant needs from the CPU, asked of the probe (not of the code under test).
+CPU_NEEDS = {"bf16": lambda cpu: cpu.fast_bf16, "int8-dynamic": lambda cpu: cpu.int8_kernels,
+             "int8-weight": lambda cpu: True}
+
+
+def _close_to_fp32_or_refused(lm: LoadedLM, name: str) -> str:
+    """The variant's top-1 agrees with fp32 where the CPU runs it, else a clear refusal;
+    returns which branch ran."""
+    if not CPU_NEEDS[name](cpu_env.cpu_features()):
+        with pytest.raises(ConfigError, match=f"variant '{name}' is not available: ") as info:
+            engine_for(lm, name, max_seq=64)
+        assert "this CPU" in str(info.value) and info.value.fix
+        return "refused"
+    ids = _ids(lm, PROMPTS[0])
+    reference = EngineStepper(engine_for(lm, "eager-fp32", max_seq=64)).score(ids)
+    got = EngineStepper(engine_for(lm, name, max_seq=64)).score(ids).float()
     assert torch.isfinite(got).all()
     agree = (got.argmax(-1) == reference.argmax(-1)).float().mean()
     assert agree >= 0.5, f"{name} top-1 agreement with fp32 is only {agree:.2f}"
+    return "ran"
+
+
+@pytest.mark.parametrize("name", ["bf16", "int8-dynamic", "int8-weight"])
+def test_cheaper_variants_stay_close_to_fp32(tiny_lm: LoadedLM, name: str) -> None:
+    """On this machine's real CPU: the supported path where it runs, the refusal elsewhere."""
+    _close_to_fp32_or_refused(tiny_lm, name)
+
+
+@pytest.mark.parametrize("profile, expected", [
+    ("avx2-only", "refused"), ("avx512-no-bf16", "refused"), ("avx512-bf16", "ran"),
+    ("amx", "ran")])
+def test_bf16_variant_follows_the_cpu_probe(tiny_lm: LoadedLM, fake_cpu, profile: str,
+                                            expected: str) -> None:
+    """Both branches on any machine: only the probe's answer is faked (bf16 kernels run,
+    slowly, on every x86-64 CPU, so the 'ran' branch is real arithmetic everywhere)."""
+    fake_cpu(profile)
+    assert _close_to_fp32_or_refused(tiny_lm, "bf16") == expected
+
+
+def test_int8_dynamic_needs_avx2_and_says_so(tiny_lm: LoadedLM, fake_cpu) -> None:
+    fake_cpu(["sse4_2"])
+    with pytest.raises(ConfigError, match=r"fbgemm.*need AVX2; this CPU has SSE"):
+        engine_for(tiny_lm, "int8-dynamic", max_seq=64)
 
 
 @pytest.mark.slow

@@ -23,7 +23,20 @@ import pytest
 from torchworks.errors import TorchworksError
 from torchworks.serving.local import free_port, wait_ready
 
-CHROMIUM = Path(os.environ.get("TORCHWORKS_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
+
+
+def find_chromium() -> Path | None:
+    """$TORCHWORKS_CHROMIUM, else the first Chromium build on PATH (Debian's `chromium`, Ubuntu's
+    and Fedora's `chromium-browser`, Google's `google-chrome`): /usr/bin/chromium is Debian's
+    name only."""
+    if os.environ.get("TORCHWORKS_CHROMIUM"):
+        path = Path(os.environ["TORCHWORKS_CHROMIUM"])
+        return path if path.is_file() else None
+    found = next((shutil.which(name) for name in CHROMIUM_NAMES if shutil.which(name)), None)
+    return Path(found) if found else None
+
+
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
@@ -46,13 +59,15 @@ def artifacts() -> Path:
 
 @pytest.fixture(scope="session")
 def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    if not CHROMIUM.is_file():
-        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's package (apt-get install "
-                    "chromium, or scripts/bootstrap.sh --test-tools) or set TORCHWORKS_CHROMIUM")
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.skip(f"no Chromium ({', '.join(CHROMIUM_NAMES)} on PATH, or $TORCHWORKS_CHROMIUM): "
+                    "install Debian's package (apt-get install chromium, or "
+                    "scripts/bootstrap.sh --test-tools) or set TORCHWORKS_CHROMIUM")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     with sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            tmp_path_factory.mktemp("chromium-profile"), executable_path=str(CHROMIUM),
+            tmp_path_factory.mktemp("chromium-profile"), executable_path=str(chromium),
             headless=True, args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 800})
         yield context
         context.close()

@@ -1,8 +1,10 @@
 """Device and precision policy, decided once so training code stays plain.
 
 `--amp auto|off|bf16|fp16`:
-- auto: bf16 autocast on a GPU that supports it, fp16 + GradScaler on an older GPU, fp32 on CPU
-  (bf16 on CPU is correct but rarely faster, so it is only used when asked).
+- auto: bf16 autocast on a GPU that supports it, fp16 + GradScaler on an older GPU, fp32 on every
+  CPU. Deliberately not CPU-dependent: the same command gives the same numbers on an AVX2 laptop
+  and an AMX server (with bf16, a 2-rank DDP run and its 1-process twin already drift apart by
+  1%). `torchworks doctor` says when a CPU would gain from `--amp bf16` (AMX-BF16: env.cpu).
 - off: fp32 everywhere.
 - bf16 / fp16: as asked; fp16 gets a GradScaler on CUDA (its small range underflows gradients).
 

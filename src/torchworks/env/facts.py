@@ -5,7 +5,8 @@ a user's recorded facts (`torchworks doctor --facts FILE`) and get the same diag
 would. Every field a probe could not read is None (unknown), which is different from an empty
 list (looked, found nothing). Sizes are bytes; versions are strings exactly as their source
 reports them. The JSON layout is documented in docs/doctor.md; bump FACTS_SCHEMA_VERSION on
-any incompatible change.
+any change and keep reading the older versions: fields added later have defaults (None: not
+recorded), so a version-1 file from an older torchworks still diagnoses.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from torchworks import atomic
 from torchworks.env.jsonable import SchemaMismatch, from_jsonable, to_jsonable
 from torchworks.errors import DataError
 
-FACTS_SCHEMA_VERSION = 1
+FACTS_SCHEMA_VERSION = 2
+READABLE_SCHEMA_VERSIONS = (1, 2)  # 2 added the CPU, toolkit, NCCL, ulimit and extension facts
 
 
 @dataclass
@@ -86,6 +88,8 @@ class TorchFacts:
     devices: list[TorchDevice] = field(default_factory=list)
     float32_matmul_precision: str | None = None  # "highest" means TF32 off for matmuls
     cudnn_allow_tf32: bool | None = None
+    cpu_capability: str | None = None  # ATen's kernel ISA: torch.backends.cpu.get_cpu_capability()
+    loaded_libs: list[str] | None = None  # cuDNN/NCCL/cudart files torch mapped (/proc/self/maps)
 
 
 @dataclass
@@ -108,6 +112,32 @@ class SystemFacts:
     disk_path: str
     disk_free_bytes: int | None
     disk_total_bytes: int | None
+    # schema 2; None = not recorded (a version-1 file) or unreadable
+    cpu_architecture: str | None = None  # platform.machine(): x86_64, aarch64
+    cpu_model: str | None = None
+    cpu_flags: list[str] | None = None  # /proc/cpuinfo flags torch cares about (env.cpu)
+    ulimit_memlock_bytes: int | None = None  # soft `ulimit -l`; -1 = unlimited
+    ulimit_nofile: int | None = None  # soft `ulimit -n`; -1 = unlimited
+    nvcc_path: str | None = None  # $CUDA_HOME/bin/nvcc, else nvcc on PATH
+    nvcc_version: str | None = None  # "12.1" from `nvcc --version`
+    net_interfaces: list[str] | None = None  # /sys/class/net
+    infiniband_devices: list[str] | None = None  # /sys/class/infiniband (mlx5_0, ...)
+    ld_library_path_libs: list[str] | None = None  # libcudnn*/libnccl* in LD_LIBRARY_PATH dirs
+
+
+@dataclass
+class NativeExtension:
+    """A compiled file (.so) shipped by a torch companion, judged without loading it.
+
+    python_tag: "cpython-310" (one interpreter only), "abi3" (any CPython 3) or None (a plain
+    library); torch_libs: its DT_NEEDED entries of torch and CUDA (libtorch_cuda.so means it
+    needs a CUDA torch, libcudart.so.13 a CUDA 13 one); None when the file is not ELF.
+    """
+
+    package: str
+    path: str  # relative to site-packages
+    python_tag: str | None
+    torch_libs: list[str] | None
 
 
 @dataclass
@@ -115,7 +145,9 @@ class PackageFacts:
     """Installed distributions (read from metadata, never imported) and torch's pinned deps."""
 
     versions: dict[str, str]
-    torch_requires: dict[str, str] = field(default_factory=dict)  # e.g. nvidia-cudnn-cu12 pin
+    torch_requires: dict[str, str] = field(default_factory=dict)  # nvidia-* and triton pins
+    extensions: list[NativeExtension] | None = None  # companions' compiled files (schema 2)
+    numpy_requirements: dict[str, str] | None = None  # package -> its numpy specifier (schema 2)
 
 
 @dataclass
@@ -153,10 +185,10 @@ def facts_from_dict(data: object, source: str = "facts") -> Facts:
         raise DataError(f"{source}: expected a JSON object with the doctor's facts",
                         fix="record facts with `torchworks doctor --collect facts.json`")
     version = data.get("schema_version")
-    if version != FACTS_SCHEMA_VERSION:
+    if version not in READABLE_SCHEMA_VERSIONS:
         raise DataError(
             f"{source}: facts schema_version is {version!r}; this torchworks reads "
-            f"{FACTS_SCHEMA_VERSION}",
+            f"{', '.join(map(str, READABLE_SCHEMA_VERSIONS))}",
             fix="re-record with this torchworks: `torchworks doctor --collect facts.json`",
         )
     try:

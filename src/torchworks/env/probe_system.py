@@ -12,7 +12,10 @@ import platform
 import re
 from pathlib import Path
 
+from torchworks.env.cpu import read_cpu_features
 from torchworks.env.facts import PackageFacts, SystemFacts
+from torchworks.env.probe_companions import probe_extensions, probe_numpy_requirements
+from torchworks.env.probe_toolkit import probe_ld_library_path, probe_nvcc
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 PROC_SELF_CGROUP = Path("/proc/self/cgroup")
@@ -22,7 +25,9 @@ KEY_PACKAGES = ("torch", "torchvision", "torchaudio", "triton", "numpy", "transf
                 "nvidia-cuda-runtime-cu12", "nvidia-cudnn-cu13", "nvidia-nccl-cu13")
 GPU_ENV_VARS = ("CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "NVIDIA_TF32_OVERRIDE",
                 "TORCH_ALLOW_TF32_CUBLAS_OVERRIDE", "LD_LIBRARY_PATH", "CUDA_HOME",
-                "PYTORCH_CUDA_ALLOC_CONF")
+                "PYTORCH_CUDA_ALLOC_CONF", "NCCL_P2P_DISABLE", "NCCL_IB_DISABLE",
+                "NCCL_SOCKET_IFNAME", "NCCL_DEBUG", "ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA",
+                "DNNL_MAX_CPU_ISA")
 
 
 def probe_system(disk_path: str) -> SystemFacts:
@@ -36,6 +41,8 @@ def probe_system(disk_path: str) -> SystemFacts:
         usable: int | None = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         usable = os.cpu_count()
+    cpu = read_cpu_features(environ={})  # the hardware; the ISA caps are judged from env
+    nvcc_path, nvcc_version = probe_nvcc()
     return SystemFacts(
         python_version=platform.python_version(), platform=platform.platform(),
         cpu_count=os.cpu_count(), usable_cpus=usable,
@@ -44,7 +51,36 @@ def probe_system(disk_path: str) -> SystemFacts:
         cgroup_version=cg_version, cgroup_memory_limit_bytes=cg_memory, cgroup_cpu_limit=cg_cpu,
         in_container=bool(evidence), container_evidence=evidence,
         disk_path=str(disk_at), disk_free_bytes=disk_free, disk_total_bytes=disk_total,
+        cpu_architecture=cpu.architecture, cpu_model=cpu.model,
+        cpu_flags=sorted(cpu.flags) if cpu.source != "none" else None,
+        ulimit_memlock_bytes=_soft_limit("RLIMIT_MEMLOCK"),
+        ulimit_nofile=_soft_limit("RLIMIT_NOFILE"),
+        nvcc_path=nvcc_path, nvcc_version=nvcc_version,
+        net_interfaces=_listdir(Path("/sys/class/net")),
+        infiniband_devices=_listdir(Path("/sys/class/infiniband")),
+        ld_library_path_libs=probe_ld_library_path(os.environ.get("LD_LIBRARY_PATH")),
     )
+
+
+def _soft_limit(name: str) -> int | None:
+    """A soft resource limit; -1 when unlimited (RLIM_INFINITY)."""
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(getattr(resource, name))
+    except (ImportError, AttributeError, OSError, ValueError):
+        return None
+    return -1 if soft == resource.RLIM_INFINITY else int(soft)
+
+
+def _listdir(path: Path) -> list[str] | None:
+    """Entries of a /sys class directory: [] when it is absent (no such devices)."""
+    try:
+        return sorted(os.listdir(path))
+    except FileNotFoundError:
+        return []
+    except OSError:
+        return None
 
 
 def probe_packages() -> PackageFacts:
@@ -60,10 +96,11 @@ def probe_packages() -> PackageFacts:
     except metadata.PackageNotFoundError:
         requires = []
     for line in requires:
-        match = re.match(r"^(nvidia-[\w.-]+)\s*==\s*([\w.]+)", line)
+        match = re.match(r"^(nvidia-[\w.-]+|triton)\s*==\s*([\w.]+)", line)
         if match:
             pins[match.group(1)] = match.group(2)
-    return PackageFacts(versions=versions, torch_requires=pins)
+    return PackageFacts(versions=versions, torch_requires=pins, extensions=probe_extensions(),
+                        numpy_requirements=probe_numpy_requirements())
 
 
 def probe_env() -> dict[str, str]:

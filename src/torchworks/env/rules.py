@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from torchworks.env import rules_gpu, rules_packages, rules_precision, rules_system
+from torchworks.env import (
+    rules_cpu,
+    rules_extensions,
+    rules_gpu,
+    rules_multigpu,
+    rules_packages,
+    rules_precision,
+    rules_system,
+    rules_toolkit,
+)
 from torchworks.env.facts import Facts
 from torchworks.env.findings import Finding, ordered
 
@@ -23,10 +32,17 @@ RULES: tuple[Rule, ...] = (
     rules_gpu.nccl,
     rules_gpu.cuda_visible_devices,
     rules_gpu.compile_support,
+    rules_toolkit.nvcc,
+    rules_toolkit.ld_library_path,
+    rules_multigpu.nccl_env,
     rules_precision.precision,
     rules_precision.tf32,
+    rules_cpu.cpu,
     rules_packages.companions,
+    rules_extensions.native_extensions,
+    rules_extensions.numpy_abi,
     rules_packages.onnxruntime_flavours,
+    rules_multigpu.ulimits,
     rules_system.shared_memory,
     rules_system.memory_limit,
     rules_system.cpu_limit,

@@ -75,9 +75,25 @@ def _first_sentence(text: str) -> str:
     return text.split(". ")[0].rstrip(".")
 
 
+def torch_reinstall_command(facts: Facts) -> str | None:
+    """The torch reinstall a GPU finding prescribes (CPU build on a GPU machine, or no kernels
+    for a GPU), or None. Companion findings reuse it, so the report holds one command."""
+    t = facts.torch
+    caps = _caps(facts)
+    if t.status != "ok" or not caps:
+        return None
+    cpu_build_on_gpus = not t.cuda and not t.hip and bool(visible_gpus(facts)[0])
+    uncovered = bool(t.cuda and t.arch_list
+                     and any(not arch_list_covers(t.arch_list, *cc) for cc in caps))
+    if not (cpu_build_on_gpus or uncovered):
+        return None
+    return install_advice(caps, facts.nvml.driver_version, facts.packages.versions)
+
+
 def torch_import(facts: Facts) -> list[Finding]:
     t = facts.torch
-    advice = install_advice(_caps(facts), facts.nvml.driver_version)
+    advice = install_advice(_caps(facts), facts.nvml.driver_version,
+                            facts.packages.versions)
     if t.status == "missing":
         return [Finding("torch.missing", Severity.ERROR, "torch is not installed in this Python "
                         f"({facts.system.python_version})", "nothing in torchworks can train, "
@@ -121,7 +137,8 @@ def gpu_arch(facts: Facts) -> list[Finding]:
         f"{names}; torch {t.version} has code for {', '.join(t.arch_list)}",
         "every CUDA kernel fails with 'no kernel image is available for execution on the "
         "device': a GPU runs SASS of its own major arch at or below its minor, or PTX",
-        install_advice([c[2] for c in caps], facts.nvml.driver_version))]
+        install_advice([c[2] for c in caps], facts.nvml.driver_version,
+                       facts.packages.versions))]
 
 
 def driver_vs_runtime(facts: Facts) -> list[Finding]:
@@ -138,7 +155,7 @@ def driver_vs_runtime(facts: Facts) -> list[Finding]:
     if t.status != "ok" or not t.cuda or not driver:
         return []
     minimum, full = driver_minimum(t.cuda)
-    advice = install_advice(_caps(facts), driver)
+    advice = install_advice(_caps(facts), driver, facts.packages.versions)
     seen = (f"driver {driver} (runs CUDA <= {facts.nvml.cuda_driver_version or '?'}); "
             f"torch {t.version} needs CUDA {t.cuda}")
     if minimum and not driver_at_least(driver, minimum):
@@ -172,8 +189,9 @@ def torch_sees_gpus(facts: Facts) -> list[Finding]:
     if not t.cuda:
         return [Finding("torch.cpu_build", Severity.ERROR,
                         f"{count} but torch {t.version} is a CPU-only build",
-                        "torch will never use the GPU", install_advice(_caps(facts),
-                                                                       nvml.driver_version))]
+                        "torch will never use the GPU",
+                        install_advice(_caps(facts), nvml.driver_version,
+                                       facts.packages.versions))]
     minimum, _ = driver_minimum(t.cuda)
     if minimum and nvml.driver_version and not driver_at_least(nvml.driver_version, minimum):
         return []  # driver.too_old explains it
@@ -223,9 +241,10 @@ def cuda_visible_devices(facts: Facts) -> list[Finding]:
     fix = f"export CUDA_VISIBLE_DEVICES={','.join(str(g.index) for g in gpus)}  # or unset it"
     if not visible:
         what = f"names no existing GPU ('{bad}')" if bad is not None else "hides every GPU"
-        return [Finding("env.cuda_visible_devices_hides_all", Severity.WARN,
+        return [Finding("env.cuda_visible_devices_hides_all", Severity.ERROR,
                         f"CUDA_VISIBLE_DEVICES='{raw}' {what}; the driver has {len(gpus)} GPU(s)",
-                        "torch sees no GPU and runs everything on CPU", fix)]
+                        "torch sees no GPU and silently runs everything on CPU, every GPU idle",
+                        fix)]
     if bad is not None:
         return [Finding("env.cuda_visible_devices_missing", Severity.WARN,
                         f"CUDA_VISIBLE_DEVICES='{raw}' names '{bad}', which does not exist "

@@ -15,13 +15,20 @@ def _gpus(facts: Facts) -> list[tuple[str, tuple[int, int]]]:
     return [(name, cc) for _, name, cc in gpu_list(facts)]
 
 
+def _torch_uses_gpus(facts: Facts) -> bool:
+    """GPU precision advice only means something for a CUDA torch that imports; otherwise
+    torch.* findings say why, and the CPU finding gives the CPU's precision."""
+    return facts.torch.status == "ok" and facts.torch.cuda is not None
+
+
 def precision(facts: Facts) -> list[Finding]:
     """bf16 where every GPU has it, else fp16 + GradScaler; FP8 noted on Ada/Hopper+."""
-    gpus = _gpus(facts)
+    gpus = _gpus(facts) if _torch_uses_gpus(facts) else []
     if not gpus:
-        return [Finding("precision.recommendation", Severity.OK, "no GPU: CPU training",
-                        "fp32 is the safe default on CPU; bf16 autocast helps only on CPUs "
-                        "with AMX/AVX512-BF16", "keep fp32 (the default) on CPU")]
+        return [] if facts.system.cpu_flags is not None else [Finding(
+            "precision.recommendation", Severity.OK, "no GPU torch uses: CPU training",
+            "fp32 is the safe default on CPU; bf16 autocast helps only on CPUs with AMX",
+            "keep fp32 (the default) on CPU")]
     no_bf16 = [f"{name} (cc {m}.{n})" for name, (m, n) in gpus if (m, n) < (8, 0)]
     if no_bf16:
         return [Finding("precision.no_bf16", Severity.WARN, f"no bf16 on {', '.join(no_bf16)}",
@@ -44,7 +51,8 @@ def tf32(facts: Facts) -> list[Finding]:
     machine must exit 0); NVIDIA_TF32_OVERRIDE=0 is a warning because it silently overrides
     code that asks for TF32.
     """
-    ampere = [name for name, cc in _gpus(facts) if cc >= (8, 0)]
+    ampere = [name for name, cc in _gpus(facts) if cc >= (8, 0)] if _torch_uses_gpus(facts) \
+        else []
     if not ampere:
         return []
     if facts.env.get("NVIDIA_TF32_OVERRIDE") == "0":

@@ -44,12 +44,6 @@ class WheelVariant:
     def arch_list(self) -> list[str]:
         return [f"sm_{c}" for c in self.sass] + [f"compute_{c}" for c in self.ptx]
 
-    def install_command(self) -> str:
-        if self.default_on_pypi:
-            return f"pip install --force-reinstall 'torch=={self.torch}'"
-        return (f"pip install --force-reinstall 'torch=={self.torch}' "
-                f"--index-url {WHEEL_INDEX}/{self.tag}")
-
 
 # Preference order: the PyPI default first, then newer, then older toolkits.
 WHEEL_VARIANTS: tuple[WheelVariant, ...] = (
@@ -58,6 +52,15 @@ WHEEL_VARIANTS: tuple[WheelVariant, ...] = (
     WheelVariant("cu126", "12.6", "2.9.1", (50, 60, 70, 75, 80, 86, 90)),
     WheelVariant("cu118", "11.8", "2.7.1", (50, 60, 70, 75, 80, 86, 90)),
 )
+
+# Companions that a torch reinstall must move in the same pip command (same index URL).
+TORCH_COMPANIONS = ("torchvision", "torchaudio", "torchao", "triton")
+
+# torchao major.minor -> the oldest torch its prebuilt extensions load into. Sources:
+# pytorch/ao torchao/__init__.py compatibility list (PR #3455: 0.14.1 built against 2.9.0,
+# 0.15.0 against 2.9.1) and torchao 0.18.0's own check ("Please upgrade to torch >= 2.11.0").
+# Releases in between are not listed, so they are not judged by version (only their files).
+TORCHAO_MIN_TORCH: dict[str, str] = {"0.14": "2.9.0", "0.15": "2.9.1", "0.18": "2.11.0"}
 
 # torch major.minor -> the torchvision major.minor built against it (torchvision's README).
 TORCHVISION_FOR_TORCH: dict[str, str] = {
@@ -103,3 +106,9 @@ MEMORY_ERROR_BELOW_BYTES = 2 * GIB  # torch + a CUDA context + a small model
 MEMORY_WARN_BELOW_BYTES = 8 * GIB
 DISK_ERROR_BELOW_BYTES = 2 * GIB
 DISK_WARN_BELOW_BYTES = 20 * GIB
+# DataLoader workers pass each batch's tensors as file descriptors (torch's default sharing
+# strategy on Linux): 1024, the common default, runs out ("received 0 items of ancdata").
+NOFILE_WARN_BELOW = 4096
+NOFILE_RECOMMENDED = 65536
+# RDMA (InfiniBand/RoCE) registers NCCL's buffers as locked memory; Docker's default is 8 MiB.
+MEMLOCK_IB_MIN_BYTES = 64 * GIB

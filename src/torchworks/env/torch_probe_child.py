@@ -60,6 +60,17 @@ def _cuda_facts(torch, out: dict) -> None:
         out["nccl_error"] = _error(exc)
 
 
+def _loaded_libs() -> list:
+    """cuDNN/NCCL/CUDA runtime files this process mapped: which copy torch really loaded."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            paths = {line.split(None, 5)[-1].strip() for line in maps if ".so" in line}
+    except OSError:
+        return []
+    wanted = ("libcudnn", "libnccl", "libcudart")
+    return sorted(p for p in paths if os.path.basename(p).startswith(wanted))
+
+
 def collect() -> dict:
     out: dict = {"status": "ok", "arch_list": [], "devices": [], "cuda_available": False}
     try:
@@ -78,9 +89,12 @@ def collect() -> dict:
     try:
         out["float32_matmul_precision"] = torch.get_float32_matmul_precision()
         out["cudnn_allow_tf32"] = bool(torch.backends.cudnn.allow_tf32)
+        cpu = getattr(torch.backends, "cpu", None)  # absent before torch 2.1
+        out["cpu_capability"] = cpu.get_cpu_capability() if cpu is not None else None
         if torch.version.cuda is not None:
             out["arch_list"] = _arch_list(torch)
             _cuda_facts(torch, out)
+        out["loaded_libs"] = _loaded_libs()
     except Exception as exc:  # torch imports; a failing query must not read as "torch broken"
         out["error"] = "probe: " + _error(exc)
     return out

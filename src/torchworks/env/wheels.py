@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 
+from torchworks.env.companions import companion_pins
 from torchworks.env.tables import (
     DRIVER_FULL_FOR_MINOR,
     DRIVER_MIN_FOR_MAJOR,
+    WHEEL_INDEX,
     WHEEL_VARIANTS,
     WheelVariant,
 )
@@ -76,20 +78,30 @@ def variants_for(capabilities: list[tuple[int, int]], driver: str | None) -> lis
             and variant_runs_on_driver(v, driver)]
 
 
-def install_advice(capabilities: list[tuple[int, int]], driver: str | None) -> str:
+def install_command(variant: WheelVariant, installed: dict[str, str] | None = None) -> str:
+    """One pip command moving torch and every installed companion (torchvision, torchaudio,
+    torchao, triton) together, from the variant's own index: the index URL is explicit even
+    for PyPI's default build, whose CUDA flavour differs by platform and release."""
+    pins = "".join(f" '{pin}'" for pin in companion_pins(variant.torch, installed or {}))
+    return (f"pip install --force-reinstall 'torch=={variant.torch}'{pins} "
+            f"--index-url {WHEEL_INDEX}/{variant.tag}")
+
+
+def install_advice(capabilities: list[tuple[int, int]], driver: str | None,
+                   installed: dict[str, str] | None = None) -> str:
     """The exact install command for a torch that runs here, or what to change first."""
     fitting = sorted(variants_for(capabilities, driver),
                      key=lambda v: not _full_support(v, driver))  # stable: keeps preference
     if fitting:
         best = fitting[0]
-        return f"{best.install_command()}  # {best.tag}: {', '.join(best.arch_list())}"
+        return f"{install_command(best, installed)}  # {best.tag}: {', '.join(best.arch_list())}"
     for_arch = variants_for(capabilities, None)
     if for_arch:
         best = for_arch[0]
         minimum, full = driver_minimum(best.cuda)
         return (f"upgrade the NVIDIA driver to >= {full or minimum} (e.g. `sudo apt install "
                 f"nvidia-driver-{version_tuple(full or minimum or '0')[0]}`), then "
-                f"{best.install_command()}")
+                f"{install_command(best, installed)}")
     caps = ", ".join(f"{m}.{n}" for m, n in capabilities)
     return (f"no published torch wheel covers compute capability {caps}: build torch from "
             f"source with TORCH_CUDA_ARCH_LIST set to it")

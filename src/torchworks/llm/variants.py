@@ -14,6 +14,7 @@ from types import ModuleType
 import torch
 from torch import nn
 
+from torchworks.env import cpu as cpu_env
 from torchworks.errors import ConfigError, DependencyError, require
 from torchworks.llm.engine import DecodeEngine
 from torchworks.llm.llama import FastLlama
@@ -34,7 +35,7 @@ VARIANTS: dict[str, VariantSpec] = {v.name: v for v in (
     VariantSpec("eager-fp32", "fp32", "torch", False, False,
                 "reference: fp32 weights, static KV cache, eager PyTorch"),
     VariantSpec("bf16", "bf16", "torch", False, False,
-                "bf16 weights and KV cache (CPUs with AVX512-BF16/AMX, Ampere+ GPUs)"),
+                "bf16 weights and KV cache (CPUs with AVX512-BF16/AMX-BF16, Ampere+ GPUs)"),
     VariantSpec("fp16", "fp16", "torch", False, True, "fp16 weights and KV cache (GPU)"),
     VariantSpec("compile-static", "fp32", "torch", True, False,
                 "fp32, decode step torch.compile'd once for the static cache shape"),
@@ -65,9 +66,10 @@ def unavailable_reason(spec: VariantSpec, device: torch.device) -> str | None:
     """Why `spec` cannot run on `device` here, or None if it can."""
     if spec.gpu_only and device.type != "cuda":
         return "needs a CUDA GPU"
-    if spec.precision == "bf16" and device.type == "cpu" \
-            and not torch.ops.mkldnn._is_mkldnn_bf16_supported():
-        return "this CPU has no fast bf16 (AVX512-BF16 or AMX)"
+    if device.type == "cpu":
+        reason = _cpu_reason(spec, cpu_env.cpu_features())
+        if reason:
+            return reason
     if spec.precision == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
         return "this GPU has no bf16"
     if spec.precision == "int8-dynamic" and device.type != "cpu":
@@ -78,6 +80,18 @@ def unavailable_reason(spec: VariantSpec, device: torch.device) -> str | None:
             return "ONNX Runtime has no TensorRT execution provider here"
     if spec.runtime == "onnxruntime" and _optional("onnxruntime") is None:
         return "onnxruntime is not installed"
+    return None
+
+
+def _cpu_reason(spec: VariantSpec, cpu: cpu_env.CpuFeatures) -> str | None:
+    """bf16 only where it is native (oneDNN's emulation on plain AVX-512 is no faster than
+    fp32, so serving it would only lose accuracy); torch's int8 kernels need AVX2."""
+    if spec.precision == "bf16" and not cpu.fast_bf16:
+        instead = "eager-fp32 or int8-dynamic" if cpu.int8_kernels else "eager-fp32"
+        return (f"this CPU has no fast bf16 (needs AVX512-BF16 or AMX-BF16; it has {cpu.isa}); "
+                f"{instead} run here")
+    if spec.precision == "int8-dynamic" and not cpu.int8_kernels:
+        return f"torch's int8 CPU kernels (fbgemm) need AVX2; this CPU has {cpu.isa}"
     return None
 
 

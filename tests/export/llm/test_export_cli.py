@@ -44,3 +44,19 @@ def test_export_publishes_gated_versions_and_the_server_honours_them(
     assert served.status_code == 200 and served.headers["X-Model-Version"] == "2"
     refused = client.post("/v1/models/tiny/load", json={"version": "3"})
     assert refused.status_code == 409 and "token agreement" in refused.text
+
+
+def test_bf16_on_a_cpu_without_native_bf16_is_skipped_with_the_reason(
+        tiny_lm_dir: Path, tmp_path: Path, patents_dir: Path, fake_cpu, capsys) -> None:
+    """The AVX2-only CI CPU of issue 13: only the probe's answer is faked; the pipeline, the
+    reference run and the registry are real."""
+    fake_cpu("avx2-only")
+    models = tmp_path / "models"
+    assert main(["export", "llm", "--model", str(tiny_lm_dir), "--name", "tiny",
+                 "--models-dir", str(models), "--patents-dir", str(patents_dir), *QUICK,
+                 "--variants", "bf16"]) == 0
+    out = capsys.readouterr().out
+    assert "bf16: skipped (this CPU has no fast bf16 (needs AVX512-BF16 or AMX-BF16; it has " \
+           "AVX2)" in out
+    assert "bf16             skipped" in out
+    assert not list(models.glob("tiny/*/manifest.json")), "nothing published for a refused variant"

@@ -13,16 +13,16 @@ from torchworks.cli import main
 def test_summarize_reports_bad_documents_and_completes_the_rest(
         tmp_path: Path, patents_dir: Path, sample_jsonl: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
-    good = sample_jsonl.read_text().splitlines()
+    good = sample_jsonl.read_text(encoding="utf-8").splitlines()
     data = tmp_path / "batch.jsonl"
     data.write_text("\n".join([good[3], '{"id": "blank", "description": ""}', "{oops",
-                               good[0], good[1]]) + "\n")
+                               good[0], good[1]]) + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
     code = main(["patents", "summarize", str(patents_dir / "uspto-xml/xml2014/US08930553.xml"),
                  "--input", str(data), "--output", str(out), "--method", "textrank",
                  "--max-doc-words", "15000"])
     assert code == 1  # some documents failed, the rest were written
-    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows] == ["US08930553B2", "US06336130", "blank", "batch:3",
                                        "US20010000044A1", "US20010000943A1"]
     assert [("summary" in r) for r in rows] == [True, True, False, False, True, False]

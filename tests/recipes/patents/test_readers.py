@@ -71,9 +71,9 @@ def test_bulk_file_with_concatenated_documents_yields_each(patents_dir: Path,
                                                            tmp_path: Path) -> None:
     xml = patents_dir / "uspto-xml"
     bulk = tmp_path / "ipg_week.xml"
-    bulk.write_text((xml / "xml2014" / "US08930553.xml").read_text()
-                    + (xml / "xmlApp2004" / "US20050004437A1.xml").read_text()
-                    + '<?xml version="1.0"?>\n<broken><unclosed>\n')
+    bulk.write_text((xml / "xml2014" / "US08930553.xml").read_text(encoding="utf-8")
+                    + (xml / "xmlApp2004" / "US20050004437A1.xml").read_text(encoding="utf-8")
+                    + '<?xml version="1.0"?>\n<broken><unclosed>\n', encoding="utf-8")
     items = list(read_patents(bulk))
     assert [i.id for i in items[:2]] == ["US08930553B2", "US20050004437A1"]
     assert isinstance(items[2], BadDocument) and "not readable XML" in items[2].error
@@ -81,9 +81,10 @@ def test_bulk_file_with_concatenated_documents_yields_each(patents_dir: Path,
 
 def test_jsonl_bad_lines_are_reported_and_the_rest_read(tmp_path: Path,
                                                         sample_jsonl: Path) -> None:
-    good = sample_jsonl.read_text().splitlines()[0]
+    good = sample_jsonl.read_text(encoding="utf-8").splitlines()[0]
     path = tmp_path / "mixed.jsonl"
-    path.write_text("\n".join([good, "{not json", json.dumps({"id": "x", "text": "no"}), good]))
+    path.write_text("\n".join([good, "{not json", json.dumps({"id": "x", "text": "no"}), good]),
+                    encoding="utf-8")
     items = list(read_patents(path))
     assert [type(i).__name__ for i in items] == ["Patent", "BadDocument", "BadDocument",
                                                  "Patent"]

@@ -24,7 +24,7 @@ def predictor(extractive_summarizer) -> SummarizePredictor:
 def test_a_batch_is_answered_item_by_item(predictor: SummarizePredictor, patents_dir: Path,
                                           sample_patents: list[Patent]) -> None:
     patent = sample_patents[10]
-    xml = (patents_dir / "uspto-xml/xmlApp2004/US20050004437A1.xml").read_text()
+    xml = (patents_dir / "uspto-xml/xmlApp2004/US20050004437A1.xml").read_text(encoding="utf-8")
     batch = [
         SummarizeRequest(id="record", description=patent.description, claims=patent.claims,
                          title=patent.title, words=80),

@@ -95,7 +95,7 @@ def test_no_claims_is_one_finding() -> None:
 
 
 def _records(patents_dir: Path) -> list[dict]:
-    lines = (patents_dir / "claims.jsonl").read_text().splitlines()
+    lines = (patents_dir / "claims.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
 
 

@@ -47,7 +47,7 @@ def test_cumulative_multiple_dependency_is_not_alternative() -> None:
 
 
 def test_dependency_tree(patents_dir: Path) -> None:
-    record = json.loads((patents_dir / "claims.jsonl").read_text().splitlines()[0])
+    record = json.loads((patents_dir / "claims.jsonl").read_text(encoding="utf-8").splitlines()[0])
     text = "\n".join(record["claims"])
     claim_set = parse_claims(text)
     assert len(claim_set.claims) == len(record["claims"])
@@ -57,7 +57,7 @@ def test_dependency_tree(patents_dir: Path) -> None:
 
 
 def test_real_claim_sets_parse_completely(patents_dir: Path) -> None:
-    for line in (patents_dir / "claims.jsonl").read_text().splitlines():
+    for line in (patents_dir / "claims.jsonl").read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         claim_set = parse_claims("\n".join(record["claims"]))
         assert [c.number for c in claim_set.claims] == list(range(1, len(record["claims"]) + 1))
