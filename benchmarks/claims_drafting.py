@@ -3,7 +3,9 @@
     .venv/bin/python benchmarks/claims_drafting.py [--data FILE.jsonl ...] [--source abstract|summary]
         [--old-src DIR --old-sets 3] [--openai-sets 3] [--show 3]
 
-Each record (JSON lines with title, abstract, description, claims) is a real granted patent.
+Each record (JSON lines, gzipped or not, with title, abstract, description, claims) is a real
+granted patent, e.g. the claim checker's held-out set (benchmarks/data/granted_claims/, whose
+README gives its provenance), never tuned on here.
 Its "disclosure" is the abstract, or the summary section of the description (`--source
 summary`; records without one are skipped). The granted claim 1 is the reference. Printed per
 method: ROUGE-L F1 of the drafted claim 1 against it, element recall (the share of the
@@ -23,6 +25,7 @@ Which data were used for tuning is printed with the table: pass `--tuned FILE` f
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import platform
@@ -48,7 +51,8 @@ _NEXT_HEADING = re.compile(r"\b(?:BRIEF DESCRIPTION|DETAILED DESCRIPTION|DESCRIP
 def records(paths: list[Path], source: str) -> list[dict]:
     out = []
     for path in paths:
-        for line in path.open(encoding="utf-8"):
+        opener = gzip.open if path.suffix == ".gz" else open
+        for line in opener(path, "rt", encoding="utf-8"):
             record = json.loads(line)
             claims = record.get("claims") or []
             if not claims:

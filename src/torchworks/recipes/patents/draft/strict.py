@@ -27,7 +27,7 @@ BOILERPLATE = frozenset({
 _COMMENTARY = re.compile(r"\b(?:this (?:claim|invention|disclosure)|the invention|note:|"
                          r"disclosure:|claim \d+ (?:describes|is)|as described|i am|here is|"
                          r"sure[,!]|in summary|dependent claim)\b", re.IGNORECASE)
-_WORD = re.compile(r"[A-Za-z][A-Za-z-]*(?:'[A-Za-z]+)?")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*(?:'[A-Za-z]+)?")
 _SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
 
 
