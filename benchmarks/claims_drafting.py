@@ -1,7 +1,7 @@
 """Claim drafting against granted claims: ours, two baselines, and the previous LLM pipeline.
 
-    .venv/bin/python benchmarks/claims_drafting.py [--data FILE.jsonl ...] [--source abstract|summary]
-        [--old-src DIR --old-sets 3] [--openai-sets 3] [--show 3]
+    .venv/bin/python benchmarks/claims_drafting.py [--data FILE.jsonl ...]
+        [--source abstract|summary] [--old-src DIR --old-sets 3] [--openai-sets 3] [--show 3]
 
 Each record (JSON lines, gzipped or not, with title, abstract, description, claims) is a real
 granted patent, e.g. the claim checker's held-out set (benchmarks/data/granted_claims/, whose
@@ -160,7 +160,7 @@ def run_polish_openai(data: list[dict], config: DraftConfig) -> list:
 
     server = serve_app(openai_app(LocalBackend.load(None), model_name="smollm2"))
     try:
-        remote = OpenAIBackend(f"{server.url}/v1", model="smollm2", timeout_s=120)
+        remote = OpenAIBackend(f"{server.url}/v1", model="smollm2", timeout_s=900)
         polish = DraftConfig(dependents=config.dependents, polish=True)
         return run_ours(data, polish, remote)
     finally:

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from torchworks.errors import TorchworksError
 from torchworks.recipes.patents.claims.findings import Finding, Report
 from torchworks.recipes.patents.claims.rules_structure import ABSTRACT_MAX_WORDS
 from torchworks.recipes.patents.draft.backends import Backend, GenerateParams, Message
@@ -131,7 +132,11 @@ def _polish(claim: Claim, analysis: Disclosure, backend: Backend, config: DraftC
             f"Rewrite this patent claim so it reads well. Keep every element and use only "
             f"these words' terms; one sentence ending with a period; give only the claim.\n\n"
             f"{claim.text}")}]
-    raw = backend.generate(messages, GenerateParams(max_new_tokens=config.max_new_tokens))
+    try:
+        raw = backend.generate(messages, GenerateParams(max_new_tokens=config.max_new_tokens))
+    except TorchworksError as exc:  # the built claim stands; the model is only a polish
+        say("status", f"claim 1 kept as built: the model did not answer ({exc})")
+        return claim, False
     text = " ".join(raw.replace("**", "").split())
     text = re.sub(r"^(?:claim\s*)?1\s*[.:)]\s*", "", text, flags=re.IGNORECASE)
     if not text.endswith("."):
