@@ -120,7 +120,8 @@ def analyse(text: str, title: str = "") -> Disclosure:
     for sentence in sentences:
         for phrase in phrases(sentence):
             name = _element_name(phrase)
-            if not name or name == subject or _is_subject(name, subject):
+            if not name or name == subject or _is_subject(name, subject) or (
+                    f" {name} " in f" {subject} "):
                 continue
             counts[name] += 1
             if name not in elements:
@@ -131,11 +132,10 @@ def analyse(text: str, title: str = "") -> Disclosure:
     elements = _merge_variants(elements, counts)
     relations = [r for i, s in enumerate(sentences) for r in _relations(s, i, elements, subject)]
     features = [f for i, s in enumerate(sentences) if (f := _feature(s, i, elements, subject))]
-    vocabulary = frozenset(w.lower for w in words_of(text) if w.text[:1].isalpha())
+    vocabulary = frozenset(w.lower for w in words_of(f"{title} {text}") if w.text[:1].isalpha())
     return Disclosure(subject=subject, elements=elements, counts=counts, relations=relations,
                       features=features, process=bool(_PROCESS.search(text[:2000])),
-                      sentences=sentences, vocabulary=vocabulary | frozenset(title.lower().split()),
-                      forms=forms)
+                      sentences=sentences, vocabulary=vocabulary, forms=forms)
 
 
 def canonical(name: str, elements: list[str]) -> str:
@@ -161,7 +161,7 @@ def _is_subject(name: str, subject: str) -> bool:
 _GENERIC_PURPOSE = re.compile(
     r"^(?:(?:a|an|the)\s+)?(?P<kind>method|system|apparatus|device|process|arrangement)s?"
     r"(?:\s*(?:,|and|/)\s*(?:a\s+|an\s+)?(?:methods?|systems?|apparatus(?:es)?|devices?|"
-    r"processes)){0,2}\s+(?P<rest>(?:for|of)\s+[^.;:,]+)", re.IGNORECASE)
+    r"processes)){0,2}\s+(?P<rest>(?:for|of|to)\s+[^.;:,]+)", re.IGNORECASE)
 
 
 def _subject(title: str, sentences: list[str]) -> str:
@@ -169,7 +169,7 @@ def _subject(title: str, sentences: list[str]) -> str:
     document ("The present invention relates to a X": X). A title that only names a kind
     ("Methods and systems for transactional tunneling") gives "system for transactional
     tunneling" (a method title: "method for ...")."""
-    for text in ([title] if title else []) + sentences[:3]:
+    for text in ([re.sub(r"(?<=\w)/(?=\w)", " ", title)] if title else []) + sentences[:3]:
         purpose = _GENERIC_PURPOSE.match(text.strip())
         if purpose:
             rest = purpose["rest"].split()[:9]

@@ -12,6 +12,7 @@ A draft with errors is repaired (the claim dropped or rebuilt) before anyone see
 
 from __future__ import annotations
 
+import functools
 import re
 
 from torchworks.recipes.patents.claims.check import check_text
@@ -34,6 +35,7 @@ _SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
 def check_draft(claims: list[str], disclosure_words: frozenset[str]) -> Report:
     """The full checker plus the draft rules; claims are texts without numbers."""
     report = check_text("\n".join(f"{n}. {c}" for n, c in enumerate(claims, start=1)))
+    disclosure_words = disclosure_words | _lemmas(disclosure_words)
     extra: list[Finding] = []
     seen: dict[str, int] = {}
     for number, text in enumerate(claims, start=1):
@@ -68,10 +70,22 @@ def _claim_findings(number: int, text: str, disclosure_words: frozenset[str]) ->
     return found
 
 
+@functools.lru_cache(maxsize=64)
+def _lemmas(words: frozenset[str]) -> frozenset[str]:
+    """Every lemma of every word ("batches" -> "batch"), so an inflection the builder made of
+    the disclosure's own word ("batching") counts as the disclosure's."""
+    from lemminflect import getAllLemmas
+
+    return frozenset(lemma for word in words for forms in getAllLemmas(word).values()
+                     for lemma in forms)
+
+
 def _supported(word: str, disclosure_words: frozenset[str]) -> bool:
-    """A word or a simple inflection of one the disclosure uses ("pins" for "pin")."""
-    word = word.removesuffix("'s")
-    if word in disclosure_words:
+    """A word, its lemma, or a simple inflection of one the disclosure uses ("pins" for
+    "pin", "dealer's" for "dealer")."""
+    if word in disclosure_words or word.removesuffix("'s") in disclosure_words:
+        return True
+    if _lemmas(frozenset({word})) & disclosure_words:
         return True
     for suffix in ("s", "es", "ed", "d", "ing"):
         if word.endswith(suffix) and word[: -len(suffix)] in disclosure_words:
