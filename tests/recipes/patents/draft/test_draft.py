@@ -7,8 +7,7 @@ import pytest
 
 from torchworks.recipes.patents.claims.check import check_text
 from torchworks.recipes.patents.claims.parse import parse_claims
-from torchworks.recipes.patents.draft.builder import article
-from torchworks.recipes.patents.draft.chunk import phrases
+from torchworks.recipes.patents.draft.chunk import article, phrases
 from torchworks.recipes.patents.draft.disclosure import analyse
 from torchworks.recipes.patents.draft.pipeline import DraftConfig, draft_claims
 from torchworks.recipes.patents.draft.strict import check_draft

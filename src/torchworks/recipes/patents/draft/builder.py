@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from torchworks.recipes.patents.draft.chunk import lemma, phrases, words_of
+from torchworks.recipes.patents.draft.chunk import article, lemma, phrases, words_of
 from torchworks.recipes.patents.draft.disclosure import (
     Disclosure,
     Relation,
@@ -45,25 +45,6 @@ class Claim:
     text: str  # without its number
     parent: int | None  # the claim it depends on (None for an independent claim)
     introduces: frozenset[str]  # elements first introduced in this claim
-
-
-_CONSONANT_SOUND = ("uni", "use", "usu", "uti", "ure", "eu", "one", "once")
-_VOWEL_SOUND = ("hour", "honest", "honor", "heir")
-
-
-def article(name: str) -> str:
-    """"a" or "an" by sound: "an inner wall", "a user", "an hour", "an LED", "a USB port";
-    a plural name takes "a plurality of" ("a plurality of media servers")."""
-    head = name.split()[-1] if name.split() else name
-    if head.islower() and head.endswith("s") and lemma(head, "NOUN") != head:
-        return "a plurality of " + name
-    lower, first = name.lower(), name.split()[0] if name.split() else name
-    if first.isupper() and len(first) > 1:
-        vowel = first[0] in "AEFHILMNORSX"
-    else:
-        vowel = (lower[:1] in "aeiou" and not lower.startswith(_CONSONANT_SOUND)
-                 ) or lower.startswith(_VOWEL_SOUND)
-    return ("an " if vowel else "a ") + name
 
 
 def build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
@@ -141,6 +122,8 @@ def _rewrite(clause: str, chain: set[str], disclosure: Disclosure) -> str:
     out, last = [], 0
     for phrase in phrases(clause):
         name = disclosure.canonical(_element_name(phrase))
+        if not name and len(phrase.words) > 5 and phrase.determiner in ("the", "said"):
+            name = phrase.name  # a long name is still introduced before it is referred to
         if not name:
             continue
         out.append(clause[last:phrase.start])

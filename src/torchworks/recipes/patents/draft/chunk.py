@@ -188,3 +188,22 @@ def _participle_modifier(words: list[Word], k: int) -> bool:
 def _noun_capable(word: str) -> bool:
     pos = parts_of_speech(word.lower())
     return not pos or bool(pos & {"NOUN", "PROPN"})
+
+
+_CONSONANT_SOUND = ("uni", "use", "usu", "uti", "ure", "eu", "one", "once")
+_VOWEL_SOUND = ("hour", "honest", "honor", "heir")
+
+
+def article(name: str) -> str:
+    """"a" or "an" by sound: "an inner wall", "a user", "an hour", "an LED", "a USB port";
+    a plural name takes "a plurality of" ("a plurality of media servers")."""
+    head = name.split()[-1] if name.split() else name
+    if head.islower() and head.endswith("s") and lemma(head, "NOUN") != head:
+        return "a plurality of " + name
+    lower, first = name.lower(), name.split()[0] if name.split() else name
+    if first.isupper() and len(first) > 1:
+        vowel = first[0] in "AEFHILMNORSX"
+    else:
+        vowel = (lower[:1] in "aeiou" and not lower.startswith(_CONSONANT_SOUND)
+                 ) or lower.startswith(_VOWEL_SOUND)
+    return ("an " if vowel else "a ") + name

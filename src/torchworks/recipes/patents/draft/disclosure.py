@@ -26,6 +26,7 @@ from torchworks.recipes.patents.draft.chunk import (
     GENERIC,
     META,
     Phrase,
+    article,
     lemma,
     parts_of_speech,
     phrases,
@@ -175,7 +176,7 @@ def _subject(title: str, sentences: list[str]) -> str:
             rest = purpose["rest"].split()[:9]
             while rest and rest[-1].lower() in FUNCTION | {"such"}:
                 rest.pop()
-            return f"{purpose['kind'].lower()} {' '.join(rest).lower()}"
+            return _introducing(f"{purpose['kind'].lower()} {' '.join(rest).lower()}")
         for phrase in phrases(_with_article(text)):
             gerund = phrase.words[0].endswith("ing") and "NOUN" not in parts_of_speech(
                 phrase.words[0])
@@ -183,6 +184,15 @@ def _subject(title: str, sentences: list[str]) -> str:
                     len(phrase.words) == 1 and phrase.head in GENERIC):
                 return " ".join([*phrase.words[-4:-1], lemma(phrase.head, "NOUN")])
     return "device"
+
+
+def _introducing(text: str) -> str:
+    """"device for holding a napkin across the torso": the preamble introduces what it names,
+    so "the torso" becomes "a torso"."""
+    for phrase in reversed(phrases(text)):
+        if phrase.determiner in DEFINITE:
+            text = text[:phrase.start] + article(phrase.name) + text[phrase.end:]
+    return text
 
 
 def is_method(subject: str) -> bool:
