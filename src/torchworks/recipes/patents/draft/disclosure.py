@@ -283,9 +283,16 @@ def subject_parts(disclosure: Disclosure) -> list[str]:
             continue
         rest = re.split(r"[;.]|,\s+(?:which|wherein|whereby|so that)\b", sentence[match.end():])[0]
         for part in _list_items(rest):
-            if phrases(part) and len(part.split()) <= 20:
+            if phrases(part) and len(part.split()) <= 20 and not _FINITE.search(part):
                 parts.append(part)
     return parts
+
+
+# A listed part that holds its own finite verb is a sentence, not a part ("a heat received at
+# a heat exchanger is transferred to a condenser").
+_FINITE = re.compile(r"(?<!\bthat)(?<!\bwhich)(?<!\bwherein)\s(?:is|are|was|were)\s")
+_FACT_VERBS = frozenset({"is", "are", "has", "have", "includes", "include", "comprises",
+                         "comprise", "contains", "contain"})
 
 
 def _list_items(text: str) -> list[str]:
@@ -324,6 +331,10 @@ def _feature(sentence: str, index: int, elements: list[str], subject: str) -> Fe
     element = canonical(_element_name(first), elements)
     clause = _LEADING_OPTIONAL.sub("", sentence[first.start:].rstrip(" .;"))
     clause = _MODAL.sub(lambda m: _definite_verb(m.group(1), first), clause, count=1)
+    after = clause[first.end - first.start:].split()[:1]
+    if not after or not (after[0].lower() in _FACT_VERBS or (
+            after[0].lower().endswith("s") and verb_like(after[0]))):
+        return None  # "the poppet valve being controlled, and ...": no statement to claim
     clause = re.sub(r"^(?:a|an|the|said|each)\s", "the ", clause, flags=re.IGNORECASE)
     if len(clause.split()) > 30 or len(clause.split()) < 4:
         return None
