@@ -72,3 +72,13 @@ def test_draft_endpoint_rejects_a_dependents_count_out_of_range(server: RunningS
     response = httpx.post(f"{server.url}/v1/patents/draft", timeout=30,
                           json={"disclosure": DISCLOSURE, "dependents": 21})
     assert response.status_code == 422 and "dependents" in response.text
+
+
+def test_a_disclosure_with_nothing_to_claim_fails_alone_with_what_to_write(
+        server: RunningServer) -> None:
+    response = httpx.post(f"{server.url}/v1/patents/draft", timeout=30,
+                          json={"disclosure": "Imaging with ultra short echo times is improved."})
+    assert response.status_code == 422 and "names no parts" in response.text
+    good = httpx.post(f"{server.url}/v1/patents/draft", timeout=30,
+                      json={"disclosure": DISCLOSURE})
+    assert good.status_code == 200

@@ -109,6 +109,7 @@ class DraftPredictor:
     so a draft costs milliseconds and the same disclosure always gives the same claims."""
 
     def predict(self, batch: Sequence[DraftRequest]) -> list[DraftResponse | Exception]:
+        from torchworks.errors import TorchworksError
         from torchworks.recipes.patents.claims.render import to_json
         from torchworks.recipes.patents.draft.pipeline import (
             DEMO_MODEL_NOTE,
@@ -118,9 +119,13 @@ class DraftPredictor:
 
         answers: list[DraftResponse | Exception] = []
         for request in batch:
-            result = draft_claims(request.disclosure, None,
-                                  DraftConfig(dependents=request.dependents),
-                                  title=request.title)
+            try:
+                result = draft_claims(request.disclosure, None,
+                                      DraftConfig(dependents=request.dependents),
+                                      title=request.title)
+            except TorchworksError as exc:  # a disclosure with nothing to claim: this one fails
+                answers.append(ValueError(f"disclosure: {exc.message}; {exc.fix}"))
+                continue
             answers.append(DraftResponse(
                 claims=result.text, subject=result.subject, elements=result.key_terms,
                 errors=result.report.errors, warnings=result.report.warnings,

@@ -124,3 +124,11 @@ def test_drafting_is_deterministic_and_fast() -> None:
     first = draft_claims(SOLAR)
     assert draft_claims(SOLAR).text == first.text
     assert first.seconds < 2.0
+
+
+def test_a_disclosure_that_names_no_parts_is_refused_with_what_to_write() -> None:
+    from torchworks.errors import DataError
+
+    with pytest.raises(DataError, match="names no parts") as refused:
+        draft_claims("Magnetic resonance imaging with ultra short echo times is improved.")
+    assert "has a base" in refused.value.fix

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from torchworks.errors import DataError
 from torchworks.recipes.patents.draft.chunk import article, lemma, phrases, words_of
 from torchworks.recipes.patents.draft.disclosure import (
     Disclosure,
@@ -54,7 +55,7 @@ def build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
     read from the prose does not make a clean claim)."""
     subject = disclosure.subject
     if plain:
-        names = disclosure.essential(elements) or disclosure.elements[:3] or ["body"]
+        names = disclosure.essential(elements) or _some_elements(disclosure)
         claims = [Claim(f"{_capital(article(subject))} comprising: "
                         f"{_join([article(disclosure.form(n)) for n in names])}.", None,
                         frozenset(names))]
@@ -82,7 +83,7 @@ def build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
             item += " " + where + _rewrite(_connect(relation.clause), chain, disclosure)
         items.append(item)
     if not items:
-        items = [article(disclosure.form(n)) for n in disclosure.elements[:3]] or ["a body"]
+        items = [article(disclosure.form(n)) for n in _some_elements(disclosure)]
         chain.update(disclosure.elements[:3])
     claims = [Claim(f"{_capital(article(subject))} comprising: {_join(items)}.", None,
                     frozenset(chain))]
@@ -91,6 +92,15 @@ def build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
     if method:
         claims.append(method)
     return claims
+
+
+def _some_elements(disclosure: Disclosure) -> list[str]:
+    if not disclosure.elements:
+        raise DataError(
+            f"the disclosure names no parts of the {disclosure.subject} to claim",
+            fix="describe what it is made of, e.g. 'The lamp has a base, an arm hinged to the "
+                "base and a shade held by the arm.'")
+    return disclosure.elements[:3]
 
 
 def _relation_for(disclosure: Disclosure, name: str, used: set[Relation]) -> Relation | None:
