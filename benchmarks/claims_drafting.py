@@ -1,90 +1,224 @@
-"""Claim drafting with the embedded SmolLM2-135M-Instruct (or --model DIR) on real disclosures.
+"""Claim drafting against granted claims: ours, two baselines, and the previous LLM pipeline.
 
-    .venv/bin/python benchmarks/claims_drafting.py [--sets 4] [--dependents 4] [--model DIR]
+    .venv/bin/python benchmarks/claims_drafting.py [--data FILE.jsonl ...]
+        [--source abstract|summary] [--old-src DIR --old-sets 3] [--openai-sets 3] [--show 3]
 
-For each disclosure (the first part of a real description from ../shared/data/patents/
-patents.jsonl): draft a claim set, then report whether it parses with valid numbering and
-dependencies (goal: 100%), findings per claim before and after the revision round, and
-seconds per claim set on this CPU. Greedy decoding, so a rerun gives the same claims; timings
-are wall-clock and noisy on a shared machine.
+Each record (JSON lines, gzipped or not, with title, abstract, description, claims) is a real
+granted patent, e.g. the claim checker's held-out set (benchmarks/data/granted_claims/, whose
+README gives its provenance), never tuned on here.
+Its "disclosure" is the abstract, or the summary section of the description (`--source
+summary`; records without one are skipped). The granted claim 1 is the reference. Printed per
+method: ROUGE-L F1 of the drafted claim 1 against it, element recall (the share of the
+granted claim's noun phrases the draft names), strict-check errors per drafted claim,
+duplicate claims, claims using words the disclosure never does, and seconds per set.
+Methods:
+- first-sentence: "A <first noun phrase> comprising: <first sentence>." (the trivial baseline)
+- ours: the deterministic pipeline (`draft/pipeline.py`), what the server serves
+- ours+polish(openai): the same with claim 1 rephrased by a model behind a local
+  OpenAI-compatible server (`draft/openai_server.py` around the embedded SmolLM2), kept only
+  when it passes the strict check
+- previous (LLM): the pipeline before this change, run from `--old-src` (a checkout of it) on
+  the embedded SmolLM2 in a subprocess, on the first `--old-sets` records (it takes ~30 s a set)
+Which data were used for tuning is printed with the table: pass `--tuned FILE` for those.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
+import os
 import platform
+import re
+import statistics
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import torch
 
-from torchworks.recipes.patents.claims.check import check_text
-from torchworks.recipes.patents.draft.backends import LocalBackend
+from torchworks.recipes.patents.draft.chunk import lemma, phrases
+from torchworks.recipes.patents.draft.disclosure import _element_name, analyse
 from torchworks.recipes.patents.draft.pipeline import DraftConfig, draft_claims
+from torchworks.recipes.patents.draft.strict import check_draft
 
-DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "patents"
-STRUCTURE_RULES = ("numbering", "dependency", "multiple-dependency", "no-claims", "claim-empty")
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "patents"
+_SUMMARY = re.compile(r"SUMMARY(?: OF THE (?:INVENTION|DISCLOSURE))?")
+_NEXT_HEADING = re.compile(r"\b(?:BRIEF DESCRIPTION|DETAILED DESCRIPTION|DESCRIPTION OF THE)")
 
 
-def disclosures(data: Path, count: int, words: int) -> list[tuple[str, str]]:
+def records(paths: list[Path], source: str) -> list[dict]:
     out = []
-    for line in (data / "patents.jsonl").open(encoding="utf-8"):
-        record = json.loads(line)
-        text = " ".join(record.get("description", "").split()[:words])
-        if len(text.split()) >= words // 2:
-            out.append((record["id"], text))
-        if len(out) == count:
-            break
+    for path in paths:
+        opener = gzip.open if path.suffix == ".gz" else open
+        for line in opener(path, "rt", encoding="utf-8"):
+            record = json.loads(line)
+            claims = record.get("claims") or []
+            if not claims:
+                continue
+            disclosure = disclosure_of(record, source)
+            if disclosure and len(disclosure.split()) >= 15:
+                out.append({"id": record.get("id", "?"), "title": record.get("title", ""),
+                            "disclosure": disclosure, "granted": _first_claim(claims)})
     return out
 
 
-def valid_structure(text: str, expected: int) -> bool:
-    report = check_text(text)
-    numbers = [c.number for c in report.claim_set.claims]
-    return numbers == list(range(1, expected + 1)) and not any(
-        f.rule.startswith(STRUCTURE_RULES) for f in report.findings)
+def disclosure_of(record: dict, source: str) -> str:
+    if source == "abstract":
+        return re.sub(r"^Abstract of Disclosure\s*", "", record.get("abstract", "")).strip()
+    description = record.get("description", "")
+    match = _SUMMARY.search(description)
+    if not match:
+        return ""
+    text = description[match.end():]
+    end = _NEXT_HEADING.search(text)
+    return " ".join(text[: end.start() if end else None].split()[:350])
+
+
+def _first_claim(claims: list[str]) -> str:
+    return re.sub(r"^\s*1\s*\.\s*", "", claims[0]).strip()
+
+
+def first_sentence_baseline(disclosure: str) -> list[str]:
+    sentence = re.split(r"(?<=[.!?])\s+", disclosure.strip())[0].rstrip(" .")
+    head = next(iter(phrases(sentence)), None)
+    subject = head.name if head else "device"
+    return [f"A {subject} comprising: {sentence}."]
+
+
+def element_recall(granted: str, drafted: str) -> float:
+    wanted = {_key(p) for p in phrases(granted) if _element_name(p)}
+    if not wanted:
+        return 0.0
+    have = {_key(p) for p in phrases(drafted) if _element_name(p)}
+    return len(wanted & have) / len(wanted)
+
+
+def _key(phrase) -> str:
+    return " ".join(lemma(w, "NOUN") for w in phrase.words)
+
+
+def rouge_l(reference: str, candidate: str) -> float:
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
+    return scorer.score(reference, candidate)["rougeL"].fmeasure
+
+
+def measure(name: str, sets: list[tuple[dict, list[str], float]]) -> dict:
+    rl, recall, errors, duplicates, unsupported, seconds, claims = [], [], 0, 0, 0, [], 0
+    for record, drafted, spent in sets:
+        vocabulary = analyse(record["disclosure"], record["title"]).vocabulary
+        report = check_draft(drafted, vocabulary)
+        rl.append(rouge_l(record["granted"], drafted[0]))
+        recall.append(element_recall(record["granted"], drafted[0]))
+        errors += sum(f.severity == "error" and not f.rule.startswith("draft-")
+                      for f in report.findings)
+        duplicates += sum(f.rule == "draft-duplicate-claim" for f in report.findings)
+        unsupported += sum(f.rule == "draft-unsupported-term" for f in report.findings)
+        seconds.append(spent)
+        claims += len(drafted)
+    n = max(claims, 1)
+    return {"method": name, "sets": len(sets), "claims": claims,
+            "rouge_l": 100 * statistics.mean(rl) if rl else 0.0,
+            "element_recall": 100 * statistics.mean(recall) if recall else 0.0,
+            "checker_errors_per_claim": errors / n, "duplicates": duplicates,
+            "unsupported_claims": unsupported,
+            "s_per_set": statistics.mean(seconds) if seconds else 0.0}
+
+
+def run_ours(data: list[dict], config: DraftConfig, backend=None) -> list:
+    out = []
+    for record in data:
+        result = draft_claims(record["disclosure"], backend, config, title=record["title"])
+        out.append((record, result.claims, result.seconds))
+    return out
+
+
+def run_old(old_src: Path, data: list[dict], dependents: int) -> list:
+    """The previous pipeline, in a child interpreter with its own source tree first."""
+    script = (
+        "import json, sys, time\n"
+        "from torchworks.recipes.patents.draft.backends import LocalBackend\n"
+        "from torchworks.recipes.patents.draft.pipeline import DraftConfig, draft_claims\n"
+        "backend = LocalBackend.load(None)\n"
+        "for line in sys.stdin:\n"
+        "    r = json.loads(line); t = time.perf_counter()\n"
+        f"    res = draft_claims(r['disclosure'], backend, DraftConfig(dependents={dependents}))\n"
+        "    print(json.dumps({'claims': res.claims, 's': time.perf_counter() - t}), flush=True)\n")
+    env = {**os.environ, "PYTHONPATH": str(old_src)}
+    answer = subprocess.run([sys.executable, "-c", script], input="".join(
+        json.dumps(r) + "\n" for r in data), capture_output=True, text=True, env=env, check=True)
+    rows = [json.loads(line) for line in answer.stdout.splitlines() if line.startswith("{")]
+    return [(record, row["claims"], row["s"]) for record, row in zip(data, rows, strict=True)]
+
+
+def run_polish_openai(data: list[dict], config: DraftConfig) -> list:
+    from torchworks.recipes.patents.draft.backends import LocalBackend, OpenAIBackend
+    from torchworks.recipes.patents.draft.openai_server import openai_app, serve_app
+
+    server = serve_app(openai_app(LocalBackend.load(None), model_name="smollm2"))
+    try:
+        remote = OpenAIBackend(f"{server.url}/v1", model="smollm2", timeout_s=900)
+        polish = DraftConfig(dependents=config.dependents, polish=True)
+        return run_ours(data, polish, remote)
+    finally:
+        server.stop()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--sets", type=int, default=4)
-    parser.add_argument("--words", type=int, default=250, help="disclosure words per set")
+    parser.add_argument("--data", type=Path, nargs="+", default=[SHARED / "patents.jsonl"])
+    parser.add_argument("--tuned", type=Path, nargs="*", default=[SHARED / "patents.jsonl"],
+                        help="the files drafting was tuned on (printed with the table)")
+    parser.add_argument("--source", choices=("abstract", "summary"), default="abstract")
     parser.add_argument("--dependents", type=int, default=4)
-    parser.add_argument("--max-new-tokens", type=int, default=80)
-    parser.add_argument("--model", default=None, help="HF folder (default: embedded SmolLM2)")
-    parser.add_argument("--show", type=int, default=1, help="print this many drafted sets")
+    parser.add_argument("--old-src", type=Path, default=None,
+                        help="src/ of a checkout of the previous pipeline")
+    parser.add_argument("--old-sets", type=int, default=3)
+    parser.add_argument("--openai-sets", type=int, default=0,
+                        help="sets to draft with --polish through a local OpenAI server")
+    parser.add_argument("--show", type=int, default=3, help="print this many sets in full")
+    parser.add_argument("--json", type=Path, default=None, help="also write the table here")
     args = parser.parse_args()
-    torch.set_num_threads(max(1, torch.get_num_threads()))
-    backend = LocalBackend.load(args.model)
-    print(f"model: {backend.name} | torch {torch.__version__} | {platform.machine()} "
-          f"{torch.get_num_threads()} threads | greedy | {args.dependents} dependents, "
-          f"{args.max_new_tokens} new tokens per claim")
-    rows = []
-    for index, (ident, text) in enumerate(disclosures(args.data, args.sets, args.words)):
-        result = draft_claims(text, backend, DraftConfig(
-            dependents=args.dependents, max_new_tokens=args.max_new_tokens, abstract=True))
-        count = len(result.claims)
-        rows.append((ident, valid_structure(result.text, count), result.findings_before / count,
-                     len(result.findings) / count, result.seconds, result.revised))
-        print(f"[{ident}] valid={rows[-1][1]} findings/claim {rows[-1][2]:.2f} -> "
-              f"{rows[-1][3]:.2f}, {result.seconds:.1f} s", flush=True)
-        if index < args.show:
-            print(f"\n--- {ident}: subject '{result.subject}', terms {result.key_terms}")
-            print(result.text)
-            print(f"abstract ({len(result.abstract.split())} words): {result.abstract}")
-            for f in result.findings:
-                print(f"  claim {f.claim} {f.severity} {f.rule}: '{f.words}' -> {f.fix}")
-    print(f"\n{'disclosure':<18} {'valid':>6} {'f/claim before':>15} {'f/claim after':>14} "
-          f"{'s/set':>7} revised")
-    for ident, valid, before, after, seconds, revised in rows:
-        print(f"{ident:<18} {valid!s:>6} {before:>15.2f} {after:>14.2f} {seconds:>7.1f} "
-              f"{revised}")
-    n = max(len(rows), 1)
-    print(f"{'all':<18} {100 * sum(r[1] for r in rows) / n:>5.0f}% "
-          f"{sum(r[2] for r in rows) / n:>15.2f} {sum(r[3] for r in rows) / n:>14.2f} "
-          f"{sum(r[4] for r in rows) / n:>7.1f}")
+    data = records(args.data, args.source)
+    tuned = {p.resolve() for p in args.tuned}
+    held_out = [p for p in args.data if p.resolve() not in tuned]
+    print(f"torch {torch.__version__} | {platform.machine()} {platform.processor() or ''} | "
+          f"{torch.get_num_threads()} threads | disclosure = {args.source} | {len(data)} sets "
+          f"from {', '.join(p.name for p in args.data)} | held out (not tuned on): "
+          f"{', '.join(p.name for p in held_out) or 'none'}")
+    config = DraftConfig(dependents=args.dependents)
+    began = time.perf_counter()
+    ours = run_ours(data, config)
+    rows = [measure("first-sentence", [(r, first_sentence_baseline(r["disclosure"]), 0.0)
+                                       for r in data]),
+            measure("ours", ours)]
+    print(f"ours drafted {len(data)} sets in {time.perf_counter() - began:.2f} s", flush=True)
+    if args.openai_sets:
+        rows.append(measure("ours+polish(openai)", run_polish_openai(
+            data[: args.openai_sets], config)))
+    if args.old_src:
+        rows.append(measure("previous (LLM)", run_old(args.old_src, data[: args.old_sets],
+                                                      args.dependents)))
+        rows.append(measure("ours, same sets", ours[: args.old_sets]))
+    header = (f"{'method':<22} {'sets':>4} {'R-L':>6} {'elem.rec':>8} {'err/claim':>9} "
+              f"{'dup':>4} {'unsupp.':>7} {'s/set':>7}")
+    print("\n" + header)
+    for row in rows:
+        print(f"{row['method']:<22} {row['sets']:>4} {row['rouge_l']:>6.1f} "
+              f"{row['element_recall']:>8.1f} {row['checker_errors_per_claim']:>9.3f} "
+              f"{row['duplicates']:>4} {row['unsupported_claims']:>7} {row['s_per_set']:>7.3f}")
+    base = rows[0]
+    print(f"\nours / first-sentence: R-L x{rows[1]['rouge_l'] / max(base['rouge_l'], 1e-9):.2f}, "
+          f"element recall x{rows[1]['element_recall'] / max(base['element_recall'], 1e-9):.2f}")
+    for record, drafted, _ in ours[: args.show]:
+        print(f"\n--- {record['id']}: {record['title'][:90]}")
+        print("drafted:\n" + "\n".join(f"{n}. {c}" for n, c in enumerate(drafted, start=1)))
+        print(f"granted claim 1:\n1. {record['granted'][:900]}")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
     return 0
 
 

@@ -1,17 +1,14 @@
 """The workbench end to end: a real `torchworks serve` subprocess and Debian's headless Chromium.
 
-One server per module hosts the three patent services behind an API key file; patents-draft
-serves a tiny random-init Llama (tokenizer trained on the patent sample) published into a tmp
-model registry, so drafting streams in about a second. Chromium is driven by Playwright for
+One server per module hosts the three patent services behind an API key file (drafting is the
+deterministic pipeline: no model to load). Chromium is driven by Playwright for
 Python through `executable_path`: no browser is ever downloaded. Screenshots go to
 $TORCHWORKS_WEB_ARTIFACTS (default .artifacts/web/).
 """
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -85,26 +82,13 @@ def page(browser_context) -> Iterator[object]:
     assert not errors, f"uncaught errors in the page: {errors}"
 
 
-def _draft_registry(root: Path, patents_dir: Path) -> Path:
-    """models/patents-draft/1/: a tiny Llama, published like any registry version."""
-    from torchworks.llm.tiny import build_tiny_lm
-    from torchworks.serving.registry import publish
-
-    with open(patents_dir / "patents.jsonl", encoding="utf-8") as lines:
-        texts = [json.loads(next(lines))["description"][:20_000] for _ in range(5)]
-    folder = build_tiny_lm(root / "tiny-lm", texts, vocab_size=600, max_positions=4096)
-    publish(root / "models", "patents-draft", folder, format="safetensors", precision="fp32",
-            extra={"variant": "eager-fp32"})
-    shutil.rmtree(folder)
-    return root / "models"
-
-
 @pytest.fixture(scope="module")
-def workbench(tmp_path_factory: pytest.TempPathFactory, patents_dir: Path) -> Iterator[Workbench]:
+def workbench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workbench]:
     from torchworks.serving.auth import new_key
 
     root = tmp_path_factory.mktemp("workbench")
-    models = _draft_registry(root, patents_dir)
+    models = root / "models"
+    models.mkdir()
     key, line = new_key("*", "web-tests")
     (root / "keys.txt").write_text(line + "\n", encoding="utf-8")
     port = free_port()

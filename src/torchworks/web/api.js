@@ -104,25 +104,3 @@ export function timing(ms, version, extra = "") {
   return el("p", { class: "meta" }, `${ms.toFixed(0)} ms`,
     version ? ` · model ${versionLabel(version)}` : "", extra);
 }
-
-
-/** Yield each SSE `data:` payload of a fetch response body as it arrives. */
-export async function* sseData(response) {
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let cut;
-    while ((cut = buffer.indexOf("\n\n")) >= 0) {
-      const event = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      const data = event.split("\n").filter((l) => l.startsWith("data:"))
-        .map((l) => l.slice(5).replace(/^ /, "")).join("\n");
-      if (data) yield data;
-    }
-  }
-}
-

@@ -7,7 +7,7 @@
 import { KEY_STORAGE, refreshModels, showError } from "./api.js";
 import { checkClaims } from "./claims.js";
 import { $, readInto, whileBusy } from "./dom.js";
-import { draft, stopDraft } from "./draft.js";
+import { draft } from "./draft.js";
 import { loadMethods, summarize } from "./summary.js";
 
 /* ---------- tabs and start-up ---------- */
@@ -58,7 +58,6 @@ function start() {
       whileBusy($(id), work);
     });
   }
-  $("draft-stop").addEventListener("click", stopDraft);
   refreshModels();
   loadMethods();
 }

@@ -1,1 +1,1 @@
-"""Claim drafting: disclosure -> key terms -> LLM claims -> repair -> check -> one revision."""
+"""Claim drafting: disclosure analysis -> claims in its own words -> strict check -> repair."""

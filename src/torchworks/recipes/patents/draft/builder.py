@@ -1,0 +1,288 @@
+"""Claims built from a `Disclosure`: every element and every relation in the disclosure's words.
+
+Claim 1 is "A <subject> comprising:" followed by the essential elements, each introduced once
+with "a/an" and, where the disclosure relates it to others, followed by that relation
+("a motor that retracts the locking pin from the notch"). Articles are rewritten as the claim
+goes: the first mention of an element in the chain says "a", every later one "the", so
+antecedent basis holds by construction. Dependent claims each add one thing claim 1 lacks:
+an optional feature about an element already claimed ("wherein the shackle is made of
+hardened steel") or an element the disclosure names but claim 1 left out ("further comprising
+a fingerprint sensor that reads ..."), and depend on the claim that introduces what they refer
+to. When the disclosure describes a process, a method claim follows, its steps the relations'
+verbs as gerunds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from torchworks.errors import DataError
+from torchworks.recipes.patents.draft.chunk import article, lemma, phrases, words_of
+from torchworks.recipes.patents.draft.disclosure import (
+    Disclosure,
+    Relation,
+    _element_name,
+    _list_items,
+    is_method,
+    subject_parts,
+)
+
+# Verbs that state what a thing is or has, not a step anyone performs.
+_STATIVE = frozenset({
+    "be", "have", "contain", "include", "comprise", "consist", "satisfy", "represent",
+    "correspond", "belong", "exist",
+})
+_STEP_LIST = re.compile(r"\b(?:including|comprising|includes|comprises|by)\s+(?=\w+ing\b)",
+                        re.IGNORECASE)
+
+_CONNECTORS = {"has": "having", "have": "having", "includes": "including", "include":
+               "including", "comprises": "comprising", "comprise": "comprising",
+               "contains": "containing", "contain": "containing"}
+
+
+@dataclass
+class Claim:
+    text: str  # without its number
+    parent: int | None  # the claim it depends on (None for an independent claim)
+    introduces: frozenset[str]  # elements first introduced in this claim
+
+
+def build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
+          plain: bool = False) -> list[Claim]:
+    """Claim 1, up to `dependents` dependent claims, and a method claim for a process.
+    `plain` lists claim 1's elements without their relations (the fallback when a relation
+    read from the prose does not make a clean claim)."""
+    subject = disclosure.subject
+    if plain:
+        names = disclosure.essential(elements) or _some_elements(disclosure)
+        claims = [Claim(f"{_capital(article(subject))} comprising: "
+                        f"{_join([article(disclosure.form(n)) for n in names])}.", None,
+                        frozenset(names))]
+        return claims + _dependents(disclosure, claims, dependents, set())
+    if is_method(subject):
+        steps = _steps(disclosure)
+        if steps:
+            return [Claim(f"A {subject}, comprising: {_join(steps[:5])}.", None,
+                          frozenset(disclosure.elements))]
+    chain: set[str] = set()
+    items = [_rewrite(part, chain, disclosure) for part in subject_parts(disclosure)[:elements]]
+    used: set[Relation] = set()
+    optional = {f.sentence for f in disclosure.features}
+    actors = [r.element for r in disclosure.relations
+              if r.element != subject and r.sentence not in optional]
+    for name in [*actors, *disclosure.essential(elements)]:
+        if name in chain or len(items) >= elements or (name not in actors and len(items) >= 3):
+            continue
+        relation = _relation_for(disclosure, name, used)
+        chain.add(name)
+        item = article(disclosure.form(name))
+        if relation:
+            used.add(relation)
+            where = _rewrite(relation.where, chain, disclosure) + " " if relation.where else ""
+            item += " " + where + _rewrite(_connect(relation.clause), chain, disclosure)
+        items.append(item)
+    if not items:
+        items = [article(disclosure.form(n)) for n in _some_elements(disclosure)]
+        chain.update(disclosure.elements[:3])
+    claims = [Claim(f"{_capital(article(subject))} comprising: {_join(items)}.", None,
+                    frozenset(chain))]
+    claims += _dependents(disclosure, claims, dependents, used)
+    method = _method_claim(disclosure)
+    if method:
+        claims.append(method)
+    return claims
+
+
+def _some_elements(disclosure: Disclosure) -> list[str]:
+    if not disclosure.elements:
+        raise DataError(
+            f"the disclosure names no parts of the {disclosure.subject} to claim",
+            fix="describe what it is made of, e.g. 'The lamp has a base, an arm hinged to the "
+                "base and a shade held by the arm.'")
+    return disclosure.elements[:3]
+
+
+def _relation_for(disclosure: Disclosure, name: str, used: set[Relation]) -> Relation | None:
+    optional = {f.sentence for f in disclosure.features}
+    for relation in disclosure.relations:
+        if relation.element == name and relation not in used and relation.sentence not in optional:
+            return relation
+    return None
+
+
+def _connect(clause: str) -> str:
+    """The clause as a modifier: "has a notch" -> "having a notch", "is connected to" ->
+    "connected to", "retracts a pin" -> "that retracts a pin"."""
+    first, _, rest = clause.partition(" ")
+    lower = first.lower()
+    if lower in _CONNECTORS:
+        return f"{_CONNECTORS[lower]} {rest}"
+    if lower in ("is", "are") and rest.split()[:1] and rest.split()[0].endswith("ed"):
+        return rest
+    if lower.endswith(("ed", "ing")):  # a participle already modifies: "a client dispatched to"
+        return clause
+    return f"that {clause}"
+
+
+def _rewrite(clause: str, chain: set[str], disclosure: Disclosure) -> str:
+    """Articles by the chain: an element already claimed is "the", a new one "a" (and joins
+    the chain); the subject is always "the <subject>"."""
+    subject, form = disclosure.subject, disclosure.form
+    out, last = [], 0
+    for phrase in phrases(clause):
+        name = disclosure.canonical(_element_name(phrase))
+        if not name and len(phrase.words) > 5 and phrase.determiner in ("the", "said"):
+            name = phrase.name  # a long name is still introduced before it is referred to
+        if not name:
+            continue
+        out.append(clause[last:phrase.start])
+        if name == subject or subject.endswith(" " + name):
+            out.append(f"the {subject}")
+        elif name in chain:
+            out.append(f"the {form(name)}")
+        elif phrase.determiner in ("a", "an", "the", "said"):
+            out.append(article(form(name)))
+            chain.add(name)
+        else:
+            out.append(clause[phrase.start:phrase.end])
+            chain.add(name)
+        last = phrase.end
+    out.append(clause[last:])
+    return "".join(out)
+
+
+def _dependents(disclosure: Disclosure, claims: list[Claim], limit: int,
+                used: set[Relation]) -> list[Claim]:
+    subject = disclosure.subject
+    made: list[Claim] = []
+    seen = {c.text.lower() for c in claims}
+
+    def introduced_by(names: set[str]) -> int:
+        """The latest claim in the set that introduces one of `names` (1 when none does)."""
+        where = [i + 1 for i, c in enumerate(claims + made) if c.introduces & names]
+        return max(where) if where else 1
+
+    def add(body: str, refers: set[str]) -> None:
+        parent = introduced_by(refers)
+        chain = set().union(*(c.introduces for c in _ancestry(claims + made, parent)))
+        before = set(chain)
+        body = _rewrite(body, chain, disclosure)
+        said = " ".join(_gist(c.text) for c in claims + made)
+        if _gist(body.removeprefix("wherein ").removeprefix("further comprising ")) in said:
+            return  # the set says it already
+        text = f"The {subject} of claim {parent}, {body}."
+        if text.lower() not in seen and len(made) < limit:
+            seen.add(text.lower())
+            made.append(Claim(text, parent, frozenset(chain - before)))
+
+    for feature in disclosure.features:
+        named = {_element_name(p) for p in phrases(feature.clause)} & set(disclosure.elements)
+        add(f"wherein {_lower_first(feature.clause)}", named | {feature.element})
+    for relation in disclosure.relations:  # what the disclosure says of a claimed element
+        claimed = set().union(*(c.introduces for c in claims + made))
+        if relation not in used and relation.element in claimed and relation.element != subject:
+            used.add(relation)
+            add(f"wherein the {disclosure.form(relation.element)} {relation.clause}",
+                {relation.element, *relation.objects})
+    for name in disclosure.elements:
+        claimed = set().union(*(c.introduces for c in claims + made))
+        if name in claimed or len(made) >= limit or not _stated_beyond_subject(disclosure, name):
+            continue
+        relation = _relation_for(disclosure, name, used)
+        body = f"further comprising {article(disclosure.form(name))}"
+        refers: set[str] = set()
+        if relation:
+            used.add(relation)
+            refers = set(relation.objects)
+            body += " " + (relation.where + " " if relation.where else "") + _connect(
+                relation.clause)
+        add(body, refers)
+    return made
+
+
+def _stated_beyond_subject(disclosure: Disclosure, name: str) -> bool:
+    """An element named only in the sentence that names the invention is its purpose ("keeps
+    a drink warm"), not a part of it; one named once and related to nothing is incidental."""
+    later = sum(name in {_element_name(p) for p in phrases(sentence)}
+                for sentence in disclosure.sentences[1:])
+    related = any(r.element == name for r in disclosure.relations)
+    return later >= 1 and (related or disclosure.counts[name] >= 2)
+
+
+def _gist(text: str) -> str:
+    """Words without articles, for "does the set already say this?"."""
+    return " ".join(w for w in re.findall(r"[a-z0-9-]+", text.lower())
+                    if w not in ("a", "an", "the", "said", "that", "is", "are"))
+
+
+def _ancestry(claims: list[Claim], number: int) -> list[Claim]:
+    chain = []
+    while number:
+        claim = claims[number - 1]
+        chain.append(claim)
+        number = claim.parent or 0
+    return chain
+
+
+def _steps(disclosure: Disclosure) -> list[str]:
+    """Steps in the disclosure's words: each relation's verb as a gerund ("a motor retracts a
+    pin" -> "retracting a pin"), else the gerund lists it states ("including parsing pages,
+    identifying rules and presenting displays")."""
+    steps, chain = [], set()
+    for relation in disclosure.relations[:6]:
+        verb, _, rest = relation.clause.partition(" ")
+        gerund = _gerund(verb)
+        if gerund and rest:
+            steps.append(_rewrite(f"{gerund} {rest}", chain, disclosure))
+    if len(steps) >= 2:
+        return steps
+    chain = set()
+    listed: list[str] = []
+    for sentence in disclosure.sentences[:4]:
+        for match in _STEP_LIST.finditer(sentence):
+            tail = re.split(r"[;.]", sentence[match.end():])[0]
+            listed += [item for item in _list_items(tail)
+                       if re.match(r"\w+ing\b", item) and 3 <= len(item.split()) <= 20]
+    return [_rewrite(step, chain, disclosure) for step in listed] if len(listed) >= 2 else []
+
+
+def _method_claim(disclosure: Disclosure) -> Claim | None:
+    if not disclosure.process:
+        return None
+    steps = _steps(disclosure)
+    if len(steps) < 2:
+        return None
+    purpose = f"of operating {article(disclosure.subject)}"
+    return Claim(f"A method {purpose}, the method comprising: {_join(steps[:4])}.", None,
+                 frozenset())
+
+
+def _gerund(verb: str) -> str:
+    """"retracts" -> "retracting": lemminflect's inflection of the verb's lemma."""
+    from lemminflect import getInflection
+
+    if not re.fullmatch(r"[a-z]+", verb.lower()) or verb.lower().endswith(("ed", "ing")):
+        return ""
+    base = lemma(verb, "VERB")
+    if base in _STATIVE:
+        return ""
+    forms = getInflection(base, tag="VBG")
+    return forms[0] if forms else ""
+
+
+def _join(items: list[str]) -> str:
+    if len(items) == 1:
+        return items[0]
+    return "; ".join(items[:-1]) + "; and " + items[-1]
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _lower_first(text: str) -> str:
+    words = words_of(text)
+    if words and not words[0].text.isupper():
+        return text[:1].lower() + text[1:]
+    return text

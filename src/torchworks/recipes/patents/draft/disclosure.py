@@ -1,0 +1,358 @@
+"""What a disclosure says, deterministically: subject, elements, relations, optional features.
+
+A small model cannot be trusted with the content of a claim, so the content comes from here:
+- subject: the head noun phrase of the title or the first sentence that names the invention
+  ("a bicycle lock", not "a fingerprint"), skipping document words ("the present invention");
+- elements: the noun phrases the disclosure introduces, in order of first mention, with how
+  often they recur;
+- relations: "<element> <verb words> <element> [<preposition> <element>]" read from one
+  sentence ("a motor that retracts a locking pin from a notch in the shackle"), kept as the
+  disclosure's own words;
+- features: sentences marked optional ("may", "can", "in one embodiment", "preferably"),
+  materials ("made of"), and ranges (numbers with units), for dependent claims;
+- process: whether the disclosure describes steps, for a method claim.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from torchworks.recipes.patents.draft.chunk import (
+    ABSTRACT,
+    DEFINITE,
+    FUNCTION,
+    GENERIC,
+    META,
+    Phrase,
+    article,
+    lemma,
+    parts_of_speech,
+    phrases,
+    verb_like,
+    words_of,
+)
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(])|\n\s*\n")
+_OPTIONAL = re.compile(r"\b(?:may|can|could|might|optionally|preferably|alternatively|"
+                       r"in (?:one|some|another|other|certain) (?:embodiments?|examples?|"
+                       r"implementations?)|for example|e\.g\.|such as)\b", re.IGNORECASE)
+_MATERIAL = re.compile(r"\b(?:made|formed|manufactured|molded|moulded|constructed) (?:of|from)\b",
+                       re.IGNORECASE)
+_RANGE = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:%|mm|cm|m|kg|g|mg|ml|l|v|mv|a|ma|w|kw|hz|khz|mhz|"
+                    r"ghz|s|ms|°c|degrees|percent|bits?|bytes?)\b", re.IGNORECASE)
+_PROCESS = re.compile(r"\b(?:method|process|steps?)\b", re.IGNORECASE)
+_MODAL = re.compile(r"\b(?:may|can|could|might)\s+(?:also\s+|optionally\s+|further\s+)?"
+                    r"(be|have|include|comprise|\w+)\b", re.IGNORECASE)
+_LEADING_OPTIONAL = re.compile(r"^(?:(?:optionally|preferably|alternatively|additionally|"
+                               r"further|also|in (?:one|some|another|other|certain) "
+                               r"(?:embodiments?|examples?|implementations?)|for example),?\s+)+",
+                               re.IGNORECASE)
+_REFERENCE_NUMERAL = re.compile(r"(?<=[A-Za-z])\s+\(?\d{1,4}[a-z]?\)?(?=[\s,.;:)])")
+_INTRO = re.compile(r"^(?:abstract(?: of (?:the )?disclosure)?|summary(?: of the invention)?|"
+                    r"technical field|field of the invention)[:.\s]+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Relation:
+    """One sentence's link from an element to others, in the disclosure's words."""
+
+    element: str  # the element doing or having something
+    clause: str  # what follows it, e.g. "retracts a locking pin from a notch in the shackle"
+    objects: tuple[str, ...]  # the elements the clause names, in order
+    sentence: int
+    where: str = ""  # a phrase placing the element, e.g. "on the lock body"
+
+
+@dataclass(frozen=True)
+class Feature:
+    """An optional detail for a dependent claim: the clause with its modal made definite."""
+
+    element: str  # the element it is about
+    clause: str  # "the shackle is made of hardened steel"
+    kind: str  # "optional" | "material" | "range"
+    sentence: int
+
+
+@dataclass
+class Disclosure:
+    subject: str  # "bicycle lock" (no article)
+    elements: list[str]  # noun phrases in order of first mention, subject excluded
+    counts: Counter[str]
+    relations: list[Relation]
+    features: list[Feature]
+    process: bool  # the disclosure describes a method
+    sentences: list[str]
+    vocabulary: frozenset[str] = field(default_factory=frozenset)  # lower-case words used
+    forms: dict[str, str] = field(default_factory=dict)  # element -> as first written ("USB port")
+
+    def form(self, name: str) -> str:
+        return self.forms.get(name, name)
+
+    def canonical(self, name: str) -> str:
+        """"battery" after "a rechargeable battery" is that battery."""
+        return canonical(name, self.elements)
+
+    def essential(self, limit: int = 5) -> list[str]:
+        """Elements for claim 1: those named outside optional sentences, most recurrent first
+        among the earliest, at most `limit`, kept in the order the disclosure names them."""
+        optional = {f.sentence for f in self.features}
+        named: list[str] = []
+        for index, sentence in enumerate(self.sentences):
+            if index in optional:
+                continue
+            for phrase in phrases(sentence):
+                name = _element_name(phrase)
+                if name in self.elements and name not in named:
+                    named.append(name)
+        ranked = sorted(named, key=lambda n: (-self.counts[n], named.index(n)))[:limit]
+        return [n for n in named if n in ranked]
+
+
+def analyse(text: str, title: str = "") -> Disclosure:
+    """Read a disclosure (plain text; an optional title helps find the subject)."""
+    text = _REFERENCE_NUMERAL.sub("", _INTRO.sub("", " ".join(text.split())))
+    sentences = [s.strip() for s in _SENTENCE_END.split(text) if len(s.split()) >= 3]
+    subject = _subject(title, sentences)
+    counts: Counter[str] = Counter()
+    elements: list[str] = []
+    forms: dict[str, str] = {}
+    for sentence in sentences:
+        for phrase in phrases(sentence):
+            name = _element_name(phrase)
+            if not name or name == subject or _is_subject(name, subject) or (
+                    f" {name} " in f" {subject} "):
+                continue
+            counts[name] += 1
+            if name not in elements:
+                elements.append(name)
+                written = sentence[phrase.start:phrase.end].split()[-len(name.split()):]
+                if any(w.isupper() and len(w) > 1 for w in written):
+                    forms[name] = " ".join(written)
+    elements = _merge_variants(elements, counts)
+    relations = [r for i, s in enumerate(sentences) for r in _relations(s, i, elements, subject)]
+    features = [f for i, s in enumerate(sentences) if (f := _feature(s, i, elements, subject))]
+    vocabulary = frozenset(w.lower for w in words_of(f"{title} {text}") if w.text[:1].isalpha())
+    return Disclosure(subject=subject, elements=elements, counts=counts, relations=relations,
+                      features=features, process=bool(_PROCESS.search(text[:2000])),
+                      sentences=sentences, vocabulary=vocabulary, forms=forms)
+
+
+def canonical(name: str, elements: list[str]) -> str:
+    if not name or name in elements:
+        return name
+    return next((e for e in elements if e.endswith(" " + name)), name)
+
+
+def _element_name(phrase: Phrase) -> str:
+    words = [w for w in phrase.words if w not in ("first", "second", "third")]
+    if not words or words[-1] in META or words[-1] in ABSTRACT or len(words) > 5:
+        return ""
+    if len(words) == 1 and words[0] in GENERIC:
+        return ""
+    return " ".join(phrase.words[-4:])
+
+
+def _is_subject(name: str, subject: str) -> bool:
+    """"the lock" refers back to "a bicycle lock": the subject's head alone is the subject."""
+    return subject.endswith(" " + name) or name == subject.split()[-1]
+
+
+_GENERIC_PURPOSE = re.compile(
+    r"^(?:(?:a|an|the)\s+)?(?P<kind>method|system|apparatus|device|process|arrangement)s?"
+    r"(?:\s*(?:,|and|/)\s*(?:a\s+|an\s+)?(?:methods?|systems?|apparatus(?:es)?|devices?|"
+    r"processes)){0,2}\s+(?P<rest>(?:for|of|to)\s+[^.;:,]+)", re.IGNORECASE)
+
+
+def _subject(title: str, sentences: list[str]) -> str:
+    """The head phrase of the title, else the first phrase of a sentence that is not about the
+    document ("The present invention relates to a X": X). A title that only names a kind
+    ("Methods and systems for transactional tunneling") gives "system for transactional
+    tunneling" (a method title: "method for ...")."""
+    for text in ([re.sub(r"(?<=\w)/(?=\w)", " ", title)] if title else []) + sentences[:3]:
+        purpose = _GENERIC_PURPOSE.match(text.strip())
+        if purpose:
+            rest = purpose["rest"].split()[:9]
+            while rest and rest[-1].lower() in FUNCTION | {"such"}:
+                rest.pop()
+            return _introducing(f"{purpose['kind'].lower()} {' '.join(rest).lower()}")
+        for phrase in phrases(_with_article(text)):
+            gerund = phrase.words[0].endswith("ing") and "NOUN" not in parts_of_speech(
+                phrase.words[0])
+            if phrase.head not in META and not gerund and not (
+                    len(phrase.words) == 1 and phrase.head in GENERIC):
+                return " ".join([*phrase.words[-4:-1], lemma(phrase.head, "NOUN")])
+    return "device"
+
+
+def _introducing(text: str) -> str:
+    """"device for holding a napkin across the torso": the preamble introduces what it names,
+    so "the torso" becomes "a torso"."""
+    for phrase in reversed(phrases(text)):
+        if phrase.determiner in DEFINITE:
+            text = text[:phrase.start] + article(phrase.name) + text[phrase.end:]
+    return text
+
+
+def is_method(subject: str) -> bool:
+    return subject.split()[0] in ("method", "process")
+
+
+def _with_article(title: str) -> str:
+    """Titles have no article ("Bicycle lock with ..."): give the first phrase one."""
+    first = title.split()[:1]
+    if first and first[0].lower() not in ("a", "an", "the"):
+        return "A " + title[:1].lower() + title[1:]
+    return title
+
+
+def _merge_variants(elements: list[str], counts: Counter[str]) -> list[str]:
+    """"pin" and "locking pin": the short form is a reference to the long one when the long
+    one ends with it and came first; its count moves to the long one."""
+    kept: list[str] = []
+    for name in elements:
+        longer = next((k for k in kept if k.endswith(" " + name)), None)
+        if longer:
+            counts[longer] += counts.pop(name)
+        else:
+            kept.append(name)
+    return kept
+
+
+def _relations(sentence: str, index: int, elements: list[str], subject: str) -> list[Relation]:
+    """"<element> [<preposition> <element>] [that|which] <verb> ... <element>": the element,
+    where it is, and the clause after it up to the end of the clause (a comma, ';' or a
+    conjunction that starts another clause). "A sensor on the body reads ..." is the sensor's
+    relation, placed "on the body"."""
+    found = []
+    words = words_of(sentence)
+    sentence_phrases = phrases(sentence, words)
+    for position, phrase in enumerate(sentence_phrases):
+        name = canonical(_element_name(phrase), elements)
+        if name not in elements and not _is_subject(name, subject):
+            continue
+        after = phrase.last + 1
+        if after < len(words) and words[after].lower in ("that", "which"):
+            after += 1
+        if after >= len(words) or not verb_like(words[after].text) or _OPTIONAL.match(
+                words[after].lower):
+            continue
+        following = [p for p in sentence_phrases[position + 1:]
+                     if canonical(_element_name(p), elements) in elements]
+        if not following:
+            continue
+        owner, where = phrase, ""
+        if position and _preposition_between(sentence, sentence_phrases[position - 1], phrase):
+            owner = sentence_phrases[position - 1]
+            where = sentence[owner.end:phrase.end].strip()
+            name = canonical(_element_name(owner), elements)
+            if name not in elements and not _is_subject(name, subject):
+                continue
+        end = _clause_end(sentence, words[after].start, following)
+        clause = sentence[words[after].start:end].strip(" ,;.")
+        objects = tuple(canonical(_element_name(p), elements) for p in following if p.end <= end)
+        if objects and len(clause.split()) <= 20:
+            element = subject if _is_subject(name, subject) else name
+            found.append(Relation(element, clause, objects, index, where))
+    return found
+
+
+def _preposition_between(sentence: str, left: Phrase, right: Phrase) -> bool:
+    between = sentence[left.end:right.start].strip().lower()
+    return between in ("on", "in", "at", "inside", "within", "near", "under", "over", "above",
+                       "below", "behind", "beside", "along", "of")
+
+
+def subject_parts(disclosure: Disclosure) -> list[str]:
+    """What the subject is said to have ("The lock has a shackle and a body with a notch"):
+    each listed part with its own modifiers, as written, in a non-optional sentence."""
+    optional = {f.sentence for f in disclosure.features}
+    parts: list[str] = []
+    has = re.compile(r"\b(?:has|have|includes?|comprises?|contains?|consists of|is provided "
+                     r"with)\s+", re.IGNORECASE)
+    for index, sentence in enumerate(disclosure.sentences):
+        if index in optional:
+            continue
+        first = next(iter(phrases(sentence)), None)
+        if first is None or (not _is_subject(_element_name(first), disclosure.subject) and \
+                _element_name(first) != disclosure.subject):
+            continue
+        match = has.match(sentence, first.end + 1) or has.match(sentence, first.end)
+        if not match:
+            continue
+        rest = re.split(r"[;.]|,\s+(?:which|wherein|whereby|so that)\b", sentence[match.end():])[0]
+        for part in _list_items(rest):
+            if phrases(part) and len(part.split()) <= 20 and not _FINITE.search(part):
+                parts.append(part)
+    return parts
+
+
+# A listed part that holds its own finite verb is a sentence, not a part ("a heat received at
+# a heat exchanger is transferred to a condenser").
+_FINITE = re.compile(r"(?<!\bthat)(?<!\bwhich)(?<!\bwherein)\s(?:is|are|was|were)\s")
+_FACT_VERBS = frozenset({"is", "are", "has", "have", "includes", "include", "comprises",
+                         "comprise", "contains", "contain"})
+
+
+def _list_items(text: str) -> list[str]:
+    """"a shackle, a body with a notch and a pin" -> its three items; the "and" of "between
+    A and B" stays inside its item."""
+    items, current = [], ""
+    for piece in re.split(r"(,\s*(?:and\s+)?|\s+and\s+(?=(?:a|an|one|two|at least)\s))", text):
+        if re.fullmatch(r",\s*(?:and\s+)?|\s+and\s+", piece):
+            if re.search(r"\bbetween\s+(?!.*\band\b)", current) and "and" in piece:
+                current += piece
+                continue
+            items.append(current.strip(" ,"))
+            current = ""
+        else:
+            current += piece
+    items.append(current.strip(" ,"))
+    return [item for item in items if item]
+
+
+def _clause_end(sentence: str, start: int, following: list[Phrase]) -> int:
+    stop = re.compile(r"[,;:.]|\s(?:and|while|whereby|so that|such that|wherein)\s")
+    match = stop.search(sentence, following[0].end)
+    return match.start() if match else len(sentence)
+
+
+def _feature(sentence: str, index: int, elements: list[str], subject: str) -> Feature | None:
+    kind = ("optional" if _OPTIONAL.search(sentence) else "material"
+            if _MATERIAL.search(sentence) else "range" if _RANGE.search(sentence) else "")
+    if not kind:
+        return None
+    named = [p for p in phrases(sentence) if canonical(_element_name(p), elements) in elements
+             or _is_subject(_element_name(p), subject)]
+    if not named:
+        return None
+    first = named[0]
+    element = canonical(_element_name(first), elements)
+    clause = _LEADING_OPTIONAL.sub("", sentence[first.start:].rstrip(" .;"))
+    clause = _MODAL.sub(lambda m: _definite_verb(m.group(1), first), clause, count=1)
+    after = clause[first.end - first.start:].split()[:1]
+    if not after or not (after[0].lower() in _FACT_VERBS or (
+            after[0].lower().endswith("s") and verb_like(after[0]))):
+        return None  # "the poppet valve being controlled, and ...": no statement to claim
+    clause = re.sub(r"^(?:a|an|the|said|each)\s", "the ", clause, flags=re.IGNORECASE)
+    if len(clause.split()) > 30 or len(clause.split()) < 4:
+        return None
+    return Feature(subject if _is_subject(element, subject) else element, clause, kind, index)
+
+
+def _definite_verb(verb: str, phrase: Phrase) -> str:
+    """"may be" -> "is", "can include" -> "includes": the claim states it as a fact."""
+    plural = phrase.head.endswith("s") and not phrase.head.endswith("ss")
+    if verb.lower() == "be":
+        return "are" if plural else "is"
+    if verb.lower() == "have":
+        return "have" if plural else "has"
+    base = lemma(verb, "VERB")
+    if plural:
+        return base
+    return base + ("es" if base.endswith(("s", "sh", "ch", "x", "z")) else "s")
+
+
+def is_definite(determiner: str) -> bool:
+    return determiner in DEFINITE

@@ -1,0 +1,101 @@
+"""The checker as it judges a draft: stricter than on an attorney's own text.
+
+On top of every rule of `claims.check`, a drafted claim set must:
+- use only words the disclosure uses (claim boilerplate aside): a term the disclosure never
+  mentions is an invented element (error "draft-unsupported-term");
+- be one sentence per claim, ending with a period (error "draft-not-one-sentence");
+- have no two claims alike (error "draft-duplicate-claim");
+- hold nothing that is not claim language: commentary ("This claim describes ...", "Note:")
+  or prompt text (error "draft-not-claim-language").
+A draft with errors is repaired (the claim dropped or rebuilt) before anyone sees it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from torchworks.recipes.patents.claims.check import check_text
+from torchworks.recipes.patents.claims.findings import Finding, Report, sort_findings
+
+BOILERPLATE = frozenset({
+    "a", "an", "the", "said", "of", "claim", "claims", "comprising", "comprises",
+    "comprise", "wherein", "further", "and", "or", "to", "in", "on", "at", "by", "for",
+    "with", "from", "that", "which", "is", "are", "be", "being", "having", "including",
+    "plurality", "one", "more", "least", "each", "method", "apparatus", "system", "device",
+    "step", "steps", "operating", "whereby", "configured", "first", "second", "third",
+})
+_COMMENTARY = re.compile(r"\b(?:this (?:claim|invention|disclosure)|the invention|note:|"
+                         r"disclosure:|claim \d+ (?:describes|is)|as described|i am|here is|"
+                         r"sure[,!]|in summary|dependent claim)\b", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*(?:'[A-Za-z]+)?")
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
+
+
+def check_draft(claims: list[str], disclosure_words: frozenset[str]) -> Report:
+    """The full checker plus the draft rules; claims are texts without numbers."""
+    report = check_text("\n".join(f"{n}. {c}" for n, c in enumerate(claims, start=1)))
+    disclosure_words = disclosure_words | _lemmas(disclosure_words)
+    extra: list[Finding] = []
+    seen: dict[str, int] = {}
+    for number, text in enumerate(claims, start=1):
+        extra += _claim_findings(number, text, disclosure_words)
+        key = " ".join(re.sub(r"of claim \d+", "", text.lower()).split())
+        if key in seen:
+            extra.append(_finding(number, "draft-duplicate-claim", text[:60],
+                                  f"claim {number} repeats claim {seen[key]}",
+                                  "drop it or claim a different feature"))
+        seen.setdefault(key, number)
+    return Report(report.claim_set, sort_findings(report.findings + extra))
+
+
+def _claim_findings(number: int, text: str, disclosure_words: frozenset[str]) -> list[Finding]:
+    found = []
+    unsupported = sorted({w for w in (m.group().lower() for m in _WORD.finditer(text))
+                          if w not in BOILERPLATE and not _supported(w, disclosure_words)})
+    if unsupported:
+        found.append(_finding(number, "draft-unsupported-term", ", ".join(unsupported[:5]),
+                              f"claim {number} uses words the disclosure never does: "
+                              f"{', '.join(unsupported[:5])}",
+                              "claim only what the disclosure describes"))
+    if not text.rstrip().endswith(".") or _SENTENCE_BREAK.search(text.rstrip(" .")):
+        found.append(_finding(number, "draft-not-one-sentence", text[-40:],
+                              f"claim {number} is not one sentence ending with a period",
+                              "one sentence per claim, ending with '.'"))
+    commentary = _COMMENTARY.search(text)
+    if commentary:
+        found.append(_finding(number, "draft-not-claim-language", commentary.group(),
+                              f"claim {number} holds text that is not claim language",
+                              "remove the commentary"))
+    return found
+
+
+@functools.lru_cache(maxsize=64)
+def _lemmas(words: frozenset[str]) -> frozenset[str]:
+    """Every lemma of every word ("batches" -> "batch"), so an inflection the builder made of
+    the disclosure's own word ("batching") counts as the disclosure's."""
+    from lemminflect import getAllLemmas
+
+    return frozenset(lemma for word in words for forms in getAllLemmas(word).values()
+                     for lemma in forms)
+
+
+def _supported(word: str, disclosure_words: frozenset[str]) -> bool:
+    """A word, its lemma, or a simple inflection of one the disclosure uses ("pins" for
+    "pin", "dealer's" for "dealer")."""
+    if word in disclosure_words or word.removesuffix("'s") in disclosure_words:
+        return True
+    if _lemmas(frozenset({word})) & disclosure_words:
+        return True
+    for suffix in ("s", "es", "ed", "d", "ing"):
+        if word.endswith(suffix) and word[: -len(suffix)] in disclosure_words:
+            return True
+        if word + suffix in disclosure_words:
+            return True
+    return all(_supported(part, disclosure_words) for part in word.split("-")) if "-" in word \
+        else False
+
+
+def _finding(number: int, rule: str, words: str, message: str, fix: str) -> Finding:
+    return Finding(claim=number, rule=rule, severity="error", words=words, message=message,
+                   fix=fix, index=number - 1)
