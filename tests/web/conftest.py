@@ -9,6 +9,7 @@ $TORCHWORKS_WEB_ARTIFACTS (default .artifacts/web/).
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator

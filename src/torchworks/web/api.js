@@ -1,15 +1,21 @@
 /* Calls to the server that served this page: the API key, error messages a person can act on,
- * the call log with latencies, the model list, and the SSE reader for streamed answers. */
+ * the call log with latencies, and the list of services ready on the server. */
 import { $, el } from "./dom.js";
 
 export const KEY_STORAGE = "torchworks.apiKey";
+/* What each service is, in an attorney's words; the technical name stays in the tooltip. */
+const PLAIN_NAMES = {
+  "patents-summarize": "Summarizer", "patents-check": "Claim checker",
+  "patents-draft": "Claim drafter", "rec-recommend": "Recommender",
+  "smollm2-135m-instruct": "Language model (SmolLM2, demo)",
+};
 /* ---------- errors, calls, models ---------- */
 
 export class CallError extends Error {}
 
 export function showError(message) {
   const box = $("error");
-  box.replaceChildren(el("strong", {}, "Error: "), message);
+  box.replaceChildren(el("strong", {}, "Something went wrong: "), message);
   box.hidden = false;
 }
 
@@ -89,14 +95,15 @@ export async function refreshModels() {
   try {
     const response = await fetch("/v1/models", { headers: headers(false) });
     if (!response.ok) {
-      box.textContent = `Models: ${await explain(response)}`;
+      box.textContent = `Services: ${await explain(response)}`;
       return;
     }
     const models = await response.json();
-    box.replaceChildren("Models: ", ...models.map((m, i) => el("span", { class: "model" },
-      i ? " · " : "", el("strong", {}, m.name), ` ${versionLabel(m.serving_version)}`)));
+    box.replaceChildren("Ready here: ", ...models.map((m, i) => el("span", { class: "model",
+      title: `${m.name} ${versionLabel(m.serving_version)}` },
+      i ? " · " : "", el("strong", {}, PLAIN_NAMES[m.name] || m.name))));
   } catch (error) {
-    box.textContent = `Models: cannot reach the server (${error.message})`;
+    box.textContent = `Services: cannot reach the server (${error.message})`;
   }
 }
 

@@ -1,14 +1,16 @@
 /* The patent workbench: plain ES modules, no framework, no build step.
  *
- * summary.js, draft.js and claims.js hold one task each; api.js talks to the server that served
+ * summary.js, draft.js and workspace.js (with claims.js) hold one task each; samples.js the
+ * sample inputs; api.js talks to the server that served
  * this page (`torchworks serve`), with the API key from sessionStorage as "Authorization:
  * Bearer"; dom.js builds elements from text nodes only. This file wires the tabs and forms.
  */
 import { KEY_STORAGE, refreshModels, showError } from "./api.js";
-import { checkClaims } from "./claims.js";
 import { $, readInto, whileBusy } from "./dom.js";
 import { draft } from "./draft.js";
+import { SAMPLES } from "./samples.js";
 import { loadMethods, summarize } from "./summary.js";
+import { checkClaims, setupCheckTab } from "./workspace.js";
 
 /* ---------- tabs and start-up ---------- */
 
@@ -58,6 +60,14 @@ function start() {
       whileBusy($(id), work);
     });
   }
+  for (const button of document.querySelectorAll("button[data-sample]")) {
+    button.addEventListener("click", () => {
+      const sample = SAMPLES[button.dataset.sample];
+      for (const [id, value] of Object.entries(sample.fields)) $(id).value = value;
+      $(sample.form).requestSubmit();
+    });
+  }
+  setupCheckTab();
   refreshModels();
   loadMethods();
 }

@@ -1,7 +1,11 @@
 /* Claims: split a claim set, draw its dependency tree, show the checker's findings inline
- * (a click highlights the words concerned). */
-import { clearError, logCall, post, showError, timing } from "./api.js";
-import { $, el, marked } from "./dom.js";
+ * (a click highlights the words concerned; a finding can be set aside and restored). */
+import { el, marked } from "./dom.js";
+
+/** One finding's identity across re-checks: the claim, the rule and the words. */
+export function findingKey(finding) {
+  return JSON.stringify([finding.claim ?? null, finding.rule, finding.words || ""]);
+}
 
 /** [{number, text}] from a claim set written "1. ... 2. ...": the texts shown and highlighted
  * (the dependency structure comes from the checker's answer). */
@@ -67,55 +71,48 @@ export function showFinding(view, claim, finding, button) {
     : `Claim ${claim.number}: the words “${finding.words}” are not in the claim text as shown.`;
 }
 
-export function findingButton(view, claim, finding) {
+const PLAIN_SEVERITY = { error: "Problem", warning: "Check", info: "Note" };
+
+export function findingButton(view, claim, finding, onIgnore, ignored = false) {
   const button = el("button", { type: "button", class: `finding ${finding.severity}`, "aria-pressed": "false" },
-    el("span", { class: "sev" }, finding.severity), ` ${finding.rule}: ${finding.message}`);
+    el("span", { class: "sev" }, PLAIN_SEVERITY[finding.severity] || finding.severity),
+    ` ${finding.message}`);
   button.addEventListener("click", () => showFinding(view, claim, finding, button));
-  return el("li", {}, button, el("div", { class: "fix" }, `Fix: ${finding.fix}`));
+  const toggle = onIgnore ? el("button", { type: "button", class: "ignore",
+    "aria-label": `${ignored ? "Restore" : "Set aside"}: ${finding.message}`,
+    onclick: () => onIgnore(finding, !ignored) }, ignored ? "Restore" : "Set aside") : null;
+  return el("li", { "data-rule": finding.rule }, button, toggle,
+    el("div", { class: "fix" }, `Fix: ${finding.fix}`));
 }
 
-/** The claims with their findings inline, the dependency tree and set-level findings. */
-export function claimsView(claimsText, answer) {
+/** The claims with their findings inline, the dependency tree and set-level findings.
+ * `ignored` holds the keys of findings set aside: they leave the claims and wait, listed,
+ * under "Set aside" until restored (`onIgnore(finding, on)`). */
+export function claimsView(claimsText, answer, { ignored = new Set(), onIgnore = null } = {}) {
   const claims = splitClaims(claimsText);
   const view = el("div", { class: "claims-view" });
-  const loose = answer.findings.filter((f) => !claims.some((c) => c.number === f.claim));
+  const live = answer.findings.filter((f) => !ignored.has(findingKey(f)));
+  const aside = answer.findings.filter((f) => ignored.has(findingKey(f)));
+  const loose = live.filter((f) => !claims.some((c) => c.number === f.claim));
+  const errors = live.filter((f) => f.severity === "error").length;
+  const warnings = live.filter((f) => f.severity === "warning").length;
   view.append(
-    el("p", { class: "meta" }, `${answer.claims.length} claims · ${answer.errors} errors · ${answer.warnings} warnings`),
+    el("p", { class: "meta" }, `${answer.claims.length} claims · ${errors} problems · ${warnings} to check` +
+      (aside.length ? ` · ${aside.length} set aside` : "")),
     el("p", { class: "finding-status", "aria-live": "polite" }, "Select a finding to highlight its words."),
     el("div", { class: "split" },
       el("div", {},
         el("h3", {}, "Claims and findings"),
         el("ol", { class: "claims" }, claims.map((claim) => el("li", { id: `claim-${claim.number}`, value: claim.number },
           el("p", { class: "claim-text", "data-text": claim.text }, claim.text),
-          el("ul", { class: "findings" }, answer.findings.filter((f) => f.claim === claim.number)
-            .map((f) => findingButton(view, claim, f)))))),
+          el("ul", { class: "findings" }, live.filter((f) => f.claim === claim.number)
+            .map((f) => findingButton(view, claim, f, onIgnore)))))),
         loose.length ? el("h3", {}, "Findings on the whole set") : null,
-        loose.length ? el("ul", { class: "findings" }, loose.map((f) => findingButton(view, null, f))) : null),
-      el("div", {}, el("h3", {}, "Dependency tree"), claimTree(answer.claims, answer.findings))),
+        loose.length ? el("ul", { class: "findings" }, loose.map((f) => findingButton(view, null, f, onIgnore))) : null,
+        aside.length ? el("details", { class: "aside" }, el("summary", {}, `Set aside (${aside.length})`),
+          el("ul", { class: "findings" }, aside.map((f) => findingButton(view,
+            claims.find((c) => c.number === f.claim) || null, f, onIgnore, true)))) : null),
+      el("div", {}, el("h3", {}, "Dependency tree"), claimTree(answer.claims, live))),
   );
   return view;
 }
-
-export async function check(claimsText, description) {
-  const body = { claims: claimsText };
-  if (description && description.trim()) body.description = description;
-  const { response, ms, version } = await post("/v1/patents/check", body);
-  const answer = await response.json();
-  logCall("/v1/patents/check", response.status, ms, version);
-  return { answer, ms, version };
-}
-
-export async function checkClaims() {
-  clearError();
-  const out = $("check-result");
-  const claimsText = $("claims-text").value;
-  try {
-    out.replaceChildren(el("p", { class: "busy" }, "Checking…"));
-    const { answer, ms, version } = await check(claimsText, $("description-text").value);
-    out.replaceChildren(el("h2", {}, "Findings"), timing(ms, version), claimsView(claimsText, answer));
-  } catch (error) {
-    out.replaceChildren();
-    showError(error.message);
-  }
-}
-

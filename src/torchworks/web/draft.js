@@ -1,9 +1,9 @@
 /* Draft: a disclosure -> a claim set built from the disclosure's own words by the server's
- * drafting pipeline (strictly checked and repaired there), shown with the checker's findings,
- * a note on the model behind it, and any claim the repair had to drop. */
+ * drafting pipeline (strictly checked and repaired there), shown as an editable claim set that
+ * re-checks itself, with a note on the model behind it and any claim the repair dropped. */
 import { clearError, logCall, post, showError, timing } from "./api.js";
-import { check, claimsView } from "./claims.js";
 import { $, el } from "./dom.js";
+import { checkInto, editableClaims } from "./workspace.js";
 
 export async function draft() {
   clearError();
@@ -16,20 +16,20 @@ export async function draft() {
     });
     const drafted = await response.json();
     logCall("/v1/patents/draft", response.status, ms, version);
-    const checked = await check(drafted.claims, disclosure);
+    const workspace = editableClaims(drafted.claims, disclosure);
     const parts = [
       el("h2", {}, "Drafted claims"),
       el("p", { class: "note", role: "note" }, drafted.note),
-      timing(ms, version, ` · subject “${drafted.subject}”`),
-      el("pre", { class: "draft" }, drafted.claims),
-      el("h2", {}, "Checker findings"),
-      claimsView(drafted.claims, checked.answer),
+      timing(ms, null, ` · the invention: “${drafted.subject}”`),
+      workspace.node,
     ];
     if (drafted.dropped.length) {
-      parts.push(el("h3", {}, "Left out by the strict check"),
-        el("ul", { class: "dropped" }, ...drafted.dropped.map((text) => el("li", {}, text))));
+      parts.push(el("details", { class: "dropped" },
+        el("summary", {}, `Left out by the strict check (${drafted.dropped.length})`),
+        el("ul", {}, ...drafted.dropped.map((text) => el("li", {}, text)))));
     }
     out.replaceChildren(...parts);
+    await checkInto(workspace.out, drafted.claims, disclosure, "Checker findings");
   } catch (error) {
     out.replaceChildren();
     showError(error.message);

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -20,12 +21,23 @@ MAX_CHARS = 2_000_000
 MAX_DISCLOSURE_CHARS = 200_000  # about 30,000 words: a whole description
 
 
+class IgnoredFinding(BaseModel):
+    claim: int | None = None
+    rule: str = Field(max_length=100)
+    words: str = Field("", max_length=500)
+
+
 class CheckRequest(BaseModel):
     claims: str = Field(min_length=1, max_length=MAX_CHARS,
                         description="the claim set as text, one numbered claim after another")
     description: str | None = Field(None, max_length=MAX_CHARS,
                                     description="the description: unsupported terms reported")
     abstract: str | None = Field(None, max_length=20_000, description="the abstract to check")
+    export: Literal["docx"] | None = Field(
+        None, description="also answer the claims and findings as a Word document (base64)")
+    ignored: list[IgnoredFinding] = Field(
+        default_factory=list, max_length=1000,
+        description="findings the reviewer set aside: listed apart in the export")
 
 
 class FindingOut(BaseModel):
@@ -50,6 +62,7 @@ class CheckResponse(BaseModel):
     warnings: int
     findings: list[FindingOut]
     report: str  # the human report: the claim tree with each claim's findings
+    docx: str | None = None  # base64 Word document, when the request asked for export="docx"
 
 
 class CheckPredictor:
@@ -65,7 +78,8 @@ class CheckPredictor:
             answers.append(CheckResponse(
                 claims=[ClaimOut.model_validate(c) for c in structure["claims"]],
                 findings=[FindingOut.model_validate(f) for f in structure["findings"]],
-                errors=report.errors, warnings=report.warnings, report=to_text(report)))
+                errors=report.errors, warnings=report.warnings, report=to_text(report),
+                docx=_docx(request, report) if request.export == "docx" else None))
         return answers
 
     def warmup_request(self) -> CheckRequest:
@@ -73,6 +87,16 @@ class CheckPredictor:
 
     def close(self) -> None:
         return None
+
+
+def _docx(request: CheckRequest, report: Any) -> str:
+    import base64
+
+    from torchworks.recipes.patents.claims.export_docx import claim_set_docx
+
+    ignored = {(i.claim, i.rule, i.words) for i in request.ignored}
+    skipped = [f for f in report.findings if (f.claim, f.rule, f.words) in ignored]
+    return base64.b64encode(claim_set_docx(request.claims, report, skipped=skipped)).decode()
 
 
 def check_service() -> ServiceSpec:
