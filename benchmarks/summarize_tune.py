@@ -19,14 +19,14 @@ from pathlib import Path
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "patents" \
     / "patents.jsonl"
-GRID = {
-    "claim_weight": (1.0, 2.0, 4.0),
-    "title_weight": (0.0, 0.5),
-    "summary_weight": (0.0, 1.0, 2.0),
-    "structure_weight": (0.25, 0.5, 1.0),
-    "position_weight": (0.0, 1.0, 2.0, 4.0),
-    "objects_penalty": (0.0, 1.0),
-    "redundancy": (0.5, 1.0, 2.0),
+GRID = {  # a first, coarser grid put the optimum at the edges of this one
+    "claim_weight": (4.0, 6.0, 8.0),
+    "title_weight": (0.5,),
+    "summary_weight": (0.5, 1.0),
+    "structure_weight": (0.5,),
+    "position_weight": (2.0, 3.0, 4.0),
+    "objects_penalty": (1.0,),
+    "redundancy": (0.0, 0.25, 0.5),
 }
 
 

@@ -62,11 +62,11 @@ class StructureConfig:
     words: int = field(150, "word budget of each summary (a US abstract is at most 150)")
     claim_weight: float = field(4.0, "weight of a sentence's cosine to claim 1")
     title_weight: float = field(0.5, "weight of its cosine to the title")
-    summary_weight: float = field(2.0, "weight of its cosine to the summary section")
+    summary_weight: float = field(1.0, "weight of its cosine to the summary section")
     structure_weight: float = field(0.5, "weight of section prior and cue phrases")
-    position_weight: float = field(1.0, "weight of being early in its section (1/sqrt(1+rank))")
+    position_weight: float = field(2.0, "weight of being early in its section (1/sqrt(1+rank))")
     objects_penalty: float = field(1.0, "subtracted from statements of objects/advantages")
-    redundancy: float = field(1.0, "how much a pick discounts sentences that repeat it")
+    redundancy: float = field(0.5, "how much a pick discounts sentences that repeat it")
 
     def weights(self) -> np.ndarray:
         """In the column order of `Features.matrix`."""

@@ -29,13 +29,12 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 XML_SUFFIXES = (".xml", ".sgm", ".sgml")
 XML_ROOTS = re.compile(r"<(?:us-patent-grant|us-patent-application|patent-application-"
                        r"publication|PATDOC)\b", re.IGNORECASE)
-_PROSE_LINE = re.compile(r"(?:\b[A-Za-z][a-z]+\b[^\n]*){6}")  # six words or more
 _WORD = re.compile(r"\b[a-z]{2,}\b")
 
 
 def _prose_share(text: str) -> float:
-    """Share of the non-empty lines' characters that sit in prose lines (>= 6 words, most of
-    its tokens lowercase words)."""
+    """Share of the non-empty lines' characters that sit in prose lines (at least 4 lowercase
+    words, and they are at least half of the line's tokens)."""
     total = prose = 0
     for line in text.splitlines():
         stripped = line.strip()
@@ -44,7 +43,7 @@ def _prose_share(text: str) -> float:
         total += len(stripped)
         tokens = stripped.split()
         words = len(_WORD.findall(stripped))
-        if _PROSE_LINE.match(stripped) and words >= 0.6 * len(tokens):
+        if words >= 4 and words >= 0.5 * len(tokens):
             prose += len(stripped)
     return prose / total if total else 0.0
 
