@@ -116,7 +116,8 @@ def _read_jsonl(path: Path) -> Iterator[Patent | BadDocument]:
                                          source=where)
             except json.JSONDecodeError as exc:
                 yield BadDocument(id=f"{path.stem}:{number}", source=where,
-                                  error=f"line {number} is not valid JSON: {exc.msg} "
+                                  error=f"line {number} is not valid JSON: "
+                                        f"{re.sub(r'( starting)? at$', '', exc.msg)} "
                                         f"(column {exc.colno})")
             except DataError as exc:
                 record_id = record.get("id") if isinstance(record, dict) else None
