@@ -17,10 +17,12 @@ then picks sentences greedily under the word budget, each pick discounting the s
 that repeat it (content-word cosine), and prints them in document order with reference
 numerals dropped ("the housing 12" -> "the housing"). All of it is word counting on the
 sentences that can be candidates (all of the summary and field sections, the first
-`OTHER_RANKS` of any other section), so it runs at hundreds of documents per second.
+`OTHER_RANKS` of any other section): tens of ~10k-word documents per second on one core,
+most of it sentence splitting.
 
-The weights in `StructureConfig` were tuned on the 13-document development sample
-(../shared/data/patents) only; `benchmarks/summarize.py` reports them on held-out patents.
+The weights in `StructureConfig` were tuned by `benchmarks/summarize_tune.py` on the
+13-document development sample (../shared/data/patents) only; `benchmarks/summarize.py`
+reports them on the held-out patents in benchmarks/data/patents.
 """
 
 from __future__ import annotations
