@@ -1,12 +1,12 @@
 """sumy's TextRank and LexRank, run on exactly the sentences our baselines rank.
 
 sumy is the outside peer for the graph baselines. Its default English tokenizer needs NLTK's
-punkt model, which cannot be downloaded here, so it gets our sentence list instead (one sumy
-paragraph per section) and a word tokenizer that needs no data. Stop words and stemming are
-sumy's own (`get_stop_words("english")`, its Snowball `Stemmer`), the way its documentation
-runs it. sumy returns its top N sentences in document order; to fill a word budget we need
-its full ranking, so `rank` reads the sentence ratings the summarizer computes and the word
-budget is filled best-first with the same `fill_budget` our methods use.
+punkt model, which cannot be downloaded here, so it gets our sentence list instead
+(`baseline_sentences`, as one sumy paragraph) and a word tokenizer that needs no data. Stop
+words and stemming are sumy's own (`get_stop_words("english")`, its Snowball `Stemmer`), the
+way its documentation runs it. sumy returns its top N sentences in document order; to fill a
+word budget we need its full ranking, so `_ratings` reads the sentence ratings the summarizer
+computes and the word budget is filled best-first with the same `fill_budget` our methods use.
 """
 
 from __future__ import annotations
