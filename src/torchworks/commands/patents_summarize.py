@@ -7,7 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from torchworks.recipes.patents.summarize.methods import METHODS
+from torchworks.recipes.patents.summarize.methods import DEFAULT_METHOD, METHODS
+from torchworks.recipes.patents.text.inputs import DEFAULT_MAX_FILE_MB
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,12 +27,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--output", type=Path, default=None,
                         help="write {id, summary} or {id, error} JSON lines here "
                              "(default: print the summaries)")
-    parser.add_argument("--method", choices=METHODS, default="extractive",
-                        help="extractive (default, MiniLM, no downloads), lead, textrank, "
-                             "lexrank, or abstractive with --model")
+    parser.add_argument("--method", choices=METHODS, default=DEFAULT_METHOD,
+                        help="structure (default: summary section, claim 1 and title, no "
+                             "model), extractive (MiniLM), lead, claim1, textrank, lexrank, "
+                             "or abstractive with --model (default: %(default)s)")
     parser.add_argument("--model", type=Path, default=None,
                         help="local Hugging Face seq2seq folder for --method abstractive")
-    parser.add_argument("--words", type=int, default=150, help="word budget per summary")
+    parser.add_argument("--words", type=int, default=150,
+                        help="word budget per summary (default: %(default)s, the US limit "
+                             "for an abstract)")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N")
     parser.add_argument("--compile", action="store_true",
                         help="torch.compile the abstractive model (GPU: faster after warm-up)")
@@ -39,6 +43,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="documents summarized together (sentences batched across them)")
     parser.add_argument("--max-doc-words", type=int, default=None,
                         help="refuse documents longer than this (default 200,000 words)")
+    parser.add_argument("--max-file-mb", type=float, default=DEFAULT_MAX_FILE_MB,
+                        help="refuse input files larger than this many MiB, before reading "
+                             "them (default: %(default)s)")
     parser.set_defaults(run=run)
 
 
@@ -52,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
         build_summarizer,
         summarize_checked,
     )
+    from torchworks.recipes.patents.text.inputs import check_input
     from torchworks.recipes.patents.text.readers import BadDocument, read_patents
 
     paths = [*args.files, *args.input]
@@ -59,10 +67,17 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("no input given", fix="pass FILE... or --input data.jsonl")
     if args.batch_docs < 1:
         raise ConfigError("--batch-docs must be at least 1")
+    if args.max_file_mb <= 0:
+        raise ConfigError("--max-file-mb must be positive")
+    for path in paths:  # every input is checked before a model is loaded
+        check_input(path, args.max_file_mb)
+    if args.model is not None and not args.model.is_dir():
+        raise ConfigError(f"--model {args.model} is not a folder",
+                          fix="pass a local Hugging Face seq2seq folder (config.json inside)")
     max_words = args.max_doc_words or MAX_DOC_WORDS
     summarizer = build_summarizer(args.method, words=args.words, model=args.model,
                                   device=args.device, compile=args.compile)
-    documents = [doc for path in paths for doc in read_patents(path)]
+    documents = [doc for path in paths for doc in read_patents(path, args.max_file_mb)]
     rows: list[dict[str, str]] = []
     failed = 0
     with tqdm(total=len(documents), desc=f"summarize ({args.method})", unit="doc",

@@ -118,12 +118,18 @@ def test_plain_text_with_abstract_and_claims(tmp_path: Path) -> None:
 
 
 def test_missing_file_and_empty_file_are_clear_errors(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match="not a file"):
+    with pytest.raises(DataError, match="does not exist"):
         load_patent(tmp_path / "nope.xml")
+    with pytest.raises(DataError, match="not a file"):
+        load_patent(tmp_path)
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
-    with pytest.raises(DataError, match="holds no document"):
+    with pytest.raises(DataError, match="is empty"):
         load_patent(empty)
+    blank = tmp_path / "blank.jsonl"
+    blank.write_text("\n\n")
+    with pytest.raises(DataError, match="does not start with a JSON object"):
+        load_patent(blank)
 
 
 def test_patent_from_text_without_headings_is_one_section() -> None:

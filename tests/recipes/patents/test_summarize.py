@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -96,3 +99,26 @@ def test_lowercased_bigpatent_style_input_still_summarizes(extractive_summarizer
     (summary,) = extractive_summarizer.summarize([patent])
     assert 60 <= len(summary.split()) <= 150
     assert "the present invention relates to computer networks" in summary
+
+
+def test_claim1_is_the_first_claim_cut_at_the_budget(sample_patents: list[Patent]) -> None:
+    patent = sample_patents[0]
+    (summary,) = BaselineSummarizer("claim1", words=40).summarize([patent])
+    assert summary == " ".join(patent.claims[0].split()[:40])
+    (missing,) = BaselineSummarizer("claim1").summarize([patent_from_text("A text.", id="x")])
+    assert isinstance(missing, DataError) and "no claims" in str(missing)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["textrank", "lexrank"])
+def test_graph_baselines_match_sumy_on_the_same_sentences(name: str,
+                                                          sample_patents: list[Patent]) -> None:
+    """The literature's algorithms on content words: within 1 R-1 of sumy's (or better)."""
+    pytest.importorskip("sumy")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "benchmarks"))
+    from _sumy_peer import SumyPeer
+
+    patents = sample_patents[:6]
+    ours = evaluate(name, BaselineSummarizer(name).summarize, patents)
+    peer = evaluate(name, SumyPeer(name).summarize, patents)
+    assert ours.rouge1 >= peer.rouge1 - 1.0, (ours.rouge1, peer.rouge1)

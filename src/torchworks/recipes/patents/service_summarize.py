@@ -4,13 +4,16 @@ A request carries one patent as `text` (plain text, or USPTO XML when it starts 
 as BigPatent fields (`description`, optional `claims`, `title`). The server batches requests
 (up to `max_batch_size`); the predictor groups a batch by (method, word budget) and summarizes
 each group in one call, so MiniLM embeds the sentences of all those patents together. The
-cheap baselines (lead, textrank, lexrank) are built on first use, next to the loaded model.
+cheap methods (structure, lead, claim1, textrank, lexrank) are built on first use, next to
+the loaded model.
 
-Every summarizer but the abstractive one copies whole sentences of the description, so the
-response also lists them (`sentences`, in document order): the workbench highlights exactly
-those in the source instead of guessing sentence boundaries in the summary text.
+Every summarizer but the abstractive one copies whole sentences of the description (the
+structure method with its reference numerals dropped), so the response also lists them
+(`sentences`, in document order, as they stand in the source): the workbench highlights
+exactly those instead of guessing sentence boundaries in the summary text.
 
-Model versions: the embedded default (no version folder) is the extractive MiniLM summarizer;
+Model versions: the embedded default (no version folder) is the structure summarizer, which
+needs no model (`extractive` requests on it answer with method "structure");
 a version folder holding a seq2seq model (config.json with is_encoder_decoder) serves the
 abstractive summarizer, any other folder is loaded as the sentence encoder of the extractive
 one.
@@ -31,7 +34,7 @@ from torchworks.recipes.patents.text.patent import Patent
 from torchworks.serving.service import ServiceSpec
 
 MAX_TEXT_CHARS = 2_000_000  # ~300k words: larger bodies are refused with a 422
-Method = Literal["extractive", "lead", "textrank", "lexrank"]
+Method = Literal["extractive", "structure", "lead", "claim1", "textrank", "lexrank"]
 
 
 class SummarizeRequest(BaseModel):
@@ -46,9 +49,10 @@ class SummarizeRequest(BaseModel):
     title: str = Field("", max_length=2000)
     words: int = Field(150, ge=10, le=1000, description="word budget of the summary")
     method: Method = Field("extractive", description=(
-        "'extractive' runs this model version (MiniLM by default; an abstractive version "
-        "answers with its own model, named in the response's `method`); 'lead', 'textrank' "
-        "and 'lexrank' are the BigPatent baselines"))
+        "'extractive' runs this model version (the structure summarizer by default; a "
+        "MiniLM or abstractive version answers with its own model, named in the response's "
+        "`method`); 'structure' always runs the structure summarizer; 'lead', 'claim1', "
+        "'textrank' and 'lexrank' are the free baselines"))
 
     @model_validator(mode="after")
     def _one_body(self) -> SummarizeRequest:
@@ -131,22 +135,29 @@ def chosen_sentences(patent: Patent, summary: str) -> list[str]:
     """The description sentences `summary` is made of, or [] when it is not made of them.
 
     Every extractive method joins whole sentences of `document_sentences` with one space, in
-    document order, except that a lone sentence longer than the budget is cut to its first
-    words; so one pass over the document in order recovers them. Generated (abstractive)
+    document order (the structure method with reference numerals dropped), except that a
+    lone sentence longer than the budget is cut to its first words; so one pass over the
+    document in order recovers them, as they stand in the source. Generated (abstractive)
     text matches no such sequence and gets [].
     """
+    from torchworks.recipes.patents.summarize.numerals import drop_reference_numerals
+
     sentences = [s.text for s in document_sentences(patent)]
     chosen: list[str] = []
     at = 0
     for text in sentences:
-        end = at + len(text)
-        if summary.startswith(text, at) and (end == len(summary) or summary[end] == " "):
-            chosen.append(text)
-            at = end + 1
-            if at >= len(summary):
-                return chosen
+        for form in dict.fromkeys((text, drop_reference_numerals(text))):
+            end = at + len(form)
+            if summary.startswith(form, at) and (end == len(summary) or summary[end] == " "):
+                chosen.append(text)
+                at = end + 1
+                if at >= len(summary):
+                    return chosen
+                break
     words = summary.split()
-    if not chosen and words and any(text.split()[:len(words)] == words for text in sentences):
+    if not chosen and words and any(text.split()[:len(words)] == words
+                                    or drop_reference_numerals(text).split()[:len(words)]
+                                    == words for text in sentences):
         return [summary]  # the cut lone sentence
     return []
 
@@ -178,7 +189,7 @@ def load_predictor(version_dir: Path | None, device: str = "auto") -> SummarizeP
     from torchworks.recipes.patents.summarize.methods import build_summarizer
 
     if version_dir is None:
-        return SummarizePredictor(build_summarizer("extractive", device=device))
+        return SummarizePredictor(build_summarizer("structure"))
     config_file = Path(version_dir) / "config.json"
     config = json.loads(config_file.read_text()) if config_file.is_file() else {}
     if config.get("is_encoder_decoder"):
@@ -209,5 +220,6 @@ def summarize_service() -> ServiceSpec:
         max_queue_delay_ms=10.0,
         timeout_s=120.0,
         description="Summarize a patent (plain text, USPTO XML or BigPatent fields) in at "
-                    "most `words` words; extractive MiniLM by default.",
+                    "most `words` words; by its structure (summary, claim 1, title) by "
+                    "default.",
     )

@@ -1,14 +1,18 @@
-"""Baselines from the BigPatent paper, on the same sentences as the default summarizer.
+"""The free baselines, on the same sentences as the default summarizer.
 
 - lead: the first sentences of the summary section (or of the description when there is
-  none) up to the budget;
-- textrank (Mihalcea & Tarau 2004): PageRank over sentences, edges weighted by word overlap
-  normalized by log lengths;
-- lexrank (Erkan & Radev 2004): PageRank over the graph of TF-IDF cosine similarities above
-  0.1 (the paper's threshold).
+  none) up to the budget: what a reader would take without any tool;
+- claim1: the first claim, cut at the budget (an abstract often restates it);
+- textrank (Mihalcea & Tarau 2004): PageRank over sentences, edge weight = shared content
+  words / (log |S_i| + log |S_j|);
+- lexrank (Erkan & Radev 2004): PageRank over the graph of idf-modified cosine similarities
+  above 0.1 (the paper's threshold).
 
-All take every sentence of at least `MIN_WORDS` words (no section or cue knowledge: that is
-what the default adds) and fill the same word budget, best first, printed in document order.
+"Content words" as the papers define them: stop words removed, the rest stemmed (Snowball,
+the stemmer sumy uses), so that "the", "of" and "a" do not make every pair of sentences
+similar. TextRank and LexRank take every sentence of at least `MIN_WORDS` words (no section
+or cue knowledge: that is what the default adds) and fill the same word budget, best first,
+printed in document order.
 """
 
 from __future__ import annotations
@@ -17,13 +21,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from torchworks.errors import DataError, require
+from torchworks.errors import DataError
 from torchworks.recipes.patents.summarize.candidates import (
     MIN_WORDS,
     Sentence,
     document_sentences,
 )
 from torchworks.recipes.patents.summarize.select import fill_budget, join_in_order
+from torchworks.recipes.patents.summarize.words import content_words
 from torchworks.recipes.patents.text import sections as S
 from torchworks.recipes.patents.text.patent import Patent
 
@@ -31,7 +36,7 @@ DAMPING = 0.85
 LEXRANK_THRESHOLD = 0.1
 
 
-def pagerank(weights: np.ndarray, iterations: int = 50, tol: float = 1e-6) -> np.ndarray:
+def pagerank(weights: np.ndarray, iterations: int = 100, tol: float = 1e-8) -> np.ndarray:
     """Stationary scores of the random walk on a non-negative weight matrix [n, n]."""
     n = weights.shape[0]
     np.fill_diagonal(weights, 0.0)
@@ -46,7 +51,8 @@ def pagerank(weights: np.ndarray, iterations: int = 50, tol: float = 1e-6) -> np
     return scores
 
 
-def _sentences(patent: Patent) -> list[Sentence]:
+def baseline_sentences(patent: Patent) -> list[Sentence]:
+    """The sentences every graph baseline ranks (and the outside peers are given)."""
     sentences = [s for s in document_sentences(patent) if s.words >= MIN_WORDS]
     if not sentences:
         raise DataError("the document has no description sentences",
@@ -54,10 +60,30 @@ def _sentences(patent: Patent) -> list[Sentence]:
     return sentences
 
 
+def term_counts(sentences: list[Sentence]) -> np.ndarray:
+    """Content-word counts, one row per sentence, shape [n, vocabulary]."""
+    rows = [content_words(s.text) for s in sentences]
+    vocabulary: dict[str, int] = {}
+    for row in rows:
+        for word in row:
+            vocabulary.setdefault(word, len(vocabulary))
+    counts = np.zeros((len(rows), max(1, len(vocabulary))), dtype=np.float64)
+    for i, row in enumerate(rows):
+        for word in row:
+            counts[i, vocabulary[word]] += 1.0
+    return counts
+
+
 def lead(patent: Patent, words: int) -> str:
-    sentences = _sentences(patent)
+    sentences = baseline_sentences(patent)
     summary = [s for s in sentences if s.kind == S.SUMMARY]
     return join_in_order(fill_budget(summary or sentences, words))
+
+
+def claim1(patent: Patent, words: int) -> str:
+    if not patent.claims:
+        raise DataError("the document has no claims", fix="use --method lead or extractive")
+    return " ".join(patent.claims[0].split()[:words])
 
 
 def _rank(sentences: list[Sentence], scores: np.ndarray, words: int) -> str:
@@ -66,28 +92,27 @@ def _rank(sentences: list[Sentence], scores: np.ndarray, words: int) -> str:
 
 
 def textrank(patent: Patent, words: int) -> str:
-    CountVectorizer = require("sklearn.feature_extraction.text", "nlp").CountVectorizer
-
-    sentences = _sentences(patent)
-    counts = CountVectorizer(binary=True, token_pattern=r"(?u)\b\w\w+\b").fit_transform(
-        [s.text for s in sentences])
-    overlap = (counts @ counts.T).toarray().astype(np.float64)
-    lengths = np.log(np.maximum(np.asarray(counts.sum(axis=1)).ravel(), 2))
-    weights = overlap / (lengths[:, None] + lengths[None, :])
+    sentences = baseline_sentences(patent)
+    counts = term_counts(sentences)
+    overlap = counts @ counts.T
+    lengths = np.log(np.maximum(counts.sum(axis=1), 1.0))
+    norm = lengths[:, None] + lengths[None, :]
+    weights = np.divide(overlap, norm, out=overlap.copy(), where=norm > 0)
     return _rank(sentences, pagerank(weights), words)
 
 
 def lexrank(patent: Patent, words: int) -> str:
-    TfidfVectorizer = require("sklearn.feature_extraction.text", "nlp").TfidfVectorizer
-
-    sentences = _sentences(patent)
-    tfidf = TfidfVectorizer().fit_transform([s.text for s in sentences])
-    cosine = (tfidf @ tfidf.T).toarray()
-    adjacency = (cosine > LEXRANK_THRESHOLD).astype(np.float64)
+    sentences = baseline_sentences(patent)
+    counts = term_counts(sentences)
+    idf = np.log(len(sentences) / np.maximum((counts > 0).sum(axis=0), 1.0))
+    tfidf = counts * idf
+    norms = np.linalg.norm(tfidf, axis=1)
+    tfidf /= np.where(norms > 0, norms, 1.0)[:, None]
+    adjacency = ((tfidf @ tfidf.T) > LEXRANK_THRESHOLD).astype(np.float64)
     return _rank(sentences, pagerank(adjacency), words)
 
 
-BASELINES = {"lead": lead, "textrank": textrank, "lexrank": lexrank}
+BASELINES = {"lead": lead, "claim1": claim1, "textrank": textrank, "lexrank": lexrank}
 
 
 @dataclass

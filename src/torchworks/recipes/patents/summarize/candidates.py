@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from torchworks.errors import require
+from torchworks.recipes.patents.summarize.numerals import drop_reference_numerals
 from torchworks.recipes.patents.text import sections as S
 from torchworks.recipes.patents.text.patent import Patent
 from torchworks.recipes.patents.text.sentences import split_sentences
@@ -83,7 +84,8 @@ def is_candidate(sentence: Sentence) -> bool:
     text = sentence.text
     if not (text[0].isupper() or text.islower()) or text[-1] not in ".!?)\"”":
         return False
-    return len(_DIGITS.findall(text)) <= max(4, words // 4)  # tables, formulas, data
+    # tables, formulas, data; reference numerals ("the housing 12") do not count
+    return len(_DIGITS.findall(drop_reference_numerals(text))) <= max(4, words // 4)
 
 
 def independent_claims(claims: list[str], limit: int = 3) -> list[str]:

@@ -80,7 +80,8 @@ def _examples(cfg: SummarizerTrainConfig, tokenizer, source_tokens: int):
     from torchworks.recipes.patents.text import sections as S
     from torchworks.recipes.patents.text.readers import Patent, read_patents
 
-    patents = [p for p in read_patents(cfg.data) if isinstance(p, Patent)
+    # training sets (BigPatent splits) are streamed JSON lines of any size: no size limit
+    patents = [p for p in read_patents(cfg.data, max_mb=float("inf")) if isinstance(p, Patent)
                and p.abstract.strip() and p.word_count > 0]
     if not patents:
         raise DataError(f"{cfg.data} holds no record with both a description and an abstract")

@@ -15,7 +15,8 @@ from typing import Protocol
 from torchworks.errors import ConfigError, DataError
 from torchworks.recipes.patents.text.patent import Patent
 
-METHODS = ("extractive", "lead", "textrank", "lexrank", "abstractive")
+METHODS = ("structure", "extractive", "lead", "claim1", "textrank", "lexrank", "abstractive")
+DEFAULT_METHOD = "structure"  # patent structure, no model: see summarize/structure.py
 MAX_DOC_WORDS = 200_000  # about 5x the longest patent in the sample; BigPatent averages ~3.6k
 
 
@@ -29,12 +30,19 @@ class Summarizer(Protocol):
         ...
 
 
-def build_summarizer(method: str = "extractive", words: int = 150, model: Path | None = None,
+def build_summarizer(method: str = DEFAULT_METHOD, words: int = 150, model: Path | None = None,
                      device: str = "auto", compile: bool = False) -> Summarizer:
     """The summarizer for `method` with a budget of `words` words."""
     if words < 10:
         raise ConfigError(f"--words {words} is too small for a summary", fix="use --words 50..400")
-    if method in ("lead", "textrank", "lexrank"):
+    if method == "structure":
+        from torchworks.recipes.patents.summarize.structure import (
+            StructureConfig,
+            StructureSummarizer,
+        )
+
+        return StructureSummarizer(StructureConfig(words=words))
+    if method in ("lead", "claim1", "textrank", "lexrank"):
         from torchworks.recipes.patents.summarize.baselines import BaselineSummarizer
 
         return BaselineSummarizer(method, words)

@@ -9,8 +9,8 @@ The API other patent tools use:
 - `patent_from_text(text)`, `patent_from_record(dict)` and `patents_from_xml(text)` build
   patents from strings already in memory (a request body, a pasted disclosure).
 
-The format is chosen by suffix (.jsonl/.ndjson/.json, .xml/.sgm/.sgml) and otherwise by
-content (a leading "<" means XML, "{" JSON lines); everything else is plain text.
+The format is chosen by `inputs.check_input` (suffix, then content), which also refuses
+missing, oversized, binary and unknown-layout files before any of them is parsed.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from torchworks.errors import DataError
+from torchworks.recipes.patents.text.inputs import DEFAULT_MAX_FILE_MB, check_input
 from torchworks.recipes.patents.text.patent import BadDocument, Patent
 from torchworks.recipes.patents.text.sections import (
     assemble_sections,
@@ -41,7 +42,6 @@ __all__ = [
     "read_patents",
 ]
 
-MAX_FILE_BYTES = 512 * 1024 * 1024  # larger files are refused, not read into memory
 _ABSTRACT_HEADING = re.compile(r"^\s*abstract( of (the )?(disclosure|invention))?\s*:?\s*$",
                                re.IGNORECASE)
 
@@ -116,44 +116,26 @@ def _read_jsonl(path: Path) -> Iterator[Patent | BadDocument]:
                                          source=where)
             except json.JSONDecodeError as exc:
                 yield BadDocument(id=f"{path.stem}:{number}", source=where,
-                                  error=f"line {number} is not valid JSON: {exc.msg}")
+                                  error=f"line {number} is not valid JSON: "
+                                        f"{re.sub(r'( starting)? at$', '', exc.msg)} "
+                                        f"(column {exc.colno})")
             except DataError as exc:
                 record_id = record.get("id") if isinstance(record, dict) else None
                 yield BadDocument(id=str(record_id or f"{path.stem}:{number}"), source=where,
                                   error=exc.message)
 
 
-def _kind(path: Path, head: str) -> str:
-    suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson", ".json"):
-        return "jsonl"
-    if suffix in (".xml", ".sgm", ".sgml"):
-        return "xml"
-    stripped = head.lstrip()
-    if stripped.startswith("<"):
-        return "xml"
-    return "jsonl" if stripped.startswith("{") else "text"
-
-
-def read_patents(path: str | Path) -> Iterator[Patent | BadDocument]:
+def read_patents(path: str | Path, max_mb: float = DEFAULT_MAX_FILE_MB
+                 ) -> Iterator[Patent | BadDocument]:
     """Every document in `path`; unreadable ones come back as `BadDocument`, never raised.
 
-    Raises DataError only when the file itself cannot be opened.
+    Raises DataError only when the file itself is unusable (missing, over `max_mb` MiB,
+    binary, or not a layout the readers know), before any of it is parsed.
     """
     path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path} is not a file", fix="pass an existing .xml, .jsonl or .txt file")
-    size = path.stat().st_size
-    with path.open(encoding="utf-8", errors="replace") as handle:
-        head = handle.read(256)
-    kind = _kind(path, head)
+    kind = check_input(path, max_mb)
     if kind == "jsonl":
         yield from _read_jsonl(path)
-        return
-    if size > MAX_FILE_BYTES:
-        yield BadDocument(id=path.stem, source=str(path),
-                          error=f"file is {size / 2**20:.0f} MiB, over the "
-                                f"{MAX_FILE_BYTES // 2**20} MiB limit for one document; split it")
         return
     text = path.read_text(encoding="utf-8", errors="replace")
     if kind == "xml":

@@ -1,0 +1,171 @@
+"""The default summarizer: sentences chosen by the patent's own structure, no model.
+
+A granted patent's abstract restates what the invention is and its key elements, and the
+drafter usually writes it from two places: the opening of the summary (or field) section and
+claim 1. So instead of generic centrality this scores each candidate sentence of the
+description by
+
+- where it is: section prior (summary and field high; drawings lists, related applications
+  and claims never) and its place within the section (the opening states the invention);
+- what it says: cue phrases ("the present invention relates to", "in one aspect ... is
+  provided") up, figure walk-throughs and legal boilerplate down, statements of objects and
+  advantages down (abstracts state what the invention is, not what it hopes for);
+- whether it names the invention's key elements: content-word cosine to claim 1 (what is
+  protected), to the title, and to the summary section as a whole;
+
+then picks sentences greedily under the word budget, each pick discounting the sentences
+that repeat it (content-word cosine), and prints them in document order with reference
+numerals dropped ("the housing 12" -> "the housing"). All of it is word counting on the
+sentences that can be candidates (all of the summary and field sections, the first
+`OTHER_RANKS` of any other section): tens of ~10k-word documents per second on one core,
+most of it sentence splitting.
+
+The weights in `StructureConfig` were tuned by `benchmarks/summarize_tune.py` on the
+13-document development sample (../shared/data/patents) only; `benchmarks/summarize.py`
+reports them on the held-out patents in benchmarks/data/patents.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from torchworks.config import field
+from torchworks.errors import DataError
+from torchworks.recipes.patents.summarize.candidates import (
+    Sentence,
+    document_sentences,
+    is_candidate,
+    structure_scores,
+)
+from torchworks.recipes.patents.summarize.numerals import drop_reference_numerals
+from torchworks.recipes.patents.summarize.select import MIN_GAP
+from torchworks.recipes.patents.summarize.words import content_words
+from torchworks.recipes.patents.text import sections as S
+from torchworks.recipes.patents.text.patent import Patent
+
+_OBJECTS = re.compile(
+    r"\b(?:(?:an?|another|the|further|primary|principal) (?:\w+ )?objects? of|it is (?:therefore |"
+    r"also |thus )?(?:an?|the) (?:\w+ )?(?:object|aim|purpose)|advantages? of the (?:present )?"
+    r"invention|will become (?:more )?apparent|need exists|there (?:is|remains) a need)",
+    re.IGNORECASE,
+)
+
+
+_LEADING = (S.SUMMARY, S.FIELD)
+OTHER_RANKS = 12  # outside summary and field only a section's opening sentences compete
+
+
+@dataclass
+class StructureConfig:
+    words: int = field(150, "word budget of each summary (a US abstract is at most 150)")
+    claim_weight: float = field(4.0, "weight of a sentence's cosine to claim 1")
+    title_weight: float = field(0.5, "weight of its cosine to the title")
+    summary_weight: float = field(1.0, "weight of its cosine to the summary section")
+    structure_weight: float = field(0.5, "weight of section prior and cue phrases")
+    position_weight: float = field(2.0, "weight of being early in its section (1/sqrt(1+rank))")
+    objects_penalty: float = field(1.0, "subtracted from statements of objects/advantages")
+    redundancy: float = field(0.5, "how much a pick discounts sentences that repeat it")
+
+    def weights(self) -> np.ndarray:
+        """In the column order of `Features.matrix`."""
+        return np.array([self.structure_weight, self.position_weight, self.claim_weight,
+                         self.title_weight, self.summary_weight, -self.objects_penalty])
+
+
+@dataclass
+class Features:
+    """What the selection needs of one patent, computed once whatever the weights."""
+
+    texts: list[str]  # candidate sentences with reference numerals dropped
+    order: list[int]  # their places in the document
+    matrix: np.ndarray  # [n, 6]: structure, position, cos claim 1, cos title, cos summary, objects
+    vectors: np.ndarray  # [n, V] unit content-word vectors, for redundancy
+
+
+def _vector(words: list[str], vocabulary: dict[str, int]) -> np.ndarray:
+    row = np.zeros(len(vocabulary), dtype=np.float64)
+    for word, count in Counter(words).items():
+        index = vocabulary.get(word)
+        if index is not None:
+            row[index] = count
+    norm = np.linalg.norm(row)
+    return row / norm if norm > 0 else row
+
+
+def candidates(patent: Patent) -> list[Sentence]:
+    """Sentences that may stand in the summary: all of summary and field, the opening of
+    every other section; a few short ones when nothing else qualifies."""
+    sentences = document_sentences(patent)
+    pool = [s for s in sentences if (s.kind in _LEADING or s.rank < OTHER_RANKS)
+            and is_candidate(s)]
+    pool = pool or [s for s in sentences if s.words >= 3][:20]
+    if not pool:
+        raise DataError("the document has no description sentences",
+                        fix="pass the full text (description paragraphs)")
+    return pool
+
+
+def features(patent: Patent) -> Features:
+    pool = candidates(patent)
+    words = [content_words(s.text) for s in pool]
+    vocabulary: dict[str, int] = {}
+    for row in words:
+        for word in row:
+            vocabulary.setdefault(word, len(vocabulary))
+    vectors = np.stack([_vector(row, vocabulary) for row in words])
+    claim = _vector(content_words(patent.claims[0]) if patent.claims else [], vocabulary)
+    title = _vector(content_words(patent.title), vocabulary)
+    summary = _vector(content_words(patent.section_text(*_LEADING)), vocabulary)
+    matrix = np.column_stack([
+        structure_scores(pool).astype(np.float64),
+        [1.0 / np.sqrt(1.0 + s.rank) for s in pool],
+        vectors @ claim, vectors @ title, vectors @ summary,
+        [float(bool(_OBJECTS.search(s.text))) for s in pool],
+    ])
+    return Features([drop_reference_numerals(s.text) for s in pool], [s.index for s in pool],
+                    matrix, vectors)
+
+
+def select(found: Features, config: StructureConfig) -> str:
+    """Best-first under the word budget; each pick discounts the sentences that repeat it."""
+    scores = found.matrix @ config.weights()
+    lengths = [len(t.split()) for t in found.texts]
+    budget = config.words
+    chosen: list[int] = []
+    total = 0
+    gain = scores.copy()
+    available = np.ones(len(scores), dtype=bool)
+    while available.any() and budget - total >= MIN_GAP:
+        best = int(np.argmax(np.where(available, gain, -np.inf)))
+        available[best] = False
+        if total + lengths[best] <= budget:
+            chosen.append(best)
+            total += lengths[best]
+            gain -= config.redundancy * np.maximum(found.vectors @ found.vectors[best], 0.0)
+    if not chosen:  # even the best sentence is longer than the budget: cut it
+        return " ".join(found.texts[int(np.argmax(scores))].split()[:budget])
+    return " ".join(found.texts[i] for i in sorted(chosen, key=lambda i: found.order[i]))
+
+
+@dataclass
+class StructureSummarizer:
+    """Summarizes each patent on its own; no model, no state beyond the config."""
+
+    config: StructureConfig
+    name: str = "structure"
+
+    def with_words(self, words: int) -> StructureSummarizer:
+        return StructureSummarizer(replace(self.config, words=words), self.name)
+
+    def summarize(self, patents: list[Patent]) -> list[str | Exception]:
+        results: list[str | Exception] = []
+        for patent in patents:
+            try:
+                results.append(select(features(patent), self.config))
+            except DataError as exc:
+                results.append(exc)
+        return results
