@@ -56,6 +56,23 @@ def test_each_flow_has_a_sample_to_try(page, workbench, artifacts):
     shot(page, artifacts, "samples-check")
 
 
+def test_an_uploaded_patent_shows_what_was_read_not_its_markup(page, workbench, artifacts,
+                                                               patents_dir):
+    open_tab(page, workbench.url, "summarize", workbench.api_key)
+    xml = patents_dir / "uspto-xml" / "xml2004" / "US06859910.xml"
+    page.get_by_label("or upload a patent file").set_input_files(str(xml))
+    expect(page.locator("#patent-note")).to_contain_text("USPTO XML")
+    expect(page.locator("#patent-text")).not_to_have_value(re.compile("<us-patent-grant"))
+    page.get_by_role("button", name="Summarize").click()
+    card = page.get_by_label("The patent as read")
+    expect(card).to_contain_text("US06859910B2", timeout=60_000)
+    expect(card).to_contain_text("Methods and systems for transactional tunneling")
+    expect(card).to_contain_text("2005-02-22")
+    expect(card).to_contain_text(re.compile(r"SUMMARY \(\d[\d,]* words\)"))
+    expect(page.locator("#summarize-result mark.chosen").first).to_be_visible()
+    shot(page, artifacts, "summarize-parsed")
+
+
 def test_editing_a_drafted_claim_rechecks_it_in_place(page, workbench, artifacts):
     open_tab(page, workbench.url, "draft", workbench.api_key)
     page.get_by_role("button", name="Try a sample disclosure").click()

@@ -9,7 +9,7 @@ import { KEY_STORAGE, refreshModels, showError } from "./api.js";
 import { $, readInto, whileBusy } from "./dom.js";
 import { draft } from "./draft.js";
 import { SAMPLES } from "./samples.js";
-import { loadMethods, summarize } from "./summary.js";
+import { loadMethods, loadPatentFile, summarize } from "./summary.js";
 import { checkClaims, setupCheckTab } from "./workspace.js";
 
 /* ---------- tabs and start-up ---------- */
@@ -51,7 +51,8 @@ function start() {
   });
   key.addEventListener("change", refreshModels);
   for (const input of document.querySelectorAll("input[type=file]")) {
-    input.addEventListener("change", () => readInto(input).catch((e) => showError(e.message)));
+    const read = input.id === "patent-file" ? loadPatentFile : readInto;
+    input.addEventListener("change", () => read(input).catch((e) => showError(e.message)));
   }
   for (const [id, work] of [["summarize-form", summarize], ["draft-form", draft],
                             ["check-form", checkClaims]]) {

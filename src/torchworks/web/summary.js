@@ -90,11 +90,42 @@ export function sentenceRanges(source, summary, sentences) {
   return { ranges, found };
 }
 
+/* A USPTO XML file read from disk: the box shows its readable text, the server gets the XML
+ * (its number, date and sections come from the markup) until the text is edited. */
+let loadedXml = null;
+
+export async function loadPatentFile(input) {
+  const file = input.files[0];
+  if (!file) return;
+  const raw = await file.text();
+  const box = $("patent-text");
+  box.dataset.name = file.name;
+  loadedXml = raw.trimStart().startsWith("<") ? { raw, shown: xmlText(raw) } : null;
+  box.value = loadedXml ? loadedXml.shown : raw;
+  $("patent-note").textContent = loadedXml
+    ? `${file.name}: USPTO XML, shown as text; the server reads the XML itself (edit the ` +
+      "text to send the text instead)." : `${file.name} loaded.`;
+}
+
+function documentCard(document) {
+  const sections = document.sections.filter((s) => s.words)
+    .map((s) => `${s.heading || s.kind} (${s.words.toLocaleString()} words)`);
+  const row = (term, value) => (value ? [el("dt", {}, term), el("dd", {}, value)] : []);
+  return el("dl", { class: "document", "aria-label": "The patent as read" },
+    ...row("Number", document.number), ...row("Title", document.title),
+    ...row("Published", document.date),
+    ...row("Sections", sections.join(" · ") || "none found"),
+    ...row("Claims", String(document.claims)),
+    ...row("Length", `${document.words.toLocaleString()} words`));
+}
+
 export async function summarize() {
   clearError();
   const out = $("summarize-result");
   try {
-    const { body, source } = patentRequest($("patent-text").value, $("patent-text").dataset.name);
+    const box = $("patent-text");
+    const raw = loadedXml && box.value === loadedXml.shown ? loadedXml.raw : box.value;
+    const { body, source } = patentRequest(raw, box.dataset.name);
     body.words = Number($("summary-words").value) || 150;
     if (!$("summary-method").disabled) body.method = $("summary-method").value;
     out.replaceChildren(el("p", { class: "busy" }, "Summarizing…"));
@@ -103,8 +134,9 @@ export async function summarize() {
     logCall("/v1/patents/summarize", response.status, ms, version);
     const { ranges, found } = sentenceRanges(source, answer.summary, answer.sentences);
     out.replaceChildren(
+      ...(answer.document ? [el("h2", {}, "The patent"), documentCard(answer.document)] : []),
       el("h2", {}, "Summary"),
-      timing(ms, version, ` · method ${answer.method} · ${answer.words} words · ` +
+      timing(ms, null, ` · method ${answer.method} · ${answer.words} words · ` +
         `${ranges.length} of ${found.length} sentences found in the source`),
       el("ol", { class: "summary" }, found.map((f) => el("li", { class: f.found ? "hit" : "" }, f.sentence))),
       el("h2", {}, "Source, with the chosen sentences highlighted"),

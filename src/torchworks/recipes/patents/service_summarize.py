@@ -22,6 +22,7 @@ one.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
@@ -61,6 +62,23 @@ class SummarizeRequest(BaseModel):
         return self
 
 
+class SectionOut(BaseModel):
+    kind: str  # "field", "background", "summary", "drawings", "detailed", ...
+    heading: str
+    words: int
+
+
+class DocumentOut(BaseModel):
+    """What the reader made of the input: enough for a person to see it was read right."""
+
+    number: str  # "US06859910B2" from USPTO XML; "" when the input does not carry one
+    title: str
+    date: str  # publication date, YYYY-MM-DD, "" when unknown
+    sections: list[SectionOut]
+    claims: int
+    words: int
+
+
 class SummarizeResponse(BaseModel):
     id: str
     summary: str
@@ -69,6 +87,7 @@ class SummarizeResponse(BaseModel):
     sentences: list[str] = Field(default_factory=list, description=(
         "the description sentences the summary is made of, in document order; empty when "
         "the summary is generated text (abstractive)"))
+    document: DocumentOut | None = None
 
 
 class SummarizePredictor:
@@ -114,7 +133,8 @@ class SummarizePredictor:
                 else:
                     answers[i] = SummarizeResponse(
                         id=batch[i].id, summary=result, words=len(result.split()),
-                        method=summarizer.name, sentences=chosen_sentences(patent, result))
+                        method=summarizer.name, sentences=chosen_sentences(patent, result),
+                        document=document_out(patent))
         return answers
 
     def warmup_request(self) -> SummarizeRequest:
@@ -129,6 +149,15 @@ class SummarizePredictor:
 
     def close(self) -> None:
         self.summarizer = None
+
+
+def document_out(patent: Patent) -> DocumentOut:
+    number = patent.id if re.fullmatch(r"[A-Z]{2}\d{4,}[A-Z]?\d?", patent.id) else ""
+    return DocumentOut(
+        number=number, title=patent.title, date=patent.date, claims=len(patent.claims),
+        words=patent.word_count, sections=[
+            SectionOut(kind=s.kind, heading=s.heading, words=len(s.text.split()))
+            for s in patent.sections])
 
 
 def chosen_sentences(patent: Patent, summary: str) -> list[str]:

@@ -22,6 +22,7 @@ class Patent:
     sections: list[Section] = field(default_factory=list)
     claims: list[str] = field(default_factory=list)
     source: str = ""  # file path (and line or document index) it was read from
+    date: str = ""  # publication date, ISO (YYYY-MM-DD), when the source gives one
 
     @property
     def description(self) -> str:

@@ -74,16 +74,19 @@ def parse_document(document: str, source: str) -> Patent:
         doc = root.find(".//publication-reference/document-id")
         number = "".join(_find_text(doc, t) for t in ("country", "doc-number", "kind")) \
             if doc is not None else ""
+        date = _find_text(doc, "date") if doc is not None else ""
     elif tag == "patent-application-publication":
         parts = ("subdoc-description", "subdoc-claims", "subdoc-abstract")
         title = _find_text(root, "title-of-invention")
         doc = root.find(".//subdoc-bibliographic-information/document-id")
         number = "US" + _find_text(doc, "doc-number") + _find_text(doc, "kind-code") \
             if doc is not None else ""
+        date = _find_text(doc, "document-date") if doc is not None else ""
     elif tag == "patdoc":
         parts = ("SDODE", "SDOCL", "SDOAB")
         title = _find_text(root, "B540")
         number = "US" + _find_text(root, "B110") + _find_text(root, "B130")
+        date = _find_text(root, "B140")
     else:
         raise ValueError(f"unknown patent XML layout with root element <{root.tag}>")
     description, claims, abstract = (root.find(f".//{name}") for name in parts)
@@ -93,11 +96,20 @@ def parse_document(document: str, source: str) -> Patent:
     return Patent(
         id=number or source,
         title=title,
+        date=_iso_date(date),
         abstract=_abstract(abstract),
         sections=assemble_sections(blocks),
         claims=_claims(claims),
         source=source,
     )
+
+
+def _iso_date(text: str) -> str:
+    """"20051129" -> "2005-11-29"; anything else as it stands."""
+    text = text.strip()
+    if len(text) == 8 and text.isdigit():
+        return f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    return text
 
 
 def _parse(document: str) -> ET.Element:
