@@ -22,7 +22,8 @@ from pydantic import Field
 
 from torchworks.errors import ConfigError
 from torchworks.llm.generate import chat_prompt, eos_ids
-from torchworks.llm.load import EMBEDDED_NAME, LoadedLM, load_causal_lm
+from torchworks.llm.load import EMBEDDED_NAME, LoadedLM
+from torchworks.llm.pool import POOL, WeightLease
 from torchworks.llm.variants import engine_for, variant
 from torchworks.serving.generation import GenerationRequest, GenerationSpec
 from torchworks.serving.registry import MANIFEST, Manifest
@@ -45,13 +46,21 @@ class SlotState:
 class EngineGenerationModel:
     """A `GenerationModel` over one DecodeEngine; called from one scheduler thread only."""
 
-    def __init__(self, lm: LoadedLM, variant_name: str, *, slots: int, max_context: int) -> None:
-        self.lm = lm
+    def __init__(self, lm: LoadedLM | WeightLease, variant_name: str, *, slots: int,
+                 max_context: int) -> None:
+        """`lm`: a loaded model of its own, or a lease on weights shared through the pool
+        (released by `close`)."""
+        self.lease = lm if isinstance(lm, WeightLease) else None
+        if isinstance(lm, WeightLease):
+            self.lm = lm.lm
+            self.engine = lm.engine(slots=slots, max_seq=max_context)
+        else:
+            self.lm = lm
+            self.engine = engine_for(lm, variant_name, slots=slots, max_seq=max_context)
         self.variant = variant_name
-        self.engine = engine_for(lm, variant_name, slots=slots, max_seq=max_context)
         self.max_context = self.engine.max_seq
         self.stop_token_ids = frozenset(
-            eos_ids(lm.tokenizer, getattr(lm.model, "generation_config", None)))
+            eos_ids(self.lm.tokenizer, getattr(self.lm.model, "generation_config", None)))
 
     def encode(self, request: GenerationRequest) -> list[int]:
         prompt = request.prompt
@@ -90,6 +99,8 @@ class EngineGenerationModel:
 
     def close(self) -> None:
         self.engine.model.setup_cache(0, 1)
+        if self.lease is not None:
+            self.lease.release()
 
 
 def load_version(version_dir: Path | None, *, model_path: Path | None = None,
@@ -112,8 +123,10 @@ def load_version(version_dir: Path | None, *, model_path: Path | None = None,
                               "`torchworks export llm`", fix="serve a registry version")
         return OnnxGenerationModel(version_dir, runtime=spec.runtime,
                                    precision=spec.precision, max_context=max_context)
-    lm = load_causal_lm(folder)
-    return EngineGenerationModel(lm, name, slots=slots, max_context=max_context)
+    # Weights come from the process's pool: services serving the same folder and variant
+    # (llm and patents-draft on the embedded SmolLM2) hold one copy between them.
+    return EngineGenerationModel(POOL.acquire(folder, name), name, slots=slots,
+                                 max_context=max_context)
 
 
 def llm_spec(*, name: str = EMBEDDED_NAME, route: str = "llm/generate",
