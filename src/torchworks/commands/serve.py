@@ -80,6 +80,12 @@ def run(args: argparse.Namespace) -> int:
           f" (docs: /docs)", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
                 timeout_graceful_shutdown=args.drain_timeout_s)
+    # The models are unloaded and the server is closed. What is left dies with the process;
+    # the interpreter's final garbage collections over every object of torch, transformers
+    # and friends took most of an idle Ctrl-C's 26-29 s, so take those objects out of them.
+    import gc
+
+    gc.freeze()
     return 0
 
 

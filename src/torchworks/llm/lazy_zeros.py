@@ -4,8 +4,9 @@ A static cache is sized for the worst case (every slot at the full context: 755 
 SmolLM2-135M at 16 slots x 1024 positions in fp32), but a server mostly holds a few short
 sequences. `torch.zeros` writes every byte, so the process owned the worst case from the
 first second. An anonymous `mmap` is zero-filled by the kernel page by page on first touch:
-the cache costs what the running sequences have written (reads of untouched pages map the
-shared zero page), and the whole mapping goes back to the OS when the tensor is freed.
+the cache costs the pages the running sequences have touched (decode reads each slot only up
+to the longest live sequence), and the whole mapping goes back to the OS when the tensor is
+freed. The compiled decode step reads the whole cache every step, so it owns all of it.
 """
 
 from __future__ import annotations

@@ -149,12 +149,12 @@ def _convert_gguf(gguf: Path, folder: Path) -> dict[str, object]:
     with hf.quiet_loading():
         tokenizer = transformers.AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
         model = transformers.AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    # The dequantized weights are plain fp32: drop the GGUF marker so the folder loads as such.
-    if hasattr(model.config, "quantization_config"):
-        del model.config.quantization_config
-    model.hf_quantizer = None
-    model.save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
+        # The dequantized weights are plain fp32: drop the GGUF marker so the folder loads so.
+        if hasattr(model.config, "quantization_config"):
+            del model.config.quantization_config
+        model.hf_quantizer = None
+        model.save_pretrained(folder)
+        tokenizer.save_pretrained(folder)
     return {"source": str(gguf), "source_sha256": file_sha256(gguf),
             "build": {"converted_from": "GGUF Q4_1, dequantized to fp32 by transformers"}}
 

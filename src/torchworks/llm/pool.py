@@ -97,9 +97,11 @@ class ModelPool:
             entry = self._entries.get(key)
             return entry.users if entry else 0
 
-    def keys(self) -> list[PoolKey]:
+    def weights(self, key: PoolKey) -> FastLlama | None:
+        """The shared weights held under `key`, if any (for stats and tests)."""
         with self._lock:
-            return list(self._entries)
+            entry = self._entries.get(key)
+            return entry.model if entry else None
 
     def _release(self, key: PoolKey) -> None:
         with self._lock:
