@@ -25,6 +25,8 @@ from types import ModuleType
 from torchworks.errors import require
 
 _lock = threading.Lock()
+_quiet_lock = threading.Lock()
+_quiet = {"loads": 0, "level": 0, "bars": True}  # quiet_loading's state, under _quiet_lock
 
 
 def transformers() -> ModuleType:
@@ -49,16 +51,27 @@ def sentence_transformers() -> ModuleType:
 
 @contextlib.contextmanager
 def quiet_loading() -> Iterator[None]:
-    """Silence transformers' per-load progress bars and info logs for the duration."""
+    """Silence transformers' per-load progress bars and info logs for the duration.
+
+    The switches are process-wide and services load in parallel threads, so the first load
+    in turns them off and the last one out restores them (not each load on its own)."""
     logging = transformers().utils.logging
-    level = logging.get_verbosity()
-    logging.set_verbosity_error()
-    logging.disable_progress_bar()
+    with _quiet_lock:
+        if not _quiet["loads"]:
+            _quiet["level"] = logging.get_verbosity()
+            _quiet["bars"] = logging.is_progress_bar_enabled()
+            logging.set_verbosity_error()
+            logging.disable_progress_bar()
+        _quiet["loads"] += 1
     try:
         yield
     finally:
-        logging.set_verbosity(level)
-        logging.enable_progress_bar()
+        with _quiet_lock:
+            _quiet["loads"] -= 1
+            if not _quiet["loads"]:
+                logging.set_verbosity(_quiet["level"])
+                if _quiet["bars"]:
+                    logging.enable_progress_bar()
 
 
 @contextlib.contextmanager

@@ -75,7 +75,8 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
         if not loading.done():
             loading.cancel()
             await asyncio.gather(loading, return_exceptions=True)
-        await asyncio.gather(*(model.unload() for model in hosted.values()))
+        # The process ends: no full garbage collection per model (freed with the process).
+        await asyncio.gather(*(model.unload(collect=False) for model in hosted.values()))
 
     app = FastAPI(title="torchworks serve", lifespan=lifespan,
                   description="Models served by torchworks: see /v1/models.")
