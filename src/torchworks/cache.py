@@ -24,7 +24,10 @@ from torchworks.serving.registry import MANIFEST, compute_checksum
 
 
 def cache_root() -> Path:
-    """`$XDG_CACHE_HOME/torchworks`, or `~/.cache/torchworks` when it is unset or relative."""
+    """$TORCHWORKS_CACHE, else `$XDG_CACHE_HOME/torchworks`, else `~/.cache/torchworks` (an
+    unset or relative XDG_CACHE_HOME is ignored, as the XDG rule says)."""
+    if os.environ.get("TORCHWORKS_CACHE"):
+        return Path(os.environ["TORCHWORKS_CACHE"])
     base = os.environ.get("XDG_CACHE_HOME", "")
     root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
     return root / "torchworks"

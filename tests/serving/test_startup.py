@@ -120,6 +120,7 @@ def test_default_services_start_small_quiet_and_cache_outside_the_cwd(tmp_path: 
     port = free_port()
     env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
     env.pop("TORCHWORKS_MODELS", None)
+    env.pop("TORCHWORKS_CACHE", None)  # the user's path: $XDG_CACHE_HOME/torchworks
     process = subprocess.Popen(
         [sys.executable, "-m", "torchworks", "serve", "--host", "127.0.0.1", "--port",
          str(port), "--log-level", "warning"],
