@@ -109,8 +109,9 @@ def watch(child: subprocess.Popen, url: str, start: float, timeout_s: float) -> 
     sent = time.monotonic()
     child.send_signal(signal.SIGINT)
     child.wait(timeout=120)
-    return {"ready_s": ready, "ready_cpu_s": ready_cpu, "service_ready_s": ready_at, "service_load_s": loads,
-            "steady_mb": steady, "peak_mb": peak, "sigint_exit_s": time.monotonic() - sent}
+    return {"ready_s": ready, "ready_cpu_s": ready_cpu, "service_ready_s": ready_at,
+            "service_load_s": loads, "steady_mb": steady, "peak_mb": peak,
+            "sigint_exit_s": time.monotonic() - sent}
 
 
 def main() -> None:
@@ -132,7 +133,8 @@ def main() -> None:
             r = one_start(work, cache, args.services, args.timeout_s)
             results.append(r)
             label = "first" if n == 0 else f"start {n + 1}"
-            print(f"{label:8s} ready {r['ready_s']:6.1f} s (CPU {r['ready_cpu_s']:5.1f} s)  peak RSS {r['peak_mb']:6.0f} MB  "
+            print(f"{label:8s} ready {r['ready_s']:6.1f} s (CPU {r['ready_cpu_s']:5.1f} s)  "
+                  f"peak RSS {r['peak_mb']:6.0f} MB  "
                   f"steady RSS {r['steady_mb']:6.0f} MB  idle SIGINT exit "
                   f"{r['sigint_exit_s']:4.1f} s  (load {os.getloadavg()[0]:.2f})")
             for name, at in sorted(r["service_ready_s"].items(), key=lambda kv: kv[1]):
