@@ -49,22 +49,6 @@ class Startup:
         await asyncio.gather(*(self._load(model) for model in self.hosted.values()))
         release_free_heap()
 
-
-def release_free_heap() -> None:
-    """Hand the heap that start-up freed (conversions, the copies a model load makes and
-    drops) back to the OS: glibc keeps freed arenas mapped, so RSS would stay at the peak.
-    A no-op where the C library has no malloc_trim."""
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    try:
-        trim = ctypes.CDLL(name).malloc_trim if name else None
-    except (OSError, AttributeError):
-        trim = None
-    if trim is not None:
-        trim(0)
-
     async def _load(self, model: HostedModel) -> None:
         status = self.services[model.name]
         status.started = time.perf_counter()
@@ -100,3 +84,19 @@ def release_free_heap() -> None:
         return ready, {"ready": ready, "loading": self.loading, "draining": draining,
                        "services": {n: s.as_json() for n, s in self.services.items()},
                        "models": models, "load_errors": errors}
+
+
+def release_free_heap() -> None:
+    """Hand the heap that start-up freed (conversions, the copies a model load makes and
+    drops) back to the OS: glibc keeps freed arenas mapped, so RSS would stay at the peak.
+    A no-op where the C library has no malloc_trim."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        trim = ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        trim = None
+    if trim is not None:
+        trim(0)
