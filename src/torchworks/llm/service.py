@@ -24,7 +24,7 @@ from torchworks.errors import ConfigError
 from torchworks.llm.generate import chat_prompt, eos_ids
 from torchworks.llm.load import EMBEDDED_NAME, LoadedLM
 from torchworks.llm.pool import POOL, WeightLease
-from torchworks.llm.variants import engine_for, variant
+from torchworks.llm.variants import variant
 from torchworks.serving.generation import GenerationRequest, GenerationSpec
 from torchworks.serving.registry import MANIFEST, Manifest
 
@@ -46,17 +46,13 @@ class SlotState:
 class EngineGenerationModel:
     """A `GenerationModel` over one DecodeEngine; called from one scheduler thread only."""
 
-    def __init__(self, lm: LoadedLM | WeightLease, variant_name: str, *, slots: int,
+    def __init__(self, lease: WeightLease, variant_name: str, *, slots: int,
                  max_context: int) -> None:
-        """`lm`: a loaded model of its own, or a lease on weights shared through the pool
-        (released by `close`)."""
-        self.lease = lm if isinstance(lm, WeightLease) else None
-        if isinstance(lm, WeightLease):
-            self.lm = lm.lm
-            self.engine = lm.engine(slots=slots, max_seq=max_context)
-        else:
-            self.lm = lm
-            self.engine = engine_for(lm, variant_name, slots=slots, max_seq=max_context)
+        """`lease`: weights shared through the pool (`llm.pool`); this model gets its own
+        engine and KV cache over them, and `close` gives the lease back."""
+        self.lease = lease
+        self.lm: LoadedLM = lease.lm
+        self.engine = lease.engine(slots=slots, max_seq=max_context)
         self.variant = variant_name
         self.max_context = self.engine.max_seq
         self.stop_token_ids = frozenset(
@@ -99,8 +95,7 @@ class EngineGenerationModel:
 
     def close(self) -> None:
         self.engine.model.setup_cache(0, 1)
-        if self.lease is not None:
-            self.lease.release()
+        self.lease.release()
 
 
 def load_version(version_dir: Path | None, *, model_path: Path | None = None,
@@ -125,8 +120,12 @@ def load_version(version_dir: Path | None, *, model_path: Path | None = None,
                                    precision=spec.precision, max_context=max_context)
     # Weights come from the process's pool: services serving the same folder and variant
     # (llm and patents-draft on the embedded SmolLM2) hold one copy between them.
-    return EngineGenerationModel(POOL.acquire(folder, name), name, slots=slots,
-                                 max_context=max_context)
+    lease = POOL.acquire(folder, name)
+    try:
+        return EngineGenerationModel(lease, name, slots=slots, max_context=max_context)
+    except BaseException:
+        lease.release()
+        raise
 
 
 def llm_spec(*, name: str = EMBEDDED_NAME, route: str = "llm/generate",
