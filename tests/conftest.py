@@ -104,3 +104,17 @@ def serve() -> Iterator[Callable[..., Any]]:
             return stack.enter_context(httpx.Client(base_url=url, timeout=60))
 
         yield start
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests never read or write the user's cache (~/.cache/torchworks): one per session."""
+    import os
+
+    previous = os.environ.get("TORCHWORKS_CACHE")
+    os.environ["TORCHWORKS_CACHE"] = str(tmp_path_factory.mktemp("torchworks-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("TORCHWORKS_CACHE", None)
+    else:
+        os.environ["TORCHWORKS_CACHE"] = previous

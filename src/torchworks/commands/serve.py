@@ -80,7 +80,16 @@ def run(args: argparse.Namespace) -> int:
           f" (docs: /docs)", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
                 timeout_graceful_shutdown=args.drain_timeout_s)
-    return 0
+    # The server is closed and its models unloaded: nothing is left to save. The interpreter's
+    # own teardown (collections and deallocation over every object of torch, transformers and
+    # the models) took most of an idle Ctrl-C's 26-29 s, so end the process here instead.
+    import logging
+    import os
+
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _specs(args: argparse.Namespace) -> list:

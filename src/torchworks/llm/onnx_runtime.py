@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from torchworks import hf
 from torchworks.errors import ConfigError, DataError, require
 
 ONNX_FILE = "model.onnx"
@@ -112,7 +113,7 @@ class OnnxGenerationModel:
                  max_context: int = 1024) -> None:
         from torchworks.llm.generate import eos_ids
 
-        transformers = require("transformers", "nlp")
+        transformers = hf.transformers()
         self.model = OnnxLM(folder, runtime=runtime, precision=precision)
         self.tokenizer = transformers.AutoTokenizer.from_pretrained(folder, local_files_only=True)
         generation = transformers.GenerationConfig.from_pretrained(folder) \

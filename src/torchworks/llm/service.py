@@ -22,8 +22,9 @@ from pydantic import Field
 
 from torchworks.errors import ConfigError
 from torchworks.llm.generate import chat_prompt, eos_ids
-from torchworks.llm.load import EMBEDDED_NAME, LoadedLM, load_causal_lm
-from torchworks.llm.variants import engine_for, variant
+from torchworks.llm.load import EMBEDDED_NAME, LoadedLM
+from torchworks.llm.pool import POOL, WeightLease
+from torchworks.llm.variants import variant
 from torchworks.serving.generation import GenerationRequest, GenerationSpec
 from torchworks.serving.registry import MANIFEST, Manifest
 
@@ -45,13 +46,17 @@ class SlotState:
 class EngineGenerationModel:
     """A `GenerationModel` over one DecodeEngine; called from one scheduler thread only."""
 
-    def __init__(self, lm: LoadedLM, variant_name: str, *, slots: int, max_context: int) -> None:
-        self.lm = lm
+    def __init__(self, lease: WeightLease, variant_name: str, *, slots: int,
+                 max_context: int) -> None:
+        """`lease`: weights shared through the pool (`llm.pool`); this model gets its own
+        engine and KV cache over them, and `close` gives the lease back."""
+        self.lease = lease
+        self.lm: LoadedLM = lease.lm
+        self.engine = lease.engine(slots=slots, max_seq=max_context)
         self.variant = variant_name
-        self.engine = engine_for(lm, variant_name, slots=slots, max_seq=max_context)
         self.max_context = self.engine.max_seq
         self.stop_token_ids = frozenset(
-            eos_ids(lm.tokenizer, getattr(lm.model, "generation_config", None)))
+            eos_ids(self.lm.tokenizer, getattr(self.lm.model, "generation_config", None)))
 
     def encode(self, request: GenerationRequest) -> list[int]:
         prompt = request.prompt
@@ -90,6 +95,7 @@ class EngineGenerationModel:
 
     def close(self) -> None:
         self.engine.model.setup_cache(0, 1)
+        self.lease.release()
 
 
 def load_version(version_dir: Path | None, *, model_path: Path | None = None,
@@ -112,8 +118,14 @@ def load_version(version_dir: Path | None, *, model_path: Path | None = None,
                               "`torchworks export llm`", fix="serve a registry version")
         return OnnxGenerationModel(version_dir, runtime=spec.runtime,
                                    precision=spec.precision, max_context=max_context)
-    lm = load_causal_lm(folder)
-    return EngineGenerationModel(lm, name, slots=slots, max_context=max_context)
+    # Weights come from the process's pool: services serving the same folder and variant
+    # (llm and patents-draft on the embedded SmolLM2) hold one copy between them.
+    lease = POOL.acquire(folder, name)
+    try:
+        return EngineGenerationModel(lease, name, slots=slots, max_context=max_context)
+    except BaseException:
+        lease.release()
+        raise
 
 
 def llm_spec(*, name: str = EMBEDDED_NAME, route: str = "llm/generate",

@@ -7,6 +7,7 @@ variant with the same loop.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -25,25 +26,31 @@ class Stepper(Protocol):
 
 
 class HFStepper:
-    """Any transformers causal LM, with its own KV cache (`past_key_values`)."""
+    """Any transformers causal LM, with its own KV cache.
+
+    transformers 5.x calls the cache `cache` and warns on every use of the old name
+    `past_key_values`; older releases know only the old name, so the name is read off the
+    model's forward signature once."""
 
     def __init__(self, model: Any) -> None:
         self.model = model
         self.device = next(model.parameters()).device
         self._past: Any = None
+        forward = inspect.signature(model.forward).parameters
+        self._cache_name = "cache" if "cache" in forward else "past_key_values"
 
     @torch.inference_mode()
     def prefill(self, ids: Sequence[int]) -> torch.Tensor:
         input_ids = torch.tensor([list(ids)], dtype=torch.long, device=self.device)
         out = self.model(input_ids=input_ids, use_cache=True, logits_to_keep=1)
-        self._past = out.past_key_values
+        self._past = out[self._cache_name]
         return out.logits[0, -1]
 
     @torch.inference_mode()
     def decode(self, token: int) -> torch.Tensor:
         input_ids = torch.tensor([[token]], dtype=torch.long, device=self.device)
-        out = self.model(input_ids=input_ids, past_key_values=self._past, use_cache=True)
-        self._past = out.past_key_values
+        out = self.model(input_ids=input_ids, use_cache=True, **{self._cache_name: self._past})
+        self._past = out[self._cache_name]
         return out.logits[0, -1]
 
     @torch.inference_mode()

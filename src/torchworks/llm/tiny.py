@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from torchworks import hf
 from torchworks.errors import require
 
 SPECIAL_TOKENS = ("<|endoftext|>", "<|im_start|>", "<|im_end|>")
@@ -34,7 +35,7 @@ def build_tiny_lm(
 ) -> Path:
     """Write a tiny Llama model folder (GQA: `kv_heads` < `heads`) and return its path."""
     torch = require("torch", "nlp")
-    transformers = require("transformers", "nlp")
+    transformers = hf.transformers()
     tokenizers = require("tokenizers", "nlp")
     folder = Path(folder)
     bpe = tokenizers.Tokenizer(tokenizers.models.BPE())

@@ -36,6 +36,7 @@ from torchworks.serving.limits import BodyLimit
 from torchworks.serving.metrics import ServerMetrics
 from torchworks.serving.registry import ModelStore, VersionRefused, validate_name
 from torchworks.serving.service import ServiceSpec
+from torchworks.serving.startup import Startup
 
 log = logging.getLogger("torchworks.serving")
 VERSION_HEADER = "X-Model-Version"  # which version answered: lets clients see a hot swap
@@ -62,27 +63,20 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
         if spec.name in hosted:
             raise ConfigError(f"two services share the model name '{spec.name}'")
         hosted[spec.name] = HostedModel(spec, store, metrics)
-    state = {"draining": False, "loading": True, "load_errors": {}}
-
-    async def load_all() -> None:
-        for model in hosted.values():
-            try:
-                await model.load_initial()
-            except Exception as exc:  # the server stays up; /readyz says why
-                state["load_errors"][model.name] = str(exc)
-                log.error("could not load %s: %s", model.name, exc)
-        state["loading"] = False
+    state = {"draining": False}
+    startup = Startup(hosted)  # every service loads at once; /readyz reports each
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         # Load in the background: /healthz answers at once (alive), /readyz once warmed.
-        loading = asyncio.create_task(load_all())
+        loading = asyncio.create_task(startup.load_all())
         yield
         state["draining"] = True
         if not loading.done():
             loading.cancel()
             await asyncio.gather(loading, return_exceptions=True)
-        await asyncio.gather(*(model.unload() for model in hosted.values()))
+        # The process ends: no full garbage collection per model (freed with the process).
+        await asyncio.gather(*(model.unload(collect=False) for model in hosted.values()))
 
     app = FastAPI(title="torchworks serve", lifespan=lifespan,
                   description="Models served by torchworks: see /v1/models.")
@@ -229,7 +223,7 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
             raise HTTPException(422, exc.message) from None
         except LoadFailed as exc:
             raise HTTPException(500, f"{exc.message}; version {previous} keeps serving") from None
-        state["load_errors"].pop(name, None)
+        startup.ready(name)
         return {"name": name, "version": loaded.version, "previous": previous}
 
     @app.post("/v1/models/{name}/unload", tags=["management"],
@@ -238,6 +232,7 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
         model = lookup(name)
         previous = model.current.version if model.current else None
         await model.unload()
+        startup.unloaded(name)
         return {"name": name, "unloaded": previous}
 
     @app.get("/healthz", tags=["health"])
@@ -246,10 +241,7 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
 
     @app.get("/readyz", tags=["health"])
     async def readyz() -> JSONResponse:
-        models = {m.name: (m.current.version if m.current else None) for m in hosted.values()}
-        ready = not state["draining"] and all(models.values())
-        body = {"ready": ready, "loading": state["loading"], "draining": state["draining"],
-                "models": models, "load_errors": state["load_errors"]}
+        ready, body = startup.readiness(state["draining"])
         return JSONResponse(body, status_code=200 if ready else 503)
 
     @app.get("/metrics", tags=["health"])

@@ -7,8 +7,9 @@ history (from the training data) is extended by the request's `recent_items`; un
 take the OOV id, unknown items are ignored.
 
 Model versions are bundles written by `torchworks rec export`. With no version published, the
-embedded default trains a small two-tower on a synthetic log in-process (seconds), so the
-endpoint works out of the box; its recommendations are for trying the API, not for users.
+embedded default trains a small two-tower on a synthetic log in-process (seconds, once: the
+bundle is kept in the user's cache), so the endpoint works out of the box; its recommendations
+are for trying the API, not for users.
 """
 
 from __future__ import annotations
@@ -148,8 +149,27 @@ class RecPredictor:
 def load(version_dir: Path | None) -> RecPredictor:
     if version_dir is not None:
         return RecPredictor(Path(version_dir))
-    with tempfile.TemporaryDirectory(prefix="torchworks-rec-demo-") as tmp:
-        return RecPredictor(demo_bundle(Path(tmp)))
+    return RecPredictor(cached_demo_bundle())
+
+
+def cached_demo_bundle() -> Path:
+    """The embedded default's bundle, trained once per user into the cache (torchworks.cache),
+    keyed by the torch version and this recipe's code: a change to either trains it anew."""
+    import hashlib
+    import shutil
+
+    from torchworks.cache import cached_folder, input_key
+
+    code = hashlib.sha256()
+    for source in sorted(Path(__file__).parent.rglob("*.py")):
+        code.update(source.read_bytes())
+
+    def build(folder: Path) -> dict[str, object]:
+        with tempfile.TemporaryDirectory(prefix="torchworks-rec-demo-") as tmp:
+            shutil.copytree(demo_bundle(Path(tmp)), folder, dirs_exist_ok=True)
+        return {"built_by": "torchworks.recipes.recsys.service.demo_bundle"}
+
+    return cached_folder("rec-demo-bundle", input_key(torch.__version__, code.hexdigest()), build)
 
 
 def demo_bundle(work: Path, users: int = 300, items: int = 400, epochs: int = 3) -> Path:

@@ -23,8 +23,9 @@ from typing import Any
 
 import torch
 
+from torchworks import hf
 from torchworks.config import field
-from torchworks.errors import ConfigError, DataError, require
+from torchworks.errors import ConfigError, DataError
 from torchworks.recipes.patents.text import sections as S
 from torchworks.recipes.patents.text.patent import Patent
 from torchworks.recipes.patents.text.sentences import split_sentences
@@ -67,7 +68,7 @@ class AbstractiveSummarizer:
     @classmethod
     def load(cls, folder: Path, config: AbstractiveConfig | None = None,
              device: torch.device | str = "cpu") -> AbstractiveSummarizer:
-        transformers = require("transformers", "nlp")
+        transformers = hf.transformers()
         config = config or AbstractiveConfig()
         device = torch.device(device)
         folder = Path(folder)

