@@ -181,6 +181,9 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
                         return event
             except HTTPException:
                 raise
+            except ValueError as exc:  # this request's sampling failed (its mates went on)
+                raise HTTPException(422, [{"loc": ["body"], "msg": str(exc),
+                                           "type": "value_error"}]) from None
             except Exception as exc:
                 raise HTTPException(500, f"model '{model.name}' failed: {exc!r}") from None
             finally:
