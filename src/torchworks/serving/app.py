@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel
@@ -36,6 +35,7 @@ from torchworks.serving.limits import BodyLimit
 from torchworks.serving.metrics import ServerMetrics
 from torchworks.serving.registry import ModelStore, VersionRefused, validate_name
 from torchworks.serving.service import ServiceSpec
+from torchworks.serving.validation import JsonGuard, validation_error_response
 
 log = logging.getLogger("torchworks.serving")
 VERSION_HEADER = "X-Model-Version"  # which version answered: lets clients see a hot swap
@@ -262,24 +262,19 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = jsonable_encoder(exc.errors(), custom_encoder={Exception: str})
+        errors = exc.errors()
         name = route_model.get(request.url.path)
         malformed = any(e.get("type") == "json_invalid" for e in errors)
         if name is not None:
             loaded = hosted[name].current
             metrics.count(name, loaded.version if loaded else "none", "invalid")
-        message = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}"
-            + (f" ({e['ctx']['error']})" if isinstance(e.get("ctx"), dict)
-               and "error" in e["ctx"] else "")
-            for e in errors)
-        return JSONResponse({"detail": errors, "message": message},
-                            status_code=400 if malformed else 422)
+        return validation_error_response(list(errors), 400 if malformed else 422)
 
     if config.static_dir is not None:
         from fastapi.staticfiles import StaticFiles
 
         app.mount("/", StaticFiles(directory=config.static_dir, html=True), name="static")
+    app.add_middleware(JsonGuard)
     app.add_middleware(BodyLimit, max_body_bytes=config.max_body_bytes)
     return app
 
