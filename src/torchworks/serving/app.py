@@ -5,7 +5,8 @@ Routes: `POST /v1/{spec.route}` (predict, or generate with SSE), `GET /v1/models
 `POST /v1/models/{name}/unload`, `GET /healthz`, `GET /readyz`, `GET /metrics`, `GET /docs`.
 "/" is left free: pass `static_dir` to serve a page there (the workbench).
 
-Status codes: 401 no/unknown key, 403 key without that model (or without `admin` for loads),
+Status codes: 401 no/unknown key, 403 key without that model (or without `admin` for loads)
+or a foreign Origin / Host (origin.py), 415 a state-changing request not sent as JSON,
 413 body too large, 400 malformed JSON or non-UTF-8, 422 invalid input (names the field),
 409 a version refused (rejected by its gate, checksum mismatch) or a load already running,
 503 model not loaded / queue full / draining, 504 request timeout.
@@ -33,6 +34,7 @@ from torchworks.serving.generation import GenerationResult, GenerationSpec
 from torchworks.serving.hosting import HostedModel, LoadBusy, LoadedVersion, LoadFailed
 from torchworks.serving.limits import BodyLimit
 from torchworks.serving.metrics import ServerMetrics
+from torchworks.serving.origin import LOOPBACK_HOSTS, OriginGuard
 from torchworks.serving.registry import ModelStore, VersionRefused, validate_name
 from torchworks.serving.service import ServiceSpec
 from torchworks.serving.validation import JsonGuard, validation_error_response
@@ -47,6 +49,8 @@ class ServerConfig:
     api_keys: KeyRing | None = None  # None: no auth (only sensible on 127.0.0.1)
     static_dir: Path | None = None  # served at "/" when given
     max_body_bytes: int = 1 << 20
+    # Host names accepted (DNS-rebinding guard, origin.py); None accepts any Host header.
+    allowed_hosts: frozenset[str] | None = LOOPBACK_HOSTS
 
 
 class LoadRequest(BaseModel):
@@ -276,6 +280,7 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
         app.mount("/", StaticFiles(directory=config.static_dir, html=True), name="static")
     app.add_middleware(JsonGuard)
     app.add_middleware(BodyLimit, max_body_bytes=config.max_body_bytes)
+    app.add_middleware(OriginGuard, allowed_hosts=config.allowed_hosts)
     return app
 
 
