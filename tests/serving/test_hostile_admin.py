@@ -49,7 +49,7 @@ def test_serve_refuses_bad_flags_before_binding(capsys):
         (["--port", "0", "--timeout-s", "nan", "--max-batch-size", "0", "--drain-timeout-s",
           "-1", "--models", "/nonexistent/models", "--services", "toy-echo,nope"],
          ["--port 0", "--timeout-s nan", "--max-batch-size 0", "--drain-timeout-s -1.0",
-          "--models /nonexistent/models", "unknown nope"]),
+          "--models /nonexistent/models", "unknown service 'nope'"]),
     ]
     for flags, expected in cases:
         started = time.monotonic()

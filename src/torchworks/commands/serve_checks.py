@@ -63,7 +63,8 @@ def check_serve_args(args: argparse.Namespace) -> None:
         unknown = [n.strip() for n in args.services.split(",")
                    if n.strip() and n.strip() not in SERVICES]
         if unknown:
-            problems.append(f"--services: unknown {', '.join(unknown)} (choose from: "
+            names = ", ".join(f"'{n}'" for n in unknown)
+            problems.append(f"--services: unknown service {names} (choose from: "
                             f"{', '.join(sorted(SERVICES))})")
     if problems:
         raise ConfigError("invalid serve options:\n  - " + "\n  - ".join(problems),

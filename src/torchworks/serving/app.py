@@ -131,7 +131,10 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
             start = time.perf_counter()
             loaded.acquire()
             try:
-                result = await asyncio.wait_for(loaded.runner.submit(body), spec.timeout_s)
+                if spec.admit is not None:
+                    spec.admit(body)  # the recipe's cap on work (ValueError: 422)
+                result = await asyncio.wait_for(
+                    loaded.runner.submit(body, deadline=start + spec.timeout_s), spec.timeout_s)
             except asyncio.TimeoutError:
                 metrics.count(*labels, "timeout")
                 raise HTTPException(504, f"no answer within {spec.timeout_s} s") from None
