@@ -67,10 +67,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"append this line to your --api-key-file:\n{line}")
         return 0
     require("fastapi", "serve")
-    uvicorn = require("uvicorn", "serve")
+    require("uvicorn", "serve")
     from torchworks.serving.app import ServerConfig, create_app
     from torchworks.serving.auth import KeyRing
     from torchworks.serving.origin import allowed_hosts_for
+    from torchworks.serving.shutdown import draining_server
 
     check_serve_args(args)
     if args.torch_threads is not None:
@@ -89,11 +90,11 @@ def run(args: argparse.Namespace) -> int:
     app = create_app(specs, ServerConfig(models_dir=args.models, api_keys=keys,
                                          static_dir=_static_dir(args, specs),
                                          max_body_bytes=args.max_body_bytes,
-                                         allowed_hosts=hosts))
+                                         allowed_hosts=hosts,
+                                         drain_timeout_s=args.drain_timeout_s))
     print(f"torchworks serve: {', '.join(s.name for s in specs)} on http://{args.host}:{args.port}"
           f" (docs: /docs)", file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
-                timeout_graceful_shutdown=args.drain_timeout_s)
+    draining_server(app, host=args.host, port=args.port, log_level=args.log_level).run()
     return 0
 
 

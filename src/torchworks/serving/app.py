@@ -37,6 +37,7 @@ from torchworks.serving.metrics import ServerMetrics
 from torchworks.serving.origin import LOOPBACK_HOSTS, OriginGuard
 from torchworks.serving.registry import ModelStore, VersionRefused, validate_name
 from torchworks.serving.service import ServiceSpec
+from torchworks.serving.shutdown import RETRY_AFTER_S, Drain, DrainCutoff
 from torchworks.serving.validation import JsonGuard, validation_error_response
 
 log = logging.getLogger("torchworks.serving")
@@ -51,6 +52,7 @@ class ServerConfig:
     max_body_bytes: int = 1 << 20
     # Host names accepted (DNS-rebinding guard, origin.py); None accepts any Host header.
     allowed_hosts: frozenset[str] | None = LOOPBACK_HOSTS
+    drain_timeout_s: float = 30.0  # on shutdown, requests still running then are cut (503)
 
 
 class LoadRequest(BaseModel):
@@ -66,7 +68,8 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
         if spec.name in hosted:
             raise ConfigError(f"two services share the model name '{spec.name}'")
         hosted[spec.name] = HostedModel(spec, store, metrics)
-    state = {"draining": False, "loading": True, "load_errors": {}}
+    state = {"loading": True, "load_errors": {}}
+    drain = Drain(config.drain_timeout_s)
 
     async def load_all() -> None:
         for model in hosted.values():
@@ -82,7 +85,7 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
         # Load in the background: /healthz answers at once (alive), /readyz once warmed.
         loading = asyncio.create_task(load_all())
         yield
-        state["draining"] = True
+        drain.draining = True
         if not loading.done():
             loading.cancel()
             await asyncio.gather(loading, return_exceptions=True)
@@ -91,6 +94,7 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
     app = FastAPI(title="torchworks serve", lifespan=lifespan,
                   description="Models served by torchworks: see /v1/models.")
     app.state.hosted = hosted
+    app.state.drain = drain  # shutdown.draining_server starts it on SIGTERM
     app.state.metrics = metrics
     route_model: dict[str, str] = {}
 
@@ -114,8 +118,9 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
         return check
 
     def current(model: HostedModel) -> LoadedVersion:
-        if state["draining"]:
-            raise HTTPException(503, "server is shutting down")
+        if drain.draining:
+            raise HTTPException(503, "server is shutting down; retry in a few seconds",
+                                headers={"Retry-After": str(RETRY_AFTER_S)})
         loaded = model.current
         if loaded is None:
             raise HTTPException(503, f"model '{model.name}' is not loaded: "
@@ -257,8 +262,8 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
     @app.get("/readyz", tags=["health"])
     async def readyz() -> JSONResponse:
         models = {m.name: (m.current.version if m.current else None) for m in hosted.values()}
-        ready = not state["draining"] and all(models.values())
-        body = {"ready": ready, "loading": state["loading"], "draining": state["draining"],
+        ready = not drain.draining and all(models.values())
+        body = {"ready": ready, "loading": state["loading"], "draining": drain.draining,
                 "models": models, "load_errors": state["load_errors"]}
         return JSONResponse(body, status_code=200 if ready else 503)
 
@@ -284,6 +289,7 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
     app.add_middleware(JsonGuard)
     app.add_middleware(BodyLimit, max_body_bytes=config.max_body_bytes)
     app.add_middleware(OriginGuard, allowed_hosts=config.allowed_hosts)
+    app.add_middleware(DrainCutoff, drain=drain)
     return app
 
 

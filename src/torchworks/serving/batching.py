@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from torchworks.serving.deadline import DeadlineExceeded, enforce
+from torchworks.serving.deadline import DeadlineExceeded, Limit, enforce
 from torchworks.serving.metrics import ServerMetrics
 from torchworks.serving.service import Predictor
 
@@ -128,9 +128,12 @@ class Batcher:
                     for item in live:
                         self._metrics.queue_time.labels(*self._labels).observe(
                             started - item.enqueued)
+                    limit = Limit(min((i.deadline for i in live if i.deadline is not None),
+                                      default=None))
+                    _stop_when_all_gone(live, limit)
                     results = await loop.run_in_executor(
                         self._executor, self._predict, [item.request for item in live],
-                        [item.deadline for item in live])
+                        [item.deadline for item in live], limit)
                     self._metrics.compute_time.labels(*self._labels).observe(
                         time.perf_counter() - started)
                     self._metrics.batch_size.labels(*self._labels).observe(len(live))
@@ -145,16 +148,19 @@ class Batcher:
                 for _ in batch:
                     self._queue.task_done()
 
-    def _predict(self, requests: Sequence[BaseModel],
-                 deadlines: Sequence[float | None]) -> list[BaseModel | BaseException]:
+    def _predict(self, requests: Sequence[BaseModel], deadlines: Sequence[float | None],
+                 limit: Limit | None = None) -> list[BaseModel | BaseException]:
         """Runs in the version's thread; never raises (errors become per-item results)."""
+        if limit is None:
+            limit = Limit(min((d for d in deadlines if d is not None), default=None))
         try:
-            with enforce(min((d for d in deadlines if d is not None), default=None)):
+            with enforce(limit):
                 results = list(self.predictor.predict(requests))
         except DeadlineExceeded:
             now = time.perf_counter()
             return [TimeoutError("the request's deadline passed while its batch ran")
-                    if len(requests) == 1 or (deadline is not None and deadline <= now)
+                    if len(requests) == 1 or limit.stopped
+                    or (deadline is not None and deadline <= now)
                     else self._predict([request], [deadline])[0]
                     for request, deadline in zip(requests, deadlines, strict=True)]
         except Exception as exc:
@@ -167,3 +173,18 @@ class Batcher:
                                  f"{len(requests)} requests")
             return [error] * len(requests)
         return results
+
+
+def _stop_when_all_gone(items: Sequence[_Item], limit: Limit) -> None:
+    """Stop the batch's work once no one waits for any of its answers (all timed out or were
+    cut at shutdown): its thread is then free for the next batch."""
+    pending = {id(item.future) for item in items}
+
+    def gone(future: asyncio.Future[BaseModel]) -> None:
+        if future.cancelled():
+            pending.discard(id(future))
+            if not pending:
+                limit.stop()
+
+    for item in items:
+        item.future.add_done_callback(gone)

@@ -8,8 +8,9 @@ request behind it would time out too. Two ways out, both keyed to the batch's de
 - cooperative: code running under `enforce` may call `remaining()` (seconds left, to size its
   work) or `check()` (raise `DeadlineExceeded` now) at convenient points;
 - enforced: a watchdog thread raises `DeadlineExceeded` *in* the worker thread when the deadline
-  passes (CPython's `PyThreadState_SetAsyncExc`). It lands at the next Python bytecode: a Python
-  loop stops within microseconds; a long C call (one big torch op) finishes first.
+  passes, or when the event loop `stop`s the `Limit` because every request it served is gone
+  (CPython's `PyThreadState_SetAsyncExc`). It lands at the next Python bytecode: a Python loop
+  stops within microseconds; a long C call (one big torch op) finishes first.
 
 `DeadlineExceeded` is a BaseException so that a predictor's own `except Exception` cannot
 swallow it. It is raised once per `enforce`; a pending one is cleared on leaving `enforce`, so
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import math
 import threading
 import time
 from collections.abc import Iterator
@@ -47,10 +49,23 @@ def check() -> None:
         raise DeadlineExceeded("past the request's deadline")
 
 
+class Limit:
+    """The deadline of one piece of work; another thread may end it early with `stop` (every
+    request it was for has gone: cut at shutdown, or the client left)."""
+
+    def __init__(self, deadline: float | None) -> None:
+        self.deadline = math.inf if deadline is None else deadline  # time.perf_counter()
+        self.stopped = False
+
+    def stop(self) -> None:
+        self.stopped = True
+        _WATCHDOG.reschedule(self, time.perf_counter())
+
+
 @dataclass(eq=False)
 class _Watch:
     thread_id: int
-    deadline: float  # time.perf_counter()
+    limit: Limit
     fired: bool = False
 
 
@@ -69,12 +84,9 @@ class _Watchdog:
         self._thread: threading.Thread | None = None
 
     @contextlib.contextmanager
-    def enforce(self, deadline: float | None) -> Iterator[None]:
-        if deadline is None:
-            yield
-            return
-        watch = _Watch(threading.get_ident(), deadline)
-        previous, _local.deadline = getattr(_local, "deadline", None), deadline
+    def enforce(self, limit: Limit) -> Iterator[None]:
+        watch = _Watch(threading.get_ident(), limit)
+        previous, _local.deadline = getattr(_local, "deadline", None), limit.deadline
         with self._cond:
             self._watches.append(watch)
             if self._thread is None:
@@ -92,22 +104,30 @@ class _Watchdog:
                     _raise_in(watch.thread_id, None)
             _local.deadline = previous
 
+    def reschedule(self, limit: Limit, deadline: float) -> None:
+        with self._cond:
+            limit.deadline = min(limit.deadline, deadline)
+            self._cond.notify()
+
     def _run(self) -> None:
         with self._cond:
             while True:
                 now = time.perf_counter()
-                for watch in [w for w in self._watches if w.deadline <= now]:
+                for watch in [w for w in self._watches if w.limit.deadline <= now]:
                     self._watches.remove(watch)
                     watch.fired = True
                     _raise_in(watch.thread_id, DeadlineExceeded)
-                wait = min((w.deadline for w in self._watches), default=now + 60) - now
+                wait = min((w.limit.deadline for w in self._watches), default=now + 60) - now
                 self._cond.wait(max(wait, 0.001))
 
 
 _WATCHDOG = _Watchdog()
 
 
-def enforce(deadline: float | None) -> contextlib.AbstractContextManager[None]:
-    """Run the body with `deadline` (a `time.perf_counter()` instant; None: no limit): past
-    it, `DeadlineExceeded` is raised inside the body. Nesting is not supported."""
-    return _WATCHDOG.enforce(deadline)
+def enforce(limit: Limit | float | None) -> contextlib.AbstractContextManager[None]:
+    """Run the body under `limit` (or a `time.perf_counter()` deadline; None: no limit): past
+    it, or once the limit is stopped, `DeadlineExceeded` is raised inside the body. Nesting is
+    not supported."""
+    if limit is None:
+        return contextlib.nullcontext()
+    return _WATCHDOG.enforce(limit if isinstance(limit, Limit) else Limit(limit))
