@@ -245,7 +245,8 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
         except LoadFailed as exc:
             raise HTTPException(500, f"{exc.message}; version {previous} keeps serving") from None
         state["load_errors"].pop(name, None)
-        return {"name": name, "version": loaded.version, "previous": previous}
+        return {"name": name, "version": loaded.version, "previous": previous,
+                "skipped": loaded.skipped}
 
     @app.post("/v1/models/{name}/unload", tags=["management"],
               dependencies=[Depends(key_check(None, admin=True))])

@@ -117,8 +117,8 @@ class _Watchdog:
                     self._watches.remove(watch)
                     watch.fired = True
                     _raise_in(watch.thread_id, DeadlineExceeded)
-                wait = min((w.limit.deadline for w in self._watches), default=now + 60) - now
-                self._cond.wait(max(wait, 0.001))
+                wait = min((w.limit.deadline for w in self._watches), default=math.inf) - now
+                self._cond.wait(min(max(wait, 0.001), 60.0))  # inf: until notified (or 60 s)
 
 
 _WATCHDOG = _Watchdog()
