@@ -1,9 +1,10 @@
-"""Issue 14 item 3: NaN, Infinity and lone surrogates are a JSON 422 naming the field, and an
+"""Issue 14 items 3 and 9: NaN, Infinity and lone surrogates are a JSON 422 naming the field, and an
 error never echoes more than a short excerpt of the input (through a real server)."""
 
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -49,3 +50,22 @@ def test_an_error_echoes_only_a_short_excerpt_of_a_large_input(server):
     assert "more errors" in reply.json()["message"]
     ok = server.client.post("/v1/toy/echo", json={"x": 1.5})
     assert ok.status_code == 200 and ok.json() == {"x": 1.5}
+
+
+def test_latency_is_measured_from_arrival_including_a_slow_upload(server):
+    """Issue 14 item 9: the server's latency histogram counts from the request's arrival, so
+    a body that takes 0.9 s to upload is a 0.9 s request, as its client saw it."""
+
+    def slow_body():
+        for part in (b'{"x":', b" 2", b".5}"):
+            time.sleep(0.3)
+            yield part
+
+    before = server.metric("torchworks_request_duration_seconds_sum", model="toy-echo")
+    started = time.monotonic()
+    reply = server.client.post("/v1/toy/echo", content=slow_body(), headers=JSON)
+    client_s = time.monotonic() - started
+    assert reply.status_code == 200 and reply.json() == {"x": 2.5}
+    server_s = server.metric("torchworks_request_duration_seconds_sum", model="toy-echo") - before
+    assert server_s >= 0.8, f"server measured {server_s:.3f} s of a {client_s:.3f} s request"
+    assert server_s <= client_s

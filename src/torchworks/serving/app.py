@@ -38,6 +38,7 @@ from torchworks.serving.origin import LOOPBACK_HOSTS, OriginGuard
 from torchworks.serving.registry import ModelStore, VersionRefused, validate_name
 from torchworks.serving.service import ServiceSpec
 from torchworks.serving.shutdown import RETRY_AFTER_S, Drain, DrainCutoff
+from torchworks.serving.timing import ArrivalTimer
 from torchworks.serving.validation import JsonGuard, validation_error_response
 
 log = logging.getLogger("torchworks.serving")
@@ -155,8 +156,7 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
                 raise HTTPException(500, f"model '{model.name}' failed: {exc!r}") from None
             finally:
                 loaded.release()
-            metrics.count(*labels, "success")
-            metrics.request_latency.labels(*labels).observe(time.perf_counter() - start)
+            metrics.count(*labels, "success")  # latency: timing.ArrivalTimer
             return result
 
         path = f"/v1/{spec.route}"
@@ -291,6 +291,8 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
     app.add_middleware(BodyLimit, max_body_bytes=config.max_body_bytes)
     app.add_middleware(OriginGuard, allowed_hosts=config.allowed_hosts)
     app.add_middleware(DrainCutoff, drain=drain)
+    app.add_middleware(ArrivalTimer, metrics=metrics, route_model=route_model,
+                       version_header=VERSION_HEADER)
     return app
 
 

@@ -291,8 +291,7 @@ class Scheduler:
             seq.state = None
         if seq.record:
             outcome = {"stop": "success", "length": "success"}.get(reason, reason)
-            self._metrics.count(*self._labels, outcome)
-            self._metrics.request_latency.labels(*self._labels).observe(now - seq.arrival)
+            self._metrics.count(*self._labels, outcome)  # latency: timing.ArrivalTimer
         if reason != "cancelled":
             seq.events.put_nowait(GenerationResult(
                 text=seq.emitted, finish_reason=reason, prompt_tokens=len(seq.prompt),
