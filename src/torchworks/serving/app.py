@@ -30,6 +30,12 @@ from torchworks.errors import ConfigError
 from torchworks.serving.auth import KeyRing
 from torchworks.serving.batching import QueueFull
 from torchworks.serving.continuous import Scheduler, TokenEvent
+from torchworks.serving.docs import (
+    MANAGEMENT_ERRORS,
+    MODEL_ERRORS,
+    add_docs,
+    add_method_not_allowed,
+)
 from torchworks.serving.generation import GenerationResult, GenerationSpec
 from torchworks.serving.hosting import HostedModel, LoadBusy, LoadedVersion, LoadFailed
 from torchworks.serving.limits import BodyLimit
@@ -92,8 +98,9 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
             await asyncio.gather(loading, return_exceptions=True)
         await asyncio.gather(*(model.unload() for model in hosted.values()))
 
-    app = FastAPI(title="torchworks serve", lifespan=lifespan,
-                  description="Models served by torchworks: see /v1/models.")
+    app = FastAPI(title="torchworks serve", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  description="Models served by torchworks: see /v1/models. Every error body "
+                              "is an ErrorBody; state-changing requests must be JSON.")
     app.state.hosted = hosted
     app.state.drain = drain  # shutdown.draining_server starts it on SIGTERM
     app.state.metrics = metrics
@@ -162,7 +169,9 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
         path = f"/v1/{spec.route}"
         route_model[path] = model.name
         app.post(path, response_model=spec.response_type, summary=spec.description or spec.name,
-                 dependencies=[Depends(key_check(model.name))], tags=["models"])(predict)
+                 dependencies=[Depends(key_check(model.name))], tags=["models"],
+                 responses=MODEL_ERRORS)(predict)
+        add_method_not_allowed(app, path)
 
     def add_generate_route(model: HostedModel, spec: GenerationSpec) -> None:
         async def generate(body: spec.request_type,  # type: ignore[name-defined]
@@ -205,8 +214,16 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
         route_model[path] = model.name
         app.post(path, response_model=None, summary=spec.description or spec.name,
                  dependencies=[Depends(key_check(model.name))], tags=["generation"],
-                 responses={200: {"description": "text/event-stream of token events, or "
-                                  "GenerationResult JSON when stream is false"}})(generate)
+                 responses={200: {"description": "stream true (default): text/event-stream, "
+                                  "one `data: {\"text\", \"token_id\"}` event per token, "
+                                  "then the GenerationResult and `data: [DONE]` (or a final "
+                                  "`data: {\"error\", \"finish_reason\"}` event); stream "
+                                  "false: the GenerationResult",
+                                  "model": GenerationResult,
+                                  "content": {
+                                      "text/event-stream": {"schema": {"type": "string"}}}},
+                            **MODEL_ERRORS})(generate)
+        add_method_not_allowed(app, path)
 
     for model in hosted.values():
         if isinstance(model.spec, GenerationSpec):
@@ -224,14 +241,15 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
                                 f"(serving: {', '.join(sorted(hosted))})")
         return hosted[name]
 
-    @app.get("/v1/models", tags=["management"], dependencies=[Depends(key_check(None))])
+    @app.get("/v1/models", tags=["management"], dependencies=[Depends(key_check(None))],
+             responses={k: MANAGEMENT_ERRORS[k] for k in (401, 403)})
     async def list_models() -> list[dict[str, object]]:
         return [{"name": m.name, "route": f"/v1/{m.spec.route}",
                  "kind": "generation" if m.is_generation else "predict",
                  "serving_version": m.current.version if m.current else None,
                  "versions": m.available_versions()} for m in hosted.values()]
 
-    @app.post("/v1/models/{name}/load", tags=["management"],
+    @app.post("/v1/models/{name}/load", tags=["management"], responses=MANAGEMENT_ERRORS,
               dependencies=[Depends(key_check(None, admin=True))])
     async def load(name: str, body: LoadRequest | None = None) -> dict[str, object]:
         model = lookup(name)
@@ -248,7 +266,7 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
         return {"name": name, "version": loaded.version, "previous": previous,
                 "skipped": loaded.skipped}
 
-    @app.post("/v1/models/{name}/unload", tags=["management"],
+    @app.post("/v1/models/{name}/unload", tags=["management"], responses=MANAGEMENT_ERRORS,
               dependencies=[Depends(key_check(None, admin=True))])
     async def unload(name: str) -> dict[str, object]:
         model = lookup(name)
@@ -260,7 +278,8 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"])
+    @app.get("/readyz", tags=["health"], responses={503: {
+        "description": "not ready (loading, a model not loaded, or draining): same body"}})
     async def readyz() -> JSONResponse:
         models = {m.name: (m.current.version if m.current else None) for m in hosted.values()}
         ready = not drain.draining and all(models.values())
@@ -283,6 +302,9 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
             metrics.count(name, loaded.version if loaded else "none", "invalid")
         return validation_error_response(list(errors), 400 if malformed else 422)
 
+    for path in ("/v1/models/{name}/load", "/v1/models/{name}/unload"):
+        add_method_not_allowed(app, path)
+    add_docs(app)
     if config.static_dir is not None:
         from fastapi.staticfiles import StaticFiles
 
