@@ -23,7 +23,7 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from pydantic import BaseModel
 
 from torchworks.errors import ConfigError
@@ -33,6 +33,7 @@ from torchworks.serving.continuous import Scheduler, TokenEvent
 from torchworks.serving.docs import (
     MANAGEMENT_ERRORS,
     MODEL_ERRORS,
+    SSE_EVENT,
     add_docs,
     add_method_not_allowed,
 )
@@ -221,7 +222,7 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
                                   "false: the GenerationResult",
                                   "model": GenerationResult,
                                   "content": {
-                                      "text/event-stream": {"schema": {"type": "string"}}}},
+                                      "text/event-stream": {"schema": SSE_EVENT}}},
                             **MODEL_ERRORS})(generate)
         add_method_not_allowed(app, path)
 
@@ -287,7 +288,8 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
                 "models": models, "load_errors": state["load_errors"]}
         return JSONResponse(body, status_code=200 if ready else 503)
 
-    @app.get("/metrics", tags=["health"])
+    @app.get("/metrics", tags=["health"], response_class=PlainTextResponse,
+             responses={200: {"description": "Prometheus text exposition format"}})
     async def prometheus() -> Response:
         body, content_type = metrics.render()
         return Response(body, media_type=content_type)

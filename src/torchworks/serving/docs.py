@@ -39,6 +39,16 @@ class ErrorBody(BaseModel):
     message: str | None = Field(None, description="422: all field errors in one line")
 
 
+# One server-sent event of a generation stream (the schema applies to each event, as in
+# OpenAPI 3.2's itemSchema): `data` is JSON text, or the terminator `[DONE]`.
+SSE_EVENT: dict[str, Any] = {
+    "type": "object", "required": ["data"],
+    "properties": {
+        "data": {"type": "string", "description": 'a token {"text", "token_id"}, then the '
+                 'GenerationResult, then "[DONE]"; or a final {"error", "finish_reason"}'},
+        "event": {"type": "string"}, "id": {"type": "string"}}}
+
+
 def _error(description: str) -> dict[str, Any]:
     return {"model": ErrorBody, "description": description}
 

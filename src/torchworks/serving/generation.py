@@ -63,14 +63,15 @@ waits more than its timeout is dropped before prefill.
 
 Failures, versions, reference
 -----------------------------
-If `decode` raises, exactly the sequences in that step fail (their clients get an error event
-or a 500) and their states are released; the scheduler keeps serving the rest and later
-requests. If a batched `prefill` raises, its prompts are prefilled again one at a time, so only
-the poisonous prompt fails; a sequence whose sampling raises (or whose seed the generator cannot
-hold) fails alone, with a 422, and its batch mates get their tokens. Each loaded version gets its own scheduler and thread: on a hot swap new
-requests go to the new version while running sequences finish on the old one, then the old
-model is `close`d. `torchworks.serving.toy.GRUGenerator` is a complete, tested implementation
-in ~60 lines (per-sequence recurrent state, one batched GRU step per decode).
+If `decode` raises, exactly the sequences in that step fail (their clients get an error event or
+a 500) and their states are released; the scheduler keeps serving the rest and later requests.
+If a batched `prefill` raises, its prompts are prefilled again one at a time, so only the
+poisonous prompt fails; a sequence whose sampling raises (or whose seed the generator cannot
+hold) fails alone, with a 422, and its batch mates get their tokens. Each loaded version gets
+its own scheduler and thread: on a hot swap new requests go to the new version while running
+sequences finish on the old one, then the old model is `close`d.
+`torchworks.serving.toy.GRUGenerator` is a complete, tested implementation in ~60 lines
+(per-sequence recurrent state, one batched GRU step per decode).
 
 The HTTP side
 -------------
