@@ -183,7 +183,7 @@ def main() -> None:
     for kind, _, _, outcome, _ in log:
         outcomes[kind][outcome] += 1
     print(f"{'kind':<13} {'well-formed':>11}  outcomes")
-    for kind, _, well_formed, *_ in MIX:
+    for kind, _, _, well_formed, _ in MIX:
         print(f"{kind:<13} {'yes' if well_formed else 'no':>11}  "
               f"{dict(sorted(outcomes[kind].items()))}")
     failed = [e for e in log if e[2] and e[3] not in ("200",)]
