@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 from torchworks.serving import toy
-from torchworks.serving.docs import ErrorBody
 
 JSON = {"content-type": "application/json"}
 
@@ -28,6 +27,8 @@ def test_docs_pages_load_every_asset_from_this_server(serve, tmp_path: Path):
 
 
 def test_openapi_declares_what_the_server_sends(serve, tmp_path: Path):
+    from torchworks.serving.docs import ErrorBody
+
     (tmp_path / "index.html").write_text("<h1>workbench</h1>")
     server = serve([toy.echo_spec(), toy.gru_spec(hidden=16)], static_dir=tmp_path)
     c = server.client
