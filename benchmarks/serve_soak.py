@@ -161,11 +161,12 @@ def main() -> None:
         root = Path(tmp) / "models"
         build_registry(root)
         port = free_port()
+        server_log = (Path(tmp) / "server.log").open("w")
         process = subprocess.Popen(
             [sys.executable, "-m", "torchworks", "serve", "--port", str(port), "--services",
              "toy-mlp,toy-echo,toy-gen,patents-check", "--models", str(root), "--no-web",
              "--timeout-s", str(args.timeout_s), "--torch-threads", "1",
-             "--log-level", "warning"], stderr=subprocess.PIPE, text=True)
+             "--log-level", "warning"], stderr=server_log, text=True)
         url = f"http://127.0.0.1:{port}"
         try:
             wait_ready(url, alive=lambda: process.poll() is None, timeout_s=300)
@@ -175,7 +176,14 @@ def main() -> None:
             rss_end = rss_mib(process.pid)
         finally:
             process.terminate()
-            process.wait(60)
+            stopped = time.perf_counter()
+            try:
+                process.wait(60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            server_log.close()
+            shutdown_s = time.perf_counter() - stopped
+            tail = (Path(tmp) / "server.log").read_text().splitlines()[-15:]
     print(environment())
     print(f"soak: {args.clients} clients, {args.duration_s:.0f} s, swap every "
           f"{args.swap_every_s:.0f} s, server --timeout-s {args.timeout_s}")
@@ -202,7 +210,9 @@ def main() -> None:
     print("swaps (asked, HTTP, serving, seconds):",
           ", ".join(f"{a}->{s}:{v} {t:.1f}s" for a, s, v, t in swaps) or "none")
     print(f"server RSS: start {rss_start:.0f} MiB, end {rss_end:.0f} MiB "
-          f"({rss_end - rss_start:+.0f} MiB)")
+          f"({rss_end - rss_start:+.0f} MiB); SIGTERM to exit: {shutdown_s:.1f} s "
+          f"(exit code {process.returncode})")
+    print("server log tail:\n  " + "\n  ".join(tail))
 
 
 if __name__ == "__main__":

@@ -13,8 +13,10 @@ request behind it would time out too. Two ways out, both keyed to the batch's de
   stops within microseconds; a long C call (one big torch op) finishes first.
 
 `DeadlineExceeded` is a BaseException so that a predictor's own `except Exception` cannot
-swallow it. It is raised once per `enforce`; a pending one is cleared on leaving `enforce`, so
-it can never land in code after the guarded call. A predictor interrupted this way must not keep
+swallow it. Python itself swallows one that lands in a `__del__` or weakref callback (seen in
+the soak: "Exception ignored in WeakSet._remove"), so it is raised again every `REFIRE_S` until
+the body has left `enforce`; a pending one is cleared on leaving, so it never lands in code
+after the guarded call. A predictor interrupted this way must not keep
 half-updated state across requests (the request/response predictors here keep none).
 """
 
@@ -27,6 +29,8 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+REFIRE_S = 0.2  # raise again after this long while the body has not left
 
 
 class DeadlineExceeded(BaseException):
@@ -67,6 +71,7 @@ class _Watch:
     thread_id: int
     limit: Limit
     fired: bool = False
+    next_fire: float = 0.0  # no earlier than this (time.perf_counter())
 
 
 def _raise_in(thread_id: int, exc: type[BaseException] | None) -> None:
@@ -113,11 +118,13 @@ class _Watchdog:
         with self._cond:
             while True:
                 now = time.perf_counter()
-                for watch in [w for w in self._watches if w.limit.deadline <= now]:
-                    self._watches.remove(watch)
-                    watch.fired = True
-                    _raise_in(watch.thread_id, DeadlineExceeded)
-                wait = min((w.limit.deadline for w in self._watches), default=math.inf) - now
+                for watch in self._watches:
+                    if watch.limit.deadline <= now and watch.next_fire <= now:
+                        watch.fired = True
+                        watch.next_fire = now + REFIRE_S
+                        _raise_in(watch.thread_id, DeadlineExceeded)
+                wait = min((max(w.limit.deadline, w.next_fire) for w in self._watches),
+                           default=math.inf) - now
                 self._cond.wait(min(max(wait, 0.001), 60.0))  # inf: until notified (or 60 s)
 
 
