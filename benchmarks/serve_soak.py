@@ -36,8 +36,14 @@ from torchworks.serving.registry import publish
 CLAIMS = ("1. A support pole comprising a base and a telescoping shaft.\n"
           "2. The support pole of claim 1, wherein the base is weighted.\n"
           "3. The support pole of claim 2, wherein the shaft locks at two heights.\n")
-FLOOD = "".join(f"{i}. The support pole of claim 1, wherein part {i} is steel.\n"
-                for i in range(2, 8001))
+
+
+def flood(claims: int) -> str:
+    return "1. A pole.\n" + "".join(f"{i}. The support pole of claim 1, wherein part {i} is "
+                                    "steel.\n" for i in range(2, claims + 1))
+
+
+FLOOD = flood(8000)  # --flood-claims replaces it
 JSON = {"content-type": "application/json"}
 
 # (kind, service, weight, well_formed, request builder) -> method, path, body bytes, headers
@@ -57,7 +63,7 @@ MIX = [
     ("nan-body", "toy-mlp", 4, False, lambda: ("/v1/toy/mlp", b'{"features": [NaN]}')),
     ("surrogate", "toy-echo", 3, False, lambda: ("/v1/toy/echo", b'{"x": "\\ud800"}')),
     ("claim-flood", "patents-check", 1, False, lambda: ("/v1/patents/check",
-                                                        {"claims": "1. A pole.\n" + FLOOD})),
+                                                        {"claims": FLOOD})),
     ("cross-site", "admin", 3, False, lambda: ("/v1/models/toy-mlp/unload", b"{}")),
     ("disconnect", "toy-gen", 4, False, lambda: ("/v1/toy/generate", {
         "prompt": "A long one", "max_new_tokens": 4000})),
@@ -156,7 +162,13 @@ def main() -> None:
     parser.add_argument("--swap-every-s", type=float, default=60)
     parser.add_argument("--timeout-s", type=float, default=5.0,
                         help="the server's per-request timeout (a claim flood stops at it)")
+    parser.add_argument("--flood-claims", type=int, default=8000,
+                        help="claims in a claim-flood request (0: no floods)")
     args = parser.parse_args()
+    global FLOOD
+    FLOOD = flood(args.flood_claims)
+    if args.flood_claims == 0:
+        MIX[:] = [m for m in MIX if m[0] != "claim-flood"]
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "models"
         build_registry(root)
@@ -186,7 +198,8 @@ def main() -> None:
             tail = (Path(tmp) / "server.log").read_text().splitlines()[-15:]
     print(environment())
     print(f"soak: {args.clients} clients, {args.duration_s:.0f} s, swap every "
-          f"{args.swap_every_s:.0f} s, server --timeout-s {args.timeout_s}")
+          f"{args.swap_every_s:.0f} s, server --timeout-s {args.timeout_s}, claim floods of "
+          f"{args.flood_claims} claims")
     outcomes: dict[str, Counter] = defaultdict(Counter)
     for kind, _, _, outcome, _ in log:
         outcomes[kind][outcome] += 1
