@@ -129,7 +129,7 @@ def test_generation_in_flight_finishes_on_the_old_version(serve, tmp_path):
         events = [json.loads(x[6:]) for x in lines if x.startswith("data: {")]
         loader.join(60)
     assert events[-1]["finish_reason"] == "length" and events[-1]["generated_tokens"] == 1500
-    assert swapped == {"name": "toy-gen", "version": "2", "previous": "1"}
+    assert swapped == {"name": "toy-gen", "version": "2", "previous": "1", "skipped": []}
     after = server.client.post("/v1/toy/generate", json={"prompt": "x", "stream": False})
     assert after.headers["x-model-version"] == "2"
 

@@ -59,7 +59,7 @@ BAD_REQUESTS = [
     (b"{}", {}, 422, "body.features: Field required"),
     (b'{"features": "\xff\xfe\xfa"}', {}, 400, ""),
     (b"x" * (64 * 1024 + 1), {}, 413, "larger than the server's limit"),
-    (b'{"features": [1]}', {"content-type": "text/plain"}, 422, ""),
+    (b'{"features": [1]}', {"content-type": "text/plain"}, 415, "application/json"),
 ]
 
 
@@ -71,7 +71,8 @@ def test_bad_requests_get_4xx_and_the_server_keeps_serving(serve):
         assert response.status_code == status, (body[:40], response.text)
         assert says in response.text
         assert server.client.post("/v1/toy/mlp", json=GOOD).status_code == 200
-    assert server.metric("torchworks_requests_total", model="toy-mlp", outcome="invalid") == 5
+    # 413 and 415 are answered by middleware before a route runs, so they are not counted
+    assert server.metric("torchworks_requests_total", model="toy-mlp", outcome="invalid") == 4
 
 
 def test_chunked_body_over_the_limit_is_cut_off(serve):

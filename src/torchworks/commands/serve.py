@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import sys
 from pathlib import Path
 
@@ -15,7 +14,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "Docs at /docs, metrics at /metrics, health at /healthz and /readyz.")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to bind (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
+    parser.add_argument("--port", type=int, default=8000, help="port, 1-65535 (default: "
+                        "%(default)s)")
+    parser.add_argument("--insecure-no-auth", action="store_true",
+                        help="allow a non-loopback --host without --api-key-file (anyone who "
+                             "reaches the port can use and reload the models)")
+    parser.add_argument("--allowed-host", action="append", default=None, metavar="NAME",
+                        help="a Host name the server answers to besides loopback and --host "
+                             "(DNS-rebinding guard; repeatable)")
     parser.add_argument("--models", type=Path, default=None, metavar="DIR",
                         help="model registry root: DIR/<name>/<version>/manifest.json")
     parser.add_argument("--services", default=None, metavar="A,B",
@@ -50,6 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from torchworks.commands.serve_checks import check_serve_args, is_loopback
     from torchworks.errors import require
 
     if args.new_api_key is not None:
@@ -60,26 +67,34 @@ def run(args: argparse.Namespace) -> int:
         print(f"append this line to your --api-key-file:\n{line}")
         return 0
     require("fastapi", "serve")
-    uvicorn = require("uvicorn", "serve")
+    require("uvicorn", "serve")
     from torchworks.serving.app import ServerConfig, create_app
     from torchworks.serving.auth import KeyRing
+    from torchworks.serving.origin import allowed_hosts_for
+    from torchworks.serving.shutdown import draining_server
 
+    check_serve_args(args)
     if args.torch_threads is not None:
         import torch
 
         torch.set_num_threads(args.torch_threads)
     specs = _specs(args)
     keys = KeyRing.from_file(args.api_key_file) if args.api_key_file else None
-    if keys is None and not _is_loopback(args.host):
-        print(f"torchworks: warning: serving on {args.host} without --api-key-file: anyone who "
-              "can reach this port can use and reload the models", file=sys.stderr)
+    if keys is None and not is_loopback(args.host):
+        print(f"torchworks: warning: serving on {args.host} without --api-key-file "
+              "(--insecure-no-auth): anyone who can reach this port can use and reload the "
+              "models", file=sys.stderr)
+    hosts = allowed_hosts_for(args.host, args.allowed_host or ())
+    if (keys is not None or not is_loopback(args.host)) and not args.allowed_host:
+        hosts = None  # reached under names it cannot know; keys (or the user's say) guard it
     app = create_app(specs, ServerConfig(models_dir=args.models, api_keys=keys,
                                          static_dir=_static_dir(args, specs),
-                                         max_body_bytes=args.max_body_bytes))
+                                         max_body_bytes=args.max_body_bytes,
+                                         allowed_hosts=hosts,
+                                         drain_timeout_s=args.drain_timeout_s))
     print(f"torchworks serve: {', '.join(s.name for s in specs)} on http://{args.host}:{args.port}"
           f" (docs: /docs)", file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
-                timeout_graceful_shutdown=args.drain_timeout_s)
+    draining_server(app, host=args.host, port=args.port, log_level=args.log_level).run()
     # The server is closed and its models unloaded: nothing is left to save. The interpreter's
     # own teardown (collections and deallocation over every object of torch, transformers and
     # the models) took most of an idle Ctrl-C's 26-29 s, so end the process here instead.
@@ -125,10 +140,3 @@ def _static_dir(args: argparse.Namespace, specs: list) -> Path | None:
     if args.static is not None or not any(s.name.startswith("patents-") for s in specs):
         return args.static
     return Path(__file__).resolve().parent.parent / "web"
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

@@ -5,7 +5,8 @@ Routes: `POST /v1/{spec.route}` (predict, or generate with SSE), `GET /v1/models
 `POST /v1/models/{name}/unload`, `GET /healthz`, `GET /readyz`, `GET /metrics`, `GET /docs`.
 "/" is left free: pass `static_dir` to serve a page there (the workbench).
 
-Status codes: 401 no/unknown key, 403 key without that model (or without `admin` for loads),
+Status codes: 401 no/unknown key, 403 key without that model (or without `admin` for loads)
+or a foreign Origin / Host (origin.py), 415 a state-changing request not sent as JSON,
 413 body too large, 400 malformed JSON or non-UTF-8, 422 invalid input (names the field),
 409 a version refused (rejected by its gate, checksum mismatch) or a load already running,
 503 model not loaded / queue full / draining, 504 request timeout.
@@ -21,22 +22,32 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from pydantic import BaseModel
 
 from torchworks.errors import ConfigError
 from torchworks.serving.auth import KeyRing
 from torchworks.serving.batching import QueueFull
 from torchworks.serving.continuous import Scheduler, TokenEvent
+from torchworks.serving.docs import (
+    MANAGEMENT_ERRORS,
+    MODEL_ERRORS,
+    SSE_EVENT,
+    add_docs,
+    add_method_not_allowed,
+)
 from torchworks.serving.generation import GenerationResult, GenerationSpec
 from torchworks.serving.hosting import HostedModel, LoadBusy, LoadedVersion, LoadFailed
 from torchworks.serving.limits import BodyLimit
 from torchworks.serving.metrics import ServerMetrics
+from torchworks.serving.origin import LOOPBACK_HOSTS, OriginGuard
 from torchworks.serving.registry import ModelStore, VersionRefused, validate_name
 from torchworks.serving.service import ServiceSpec
+from torchworks.serving.shutdown import RETRY_AFTER_S, Drain, DrainCutoff
 from torchworks.serving.startup import Startup
+from torchworks.serving.timing import ArrivalTimer
+from torchworks.serving.validation import JsonGuard, validation_error_response
 
 log = logging.getLogger("torchworks.serving")
 VERSION_HEADER = "X-Model-Version"  # which version answered: lets clients see a hot swap
@@ -48,6 +59,9 @@ class ServerConfig:
     api_keys: KeyRing | None = None  # None: no auth (only sensible on 127.0.0.1)
     static_dir: Path | None = None  # served at "/" when given
     max_body_bytes: int = 1 << 20
+    # Host names accepted (DNS-rebinding guard, origin.py); None accepts any Host header.
+    allowed_hosts: frozenset[str] | None = LOOPBACK_HOSTS
+    drain_timeout_s: float = 30.0  # on shutdown, requests still running then are cut (503)
 
 
 class LoadRequest(BaseModel):
@@ -63,24 +77,26 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
         if spec.name in hosted:
             raise ConfigError(f"two services share the model name '{spec.name}'")
         hosted[spec.name] = HostedModel(spec, store, metrics)
-    state = {"draining": False}
     startup = Startup(hosted)  # every service loads at once; /readyz reports each
+    drain = Drain(config.drain_timeout_s)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         # Load in the background: /healthz answers at once (alive), /readyz once warmed.
         loading = asyncio.create_task(startup.load_all())
         yield
-        state["draining"] = True
+        drain.draining = True
         if not loading.done():
             loading.cancel()
             await asyncio.gather(loading, return_exceptions=True)
         # The process ends: no full garbage collection per model (freed with the process).
         await asyncio.gather(*(model.unload(collect=False) for model in hosted.values()))
 
-    app = FastAPI(title="torchworks serve", lifespan=lifespan,
-                  description="Models served by torchworks: see /v1/models.")
+    app = FastAPI(title="torchworks serve", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  description="Models served by torchworks: see /v1/models. Every error body "
+                              "is an ErrorBody; state-changing requests must be JSON.")
     app.state.hosted = hosted
+    app.state.drain = drain  # shutdown.draining_server starts it on SIGTERM
     app.state.metrics = metrics
     route_model: dict[str, str] = {}
 
@@ -104,8 +120,9 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
         return check
 
     def current(model: HostedModel) -> LoadedVersion:
-        if state["draining"]:
-            raise HTTPException(503, "server is shutting down")
+        if drain.draining:
+            raise HTTPException(503, "server is shutting down; retry in a few seconds",
+                                headers={"Retry-After": str(RETRY_AFTER_S)})
         loaded = model.current
         if loaded is None:
             raise HTTPException(503, f"model '{model.name}' is not loaded: "
@@ -121,7 +138,10 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
             start = time.perf_counter()
             loaded.acquire()
             try:
-                result = await asyncio.wait_for(loaded.runner.submit(body), spec.timeout_s)
+                if spec.admit is not None:
+                    spec.admit(body)  # the recipe's cap on work (ValueError: 422)
+                result = await asyncio.wait_for(
+                    loaded.runner.submit(body, deadline=start + spec.timeout_s), spec.timeout_s)
             except asyncio.TimeoutError:
                 metrics.count(*labels, "timeout")
                 raise HTTPException(504, f"no answer within {spec.timeout_s} s") from None
@@ -137,14 +157,15 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
                 raise HTTPException(500, f"model '{model.name}' failed: {exc!r}") from None
             finally:
                 loaded.release()
-            metrics.count(*labels, "success")
-            metrics.request_latency.labels(*labels).observe(time.perf_counter() - start)
+            metrics.count(*labels, "success")  # latency: timing.ArrivalTimer
             return result
 
         path = f"/v1/{spec.route}"
         route_model[path] = model.name
         app.post(path, response_model=spec.response_type, summary=spec.description or spec.name,
-                 dependencies=[Depends(key_check(model.name))], tags=["models"])(predict)
+                 dependencies=[Depends(key_check(model.name))], tags=["models"],
+                 responses=MODEL_ERRORS)(predict)
+        add_method_not_allowed(app, path)
 
     def add_generate_route(model: HostedModel, spec: GenerationSpec) -> None:
         async def generate(body: spec.request_type,  # type: ignore[name-defined]
@@ -175,6 +196,9 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
                         return event
             except HTTPException:
                 raise
+            except ValueError as exc:  # this request's sampling failed (its mates went on)
+                raise HTTPException(422, [{"loc": ["body"], "msg": str(exc),
+                                           "type": "value_error"}]) from None
             except Exception as exc:
                 raise HTTPException(500, f"model '{model.name}' failed: {exc!r}") from None
             finally:
@@ -184,8 +208,16 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
         route_model[path] = model.name
         app.post(path, response_model=None, summary=spec.description or spec.name,
                  dependencies=[Depends(key_check(model.name))], tags=["generation"],
-                 responses={200: {"description": "text/event-stream of token events, or "
-                                  "GenerationResult JSON when stream is false"}})(generate)
+                 responses={200: {"description": "stream true (default): text/event-stream, "
+                                  "one `data: {\"text\", \"token_id\"}` event per token, "
+                                  "then the GenerationResult and `data: [DONE]` (or a final "
+                                  "`data: {\"error\", \"finish_reason\"}` event); stream "
+                                  "false: the GenerationResult",
+                                  "model": GenerationResult,
+                                  "content": {
+                                      "text/event-stream": {"schema": SSE_EVENT}}},
+                            **MODEL_ERRORS})(generate)
+        add_method_not_allowed(app, path)
 
     for model in hosted.values():
         if isinstance(model.spec, GenerationSpec):
@@ -203,14 +235,15 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
                                 f"(serving: {', '.join(sorted(hosted))})")
         return hosted[name]
 
-    @app.get("/v1/models", tags=["management"], dependencies=[Depends(key_check(None))])
+    @app.get("/v1/models", tags=["management"], dependencies=[Depends(key_check(None))],
+             responses={k: MANAGEMENT_ERRORS[k] for k in (401, 403)})
     async def list_models() -> list[dict[str, object]]:
         return [{"name": m.name, "route": f"/v1/{m.spec.route}",
                  "kind": "generation" if m.is_generation else "predict",
                  "serving_version": m.current.version if m.current else None,
                  "versions": m.available_versions()} for m in hosted.values()]
 
-    @app.post("/v1/models/{name}/load", tags=["management"],
+    @app.post("/v1/models/{name}/load", tags=["management"], responses=MANAGEMENT_ERRORS,
               dependencies=[Depends(key_check(None, admin=True))])
     async def load(name: str, body: LoadRequest | None = None) -> dict[str, object]:
         model = lookup(name)
@@ -224,9 +257,10 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
         except LoadFailed as exc:
             raise HTTPException(500, f"{exc.message}; version {previous} keeps serving") from None
         startup.ready(name)
-        return {"name": name, "version": loaded.version, "previous": previous}
+        return {"name": name, "version": loaded.version, "previous": previous,
+                "skipped": loaded.skipped}
 
-    @app.post("/v1/models/{name}/unload", tags=["management"],
+    @app.post("/v1/models/{name}/unload", tags=["management"], responses=MANAGEMENT_ERRORS,
               dependencies=[Depends(key_check(None, admin=True))])
     async def unload(name: str) -> dict[str, object]:
         model = lookup(name)
@@ -239,37 +273,41 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"])
+    @app.get("/readyz", tags=["health"], responses={503: {
+        "description": "not ready (loading, a model not loaded, or draining): same body"}})
     async def readyz() -> JSONResponse:
-        ready, body = startup.readiness(state["draining"])
+        ready, body = startup.readiness(drain.draining)
         return JSONResponse(body, status_code=200 if ready else 503)
 
-    @app.get("/metrics", tags=["health"])
+    @app.get("/metrics", tags=["health"], response_class=PlainTextResponse,
+             responses={200: {"description": "Prometheus text exposition format"}})
     async def prometheus() -> Response:
         body, content_type = metrics.render()
         return Response(body, media_type=content_type)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = jsonable_encoder(exc.errors(), custom_encoder={Exception: str})
+        errors = exc.errors()
         name = route_model.get(request.url.path)
         malformed = any(e.get("type") == "json_invalid" for e in errors)
         if name is not None:
             loaded = hosted[name].current
             metrics.count(name, loaded.version if loaded else "none", "invalid")
-        message = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}"
-            + (f" ({e['ctx']['error']})" if isinstance(e.get("ctx"), dict)
-               and "error" in e["ctx"] else "")
-            for e in errors)
-        return JSONResponse({"detail": errors, "message": message},
-                            status_code=400 if malformed else 422)
+        return validation_error_response(list(errors), 400 if malformed else 422)
 
+    for path in ("/v1/models/{name}/load", "/v1/models/{name}/unload"):
+        add_method_not_allowed(app, path)
+    add_docs(app)
     if config.static_dir is not None:
         from fastapi.staticfiles import StaticFiles
 
         app.mount("/", StaticFiles(directory=config.static_dir, html=True), name="static")
+    app.add_middleware(JsonGuard)
     app.add_middleware(BodyLimit, max_body_bytes=config.max_body_bytes)
+    app.add_middleware(OriginGuard, allowed_hosts=config.allowed_hosts)
+    app.add_middleware(DrainCutoff, drain=drain)
+    app.add_middleware(ArrivalTimer, metrics=metrics, route_model=route_model,
+                       version_header=VERSION_HEADER)
     return app
 
 

@@ -8,6 +8,11 @@ While a batch runs, the next one accumulates, so under load batches fill without
 Failure is per item: `predict` may return an Exception in place of one response. If `predict`
 raises for a batch of several, each item is re-run alone, so one poisonous input (say, one that
 makes a tensor op throw) fails only its own request and its batch-mates are still answered.
+
+Deadlines hold in the thread too (deadline.py): a batch runs under the earliest deadline of its
+requests; past it the work is stopped, the requests whose deadline passed fail, and the others
+are re-run alone under their own. So no request holds the version's only thread past its own
+timeout, however slow its input makes `predict`.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
+from torchworks.serving.deadline import DeadlineExceeded, Limit, enforce
 from torchworks.serving.metrics import ServerMetrics
 from torchworks.serving.service import Predictor
 
@@ -52,6 +58,7 @@ class _Item:
     request: BaseModel
     future: asyncio.Future[BaseModel]
     enqueued: float
+    deadline: float | None  # time.perf_counter() instant; None: no limit (the warm-up)
 
 
 class Batcher:
@@ -74,12 +81,14 @@ class Batcher:
     def start(self) -> None:
         self._worker = asyncio.get_running_loop().create_task(self._run())
 
-    async def submit(self, request: BaseModel) -> BaseModel:
-        """The response, or raise the item's exception (ValueError: the input was bad)."""
+    async def submit(self, request: BaseModel, deadline: float | None = None) -> BaseModel:
+        """The response, or raise the item's exception (ValueError: the input was bad).
+
+        `deadline` (a `time.perf_counter()` instant) also bounds the work done for it."""
         if self._queue.qsize() >= self.max_queue:
             raise QueueFull(f"{self._queue.qsize()} requests already waiting")
         future: asyncio.Future[BaseModel] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Item(request, future, time.perf_counter()))
+        self._queue.put_nowait(_Item(request, future, time.perf_counter(), deadline))
         self._metrics.waiting.labels(*self._labels).set(self._queue.qsize())
         return await future
 
@@ -119,8 +128,12 @@ class Batcher:
                     for item in live:
                         self._metrics.queue_time.labels(*self._labels).observe(
                             started - item.enqueued)
+                    limit = Limit(min((i.deadline for i in live if i.deadline is not None),
+                                      default=None))
+                    _stop_when_all_gone(live, limit)
                     results = await loop.run_in_executor(
-                        self._executor, self._predict, [item.request for item in live])
+                        self._executor, self._predict, [item.request for item in live],
+                        [item.deadline for item in live], limit)
                     self._metrics.compute_time.labels(*self._labels).observe(
                         time.perf_counter() - started)
                     self._metrics.batch_size.labels(*self._labels).observe(len(live))
@@ -135,16 +148,43 @@ class Batcher:
                 for _ in batch:
                     self._queue.task_done()
 
-    def _predict(self, requests: Sequence[BaseModel]) -> list[BaseModel | Exception]:
+    def _predict(self, requests: Sequence[BaseModel], deadlines: Sequence[float | None],
+                 limit: Limit | None = None) -> list[BaseModel | BaseException]:
         """Runs in the version's thread; never raises (errors become per-item results)."""
+        if limit is None:
+            limit = Limit(min((d for d in deadlines if d is not None), default=None))
         try:
-            results = list(self.predictor.predict(requests))
+            with enforce(limit):
+                results = list(self.predictor.predict(requests))
+        except DeadlineExceeded:
+            now = time.perf_counter()
+            return [TimeoutError("the request's deadline passed while its batch ran")
+                    if len(requests) == 1 or limit.stopped
+                    or (deadline is not None and deadline <= now)
+                    else self._predict([request], [deadline])[0]
+                    for request, deadline in zip(requests, deadlines, strict=True)]
         except Exception as exc:
             if len(requests) == 1:
                 return [exc]
-            return [self._predict([request])[0] for request in requests]
+            return [self._predict([request], [deadline])[0]
+                    for request, deadline in zip(requests, deadlines, strict=True)]
         if len(results) != len(requests):
             error = RuntimeError(f"predict returned {len(results)} results for "
                                  f"{len(requests)} requests")
             return [error] * len(requests)
         return results
+
+
+def _stop_when_all_gone(items: Sequence[_Item], limit: Limit) -> None:
+    """Stop the batch's work once no one waits for any of its answers (all timed out or were
+    cut at shutdown): its thread is then free for the next batch."""
+    pending = {id(item.future) for item in items}
+
+    def gone(future: asyncio.Future[BaseModel]) -> None:
+        if future.cancelled():
+            pending.discard(id(future))
+            if not pending:
+                limit.stop()
+
+    for item in items:
+        item.future.add_done_callback(gone)

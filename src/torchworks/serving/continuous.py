@@ -25,7 +25,7 @@ from typing import Any
 from torchworks.serving.batching import QueueFull, model_thread
 from torchworks.serving.generation import GenerationModel, GenerationRequest, GenerationResult
 from torchworks.serving.metrics import ServerMetrics
-from torchworks.serving.sampling import SamplingParams, make_generator, sample
+from torchworks.serving.sampling import SamplingParams, make_generator, sample_each
 
 
 @dataclass
@@ -185,8 +185,14 @@ class Scheduler:
                 self._metrics.batch_size.labels(*self._labels).observe(len(running))
             now = time.perf_counter()
             for seq, token in zip(running, tokens, strict=True):
-                self._advance(seq, token, now)
+                if isinstance(token, Exception):
+                    self._fail(seq, token)
+                else:
+                    self._advance(seq, token, now)
             for seq, token in zip(admit, new_tokens, strict=True):
+                if isinstance(token, Exception):
+                    self._fail(seq, token)
+                    continue
                 if seq.record:
                     self._metrics.prompt_tokens.labels(*self._labels).inc(len(seq.prompt))
                 self._running.append(seq)
@@ -195,26 +201,44 @@ class Scheduler:
             self._metrics.running.labels(*self._labels).set(len(self._running))
             self._metrics.waiting.labels(*self._labels).set(len(self._waiting))
 
-    def _step(self, admit: list[_Sequence],
-              running: list[_Sequence]) -> tuple[list[int], list[int]]:
-        """Model thread: release, prefill the admitted, decode the running, sample both."""
+    def _step(self, admit: list[_Sequence], running: list[_Sequence]
+              ) -> tuple[list[int | Exception], list[int | Exception]]:
+        """Model thread: release, prefill the admitted, decode the running, sample both.
+
+        Failures stay with their sequence: a token slot holds the exception of a sequence
+        whose sampling (or, for a prompt, whose prefill) raised, and the rest carry on."""
         self._release_all()
-        new_tokens: list[int] = []
+        new_tokens: list[int | Exception] = []
         if admit:
-            states, logits = self.model.prefill([seq.prompt for seq in admit])
-            device = logits.device
-            for seq, state in zip(admit, states, strict=True):
-                seq.state = state
-                seq.generator = make_generator(seq.seed, device)
-            new_tokens = sample(logits, [s.params for s in admit], [s.generator for s in admit],
-                                _seen(admit))
-        tokens: list[int] = []
+            new_tokens = self._prefill(admit)
+        tokens: list[int | Exception] = []
         if running:
             logits = self.model.decode([s.state for s in running],
                                        [s.generated[-1] for s in running])
-            tokens = sample(logits, [s.params for s in running], [s.generator for s in running],
-                            _seen(running))
+            tokens = sample_each(logits, [s.params for s in running],
+                                 [s.generator for s in running], _seen(running))
         return new_tokens, tokens
+
+    def _prefill(self, admit: list[_Sequence]) -> list[int | Exception]:
+        """Prefill the admitted prompts together; if that raises, one at a time, so that one
+        poisonous prompt fails alone (the model released what it had allocated)."""
+        try:
+            states, logits = self.model.prefill([seq.prompt for seq in admit])
+        except Exception as exc:
+            if len(admit) == 1:
+                return [exc]
+            return [token for seq in admit for token in self._prefill([seq])]
+        device = logits.device
+        unseeded: dict[int, Exception] = {}
+        for i, (seq, state) in enumerate(zip(admit, states, strict=True)):
+            seq.state = state
+            try:
+                seq.generator = make_generator(seq.seed, device)
+            except Exception as exc:  # a seed the generator cannot hold
+                unseeded[i] = exc
+        tokens = sample_each(logits, [s.params for s in admit], [s.generator for s in admit],
+                             _seen(admit))
+        return [unseeded.get(i, token) for i, token in enumerate(tokens)]
 
     def _release_all(self) -> None:
         states, self._to_release = self._to_release, []
@@ -267,8 +291,7 @@ class Scheduler:
             seq.state = None
         if seq.record:
             outcome = {"stop": "success", "length": "success"}.get(reason, reason)
-            self._metrics.count(*self._labels, outcome)
-            self._metrics.request_latency.labels(*self._labels).observe(now - seq.arrival)
+            self._metrics.count(*self._labels, outcome)  # latency: timing.ArrivalTimer
         if reason != "cancelled":
             seq.events.put_nowait(GenerationResult(
                 text=seq.emitted, finish_reason=reason, prompt_tokens=len(seq.prompt),

@@ -63,12 +63,15 @@ waits more than its timeout is dropped before prefill.
 
 Failures, versions, reference
 -----------------------------
-If `prefill` or `decode` raises, exactly the sequences in that step fail (their clients get an
-error event or a 500) and their states are released; the scheduler keeps serving the rest and
-later requests. Each loaded version gets its own scheduler and thread: on a hot swap new
-requests go to the new version while running sequences finish on the old one, then the old
-model is `close`d. `torchworks.serving.toy.GRUGenerator` is a complete, tested implementation
-in ~60 lines (per-sequence recurrent state, one batched GRU step per decode).
+If `decode` raises, exactly the sequences in that step fail (their clients get an error event or
+a 500) and their states are released; the scheduler keeps serving the rest and later requests.
+If a batched `prefill` raises, its prompts are prefilled again one at a time, so only the
+poisonous prompt fails; a sequence whose sampling raises (or whose seed the generator cannot
+hold) fails alone, with a 422, and its batch mates get their tokens. Each loaded version gets
+its own scheduler and thread: on a hot swap new requests go to the new version while running
+sequences finish on the old one, then the old model is `close`d.
+`torchworks.serving.toy.GRUGenerator` is a complete, tested implementation in ~60 lines
+(per-sequence recurrent state, one batched GRU step per decode).
 
 The HTTP side
 -------------
@@ -85,30 +88,59 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 if TYPE_CHECKING:  # keeps torch out of this module's import
     import torch
 
+# Bounds of the sampling fields (the request schema documents them; see GenerationRequest).
+MIN_TEMPERATURE, MAX_TEMPERATURE = 0.01, 5.0
+MAX_TOP_K = 1 << 20  # above any vocabulary; 0 keeps all
+MIN_TOP_P = 0.001  # a smaller nucleus is the top token alone anyway (as top_k=1)
+MIN_REPETITION_PENALTY, MAX_REPETITION_PENALTY = 0.1, 10.0
+MAX_SEED = (1 << 63) - 1  # torch.Generator.manual_seed takes a 64-bit integer
+MAX_STOP_CHARS = 256
+
 
 class GenerationRequest(BaseModel):
     """Prompt plus sampling parameters. Recipes may subclass it to add their own fields (then
-    build the prompt in `encode`); the sampling fields below are read by the scheduler."""
+    build the prompt in `encode`); the sampling fields below are read by the scheduler.
+
+    Every sampling field is bounded (finite, documented ranges) so that no single request can
+    make the sampler produce an invalid distribution or overflow the generator's seed: values
+    outside are a 422 naming the field, before the request reaches a batch."""
 
     prompt: str = Field(min_length=1, max_length=200_000, description="text to continue")
     max_new_tokens: int = Field(64, ge=1, le=8192, description="tokens to generate at most")
-    temperature: float = Field(0.0, ge=0.0, le=5.0, description="0 means greedy")
-    top_k: int = Field(0, ge=0, description="keep the k most likely tokens; 0 keeps all")
-    top_p: float = Field(1.0, gt=0.0, le=1.0, description="nucleus sampling mass")
+    temperature: float = Field(
+        0.0, ge=0.0, le=MAX_TEMPERATURE, allow_inf_nan=False,
+        description=f"0 means greedy (then top_k, top_p and seed have no effect); otherwise "
+                    f"{MIN_TEMPERATURE} to {MAX_TEMPERATURE}")
+    top_k: int = Field(0, ge=0, le=MAX_TOP_K,
+                       description="keep the k most likely tokens; 0 keeps all")
+    top_p: float = Field(1.0, ge=MIN_TOP_P, le=1.0, allow_inf_nan=False,
+                         description=f"nucleus sampling mass, {MIN_TOP_P} to 1 (1 keeps all)")
     repetition_penalty: float = Field(
-        1.0, gt=0.0,
-        description="> 1 discourages tokens already in the prompt or output (CTRL); 1 is off")
-    seed: int | None = Field(None, description="seed for sampling; same seed, same tokens")
-    stop: list[str] = Field(default_factory=list, max_length=8,
-                            description="strings that end generation (not included)")
-    stream: bool = Field(True, description="server-sent events per token, else one JSON")
+        1.0, ge=MIN_REPETITION_PENALTY, le=MAX_REPETITION_PENALTY, allow_inf_nan=False,
+        description="> 1 discourages tokens already in the prompt or output (CTRL); 1 is off; "
+                    f"{MIN_REPETITION_PENALTY} to {MAX_REPETITION_PENALTY}")
+    seed: int | None = Field(None, ge=0, le=MAX_SEED,
+                             description="seed for sampling, 0 to 2^63-1; same seed, same tokens")
+    stop: list[Annotated[str, StringConstraints(max_length=MAX_STOP_CHARS)]] = Field(
+        default_factory=list, max_length=8,
+        description=f"strings that end generation (not included), {MAX_STOP_CHARS} characters "
+                    "each at most")
+    stream: bool = Field(True, description="server-sent events per token (text/event-stream), "
+                                           "else one JSON GenerationResult")
+
+    @field_validator("temperature")
+    @classmethod
+    def _greedy_or_warm(cls, value: float) -> float:
+        if 0 < value < MIN_TEMPERATURE:  # dividing logits by ~0 overflows them to inf
+            raise ValueError(f"must be 0 (greedy) or at least {MIN_TEMPERATURE}")
+        return value
 
 
 class GenerationResult(BaseModel):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ from torchworks.serving.metrics import ServerMetrics
 from torchworks.serving.registry import Manifest, ModelStore
 from torchworks.serving.service import ServiceSpec
 
+log = logging.getLogger("torchworks.serving")
 EMBEDDED = "embedded"  # version label of the spec's built-in default (load(None))
 WARMUP_TIMEOUT_S = 300.0  # first calls may compile / allocate: longer than a request's timeout
 
@@ -47,6 +49,7 @@ class LoadedVersion:
     runner: Batcher | Scheduler
     manifest: Manifest | None
     loaded_at: float = field(default_factory=time.time)
+    skipped: list[str] = field(default_factory=list)  # newer versions passed over, and why
     users: int = 0
     _idle: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -102,14 +105,18 @@ class HostedModel:
             raise LoadBusy(f"a load or unload of '{self.name}' is already in progress",
                            fix="wait for it to finish, then retry")
         async with self._lock:
+            loop = asyncio.get_running_loop()
             directory, label, manifest = None, EMBEDDED, None
+            skipped = []
             if version is not None or self.has_registered_versions():
                 if self.store is None:
                     raise ConfigError(f"cannot load version {version}: this server has no "
                                       "model registry", fix="start it with --models DIR")
-                info = self.store.resolve(self.name, version)  # raises VersionRefused
+                info = await loop.run_in_executor(  # the checksum reads every file
+                    None, self.store.resolve, self.name, version, skipped)  # VersionRefused
+                for reason in skipped:
+                    log.warning("loading '%s': skipped %s", self.name, reason)
                 directory, label, manifest = info.path, info.version, info.manifest
-            loop = asyncio.get_running_loop()
             try:
                 model = await loop.run_in_executor(None, self.spec.load, directory)
             except Exception as exc:
@@ -117,7 +124,8 @@ class HostedModel:
                 raise LoadFailed(f"loading '{self.name}' version {label} failed: {exc!r}",
                                  fix="the previous version keeps serving; fix the files or "
                                      "the recipe's load()") from exc
-            loaded = LoadedVersion(label, model, self._runner(model, label), manifest)
+            loaded = LoadedVersion(label, model, self._runner(model, label), manifest,
+                                   skipped=skipped)
             loaded.runner.start()
             try:
                 await self._warm_up(loaded)
@@ -136,16 +144,28 @@ class HostedModel:
 
     async def load_initial(self) -> LoadedVersion:
         """At start-up: the newest servable version, else older ones, newest first."""
-        candidates = [v.version for v in (self.store.versions(self.name) if self.store else [])
-                      if v.manifest.status != "rejected"]
+        versions = self.store.versions(self.name) if self.store else []
+        for info in versions:
+            if info.manifest.status == "rejected":
+                log.warning("start-up: '%s' version %s is rejected by its gate (%s); not "
+                            "loaded", self.name, info.version,
+                            info.manifest.status_reason or "no reason recorded")
+        candidates = [v.version for v in versions if v.manifest.status != "rejected"]
         if not candidates:
             return await self.load()
         failures = []
         for version in reversed(candidates):
             try:
-                return await self.load(version)
+                loaded = await self.load(version)
             except TorchworksError as exc:
+                log.warning("start-up: skipped '%s' version %s: %s", self.name, version,
+                            exc.message)
                 failures.append(exc.message)
+                continue
+            if failures:
+                log.warning("start-up: '%s' serves version %s after skipping %d newer",
+                            self.name, version, len(failures))
+            return loaded
         raise LoadFailed(f"no version of '{self.name}' could be loaded:\n  - "
                          + "\n  - ".join(failures))
 

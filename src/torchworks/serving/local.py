@@ -55,14 +55,12 @@ def local_server(specs: Sequence[Any], *, timeout_s: float = 300.0,
                  **config: Any) -> Iterator[str]:
     """Yield the base URL of an in-process server hosting `specs` (ServerConfig fields as
     keywords), once its models are loaded."""
-    import uvicorn
-
     from torchworks.serving.app import ServerConfig, create_app
+    from torchworks.serving.shutdown import draining_server
 
     port = free_port()
     app = create_app(specs, ServerConfig(**config))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = draining_server(app, host="127.0.0.1", port=port, log_level="warning")
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"

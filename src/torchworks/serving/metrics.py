@@ -43,7 +43,7 @@ class ServerMetrics:
                                 (*LABELS, "outcome"), registry=r)
         self.request_latency = Histogram(
             "torchworks_request_duration_seconds",
-            "End-to-end latency inside the server, queue included", LABELS,
+            "Arrival of the request to its last byte written (2xx answers)", LABELS,
             buckets=LATENCY_BUCKETS, registry=r)
         self.queue_time = Histogram("torchworks_queue_duration_seconds",
                                     "Time a request waited before its batch or prefill ran",

@@ -124,34 +124,53 @@ class ModelStore:
                 found.append(VersionInfo(name, child.name, child, Manifest.read(child)))
         return sorted(found, key=lambda info: int(info.version))
 
-    def resolve(self, name: str, version: str | None = None) -> VersionInfo:
-        """The version to serve: the one asked for, or the newest not rejected; verified."""
+    def resolve(self, name: str, version: str | None = None,
+                skipped: list[str] | None = None) -> VersionInfo:
+        """The version to serve, verified: the one asked for, or else the newest that is not
+        rejected and whose files match its checksum. Newer versions passed over on the way
+        are appended to `skipped` (one line each, with the reason).
+
+        Reads every file of the version (the checksum): call it from a worker thread, not the
+        event loop (0.5 GB takes seconds)."""
         versions = self.versions(name)
-        if version is None:
-            usable = [v for v in versions if v.manifest.status != "rejected"]
-            if not usable:
-                raise VersionRefused(f"model '{name}' has no servable version under {self.root}",
-                                     fix=f"publish one into {self.root / name}/<version>/")
-            info = usable[-1]
-        else:
+        if version is not None:
             validate_version(version)
             matches = [v for v in versions if v.version == version]
             if not matches:
                 have = ", ".join(v.version for v in versions) or "none"
                 raise VersionRefused(f"model '{name}' has no version {version} (have: {have})")
-            info = matches[0]
+            self._verify(matches[0])
+            return matches[0]
+        usable = [v for v in versions if v.manifest.status != "rejected"]
+        if not usable:
+            raise VersionRefused(f"model '{name}' has no servable version under {self.root}",
+                                 fix=f"publish one into {self.root / name}/<version>/")
+        refusals = []
+        for info in reversed(usable):
+            try:
+                self._verify(info)
+            except VersionRefused as exc:
+                refusals.append(exc.message)
+                continue
+            if skipped is not None:
+                skipped.extend(refusals)
+            return info
+        raise VersionRefused(f"no version of '{name}' passes its checksum:\n  - "
+                             + "\n  - ".join(refusals),
+                             fix="re-publish a version; their files were changed or truncated")
+
+    def _verify(self, info: VersionInfo) -> None:
         if info.manifest.status == "rejected":
             raise VersionRefused(
-                f"model '{name}' version {info.version} was rejected by its quality gate: "
+                f"model '{info.name}' version {info.version} was rejected by its quality gate: "
                 f"{info.manifest.status_reason or 'no reason recorded'}",
                 fix="serve an approved version, or re-run the gate after fixing the model")
         actual = compute_checksum(info.path)
         if actual != info.manifest.checksum:
             raise VersionRefused(
-                f"model '{name}' version {info.version}: files do not match the manifest "
+                f"model '{info.name}' version {info.version}: files do not match the manifest "
                 f"checksum ({actual[:19]}... != {info.manifest.checksum[:19]}...)",
                 fix="re-publish the version; its files were changed or truncated")
-        return info
 
 
 def publish(root: Path, name: str, source: Path, *, format: str, precision: str,

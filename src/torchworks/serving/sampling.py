@@ -46,25 +46,48 @@ def penalize_repetition(row: torch.Tensor, seen: torch.Tensor | Sequence[int],
     return row
 
 
+class SamplingError(ValueError):
+    """One row's parameters gave no valid distribution (e.g. every logit overflowed)."""
+
+
 def sample(logits: torch.Tensor, params: Sequence[SamplingParams],
            generators: Sequence[torch.Generator | None],
            seen: Sequence[torch.Tensor | Sequence[int]] | None = None) -> list[int]:
     """logits: [batch, vocab] for the next position; returns one token id per row.
 
     `seen[i]` are the ids row i's repetition penalty applies to (needed only for rows whose
-    penalty is not 1.0; without it the penalty is skipped)."""
+    penalty is not 1.0; without it the penalty is skipped). Raises the first row's error."""
+    tokens = sample_each(logits, params, generators, seen)
+    for token in tokens:
+        if isinstance(token, Exception):
+            raise token
+    return tokens  # type: ignore[return-value]
+
+
+def sample_each(logits: torch.Tensor, params: Sequence[SamplingParams],
+                generators: Sequence[torch.Generator | None],
+                seen: Sequence[torch.Tensor | Sequence[int]] | None = None
+                ) -> list[int | Exception]:
+    """As `sample`, but a row whose sampling raises gets its exception in place of a token:
+    the scheduler fails that one sequence and its batch mates still get their tokens. Each
+    row draws only from its own generator, so a failing row never shifts another's seed."""
     if logits.dim() != 2 or logits.shape[0] != len(params):
         raise ValueError(f"expected logits [{len(params)}, vocab], got {tuple(logits.shape)}")
     logits = logits.float()
-    if seen is not None and any(p.repetition_penalty != 1.0 for p in params):
-        logits = logits.clone()
-        for row, (p, ids) in enumerate(zip(params, seen, strict=True)):
-            if p.repetition_penalty != 1.0:
-                logits[row] = penalize_repetition(logits[row], ids, p.repetition_penalty)
-    tokens = logits.argmax(dim=-1).tolist()
+    tokens: list[int | Exception] = list(logits.argmax(dim=-1).tolist())
     for row, (p, generator) in enumerate(zip(params, generators, strict=True)):
-        if p.temperature > 0:
-            tokens[row] = _sample_row(logits[row], p, generator)
+        if p.temperature == 0 and (seen is None or p.repetition_penalty == 1.0):
+            continue  # the batched argmax above is this row's answer
+        try:
+            scores = logits[row]
+            if seen is not None and p.repetition_penalty != 1.0:
+                scores = penalize_repetition(scores, seen[row], p.repetition_penalty)
+            if p.temperature > 0:
+                tokens[row] = _sample_row(scores, p, generator)
+            else:
+                tokens[row] = int(scores.argmax().item())
+        except Exception as exc:
+            tokens[row] = exc
     return tokens
 
 
@@ -78,6 +101,12 @@ def _sample_row(row: torch.Tensor, p: SamplingParams, generator: torch.Generator
         sorted_probs, order = torch.sort(probs, descending=True, stable=True)
         # keep the smallest prefix whose mass reaches top_p (the first token always stays)
         outside = sorted_probs.cumsum(0) - sorted_probs >= p.top_p
+        outside[0] = False
         sorted_probs = sorted_probs.masked_fill(outside, 0.0)
         probs = torch.zeros_like(probs).scatter(0, order, sorted_probs)
-    return int(torch.multinomial(probs, 1, generator=generator).item())
+    try:
+        return int(torch.multinomial(probs, 1, generator=generator).item())
+    except RuntimeError as exc:  # inf/nan logits (a model fault or unbounded parameters)
+        raise SamplingError(f"no valid token distribution with temperature={p.temperature}, "
+                            f"top_k={p.top_k}, top_p={p.top_p}, repetition_penalty="
+                            f"{p.repetition_penalty}: {exc}") from None

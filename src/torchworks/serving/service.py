@@ -47,6 +47,9 @@ class ServiceSpec:
     load: Callable[[Path | None], Predictor]  # version dir, or None for the embedded default
     max_batch_size: int = 8
     max_queue_delay_ms: float = 5.0
-    timeout_s: float = 60.0
+    timeout_s: float = 60.0  # whole request, queue included; the work stops at it too
+    # Called with each request before it queues: raise ValueError (the client gets a 422 with
+    # its message) to refuse work too large for the service, e.g. a count of items.
+    admit: Callable[[BaseModel], None] | None = None
     description: str = ""
     extra: dict[str, Any] | None = None  # recipe-specific knobs the server passes through
