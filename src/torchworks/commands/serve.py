@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -94,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
                                          drain_timeout_s=args.drain_timeout_s))
     print(f"torchworks serve: {', '.join(s.name for s in specs)} on http://{args.host}:{args.port}"
           f" (docs: /docs)", file=sys.stderr)
-    draining_server(app, host=args.host, port=args.port, log_level=args.log_level).run()
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it drained on
+        draining_server(app, host=args.host, port=args.port, log_level=args.log_level).run()
     # The server is closed and its models unloaded: nothing is left to save. The interpreter's
     # own teardown (collections and deallocation over every object of torch, transformers and
     # the models) took most of an idle Ctrl-C's 26-29 s, so end the process here instead.
