@@ -26,7 +26,6 @@ Usage::
 from __future__ import annotations
 
 import os
-import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,11 +112,11 @@ def unreadable_reason(path: Path, exc: BaseException) -> str:
     if size == 0:
         return "the file is empty (0 bytes): its write was cut off before any data reached it"
     text = str(exc)
-    if isinstance(exc, pickle.UnpicklingError) or "Weights only load failed" in text:
-        found = re.search(r"Unsupported global: GLOBAL ([\w.]+)", text)
-        what = f"a Python object ({found.group(1)})" if found else "Python objects"
-        return (f"it holds {what} that a safe load refuses; torchworks checkpoints hold only "
-                "tensors and plain data, so this file was written by something else or altered")
+    found = re.search(r"Unsupported global: GLOBAL ([\w.]+)", text)
+    if found:
+        return (f"it holds a Python object ({found.group(1)}) that a safe load refuses; "
+                "torchworks checkpoints hold only tensors and plain data, so this file was "
+                "written by something else or altered")
     if "zip archive" in text or "central directory" in text or isinstance(exc, EOFError):
         return f"the file is torn ({size} bytes, not a complete torch.save archive)"
     return f"the file is not a torch.save archive ({size} bytes; {type(exc).__name__})"

@@ -73,8 +73,9 @@ def resume_checkpoint(ckpts: CheckpointDir, *, chosen: Path | None = None,
     """The checkpoint to continue from, or None when the directory has none at all.
 
     `chosen` is loaded as given (its errors are the user's to see). Otherwise the step files
-    are tried newest first, then best.pt; each unreadable one is skipped with a warning. When
-    files exist but none loads, a DataError lists every reason.
+    are tried newest first, then best.pt; each unreadable one is skipped with a warning and,
+    once an intact one is found, renamed to `<name>.unreadable`. When files exist but none
+    loads, a DataError lists every reason.
     """
     remove_orphan_temps(ckpts.directory)
     if chosen is not None:
@@ -90,6 +91,8 @@ def resume_checkpoint(ckpts: CheckpointDir, *, chosen: Path | None = None,
             skipped.append((path, exc.message))
             log(f"skipping {exc.message}; trying an earlier checkpoint")
             continue
+        for bad, _ in skipped:  # out of the way of latest() and pruning, kept for a look
+            bad.replace(bad.with_name(bad.name + ".unreadable"))
         return Resumed(path, state, tuple(skipped))
     if skipped:
         raise DataError(f"no intact checkpoint in {ckpts.directory}: "
@@ -101,6 +104,7 @@ def resume_checkpoint(ckpts: CheckpointDir, *, chosen: Path | None = None,
 
 def describe_resume(resumed: Resumed) -> str:
     """The line a resumed run prints: which file, which step and epoch."""
-    fallback = f" (skipped {len(resumed.skipped)} unreadable newer file(s))" if resumed.skipped else ""
+    fallback = (f" (skipped {len(resumed.skipped)} unreadable newer file(s), renamed "
+                "*.unreadable)" if resumed.skipped else "")
     return (f"resuming from step {resumed.step} (epoch {resumed.epoch}) of "
             f"{resumed.path}{fallback}")

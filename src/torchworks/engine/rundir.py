@@ -48,17 +48,20 @@ def config_differences(recorded: Mapping[str, Any], current: Mapping[str, Any],
 
 
 def run_outputs(out: Path, outputs: Iterable[str], *, clean_temps: bool = True) -> list[Path]:
-    """What in `out` belongs to a run: run.json, checkpoint files, the recipe's output names.
+    """What in `out` belongs to a run: checkpoint files and the recipe's output names.
 
-    Orphan temp files of killed writes do not make a run; with `clean_temps` they are removed.
+    run.json alone (a run that failed before writing anything) and orphan temp files of killed
+    writes do not make a run; with `clean_temps` the temp files are removed.
     """
-    found = [out / name for name in (RUN_FILE, *outputs) if (out / name).exists()]
+    found = [out / name for name in outputs if (out / name).exists()]
     if clean_temps:
         remove_orphan_temps(out / CHECKPOINTS)
         remove_orphan_temps(out)
     checkpoints = out / CHECKPOINTS
     if checkpoints.is_dir() and any(not _is_temp(p) for p in checkpoints.iterdir()):
         found.append(checkpoints)
+    if found and (out / RUN_FILE).is_file():
+        found.append(out / RUN_FILE)
     return found
 
 
