@@ -6,9 +6,10 @@ file is damaged later, a torn newest checkpoint. `resume_checkpoint` removes the
 falls back past the second to the newest checkpoint that loads, with a warning per skipped
 file; `--resume-from PATH` (the `chosen` argument) picks one explicitly.
 
-Usage (every rank calls it; only reading happens, plus removal of orphan temp files)::
+Usage (every rank calls it; one rank tidies up)::
 
-    resumed = resume_checkpoint(ckpts, chosen=cfg.resume_from, map_location=device)
+    resumed = resume_checkpoint(ckpts, chosen=cfg.resume_from, map_location=device,
+                                tidy=info.is_main)
     if resumed is not None:
         position = restore_state(resumed.state, model, optimizer, ...)
         announce_resume(resumed)
@@ -69,15 +70,17 @@ def remove_orphan_temps(directory: Path) -> list[Path]:
 
 def resume_checkpoint(ckpts: CheckpointDir, *, chosen: Path | None = None,
                       map_location: str | torch.device = "cpu",
-                      log: Callable[[str], None] = warn) -> Resumed | None:
+                      log: Callable[[str], None] = warn, tidy: bool = True) -> Resumed | None:
     """The checkpoint to continue from, or None when the directory has none at all.
 
     `chosen` is loaded as given (its errors are the user's to see). Otherwise the step files
     are tried newest first, then best.pt; each unreadable one is skipped with a warning and,
     once an intact one is found, renamed to `<name>.unreadable`. When files exist but none
-    loads, a DataError lists every reason.
+    loads, a DataError lists every reason. Under DDP only one rank may `tidy` (remove temp
+    files, rename unreadable ones); the others only read.
     """
-    remove_orphan_temps(ckpts.directory)
+    if tidy:
+        remove_orphan_temps(ckpts.directory)
     if chosen is not None:
         return Resumed(chosen, load_checkpoint(chosen, map_location=map_location))
     candidates = list(reversed(ckpts.steps()))
@@ -91,7 +94,7 @@ def resume_checkpoint(ckpts: CheckpointDir, *, chosen: Path | None = None,
             skipped.append((path, exc.message))
             log(f"skipping {exc.message}; trying an earlier checkpoint")
             continue
-        for bad, _ in skipped:  # out of the way of latest() and pruning, kept for a look
+        for bad, _ in skipped if tidy else ():  # out of the way of latest() and pruning
             bad.replace(bad.with_name(bad.name + ".unreadable"))
         return Resumed(path, state, tuple(skipped))
     if skipped:

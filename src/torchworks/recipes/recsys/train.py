@@ -186,7 +186,8 @@ def train(cfg: RecTrainConfig) -> TrainSummary:
     claim_run_dir(cfg.out, config=dataclasses.asdict(cfg), resume=cfg.resume,
                   overwrite=cfg.overwrite, harmless=RUN_HARMLESS, outputs=RUN_OUTPUTS,
                   write=info.is_main, barrier=lambda: barrier(info))
-    resumed = resume_checkpoint(ckpts, map_location=device) if cfg.resume else None
+    resumed = (resume_checkpoint(ckpts, map_location=device, tidy=info.is_main)
+               if cfg.resume else None)
     if resumed is not None:
         if info.is_main:
             print(f"torchworks: {describe_resume(resumed)}")

@@ -164,7 +164,8 @@ def _train(cfg: MnistConfig, info: DistInfo) -> TrainSummary:
     window = torch.zeros(3, dtype=torch.float64, device=info.device)  # loss sum, correct, count
     if cfg.resume:
         resumed = resume_checkpoint(ckpts, chosen=cfg.resume_from, map_location=info.device,
-                                    log=warn if info.is_main else lambda _: None)
+                                    log=warn if info.is_main else lambda _: None,
+                                    tidy=info.is_main)
         if resumed is None:
             raise ConfigError(f"--resume: no checkpoint in {ckpts.directory}",
                               fix="drop --resume to start fresh, or point --out at the earlier run")
