@@ -116,6 +116,15 @@ class TargetRun:
     def seconds_to(self, target: float) -> float | None:
         return next((secs for _, secs, acc in self.curve if acc >= target), None)
 
+    def cpu_seconds_to(self, target: float) -> float | None:
+        """Process CPU seconds to `target`, pro rata of training time: an upper bound (the
+        total includes start-up and evaluation) that a busy machine inflates far less than
+        wall time."""
+        seconds = self.seconds_to(target)
+        if seconds is None or not self.summary.train_seconds:
+            return None
+        return self.cpu_seconds * seconds / self.summary.train_seconds
+
 
 def time_to_target(config: str, threads: int) -> TargetRun:
     """Train configs/<config>.yaml, then score every epoch-end checkpoint on the test split."""
@@ -147,19 +156,23 @@ def report(runs: list[TargetRun], targets: tuple[float, ...]) -> None:
     print(f"\ntime to accuracy on the test split ({runs[0].summary.data_source}, "
           f"{runs[0].summary.train_samples} train / {runs[0].summary.val_samples} validation / "
           f"{runs[0].summary.test_samples} test images; training seconds, evaluation excluded)")
-    heads = "".join(f"{f'to {t:.0%} s':>10s}" for t in targets)
+    heads = "".join(f"{f'to {t:.0%} s':>10s}{'CPU s':>7s}" for t in targets)
     print(f"  {'config':8s} {'model':>14s} {'epochs':>6s} {'samples/s':>10s}{heads} "
           f"{'final test':>10s} {'train s':>8s} {'CPU s':>7s}")
     for run in runs:
         s = run.summary
-        model = f"{s.model} w{run_width(run)}"
-        cells = "".join(f"{(f'{x:.1f}' if x is not None else '-'):>10s}"
-                        for x in (run.seconds_to(t) for t in targets))
+        model = f"{s.model} w{run_width(run)}" if s.model == "strong" else s.model
+        cells = "".join(f"{_cell(run.seconds_to(t)):>10s}{_cell(run.cpu_seconds_to(t)):>7s}"
+                        for t in targets)
         print(f"  {run.config:8s} {model:>14s} {s.epochs:6d} {s.samples_per_second:10.0f}{cells} "
               f"{s.test_accuracy:10.4f} {s.train_seconds:8.1f} {run.cpu_seconds:7.1f}")
     for run in runs:
         print(f"  {run.config}: test accuracy per epoch "
               + " ".join(f"{acc:.4f}" for _, _, acc in run.curve))
+
+
+def _cell(value: float | None) -> str:
+    return f"{value:.1f}" if value is not None else "-"
 
 
 def run_width(run: TargetRun) -> int:
