@@ -57,6 +57,10 @@ def run(args: argparse.Namespace) -> int:
               f"{summary.steps} steps in {summary.train_seconds:.1f}s "
               f"({summary.samples_per_second:.0f} samples/s, {summary.device}, "
               f"{summary.precision}) -> {cfg.out / 'metrics.json'}")
+        if summary.best_step is not None:
+            print(f"best.pt: step {summary.best_step}, chosen on validation "
+                  f"({summary.best_val_accuracy:.4f}); on the test split "
+                  f"{summary.best_test_accuracy:.4f}")
     else:
         print(f"stopped after step {summary.steps} as asked; continue with --resume "
               f"--out {cfg.out}")

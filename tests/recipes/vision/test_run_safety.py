@@ -38,6 +38,7 @@ def test_best_checkpoint_is_chosen_on_validation_and_test_is_scored_once(
     assert set(best["metrics"]) == {"val_accuracy", "val_loss"}
     assert metrics["best_step"] == best["position"]["step"]
     assert metrics["best_val_accuracy"] == best["metrics"]["val_accuracy"]
+    assert 0.0 <= metrics["best_test_accuracy"] <= 1.0
     rows = read_metrics(straight_run / "metrics.csv")
     epoch_ends = [step for step, _, name, _ in rows if name == "val/accuracy"]
     assert epoch_ends == [8, 16]

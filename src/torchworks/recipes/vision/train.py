@@ -112,6 +112,7 @@ class TrainSummary:
     val_samples: int = 0
     best_step: int | None = None
     best_val_accuracy: float | None = None
+    best_test_accuracy: float | None = None
 
 
 def train(cfg: MnistConfig) -> TrainSummary:
@@ -267,7 +268,8 @@ def _train(cfg: MnistConfig, info: DistInfo) -> TrainSummary:
         if not stopped:
             log.log(step, cfg.epochs - 1, {"test/loss": final.loss,
                                            "test/accuracy": final.accuracy})
-    best = _best(ckpts) if info.is_main and not stopped else {}
+        best = _score_best(ckpts, model_kwargs, data.test_x, data.test_y, precision, info,
+                           cfg) if has_val and not stopped else {}
     summary = TrainSummary(
         test_accuracy=final.accuracy, test_loss=final.loss, epochs=cfg.epochs, steps=step,
         train_seconds=round(elapsed, 3),
@@ -352,13 +354,21 @@ def write_outputs(out: Path, summary: TrainSummary, final: EvalResult) -> None:
                           title=f"test accuracy {final.accuracy:.2%} ({final.samples} images)")
 
 
-def _best(ckpts: CheckpointDir) -> dict[str, Any]:
-    """best.pt's step and validation accuracy, for metrics.json ({} without a best.pt)."""
+def _score_best(ckpts: CheckpointDir, model_kwargs: dict[str, Any], x: torch.Tensor,
+                y: torch.Tensor, precision: Precision, info: DistInfo,
+                cfg: MnistConfig) -> dict[str, Any]:
+    """best.pt (picked on validation) scored on the test split too, for the final report."""
+    barrier(info)  # rank 0 wrote best.pt
     if not ckpts.best_path.is_file():
         return {}
-    state = load_checkpoint(ckpts.best_path)
+    state = load_checkpoint(ckpts.best_path, map_location=info.device)
+    model = build_model(**model_kwargs).to(info.device)
+    restore_state(state, model, restore_rng_state=False)
+    scored = evaluate(model, x, y, precision, info, batch_size=cfg.eval_batch_size,
+                      num_classes=cfg.num_classes)
     return {"best_step": int(state["position"]["step"]),
-            "best_val_accuracy": state["metrics"].get("val_accuracy")}
+            "best_val_accuracy": state["metrics"].get("val_accuracy"),
+            "best_test_accuracy": scored.accuracy}
 
 
 def _micro_batch(cfg: MnistConfig, info: DistInfo) -> int:
