@@ -12,6 +12,9 @@ shows its usage):
     seed         seed_everything(seed, deterministic=), capture_rng / restore_rng
     checkpoint   build_state, save_checkpoint (atomic), load_checkpoint (weights_only),
                  restore_state -> Position, CheckpointDir (keep-last-N + best.pt)
+    resume       resume_checkpoint (newest intact, or the chosen one), remove_orphan_temps
+    rundir       claim_run_dir (run.json: refuse another run's folder, check a resumed config)
+    splits       holdout_split (seeded, stratified validation hold-out from training data)
     metrics      MetricsLogger (CSV + TensorBoard), confusion_matrix;  plots: PNG curves
     progress     progress_bar (samples/s, ETA);  oom: explain_oom (what to lower)
 """

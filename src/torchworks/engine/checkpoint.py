@@ -89,8 +89,9 @@ def load_checkpoint(path: str | os.PathLike[str],
     try:
         state = torch.load(source, map_location=map_location, weights_only=True)
     except Exception as exc:  # torch raises several types for torn or foreign files
-        raise DataError(f"checkpoint {source} cannot be read safely: {exc}",
-                        fix="use an intact checkpoint (the previous step-*.pt or best.pt)") from exc
+        raise DataError(f"checkpoint {source} cannot be read: {unreadable_reason(source, exc)}",
+                        fix="use an intact checkpoint (an earlier step-*.pt or best.pt, e.g. "
+                            "with --resume-from PATH)") from exc
     if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
         raise DataError(f"{source} is not a torchworks checkpoint",
                         fix="pass a file from <out>/checkpoints/")
@@ -98,6 +99,27 @@ def load_checkpoint(path: str | os.PathLike[str],
         raise DataError(f"checkpoint {source} has version {state['version']}, newer than this "
                         f"torchworks reads ({CHECKPOINT_VERSION})", fix="upgrade torchworks")
     return state
+
+
+def unreadable_reason(path: Path, exc: BaseException) -> str:
+    """Why torch could not load `path`, in our words.
+
+    torch's own text for a refused object advises loading with weights_only=False, which runs
+    arbitrary code from the file; we never repeat that advice, and an empty file (torch says
+    nothing at all) gets a reason too.
+    """
+    size = path.stat().st_size if path.is_file() else 0
+    if size == 0:
+        return "the file is empty (0 bytes): its write was cut off before any data reached it"
+    text = str(exc)
+    found = re.search(r"Unsupported global: GLOBAL ([\w.]+)", text)
+    if found:
+        return (f"it holds a Python object ({found.group(1)}) that a safe load refuses; "
+                "torchworks checkpoints hold only tensors and plain data, so this file was "
+                "written by something else or altered")
+    if "zip archive" in text or "central directory" in text or isinstance(exc, EOFError):
+        return f"the file is torn ({size} bytes, not a complete torch.save archive)"
+    return f"the file is not a torch.save archive ({size} bytes; {type(exc).__name__})"
 
 
 def restore_state(state: dict[str, Any], model: torch.nn.Module,
@@ -119,11 +141,16 @@ def restore_state(state: dict[str, Any], model: torch.nn.Module,
                     sampler=dict(position.get("sampler") or {}))
 
 
+def _step_of(path: Path) -> int:
+    return int(_STEP_FILE.match(path.name).group(1))  # type: ignore[union-attr]
+
+
 class CheckpointDir:
     """A directory of `step-XXXXXXXX.pt` files (the last `keep_last` kept) plus `best.pt`.
 
     `best_metric` names a key of the state's `metrics`; `best_mode` says whether lower ("min")
-    or higher ("max") is better. Leftover temp files from a killed write are ignored.
+    or higher ("max") is better. Leftover temp files from a killed write are ignored here and
+removed by `engine.resume.remove_orphan_temps`.
     """
 
     def __init__(self, directory: str | os.PathLike[str], *, keep_last: int = 3,
@@ -141,7 +168,7 @@ class CheckpointDir:
         if not self.directory.is_dir():
             return []
         found = [p for p in self.directory.iterdir() if _STEP_FILE.match(p.name)]
-        return sorted(found, key=lambda p: int(_STEP_FILE.match(p.name).group(1)))  # type: ignore[union-attr]
+        return sorted(found, key=_step_of)
 
     def latest(self) -> Path | None:
         steps = self.steps()
@@ -152,12 +179,20 @@ class CheckpointDir:
         return self.directory / "best.pt"
 
     def save(self, state: dict[str, Any]) -> Path:
-        """Save as `step-<step>.pt`, update `best.pt` if the metric improved, drop old steps."""
-        path = save_checkpoint(self.directory / f"step-{state['position']['step']:08d}.pt", state)
+        """Save as `step-<step>.pt`, update `best.pt` if the metric improved, drop old steps.
+
+        Step files numbered above the one just saved belong to another timeline (a run resumed
+        from an earlier checkpoint, or an older run in this folder): they are removed, so that
+        `latest()` and pruning only ever see this run's checkpoints.
+        """
+        step = int(state["position"]["step"])
+        path = save_checkpoint(self.directory / f"step-{step:08d}.pt", state)
         if self._improves(state):
             save_checkpoint(self.best_path, state)
             self._best_value = state["metrics"][self.best_metric]
-        for old in self.steps()[:-self.keep_last]:
+        current = [p for p in self.steps() if _step_of(p) <= step]
+        stale = [p for p in self.steps() if _step_of(p) > step] + current[:-self.keep_last]
+        for old in stale:
             old.unlink(missing_ok=True)
         return path
 
@@ -167,7 +202,10 @@ class CheckpointDir:
         if not self.best_path.is_file():
             return True
         if self._best_value is None:
-            self._best_value = load_checkpoint(self.best_path)["metrics"].get(self.best_metric)
+            try:
+                self._best_value = load_checkpoint(self.best_path)["metrics"].get(self.best_metric)
+            except DataError:  # a torn best.pt is replaced by the next good one
+                return True
         previous = self._best_value
         if previous is None:
             return True

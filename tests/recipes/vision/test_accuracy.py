@@ -15,9 +15,10 @@ CONFIGS = Path(vision.__file__).parent / "configs"
 
 @pytest.mark.slow
 @pytest.mark.parametrize("config, minimum", [
-    ("strong.yaml", 0.988),  # measured 99.3% (seed 0); the goal is 99.0% on this split
-    ("fast.yaml", 0.98),     # the benchmark speed-run config; measured 98.5-98.7%
-    ("simple.yaml", 0.95),   # measured 95.7%
+    ("strong.yaml", 0.988),         # 3,600 train / 400 validation; see the yaml for the figure
+    ("strong-refit.yaml", 0.99),    # the same settings refit on all 4,000 training images
+    ("fast.yaml", 0.98),            # the benchmark speed-run config; measured 98.4%
+    ("simple.yaml", 0.95),          # measured 95.7% (before the validation hold-out)
 ])
 def test_shipped_config_reaches_its_accuracy(config: str, minimum: float, tmp_path: Path) -> None:
     assert cli.main(["train", "mnist", "--config", str(CONFIGS / config), "--out", str(tmp_path),

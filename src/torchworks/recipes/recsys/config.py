@@ -48,6 +48,7 @@ class RecTrainConfig:
     eval_users: int = field(0, "evaluate on at most this many users (0 = all)")
     keep_last: int = field(2, "step checkpoints to keep")
     resume: bool = field(False, "continue the run in --out from its latest checkpoint")
+    overwrite: bool = field(False, "replace the run already in --out instead of refusing")
     init_from: Path | None = field(
         None, "warm-start from this checkpoint (new data window; embedding tables grow for new ids)"
     )

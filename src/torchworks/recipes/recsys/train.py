@@ -25,6 +25,7 @@ from torchworks.engine.checkpoint import CheckpointDir, build_state, load_checkp
 from torchworks.engine.compile import maybe_compile, unwrap_model
 from torchworks.engine.distributed import (
     all_reduce_sum,
+    barrier,
     cleanup_distributed,
     init_distributed,
     wrap_ddp,
@@ -33,6 +34,8 @@ from torchworks.engine.metrics import MetricsLogger
 from torchworks.engine.plots import plot_curves
 from torchworks.engine.precision import resolve_precision
 from torchworks.engine.progress import progress_bar
+from torchworks.engine.resume import describe_resume, resume_checkpoint
+from torchworks.engine.rundir import claim_run_dir
 from torchworks.engine.sampler import ResumableSampler
 from torchworks.engine.seed import seed_everything
 from torchworks.errors import ConfigError, DataError
@@ -49,6 +52,11 @@ from torchworks.recipes.recsys.tasks import (
     eval_impressions,
     make_examples,
 )
+
+# run folder identity (engine.rundir): what a resumed run may change, and what a run writes
+RUN_HARMLESS = frozenset({"out", "resume", "overwrite", "threads", "device", "compile", "amp",
+                          "deterministic", "keep_last", "max_steps", "eval_users"})
+RUN_OUTPUTS = ("metrics.csv", "summary.json", "curves.png")
 
 
 @dataclass
@@ -175,8 +183,15 @@ def train(cfg: RecTrainConfig) -> TrainSummary:
         cfg.out / "checkpoints", keep_last=cfg.keep_last, best_metric=metric, best_mode="max"
     )
     step, start_epoch = 0, 0
-    if cfg.resume and ckpts.latest() is not None:
-        position = restore_state(load_checkpoint(ckpts.latest()), model, optimizer, scaler=scaler)
+    claim_run_dir(cfg.out, config=dataclasses.asdict(cfg), resume=cfg.resume,
+                  overwrite=cfg.overwrite, harmless=RUN_HARMLESS, outputs=RUN_OUTPUTS,
+                  write=info.is_main, barrier=lambda: barrier(info))
+    resumed = (resume_checkpoint(ckpts, map_location=device, tidy=info.is_main)
+               if cfg.resume else None)
+    if resumed is not None:
+        if info.is_main:
+            print(f"torchworks: {describe_resume(resumed)}")
+        position = restore_state(resumed.state, model, optimizer, scaler=scaler)
         step, start_epoch = position.step, position.epoch
         sampler.load_state_dict(position.sampler)
     loss_step = maybe_compile(

