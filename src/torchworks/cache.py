@@ -4,8 +4,8 @@
 converted model is made once per user, wherever `torchworks` is started from, and deleting
 the folder only costs the next start its conversion again. `cached_folder` builds an entry
 under a temporary name and renames it into place, with a manifest holding a checksum of its
-files (the registry's checksum): a crash never leaves half an entry, and an entry whose files
-changed is built again instead of being loaded.
+files (`checksum.py`, as for the registry): a crash never leaves half an entry, and an entry
+whose files changed is built again instead of being loaded.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from torchworks import atomic
-from torchworks.serving.registry import MANIFEST, compute_checksum
+from torchworks.checksum import MANIFEST, compute_checksum
 
 
 def cache_root() -> Path:

@@ -14,7 +14,6 @@ and never joined onto a path before that; nothing here follows a user string out
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import re
@@ -25,9 +24,9 @@ from pathlib import Path
 from typing import Literal
 
 from torchworks import atomic
+from torchworks.checksum import MANIFEST, compute_checksum
 from torchworks.errors import ConfigError, DataError, TorchworksError
 
-MANIFEST = "manifest.json"
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 VERSION_PATTERN = re.compile(r"^[1-9][0-9]{0,8}$")
 Status = Literal["candidate", "approved", "rejected"]
@@ -93,18 +92,6 @@ def validate_version(version: str) -> str:
         raise ConfigError(f"model version {version!r} is not valid",
                           fix="versions are positive integers such as 1, 2, 3")
     return version
-
-
-def compute_checksum(version_dir: Path) -> str:
-    """sha256 over (relative path, size, bytes) of every file but the manifest, sorted by path."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in version_dir.rglob("*") if p.is_file() and p.name != MANIFEST):
-        rel = path.relative_to(version_dir).as_posix()
-        digest.update(f"{rel}\0{path.stat().st_size}\0".encode())
-        with path.open("rb") as handle:
-            for chunk in iter(lambda h=handle: h.read(1 << 20), b""):
-                digest.update(chunk)
-    return "sha256:" + digest.hexdigest()
 
 
 class ModelStore:
