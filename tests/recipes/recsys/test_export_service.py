@@ -12,6 +12,7 @@ import torch
 from pydantic import ValidationError
 
 from torchworks.recipes.recsys.export import export_bundle
+from torchworks.recipes.recsys.index import SearchOptions
 from torchworks.recipes.recsys.service import RecommendRequest, RecPredictor, spec
 from torchworks.recipes.recsys.vocab import Vocab
 
@@ -80,14 +81,23 @@ def test_predictor_recommends_unseen_items_and_reranks(bundle: Path) -> None:
         RecommendRequest(k=3)
 
 
-def test_served_items_are_never_in_the_users_whole_history(tiny_rec, bundle: Path) -> None:
+@pytest.mark.parametrize(
+    "options",
+    [SearchOptions(precision="fp32"), SearchOptions(precision="bf16"), SearchOptions(kind="ivf")],
+    ids=["exact-fp32", "exact-bf16", "ivf"],
+)
+def test_served_items_are_never_in_the_users_whole_history(
+    tiny_rec, bundle: Path, options: SearchOptions
+) -> None:
     """Every user, top-50: no item the dataset has for that user (any split), however old."""
     from torchworks.recipes.recsys.data import load_dataset
     from torchworks.recipes.recsys.split import TEST
 
+    if options.kind == "ivf":
+        pytest.importorskip("faiss")
     ds = load_dataset(tiny_rec.data)
     everything = ds.sequences(TEST)
-    predictor = RecPredictor(bundle)
+    predictor = RecPredictor(bundle, options)
     names = ds.users.keys
     answers = predictor.predict([RecommendRequest(user_id=u, k=50) for u in names])
     window = predictor.user_history.shape[1]
