@@ -22,6 +22,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, required=True, help="bundle directory to write")
     parser.add_argument("--no-onnx", action="store_true", help="TorchScript only")
     parser.add_argument(
+        "--index",
+        choices=["exact", "ivf"],
+        default="exact",
+        help="how the service searches items: exact (bf16 where the CPU has native bf16), or "
+        "an approximate faiss IVF index for catalogues of millions (needs faiss-cpu)",
+    )
+    parser.add_argument(
+        "--nprobe", type=int, default=32, help="ivf: cells scanned per query (recall vs speed)"
+    )
+    parser.add_argument(
         "--publish",
         type=Path,
         default=None,
@@ -32,9 +42,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from torchworks.recipes.recsys.export import export_bundle
+    from torchworks.recipes.recsys.index import SearchOptions
 
     results = export_bundle(
-        args.checkpoint, args.data, args.out, ranker_ckpt=args.ranker, onnx=not args.no_onnx
+        args.checkpoint,
+        args.data,
+        args.out,
+        ranker_ckpt=args.ranker,
+        onnx=not args.no_onnx,
+        index=SearchOptions(kind=args.index, nprobe=args.nprobe),
     )
     for r in results:
         print(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import torch
 from pydantic import ValidationError
 
 from torchworks.recipes.recsys.export import export_bundle
+from torchworks.recipes.recsys.index import SearchOptions
 from torchworks.recipes.recsys.service import RecommendRequest, RecPredictor, spec
 from torchworks.recipes.recsys.vocab import Vocab
 
@@ -33,6 +35,18 @@ def bundle(tiny_rec, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.fixture(scope="module")
+def numeric_bundle(bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same bundle as a log with integer ids would give it ("u12" -> "12", "i7" -> "7")."""
+    out = tmp_path_factory.mktemp("numeric") / "bundle"
+    shutil.copytree(bundle, out)
+    for name, prefix in (("users.vocab.json", "u"), ("items.vocab.json", "i")):
+        keys = Vocab.load(out / name).keys
+        assert all(k.startswith(prefix) for k in keys)
+        Vocab(k[1:] for k in keys).save(out / name)
+    return out
+
+
 def test_exports_match_pytorch(bundle: Path) -> None:
     parity = json.loads((bundle / "parity.json").read_text())
     assert all(p["ok"] and p["max_abs_diff"] < 1e-4 for p in parity)
@@ -50,7 +64,6 @@ def test_predictor_recommends_unseen_items_and_reranks(bundle: Path) -> None:
     predictor = RecPredictor(bundle)
     users = Vocab.load(bundle / "users.vocab.json")
     user = users.keys[0]
-    history = set(predictor.items.decode(predictor.user_history[users.encode([user])[0]]))
     known, cold, reranked = predictor.predict(
         [
             RecommendRequest(user_id=user, k=10),
@@ -59,18 +72,64 @@ def test_predictor_recommends_unseen_items_and_reranks(bundle: Path) -> None:
         ]
     )
     assert known.known_user and len(known.items) == 10
-    assert not history & {i.item_id for i in known.items}
-    scores = [i.score for i in known.items]
+    scores = [i["score"] for i in known.items]
     assert scores == sorted(scores, reverse=True)
     assert not cold.known_user and len(cold.items) == 5
-    assert not set(predictor.items.keys[:3]) & {i.item_id for i in cold.items}
+    assert not set(predictor.items.keys[:3]) & {i["item_id"] for i in cold.items}
     assert reranked.reranked and len(reranked.items) == 10
     with pytest.raises(ValidationError):
         RecommendRequest(k=3)
 
 
-def test_recommend_endpoint_through_the_real_server(bundle: Path, tmp_path: Path,
+@pytest.mark.parametrize(
+    "options",
+    [SearchOptions(precision="fp32"), SearchOptions(precision="bf16"), SearchOptions(kind="ivf")],
+    ids=["exact-fp32", "exact-bf16", "ivf"],
+)
+def test_served_items_are_never_in_the_users_whole_history(
+    tiny_rec, bundle: Path, options: SearchOptions
+) -> None:
+    """Every user, top-50: no item the dataset has for that user (any split), however old."""
+    from torchworks.recipes.recsys.data import load_dataset
+    from torchworks.recipes.recsys.split import TEST
+
+    if options.kind == "ivf":
+        pytest.importorskip("faiss")
+    ds = load_dataset(tiny_rec.data)
+    everything = ds.sequences(TEST)
+    predictor = RecPredictor(bundle, options)
+    names = ds.users.keys
+    answers = predictor.predict([RecommendRequest(user_id=u, k=50) for u in names])
+    window = predictor.user_history.shape[1]
+    older_than_window = 0
+    for user, answer in zip(names, answers, strict=True):
+        seen = set(ds.items.decode(everything.of(int(ds.users.encode([user])[0]))))
+        served = {i["item_id"] for i in answer.items}
+        assert len(served) == min(50, len(ds.items.keys) - len(seen))
+        assert not served & seen, user
+        older_than_window += len(seen) > window
+    assert older_than_window > 0  # some histories are longer than the model's window
+
+
+def test_numeric_user_and_item_ids_mean_what_the_log_had(numeric_bundle: Path) -> None:
+    predictor = RecPredictor(numeric_bundle)
+    user, items = predictor.users.keys[3], predictor.items.keys[:2]
+    numeric = RecommendRequest.model_validate(
+        {"user_id": int(user), "recent_items": [int(items[0]), items[1]], "k": 5}
+    )
+    assert numeric.user_id == int(user)
+    as_string = RecommendRequest(user_id=user, recent_items=items, k=5)
+    a, b = predictor.predict([numeric, as_string])
+    assert a.known_user and a.items == b.items and len(a.items) == 5
+    assert not set(items) & {i["item_id"] for i in a.items}
+    for bad in (7.5, True, [7]):
+        with pytest.raises(ValidationError):
+            RecommendRequest.model_validate({"user_id": bad})
+
+
+def test_recommend_endpoint_through_the_real_server(numeric_bundle: Path, tmp_path: Path,
                                                     serve) -> None:
+    bundle = numeric_bundle
     from torchworks.serving.registry import publish
 
     publish(
@@ -92,3 +151,6 @@ def test_recommend_endpoint_through_the_real_server(bundle: Path, tmp_path: Path
     ]
     assert {len(r.json()["items"]) for r in burst} == {3}
     assert np.isfinite([i["score"] for i in body["items"]]).all()
+    numeric = client.post("/v1/rec/recommend", json={"user_id": int(user), "k": 7})
+    assert numeric.status_code == 200, numeric.text
+    assert numeric.json()["known_user"] and len(numeric.json()["items"]) == 7

@@ -7,6 +7,7 @@ A bundle directory (what `torchworks rec export` writes and `rec-recommend` serv
     item_index.pt                   item vectors [num_items, dim] (see index.py)
     ranker.pt, ranker.ts / .onnx    optional DIN reranker: (users, history, candidates) -> logits
     user_history.npy                [num_users, history_len] int32: each user's latest items
+    seen.npz                        every item each user interacted with (never recommended)
     users.vocab.json items.vocab.json categories.vocab.json item_category.npy
     parity.json                     max |exported - eager| per file, on a batch the trace never saw
 
@@ -26,7 +27,8 @@ import torch
 from torchworks.atomic import atomic_path, write_json
 from torchworks.errors import DataError, require
 from torchworks.recipes.recsys.data import load_dataset
-from torchworks.recipes.recsys.index import ItemIndex
+from torchworks.recipes.recsys.index import SearchOptions, save_index
+from torchworks.recipes.recsys.seen import SeenSets
 from torchworks.recipes.recsys.sequences import windows
 from torchworks.recipes.recsys.split import TEST
 from torchworks.recipes.recsys.train import TrainedModel, load_trained
@@ -63,8 +65,12 @@ def export_bundle(
     ranker_ckpt: str | Path | None = None,
     onnx: bool = True,
     tolerance: float = 1e-4,
+    index: SearchOptions | None = None,
 ) -> list[Parity]:
-    """Write the bundle; raise if an exported file disagrees with eager PyTorch past `tolerance`."""
+    """Write the bundle; raise if an exported file disagrees with eager PyTorch past `tolerance`.
+
+    `index` is how the service searches the item vectors (exact by default; saved in the index).
+    """
     out, data = Path(out_dir), Path(data_dir)
     out.mkdir(parents=True, exist_ok=True)
     for name in DATA_FILES:
@@ -86,8 +92,10 @@ def export_bundle(
     history = windows(ds.sequences(TEST), np.arange(ds.num_users), trained.history_len)
     with atomic_path(out / "user_history.npy") as tmp, tmp.open("wb") as handle:
         np.save(handle, history.astype(np.int32))
+    SeenSets.from_sequences(ds.sequences(TEST)).save(out / "seen.npz")
     with torch.no_grad():
-        ItemIndex(trained.model.item_vectors()).save(out / "item_index.pt")
+        vectors = trained.model.item_vectors()
+    save_index(out / "item_index.pt", vectors, index or SearchOptions())
     results = _export(
         encoder,
         _examples(num_users, num_items, trained.history_len, 0),

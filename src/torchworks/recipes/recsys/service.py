@@ -1,15 +1,19 @@
 """`POST /v1/rec/recommend`: user id and/or recent items -> top-K items, optional DIN rerank.
 
-Per batch of requests: one user-encoder forward for all of them, one batched matmul top-K over
-the item index (the user's known items excluded), and, when asked and the bundle has a ranker,
-one DIN forward over every (request, candidate) pair of the retrieved pool. A user's stored
-history (from the training data) is extended by the request's `recent_items`; unknown users
-take the OOV id, unknown items are ignored.
+Per batch of requests: one user-encoder forward for all of them, one masked top-K over the item
+index (see index.py: every item the user ever interacted with, from the bundle's seen sets, plus
+the request's `recent_items`, is set to -inf inside the score matrix before the top-K), and,
+when asked and the bundle has a ranker, one DIN forward over every (request, candidate) pair of
+the retrieved pool. Results leave the tensors with one `.tolist()` per batch and become plain
+dicts: no per-item pydantic objects. User and item ids are strings or integers, as the log had
+them (`123` and `"123"` are the same user); unknown users take the OOV id, unknown items are
+ignored.
 
-Model versions are bundles written by `torchworks rec export`. With no version published, the
-embedded default trains a small two-tower on a synthetic log in-process (seconds, once: the
-bundle is kept in the user's cache), so the endpoint works out of the box; its recommendations
-are for trying the API, not for users.
+Model versions are bundles written by `torchworks rec export`, checked for consistency at load
+(bundle.py): a bundle whose parts disagree is refused and the previous version keeps serving.
+With no version published, the embedded default trains a small two-tower on a synthetic log
+in-process (seconds, once: the bundle is kept in the user's cache), so the endpoint works out
+of the box; its recommendations are for trying the API, not for users.
 """
 
 from __future__ import annotations
@@ -20,12 +24,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StrictInt, model_validator
+from typing_extensions import TypedDict
 
-from torchworks.recipes.recsys.index import ItemIndex
-from torchworks.recipes.recsys.sequences import left_pad
-from torchworks.recipes.recsys.train import load_trained
-from torchworks.recipes.recsys.vocab import NUM_RESERVED, PAD_ID, Vocab
+from torchworks.recipes.recsys.bundle import load_bundle
+from torchworks.recipes.recsys.index import NEG_INF, SearchOptions
+from torchworks.recipes.recsys.vocab import NUM_RESERVED
 from torchworks.serving.service import ServiceSpec
 
 MAX_RECENT = 200
@@ -33,10 +37,11 @@ RERANK_POOL = 100
 
 
 class RecommendRequest(BaseModel):
-    user_id: str | None = Field(
-        None, description="known user id; unknown ids use recent_items only"
+    user_id: str | StrictInt | None = Field(
+        None, description="known user id (string or integer, as in the log); unknown ids use "
+        "recent_items only"
     )
-    recent_items: list[str] = Field(
+    recent_items: list[str | StrictInt] = Field(
         default_factory=list,
         max_length=MAX_RECENT,
         description="item ids the user just interacted with, oldest first",
@@ -53,13 +58,15 @@ class RecommendRequest(BaseModel):
         return self
 
 
-class ScoredItem(BaseModel):
+class ScoredItem(TypedDict):
     item_id: str
     score: float
 
 
 class RecommendResponse(BaseModel):
-    items: list[ScoredItem]
+    items: list[ScoredItem] = Field(
+        description="best first; never an item the user already interacted with"
+    )
     known_user: bool
     reranked: bool
 
@@ -67,75 +74,100 @@ class RecommendResponse(BaseModel):
 class RecPredictor:
     """One bundle loaded for serving (eager PyTorch on CPU; exports are for other runtimes)."""
 
-    def __init__(self, bundle: Path) -> None:
-        self.retrieval = load_trained(bundle / "retrieval.pt")
-        self.ranker = (
-            load_trained(bundle / "ranker.pt") if (bundle / "ranker.pt").is_file() else None
-        )
-        self.users = Vocab.load(bundle / "users.vocab.json")
-        self.items = Vocab.load(bundle / "items.vocab.json")
-        self.index = ItemIndex.load(bundle / "item_index.pt")
-        self.user_history = np.load(bundle / "user_history.npy").astype(np.int64)
+    def __init__(self, bundle: Path, options: SearchOptions | None = None) -> None:
+        parts = load_bundle(Path(bundle), options)
+        self.retrieval, self.ranker = parts.retrieval, parts.ranker
+        self.users, self.items, self.index = parts.users, parts.items, parts.index
+        self.user_history, self.seen = parts.user_history, parts.seen
         self.sasrec = self.retrieval.settings.kind == "sasrec"
+        self._names = [""] * NUM_RESERVED + self.items.keys  # id -> item id, one list lookup
 
     def predict(self, batch: Sequence[RecommendRequest]) -> list[RecommendResponse | Exception]:
         users = self.users.encode([r.user_id if r.user_id is not None else "" for r in batch])
-        known = (users >= NUM_RESERVED) & (users < len(self.user_history))
-        histories = [
-            self._history(int(u) if ok else None, r.recent_items)
-            for u, ok, r in zip(users, known, batch, strict=True)
-        ]
-        length = self.retrieval.history_len
-        hist = torch.from_numpy(np.stack([left_pad(h, length) for h in histories]))
-        users_t = torch.from_numpy(users)
+        known = users >= NUM_RESERVED
+        hist, recent = self._histories(users, batch)
+        rows, cols = self._banned(users, known, recent)
+        rerank = self.ranker is not None and any(r.rerank for r in batch)
+        pool = max(max(r.k for r in batch), RERANK_POOL if rerank else 0)
         with torch.no_grad():
             model = self.retrieval.model
-            query = model.user_vector(hist) if self.sasrec else model.user_tower(users_t, hist)
-            pool = max(r.k for r in batch)
-            if self.ranker is not None and any(r.rerank for r in batch):
-                pool = max(pool, RERANK_POOL)
-            scores, ids = self.index.search(query, pool, exclude=[h.tolist() for h in histories])
-            if self.ranker is not None and any(r.rerank for r in batch):
-                rerank_scores = self._rerank(users_t, histories, ids)
+            users_t = torch.from_numpy(users)
+            hist_t = torch.from_numpy(hist)
+            query = model.user_vector(hist_t) if self.sasrec else model.user_tower(users_t, hist_t)
+            scores, ids = self.index.search(query, pool, (rows, cols))
+            ranked = self._rerank(users_t, hist, scores, ids) if rerank else None
+        plain = (scores.tolist(), ids.tolist())
+        again = (ranked[0].tolist(), ranked[1].tolist()) if ranked is not None else plain
+        names = self._names
         out: list[RecommendResponse | Exception] = []
         for row, request in enumerate(batch):
-            reranked = request.rerank and self.ranker is not None
-            row_scores, row_ids = (
-                (rerank_scores[row], ids[row]) if reranked else (scores[row], ids[row])
-            )
-            order = torch.argsort(row_scores, descending=True)[: request.k]
-            names = self.items.decode(row_ids[order].tolist())
+            reranked = request.rerank and ranked is not None
+            source = again if reranked else plain
+            row_scores, row_ids = source[0][row], source[1][row]
+            items = [
+                {"item_id": names[i], "score": s}
+                for s, i in zip(row_scores[: request.k], row_ids[: request.k], strict=True)
+                if s != NEG_INF
+            ]
             out.append(
-                RecommendResponse(
-                    items=[
-                        ScoredItem(item_id=n, score=float(s))
-                        for n, s in zip(names, row_scores[order], strict=True)
-                        if n
-                    ],
-                    known_user=bool(known[row]),
-                    reranked=reranked,
+                RecommendResponse.model_construct(
+                    items=items, known_user=bool(known[row]), reranked=reranked
                 )
             )
         return out
 
-    def _history(self, user: int | None, recent: list[str]) -> np.ndarray:
-        stored = self.user_history[user] if user is not None else np.zeros(0, dtype=np.int64)
-        fresh = self.items.encode(recent)
-        fresh = fresh[fresh >= NUM_RESERVED]  # unknown items carry nothing
-        seq = np.concatenate([stored[stored != PAD_ID], fresh])
-        return seq[-self.retrieval.history_len :]
+    def _histories(
+        self, users: np.ndarray, batch: Sequence[RecommendRequest]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """[B, history_len] model input (stored window + recent items) and each row's recent ids."""
+        hist = self.user_history[users]
+        recent = [self._encode_recent(r.recent_items) for r in batch]
+        length = hist.shape[1]
+        for row, fresh in enumerate(recent):
+            if len(fresh):
+                stored = hist[row][hist[row] > 0]
+                seq = np.concatenate([stored, fresh])[-length:]
+                hist[row] = 0
+                hist[row, length - len(seq) :] = seq
+        return hist, recent
+
+    def _encode_recent(self, keys: list[str | int]) -> np.ndarray:
+        if not keys:
+            return np.zeros(0, dtype=np.int64)
+        ids = self.items.encode(keys)
+        return ids[ids >= NUM_RESERVED]  # unknown items carry nothing
+
+    def _banned(
+        self, users: np.ndarray, known: np.ndarray, recent: list[np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(row, item) pairs never to return: the whole seen set of each user + recent items."""
+        rows, cols = self.seen.pairs(np.where(known, users, 0))
+        lengths = [len(r) for r in recent]
+        if sum(lengths):
+            rows = np.concatenate([rows, np.repeat(np.arange(len(recent)), lengths)])
+            cols = np.concatenate([cols, *recent])
+            order = np.argsort(rows, kind="stable")
+            rows, cols = rows[order], cols[order]
+        return rows, cols
 
     def _rerank(
-        self, users: torch.Tensor, histories: list[np.ndarray], ids: torch.Tensor
-    ) -> torch.Tensor:
+        self, users: torch.Tensor, hist: np.ndarray, scores: torch.Tensor, ids: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """DIN logits for the retrieved pool, best first; items retrieval left out stay out."""
         assert self.ranker is not None
         length = self.ranker.history_len
+        window = np.zeros((len(hist), length), dtype=np.int64)
+        take = min(length, hist.shape[1])
+        window[:, length - take :] = hist[:, hist.shape[1] - take :]
         b, pool = ids.shape
-        hist = torch.from_numpy(np.stack([left_pad(h, length) for h in histories]))
         logits = self.ranker.model(
-            users.repeat_interleave(pool), hist.repeat_interleave(pool, 0), ids.reshape(-1)
-        )
-        return logits.view(b, pool)
+            users.repeat_interleave(pool),
+            torch.from_numpy(window).repeat_interleave(pool, 0),
+            ids.reshape(-1),
+        ).view(b, pool)
+        logits = logits.float().masked_fill(scores == NEG_INF, NEG_INF)
+        top, order = logits.topk(pool, dim=1)
+        return top, ids.gather(1, order)
 
     def warmup_request(self) -> RecommendRequest:
         return RecommendRequest(

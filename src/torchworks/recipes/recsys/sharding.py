@@ -1,16 +1,25 @@
-"""Past one GPU's memory: the embedding tables as TorchRec tables, ready to shard.
+"""Past one GPU's memory: the embedding tables as TorchRec tables, sharded across processes.
 
 The dense parts of these models are small; the id tables grow with users and items (100M items
-x 64 dims x fp32 = 25.6 GB). TorchRec (optional, `pip install torchrec` matching your torch)
-shards tables across GPUs: `EmbeddingCollection` + `DistributedModelParallel` with a planner
-that picks table-wise, row-wise or column-wise sharding per table. This module maps our tables
-to TorchRec configs with the same names, sizes and learned rows; the dense towers stay
-data-parallel (DDP), which is TorchRec's standard hybrid layout.
+x 64 dims x fp32 = 25.6 GB). TorchRec shards tables across processes: `DistributedModelParallel`
+with a plan that puts each table row-wise, table-wise or column-wise. This module maps our
+tables to TorchRec configs with the same names and sizes, shards them (`shard_tables`: the
+largest table row-wise over every rank, the others table-wise, round robin) and copies our
+learned rows into each rank's shards; the dense towers stay data-parallel (DDP), TorchRec's
+standard hybrid layout.
+
+Optional, and its wheels must match torch exactly. With torch 2.13 (CPU) this set works:
+`pip install --no-deps torchrec==1.8.0 fbgemm-gpu-cpu==1.8.0 tensordict==0.15.3 pyvers==0.2.3
+torchmetrics==1.0.3 lightning-utilities==0.15.3 pyre-extensions==0.0.32 typing-inspect==0.9.0
+mypy-extensions==1.2.0 orjson==3.13.0` (`--no-deps`: torchrec requires `fbgemm-gpu`, the CUDA
+build). torchrec 1.9.2 + fbgemm-gpu-cpu 1.9.0 do not load on torch 2.13: fbgemm's
+`fbgemm_gpu_tbe_index_select.so` has an undefined symbol `torch::autograd::_wrap_outputs`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 
@@ -52,3 +61,95 @@ def torchrec_collection(model: torch.nn.Module, device: str = "meta"):
         for t in embedding_tables(model)
     ]
     return modules.EmbeddingCollection(tables=configs, device=torch.device(device))
+
+
+def _feature(table: Table) -> str:
+    return table.name.replace(".", "__")
+
+
+@dataclass
+class ShardedTables:
+    module: Any  # torchrec DistributedModelParallel over an EmbeddingBagCollection
+    tables: list[str]  # our parameter names, in the collection's feature order
+
+
+def shard_tables(model: torch.nn.Module, world_size: int) -> ShardedTables:
+    """`model`'s tables as one TorchRec EmbeddingBagCollection sharded over the process group.
+
+    Call on every rank (after `init_process_group`, gloo on CPU). The largest table is split
+    row-wise over all ranks, the others go whole to one rank each, round robin. Each rank holds
+    only its shards, filled from `model`'s rows; one id per bag, so a bag's sum is the row.
+    """
+    torchrec = require("torchrec", "rec")
+    from torchrec.distributed.embeddingbag import EmbeddingBagCollectionSharder
+    from torchrec.distributed.model_parallel import DistributedModelParallel
+    from torchrec.distributed.sharding_plan import (
+        construct_module_sharding_plan,
+        row_wise,
+        table_wise,
+    )
+    from torchrec.distributed.types import ShardingEnv, ShardingPlan
+
+    tables = embedding_tables(model)
+    configs = [
+        torchrec.EmbeddingBagConfig(
+            name=_feature(t),
+            embedding_dim=t.dim,
+            num_embeddings=t.rows,
+            feature_names=[_feature(t)],
+            pooling=torchrec.PoolingType.SUM,
+        )
+        for t in tables
+    ]
+    collection = torchrec.EmbeddingBagCollection(tables=configs, device=torch.device("meta"))
+    per_table = {
+        _feature(t): row_wise() if i == 0 else table_wise(rank=(i - 1) % world_size)
+        for i, t in enumerate(tables)
+    }
+    plan = ShardingPlan(
+        {
+            "": construct_module_sharding_plan(
+                collection, per_table, local_size=world_size, world_size=world_size,
+                device_type="cpu",
+            )
+        }
+    )
+    sharders = [EmbeddingBagCollectionSharder()]
+    sharded = DistributedModelParallel(
+        collection,
+        device=torch.device("cpu"),
+        plan=plan,
+        env=ShardingEnv.from_process_group(torch.distributed.group.WORLD),
+        sharders=sharders,
+    )
+    rows = dict(model.named_parameters(remove_duplicate=False))
+    with torch.no_grad():
+        for key, value in sharded.state_dict().items():
+            full = rows[key.split(".")[-2].replace("__", ".")]
+            for shard in value.local_shards():
+                (r, c), (h, w) = shard.metadata.shard_offsets, shard.metadata.shard_sizes
+                shard.tensor.copy_(full[r : r + h, c : c + w])
+    return ShardedTables(sharded, [t.name for t in tables])
+
+
+def sharded_lookup(
+    sharded: ShardedTables, ids: dict[str, torch.Tensor]
+) -> dict[str, torch.Tensor]:
+    """Rows for `ids` (table name -> 1-D ids, all of one length) from the sharded tables.
+
+    Every rank calls it with its own batch (the lookups are collective); tables not asked for
+    get empty bags.
+    """
+    torchrec = require("torchrec", "rec")
+    batch = len(next(iter(ids.values())))
+    empty = torch.zeros(0, dtype=torch.int64)
+    kjt = torchrec.KeyedJaggedTensor.from_lengths_sync(
+        keys=[n.replace(".", "__") for n in sharded.tables],
+        values=torch.cat([ids.get(n, empty) for n in sharded.tables]),
+        lengths=torch.cat(
+            [torch.full((batch,), int(n in ids), dtype=torch.int32) for n in sharded.tables]
+        ),
+    )
+    out = sharded.module(kjt)
+    out = out.wait() if hasattr(out, "wait") else out
+    return {n: out[n.replace(".", "__")] for n in ids}

@@ -257,7 +257,7 @@ def train(cfg: RecTrainConfig) -> TrainSummary:
         seconds += time.perf_counter() - started
         totals = all_reduce_sum(loss_sum, info)
         samples += int(totals[1])
-        values = {"train/loss": float(totals[0] / max(totals[1], 1))}
+        values = {"train/loss": float(totals[0] / max(totals[1], 1)), "time/train_s": seconds}
         last = stopped or epoch + 1 == cfg.epochs
         if info.is_main and (last or (epoch + 1) % cfg.eval_every == 0):
             valid = validate(model, cfg, ds, device)

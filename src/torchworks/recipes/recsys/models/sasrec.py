@@ -1,8 +1,12 @@
 """SASRec (Kang & McAuley, 2018): next-item prediction with causal self-attention.
 
-Input [B, L] item ids, left-padded with 0, newest last. Each position attends to itself and
-earlier non-pad positions (causal + key-padding mask, diagonal always allowed so a pad row never
-has an empty softmax). The hidden state at position t scores every item by a dot product with
+Input [B, L] item ids, left-padded with 0, newest last. Position embeddings count back from the
+newest item (index 0 = newest), as a fixed-length left-padded window does, so a batch can be
+trimmed to its longest sequence without changing any prediction. Each position attends to
+itself and earlier non-pad positions (causal + key-padding mask, diagonal always allowed so a
+pad row never has an empty softmax); dropout acts on embeddings and residual branches, not on
+attention weights (that dropout cost an eighth of a training step and forces SDPA's slow
+path). The hidden state at position t scores every item by a dot product with
 the (shared) item embedding table: the prediction of item t+1.
 
 Losses: "full" = cross-entropy over the whole catalogue (what makes SASRec strong, Klenitskiy &
@@ -17,6 +21,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+NUM_RESERVED = 2  # vocab.py: ids 0 (padding) and 1 (OOV)
 
 
 @dataclass
@@ -49,9 +55,7 @@ class _Block(nn.Module):
             .view(b, length, 3, self.heads, dim // self.heads)
             .permute(2, 0, 3, 1, 4)
         )
-        attn = F.scaled_dot_product_attention(
-            q, k, v, attn_mask=allowed, dropout_p=self.dropout.p if self.training else 0.0
-        )
+        attn = F.scaled_dot_product_attention(q, k, v, attn_mask=allowed)
         x = x + self.dropout(self.proj(attn.transpose(1, 2).reshape(b, length, dim)))
         return x + self.dropout(self.ffn(self.norm2(x)))
 
@@ -74,7 +78,8 @@ class SASRec(nn.Module):
         length = seq.shape[1]
         pad = seq == 0
         positions = torch.arange(length, device=seq.device)
-        x = self.item_emb(seq) * self.cfg.dim**0.5 + self.pos_emb(positions)[None]
+        back = (length - 1) - positions  # 0 = newest item
+        x = self.item_emb(seq) * self.cfg.dim**0.5 + self.pos_emb(back)[None]
         x = self.dropout(x) * (~pad).unsqueeze(-1)
         causal = positions[None, :] <= positions[:, None]  # [query, key]
         eye = positions[None, :] == positions[:, None]
@@ -103,10 +108,9 @@ class SASRec(nn.Module):
         mask = targets > 0
         h, y = hidden[mask], targets[mask]
         table = self.item_emb.weight
-        if loss == "full":
-            logits = h @ table.T
-            logits[:, 0] = -torch.inf
-            return F.cross_entropy(logits.float(), y)
+        if loss == "full":  # over real items only: padding and OOV are never a next item
+            logits = h @ table[NUM_RESERVED:].T
+            return F.cross_entropy(logits.float(), y - NUM_RESERVED)
         num_items = table.shape[0]
         neg = torch.randint(2, num_items, (len(y), negatives), device=y.device)
         pos_logit = (h * table[y]).sum(-1)
