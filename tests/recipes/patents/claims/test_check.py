@@ -67,10 +67,18 @@ def test_antecedent_forms_real_claims_use_are_accepted() -> None:
     assert not [f for f in findings if f.severity == "error"], findings
 
 
-def test_term_introduced_twice_in_a_chain_is_ambiguous() -> None:
+def test_element_introduced_again_in_a_dependent_claim_is_an_error() -> None:
     found = rules("1. A lamp comprising a base and a shade.\n2. The lamp of claim 1, further "
-                  "comprising a shade, wherein the shade is green.")
-    assert (2, "antecedent-ambiguous", "warning") in found
+                  "comprising a shade, wherein the shade is green.\n3. The lamp of claim 1, "
+                  "further comprising a second shade.")
+    assert [r for r in found if r[1] == "element-reintroduced"] == [
+        (2, "element-reintroduced", "error")]
+
+
+def test_term_introduced_twice_in_one_claim_is_ambiguous() -> None:
+    found = rules("1. A lamp comprising a base, a shade and a shade.\n2. The lamp of claim 1, "
+                  "wherein the shade is green.")
+    assert (1, "antecedent-ambiguous", "warning") in found
 
 
 def test_terms_missing_from_the_description_are_reported_by_stem() -> None:

@@ -49,8 +49,9 @@ def dependencies(claim_set: ClaimSet) -> list[Finding]:
     findings: list[Finding] = []
     table = claim_set.by_number()
     for claim in claim_set.claims:
+        named = _reference_words(claim.text) if claim.cited else {}
         for parent in claim.cited:
-            words = _reference_words(claim.text, parent) or claim.reference
+            words = named.get(parent) or claim.reference
             if parent == claim.number:
                 findings.append(claim_finding(
                     claim, "dependency-self", "error", words,
@@ -131,15 +132,23 @@ def duplicate_claims(claim_set: ClaimSet) -> list[Finding]:
     it refers to, adds nothing (MPEP 608.01(m), 706.03(k); 35 USC 112(d)). The same wording
     under two different independent claims is normal and not reported."""
     findings = []
-    seen: dict[str, list[Claim]] = {}
-    for claim in claim_set.claims:
+    exact: dict[str, Claim] = {}  # whole text -> first claim with it
+    on_path: dict[str, list[Claim]] = {}  # text apart from references -> ancestors with it
+    for entering, claim in claim_set.walk():
         text = " ".join(claim.text.lower().split()).strip(" .")
         words = REFERENCE.sub("claim", text)
+        if not entering:
+            if len(words.split()) >= 3:
+                on_path[words].pop()
+            continue
         if len(words.split()) < 3:
             continue
-        earlier = next((c for c in seen.get(words, []) if c in claim_set.ancestors(claim)
-                        or " ".join(c.text.lower().split()).strip(" .") == text), None)
-        seen.setdefault(words, []).append(claim)
+        same = exact.get(text)
+        earlier = same if same is not None and same.index < claim.index else None
+        if earlier is None and on_path.get(words):
+            earlier = on_path[words][-1]
+        exact.setdefault(text, claim)
+        on_path.setdefault(words, []).append(claim)
         if earlier is None:
             continue
         findings.append(claim_finding(
@@ -161,12 +170,13 @@ def abstract_length(claim_set: ClaimSet) -> list[Finding]:
         "drop background and advantages")]
 
 
-def _reference_words(text: str, number: int) -> str:
-    """The words that name `number` ("claim 3", "claims 1-3"), as written."""
+def _reference_words(text: str) -> dict[int, str]:
+    """Claim number -> the words that first name it ("claim 3", "claims 1-3"), as written."""
+    named: dict[int, str] = {}
     for match in REFERENCE.finditer(text):
-        if number in expand_numbers(match.group(1)):
-            return match.group(0)
-    return ""
+        for number in expand_numbers(match.group(1)):
+            named.setdefault(number, match.group(0))
+    return named
 
 
 def _earlier_fix(number: int) -> str:
