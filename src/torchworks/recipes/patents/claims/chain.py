@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
-from torchworks.recipes.patents.claims.terms import Mention, mentions, stem, tokenize
+from torchworks.recipes.patents.claims.terms import Mention, mentions, participle, stem, tokenize
 
 
 def claim_mentions(claim_set: ClaimSet, claim: Claim) -> tuple[Mention, ...]:
@@ -21,8 +21,8 @@ def claim_mentions(claim_set: ClaimSet, claim: Claim) -> tuple[Mention, ...]:
 
 
 def claim_words(claim_set: ClaimSet, claim: Claim) -> tuple[tuple[int, str], ...]:
-    """(offset, stem) of every word of the claim: acts named by a verb ("measuring") give
-    basis to their nominal forms ("the measurement")."""
+    """(offset, act stem) of the claim's verbs in -ing/-ed: acts named by a verb ("measuring",
+    "heated") give basis to their nominal forms ("the measurement", "the heating")."""
     return _analysed(claim_set, claim)[1]
 
 
@@ -33,7 +33,8 @@ def _analysed(claim_set: ClaimSet, claim: Claim) -> tuple[tuple[Mention, ...],
     if key not in memo:
         tokens = tokenize(claim.text)
         memo[key] = (tuple(mentions(claim.text, tokens)),
-                     tuple((t.start, act_stem(t.lower)) for t in tokens if t.word))
+                     tuple((t.start, act_stem(t.lower)) for t in tokens
+                           if t.word and participle(t.lower)))
     return memo[key]
 
 
@@ -43,11 +44,12 @@ _ACT_SUFFIXES = ("ments", "ment", "ations", "ation", "ions", "ion", "als", "al",
 
 @lru_cache(maxsize=1 << 16)
 def act_stem(word: str) -> str:
-    """The verb under a noun of action: "measurement", "measuring", "measured" -> "measur"."""
+    """The verb under a noun of action, cut to 6 letters so the forms meet: "measurement",
+    "measuring", "measured" -> "measur"; "fabrication", "fabricating" -> "fabric"."""
     for suffix in _ACT_SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return stem(word[: -len(suffix)])
-    return stem(word)
+            return stem(word[: -len(suffix)])[:6]
+    return stem(word)[:6]
 
 
 class ChainTerms:
@@ -57,6 +59,7 @@ class ChainTerms:
         self.latest: dict[frozenset[str], tuple[int, Mention]] = {}
         self.by_stem: dict[str, dict[frozenset[str], int]] = {}
         self.words: dict[str, int] = {}
+        self.notes: dict[object, object] = {}  # a rule's own per-chain records
         self._log: list[tuple] = []
         self._seq = 0
 
@@ -66,6 +69,12 @@ class ChainTerms:
     def undo(self, mark: int) -> None:
         while len(self._log) > mark:
             entry = self._log.pop()
+            if entry[0] == "n":
+                if entry[2] is None:
+                    del self.notes[entry[1]]
+                else:
+                    self.notes[entry[1]] = entry[2]
+                continue
             if entry[0] == "w":
                 for word in entry[1]:
                     count = self.words[word] - 1
@@ -93,6 +102,11 @@ class ChainTerms:
         for word in stems:
             holders = self.by_stem.setdefault(word, {})
             holders[stems] = holders.get(stems, 0) + 1
+
+    def note(self, key: object, value: object) -> None:
+        """Keep `value` under `key` until the walk leaves the current claim."""
+        self._log.append(("n", key, self.notes.get(key)))
+        self.notes[key] = value
 
     def add_words(self, stems: Iterable[str]) -> None:
         added = tuple(stems)

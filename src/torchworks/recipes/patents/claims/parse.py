@@ -243,6 +243,8 @@ def _transition(text: str) -> re.Match[str] | None:
     found = None
     for match in _TRANSITION.finditer(text, 0, colon + 1):
         found = match
+    if found is not None and len(text[found.end():colon].split()) > 6:
+        return None  # "A cleaner for dust having a filter and a motor casing: ..." - no
     return found
 
 

@@ -25,6 +25,7 @@ Policy, pattern by pattern (how sure the rule can be that the drafter erred):
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from torchworks.recipes.patents.claims.chain import ChainTerms, act_stem, claim_mentions, \
     claim_words, walk_chains
@@ -44,34 +45,68 @@ from torchworks.recipes.patents.claims.terms import (
 
 # Words after "the X" that define X in place: an inherent or relational property.
 DEFINING = frozenset({"of", "between", "since", "from", "among", "relative", "formed",
-                      "defined", "thereof", "(", "measured", "taken", "along"})
+                      "defined", "thereof", "(", "measured", "taken", "along", ":", "as"})
+
+
+@dataclass
+class _Lapse:
+    """A reference without basis; its severity is decided once the whole chain is seen."""
+
+    claim: Claim
+    mention: Mention
+    later: tuple[Mention, ...]  # the claim's mentions after it
+    known_words: bool  # some word of it occurs in an earlier mention of the chain
+    partial: Mention | None  # an earlier mention with its head noun
+    body_from: int  # where the claim's body starts (after "The lamp of claim 1")
+    reused: bool = False  # the chain refers to it again afterwards: it is used as an element
 
 
 def antecedent_basis(claim_set: ClaimSet) -> list[Finding]:
-    findings: list[Finding] = []
-    outside = _introductions_anywhere(claim_set)
+    lapses: list[_Lapse] = []
+    introduced = _introductions_anywhere(claim_set)
     chain = ChainTerms()
     for claim in walk_chains(claim_set, chain):
         reported: set[tuple[str, ...]] = set()
         mentions = claim_mentions(claim_set, claim)
         words = claim_words(claim_set, claim)
+        at = claim.text.find(claim.reference) if claim.reference else -1
+        body_from = at + len(claim.reference) if at >= 0 else 0
         for index, mention in enumerate(mentions):
+            key = head_key(mention)
+            open_lapse = chain.notes.get(key)
+            if open_lapse is not None:
+                open_lapse.reused = True
             if mention.definite and mention.stems not in reported and not _exempt(mention) \
                     and not _has_basis(mention, chain, words):
                 reported.add(mention.stems)
-                findings.append(_finding(claim, mention, chain, mentions[index + 1:], outside))
+                lapse = _Lapse(claim, mention, mentions[index + 1:],
+                               any(chain.has_stem(w) for w in mention.stem_set),
+                               _sharing_head(mention, chain), body_from)
+                lapses.append(lapse)
+                chain.note(key, lapse)
             chain.add(mention)
         chain.add_words(w for _, w in words)
-    return findings
+    return [_finding(lapse, introduced) for lapse in lapses]
 
 
-def _introductions_anywhere(claim_set: ClaimSet) -> dict[str, int]:
-    """Head stem -> first claim introducing a term with that head (to name it in a message)."""
-    first: dict[str, int] = {}
+def head_key(mention: Mention) -> frozenset[str]:
+    """The stems of the term without trailing verbs and adjectives ("the refrigerant
+    circulates" and "the refrigerant" are one term)."""
+    return frozenset(stem(w) for w in trimmed(mention.words)[-1])
+
+
+def _sharing_head(mention: Mention, chain: ChainTerms) -> Mention | None:
+    heads = frozenset(stem(version[-1]) for version in trimmed(mention.words))
+    return chain.sharing(heads) if any(chain.has_stem(h) for h in heads) else None
+
+
+def _introductions_anywhere(claim_set: ClaimSet) -> dict[frozenset[str], int]:
+    """Term -> first claim introducing it (a claim outside a chain may be the one that does)."""
+    first: dict[frozenset[str], int] = {}
     for claim in claim_set.claims:
         for mention in claim_mentions(claim_set, claim):
-            if not mention.definite:
-                first.setdefault(mention.stems[-1], claim.number)
+            if mention.determiner in ("a", "an"):
+                first.setdefault(head_key(mention), claim.number)
     return first
 
 
@@ -82,6 +117,8 @@ def _has_basis(mention: Mention, chain: ChainTerms,
     if any(chain.covers({stem(w) for w in version}) for version in trimmed(mention.words)):
         return True
     last = mention.words[-1]
+    if last in ("step", "steps", "act", "operation", "process") and len(mention.words) > 1:
+        last = mention.words[-2]  # "the adhering step" after "adhering the film"
     if not _act_noun(last):
         return False
     act = act_stem(last)
@@ -97,7 +134,8 @@ def _act_noun(word: str) -> bool:
 
 def _exempt(mention: Mention) -> bool:
     words = mention.words
-    return (words[0] in EXEMPT_FIRST or (len(words) == 1 and words[0] in EXEMPT_ALONE)
+    return (words[0] in EXEMPT_FIRST or (words[-1] in EXEMPT_ALONE and all(
+                w in ORDINALS for w in words[:-1]))
             or all(w in ORDINALS for w in words)
             or len(words[-1]) < 2 or mention.proper or mention.followed_by == "thereof"
             or _adjective_before_quantifier(mention))
@@ -109,42 +147,49 @@ def _adjective_before_quantifier(mention: Mention) -> bool:
         mention.followed_by in INDEFINITE or mention.followed_by in ("at", "plurality"))
 
 
-def _finding(claim: Claim, mention: Mention, chain: ChainTerms, later: tuple[Mention, ...],
-             outside: dict[str, int]) -> Finding:
+def _finding(lapse: _Lapse, introduced: dict[frozenset[str], int]) -> Finding:
+    claim, mention = lapse.claim, lapse.mention
     words = _as_written(claim.text, mention)
-    introduced_later = next((m for m in later if _introduces(m) and m.stems == mention.stems),
-                            None)
-    head = stem(mention.words[-1])
-    partial = chain.sharing(frozenset({head})) if chain.has_stem(head) else None
+    introduced_later = next((m for m in lapse.later
+                             if _introduces(m) and m.stems == mention.stems), None)
+    elsewhere = introduced.get(head_key(mention))
+    defined_here = mention.followed_by in DEFINING or mention.followed_by[:1].isdigit()
+    outside = elsewhere is not None and elsewhere != claim.number and not defined_here \
+        and introduced_later is None
+    in_preamble = claim.dependent and mention.start < lapse.body_from
+    fix = (f"introduce it first ('{indefinite(mention.phrase)}'), or refer to a term already "
+           "introduced")
     if introduced_later is not None:
         severity = "error"
         message = (f"'{words}' is used before it is introduced (it is introduced later in "
                    f"this claim as '{introduced_later.determiner} {introduced_later.phrase}')")
         fix = (f"introduce it at its first use: '{indefinite(mention.phrase)}', and refer to "
                f"it as 'the {mention.phrase}' afterwards")
-    elif partial is not None or mention.followed_by in DEFINING or _acronym(claim, mention):
-        severity = "warning"
-        message = f"'{words}' may lack antecedent basis"
-        if partial is not None:
-            message += f" (the chain has '{partial.phrase}', in other words)"
-            fix = (f"use exactly the words that introduced the element, or introduce "
-                   f"'{indefinite(mention.phrase)}' first")
-        else:
-            fix = (f"fine if it is defined by what follows '{mention.followed_by}' or inherent "
-                   f"in it; otherwise introduce '{indefinite(mention.phrase)}' first")
-    else:
+    elif outside and not in_preamble:
         severity = "error"
-        elsewhere = outside.get(head)
+        message = (f"'{words}' has no antecedent basis in claim {claim.number}'s chain: claim "
+                   f"{elsewhere} introduces it, but claim {claim.number} does not depend on it")
+        if elsewhere < claim.number:
+            fix = f"depend on claim {elsewhere}, or {fix}"
+    elif not defined_here and not in_preamble and not _acronym(claim, mention) and lapse.reused:
+        severity = "error"
         message = (f"'{words}' has no antecedent basis: no earlier "
                    f"'{indefinite(mention.phrase)}' in claim {claim.number}"
-                   + (" or the claims it depends on" if claim.parents else ""))
-        if elsewhere is not None and elsewhere != claim.number:
-            message += f" (claim {elsewhere} introduces it, but claim {claim.number} does " \
-                       "not depend on it)"
-        fix = (f"introduce it first ('{indefinite(mention.phrase)}'), or refer to a term "
-               "already introduced" + (f", or depend on claim {elsewhere}"
-                                       if elsewhere is not None and elsewhere < claim.number
-                                       else ""))
+                   + (" or the claims it depends on" if claim.parents else "")
+                   + (", and the claims go on to use it as an element" if lapse.reused else ""))
+    else:
+        severity = "warning"
+        message = f"'{words}' may lack antecedent basis"
+        if lapse.partial is not None:
+            message += f" (the chain has '{lapse.partial.phrase}', in other words)"
+            fix = (f"use exactly the words that introduced the element, or introduce "
+                   f"'{indefinite(mention.phrase)}' first")
+        elif defined_here:
+            fix = (f"fine if what follows defines it or it is inherent in it; otherwise "
+                   f"introduce '{indefinite(mention.phrase)}' first")
+        else:
+            fix = (f"fine if it is inherent in what the claim already recites; otherwise "
+                   f"introduce '{indefinite(mention.phrase)}' first")
     return claim_finding(claim, "antecedent-basis", severity, words, message, fix, mention.start)
 
 

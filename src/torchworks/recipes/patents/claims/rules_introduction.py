@@ -1,9 +1,11 @@
 """A term introduced twice in one chain: which one do later references mean?
 
-- error `element-reintroduced`: a dependent claim introduces with "a"/"an" exactly the element
-  a claim it depends on already introduced ("a microcontroller" in claim 1, "..., further
-  comprising a microcontroller" in claim 3): either a second element that needs a name of its
-  own ("a second microcontroller") or the same one, which must be "the microcontroller";
+- error `element-reintroduced`: a dependent claim adds as an element ("comprising/including/
+  containing a X", after its reference to the claim it narrows) exactly the element a claim it depends on already introduced ("a
+  microcontroller" in claim 1, "..., further comprising a microcontroller" in claim 3): either
+  a second element that needs a name of its own ("a second microcontroller") or the same one,
+  which must be "the microcontroller". Naming it again in passing ("immersed in an aqueous
+  solution", "A device as in claim 7") is common in granted claims and not reported;
 - warning `antecedent-ambiguous`: one claim introduces the term twice and the chain later says
   "the <term>".
 
@@ -13,11 +15,13 @@ and terms whose last word is a participle are left alone.
 
 from __future__ import annotations
 
+import re
+
 from torchworks.recipes.patents.claims.chain import claim_mentions
 from torchworks.recipes.patents.claims.findings import Finding, claim_finding
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
 from torchworks.recipes.patents.claims.rules_antecedent import _as_written
-from torchworks.recipes.patents.claims.terms import Mention, participle
+from torchworks.recipes.patents.claims.terms import ORDINALS, Mention, participle
 
 # Nouns routinely introduced many times ("a first position ... a position"): no finding.
 GENERIC = frozenset({"portion", "part", "position", "value", "amount", "number", "plurality",
@@ -44,6 +48,8 @@ def double_introduction(claim_set: ClaimSet) -> list[Finding]:
                 if _introduction(mention):
                     introduced.setdefault(mention.stems, []).append((extra, mention))
                     log.append(mention.stems)
+        at = claim.text.find(claim.reference) if claim.reference else -1
+        body_from = at + len(claim.reference) if at >= 0 else 0  # not the preamble
         for mention in claim_mentions(claim_set, claim):
             earlier = introduced.get(mention.stems)
             if mention.definite and earlier and len(earlier) > 1:
@@ -54,12 +60,25 @@ def double_introduction(claim_set: ClaimSet) -> list[Finding]:
                     findings.append(_ambiguous(second_claim, second))
             if not _introduction(mention):
                 continue
-            if earlier and earlier[0][0] is not claim and claim.dependent:
+            if earlier and earlier[0][0] is not claim and claim.dependent \
+                    and mention.start > body_from and _added_as_element(claim.text, mention):
                 findings.append(_reintroduced(claim, mention, earlier[0][0]))
                 continue  # reported: not an ambiguity of its own
             introduced.setdefault(mention.stems, []).append((claim, mention))
             log.append(mention.stems)
     return findings
+
+
+_ADDS = re.compile(r"\b(?:compris\w*|includ\w*|contain\w*)\s*:?\s*(?:at\s+least\s+)?an?\s+$",
+                   re.IGNORECASE)
+
+
+def _added_as_element(text: str, mention: Mention) -> bool:
+    """"..., further comprising a microcontroller": the claim adds it as an element (not "a
+    device as in claim 7", "immersed in an aqueous solution", which only name it)."""
+    if all(w in ORDINALS for w in mention.words):
+        return False  # "including a first, outer rocker arm"
+    return bool(_ADDS.search(text, max(0, mention.start - 40), mention.start))
 
 
 def _introduction(mention: Mention) -> bool:

@@ -96,19 +96,44 @@ def _multiple(claim_set: ClaimSet, claim: Claim) -> list[Finding]:
 
 
 def transitions(claim_set: ClaimSet) -> list[Finding]:
-    """An independent claim needs a transitional phrase that says how the body limits it."""
+    """An independent claim needs a transitional phrase that says how the body limits it.
+
+    An error where the body plainly starts without one ("A vacuum cleaner: a housing ..."),
+    a warning where the claim may be written in another accepted form ("A compound selected
+    from: ...", "A controller configured to: ...", a claim with no colon at all).
+    """
     findings = []
     for claim in claim_set.claims:
         if claim.dependent or claim.transition or not claim.text.strip():
             continue
         head = " ".join(claim.text.split()[:6])
+        plain = _body_without_transition(claim.text)
         findings.append(claim_finding(
-            claim, "transition-missing", "warning", head,
+            claim, "transition-missing", "error" if plain else "warning", head,
             "no transitional phrase (comprising, consisting of, consisting essentially of, "
-            "including, having) between the preamble and the body",
+            "including, having) between the preamble and the body"
+            + (": the body starts right after the preamble's colon" if plain else ""),
             "add one after the preamble, e.g. 'A device comprising: ...' (open-ended) or "
             "'consisting of' (closed)", 0))
     return findings
+
+
+_FUNCTION_BEFORE_COLON = frozenset({"to", "from", "of", "by", "in", "which", "that", "as",
+                                    "wherein", "whereby", "formula", "structure", "steps"})
+
+
+def _body_without_transition(text: str) -> bool:
+    """The preamble ends in a noun and a colon, and a list of elements follows."""
+    colon = text.find(":")
+    if colon <= 0:
+        return False
+    before = text[:colon].rstrip(" ,")
+    words = before.split()
+    if not words or len(words) > 30:
+        return False
+    last = words[-1].lower()
+    return last.isalpha() and last not in _FUNCTION_BEFORE_COLON \
+        and not last.endswith(("ed", "ing")) and bool(text[colon + 1:].strip())
 
 
 def empty_claims(claim_set: ClaimSet) -> list[Finding]:

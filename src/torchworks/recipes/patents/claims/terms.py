@@ -44,7 +44,7 @@ contacts faces passes slides rests pivots rotate moves translates reciprocates o
 becomes remains exceeds reaches applies creates causes permits prevents urges biases pushes
 pulls presses heats cools delivers supplies dispenses emits detects senses monitors calculates
 computes selects compares transfers displays retrieves identifies accesses obtains
-claim claims according recited set forth
+claim claims according recited set forth off out up down due
 """
 STOP = frozenset(_STOP_WORDS.split())
 # Stop words that are also modifiers of a term when a determiner comes right before them and a
@@ -70,9 +70,15 @@ ING_ED_NOUNS = frozenset(_ING_ED_NOUNS.split())
 # words that name something unique on their own ("the art", "the group consisting of").
 EXEMPT_FIRST = frozenset({"same", "other", "following", "latter", "former", "respective",
                           "whole", "entire", "rest", "remainder", "foregoing", "above"})
-EXEMPT_ALONE = frozenset({"art", "invention", "world", "environment", "atmosphere", "earth",
-                          "ground", "air", "user", "operator", "time", "group", "case",
-                          "contrary", "like", "sun", "internet", "step", "steps"})
+EXEMPT_ALONE = frozenset({
+    "art", "invention", "world", "environment", "atmosphere", "earth", "ground", "air", "user",
+    "operator", "time", "group", "case", "contrary", "like", "sun", "internet", "step", "steps",
+    # formulas: "in the event that", "in the vicinity of", "the improvement comprising",
+    # "to the extent", "in the presence/absence of", "for the purpose of"
+    "event", "vicinity", "improvement", "extent", "presence", "absence", "purpose", "fact",
+    # unique things and directions needing no introduction
+    "sea", "sky", "ocean", "horizon", "gravity", "horizontal", "vertical", "right", "left",
+    "outside", "inside", "exterior", "interior", "remainder", "balance"})
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d+(?:[.,]\d+)*|[^\sA-Za-z0-9]")
 
 
@@ -189,23 +195,68 @@ def mentions(text: str, tokens: list[Token] | None = None) -> list[Mention]:
 
 
 def participle(word: str) -> bool:
-    """An -ing or -ed form that is not a noun ("mounted", "telescoping"; not "housing",
-    "spring", "bed", "speed")."""
+    """An -ing or -ed form that is not a noun ("mounted", "telescoping", "using"; not
+    "housing", "spring", "bed", "speed")."""
     if word in ING_ED_NOUNS:
         return False
     if word.endswith("ing"):
-        return len(word) > 5
+        return len(word) > 4
     return word.endswith("ed") and len(word) > 4 and not word.endswith("eed")
 
 
+# Adjectives that follow a term rather than name it ("the layers other than", "the wall
+# adjacent to", "the pins parallel to").
+TRAILING = frozenset({"other", "relative", "adjacent", "opposite", "respective", "closest",
+                      "nearest", "farthest", "furthest", "equal", "parallel", "perpendicular",
+                      "remote", "next", "proximate", "prior", "subsequent", "sufficient",
+                      "available", "present", "capable", "responsive", "transverse", "coaxial",
+                      "concentric", "flush", "integral", "downstream", "upstream", "distant",
+                      "normal", "tangent", "tangential", "external", "internal", "exterior",
+                      "interior", "alone", "itself", "themselves", "open", "closed", "free",
+                      "common", "similar", "different", "identical", "greater", "smaller",
+                      "larger", "higher", "lower", "longer", "shorter", "wider", "narrower"})
+
+
 def trimmed(words: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """`words`, then shorter versions without trailing participles ("panel array mounting"
-    is "panel array" followed by a verb); nouns in -ing/-ed/-able ("housing", "cable") stay."""
+    """`words`, then shorter versions without what a tagger would not call part of the term:
+    a trailing participle ("panel array mounting" is "panel array" and a verb), a trailing
+    adjective ("the wall adjacent"), or a verb glued on ("the refrigerant circulates", "said
+    motor drives": an -s word after a singular one). Nouns in -ing/-ed/-able ("housing",
+    "cable") stay; the head noun of the term is the last word of the shortest version."""
     versions = [words]
-    while len(words) > 1 and participle(words[-1]):
+    while len(words) > 1 and (participle(words[-1]) or words[-1] in TRAILING
+                              or _able(words[-1]) or _verb_after(words[-2], words[-1])):
         words = words[:-1]
         versions.append(words)
     return versions
+
+
+# Verbs in their bare form that end a term ("the voltage divider and the diode operate").
+BARE_VERBS = frozenset({"operate", "cooperate", "define", "provide", "rotate", "engage",
+                        "extend", "allow", "enable", "receive", "communicate", "generate",
+                        "comprise", "include", "remain", "move", "contact", "abut", "overlap",
+                        "interact", "coincide", "intersect", "meet", "mate", "exceed"})
+_ABLE_NOUNS = frozenset({"variable", "vegetable", "consumable", "deliverable", "turntable",
+                         "timetable", "receivable", "collectible", "convertible", "perishable"})
+
+
+def _able(word: str) -> bool:
+    """"the force resistible", "the parts movable": an adjective after the term."""
+    return word.endswith(("able", "ible")) and len(word) >= 7 and word not in _ABLE_NOUNS
+
+
+def _verb_after(before: str, word: str) -> bool:
+    """A verb after the term's noun: "-s" after a singular ("said motor drives") or a bare
+    form after a plural ("the diffuser elements maintain")."""
+    if before in ORDINALS or len(word) <= 3:
+        return False
+    if word in BARE_VERBS:
+        return True
+    plural_before = before.endswith("s") and not before.endswith(("ss", "us", "is")) \
+        and before not in ("means", "series", "apparatus", "species")
+    if plural_before:
+        return not word.endswith("s") and not word.endswith(("ness", "ment", "tion"))
+    return word.endswith("s") and not word.endswith(("ss", "us", "is", "ics"))
 
 
 _QUANTIFIERS = (("at", "least", "one", "of"), ("at", "least", "one"), ("at", "least", "two"),
