@@ -168,7 +168,7 @@ def _summary(cases: list[dict], result: dict) -> dict:
     sets: dict[str, dict] = collections.defaultdict(lambda: collections.Counter())
     kinds: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     clean: dict[tuple[str, str], set] = {}
-    for case, findings, described in zip(cases, result["findings"], result["with_description"]):
+    for case, findings, described in zip(cases, result["findings"], result["with_description"], strict=True):
         row = sets[case["set"]]
         if case["kind"] == "clean":
             clean[(case["set"], case["id"])] = {(f[0], f[1], f[3]) for f in findings}
@@ -233,7 +233,7 @@ def _show(what: str, path: Path, result: dict) -> None:
     cases = json.loads(path.read_text())["cases"]
     rng = random.Random(1)
     warnings = []
-    for case, findings in zip(cases, result["findings"]):
+    for case, findings in zip(cases, result["findings"], strict=True):
         if case["kind"] != "clean":
             continue
         for claim, rule, severity, words in findings:
@@ -247,7 +247,7 @@ def _show(what: str, path: Path, result: dict) -> None:
     if what == "misses":
         from torchworks.recipes.patents.claims.defects import EXPECTED_RULES
         clean = {}
-        for case, findings in zip(cases, result["findings"]):
+        for case, findings in zip(cases, result["findings"], strict=True):
             if case["kind"] == "clean":
                 clean[(case["set"], case["id"])] = {(f[0], f[1], f[3]) for f in findings}
                 continue

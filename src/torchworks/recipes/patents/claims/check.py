@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from torchworks.recipes.patents.claims import (
     rules_antecedent,
+    rules_form,
     rules_introduction,
     rules_language,
     rules_structure,
@@ -30,6 +31,7 @@ RULES: tuple[Rule, ...] = (
     rules_structure.numbering,
     rules_structure.dependencies,
     rules_structure.transitions,
+    rules_form.sentence_form,
     rules_structure.duplicate_claims,
     rules_structure.abstract_length,
     rules_antecedent.antecedent_basis,

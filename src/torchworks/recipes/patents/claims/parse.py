@@ -243,9 +243,14 @@ def _transition(text: str) -> re.Match[str] | None:
     found = None
     for match in _TRANSITION.finditer(text, 0, colon + 1):
         found = match
-    if found is not None and len(text[found.end():colon].split()) > 6:
+    if found is not None and found.group(1).lower() in _WEAK \
+            and len(text[found.end():colon].split()) > 6:
         return None  # "A cleaner for dust having a filter and a motor casing: ..." - no
     return found
+
+
+# Transitions that also describe the preamble's subject ("a cup having a handle, ...").
+_WEAK = frozenset({"having", "has", "including", "includes", "containing", "contains"})
 
 
 def find_references(text: str, number: int) -> tuple[list[int], list[int], str, bool]:

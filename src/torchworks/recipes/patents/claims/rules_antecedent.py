@@ -27,8 +27,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from torchworks.recipes.patents.claims.chain import ChainTerms, act_stem, claim_mentions, \
-    claim_words, walk_chains
+from torchworks.recipes.patents.claims.chain import (
+    ChainTerms,
+    act_stem,
+    claim_mentions,
+    claim_words,
+    walk_chains,
+)
 from torchworks.recipes.patents.claims.findings import Finding, claim_finding
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
 from torchworks.recipes.patents.claims.terms import (
@@ -171,7 +176,8 @@ def _finding(lapse: _Lapse, introduced: dict[frozenset[str], int]) -> Finding:
                    f"{elsewhere} introduces it, but claim {claim.number} does not depend on it")
         if elsewhere < claim.number:
             fix = f"depend on claim {elsewhere}, or {fix}"
-    elif not defined_here and not in_preamble and not _acronym(claim, mention) and lapse.reused:
+    elif not defined_here and not in_preamble and not _acronym(claim, mention) and (
+            lapse.reused or (not lapse.known_words and len(mention.words) > 1)):
         severity = "error"
         message = (f"'{words}' has no antecedent basis: no earlier "
                    f"'{indefinite(mention.phrase)}' in claim {claim.number}"

@@ -1,11 +1,12 @@
 """A term introduced twice in one chain: which one do later references mean?
 
 - error `element-reintroduced`: a dependent claim adds as an element ("comprising/including/
-  containing a X", after its reference to the claim it narrows) exactly the element a claim it depends on already introduced ("a
-  microcontroller" in claim 1, "..., further comprising a microcontroller" in claim 3): either
-  a second element that needs a name of its own ("a second microcontroller") or the same one,
-  which must be "the microcontroller". Naming it again in passing ("immersed in an aqueous
-  solution", "A device as in claim 7") is common in granted claims and not reported;
+  containing a X", after its reference to the claim it narrows) exactly the element a claim
+  it depends on already introduced ("a microcontroller" in claim 1, "..., further comprising
+  a microcontroller" in claim 3): either a second element that needs a name of its own ("a
+  second microcontroller") or the same one, which must be "the microcontroller". Naming it
+  again in passing ("immersed in an aqueous solution", "A device as in claim 7") is common in
+  granted claims and not reported;
 - warning `antecedent-ambiguous`: one claim introduces the term twice and the chain later says
   "the <term>".
 

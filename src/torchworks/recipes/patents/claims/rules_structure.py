@@ -129,8 +129,8 @@ def _body_without_transition(text: str) -> bool:
         return False
     before = text[:colon].rstrip(" ,")
     words = before.split()
-    if not words or len(words) > 30:
-        return False
+    if not words or len(words) > 30 or "," in before:
+        return False  # "..., the program making a computer perform: ..." is another form
     last = words[-1].lower()
     return last.isalpha() and last not in _FUNCTION_BEFORE_COLON \
         and not last.endswith(("ed", "ing")) and bool(text[colon + 1:].strip())

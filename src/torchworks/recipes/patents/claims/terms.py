@@ -57,7 +57,7 @@ housing opening spring ring bearing coating fitting casing wiring bushing coupli
 padding lining setting string thing building ceiling clothing covering drawing filling flooring
 footing framing grating heading landing lighting marking packing piping plating railing
 recording sealing shielding siding spacing tubing winding binding backing bedding boring
-bracing cladding facing fastening flashing grounding heating cooling handling lacing lettering
+bracing cladding fastening flashing grounding heating cooling handling lacing lettering
 molding moulding netting outing painting paving planking plumbing printing roofing sheathing
 shipping skirting stuffing trimming webbing wedding bedding sling swing wing king sibling
 pudding sheeting flange tiling tracing wording reading rating ranking routing meeting offering
@@ -86,7 +86,7 @@ class Token:
     """A word, number or punctuation mark; `lower` and `word` are computed once (the checker
     looks at each token several times, on claim sets of 50,000 claims)."""
 
-    __slots__ = ("text", "start", "end", "lower", "word")
+    __slots__ = ("end", "lower", "start", "text", "word")
 
     def __init__(self, text: str, start: int, end: int) -> None:
         self.text = text
@@ -104,8 +104,17 @@ class Mention:
     capitalized word mid-claim starts it, a name ("the Internet"). Stems are computed once.
     """
 
-    __slots__ = ("words", "determiner", "start", "end", "followed_by", "proper", "definite",
-                 "stems", "stem_set")
+    __slots__ = (
+        "definite",
+        "determiner",
+        "end",
+        "followed_by",
+        "proper",
+        "start",
+        "stem_set",
+        "stems",
+        "words",
+    )
 
     def __init__(self, words: tuple[str, ...], determiner: str, start: int, end: int,
                  followed_by: str = "", proper: bool = False) -> None:
