@@ -56,10 +56,12 @@ def test_draft_with_a_tiny_model_is_a_valid_claim_set(tiny_backend: LocalBackend
 
 
 def test_checker_fixes_are_applied_to_claim_text() -> None:
-    text = "The lamp of claim 1, wherein the bulb is in a shade and the shade is red."
+    text = ("The lamp of claim 1, wherein the bulb is in a shade, the shade is red and the bulb "
+            "is white.")  # "the bulb" used as an element: an error the fix rewrites
     report = check_text("1. A lamp comprising a shade.\n2. " + text)
     fixed = apply_fixes(text, report.for_index(1))
-    assert fixed == "The lamp of claim 1, wherein a bulb is in the shade and the shade is red."
+    assert fixed == ("The lamp of claim 1, wherein a bulb is in the shade, the shade is red and "
+                     "the bulb is white.")
     assert not check_text("1. A lamp comprising a shade.\n2. " + fixed).errors
 
 

@@ -7,8 +7,8 @@
   second microcontroller") or the same one, which must be "the microcontroller". Naming it
   again in passing ("immersed in an aqueous solution", "A device as in claim 7") is common in
   granted claims and not reported;
-- warning `antecedent-ambiguous`: one claim introduces the term twice and the chain later says
-  "the <term>".
+- warning `antecedent-ambiguous`: the chain introduces the term twice otherwise (twice in one
+  claim, or again in passing) and later says "the <term>".
 
 Generic nouns claims routinely introduce many times ("a portion", "a position", "a signal")
 and terms whose last word is a participle are left alone.
@@ -56,7 +56,7 @@ def double_introduction(claim_set: ClaimSet) -> list[Finding]:
             if mention.definite and earlier and len(earlier) > 1:
                 second_claim, second = earlier[1]
                 key = (second_claim.index, mention.stems)
-                if earlier[0][0] is second_claim and key not in ambiguous_done:
+                if key not in ambiguous_done:
                     ambiguous_done.add(key)
                     findings.append(_ambiguous(second_claim, second))
             if not _introduction(mention):
@@ -104,7 +104,7 @@ def _ambiguous(claim: Claim, mention: Mention) -> Finding:
     words = _as_written(claim.text, mention)
     return claim_finding(
         claim, "antecedent-ambiguous", "warning", words,
-        f"'{mention.phrase}' is introduced again with 'a' (first earlier in this claim), so "
-        f"later references to 'the {mention.phrase}' are ambiguous",
+        f"'{mention.phrase}' is introduced again with 'a', so later references to "
+        f"'the {mention.phrase}' are ambiguous",
         f"write 'the {mention.phrase}' if it is the same element, or tell them apart "
         f"('a second {mention.phrase}', 'another {mention.phrase}')", mention.start)
