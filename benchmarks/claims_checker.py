@@ -1,112 +1,278 @@
-"""Claim checker quality on real US claims: false alarms on granted sets, recall on defects.
+"""Claim checker quality and speed on real granted US claims, today's code beside this tree's.
 
-    .venv/bin/python benchmarks/claims_checker.py [--data ../shared/data/patents] [--seed 0]
+    .venv/bin/python benchmarks/claims_checker.py [--before /work/main/src] [--seed 0]
+        [--timing 1000,8000,50000] [--show errors|warnings|misses]
 
-Two figures, side by side for each input file:
-- error-level findings per claim on the real claim sets as published (goal <= 0.05: these
-  claims were examined; `claims.jsonl` holds granted/published claims, `patents.jsonl` also
-  pre-grant applications);
-- share of inserted defects found (goal >= 95%): from every real set, claim sets with one defect
-  each (wrong dependency number, dropped antecedent, duplicated number; see
-  `torchworks.recipes.patents.claims.defects`). A defect counts as found when the corrupted set
-  has a finding of the expected rule, at an expected claim, that the clean set did not have;
-  "found as error" also requires error severity.
+The cases are built once, in this process, with this tree's defect planter
+(`torchworks.recipes.patents.claims.defects`); each checker ("before": the source tree given by
+--before, "after": this tree) then scores the same cases in a subprocess of its own with that
+tree first on PYTHONPATH (`--score`), so both are measured on identical input. Data:
+
+- held-out and tune parts of `benchmarks/data/granted_claims` (granted 2005-2013; the rules were
+  tuned on "tune" only), and the shared sample `../shared/data/patents` (claims.jsonl: granted
+  or published claims; patents.jsonl also holds pre-grant applications).
+
+Figures per data set: error findings per clean claim (claim-level errors on the sets as
+granted), warnings per clean claim without and with the description, planted defects found /
+found at error level by kind (a defect counts when the planted set has a finding of the
+expected rule at an expected claim that the clean set does not have), and the time to check
+and render N claims (real claims repeated, references shifted) on one core.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import gzip
 import json
+import os
 import platform
 import random
+import re
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-from torchworks.recipes.patents.claims.check import check, check_text
-from torchworks.recipes.patents.claims.defects import EXPECTED_RULES, claim_set_text, make_defects
-from torchworks.recipes.patents.claims.parse import parse_claim_list
-
-DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "patents"
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "benchmarks" / "data" / "granted_claims"
+SHARED = ROOT.parent / "shared" / "data" / "patents"
+SETS = (("heldout", DATA / "heldout.jsonl.gz"), ("tune", DATA / "tune.jsonl.gz"),
+        ("shared-claims", SHARED / "claims.jsonl"), ("shared-patents", SHARED / "patents.jsonl"))
+TIME_LIMIT_S = 120.0  # a variant still running a timing size past this is reported as ">"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--before", type=Path, default=Path("/work/main/src"),
+                        help="source tree of the checker to compare with (today's main)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--per-kind", type=int, default=3, help="defects of each kind per set")
-    parser.add_argument("--show", action="store_true", help="print every error on real claims")
+    parser.add_argument("--per-kind", type=int, default=2, help="defects of each kind per set")
+    parser.add_argument("--timing", default="1000,8000,50000", help="claim counts to time")
+    parser.add_argument("--show", choices=("errors", "warnings", "misses"), default=None,
+                        help="print the after variant's errors / a warning sample / misses")
+    parser.add_argument("--score", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.score:
+        return _score(args.score)
     print(f"machine: {platform.machine()} {platform.processor() or ''} | python "
-          f"{platform.python_version()} | seed {args.seed} | {args.per_kind} defects/kind/set")
-    rows = []
-    misses = []
-    for name in ("claims.jsonl", "patents.jsonl"):
-        path = args.data / name
-        if not path.is_file():
-            continue
-        records = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
-        rows.append(_evaluate(name, records, args, misses))
-    print()
-    print(f"{'file':<15} {'sets':>5} {'claims':>7} {'errors':>7} {'err/claim':>10} "
-          f"{'defects':>8} {'found':>7} {'found%':>7} {'as err%':>8} {'ms/set':>7}")
-    for row in rows:
-        print(f"{row['file']:<15} {row['sets']:>5} {row['claims']:>7} {row['errors']:>7} "
-              f"{row['errors'] / max(row['claims'], 1):>10.3f} {row['defects']:>8} "
-              f"{row['found']:>7} {100 * row['found'] / max(row['defects'], 1):>6.1f}% "
-              f"{100 * row['as_error'] / max(row['defects'], 1):>7.1f}% {row['ms']:>7.1f}")
-    by_kind: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
-    for row in rows:
-        for kind, (found, total) in row["kinds"].items():
-            by_kind[kind][0] += found
-            by_kind[kind][1] += total
-    print("\nrecall by defect kind (all files):")
-    for kind, (found, total) in sorted(by_kind.items()):
-        print(f"  {kind:<22} {found:>4}/{total:<4} {100 * found / max(total, 1):6.1f}%")
-    for miss in misses[:20]:
-        print("  missed:", miss)
-    print("\ngoals: err/claim <= 0.05 on real claims; found% >= 95")
+          f"{platform.python_version()} | load {os.getloadavg()[0]:.2f} | seed {args.seed} | "
+          f"{args.per_kind} defects/kind/set | one core per variant (subprocess)")
+    cases = _build_cases(args)
+    sizes = [int(n) for n in args.timing.split(",") if n]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "cases.json"
+        path.write_text(json.dumps({"cases": cases, "timing": _timing_text(max(sizes, default=0)),
+                                    "sizes": sizes}))
+        results = {name: _run(src, path, args.show if name == "after" else None)
+                   for name, src in (("before", args.before), ("after", ROOT / "src"))}
+    _print_tables(cases, results)
     return 0
 
 
-def _evaluate(name: str, records: list[dict], args: argparse.Namespace,
-              misses: list[str]) -> dict:
-    rng = random.Random(args.seed)
-    claims = errors = defects = found = as_error = 0
-    kinds: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
-    began = time.perf_counter()
-    checks = 0
-    for record in records:
-        claim_set = parse_claim_list(record["claims"], record.get("abstract", ""))
-        pairs = [(c.number, c.text) for c in claim_set.claims]
-        clean = check_text(claim_set_text(pairs))
-        checks += 1
-        claims += len(claim_set.claims)
-        real = check(claim_set)
-        errors += sum(1 for f in real.findings if f.severity == "error" and f.claim is not None)
-        if args.show:
-            for f in real.findings:
-                if f.severity == "error":
-                    print(f"  {name} {record['id']} claim {f.claim}: {f.rule} '{f.words}'")
-        before = {(f.claim, f.rule, f.words) for f in clean.findings}
-        for defect in make_defects(record["id"], record["claims"], rng, args.per_kind):
-            report = check_text(defect.text)
-            checks += 1
-            new = [f for f in report.findings if (f.claim, f.rule, f.words) not in before
-                   and f.rule in EXPECTED_RULES[defect.kind] and f.claim in defect.claims]
-            defects += 1
-            kinds[defect.kind][1] += 1
-            if new:
-                found += 1
-                kinds[defect.kind][0] += 1
-                as_error += any(f.severity == "error" for f in new)
-            else:
-                misses.append(f"{record['id']} {defect.kind}: {defect.note}")
-    ms = 1000 * (time.perf_counter() - began) / max(checks, 1)
-    return {"file": name, "sets": len(records), "claims": claims, "errors": errors,
-            "defects": defects, "found": found, "as_error": as_error, "kinds": dict(kinds),
-            "ms": ms}
+def _records(path: Path) -> list[dict]:
+    if not path.is_file():
+        return []
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _build_cases(args: argparse.Namespace) -> list[dict]:
+    from torchworks.recipes.patents.claims.defects import make_defects
+    from torchworks.recipes.patents.claims.parse import parse_claim_list
+
+    cases = []
+    for name, path in SETS:
+        rng = random.Random(args.seed)
+        for record in _records(path):
+            claim_set = parse_claim_list(record["claims"])
+            text = "\n".join(f"{c.number}. {c.text}" for c in claim_set.claims)
+            cases.append({"set": name, "kind": "clean", "id": record["id"], "text": text,
+                          "description": record.get("description") or ""})
+            for defect in make_defects(record["id"], record["claims"], rng, args.per_kind):
+                cases.append({"set": name, "kind": defect.kind, "id": record["id"],
+                              "text": defect.text, "claims": list(defect.claims),
+                              "note": defect.note})
+    return cases
+
+
+def _timing_text(claims: int) -> str:
+    """`claims` real claims: the held-out sets repeated, numbers and references shifted."""
+    from torchworks.recipes.patents.claims.parse import REFERENCE, parse_claim_list
+
+    records = _records(DATA / "heldout.jsonl.gz")
+    lines: list[str] = []
+    offset = 0
+    while records and len(lines) < claims:
+        for record in records:
+            claim_set = parse_claim_list(record["claims"])
+            for claim in claim_set.claims:
+                shifted = REFERENCE.sub(lambda m, o=offset: re.sub(
+                    r"\d+", lambda d: str(int(d.group(0)) + o), m.group(0)), claim.text)
+                lines.append(f"{claim.number + offset}. {shifted}")
+            offset += len(claim_set.claims)
+            if len(lines) >= claims:
+                break
+    return "\n".join(lines[:claims])
+
+
+def _run(src: Path, cases: Path, show: str | None) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(src), OMP_NUM_THREADS="1")
+    command = [sys.executable, __file__, "--score", str(cases)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"scoring with {src} failed:\n{done.stderr[-3000:]}")
+    result = json.loads(done.stdout.splitlines()[-1])
+    if show:
+        _show(show, cases, result)
+    return result
+
+
+def _score(path: Path) -> int:
+    """Child process: findings of every case with the torchworks on PYTHONPATH, then timings."""
+    from torchworks.recipes.patents.claims.check import check_text
+    from torchworks.recipes.patents.claims.render import to_text
+
+    data = json.loads(path.read_text())
+    out: dict = {"findings": [], "with_description": [], "timing": {}}
+    for case in data["cases"]:
+        report = check_text(case["text"])
+        out["findings"].append([(f.claim, f.rule, f.severity, f.words) for f in report.findings])
+        if case["kind"] == "clean" and case["description"]:
+            described = check_text(case["text"], description=case["description"])
+            out["with_description"].append(
+                [(f.claim, f.rule, f.severity, f.words) for f in described.findings])
+        else:
+            out["with_description"].append(None)
+    real = data["timing"].split("\n")
+    flood = ["1. A lamp comprising a base."] + [f"{n}. The lamp of claim {n - 1}."
+                                               for n in range(2, max(data["sizes"]) + 1)]
+    for kind, lines in (("real", real), ("flood", flood)):
+        previous: tuple[int, float] | None = None
+        for size in data["sizes"]:
+            if previous and previous[1] * (size / previous[0]) ** 2 > TIME_LIMIT_S:
+                break  # quadratic code would take many minutes at this size
+            text = "\n".join(lines[:size])
+            began = time.process_time()
+            try:
+                report = check_text(text)
+                checked = time.process_time() - began
+                to_text(report)
+            except RecursionError:  # today's renderer recurses once per level of the tree
+                out["timing"][f"{kind} {size}"] = {"failed": "RecursionError", "chars": len(text)}
+                break
+            rendered = time.process_time() - began - checked
+            out["timing"][f"{kind} {size}"] = {"check_s": checked, "render_s": rendered,
+                                               "chars": len(text)}
+            previous = (size, checked + rendered)
+    print(json.dumps(out))
+    return 0
+
+
+def _summary(cases: list[dict], result: dict) -> dict:
+    from torchworks.recipes.patents.claims.defects import EXPECTED_RULES
+
+    sets: dict[str, dict] = collections.defaultdict(lambda: collections.Counter())
+    kinds: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    clean: dict[tuple[str, str], set] = {}
+    rows = zip(cases, result["findings"], result["with_description"], strict=True)
+    for case, findings, described in rows:
+        row = sets[case["set"]]
+        if case["kind"] == "clean":
+            clean[(case["set"], case["id"])] = {(f[0], f[1], f[3]) for f in findings}
+            row["sets"] += 1
+            row["claims"] += case["text"].count("\n") + 1
+            row["errors"] += sum(1 for f in findings if f[2] == "error" and f[0] is not None)
+            row["warnings"] += sum(1 for f in findings if f[2] == "warning")
+            row["error_sets"] += any(f[2] == "error" and f[0] is not None for f in findings)
+            if described is not None:
+                row["described_claims"] += case["text"].count("\n") + 1
+                row["described_warnings"] += sum(1 for f in described if f[2] == "warning")
+            continue
+        before = clean[(case["set"], case["id"])]
+        new = [f for f in findings if (f[0], f[1], f[3]) not in before
+               and f[1] in EXPECTED_RULES[case["kind"]] and f[0] in case["claims"]]
+        for key in (case["kind"], "all"):
+            kinds[key]["total"] += 1
+            kinds[key]["found"] += bool(new)
+            kinds[key]["error"] += any(f[2] == "error" for f in new)
+    return {"sets": sets, "kinds": kinds}
+
+
+def _print_tables(cases: list[dict], results: dict) -> None:
+    summaries = {name: _summary(cases, result) for name, result in results.items()}
+    print("\nclean granted claims (before -> after)")
+    print(f"{'set':<15} {'sets':>5} {'claims':>6} | {'err/claim':>15} | {'sets w/ error':>13} | "
+          f"{'warn/claim':>13} | {'warn/claim +desc':>16}")
+    for name, _ in SETS:
+        b, a = summaries["before"]["sets"].get(name), summaries["after"]["sets"].get(name)
+        if not a:
+            continue
+
+        def per(row: dict, key: str, base: str = "claims") -> float:
+            return row[key] / max(row[base], 1)
+        print(f"{name:<15} {a['sets']:>5} {a['claims']:>6} | {per(b, 'errors'):.3f} -> "
+              f"{per(a, 'errors'):.3f} | {b['error_sets']:>4} -> {a['error_sets']:<4} | "
+              f"{per(b, 'warnings'):.2f} -> {per(a, 'warnings'):.2f} | "
+              f"{per(b, 'described_warnings', 'described_claims'):>6.2f} -> "
+              f"{per(a, 'described_warnings', 'described_claims'):.2f}")
+    print("\nplanted defects, all sets (found% / at-error% : before -> after)")
+    kinds = sorted(summaries["after"]["kinds"], key=lambda k: (k == "all", k))
+    for kind in kinds:
+        b, a = summaries["before"]["kinds"][kind], summaries["after"]["kinds"][kind]
+
+        def pct(row: collections.Counter, key: str) -> str:
+            return f"{100 * row[key] / max(row['total'], 1):5.1f}%"
+        print(f"  {kind:<22} n={a['total']:<4} found {pct(b, 'found')} -> {pct(a, 'found')}   "
+              f"at error {pct(b, 'error')} -> {pct(a, 'error')}")
+    print("\ntime to check + render N claims, one core (CPU seconds: check + render); real: "
+          "held-out claims repeated, flood: '<n>. The lamp of claim <n-1>.'")
+    keys = sorted({k for r in results.values() for k in r["timing"]},
+                  key=lambda k: (k.split()[0], int(k.split()[1])))
+    for key in keys:
+        cells = []
+        for name in ("before", "after"):
+            t = results[name]["timing"].get(key)
+            cells.append(f"{'failed: ' + t['failed']:>16}" if t and "failed" in t
+                         else f"{t['check_s']:7.2f} + {t['render_s']:6.2f}" if t
+                         else f"{'(skipped: quadratic)':>16}")
+        chars = next(r["timing"][key]["chars"] for r in results.values() if key in r["timing"])
+        print(f"  {key:>12} claims ({chars / 1e6:5.2f} MB): before {cells[0]}   "
+              f"after {cells[1]}")
+    print("\ngoals: err/claim <= 0.02; defects found >= 97% and at error >= 85% per kind; "
+          "50,000 claims < 2 s")
+
+
+def _show(what: str, path: Path, result: dict) -> None:
+    cases = json.loads(path.read_text())["cases"]
+    rng = random.Random(1)
+    warnings = []
+    for case, findings in zip(cases, result["findings"], strict=True):
+        if case["kind"] != "clean":
+            continue
+        for claim, rule, severity, words in findings:
+            if what == "errors" and severity == "error" and claim is not None:
+                print(f"  E {case['set']} {case['id']} claim {claim}: {rule} '{words}'")
+            elif severity == "warning":
+                warnings.append((case["set"], case["id"], claim, rule, words))
+    if what == "warnings":
+        for row in rng.sample(warnings, min(40, len(warnings))):
+            print("  W", *row)
+    if what == "misses":
+        from torchworks.recipes.patents.claims.defects import EXPECTED_RULES
+        clean = {}
+        for case, findings in zip(cases, result["findings"], strict=True):
+            if case["kind"] == "clean":
+                clean[(case["set"], case["id"])] = {(f[0], f[1], f[3]) for f in findings}
+                continue
+            new = [f for f in findings if (f[0], f[1], f[3]) not in clean[(case["set"],
+                                                                           case["id"])]
+                   and f[1] in EXPECTED_RULES[case["kind"]] and f[0] in case["claims"]]
+            if not new or not any(f[2] == "error" for f in new):
+                print(f"  miss{'' if not new else '(warning)'} {case['set']} {case['id']} "
+                      f"{case['kind']}: {case['note']}")
 
 
 if __name__ == "__main__":

@@ -36,7 +36,8 @@ def test_both_services_are_in_the_catalog() -> None:
 
 
 def test_check_endpoint_reports_findings_with_fixes(server: RunningServer) -> None:
-    claims = "1. A lamp comprising a base.\n2. The lamp of claim 3, wherein the shade is red."
+    claims = ("1. A lamp comprising a base.\n2. The lamp of claim 3, wherein the glass shade is "
+              "red.")
     response = httpx.post(f"{server.url}/v1/patents/check", json={"claims": claims}, timeout=30)
     assert response.status_code == 200, response.text
     body = response.json()
@@ -48,6 +49,26 @@ def test_check_endpoint_reports_findings_with_fixes(server: RunningServer) -> No
                               {"number": 2, "kind": "dependent", "parents": [3]}]
     bad = httpx.post(f"{server.url}/v1/patents/check", json={"claims": ""}, timeout=30)
     assert bad.status_code == 422 and "claims" in bad.text
+
+
+def test_check_endpoint_refuses_a_claim_flood_with_422_naming_the_limit(
+        server: RunningServer) -> None:
+    from torchworks.recipes.patents.service_claims import MAX_CLAIMS
+
+    flood = "1. A lamp comprising a base.\n" + "\n".join(
+        f"{n}. The lamp of claim {n - 1}." for n in range(2, MAX_CLAIMS + 2))
+    began = time.monotonic()
+    refused = httpx.post(f"{server.url}/v1/patents/check", json={"claims": flood}, timeout=30)
+    assert refused.status_code == 422, refused.text
+    assert f"{MAX_CLAIMS + 1} claims" in refused.text and f"limit is {MAX_CLAIMS}" in refused.text
+    assert time.monotonic() - began < 10
+    at_limit = flood.rsplit("\n", 1)[0]  # exactly MAX_CLAIMS claims: checked
+    answered = httpx.post(f"{server.url}/v1/patents/check", json={"claims": at_limit},
+                          timeout=30)
+    assert answered.status_code == 200 and len(answered.json()["claims"]) == MAX_CLAIMS
+    after = httpx.post(f"{server.url}/v1/patents/check", timeout=30,
+                       json={"claims": "1. A lamp comprising a base."})
+    assert after.status_code == 200 and after.json()["errors"] == 0  # the service still serves
 
 
 def test_draft_endpoint_answers_the_pipelines_claim_set_strictly_checked(

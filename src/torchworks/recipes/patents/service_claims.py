@@ -19,6 +19,11 @@ from torchworks.serving.service import ServiceSpec
 
 MAX_CHARS = 2_000_000
 MAX_DISCLOSURE_CHARS = 200_000  # about 30,000 words: a whole description
+# Claims one check request may hold. Granted US sets run to a few hundred claims; a request
+# with more is a flood (or many sets pasted together) and is refused with 422 before any rule
+# runs. The checker itself is linear (50,000 claims in seconds): the cap keeps one request's
+# work small next to the service's timeout, not the checker safe.
+MAX_CLAIMS = 1_000
 
 
 class IgnoredFinding(BaseModel):
@@ -29,7 +34,8 @@ class IgnoredFinding(BaseModel):
 
 class CheckRequest(BaseModel):
     claims: str = Field(min_length=1, max_length=MAX_CHARS,
-                        description="the claim set as text, one numbered claim after another")
+                        description="the claim set as text, one numbered claim after another "
+                                    f"(at most {MAX_CLAIMS} claims)")
     description: str | None = Field(None, max_length=MAX_CHARS,
                                     description="the description: unsupported terms reported")
     abstract: str | None = Field(None, max_length=20_000, description="the abstract to check")
@@ -67,13 +73,23 @@ class CheckResponse(BaseModel):
 
 class CheckPredictor:
     def predict(self, batch: Sequence[CheckRequest]) -> list[CheckResponse | Exception]:
-        from torchworks.recipes.patents.claims.check import check_text
+        from torchworks.recipes.patents.claims.check import check
+        from torchworks.recipes.patents.claims.parse import parse_claims
         from torchworks.recipes.patents.claims.render import to_json, to_text
 
         answers: list[CheckResponse | Exception] = []
         for request in batch:
-            report = check_text(request.claims, description=request.description,
-                                abstract=request.abstract)
+            claim_set = parse_claims(request.claims)
+            if len(claim_set.claims) > MAX_CLAIMS:
+                answers.append(ValueError(
+                    f"claims: {len(claim_set.claims)} claims in one request; the limit is "
+                    f"{MAX_CLAIMS}. Send the claim sets in separate requests of at most "
+                    f"{MAX_CLAIMS} claims, or check a larger set locally with "
+                    "`torchworks patents check`, which has no limit"))
+                continue
+            if request.abstract is not None:
+                claim_set.abstract = " ".join(request.abstract.split())
+            report = check(claim_set, request.description)
             structure = to_json(report)  # the models keep the fields they declare
             answers.append(CheckResponse(
                 claims=[ClaimOut.model_validate(c) for c in structure["claims"]],
@@ -104,7 +120,8 @@ def check_service() -> ServiceSpec:
                        response_type=CheckResponse, load=lambda _version: CheckPredictor(),
                        max_batch_size=16, max_queue_delay_ms=2.0, timeout_s=30.0,
                        description="check a claim set: numbering, dependencies, antecedent "
-                                   "basis, wording; every finding with its fix")
+                                   f"basis, wording; every finding with its fix (at most "
+                                   f"{MAX_CLAIMS} claims a request)")
 
 
 class DraftRequest(BaseModel):

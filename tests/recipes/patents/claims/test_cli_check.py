@@ -13,7 +13,7 @@ CLAIMS = """What is claimed is:
 1. A lamp comprising:
    a base; and
    a shade mounted on the base.
-2. The lamp of claim 1, wherein the bulb is about 5 cm long.
+2. The lamp of claim 1, wherein the bulb is about 5 cm long and the bulb is white.
 3. The lamp of claim 1, wherein the shade is paper.
 """
 

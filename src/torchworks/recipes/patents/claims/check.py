@@ -14,7 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from torchworks.recipes.patents.claims import rules_antecedent, rules_language, rules_structure
+from torchworks.recipes.patents.claims import (
+    rules_antecedent,
+    rules_form,
+    rules_introduction,
+    rules_language,
+    rules_structure,
+)
 from torchworks.recipes.patents.claims.findings import Finding, Report, sort_findings
 from torchworks.recipes.patents.claims.parse import ClaimSet, parse_claims
 
@@ -25,10 +31,11 @@ RULES: tuple[Rule, ...] = (
     rules_structure.numbering,
     rules_structure.dependencies,
     rules_structure.transitions,
+    rules_form.sentence_form,
     rules_structure.duplicate_claims,
     rules_structure.abstract_length,
     rules_antecedent.antecedent_basis,
-    rules_antecedent.double_introduction,
+    rules_introduction.double_introduction,
     rules_language.indefinite_terms,
 )
 

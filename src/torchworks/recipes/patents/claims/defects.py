@@ -7,7 +7,14 @@ and the claims where the checker should report it:
 - `antecedent-*`: an element's introduction removed, either its "a" turned into "the"
   (`antecedent-article`) or the whole "a X ..." element deleted (`antecedent-dropped`), while
   the claim or its dependents still say "the/said X";
-- `numbering-duplicate`: a claim given the number of the claim before it.
+- `numbering-duplicate`: a claim given the number of the claim before it; `numbering-gap`: a
+  number skipped (every claim from one on renumbered, references kept);
+- `multiple-on-multiple`: two dependent claims rewritten as multiple dependent claims, the
+  second of them on the first (35 USC 112(e));
+- `transition-removed`: the transitional phrase right after an independent claim's preamble
+  deleted ("A lamp comprising: a base" -> "A lamp: a base");
+- `element-twice`: an element the chain already introduced ("a microcontroller" in claim 1)
+  introduced again in a dependent claim ("..., further comprising a microcontroller").
 
 Defects are drawn deterministically from a seed, so a benchmark run is reproducible.
 """
@@ -18,7 +25,12 @@ import random
 import re
 from dataclasses import dataclass
 
-from torchworks.recipes.patents.claims.parse import Claim, ClaimSet, parse_claim_list
+from torchworks.recipes.patents.claims.parse import (
+    TRANSITIONS,
+    Claim,
+    ClaimSet,
+    parse_claim_list,
+)
 from torchworks.recipes.patents.claims.terms import mentions
 
 # defect kind -> the finding rules that count as catching it
@@ -29,6 +41,10 @@ EXPECTED_RULES = {
     "antecedent-article": ("antecedent-basis",),
     "antecedent-dropped": ("antecedent-basis",),
     "numbering-duplicate": ("numbering-duplicate",),
+    "numbering-gap": ("numbering-gap",),
+    "multiple-on-multiple": ("multiple-dependency-chain",),
+    "transition-removed": ("transition-missing",),
+    "element-twice": ("element-reintroduced",),
 }
 
 
@@ -52,7 +68,8 @@ def make_defects(source: str, claim_texts: list[str], rng: random.Random,
     pairs = [(c.number, c.text) for c in claim_set.claims]
     defects: list[Defect] = []
     for make in (_dependency_later, _dependency_missing, _dependency_self, _antecedent_article,
-                 _antecedent_dropped, _duplicate):
+                 _antecedent_dropped, _duplicate, _gap, _multiple_on_multiple,
+                 _transition_removed, _element_twice):
         candidates = make(claim_set, pairs)
         rng.shuffle(candidates)
         defects.extend(Defect(kind=kind, source=source, text=claim_set_text(changed),
@@ -166,4 +183,72 @@ def _antecedent_dropped(claim_set: ClaimSet, pairs: list[tuple[int, str]]) -> li
             out.append(("antecedent-dropped", _replace(pairs, claim.number, text),
                         tuple(remaining), f"claim {claim.number}: element "
                         f"'{claim.text[start:end].strip()[:60]}' deleted"))
+    return out
+
+
+def _gap(claim_set: ClaimSet, pairs: list[tuple[int, str]]) -> list[Candidate]:
+    """Claim k and every claim after it numbered one higher (references left as they were)."""
+    out = []
+    for index in range(1, len(pairs)):
+        changed = [(n + 1 if i >= index else n, t) for i, (n, t) in enumerate(pairs)]
+        out.append(("numbering-gap", changed, (changed[index][0],),
+                    f"claims from {pairs[index][0]} on numbered one higher"))
+    return out
+
+
+def _multiple_on_multiple(claim_set: ClaimSet, pairs: list[tuple[int, str]]) -> list[Candidate]:
+    """Dependent claims a < b: a on "any one of claims 1 to a-1", b on "claim a-1 or claim a"."""
+    out = []
+    singles = [c for c in _single_dependents(claim_set) if c.number >= 3]
+    for first in singles:
+        later = next((c for c in singles if c.number > first.number), None)
+        if later is None:
+            continue
+        a = first.number
+        text_a = re.sub(rf"\bclaims?\s+{first.parents[0]}\b",
+                        f"any one of claims 1 to {a - 1}", first.text, count=1)
+        text_b = re.sub(rf"\bclaims?\s+{later.parents[0]}\b",
+                        f"claim {a - 1} or claim {a}", later.text, count=1)
+        changed = _replace(_replace(pairs, a, text_a), later.number, text_b)
+        out.append(("multiple-on-multiple", changed, (later.number,),
+                    f"claim {a} made multiple dependent, claim {later.number} on it"))
+    return out
+
+
+_AFTER_PREAMBLE = re.compile(r",?\s*\b(" + "|".join(re.escape(t) for t in TRANSITIONS) +
+                             r")\b(?=\s*[:,])", re.IGNORECASE)
+
+
+def _transition_removed(claim_set: ClaimSet, pairs: list[tuple[int, str]]) -> list[Candidate]:
+    out = []
+    for claim in claim_set.claims:
+        if claim.dependent or not claim.transition:
+            continue
+        match = _AFTER_PREAMBLE.search(claim.text)
+        if not match or match.start() > 300 or claim.text[:match.start()].count(",") > 2:
+            continue
+        text = claim.text[:match.start()] + claim.text[match.end():]
+        out.append(("transition-removed", _replace(pairs, claim.number, text), (claim.number,),
+                    f"claim {claim.number}: '{match.group(1)}' deleted"))
+    return out
+
+
+def _element_twice(claim_set: ClaimSet, pairs: list[tuple[int, str]]) -> list[Candidate]:
+    """A dependent claim that introduces again a multi-word element of its parent claim."""
+    out = []
+    table = claim_set.by_number()
+    for claim in _single_dependents(claim_set):
+        parent = table.get(claim.parents[0])
+        if parent is None or parent.number >= claim.number:
+            continue
+        element = next((m for m in mentions(parent.text) if m.determiner in ("a", "an")
+                        and len(m.words) >= 2 and m.words[-1].isalpha()), None)
+        if element is None:
+            continue
+        phrase = parent.text[element.start:element.end]
+        article = "an" if phrase[:1].lower() in "aeiou" else "a"
+        text = claim.text.rstrip(" .") + f", and further comprising {article} {phrase}."
+        out.append(("element-twice", _replace(pairs, claim.number, text), (claim.number,),
+                    f"claim {claim.number}: '{article} {phrase}' of claim {parent.number} "
+                    "introduced again"))
     return out

@@ -16,25 +16,28 @@ from dataclasses import dataclass, field
 from typing import Any
 
 _LINE_START = re.compile(
-    r"^[ \t]*(?:claim[ \t]+(\d{1,4})[ \t]*[.:)\-]?|(\d{1,4})[ \t]?[.)])"
+    r"^[ \t]*(?:claim[ \t]+(\d{1,5})[ \t]*[.:)\-]?|(\d{1,5})[ \t]?[.)])"
     r"[ \t]*(?=[A-Za-z\"'(\u201c])",
     re.IGNORECASE | re.MULTILINE,
 )
-_MID_LINE = re.compile(r"(?<=[.;])[ \t]+(\d{1,4})[ \t]?[.)][ \t]+(?=[A-Z])")
+_MID_LINE = re.compile(r"(?<=[.;])[ \t]+(\d{1,5})[ \t]?[.)][ \t]+(?=[A-Z])")
 _ABSTRACT = re.compile(r"^[ \t]*abstract(?:[ \t]+of[ \t]+(?:the[ \t]+)?(?:disclosure|invention))?"
                        r"[ \t]*[:.]?[ \t]*", re.IGNORECASE | re.MULTILINE)
 _CLAIMS_HEADING = re.compile(r"^[ \t]*(?:what is claimed is|claims|we claim|i claim|"
                              r"the invention claimed is)\b[^\n]*$", re.IGNORECASE | re.MULTILINE)
 
 # "claim 3", "claims 1-3", "claims 1, 2 or 5", "claim 1 or claim 2", "any one of claims 1 to 4"
-_NUM = r"\d{1,4}(?:[ \t]*(?:-|–|to|through)[ \t]*\d{1,4})?"
+_NUM = r"\d{1,5}(?:[ \t]*(?:-|–|to|through)[ \t]*\d{1,5})?"
 REFERENCE = re.compile(
     rf"\bclaims?[ \t]+({_NUM}(?:[ \t]*(?:,|,?[ \t]*or|,?[ \t]*and)[ \t]*"
     rf"(?:claims?[ \t]+)?{_NUM})*)",
     re.IGNORECASE,
 )
-_ALL_PRECEDING = re.compile(r"\b(?:any|one|all)\s+(?:one\s+)?(?:of\s+)?(?:the\s+)?"
-                            r"(?:preceding|previous|foregoing|above)\s+claims?\b", re.IGNORECASE)
+# "any one of the preceding claims", "one or more of the previous claims", "all preceding claims"
+_ALL_PRECEDING = re.compile(r"\b(?:any|one|all|each|either|one\s+or\s+more)\s+(?:one\s+)?"
+                            r"(?:of\s+)?(?:the\s+)?(?:preceding|previous|foregoing|prior|"
+                            r"above(?:-mentioned)?|aforementioned|aforesaid)\s+claims?\b",
+                            re.IGNORECASE)
 _ALTERNATIVE = re.compile(r"\bor\b|\bany\b|\bone of\b|\beither\b", re.IGNORECASE)
 _MAX_RANGE = 1000  # "claims 1-999999" is a typo, not a thousand parents
 
@@ -43,7 +46,9 @@ TRANSITIONS = (
     "consisting essentially of", "consists essentially of", "consisting of", "consists of",
     "comprising", "comprises", "comprised of", "which comprises", "including", "includes",
     "containing", "contains", "having", "has", "composed of", "characterized in that",
-    "characterised in that", "characterized by", "characterised by", "the improvement comprising",
+    "characterised in that", "characterized by", "characterised by",
+    "wherein the improvement comprises", "the improvement comprising", "the improvement comprises",
+    "the improvement which comprises", "the improvement consisting of",
 )
 _TRANSITION = re.compile(r"\b(" + "|".join(re.escape(t) for t in TRANSITIONS) + r")\b[:,]?",
                          re.IGNORECASE)
@@ -96,10 +101,11 @@ class ClaimSet:
         return self._memo["table"]
 
     def ancestors(self, claim: Claim) -> list[Claim]:
-        """Every claim `claim` depends on, directly or not, in claim-set order.
+        """Every claim `claim` depends on, directly or not, in claim-number order.
 
         Only references to earlier claims are followed (a reference forward or to itself is a
-        finding of its own), so the walk always ends, even on cyclic input.
+        finding of its own), so the walk always ends, even on cyclic input. This lists the
+        whole chain: rules that visit every claim use `walk()` instead, which is linear.
         """
         memo = self._memo.setdefault("ancestors", {})
         key = id(claim)
@@ -117,11 +123,50 @@ class ClaimSet:
                     seen.update(c.number for c in done)
                 else:
                     stack.extend(p for p in table[number].parents if p < number)
-            memo[key] = [c for c in self.claims if c.number in seen and table[c.number] is c]
+            memo[key] = [table[n] for n in sorted(seen)]
         return memo[key]
 
+    def primary_parent(self, claim: Claim) -> Claim | None:
+        """The first existing earlier claim `claim` refers to: its parent in `walk()`'s tree."""
+        table = self.by_number()
+        return next((table[p] for p in claim.parents if p < claim.number and p in table), None)
+
+    def walk(self) -> list[tuple[bool, Claim]]:
+        """(entering?, claim) events of a depth-first walk of the dependency tree, each claim
+        entered once, its dependents inside its enter/leave pair, in claim-set order.
+
+        A rule that keeps what a chain introduced pushes a claim's terms on enter and pops them
+        on leave: every claim then sees exactly its chain (through its primary parent; a
+        multiple dependent claim adds `extra_ancestors`) in time linear in the claim set, where
+        rebuilding each claim's chain from `ancestors` is quadratic on long chains.
+        """
+        if "walk" not in self._memo:
+            kids: dict[int, list[Claim]] = {id(c): [] for c in self.claims}
+            roots = []
+            for claim in self.claims:
+                parent = self.primary_parent(claim)
+                (kids[id(parent)] if parent is not None else roots).append(claim)
+            events: list[tuple[bool, Claim]] = []
+            stack: list[tuple[bool, Claim]] = [(True, c) for c in reversed(roots)]
+            while stack:  # iterative: chains may be thousands of claims deep
+                entering, claim = stack.pop()
+                events.append((entering, claim))
+                if entering:
+                    stack.append((False, claim))
+                    stack.extend((True, c) for c in reversed(kids[id(claim)]))
+            self._memo["walk"] = events
+        return self._memo["walk"]
+
+    def extra_ancestors(self, claim: Claim) -> list[Claim]:
+        """Ancestors of a multiple dependent claim that its primary parent's chain lacks."""
+        parent = self.primary_parent(claim)
+        if parent is None or not claim.multiple:
+            return []
+        chain = {id(c) for c in self.ancestors(parent)} | {id(parent)}
+        return [c for c in self.ancestors(claim) if id(c) not in chain]
+
     def descendants(self, claim: Claim) -> list[Claim]:
-        """Every claim that depends on `claim`, directly or not."""
+        """Every claim that depends on `claim`, directly or not (quadratic: for tools only)."""
         memo = self._memo.get("descendants")
         if memo is None:
             memo = {id(c): [] for c in self.claims}
@@ -132,13 +177,18 @@ class ClaimSet:
         return memo.get(id(claim), [])
 
     def children(self, number: int) -> list[Claim]:
-        return [c for c in self.claims if number in c.parents]
+        """The claims that refer to claim `number` as one of their parents."""
+        if "children" not in self._memo:
+            table: dict[int, list[Claim]] = {}
+            for claim in self.claims:
+                for parent in dict.fromkeys(claim.parents):
+                    table.setdefault(parent, []).append(claim)
+            self._memo["children"] = table
+        return self._memo["children"].get(number, [])
 
     def roots(self) -> list[Claim]:
         """Independent claims, and dependents whose parents are all absent or not earlier."""
-        table = self.by_number()
-        return [c for c in self.claims
-                if not any(p in table and p < c.number for p in c.parents)]
+        return [c for c in self.claims if self.primary_parent(c) is None]
 
 
 def parse_claims(text: str) -> ClaimSet:
@@ -171,7 +221,7 @@ def _indexed(claims: list[Claim]) -> list[Claim]:
 def build_claim(number: int, text: str, line: int = 1) -> Claim:
     """Analyse one claim's text (without its number)."""
     parents, cited, reference, alternative = find_references(text, number)
-    transition = _TRANSITION.search(text)
+    transition = _transition(text)
     if transition:
         preamble = text[:transition.start()].strip(" ,:;")
         body = text[transition.end():]
@@ -181,6 +231,26 @@ def build_claim(number: int, text: str, line: int = 1) -> Claim:
     return Claim(number=number, text=text, parents=parents, cited=cited, reference=reference,
                  alternative=alternative, preamble=preamble, transition=word,
                  elements=split_elements(body), line=line)
+
+
+def _transition(text: str) -> re.Match[str] | None:
+    """The transitional phrase right after the preamble: the last one before the first ':'
+    (the body starts there), else the first one in the claim. "A vacuum cleaner: a housing
+    having ..." has none: 'having' is inside the body."""
+    colon = text.find(":")
+    if colon < 0:
+        return _TRANSITION.search(text)
+    found = None
+    for match in _TRANSITION.finditer(text, 0, colon + 1):
+        found = match
+    if found is not None and found.group(1).lower() in _WEAK \
+            and len(text[found.end():colon].split()) > 6:
+        return None  # "A cleaner for dust having a filter and a motor casing: ..." - no
+    return found
+
+
+# Transitions that also describe the preamble's subject ("a cup having a handle, ...").
+_WEAK = frozenset({"having", "has", "including", "includes", "containing", "contains"})
 
 
 def find_references(text: str, number: int) -> tuple[list[int], list[int], str, bool]:
@@ -202,9 +272,7 @@ def find_references(text: str, number: int) -> tuple[list[int], list[int], str, 
         return [], [], "", False
     groups.sort(key=lambda g: g[0])
     _, words, parents, alternative = groups[0]
-    cited: list[int] = []
-    for _, _, numbers, _ in groups:
-        cited.extend(n for n in numbers if n not in cited)
+    cited = list(dict.fromkeys(n for _, _, numbers, _ in groups for n in numbers))
     return parents, cited, words, alternative
 
 
@@ -223,14 +291,14 @@ def _alternative(text: str, match: re.Match[str]) -> bool:
 
 
 def expand_numbers(numbers: str) -> list[int]:
-    result: list[int] = []
-    for first, last in re.findall(r"(\d{1,4})(?:\s*(?:-|–|to|through)\s*(\d{1,4}))?", numbers):
+    result: dict[int, None] = {}  # ordered and de-duplicated in linear time
+    for first, last in re.findall(r"(\d{1,5})(?:\s*(?:-|–|to|through)\s*(\d{1,5}))?", numbers):
         low = int(first)
         high = int(last) if last else low
         if high < low or high - low > _MAX_RANGE:
             high = low
-        result.extend(n for n in range(low, high + 1) if n not in result)
-    return result
+        result.update(dict.fromkeys(range(low, high + 1)))
+    return list(result)
 
 
 def _split_without_transition(text: str) -> tuple[str, str, str]:
@@ -280,9 +348,12 @@ def _split(text: str) -> list[tuple[int, str, int]]:
                 expected += 1
     found.sort()
     claims = []
+    line, counted = 1, 0
     for index, (start, body, number) in enumerate(found):
         end = found[index + 1][0] if index + 1 < len(found) else len(text)
-        claims.append((number, " ".join(text[body:end].split()), text.count("\n", 0, start) + 1))
+        line += text.count("\n", counted, start)  # counted once, in order: linear in the text
+        counted = start
+        claims.append((number, " ".join(text[body:end].split()), line))
     return claims
 
 

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from torchworks.recipes.patents.claims.findings import Report
-from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
+from torchworks.recipes.patents.claims.parse import Claim
 
 _MARK = {"error": "E", "warning": "W", "info": "i"}
 
@@ -34,19 +34,31 @@ def to_json_text(report: Report) -> str:
     return json.dumps(to_json(report), indent=2, ensure_ascii=False)
 
 
+MAX_INDENT = 8  # deeper claims are drawn at this depth with their depth written out
+
+
 def to_text(report: Report) -> str:
-    """The claim tree, each claim followed by its findings, then set-level findings."""
+    """The claim tree, each claim followed by its findings, then set-level findings.
+
+    Linear in claims + findings: findings are grouped once, the tree is walked without
+    recursion, and indentation stops growing at MAX_INDENT levels (a 50,000-claim chain would
+    otherwise be drawn with 100,000 spaces on its last line).
+    """
     lines: list[str] = []
     claim_set = report.claim_set
-    for finding in report.for_claim(None):
+    by_index: dict[int | None, list] = {}
+    for finding in report.findings:
+        by_index.setdefault(None if finding.claim is None else finding.index, []).append(finding)
+    for finding in by_index.get(None, []):
         lines.extend(_finding_lines(finding.severity, finding.rule, finding.message,
                                     finding.fix, "  "))
-    shown: set[int] = set()
-    for root in claim_set.roots():
-        _walk(report, claim_set, root, 0, lines, shown)
-    for claim in claim_set.claims:  # claims only reachable through forward references
-        if id(claim) not in shown:
-            _walk(report, claim_set, claim, 0, lines, shown)
+    depth = 0
+    for entering, claim in claim_set.walk():
+        if not entering:
+            depth -= 1
+            continue
+        _claim_lines(claim, depth, by_index.get(claim.index, []), lines)
+        depth += 1
     lines.append("")
     lines.append(f"{len(claim_set.claims)} claims "
                  f"({sum(1 for c in claim_set.claims if not c.dependent)} independent): "
@@ -54,21 +66,15 @@ def to_text(report: Report) -> str:
     return "\n".join(lines)
 
 
-def _walk(report: Report, claim_set: ClaimSet, claim: Claim, depth: int, lines: list[str],
-          shown: set[int]) -> None:
-    if id(claim) in shown:
-        return
-    shown.add(id(claim))
-    indent = "  " * depth
+def _claim_lines(claim: Claim, depth: int, findings: list, lines: list[str]) -> None:
+    indent = "  " * min(depth, MAX_INDENT)
+    deep = f"(depth {depth}) " if depth > MAX_INDENT else ""
     summary = claim.text if len(claim.text) <= 70 else claim.text[:67] + "..."
     refs = f" (claims {', '.join(map(str, claim.parents))})" if claim.multiple else ""
-    lines.append(f"{indent}{claim.number}. [{claim.kind}{refs}] {summary}")
-    for finding in report.for_index(claim.index):
+    lines.append(f"{indent}{deep}{claim.number}. [{claim.kind}{refs}] {summary}")
+    for finding in findings:
         lines.extend(_finding_lines(finding.severity, finding.rule,
                                     finding.message, finding.fix, indent + "    "))
-    for child in claim_set.children(claim.number):
-        if child.number > claim.number:  # a multiple dependent claim shows under its first
-            _walk(report, claim_set, child, depth + 1, lines, shown)
 
 
 def _finding_lines(severity: str, rule: str, message: str, fix: str, indent: str) -> list[str]:

@@ -3,169 +3,199 @@
 The chain of a claim is the claim itself plus every claim it depends on (MPEP 2173.05(e)).
 A reference has basis when some earlier mention in the chain holds all its words (compared by
 stem, so plurals and "a plurality of panels" / "said panel" match, and "said mounting post"
-finds "a telescoping mounting post"). Severity follows how sure the rule can be:
+finds "a telescoping mounting post"), or, for an act, when the chain names the act with its
+verb ("measuring the voltage ... the measurement", "heating the plate ... the heating").
 
-- error: no word of the reference occurs in any earlier mention ("the latch mechanism" in a
-  chain that never mentions a latch or a mechanism), or the claim introduces it with "a" only
-  after using it: the term plainly was never introduced;
-- warning: some of its words were introduced ("the crop field" after "a crop", "the plant
-  roots" after "a plant"), which examiners often accept as inherent, or the phrase reads
-  "the X of Y", where X is usually an inherent part of Y ("the outer surface of the sphere").
+Policy, pattern by pattern (how sure the rule can be that the drafter erred):
 
-Exempt: "the same", "the other", "the group consisting of" and the like, names ("the
-Internet", "the Agricultural Research Service") and "the X thereof". An undefined acronym
-("the PHYB") is a warning: it may be a name, or a term never introduced. A term
-introduced twice with "a" in one chain makes later references ambiguous: a warning of its own.
+- error: the reference's head noun occurs in no earlier mention of the chain ("the latch
+  mechanism" in a chain without any latch, mechanism or "latch mechanism"), including a term
+  only introduced in a claim outside the chain (the message names that claim); and a term used
+  before the claim introduces it with "a";
+- warning: the head noun was introduced in other words ("the mounting post" after "a support
+  post"), the phrase is defined in place by what follows it ("the outer surface of the
+  sphere", "the distance between A and B", "the interval since the last milking": MPEP
+  2173.05(e) accepts inherent properties), or an undefined acronym ("the PHYB": a name, or a
+  term never introduced);
+- no finding: standard formulas and unique things ("in the event that", "the vicinity of",
+  "the improvement", "the same", "the other", "the group consisting of", "the sea", "the
+  ground"), names ("the Internet", "the Agricultural Research Service"), "the X thereof".
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from dataclasses import dataclass
 
+from torchworks.recipes.patents.claims.chain import (
+    ChainTerms,
+    act_stem,
+    claim_mentions,
+    claim_words,
+    walk_chains,
+)
 from torchworks.recipes.patents.claims.findings import Finding, claim_finding
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
 from torchworks.recipes.patents.claims.terms import (
     EXEMPT_ALONE,
     EXEMPT_FIRST,
+    INDEFINITE,
+    ING_ED_NOUNS,
     ORDINALS,
     Mention,
-    mentions,
+    participle,
     stem,
     trimmed,
 )
 
-# Nouns routinely introduced many times ("a first position ... a position"): no double-a warning.
-GENERIC = frozenset({"portion", "part", "position", "value", "amount", "number", "plurality",
-                     "level", "time", "period", "step", "method", "result", "signal", "set",
-                     "group", "pair", "piece", "percent", "way", "manner", "means", "degree",
-                     "side", "end", "surface", "direction", "point", "area", "region"})
+# Words after "the X" that define X in place: an inherent or relational property.
+DEFINING = frozenset({"of", "between", "since", "from", "among", "relative", "formed",
+                      "defined", "thereof", "(", "measured", "taken", "along", ":", "as"})
+
+
+@dataclass
+class _Lapse:
+    """A reference without basis; its severity is decided once the whole chain is seen."""
+
+    claim: Claim
+    mention: Mention
+    later: tuple[Mention, ...]  # the claim's mentions after it
+    known_words: bool  # some word of it occurs in an earlier mention of the chain
+    partial: Mention | None  # an earlier mention with its head noun
+    body_from: int  # where the claim's body starts (after "The lamp of claim 1")
+    reused: bool = False  # the chain refers to it again afterwards: it is used as an element
 
 
 def antecedent_basis(claim_set: ClaimSet) -> list[Finding]:
-    findings: list[Finding] = []
-    for claim in claim_set.claims:
-        known = _Known([m for a in claim_set.ancestors(claim) for m in _mentions(a.text)])
+    lapses: list[_Lapse] = []
+    introduced = _introductions_anywhere(claim_set)
+    chain = ChainTerms()
+    for claim in walk_chains(claim_set, chain):
         reported: set[tuple[str, ...]] = set()
-        claim_mentions = _mentions(claim.text)
-        for index, mention in enumerate(claim_mentions):
-            if mention.definite and not _exempt(mention) and not _has_basis(mention, known) \
-                    and mention.stems not in reported:
+        mentions = claim_mentions(claim_set, claim)
+        words = claim_words(claim_set, claim)
+        at = claim.text.find(claim.reference) if claim.reference else -1
+        body_from = at + len(claim.reference) if at >= 0 else 0
+        for index, mention in enumerate(mentions):
+            key = head_key(mention)
+            open_lapse = chain.notes.get(key)
+            if open_lapse is not None:
+                open_lapse.reused = True
+            if mention.definite and mention.stems not in reported and not _exempt(mention) \
+                    and not _has_basis(mention, chain, words):
                 reported.add(mention.stems)
-                findings.append(_finding(claim, mention, known, claim_mentions[index + 1:]))
-            known.append(mention)
-    return findings
+                lapse = _Lapse(claim, mention, mentions[index + 1:],
+                               any(chain.has_stem(w) for w in mention.stem_set),
+                               _sharing_head(mention, chain), body_from)
+                lapses.append(lapse)
+                chain.note(key, lapse)
+            chain.add(mention)
+        chain.add_words(w for _, w in words)
+    return [_finding(lapse, introduced) for lapse in lapses]
 
 
-def double_introduction(claim_set: ClaimSet) -> list[Finding]:
-    """A term introduced with "a" twice in one chain, then referred to with "the": which one?"""
-    findings: list[Finding] = []
+def head_key(mention: Mention) -> frozenset[str]:
+    """The stems of the term without trailing verbs and adjectives ("the refrigerant
+    circulates" and "the refrigerant" are one term)."""
+    return frozenset(stem(w) for w in trimmed(mention.words)[-1])
+
+
+def _sharing_head(mention: Mention, chain: ChainTerms) -> Mention | None:
+    heads = frozenset(stem(version[-1]) for version in trimmed(mention.words))
+    return chain.sharing(heads) if any(chain.has_stem(h) for h in heads) else None
+
+
+def _introductions_anywhere(claim_set: ClaimSet) -> dict[frozenset[str], int]:
+    """Term -> first claim introducing it (a claim outside a chain may be the one that does)."""
+    first: dict[frozenset[str], int] = {}
     for claim in claim_set.claims:
-        introduced: dict[tuple[str, ...], int] = {}
-        for ancestor in claim_set.ancestors(claim):
-            for mention in _mentions(ancestor.text):
-                if _introduction(mention):
-                    introduced.setdefault(mention.stems, ancestor.number)
-        for mention in _mentions(claim.text):
-            if not _introduction(mention):
-                continue
-            if mention.stems not in introduced:
-                introduced[mention.stems] = claim.number
-                continue
-            if not _referred_to_after(claim_set, claim, mention):
-                continue
-            first = introduced[mention.stems]
-            where = "earlier in this claim" if first == claim.number else f"in claim {first}"
-            words = _as_written(claim.text, mention)
-            findings.append(claim_finding(
-                claim, "antecedent-ambiguous", "warning", words,
-                f"'{mention.phrase}' is introduced again with 'a' (first {where}), so later "
-                f"references to 'the {mention.phrase}' are ambiguous",
-                f"write 'the {mention.phrase}' if it is the same element, or tell them apart "
-                f"('a second {mention.phrase}', 'another {mention.phrase}')", mention.start))
-    return findings
+        for mention in claim_mentions(claim_set, claim):
+            if mention.determiner in ("a", "an"):
+                first.setdefault(head_key(mention), claim.number)
+    return first
 
 
-def _referred_to_after(claim_set: ClaimSet, claim: Claim, mention: Mention) -> bool:
-    """Whether "the <mention>" follows it in the claim or in any claim depending on it."""
-    later = [m for m in _mentions(claim.text) if m.start > mention.start]
-    for other in claim_set.descendants(claim):
-        later.extend(_mentions(other.text))
-    return any(m.definite and m.stems == mention.stems for m in later)
+def _has_basis(mention: Mention, chain: ChainTerms,
+               words: tuple[tuple[int, str], ...]) -> bool:
+    """An earlier mention holds all its words, or (for an act) the chain or the claim before
+    it names the act with a verb."""
+    if any(chain.covers({stem(w) for w in version}) for version in trimmed(mention.words)):
+        return True
+    last = mention.words[-1]
+    if last in ("step", "steps", "act", "operation", "process") and len(mention.words) > 1:
+        last = mention.words[-2]  # "the adhering step" after "adhering the film"
+    if not _act_noun(last):
+        return False
+    act = act_stem(last)
+    return act in chain.words or any(w == act for at, w in words if at < mention.start)
 
 
-@lru_cache(maxsize=4096)
-def _mentions(text: str) -> tuple[Mention, ...]:
-    return tuple(mentions(text))
-
-
-class _Known:
-    """Mentions seen so far in a chain, indexed by stem so a basis lookup scans only the
-    mentions that share a word with the reference (long chains repeat the same terms)."""
-
-    def __init__(self, mentions: list[Mention]) -> None:
-        self.latest: dict[frozenset[str], Mention] = {}
-        self.by_stem: dict[str, set[frozenset[str]]] = {}
-        for mention in mentions:
-            self.append(mention)
-
-    def append(self, mention: Mention) -> None:
-        stems = mention.stem_set
-        self.latest.pop(stems, None)
-        self.latest[stems] = mention  # re-inserted: dict order stays "most recent last"
-        for word in stems:
-            self.by_stem.setdefault(word, set()).add(stems)
-
-    def covers(self, wanted: set[str]) -> bool:
-        rarest = min(wanted, key=lambda w: len(self.by_stem.get(w, ())))
-        return any(wanted <= candidate for candidate in self.by_stem.get(rarest, ()))
-
-    def sharing(self, stems: frozenset[str]) -> Mention | None:
-        """The most recent mention with a word in common with `stems`."""
-        return next((m for m in reversed(self.latest.values()) if stems & m.stem_set), None)
-
-
-def _has_basis(mention: Mention, known: _Known) -> bool:
-    return any(known.covers({stem(w) for w in words}) for words in trimmed(mention.words))
+def _act_noun(word: str) -> bool:
+    """A noun that can name an act: "measurement", "rotation", "heating", "removal"."""
+    return word not in ING_ED_NOUNS and (
+        word.endswith(("ment", "tion", "sion", "ing", "al", "ance", "ure", "ed"))
+        or participle(word))
 
 
 def _exempt(mention: Mention) -> bool:
     words = mention.words
-    return (words[0] in EXEMPT_FIRST or (len(words) == 1 and words[0] in EXEMPT_ALONE)
+    return (words[0] in EXEMPT_FIRST or (words[-1] in EXEMPT_ALONE and all(
+                w in ORDINALS for w in words[:-1]))
             or all(w in ORDINALS for w in words)
             or len(words[-1]) < 2 or mention.proper or mention.followed_by == "thereof"
-            or _participle_only(mention))
+            or _adjective_before_quantifier(mention))
 
 
-def _finding(claim: Claim, mention: Mention, known: _Known,
-             later: tuple[Mention, ...]) -> Finding:
+def _adjective_before_quantifier(mention: Mention) -> bool:
+    """"the identified one or more computers": a participle modifying a quantified term."""
+    return all(participle(w) for w in mention.words) and (
+        mention.followed_by in INDEFINITE or mention.followed_by in ("at", "plurality"))
+
+
+def _finding(lapse: _Lapse, introduced: dict[frozenset[str], int]) -> Finding:
+    claim, mention = lapse.claim, lapse.mention
     words = _as_written(claim.text, mention)
-    partial = known.sharing(mention.stem_set)
-    introduced_later = next((m for m in later if _introduction(m) and m.stems == mention.stems),
-                            None)
+    introduced_later = next((m for m in lapse.later
+                             if _introduces(m) and m.stems == mention.stems), None)
+    elsewhere = introduced.get(head_key(mention))
+    defined_here = mention.followed_by in DEFINING or mention.followed_by[:1].isdigit()
+    outside = elsewhere is not None and elsewhere != claim.number and not defined_here \
+        and introduced_later is None
+    in_preamble = claim.dependent and mention.start < lapse.body_from
+    fix = (f"introduce it first ('{indefinite(mention.phrase)}'), or refer to a term already "
+           "introduced")
     if introduced_later is not None:
         severity = "error"
         message = (f"'{words}' is used before it is introduced (it is introduced later in "
                    f"this claim as '{introduced_later.determiner} {introduced_later.phrase}')")
         fix = (f"introduce it at its first use: '{indefinite(mention.phrase)}', and refer to "
                f"it as 'the {mention.phrase}' afterwards")
-    elif mention.followed_by in ("of", "(") or partial is not None or _acronym(claim, mention):
-        severity = "warning"
-        message = f"'{words}' may lack antecedent basis"
-        if partial is not None:
-            message += f" (the chain has '{partial.phrase}', in other words)"
-            fix = (f"use exactly the words that introduced the element, or introduce "
-                   f"'{indefinite(mention.phrase)}' first")
-        else:
-            fix = (f"fine if it is an inherent part of what follows 'of'; otherwise introduce "
-                   f"'{indefinite(mention.phrase)}' first")
-    else:
+    elif outside and not in_preamble:
+        severity = "error"
+        message = (f"'{words}' has no antecedent basis in claim {claim.number}'s chain: claim "
+                   f"{elsewhere} introduces it, but claim {claim.number} does not depend on it")
+        if elsewhere < claim.number:
+            fix = f"depend on claim {elsewhere}, or {fix}"
+    elif not defined_here and not in_preamble and not _acronym(claim, mention) and (
+            lapse.reused or (not lapse.known_words and len(mention.words) > 1)):
         severity = "error"
         message = (f"'{words}' has no antecedent basis: no earlier "
                    f"'{indefinite(mention.phrase)}' in claim {claim.number}"
-                   + (" or the claims it depends on" if claim.parents else ""))
-        fix = (f"introduce it first ('{indefinite(mention.phrase)}'), or refer to a term "
-               "already introduced")
+                   + (" or the claims it depends on" if claim.parents else "")
+                   + (", and the claims go on to use it as an element" if lapse.reused else ""))
+    else:
+        severity = "warning"
+        message = f"'{words}' may lack antecedent basis"
+        if lapse.partial is not None:
+            message += f" (the chain has '{lapse.partial.phrase}', in other words)"
+            fix = (f"use exactly the words that introduced the element, or introduce "
+                   f"'{indefinite(mention.phrase)}' first")
+        elif defined_here:
+            fix = (f"fine if what follows defines it or it is inherent in it; otherwise "
+                   f"introduce '{indefinite(mention.phrase)}' first")
+        else:
+            fix = (f"fine if it is inherent in what the claim already recites; otherwise "
+                   f"introduce '{indefinite(mention.phrase)}' first")
     return claim_finding(claim, "antecedent-basis", severity, words, message, fix, mention.start)
 
 
@@ -183,17 +213,8 @@ def indefinite(phrase: str) -> str:
     return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
 
 
-def _introduction(mention: Mention) -> bool:
-    if mention.determiner not in ("a", "an") or mention.words[-1] in GENERIC or mention.proper:
-        return False
-    if _participle_only(mention) or len(mention.words[-1]) < 3:
-        return False
-    return not (len(mention.words) == 1 and mention.followed_by == "of")
-
-
-def _participle_only(mention: Mention) -> bool:
-    """"the identified" (of "the identified one or more computers"): no noun of its own."""
-    return all(w.endswith(("ed", "ing")) for w in mention.words)
+def _introduces(mention: Mention) -> bool:
+    return mention.determiner in ("a", "an") and not mention.proper
 
 
 def _as_written(text: str, mention: Mention) -> str:

@@ -49,8 +49,9 @@ def dependencies(claim_set: ClaimSet) -> list[Finding]:
     findings: list[Finding] = []
     table = claim_set.by_number()
     for claim in claim_set.claims:
+        named = _reference_words(claim.text) if claim.cited else {}
         for parent in claim.cited:
-            words = _reference_words(claim.text, parent) or claim.reference
+            words = named.get(parent) or claim.reference
             if parent == claim.number:
                 findings.append(claim_finding(
                     claim, "dependency-self", "error", words,
@@ -95,19 +96,44 @@ def _multiple(claim_set: ClaimSet, claim: Claim) -> list[Finding]:
 
 
 def transitions(claim_set: ClaimSet) -> list[Finding]:
-    """An independent claim needs a transitional phrase that says how the body limits it."""
+    """An independent claim needs a transitional phrase that says how the body limits it.
+
+    An error where the body plainly starts without one ("A vacuum cleaner: a housing ..."),
+    a warning where the claim may be written in another accepted form ("A compound selected
+    from: ...", "A controller configured to: ...", a claim with no colon at all).
+    """
     findings = []
     for claim in claim_set.claims:
         if claim.dependent or claim.transition or not claim.text.strip():
             continue
         head = " ".join(claim.text.split()[:6])
+        plain = _body_without_transition(claim.text)
         findings.append(claim_finding(
-            claim, "transition-missing", "warning", head,
+            claim, "transition-missing", "error" if plain else "warning", head,
             "no transitional phrase (comprising, consisting of, consisting essentially of, "
-            "including, having) between the preamble and the body",
+            "including, having) between the preamble and the body"
+            + (": the body starts right after the preamble's colon" if plain else ""),
             "add one after the preamble, e.g. 'A device comprising: ...' (open-ended) or "
             "'consisting of' (closed)", 0))
     return findings
+
+
+_FUNCTION_BEFORE_COLON = frozenset({"to", "from", "of", "by", "in", "which", "that", "as",
+                                    "wherein", "whereby", "formula", "structure", "steps"})
+
+
+def _body_without_transition(text: str) -> bool:
+    """The preamble ends in a noun and a colon, and a list of elements follows."""
+    colon = text.find(":")
+    if colon <= 0:
+        return False
+    before = text[:colon].rstrip(" ,")
+    words = before.split()
+    if not words or len(words) > 30 or "," in before:
+        return False  # "..., the program making a computer perform: ..." is another form
+    last = words[-1].lower()
+    return last.isalpha() and last not in _FUNCTION_BEFORE_COLON \
+        and not last.endswith(("ed", "ing")) and bool(text[colon + 1:].strip())
 
 
 def empty_claims(claim_set: ClaimSet) -> list[Finding]:
@@ -131,15 +157,23 @@ def duplicate_claims(claim_set: ClaimSet) -> list[Finding]:
     it refers to, adds nothing (MPEP 608.01(m), 706.03(k); 35 USC 112(d)). The same wording
     under two different independent claims is normal and not reported."""
     findings = []
-    seen: dict[str, list[Claim]] = {}
-    for claim in claim_set.claims:
+    exact: dict[str, Claim] = {}  # whole text -> first claim with it
+    on_path: dict[str, list[Claim]] = {}  # text apart from references -> ancestors with it
+    for entering, claim in claim_set.walk():
         text = " ".join(claim.text.lower().split()).strip(" .")
         words = REFERENCE.sub("claim", text)
+        if not entering:
+            if len(words.split()) >= 3:
+                on_path[words].pop()
+            continue
         if len(words.split()) < 3:
             continue
-        earlier = next((c for c in seen.get(words, []) if c in claim_set.ancestors(claim)
-                        or " ".join(c.text.lower().split()).strip(" .") == text), None)
-        seen.setdefault(words, []).append(claim)
+        same = exact.get(text)
+        earlier = same if same is not None and same.index < claim.index else None
+        if earlier is None and on_path.get(words):
+            earlier = on_path[words][-1]
+        exact.setdefault(text, claim)
+        on_path.setdefault(words, []).append(claim)
         if earlier is None:
             continue
         findings.append(claim_finding(
@@ -161,12 +195,13 @@ def abstract_length(claim_set: ClaimSet) -> list[Finding]:
         "drop background and advantages")]
 
 
-def _reference_words(text: str, number: int) -> str:
-    """The words that name `number` ("claim 3", "claims 1-3"), as written."""
+def _reference_words(text: str) -> dict[int, str]:
+    """Claim number -> the words that first name it ("claim 3", "claims 1-3"), as written."""
+    named: dict[int, str] = {}
     for match in REFERENCE.finditer(text):
-        if number in expand_numbers(match.group(1)):
-            return match.group(0)
-    return ""
+        for number in expand_numbers(match.group(1)):
+            named.setdefault(number, match.group(0))
+    return named
 
 
 def _earlier_fix(number: int) -> str:

@@ -10,8 +10,7 @@ rules can tell an introduction from a reference. Words are compared by `stem`, s
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cached_property
+from functools import lru_cache
 
 DEFINITE = frozenset({"the", "said"})
 # Determiners that introduce a term; multi-word ones are matched as token sequences.
@@ -40,60 +39,94 @@ forwards rearward rearwards backward backwards away together apart here there
 holds receives transmits generates stores sends controls causes moves rotates engages supports
 defines forms provides determines outputs converts produces measures communicates indicates
 represents corresponds operates performs allows enables carries connects couples executes
-claim claims according recited set forth
+circulates flows travels drives lies resides sits projects protrudes surrounds encloses abuts
+contacts faces passes slides rests pivots rotate moves translates reciprocates oscillates
+becomes remains exceeds reaches applies creates causes permits prevents urges biases pushes
+pulls presses heats cools delivers supplies dispenses emits detects senses monitors calculates
+computes selects compares transfers displays retrieves identifies accesses obtains
+claim claims according recited set forth off out up down due
 """
 STOP = frozenset(_STOP_WORDS.split())
+# Stop words that are also modifiers of a term when a determiner comes right before them and a
+# noun right after ("the forward surface", "the via hole", "an inside wall").
+MODIFIERS = frozenset({"forward", "rearward", "upward", "downward", "inward", "outward",
+                       "backward", "via", "inside", "outside"})
+# Words ending in -ing or -ed that name things: kept in terms, never taken for participles.
+_ING_ED_NOUNS = """
+housing opening spring ring bearing coating fitting casing wiring bushing coupling mounting
+padding lining setting string thing building ceiling clothing covering drawing filling flooring
+footing framing grating heading landing lighting marking packing piping plating railing
+recording sealing shielding siding spacing tubing winding binding backing bedding boring
+bracing cladding fastening flashing grounding heating cooling handling lacing lettering
+molding moulding netting outing painting paving planking plumbing printing roofing sheathing
+shipping skirting stuffing trimming webbing wedding bedding sling swing wing king sibling
+pudding sheeting flange tiling tracing wording reading rating ranking routing meeting offering
+mixing processing programming training learning computing networking signaling signalling
+gearing sprocketing bonding cabling decking ducting edging fencing glazing hinging inlay
+bed seed speed feed shed sled reed weed need hundred red embed
+"""
+ING_ED_NOUNS = frozenset(_ING_ED_NOUNS.split())
 # Definite phrases that need no antecedent: "the same X", "the other X" (first word), and a few
 # words that name something unique on their own ("the art", "the group consisting of").
 EXEMPT_FIRST = frozenset({"same", "other", "following", "latter", "former", "respective",
                           "whole", "entire", "rest", "remainder", "foregoing", "above"})
-EXEMPT_ALONE = frozenset({"art", "invention", "world", "environment", "atmosphere", "earth",
-                          "ground", "air", "user", "operator", "time", "group", "case",
-                          "contrary", "like", "sun", "internet", "step", "steps"})
+EXEMPT_ALONE = frozenset({
+    "art", "invention", "world", "environment", "atmosphere", "earth", "ground", "air", "user",
+    "operator", "time", "group", "case", "contrary", "like", "sun", "internet", "step", "steps",
+    # formulas: "in the event that", "in the vicinity of", "the improvement comprising",
+    # "to the extent", "in the presence/absence of", "for the purpose of"
+    "event", "vicinity", "improvement", "extent", "presence", "absence", "purpose", "fact",
+    # unique things and directions needing no introduction
+    "sea", "sky", "ocean", "horizon", "gravity", "horizontal", "vertical", "right", "left",
+    "outside", "inside", "exterior", "interior", "remainder", "balance"})
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d+(?:[.,]\d+)*|[^\sA-Za-z0-9]")
 
 
-@dataclass(frozen=True)
 class Token:
-    text: str
-    start: int  # character offset in the text it came from
-    end: int
+    """A word, number or punctuation mark; `lower` and `word` are computed once (the checker
+    looks at each token several times, on claim sets of 50,000 claims)."""
 
-    @property
-    def lower(self) -> str:
-        return self.text.lower()
+    __slots__ = ("end", "lower", "start", "text", "word")
 
-    @property
-    def word(self) -> bool:
-        return self.text[:1].isalpha()
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.text = text
+        self.start = start  # character offset in the text it came from
+        self.end = end
+        self.lower = text.lower()
+        self.word = text[:1].isalpha()
 
 
-@dataclass(frozen=True)
 class Mention:
     """A noun phrase: `words` as written (lower case), `determiner` before it ("" if bare).
 
     `followed_by` is the lower-cased token after the phrase ("of" marks "the X of Y", whose X
-    is usually an inherent part of Y and needs no antecedent of its own).
+    is usually an inherent part of Y and needs no antecedent of its own); `proper`: a
+    capitalized word mid-claim starts it, a name ("the Internet"). Stems are computed once.
     """
 
-    words: tuple[str, ...]
-    determiner: str
-    start: int
-    end: int
-    followed_by: str = ""
-    proper: bool = False  # a capitalized word mid-claim starts it: a name ("the Internet")
+    __slots__ = (
+        "definite",
+        "determiner",
+        "end",
+        "followed_by",
+        "proper",
+        "start",
+        "stem_set",
+        "stems",
+        "words",
+    )
 
-    @property
-    def definite(self) -> bool:
-        return self.determiner in DEFINITE
-
-    @cached_property
-    def stems(self) -> tuple[str, ...]:
-        return tuple(stem(w) for w in self.words)
-
-    @cached_property
-    def stem_set(self) -> frozenset[str]:
-        return frozenset(self.stems)
+    def __init__(self, words: tuple[str, ...], determiner: str, start: int, end: int,
+                 followed_by: str = "", proper: bool = False) -> None:
+        self.words = words
+        self.determiner = determiner
+        self.start = start
+        self.end = end
+        self.followed_by = followed_by
+        self.proper = proper
+        self.definite = determiner in DEFINITE
+        self.stems = tuple(stem(w) for w in words)
+        self.stem_set = frozenset(self.stems)
 
     @property
     def phrase(self) -> str:
@@ -104,6 +137,7 @@ def tokenize(text: str) -> list[Token]:
     return [Token(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A light suffix stripper: plural, -ing, -ed, -ly, trailing -e; enough to match claim
     words with each other and with the description ("generating" ~ "generate" ~ "generated")."""
@@ -127,9 +161,10 @@ def stem(word: str) -> str:
     return w
 
 
-def mentions(text: str) -> list[Mention]:
-    """Every noun phrase in `text` in order, with the determiner that precedes it."""
-    tokens = tokenize(text)
+def mentions(text: str, tokens: list[Token] | None = None) -> list[Mention]:
+    """Every noun phrase in `text` in order, with the determiner that precedes it (`tokens`:
+    the text's tokens, when the caller has them already)."""
+    tokens = tokenize(text) if tokens is None else tokens
     found: list[Mention] = []
     determiner = ""
     i = 0
@@ -144,12 +179,13 @@ def mentions(text: str) -> list[Mention]:
             determiner = "the" if low in DEFINITE else low
             i += 1
             continue
-        if not tokens[i].word or low in STOP or low.endswith("ly"):
+        if not tokens[i].word or low.endswith("ly") or (low in STOP and not (
+                determiner and low in MODIFIERS and _noun_follows(tokens, i))):
             determiner = ""
             i += 1
             continue
         ordinals, i = _ordinal_list(tokens, i)
-        j = i
+        j = i + 1 if low in MODIFIERS else i
         while j < len(tokens) and _inside_phrase(tokens, j):
             j += 1
         if j == i:
@@ -167,27 +203,100 @@ def mentions(text: str) -> list[Mention]:
     return found
 
 
+def participle(word: str) -> bool:
+    """An -ing or -ed form that is not a noun ("mounted", "telescoping", "using"; not
+    "housing", "spring", "bed", "speed")."""
+    if word in ING_ED_NOUNS:
+        return False
+    if word.endswith("ing"):
+        return len(word) > 4
+    return word.endswith("ed") and len(word) > 4 and not word.endswith("eed")
+
+
+# Adjectives that follow a term rather than name it ("the layers other than", "the wall
+# adjacent to", "the pins parallel to").
+TRAILING = frozenset({"other", "relative", "adjacent", "opposite", "respective", "closest",
+                      "nearest", "farthest", "furthest", "equal", "parallel", "perpendicular",
+                      "remote", "next", "proximate", "prior", "subsequent", "sufficient",
+                      "available", "present", "capable", "responsive", "transverse", "coaxial",
+                      "concentric", "flush", "integral", "downstream", "upstream", "distant",
+                      "normal", "tangent", "tangential", "external", "internal", "exterior",
+                      "interior", "alone", "itself", "themselves", "open", "closed", "free",
+                      "common", "similar", "different", "identical", "greater", "smaller",
+                      "larger", "higher", "lower", "longer", "shorter", "wider", "narrower"})
+
+
 def trimmed(words: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """`words`, then shorter versions without trailing participles ("panel array mounting")."""
+    """`words`, then shorter versions without what a tagger would not call part of the term:
+    a trailing participle ("panel array mounting" is "panel array" and a verb), a trailing
+    adjective ("the wall adjacent"), or a verb glued on ("the refrigerant circulates", "said
+    motor drives": an -s word after a singular one). Nouns in -ing/-ed/-able ("housing",
+    "cable") stay; the head noun of the term is the last word of the shortest version."""
     versions = [words]
-    while len(words) > 1 and words[-1].endswith(("ing", "ed", "able", "ible")):
+    while len(words) > 1 and (participle(words[-1]) or words[-1] in TRAILING
+                              or _able(words[-1]) or _verb_after(words[-2], words[-1])):
         words = words[:-1]
         versions.append(words)
     return versions
 
 
+# Verbs in their bare form that end a term ("the voltage divider and the diode operate").
+BARE_VERBS = frozenset({"operate", "cooperate", "define", "provide", "rotate", "engage",
+                        "extend", "allow", "enable", "receive", "communicate", "generate",
+                        "comprise", "include", "remain", "move", "contact", "abut", "overlap",
+                        "interact", "coincide", "intersect", "meet", "mate", "exceed"})
+_ABLE_NOUNS = frozenset({"variable", "vegetable", "consumable", "deliverable", "turntable",
+                         "timetable", "receivable", "collectible", "convertible", "perishable"})
+
+
+def _able(word: str) -> bool:
+    """"the force resistible", "the parts movable": an adjective after the term."""
+    return word.endswith(("able", "ible")) and len(word) >= 7 and word not in _ABLE_NOUNS
+
+
+def _verb_after(before: str, word: str) -> bool:
+    """A verb after the term's noun: "-s" after a singular ("said motor drives") or a bare
+    form after a plural ("the diffuser elements maintain")."""
+    if before in ORDINALS or len(word) <= 3:
+        return False
+    if word in BARE_VERBS:
+        return True
+    plural_before = before.endswith("s") and not before.endswith(("ss", "us", "is")) \
+        and before not in ("means", "series", "apparatus", "species")
+    if plural_before:
+        return not word.endswith("s") and not word.endswith(("ness", "ment", "tion"))
+    return word.endswith("s") and not word.endswith(("ss", "us", "is", "ics"))
+
+
+_QUANTIFIERS = (("at", "least", "one", "of"), ("at", "least", "one"), ("at", "least", "two"),
+                ("one", "or", "more", "of"), ("one", "or", "more"), ("a", "plurality", "of"),
+                ("plurality", "of"), ("each", "of"), ("a", "pair", "of"), ("a", "set", "of"),
+                ("a", "number", "of"), ("one", "of"), ("two", "or", "more"), ("all", "of"),
+                ("any", "of"), ("at", "most", "one"), ("both", "of"))
+_QUANTIFIER_STARTS: dict[str, list[tuple[str, ...]]] = {}
+for _pattern in _QUANTIFIERS:
+    _QUANTIFIER_STARTS.setdefault(_pattern[0], []).append(_pattern)
+
+
 def _quantifier(tokens: list[Token], i: int) -> int:
     """Tokens taken by "at least one (of)", "one or more (of)", "a plurality of", "each of",
     "a pair of", "a set of", "a number of": the phrase after them is introduced in plural."""
-    words = [t.lower for t in tokens[i:i + 5]]
-    for pattern in (("at", "least", "one", "of"), ("at", "least", "one"), ("at", "least", "two"),
-                    ("one", "or", "more", "of"), ("one", "or", "more"), ("a", "plurality", "of"),
-                    ("plurality", "of"), ("each", "of"), ("a", "pair", "of"), ("a", "set", "of"),
-                    ("a", "number", "of"), ("one", "of"), ("two", "or", "more"), ("all", "of"),
-                    ("any", "of"), ("at", "most", "one"), ("both", "of")):
-        if tuple(words[: len(pattern)]) == pattern:
+    patterns = _QUANTIFIER_STARTS.get(tokens[i].lower)
+    if not patterns:
+        return 0
+    words = tuple(t.lower for t in tokens[i:i + 4])
+    for pattern in patterns:
+        if words[: len(pattern)] == pattern:
             return len(pattern)
     return 0
+
+
+def _noun_follows(tokens: list[Token], i: int) -> bool:
+    if i + 1 >= len(tokens):
+        return False
+    after = tokens[i + 1]
+    return after.word and after.lower not in STOP and after.lower not in DEFINITE \
+        and after.lower not in INDEFINITE
 
 
 def _inside_phrase(tokens: list[Token], j: int) -> bool:

@@ -1,0 +1,153 @@
+"""What a claim's chain has introduced so far, kept in linear time over the whole claim set.
+
+The antecedent rules walk the dependency tree (`ClaimSet.walk`): entering a claim pushes its
+terms, leaving it pops them, so each claim sees exactly the terms of the claims it depends on
+plus its own earlier words. Rebuilding every claim's chain from scratch is quadratic on long
+chains (a flood of "N. The lamp of claim N-1" is 50,000 claims deep).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
+from torchworks.recipes.patents.claims.terms import Mention, mentions, participle, stem, tokenize
+
+
+def claim_mentions(claim_set: ClaimSet, claim: Claim) -> tuple[Mention, ...]:
+    """The claim's noun phrases, computed once per claim set (several rules read them)."""
+    return _analysed(claim_set, claim)[0]
+
+
+def claim_words(claim_set: ClaimSet, claim: Claim) -> tuple[tuple[int, str], ...]:
+    """(offset, act stem) of the claim's verbs in -ing/-ed: acts named by a verb ("measuring",
+    "heated") give basis to their nominal forms ("the measurement", "the heating")."""
+    return _analysed(claim_set, claim)[1]
+
+
+def _analysed(claim_set: ClaimSet, claim: Claim) -> tuple[tuple[Mention, ...],
+                                                           tuple[tuple[int, str], ...]]:
+    memo = claim_set._memo.setdefault("analysed", {})
+    key = id(claim)
+    if key not in memo:
+        tokens = tokenize(claim.text)
+        memo[key] = (tuple(mentions(claim.text, tokens)),
+                     tuple((t.start, act_stem(t.lower)) for t in tokens
+                           if t.word and participle(t.lower)))
+    return memo[key]
+
+
+_ACT_SUFFIXES = ("ments", "ment", "ations", "ation", "ions", "ion", "als", "al", "ing", "ed",
+                 "es", "s", "e")
+
+
+@lru_cache(maxsize=1 << 16)
+def act_stem(word: str) -> str:
+    """The verb under a noun of action, cut to 6 letters so the forms meet: "measurement",
+    "measuring", "measured" -> "measur"; "fabrication", "fabricating" -> "fabric"."""
+    for suffix in _ACT_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return stem(word[: -len(suffix)])[:6]
+    return stem(word)[:6]
+
+
+class ChainTerms:
+    """Terms the current chain has introduced, with an undo log (`mark` / `undo`)."""
+
+    def __init__(self) -> None:
+        self.latest: dict[frozenset[str], tuple[int, Mention]] = {}
+        self.by_stem: dict[str, dict[frozenset[str], int]] = {}
+        self.words: dict[str, int] = {}
+        self.notes: dict[object, object] = {}  # a rule's own per-chain records
+        self._log: list[tuple] = []
+        self._seq = 0
+
+    def mark(self) -> int:
+        return len(self._log)
+
+    def undo(self, mark: int) -> None:
+        while len(self._log) > mark:
+            entry = self._log.pop()
+            if entry[0] == "n":
+                if entry[2] is None:
+                    del self.notes[entry[1]]
+                else:
+                    self.notes[entry[1]] = entry[2]
+                continue
+            if entry[0] == "w":
+                for word in entry[1]:
+                    count = self.words[word] - 1
+                    if count:
+                        self.words[word] = count
+                    else:
+                        del self.words[word]
+                continue
+            _, stems, previous = entry
+            if previous is None:
+                del self.latest[stems]
+            else:
+                self.latest[stems] = previous
+            for word in stems:
+                holders = self.by_stem[word]
+                holders[stems] -= 1
+                if not holders[stems]:
+                    del holders[stems]
+
+    def add(self, mention: Mention) -> None:
+        stems = mention.stem_set
+        self._log.append(("m", stems, self.latest.get(stems)))
+        self._seq += 1
+        self.latest[stems] = (self._seq, mention)
+        for word in stems:
+            holders = self.by_stem.setdefault(word, {})
+            holders[stems] = holders.get(stems, 0) + 1
+
+    def note(self, key: object, value: object) -> None:
+        """Keep `value` under `key` until the walk leaves the current claim."""
+        self._log.append(("n", key, self.notes.get(key)))
+        self.notes[key] = value
+
+    def add_words(self, stems: Iterable[str]) -> None:
+        added = tuple(stems)
+        self._log.append(("w", added))
+        for word in added:
+            self.words[word] = self.words.get(word, 0) + 1
+
+    def add_claim(self, claim_set: ClaimSet, claim: Claim) -> None:
+        """All of a claim's terms and words (an extra ancestor of a multiple dependent claim)."""
+        for mention in claim_mentions(claim_set, claim):
+            self.add(mention)
+        self.add_words(w for _, w in claim_words(claim_set, claim))
+
+    def covers(self, wanted: set[str]) -> bool:
+        """Whether one earlier mention holds every stem of `wanted`."""
+        rarest = min(wanted, key=lambda w: len(self.by_stem.get(w, ())))
+        return any(wanted <= candidate for candidate in self.by_stem.get(rarest, ()))
+
+    def has_stem(self, word: str) -> bool:
+        return bool(self.by_stem.get(word))
+
+    def sharing(self, stems: frozenset[str]) -> Mention | None:
+        """The most recent mention with a word in common with `stems`."""
+        best: tuple[int, Mention] | None = None
+        for word in stems:
+            for candidate in self.by_stem.get(word, ()):
+                entry = self.latest[candidate]
+                if best is None or entry[0] > best[0]:
+                    best = entry
+        return best[1] if best else None
+
+
+def walk_chains(claim_set: ClaimSet, chain: ChainTerms) -> Iterator[Claim]:
+    """Yield each claim with `chain` holding its ancestors' terms; the caller adds the claim's
+    own terms while it handles it, and they stay for the claim's dependents."""
+    marks: dict[int, int] = {}
+    for entering, claim in claim_set.walk():
+        if not entering:
+            chain.undo(marks.pop(id(claim)))
+            continue
+        marks[id(claim)] = chain.mark()
+        for extra in claim_set.extra_ancestors(claim):
+            chain.add_claim(claim_set, extra)
+        yield claim

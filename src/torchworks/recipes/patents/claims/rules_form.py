@@ -1,0 +1,56 @@
+"""A claim is one sentence ending with a period (MPEP 608.01(m)), and says nothing about itself.
+
+- error `claim-period`: the claim does not end with a period (a cut-off or run-on claim);
+- warning `claim-sentences`: a period followed by a capitalized word inside the claim, which
+  reads as a second sentence (abbreviations such as "No.", "Fig.", "e.g.", "U.S." and decimal
+  numbers are not sentence ends);
+- error `claim-commentary`: text about the claim rather than claim language ("This claim
+  describes ...", "Note: ...", "(see FIG. 2)" is not commentary, it is a reference sign).
+"""
+
+from __future__ import annotations
+
+import re
+
+from torchworks.recipes.patents.claims.findings import Finding, claim_finding
+from torchworks.recipes.patents.claims.parse import ClaimSet
+
+_SENTENCE_BREAK = re.compile(r"(?<![A-Z])(?<!\b[A-Za-z]\.[A-Za-z])(?<!\bNo)(?<!\bNos)(?<!\bFig)"
+                             r"(?<!\bFigs)(?<!\bal)(?<!\bPat)(?<!\bvs)(?<!\bapprox)(?<!\bRef)"
+                             r"(?<!\bSer)(?<!\bpp)(?<!\d)\.\s+(?=[A-Z][a-z])")
+_COMMENTARY = re.compile(
+    r"(?:^|[.;:]\s+|\(\s*)(?:this|the\s+(?:above|foregoing|preceding))\s+claim\s+"
+    r"(?:describes|covers|recites|claims|defines|is|protects|relates|shows|explains)\b"
+    r"|(?:^|[.;]\s+|\(\s*)(?:note|comment|todo|explanation|remark)s?\s*:",
+    re.IGNORECASE)
+
+
+def sentence_form(claim_set: ClaimSet) -> list[Finding]:
+    findings: list[Finding] = []
+    for claim in claim_set.claims:
+        text = claim.text.rstrip()
+        if len(text.split()) < 3:
+            continue  # an empty claim has its own finding
+        commentary = _COMMENTARY.search(text)
+        if commentary:
+            words = text[commentary.start():commentary.start() + 60].lstrip(" .;:(")
+            findings.append(claim_finding(
+                claim, "claim-commentary", "error", words,
+                "the claim contains text about the claim, not claim language",
+                "move the explanation to the description and keep only the claim's "
+                "limitations", text.find(words)))
+        elif not text.endswith("."):
+            findings.append(claim_finding(
+                claim, "claim-period", "error", text[-40:],
+                f"claim {claim.number} does not end with a period: each claim is one "
+                "sentence ending with a period", "end the claim with '.' (and check that "
+                "nothing was cut off)", len(text) - min(len(text), 40)))
+        for match in _SENTENCE_BREAK.finditer(text, 0, len(text) - 1):
+            words = text[max(0, match.start() - 20):match.end() + 20]
+            findings.append(claim_finding(
+                claim, "claim-sentences", "warning", words,
+                "a period inside the claim starts what reads as a second sentence; a claim "
+                "is one sentence", "replace the period with ';' or ',' (or split off a "
+                "dependent claim)", match.start()))
+            break
+    return findings

@@ -1,0 +1,110 @@
+"""A term introduced twice in one chain: which one do later references mean?
+
+- error `element-reintroduced`: a dependent claim adds as an element ("comprising/including/
+  containing a X", after its reference to the claim it narrows) exactly the element a claim
+  it depends on already introduced ("a microcontroller" in claim 1, "..., further comprising
+  a microcontroller" in claim 3): either a second element that needs a name of its own ("a
+  second microcontroller") or the same one, which must be "the microcontroller". Naming it
+  again in passing ("immersed in an aqueous solution", "A device as in claim 7") is common in
+  granted claims and not reported;
+- warning `antecedent-ambiguous`: the chain introduces the term twice otherwise (twice in one
+  claim, or again in passing) and later says "the <term>".
+
+Generic nouns claims routinely introduce many times ("a portion", "a position", "a signal")
+and terms whose last word is a participle are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from torchworks.recipes.patents.claims.chain import claim_mentions
+from torchworks.recipes.patents.claims.findings import Finding, claim_finding
+from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
+from torchworks.recipes.patents.claims.rules_antecedent import _as_written
+from torchworks.recipes.patents.claims.terms import ORDINALS, Mention, participle
+
+# Nouns routinely introduced many times ("a first position ... a position"): no finding.
+GENERIC = frozenset({"portion", "part", "position", "value", "amount", "number", "plurality",
+                     "level", "time", "period", "step", "method", "result", "signal", "set",
+                     "group", "pair", "piece", "percent", "way", "manner", "means", "degree",
+                     "side", "end", "surface", "direction", "point", "area", "region"})
+
+
+def double_introduction(claim_set: ClaimSet) -> list[Finding]:
+    findings: list[Finding] = []
+    introduced: dict[tuple[str, ...], list[tuple[Claim, Mention]]] = {}
+    log: list[tuple[str, ...]] = []
+    marks: dict[int, int] = {}
+    ambiguous_done: set[tuple[int, tuple[str, ...]]] = set()
+    for entering, claim in claim_set.walk():
+        if not entering:
+            mark = marks.pop(id(claim))
+            while len(log) > mark:
+                introduced[log.pop()].pop()
+            continue
+        marks[id(claim)] = len(log)
+        for extra in claim_set.extra_ancestors(claim):
+            for mention in claim_mentions(claim_set, extra):
+                if _introduction(mention):
+                    introduced.setdefault(mention.stems, []).append((extra, mention))
+                    log.append(mention.stems)
+        at = claim.text.find(claim.reference) if claim.reference else -1
+        body_from = at + len(claim.reference) if at >= 0 else 0  # not the preamble
+        for mention in claim_mentions(claim_set, claim):
+            earlier = introduced.get(mention.stems)
+            if mention.definite and earlier and len(earlier) > 1:
+                second_claim, second = earlier[1]
+                key = (second_claim.index, mention.stems)
+                if key not in ambiguous_done:
+                    ambiguous_done.add(key)
+                    findings.append(_ambiguous(second_claim, second))
+            if not _introduction(mention):
+                continue
+            if earlier and earlier[0][0] is not claim and claim.dependent \
+                    and mention.start > body_from and _added_as_element(claim.text, mention):
+                findings.append(_reintroduced(claim, mention, earlier[0][0]))
+                continue  # reported: not an ambiguity of its own
+            introduced.setdefault(mention.stems, []).append((claim, mention))
+            log.append(mention.stems)
+    return findings
+
+
+_ADDS = re.compile(r"\b(?:compris\w*|includ\w*|contain\w*)\s*:?\s*(?:at\s+least\s+)?an?\s+$",
+                   re.IGNORECASE)
+
+
+def _added_as_element(text: str, mention: Mention) -> bool:
+    """"..., further comprising a microcontroller": the claim adds it as an element (not "a
+    device as in claim 7", "immersed in an aqueous solution", which only name it)."""
+    if all(w in ORDINALS for w in mention.words):
+        return False  # "including a first, outer rocker arm"
+    return bool(_ADDS.search(text, max(0, mention.start - 40), mention.start))
+
+
+def _introduction(mention: Mention) -> bool:
+    if mention.determiner not in ("a", "an") or mention.words[-1] in GENERIC or mention.proper:
+        return False
+    if participle(mention.words[-1]) or len(mention.words[-1]) < 3:
+        return False
+    return not (len(mention.words) == 1 and mention.followed_by == "of")
+
+
+def _reintroduced(claim: Claim, mention: Mention, first: Claim) -> Finding:
+    words = _as_written(claim.text, mention)
+    return claim_finding(
+        claim, "element-reintroduced", "error", words,
+        f"'{mention.phrase}' is introduced again with 'a' although claim {first.number}, "
+        f"which this claim depends on, already introduced it",
+        f"write 'the {mention.phrase}' if it is the same element, or name the new one "
+        f"('a second {mention.phrase}', 'another {mention.phrase}')", mention.start)
+
+
+def _ambiguous(claim: Claim, mention: Mention) -> Finding:
+    words = _as_written(claim.text, mention)
+    return claim_finding(
+        claim, "antecedent-ambiguous", "warning", words,
+        f"'{mention.phrase}' is introduced again with 'a', so later references to "
+        f"'the {mention.phrase}' are ambiguous",
+        f"write 'the {mention.phrase}' if it is the same element, or tell them apart "
+        f"('a second {mention.phrase}', 'another {mention.phrase}')", mention.start)
