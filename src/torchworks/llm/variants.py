@@ -18,6 +18,7 @@ from torchworks.errors import ConfigError, DependencyError, require
 from torchworks.llm.engine import DecodeEngine
 from torchworks.llm.llama import FastLlama
 from torchworks.llm.load import LoadedLM
+from torchworks.llm.packed import missing_kernel, pack_linears
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,12 @@ VARIANTS: dict[str, VariantSpec] = {v.name: v for v in (
                 "bf16 weights and cache, decode step torch.compile'd"),
     VariantSpec("int8-weight", "int8-weight-only", "torch", True, False,
                 "torchao int8 weight-only linears, decode step torch.compile'd"),
+    VariantSpec("int8-packed", "int8-weight-only", "torch", False, False,
+                "int8 weights per output channel in torch's packed CPU kernel, bf16 "
+                "activations, eager; builds in seconds"),
+    VariantSpec("int4-g32", "int4-weight-only", "torch", False, False,
+                "4-bit weights in groups of 32 with scale and zero (GGUF Q4_1's scheme: the "
+                "embedded model's own quantization), int8 output head, bf16 activations"),
     VariantSpec("int8-dynamic", "int8-dynamic", "torch", False, False,
                 "torch.ao dynamic int8 linears (per-channel int8 weights, activations "
                 "quantized per step)"),
@@ -52,6 +59,8 @@ VARIANTS: dict[str, VariantSpec] = {v.name: v for v in (
     VariantSpec("tensorrt-int8", "int8", "tensorrt", False, True,
                 "TensorRT execution provider, INT8 with calibration"),
 )}
+
+PACKED = {"int8-packed": "int8", "int4-g32": "int4"}  # variant -> weight kind of its body
 
 
 def variant(name: str) -> VariantSpec:
@@ -70,6 +79,10 @@ def unavailable_reason(spec: VariantSpec, device: torch.device) -> str | None:
         return "this CPU has no fast bf16 (AVX512-BF16 or AMX)"
     if spec.precision == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
         return "this GPU has no bf16"
+    if spec.name in PACKED and device.type != "cpu":
+        return "the packed int8/int4 kernels used here are torch's CPU ones"
+    if spec.name in PACKED and (missing := missing_kernel(PACKED[spec.name])):
+        return missing
     if spec.precision == "int8-dynamic" and device.type != "cpu":
         return "torch.ao dynamic int8 runs on CPU only"
     if spec.runtime == "tensorrt":
@@ -101,6 +114,8 @@ def engine_for(lm: LoadedLM, name: str, *, slots: int = 1, max_seq: int = 1024) 
     elif spec.precision == "int8-weight-only":
         torchao = require("torchao.quantization", "export")
         torchao.quantize_(model, torchao.Int8WeightOnlyConfig())
+    elif spec.name in PACKED:
+        model = pack_linears(model, body=PACKED[spec.name])
     elif spec.precision == "int8-dynamic":
         model = _quantize_dynamic(model)
     return DecodeEngine(model, slots=slots, max_seq=max_seq, cache_dtype=cache_dtype,

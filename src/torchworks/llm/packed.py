@@ -1,0 +1,92 @@
+"""Weight-only int8 and int4 linears over torch's packed CPU kernels, built in seconds.
+
+Batch-1 decoding reads every weight once per token, so its speed is weight bytes over memory
+bandwidth: int8 weights read 4x fewer bytes than fp32, int4 8x. Only the weights are
+quantized; activations stay floating point (bf16 into the kernel, which accumulates in fp32),
+so nothing is quantized at run time from the data (that is what made int8-dynamic change
+tokens). Kernels: `aten::_weight_int8pack_mm` (per-output-channel int8) and
+`aten::_weight_int4pack_mm_for_cpu` (groups of 32 along the input, scale and zero point per
+group: the same scheme as GGUF's Q4_1, so the embedded model's Q4_1 weights, dequantized to
+fp32 by the loader, are recovered exactly up to bf16 scales). Both ship with torch's CPU build
+(AVX-512 and AVX2 code paths); `missing_kernel` says when this torch lacks one.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+INT4_GROUP = 32
+COMPUTE_DTYPE = torch.bfloat16  # the kernels' fast activation dtype on CPU
+KERNELS = {"int8": "_weight_int8pack_mm", "int4": "_weight_int4pack_mm_for_cpu"}
+
+
+def missing_kernel(kind: str) -> str | None:
+    """The aten op this torch lacks for `kind` ("int8" / "int4"), or None."""
+    op = KERNELS[kind]
+    return None if hasattr(torch.ops.aten, op) else f"this torch has no aten::{op}"
+
+
+class Int8WeightLinear(nn.Module):
+    """y = x W^T (+ b) with W stored as int8 rows and one scale per output channel."""
+
+    def __init__(self, linear: nn.Linear) -> None:
+        super().__init__()
+        weight = linear.weight.detach().float()
+        self.in_features, self.out_features = linear.in_features, linear.out_features
+        scale = weight.abs().amax(dim=1).clamp(min=1e-12) / 127
+        quantized = torch.round(weight / scale[:, None]).clamp(-127, 127).to(torch.int8)
+        self.register_buffer("weight_int8", quantized.contiguous())
+        self.register_buffer("scales", scale.to(COMPUTE_DTYPE))
+        self.register_buffer("bias", None if linear.bias is None else linear.bias.detach().clone())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        flat = x.reshape(-1, self.in_features).to(COMPUTE_DTYPE)
+        out = torch.ops.aten._weight_int8pack_mm(flat, self.weight_int8, self.scales)
+        out = out.to(x.dtype).view(*x.shape[:-1], self.out_features)
+        return out if self.bias is None else out + self.bias
+
+
+class Int4WeightLinear(nn.Module):
+    """y = x W^T (+ b) with W in asymmetric 4-bit groups of `INT4_GROUP` input columns:
+    w = q * scale + min per group, q in 0..15 (GGUF Q4_1's formula)."""
+
+    def __init__(self, linear: nn.Linear) -> None:
+        super().__init__()
+        weight = linear.weight.detach().float()
+        n, k = weight.shape
+        if k % INT4_GROUP:
+            raise ValueError(f"in_features {k} is not a multiple of {INT4_GROUP}")
+        self.in_features, self.out_features = k, n
+        groups = weight.view(n, k // INT4_GROUP, INT4_GROUP)
+        low, high = groups.amin(dim=-1), groups.amax(dim=-1)
+        scale = ((high - low) / 15).clamp(min=1e-12)
+        q = torch.round((groups - low[..., None]) / scale[..., None]).clamp(0, 15)
+        packed = torch.ops.aten._convert_weight_to_int4pack_for_cpu(
+            q.to(torch.int32).view(n, k).contiguous(), 1)
+        # The kernel computes (q - 8) * scale + zero, so zero = min + 8 * scale; [K/32, N, 2].
+        scales_zeros = torch.stack([scale, low + 8 * scale], dim=-1).transpose(0, 1)
+        self.register_buffer("weight_int4", packed)
+        self.register_buffer("scales_zeros", scales_zeros.contiguous().to(COMPUTE_DTYPE))
+        self.register_buffer("bias", None if linear.bias is None else linear.bias.detach().clone())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        flat = x.reshape(-1, self.in_features).to(COMPUTE_DTYPE)
+        out = torch.ops.aten._weight_int4pack_mm_for_cpu(flat, self.weight_int4, INT4_GROUP,
+                                                         self.scales_zeros)
+        out = out.to(x.dtype).view(*x.shape[:-1], self.out_features)
+        return out if self.bias is None else out + self.bias
+
+
+def pack_linears(model: nn.Module, body: str, head: str = "int8") -> nn.Module:
+    """Replace every nn.Linear in place: `head` ("int8") for the output projection named
+    "output", `body` ("int8" / "int4") for the rest. The embedding table stays as it is
+    (a step reads one row of it)."""
+    kinds = {"int8": Int8WeightLinear, "int4": Int4WeightLinear}
+    for name, module in list(model.named_modules()):
+        for child_name, child in list(module.named_children()):
+            if isinstance(child, nn.Linear):
+                full = f"{name}.{child_name}" if name else child_name
+                cls = kinds[head if full == "output" else body]
+                setattr(module, child_name, cls(child))
+    return model
