@@ -1,5 +1,5 @@
 # The two set-up commands from the README. Both create or reuse .venv and install what they need.
-.PHONY: run test lint
+.PHONY: run test lint llama-cpp
 
 run:
 	@scripts/bootstrap.sh
@@ -11,3 +11,8 @@ test:
 
 lint:
 	.venv/bin/ruff check .
+
+# llama.cpp for benchmarks/llm_inference.py's side-by-side rows. pip builds llama.cpp from source
+# (20-90 minutes on 2 cores), once, into the existing .venv; never run in CI.
+llama-cpp:
+	.venv/bin/python -m pip install 'llama-cpp-python[server]==0.3.36'

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from torchworks.llm.detokenize import REPLACEMENT_CHAR, IncrementalDetokenizer
+from torchworks.llm.detokenize import REPLACEMENT_CHAR, GrowingListDecoder, IncrementalDetokenizer
 from torchworks.llm.sampling import SamplingParams
 from torchworks.llm.sequence import SequenceState
 
@@ -82,3 +82,15 @@ def test_sequence_state_streams_multibyte_text_in_whole_characters() -> None:
     assert state.finish_reason == "length"
     assert "".join(pieces) == state.text == tokenizer.decode(ids, skip_special_tokens=True)
     assert not any(REPLACEMENT_CHAR in p for p in pieces)
+
+
+def test_growing_list_decoder_matches_a_full_decode_at_every_step() -> None:
+    counting = CountingTokenizer(_tokenizer("bytes"))
+    ids = counting.inner(TEXT, add_special_tokens=False)["input_ids"]
+    decode = GrowingListDecoder(counting)
+    generated: list[int] = []  # one list, grown in place, as the serving scheduler does
+    for i in ids:
+        generated.append(i)
+        assert decode(generated) == counting.inner.decode(generated, skip_special_tokens=True)
+    assert counting.decoded_ids < 12 * len(ids)
+    assert decode(ids[:5]) == counting.inner.decode(ids[:5])  # another list: a full decode

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from torchworks.errors import ConfigError, DataError, require
+from torchworks.llm.detokenize import GrowingListDecoder
 from torchworks.llm.threads import session_threads
 
 ONNX_FILE = "model.onnx"
@@ -125,6 +126,7 @@ class OnnxGenerationModel:
         generation = transformers.GenerationConfig.from_pretrained(folder) \
             if (folder / "generation_config.json").is_file() else None
         self.stop_token_ids = frozenset(eos_ids(self.tokenizer, generation))
+        self._detokenize = GrowingListDecoder(self.tokenizer)
         self.max_context = max_context
 
     def encode(self, request: Any) -> list[int]:
@@ -150,7 +152,7 @@ class OnnxGenerationModel:
         state.clear()
 
     def detokenize(self, token_ids: Sequence[int]) -> str:
-        return self.tokenizer.decode(list(token_ids), skip_special_tokens=True)
+        return self._detokenize(token_ids)
 
     def warmup_request(self) -> Any:
         from torchworks.llm.service import LLMRequest
