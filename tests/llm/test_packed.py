@@ -1,0 +1,66 @@
+"""Weight-only int8 / int4 linears: close to the float layer, and int4 holds Q4_1 exactly."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from torchworks.llm.packed import (
+    INT4_GROUP,
+    Int4WeightLinear,
+    Int8WeightLinear,
+    missing_kernel,
+    pack_linears,
+)
+
+
+def _relative_error(got: torch.Tensor, expected: torch.Tensor) -> float:
+    return float((got - expected).norm() / expected.norm())
+
+
+@pytest.mark.parametrize("kind", ["int8", "int4"])
+def test_packed_linear_is_close_to_the_float_layer(kind: str) -> None:
+    if missing_kernel(kind):
+        pytest.skip(missing_kernel(kind))
+    torch.manual_seed(0)
+    linear = nn.Linear(128, 96, bias=True)
+    x = torch.randn(3, 5, 128)
+    packed = Int8WeightLinear(linear) if kind == "int8" else Int4WeightLinear(linear)
+    with torch.inference_mode():
+        got, expected = packed(x), linear(x)
+    assert got.shape == expected.shape and got.dtype == torch.float32
+    # int8 per channel: well under 1%; 4-bit groups of 32 on gaussian weights: a few percent.
+    assert _relative_error(got, expected) < (0.01 if kind == "int8" else 0.08)
+
+
+def test_int4_groups_hold_q4_1_weights_exactly() -> None:
+    """Weights already on a Q4_1 grid (w = d * q + m per 32 inputs, q in 0..15, the GGUF's
+    own quantization) come back as the same grid: only the kernel's bf16 scales round."""
+    if missing_kernel("int4"):
+        pytest.skip(missing_kernel("int4"))
+    torch.manual_seed(0)
+    n, k = 64, 4 * INT4_GROUP
+    q = torch.randint(0, 16, (n, k // INT4_GROUP, INT4_GROUP)).float()
+    q[..., 0], q[..., 1] = 0, 15  # llama.cpp's quantizer puts each block's min at 0, max at 15
+    d = torch.rand(n, k // INT4_GROUP, 1) * 0.01 + 0.001
+    m = -torch.rand(n, k // INT4_GROUP, 1) * 0.05
+    linear = nn.Linear(k, n, bias=False)
+    linear.weight.data = (q * d + m).view(n, k)
+    x = torch.randn(4, k)
+    with torch.inference_mode():
+        got = Int4WeightLinear(linear)(x)
+        on_grid = x @ linear.weight.T
+    assert _relative_error(got, on_grid) < 0.01
+
+
+def test_pack_linears_replaces_every_linear_and_keeps_the_head_int8() -> None:
+    if missing_kernel("int4") or missing_kernel("int8"):
+        pytest.skip("this torch lacks a packed kernel")
+    model = nn.Module()
+    model.block = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 32))
+    model.output = nn.Linear(32, 100, bias=False)
+    pack_linears(model, body="int4")
+    assert not any(isinstance(m, nn.Linear) for m in model.modules())
+    assert isinstance(model.block[0], Int4WeightLinear)
+    assert isinstance(model.output, Int8WeightLinear)
