@@ -78,6 +78,32 @@ class Int4WeightLinear(nn.Module):
         return out if self.bias is None else out + self.bias
 
 
+class TransposedLinear(nn.Module):
+    """An fp32 nn.Linear with its weight stored input-major ([in, out]), computed as x @ W^T.
+    Same numbers; MKL streams a [K, N] matrix for a single row of x markedly faster than the
+    [N, K] one nn.Linear keeps (the 49152-row output head: 23 ms against 36 ms here, and
+    +20-25% whole-step decode tok/s on SmolLM2 at 1 thread, same tokens)."""
+
+    def __init__(self, linear: nn.Linear) -> None:
+        super().__init__()
+        self.in_features, self.out_features = linear.in_features, linear.out_features
+        self.register_buffer("weight_t", linear.weight.detach().t().contiguous())
+        self.register_buffer("bias", None if linear.bias is None else linear.bias.detach().clone())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = torch.matmul(x, self.weight_t)
+        return out if self.bias is None else out + self.bias
+
+
+def transpose_linears(model: nn.Module) -> nn.Module:
+    """Replace every nn.Linear in place by its TransposedLinear (eager fp32 decoding)."""
+    for module in list(model.modules()):
+        for child_name, child in list(module.named_children()):
+            if isinstance(child, nn.Linear):
+                setattr(module, child_name, TransposedLinear(child))
+    return model
+
+
 def pack_linears(model: nn.Module, body: str, head: str = "int8") -> nn.Module:
     """Replace every nn.Linear in place: `head` ("int8") for the output projection named
     "output", `body` ("int8" / "int4") for the rest. The embedding table stays as it is

@@ -18,7 +18,7 @@ from torchworks.errors import ConfigError, DependencyError, require
 from torchworks.llm.engine import DecodeEngine
 from torchworks.llm.llama import FastLlama
 from torchworks.llm.load import LoadedLM
-from torchworks.llm.packed import missing_kernel, pack_linears
+from torchworks.llm.packed import missing_kernel, pack_linears, transpose_linears
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class VariantSpec:
 
 VARIANTS: dict[str, VariantSpec] = {v.name: v for v in (
     VariantSpec("eager-fp32", "fp32", "torch", False, False,
-                "reference: fp32 weights, static KV cache, eager PyTorch"),
+                "reference: fp32 weights (input-major), static KV cache, eager PyTorch"),
     VariantSpec("bf16", "bf16", "torch", False, False,
                 "bf16 weights and KV cache (CPUs with AVX512-BF16/AMX, Ampere+ GPUs)"),
     VariantSpec("fp16", "fp16", "torch", False, True, "fp16 weights and KV cache (GPU)"),
@@ -106,7 +106,9 @@ def engine_for(lm: LoadedLM, name: str, *, slots: int = 1, max_seq: int = 1024) 
                           fix="choose another variant (see `torchworks export llm --help`)")
     model = FastLlama.from_hf(lm.model)
     cache_dtype = None
-    if spec.precision in ("bf16", "fp16"):
+    if spec.name == "eager-fp32":
+        model = transpose_linears(model)
+    elif spec.precision in ("bf16", "fp16"):
         dtype = torch.bfloat16 if spec.precision == "bf16" else torch.float16
         model = model.to(dtype)
         model.inv_freq = model.inv_freq.float()
