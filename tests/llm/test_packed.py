@@ -1,4 +1,5 @@
-"""Weight-only int8 / int4 linears: close to the float layer, and int4 holds Q4_1 exactly."""
+"""Weight layouts for decoding: int8 / int4 close to the float layer, int4 holds Q4_1 exactly,
+the input-major fp32 layout computes the same thing."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from torchworks.llm.packed import (
     INT4_GROUP,
     Int4WeightLinear,
     Int8WeightLinear,
+    TransposedLinear,
     missing_kernel,
     pack_linears,
+    transpose_linears,
 )
 
 
@@ -64,3 +67,14 @@ def test_pack_linears_replaces_every_linear_and_keeps_the_head_int8() -> None:
     assert not any(isinstance(m, nn.Linear) for m in model.modules())
     assert isinstance(model.block[0], Int4WeightLinear)
     assert isinstance(model.output, Int8WeightLinear)
+
+
+def test_transposed_linear_computes_what_the_linear_does() -> None:
+    torch.manual_seed(0)
+    linear = nn.Linear(48, 80, bias=True)
+    x = torch.randn(2, 3, 48)
+    with torch.inference_mode():
+        torch.testing.assert_close(TransposedLinear(linear)(x), linear(x))
+    model = nn.Sequential(nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 2))
+    transpose_linears(model)
+    assert [type(m).__name__ for m in model] == ["TransposedLinear", "ReLU", "TransposedLinear"]
