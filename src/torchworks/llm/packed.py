@@ -1,4 +1,5 @@
-"""Weight-only int8 and int4 linears over torch's packed CPU kernels, built in seconds.
+"""Weight layouts for batch-1 decoding: input-major fp32, and weight-only int8 / int4 linears
+over torch's packed CPU kernels (built in seconds, no compile).
 
 Batch-1 decoding reads every weight once per token, so its speed is weight bytes over memory
 bandwidth: int8 weights read 4x fewer bytes than fp32, int4 8x. Only the weights are
@@ -8,7 +9,8 @@ tokens). Kernels: `aten::_weight_int8pack_mm` (per-output-channel int8) and
 `aten::_weight_int4pack_mm_for_cpu` (groups of 32 along the input, scale and zero point per
 group: the same scheme as GGUF's Q4_1, so the embedded model's Q4_1 weights, dequantized to
 fp32 by the loader, are recovered exactly up to bf16 scales). Both ship with torch's CPU build
-(AVX-512 and AVX2 code paths); `missing_kernel` says when this torch lacks one.
+(AVX-512 and AVX2 code paths): int8 since torch 2.3, the `_for_cpu` int4 pair since 2.6
+(pytorch/pytorch#139611 split it from the CUDA one); `missing_kernel` says when one is absent.
 """
 
 from __future__ import annotations
