@@ -78,3 +78,16 @@ def test_transposed_linear_computes_what_the_linear_does() -> None:
     model = nn.Sequential(nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 2))
     transpose_linears(model)
     assert [type(m).__name__ for m in model] == ["TransposedLinear", "ReLU", "TransposedLinear"]
+
+
+@pytest.mark.parametrize(("name", "layer"), [("int8-packed", Int8WeightLinear),
+                                             ("int4-g32", Int4WeightLinear)])
+def test_packed_variants_run_the_packed_kernels(tiny_lm: object, name: str,
+                                                layer: type) -> None:
+    from torchworks.llm.variants import engine_for
+
+    if missing_kernel("int8") or missing_kernel("int4"):
+        pytest.skip("this torch lacks a packed kernel")
+    model = engine_for(tiny_lm, name, max_seq=32).model  # type: ignore[arg-type]
+    assert isinstance(model.layers[0].feed_forward.w13, layer)
+    assert isinstance(model.output, Int8WeightLinear)

@@ -113,11 +113,11 @@ def engine_for(lm: LoadedLM, name: str, *, slots: int = 1, max_seq: int = 1024) 
         model = model.to(dtype)
         model.inv_freq = model.inv_freq.float()
         cache_dtype = dtype
+    elif spec.name in PACKED:  # before torchao's: the same manifest precision
+        model = pack_linears(model, body=PACKED[spec.name])
     elif spec.precision == "int8-weight-only":
         torchao = require("torchao.quantization", "export")
         torchao.quantize_(model, torchao.Int8WeightOnlyConfig())
-    elif spec.name in PACKED:
-        model = pack_linears(model, body=PACKED[spec.name])
     elif spec.precision == "int8-dynamic":
         model = _quantize_dynamic(model)
     return DecodeEngine(model, slots=slots, max_seq=max_seq, cache_dtype=cache_dtype,
