@@ -10,6 +10,7 @@ from torch import nn
 from torchworks.llm.packed import (
     INT4_GROUP,
     Int4WeightLinear,
+    Int8OutputHead,
     Int8WeightLinear,
     TransposedLinear,
     missing_kernel,
@@ -91,3 +92,27 @@ def test_packed_variants_run_the_packed_kernels(tiny_lm: object, name: str,
     model = engine_for(tiny_lm, name, max_seq=32).model  # type: ignore[arg-type]
     assert isinstance(model.layers[0].feed_forward.w13, layer)
     assert isinstance(model.output, Int8WeightLinear)
+
+
+def test_int8_head_keeps_near_ties_apart() -> None:
+    """Logits 24.01 and 24.05 are one bf16 value (24.0); the head recomputes its top rows in
+    fp32, so greedy decoding still sees which is larger."""
+    if missing_kernel("int8"):
+        pytest.skip(missing_kernel("int8"))
+    torch.manual_seed(0)
+    linear = nn.Linear(64, 300, bias=False)
+    x = torch.randn(1, 64)
+    with torch.no_grad():
+        linear.weight.mul_(0.01)
+        direction = torch.randn(64)
+        base = direction * (24.01 / float(x[0] @ direction))
+        linear.weight[7] = base
+        linear.weight[200] = base * (24.05 / 24.01)  # proportional rows: same int8 codes
+    with torch.inference_mode():
+        exact = linear(x)[0]
+        plain = Int8WeightLinear(linear)(x)[0]
+        refined = Int8OutputHead(linear)(x)[0]
+    assert int(exact.argmax()) == 200
+    assert float(plain[200]) == float(plain[7])  # bf16 logits: a tie, argmax would say 7
+    assert int(refined.argmax()) == 200
+    assert abs(float(refined[200] - refined[7]) - 0.04) < 0.01

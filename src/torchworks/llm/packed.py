@@ -49,6 +49,32 @@ class Int8WeightLinear(nn.Module):
         return out if self.bias is None else out + self.bias
 
 
+class Int8OutputHead(Int8WeightLinear):
+    """The output projection as int8: the kernel returns bf16 logits, whose 8-bit mantissa
+    turns near-ties into exact ties (24.283 vs 24.155 both become 24.25) and so flips greedy
+    choices. The `REFINE` largest logits per row are recomputed in fp32 from the same int8
+    rows, so the top of the distribution, which greedy and top-k/top-p sampling read, is as
+    exact as the int8 weights allow."""
+
+    REFINE = 8
+
+    def __init__(self, linear: nn.Linear) -> None:
+        super().__init__(linear)
+        scale = linear.weight.detach().float().abs().amax(dim=1).clamp(min=1e-12) / 127
+        self.register_buffer("scales_fp32", scale)  # the same scales, unrounded
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        logits = super().forward(x)
+        flat = logits.view(-1, self.out_features)
+        top = flat.topk(min(self.REFINE, self.out_features), dim=-1).indices  # [M, R]
+        rows = self.weight_int8[top].float() * self.scales_fp32[top][..., None]  # [M, R, K]
+        exact = torch.einsum("mk,mrk->mr", x.reshape(-1, self.in_features).float(), rows)
+        if self.bias is not None:
+            exact = exact + self.bias[top]
+        flat.scatter_(-1, top, exact.to(flat.dtype))
+        return logits
+
+
 class Int4WeightLinear(nn.Module):
     """y = x W^T (+ b) with W in asymmetric 4-bit groups of `INT4_GROUP` input columns:
     w = q * scale + min per group, q in 0..15 (GGUF Q4_1's formula)."""
@@ -115,6 +141,7 @@ def pack_linears(model: nn.Module, body: str, head: str = "int8") -> nn.Module:
         for child_name, child in list(module.named_children()):
             if isinstance(child, nn.Linear):
                 full = f"{name}.{child_name}" if name else child_name
-                cls = kinds[head if full == "output" else body]
+                cls = Int8OutputHead if full == "output" and head == "int8" else \
+                    kinds[head if full == "output" else body]
                 setattr(module, child_name, cls(child))
     return model
