@@ -1,5 +1,5 @@
 # The two set-up commands from the README. Both create or reuse .venv and install what they need.
-.PHONY: run test lint lock
+.PHONY: run test lint lock llama-cpp
 
 run:
 	@scripts/bootstrap.sh
@@ -15,3 +15,8 @@ lint:
 # Regenerate the hashed lock files in requirements/ after a dependency change (needs uv).
 lock:
 	@scripts/lock.sh
+
+# llama.cpp for benchmarks/llm_inference.py's side-by-side rows. pip builds llama.cpp from source
+# (20-90 minutes on 2 cores), once, into the existing .venv; never run in CI.
+llama-cpp:
+	.venv/bin/python -m pip install 'llama-cpp-python[server]==0.3.36'

@@ -1,17 +1,18 @@
-"""LLM inference, every variant side by side in one process: batch-1 speed, latency, memory,
-roofline, and generated tokens/s through the real server with continuous batching.
+"""LLM inference, every variant side by side in one process, interleaved: batch-1 decode speed
+and TTFT at each thread count, against llama.cpp on the same GGUF when it is installed, with the
+bandwidth bound measured in the same run; then generated tokens/s through the real server.
 
-    .venv/bin/python benchmarks/llm_inference.py                       # SmolLM2-135M, all variants
-    .venv/bin/python benchmarks/llm_inference.py --new-tokens 32 --runs 2 \\
-        --variants eager-fp32,bf16,int8-dynamic --server-variants eager-fp32
+    PYTHONPATH=src .venv/bin/python benchmarks/llm_inference.py --threads 1,2 --rounds 3 \\
+        --variants eager-fp32,int8-packed,int4-g32,onnx --server-variants none
 
-Batch 1: one prompt, `--new-tokens` generated with EOS ignored (fixed length), `--runs` times;
-TTFT is prompt-in to first token, tokens/s is decode after the first token, P50/P95 are whole
-requests. Peak memory is the process RSS high-water mark above the baseline while the variant
-is built and run. Roofline (gpt-fast style): weight bytes read per decode step x steps/s,
-against the bandwidth of a large tensor copy measured here. Server: `--concurrency` closed-loop
-clients, each sending one request of `--new-tokens` after the other, through
-`POST /v1/llm/generate` with the continuous-batching scheduler.
+Batch 1: one prompt, `--new-tokens` generated with EOS ignored (fixed length). Each round runs
+every (threads, variant) once, in turn, so drift in machine load hits all rows alike; the table
+shows medians over rounds. TTFT is prompt-in to first token; tok/s is decode after it. "same"
+is how many of the greedy tokens equal eager-fp32's. The bound is weight bytes read per step
+over the bandwidth of a large copy measured at that thread count (gpt-fast's roofline).
+llama.cpp rows (`make llama-cpp` installs llama-cpp-python; never in CI) run the shipped Q4_1
+GGUF and the f32 / q8_0 files llama.cpp requantizes from it. `hf` is transformers' own forward.
+Server: `--concurrency` closed-loop clients through `POST /v1/llm/generate`.
 """
 
 from __future__ import annotations
@@ -22,114 +23,148 @@ import os
 import platform
 import statistics
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import torch
 
 from torchworks.export.llm.build import build_variant
 from torchworks.llm.generate import generate
-from torchworks.llm.load import LoadedLM, load_causal_lm
+from torchworks.llm.load import LoadedLM, embedded_gguf_path, load_causal_lm
+from torchworks.llm.onnx_runtime import OnnxLM, OnnxStepper
+from torchworks.llm.roofline import copy_bandwidth_gbs, decode_weight_bytes
 from torchworks.llm.sampling import SamplingParams
 from torchworks.llm.service import llm_spec
+from torchworks.llm.stepper import HFStepper
+from torchworks.llm.threads import configure_threads, default_threads
 from torchworks.llm.variants import VARIANTS, unavailable_reason
 from torchworks.serving.local import local_server
 
 PROMPT = ("A reconfigurable solar collector comprises a telescoping base with a fixed tube and a "
           "mounting post, a removable support pole, and a panel array that moves from a deployed "
           "horizontal position to a collapsed vertical position. In one embodiment the array")
+CPU_FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_bf16")
 
 
 @dataclass
-class Row:
-    variant: str
-    build_s: float
-    ttft_ms: float
-    tokens_per_s: float
-    p50_ms: float
-    p95_ms: float
-    peak_mb: float
-    step_bytes: float  # weight bytes read per decode step
+class Cell:
+    """One (variant, threads) pair: a measurement per round."""
+
+    ttft_ms: list[float] = field(default_factory=list)
+    tokens_per_s: list[float] = field(default_factory=list)
+    same: int = 0
 
 
-def rss_mb() -> float:
-    with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+def cpu_features() -> str:
+    """torch's dispatch level and the ISA flags that decide which kernels run."""
+    flags: set[str] = set()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    break
+    except OSError:
+        pass
+    capability = getattr(torch.backends.cpu, "get_cpu_capability", lambda: "?")()
+    present = [f for f in CPU_FLAGS if f in flags]
+    return f"torch dispatch {capability}; flags {' '.join(present) or 'unknown'}"
 
 
-class PeakRSS:
-    """Samples RSS every 5 ms in a thread; `peak` is the maximum seen since start."""
-
-    def __enter__(self) -> PeakRSS:
-        self.peak = rss_mb()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.005):
-            self.peak = max(self.peak, rss_mb())
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
-def tensor_bytes(t: torch.Tensor) -> int:
-    """Storage bytes, looking inside tensor subclasses (torchao's int8 weights + scales)."""
-    if hasattr(t, "__tensor_flatten__") and type(t) is not torch.Tensor:
-        names, _ = t.__tensor_flatten__()
-        return sum(tensor_bytes(getattr(t, n)) for n in names)
-    return t.numel() * t.element_size()
-
-
-def decode_step_bytes(stepper: object) -> float:
-    """Weights one decode step reads: everything but the embedding table (one row is read)."""
-    engine = getattr(stepper, "engine", None)
-    if engine is None:  # ONNX: the graph file is its weights (embedding counted twice if tied)
-        folder = stepper.model.folder  # type: ignore[attr-defined]
-        return float((folder / "model.onnx").stat().st_size)
-    total = 0
-    for name, value in engine.model.state_dict().items():
-        if "tok_embeddings" in name:
-            continue
-        values = value if isinstance(value, tuple) else (value,)
-        total += sum(tensor_bytes(v) for v in values if isinstance(v, torch.Tensor))
-    return float(total)
-
-
-def copy_bandwidth_gbs(mb: int = 256, trials: int = 5) -> float:
-    """Best read+write bandwidth of a large tensor copy (what weight streaming can reach)."""
-    src = torch.ones(mb * 2**20 // 4)
-    dst = torch.empty_like(src)
-    best = float("inf")
-    for _ in range(trials):
+def runners(lm: LoadedLM, names: list[str], workdir: Path, max_seq: int,
+            with_llama_cpp: bool) -> tuple[dict[str, Any], dict[str, float], dict[str, float]]:
+    """name -> object with .run(ids, n) -> (ttft_s, tok/s, tokens); build seconds; step bytes."""
+    found: dict[str, Any] = {}
+    build_s: dict[str, float] = {}
+    step_bytes: dict[str, float] = {}
+    for name in names:
         started = time.perf_counter()
-        dst.copy_(src)
-        best = min(best, time.perf_counter() - started)
-    return 2 * src.numel() * 4 / best / 1e9
+        if name == "hf":
+            stepper: Any = HFStepper(lm.model)
+        else:
+            stepper = build_variant(lm, VARIANTS[name], workdir, max_seq=max_seq).stepper
+        found[name] = TorchworksRunner(lm, stepper)
+        found[name].run(PROMPT, 4)  # warm-up: allocations, ORT's first-run work
+        build_s[name] = time.perf_counter() - started
+        engine = getattr(stepper, "engine", None)
+        step_bytes[name] = float(decode_weight_bytes(engine.model)) if engine is not None else \
+            float((stepper.model.folder / "model.onnx").stat().st_size) \
+            if hasattr(stepper, "model") and hasattr(stepper.model, "folder") else float("nan")
+    if with_llama_cpp:
+        for kind, path in llama_cpp_files(embedded_gguf_path(), workdir).items():
+            started = time.perf_counter()
+            found[f"llama.cpp {kind}"] = LlamaCppModel(path, max_seq)
+            build_s[f"llama.cpp {kind}"] = time.perf_counter() - started
+            step_bytes[f"llama.cpp {kind}"] = float(path.stat().st_size)
+    return found, build_s, step_bytes
 
 
-def batch1(lm: LoadedLM, name: str, args: argparse.Namespace, workdir: Path) -> Row:
-    baseline = rss_mb()
-    with PeakRSS() as peak:
-        built = build_variant(lm, VARIANTS[name], workdir, max_seq=args.max_seq)
-        fixed = SamplingParams(max_new_tokens=args.new_tokens, ignore_eos=True)
-        warm = time.perf_counter()
-        generate(lm, PROMPT, SamplingParams(max_new_tokens=4, ignore_eos=True),
-                 stepper=built.stepper)
-        build_s = built.build_s + time.perf_counter() - warm
-        results = [generate(lm, PROMPT, fixed, stepper=built.stepper) for _ in range(args.runs)]
-    latencies = sorted(1000 * r.elapsed_s for r in results)
-    return Row(name, build_s, statistics.median(1000 * r.ttft_s for r in results),
-               statistics.median(r.tokens_per_s for r in results), statistics.median(latencies),
-               latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))],
-               peak.peak - baseline, decode_step_bytes(built.stepper))
+class TorchworksRunner:
+    """Any Stepper. torch reads its thread count per call; an ORT session fixes it when built,
+    so the ONNX session is rebuilt when `threads` changes."""
+
+    def __init__(self, lm: LoadedLM, stepper: Any) -> None:
+        self.lm, self.stepper = lm, stepper
+        self.threads = 0
+
+    def run(self, prompt: str, new_tokens: int) -> tuple[float, float, list[int]]:
+        if isinstance(self.stepper, OnnxStepper) and self.threads \
+                and self.stepper.model.threads != self.threads:
+            self.stepper = OnnxStepper(OnnxLM(self.stepper.model.folder, threads=self.threads))
+        fixed = SamplingParams(max_new_tokens=new_tokens, ignore_eos=True)
+        result = generate(self.lm, prompt, fixed, stepper=self.stepper)
+        return result.ttft_s, result.tokens_per_s, result.token_ids
+
+
+def llama_cpp_files(gguf: Path, workdir: Path) -> dict[str, Path]:
+    """The shipped Q4_1 file and the f32 / q8_0 files llama.cpp requantizes from it (the same
+    weights the loader dequantizes, so every engine runs the same numbers)."""
+    import ctypes
+
+    import llama_cpp
+
+    files = {"q4_1": gguf}
+    for kind, ftype in (("f32", llama_cpp.LLAMA_FTYPE_ALL_F32),
+                        ("q8_0", llama_cpp.LLAMA_FTYPE_MOSTLY_Q8_0)):
+        out = workdir / f"model-{kind}.gguf"
+        params = llama_cpp.llama_model_quantize_default_params()
+        params.ftype = ftype
+        params.allow_requantize = True
+        if llama_cpp.llama_model_quantize(str(gguf).encode(), str(out).encode(),
+                                          ctypes.byref(params)) == 0:
+            files[kind] = out
+        else:
+            print(f"  llama.cpp could not write {kind}; that row is left out")
+    return dict(sorted(files.items()))
+
+
+class LlamaCppModel:
+    """llama-cpp-python on one GGUF file: greedy, fixed length, our prompt ids."""
+
+    def __init__(self, path: Path, max_seq: int) -> None:
+        import llama_cpp
+
+        self.llama_cpp = llama_cpp
+        self.llm = llama_cpp.Llama(model_path=str(path), n_ctx=max_seq, n_batch=max_seq,
+                                   n_threads=1, n_threads_batch=1, verbose=False)
+        self.threads = 1
+
+    def run(self, ids: list[int], new_tokens: int) -> tuple[float, float, list[int]]:
+        self.llama_cpp.llama_set_n_threads(self.llm.ctx, self.threads, self.threads)
+        started = time.perf_counter()
+        first = 0.0
+        tokens: list[int] = []
+        for token in self.llm.generate(ids, top_k=1, temp=0.0, reset=True):
+            first = first or time.perf_counter() - started
+            tokens.append(int(token))
+            if len(tokens) == new_tokens:
+                break
+        decode = time.perf_counter() - started - first
+        return first, (len(tokens) - 1) / decode if decode > 0 else 0.0, tokens
 
 
 def through_server(lm: LoadedLM, name: str, levels: list[int], new_tokens: int,
@@ -154,77 +189,122 @@ def through_server(lm: LoadedLM, name: str, levels: list[int], new_tokens: int,
     return found
 
 
+def print_table(cells: dict[tuple[str, int], Cell], thread_counts: list[int],
+                build_s: dict[str, float], step_bytes: dict[str, float],
+                bandwidth: dict[int, list[float]], new_tokens: int) -> None:
+    names = list(dict.fromkeys(name for name, _ in cells))
+    for threads in thread_counts:
+        bw = max(bandwidth[threads])
+        def speed(name: str, t: int = threads) -> float:
+            cell = cells.get((name, t))
+            return statistics.median(cell.tokens_per_s) if cell and cell.tokens_per_s else 0.0
+        print(f"\n{threads} thread(s): copy bandwidth {bw:.1f} GB/s (best of the rounds)")
+        print(f"{'variant':18s} {'build s':>7s} {'TTFT ms':>8s} {'tok/s':>7s} {'rounds':>17s} "
+              f"{'x fp32':>6s} {'x l.cpp':>7s} {'MB/step':>7s} {'bound':>6s} {'%bound':>6s} "
+              f"{'same':>6s}")
+        for name in names:
+            cell = cells[(name, threads)]
+            tps = speed(name)
+            peer = "llama.cpp f32" if name in ("eager-fp32", "hf", "onnx") else \
+                "llama.cpp q8_0" if not name.startswith("llama.cpp") else name
+            ratio = tps / speed(peer) if speed(peer) else float("nan")
+            bound = bw * 1e9 / step_bytes[name] if step_bytes[name] == step_bytes[name] else 0.0
+            rounds = "/".join(f"{v:.1f}" for v in cell.tokens_per_s)
+            fp32 = speed("eager-fp32")
+            print(f"{name:18s} {build_s[name]:7.1f} {statistics.median(cell.ttft_ms):8.1f} "
+                  f"{tps:7.1f} {rounds:>17s} {tps / fp32 if fp32 else float('nan'):6.2f} "
+                  f"{ratio:7.2f} {step_bytes[name] / 1e6:7.0f} {bound:6.1f} "
+                  f"{100 * tps / bound if bound else float('nan'):6.1f} "
+                  f"{cell.same:>3d}/{new_tokens}")
+    print("x l.cpp: against llama.cpp f32 for fp32 rows, q8_0 for quantized rows; bound: "
+          "tok/s if a step cost only reading its weights once at copy bandwidth")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default=None, help="HF folder (default: embedded SmolLM2)")
     parser.add_argument("--models-dir", default="models", help="registry for the embedded model")
-    parser.add_argument("--variants", default="all", help="comma list or 'all' available here")
-    parser.add_argument("--server-variants", default="all",
+    parser.add_argument("--variants", default="eager-fp32,int8-packed,int4-g32,onnx,hf",
+                        help="comma list ('hf': transformers' own forward) or 'all'")
+    parser.add_argument("--server-variants", default="none",
                         help="variants also measured through the server ('none' to skip)")
-    parser.add_argument("--new-tokens", type=int, default=128)
-    parser.add_argument("--runs", type=int, default=5, help="batch-1 repetitions per variant")
+    parser.add_argument("--new-tokens", type=int, default=64)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved repetitions")
     parser.add_argument("--concurrency", default="1,8,32")
     parser.add_argument("--max-seq", type=int, default=512)
-    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
+    parser.add_argument("--threads", default="1,2",
+                        help=f"comma list of thread counts (0: the default, {default_threads()} "
+                        "here now)")
+    parser.add_argument("--no-llama-cpp", action="store_true", help="skip llama.cpp rows")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    thread_counts = [int(t) or default_threads() for t in args.threads.split(",")]
+    configure_threads(thread_counts[0])
     lm = load_causal_lm(args.model, models_dir=args.models_dir)
     prompt_tokens = len(lm.tokenizer(PROMPT, add_special_tokens=False)["input_ids"])
-    names = list(VARIANTS) if args.variants == "all" else args.variants.split(",")
-    available = [n for n in names if not unavailable_reason(VARIANTS[n], lm.device)]
-    skipped = {n: unavailable_reason(VARIANTS[n], lm.device) for n in names if n not in available}
-    bandwidth = copy_bandwidth_gbs()
+    names = [*VARIANTS, "hf"] if args.variants == "all" else args.variants.split(",")
+    skipped = {n: unavailable_reason(VARIANTS[n], lm.device) for n in names if n != "hf"}
+    available = [n for n in names if not skipped.get(n)]
+    llama_cpp = not args.no_llama_cpp and args.model is None and _importable("llama_cpp")
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-          f"torch threads {torch.get_num_threads()}, "
-          f"GPU: {torch.cuda.get_device_name() if torch.cuda.is_available() else 'none'}")
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {cpu_features()}")
     print(f"torch {torch.__version__}; model {lm.name} ({lm.path}); prompt {prompt_tokens} "
-          f"tokens; output {args.new_tokens} tokens (EOS ignored); {args.runs} runs; "
-          f"copy bandwidth {bandwidth:.1f} GB/s")
+          f"tokens; {args.new_tokens} new tokens, greedy, EOS ignored; {args.rounds} rounds; "
+          f"threads {thread_counts}; llama.cpp "
+          f"{'side by side' if llama_cpp else 'not installed (make llama-cpp)'}")
     for name, reason in skipped.items():
-        print(f"  skipped {name}: {reason}")
+        if reason:
+            print(f"  skipped {name}: {reason}")
 
-    rows = []
     with tempfile.TemporaryDirectory() as workdir:
-        for name in available:
-            rows.append(batch1(lm, name, args, Path(workdir)))
-            r = rows[-1]
-            print(f"  measured {name}: {r.tokens_per_s:.1f} tok/s", flush=True)
-    base = next((r for r in rows if r.variant == "eager-fp32"), rows[0])
-    print(f"\n{'variant':15s} {'build s':>7s} {'TTFT ms':>8s} {'tok/s':>7s} {'x fp32':>6s} "
-          f"{'P50 ms':>8s} {'P95 ms':>8s} {'x fp32':>6s} {'peak MB':>8s} {'GB/s':>6s} {'%bw':>5s}")
-    for r in rows:
-        achieved = r.step_bytes * r.tokens_per_s / 1e9
-        print(f"{r.variant:15s} {r.build_s:7.1f} {r.ttft_ms:8.1f} {r.tokens_per_s:7.1f} "
-              f"{r.tokens_per_s / base.tokens_per_s:6.2f} {r.p50_ms:8.0f} {r.p95_ms:8.0f} "
-              f"{base.p50_ms / r.p50_ms:6.2f} {r.peak_mb:8.0f} {achieved:6.2f} "
-              f"{100 * achieved / bandwidth:5.1f}")
-    best = max(rows, key=lambda r: r.tokens_per_s)
-    print(f"roofline: best {best.variant} reads {best.step_bytes / 1e6:.0f} MB of weights per "
-          f"step at {best.tokens_per_s:.1f} steps/s = "
-          f"{best.step_bytes * best.tokens_per_s / 1e9:.2f} GB/s of {bandwidth:.1f} GB/s copy "
-          f"bandwidth; bound {bandwidth * 1e9 / best.step_bytes:.0f} tok/s")
+        models, build_s, step_bytes = runners(lm, available, Path(workdir), args.max_seq,
+                                              llama_cpp)
+        cells = {(n, t): Cell() for t in thread_counts for n in models}
+        bandwidth: dict[int, list[float]] = {t: [] for t in thread_counts}
+        ids = lm.tokenizer(PROMPT, add_special_tokens=False)["input_ids"]
+        reference: dict[int, list[int]] = {}
+        for round_no in range(args.rounds):
+            for threads in thread_counts:
+                configure_threads(threads)
+                bandwidth[threads].append(copy_bandwidth_gbs())
+                for name, model in models.items():
+                    model.threads = threads
+                    ttft, tps, tokens = model.run(PROMPT if name[:5] != "llama" else ids,
+                                                  args.new_tokens)
+                    cell = cells[(name, threads)]
+                    cell.ttft_ms.append(1000 * ttft)
+                    cell.tokens_per_s.append(tps)
+                    if name == "eager-fp32":
+                        reference[threads] = tokens
+                    ref = reference.get(threads, tokens)
+                    cell.same = next((i for i, (a, b) in enumerate(zip(ref, tokens, strict=False))
+                                      if a != b), min(len(ref), len(tokens)))
+            print(f"  round {round_no + 1}/{args.rounds} done; load average "
+                  f"{os.getloadavg()[0]:.2f}", flush=True)
+    print_table(cells, thread_counts, build_s, step_bytes, bandwidth, args.new_tokens)
 
     levels = [int(c) for c in args.concurrency.split(",")]
-    served = available if args.server_variants == "all" else \
-        [] if args.server_variants == "none" else args.server_variants.split(",")
+    served = [] if args.server_variants == "none" else args.server_variants.split(",")
     server_rows = {}
+    configure_threads(thread_counts[0])
     for name in served:
         server_rows[name] = through_server(lm, name, levels, args.new_tokens, args.max_seq)
-        print(f"  served {name}: {server_rows[name]}", flush=True)
     if server_rows:
-        print(f"\nthrough the server (generated tokens/s, closed loop, {args.new_tokens} tokens "
-              "per request, continuous batching)")
-        print(f"{'variant':15s} " + " ".join(f"{'c=' + str(c):>8s}" for c in levels)
-              + f" {'c' + str(levels[-1]) + '/c' + str(levels[0]):>8s}")
+        print(f"\nthrough the server, {thread_counts[0]} thread(s) (generated tokens/s, closed "
+              f"loop, {args.new_tokens} tokens per request, continuous batching)")
+        print(f"{'variant':15s} " + " ".join(f"{'c=' + str(c):>8s}" for c in levels))
         for name, found in server_rows.items():
-            print(f"{name:15s} " + " ".join(f"{found[c]:8.1f}" for c in levels)
-                  + f" {found[levels[-1]] / found[levels[0]]:8.2f}")
+            print(f"{name:15s} " + " ".join(f"{found[c]:8.1f}" for c in levels))
     if args.json:
-        args.json.write_text(json.dumps({"rows": [r.__dict__ for r in rows],
-                                         "server": server_rows, "bandwidth_gbs": bandwidth},
-                                        indent=2))
+        args.json.write_text(json.dumps({
+            "cells": {f"{n}@{t}": c.__dict__ for (n, t), c in cells.items()},
+            "bandwidth_gbs": bandwidth, "server": server_rows}, indent=2))
+
+
+def _importable(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
 
 
 if __name__ == "__main__":

@@ -31,6 +31,25 @@ def test_logits_match_transformers_at_every_position(tiny_lm: LoadedLM) -> None:
     torch.testing.assert_close(got, expected, atol=1e-4, rtol=1e-4)
 
 
+def test_decode_steps_match_transformers_token_for_token(tiny_lm: LoadedLM) -> None:
+    """The single-row fast path (cache slices, attention over the filled part only, RoPE from
+    tables) computes the same greedy tokens, and close logits, as transformers' own forward."""
+    for prompt in PROMPTS[:3]:
+        ids = _ids(tiny_lm, prompt)
+        with torch.no_grad():
+            out = tiny_lm.model.generate(torch.tensor([ids]), max_new_tokens=24, min_new_tokens=24,
+                                         do_sample=False, output_logits=True,
+                                         return_dict_in_generate=True)
+        expected = out.sequences[0, len(ids):].tolist()
+        stepper = EngineStepper(engine_for(tiny_lm, "eager-fp32", slots=2, max_seq=64), slot=1)
+        logits = [stepper.prefill(ids)]
+        for token in expected[:-1]:
+            logits.append(stepper.decode(token))
+        assert [int(row.argmax()) for row in logits] == expected
+        torch.testing.assert_close(torch.stack(logits), torch.cat(out.logits), atol=1e-4,
+                                   rtol=1e-4)
+
+
 def test_sequences_joining_and_leaving_a_batch_get_their_solo_tokens(tiny_lm: LoadedLM) -> None:
     """Continuous batching's invariant: a sequence's greedy tokens do not depend on who shares
     its decode steps, when it joined, or which cache row it got."""
@@ -65,7 +84,8 @@ def test_sequences_joining_and_leaving_a_batch_get_their_solo_tokens(tiny_lm: Lo
 
 # What each cheaper variant needs from the CPU, asked of the probe (not of the code under test).
 CPU_NEEDS = {"bf16": lambda cpu: cpu.fast_bf16, "int8-dynamic": lambda cpu: cpu.int8_kernels,
-             "int8-weight": lambda cpu: True}
+             "int8-weight": lambda cpu: True, "int8-packed": lambda cpu: True,
+             "int4-g32": lambda cpu: True}
 
 
 def _close_to_fp32_or_refused(lm: LoadedLM, name: str) -> str:
@@ -85,7 +105,8 @@ def _close_to_fp32_or_refused(lm: LoadedLM, name: str) -> str:
     return "ran"
 
 
-@pytest.mark.parametrize("name", ["bf16", "int8-dynamic", "int8-weight"])
+@pytest.mark.parametrize("name", ["bf16", "int8-dynamic", "int8-weight", "int8-packed",
+                                  "int4-g32"])
 def test_cheaper_variants_stay_close_to_fp32(tiny_lm: LoadedLM, name: str) -> None:
     """On this machine's real CPU: the supported path where it runs, the refusal elsewhere."""
     _close_to_fp32_or_refused(tiny_lm, name)

@@ -4,8 +4,9 @@ A slot is one row of the KV cache. `allocate` hands out a free row, `prefill` wr
 into it, `decode` advances any set of rows by one token each (the rows may be in any order and
 change from step to step: that is what continuous batching needs), `release` frees the row.
 
-Eager decode attends only to the longest live prefix (rounded up to `SPAN_ROUND` positions, so
-few distinct shapes occur). With `compile_decode=True` the decode step runs every slot over the
+Eager decode attends only to the filled part of the cache: one sequence reads and writes its row
+as plain slices (no mask, no gather); several read up to the longest one, masked per row. With
+`compile_decode=True` the decode step runs every slot over the
 whole cache: shapes never change, so `torch.compile` builds it once (gpt-fast's recipe), and
 rows with no sequence are computed and ignored.
 """
@@ -17,8 +18,6 @@ from collections.abc import Sequence
 import torch
 
 from torchworks.llm.llama import FastLlama
-
-SPAN_ROUND = 32
 
 
 class DecodeEngine:
@@ -62,7 +61,8 @@ class DecodeEngine:
         tokens = torch.tensor([list(ids)], dtype=torch.long, device=self.device)
         positions = torch.arange(n, device=self.device)[None]
         rows = torch.tensor([slot], device=self.device)
-        logits = self.model(tokens, positions, rows, n, last_only=not every_position)
+        logits = self.model(tokens, positions, rows, n, last_only=not every_position,
+                            at=(slot, 0))
         self.lengths[slot] = n
         return logits[0]
 
@@ -75,12 +75,17 @@ class DecodeEngine:
         if self._step is not None:
             logits = self._compiled_decode(slots, tokens)
         else:
-            positions = torch.tensor([[self.lengths[s]] for s in slots], device=self.device)
-            span = min(self.max_seq, -(-(int(positions.max()) + 1) // SPAN_ROUND) * SPAN_ROUND)
-            every_row = list(slots) == list(range(self.slots))
-            rows = self._all_rows if every_row else torch.tensor(list(slots), device=self.device)
+            lengths = [self.lengths[s] for s in slots]
+            positions = torch.tensor([[n] for n in lengths], device=self.device)
             token_ids = torch.tensor([[t] for t in tokens], dtype=torch.long, device=self.device)
-            logits = self.model(token_ids, positions, rows, span, every_row)
+            if len(slots) == 1:
+                logits = self.model(token_ids, positions, self._all_rows[slots[0]:slots[0] + 1],
+                                    lengths[0] + 1, at=(slots[0], lengths[0]))
+            else:
+                every_row = list(slots) == list(range(self.slots))
+                rows = self._all_rows if every_row else \
+                    torch.tensor(list(slots), device=self.device)
+                logits = self.model(token_ids, positions, rows, max(lengths) + 1, every_row)
         for slot in slots:
             self.lengths[slot] += 1
         return logits

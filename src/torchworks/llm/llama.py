@@ -63,10 +63,32 @@ class RMSNorm(nn.Module):
         self.weight = nn.Parameter(torch.ones(dim))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dtype == torch.float32 and not torch.onnx.is_in_onnx_export():
+            # One fused op computing what HF computes in fp32 (opset 17 has no RMSNorm).
+            return F.rms_norm(x, self.weight.shape, self.weight, self.eps)
         dtype = x.dtype
         x = x.float()
         x = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps)
         return self.weight * x.to(dtype)
+
+
+@dataclass(frozen=True)
+class StepPlan:
+    """Everything one forward shares across layers, computed once per call.
+
+    `at` = (row, start) when the call is one row writing consecutive positions from `start`
+    (prefill, batch-1 decode): the cache is written and read as plain slices, and attention
+    runs over exactly the filled part without a mask. Otherwise rows/positions scatter into
+    the cache and `mask` hides each row's unfilled or stale positions."""
+
+    cos: torch.Tensor  # [B, T, 1, head_dim / 2]
+    sin: torch.Tensor
+    span: int
+    rows: torch.Tensor
+    positions: torch.Tensor
+    every_row: bool
+    at: tuple[int, int] | None
+    mask: torch.Tensor | None  # [B, 1, 1, span] bool, T == 1 only
 
 
 class Attention(nn.Module):
@@ -75,46 +97,44 @@ class Attention(nn.Module):
         self.s = s
         self.wqkv = nn.Linear(s.dim, (s.heads + 2 * s.kv_heads) * s.head_dim, bias=s.qkv_bias)
         self.wo = nn.Linear(s.heads * s.head_dim, s.dim, bias=False)
-        self.k_cache: torch.Tensor | None = None  # [slots, max_seq, kv_heads, head_dim]
+        self.k_cache: torch.Tensor | None = None  # [slots, kv_heads, max_seq, head_dim]
         self.v_cache: torch.Tensor | None = None
 
-    def forward(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, rows: torch.Tensor,
-                positions: torch.Tensor, mask: torch.Tensor, span: int,
-                every_row: bool) -> torch.Tensor:
-        """x [B, T, dim]; rows [B] cache rows; positions [B, T]; mask [B, 1, T, span] bool.
-        `every_row`: rows is arange(slots), so the cache is read as a view, not gathered."""
+    def forward(self, x: torch.Tensor, plan: StepPlan) -> torch.Tensor:
+        """x [B, T, dim] -> [B, T, dim]; writes this call's keys/values into the cache."""
         s = self.s
         b, t, _ = x.shape
-        q, k, v = self.wqkv(x).split(
-            [s.heads * s.head_dim, s.kv_heads * s.head_dim, s.kv_heads * s.head_dim], dim=-1)
-        q = _rope(q.view(b, t, s.heads, s.head_dim), cos, sin)
-        k = _rope(k.view(b, t, s.kv_heads, s.head_dim), cos, sin)
-        v = v.view(b, t, s.kv_heads, s.head_dim)
-        assert self.k_cache is not None and self.v_cache is not None
-        self.k_cache[rows[:, None], positions] = k.to(self.k_cache.dtype)
-        self.v_cache[rows[:, None], positions] = v.to(self.v_cache.dtype)
-        if every_row:
-            keys, values = self.k_cache[:, :span], self.v_cache[:, :span]
+        qkv = self.wqkv(x)
+        qk = _rope(qkv[..., :(s.heads + s.kv_heads) * s.head_dim].view(
+            b, t, s.heads + s.kv_heads, s.head_dim), plan.cos, plan.sin)
+        q, k = qk[:, :, :s.heads], qk[:, :, s.heads:]
+        v = qkv[..., (s.heads + s.kv_heads) * s.head_dim:].view(b, t, s.kv_heads, s.head_dim)
+        k_cache, v_cache = self.k_cache, self.v_cache
+        assert k_cache is not None and v_cache is not None
+        if plan.at is not None:
+            row, begin = plan.at
+            k_cache[row, :, begin:begin + t] = k[0].transpose(0, 1)
+            v_cache[row, :, begin:begin + t] = v[0].transpose(0, 1)
+            keys, values = k_cache[row:row + 1, :, :plan.span], v_cache[row:row + 1, :, :plan.span]
         else:
-            keys, values = self.k_cache[rows, :span], self.v_cache[rows, :span]
-        out = grouped_attention(q, keys.to(q.dtype), values.to(q.dtype), mask)
+            positions = plan.positions[:, 0]
+            k_cache[plan.rows, :, positions] = k[:, 0].to(k_cache.dtype)
+            v_cache[plan.rows, :, positions] = v[:, 0].to(v_cache.dtype)
+            if plan.every_row:
+                keys, values = k_cache[:, :, :plan.span], v_cache[:, :, :plan.span]
+            else:
+                keys, values = k_cache[plan.rows, :, :plan.span], v_cache[plan.rows, :, :plan.span]
+        keys, values = keys.to(q.dtype), values.to(q.dtype)
+        if t == 1:
+            # Query head h reads KV head h // groups: group the query heads under their KV head
+            # ([B, KVH, groups, D]) so one plain attention call covers GQA without a repeat.
+            grouped = q.reshape(b, s.kv_heads, s.heads // s.kv_heads, s.head_dim)
+            out = F.scaled_dot_product_attention(grouped, keys, values, attn_mask=plan.mask)
+        else:
+            assert plan.at is not None and plan.at[1] == 0, "multi-token calls start a row at 0"
+            out = F.scaled_dot_product_attention(q.transpose(1, 2), keys, values,
+                                                 is_causal=True, enable_gqa=True).transpose(1, 2)
         return self.wo(out.reshape(b, t, s.heads * s.head_dim))
-
-
-def grouped_attention(q: torch.Tensor, keys: torch.Tensor, values: torch.Tensor,
-                      mask: torch.Tensor) -> torch.Tensor:
-    """Attention with grouped KV heads, as plain matmuls: q [B, T, H, D], keys/values
-    [B, S, KVH, D], mask [B, 1, T, S] bool -> [B, T, H, D]. Query head h reads KV head
-    h // (H / KVH), as in HF's repeat_kv, without materializing the repeated cache. (CPU
-    SDPA's flash kernel spent ~30 ms per call on these decode shapes with 2 threads.)"""
-    b, t, heads, d = q.shape
-    kv_heads = keys.shape[2]
-    grouped = q.view(b, t, kv_heads, heads // kv_heads, d).permute(0, 2, 3, 1, 4)
-    scores = grouped @ keys.permute(0, 2, 3, 1).unsqueeze(2) * (d ** -0.5)  # [B,KVH,G,T,S]
-    scores = scores.float().masked_fill(~mask[:, None], float("-inf"))
-    probs = torch.softmax(scores, dim=-1).to(q.dtype)
-    out = probs @ values.permute(0, 2, 1, 3).unsqueeze(2)  # [B, KVH, G, T, D]
-    return out.permute(0, 3, 1, 2, 4).reshape(b, t, heads, d)
 
 
 class MLP(nn.Module):
@@ -125,8 +145,9 @@ class MLP(nn.Module):
         self.w2 = nn.Linear(s.hidden, s.dim, bias=s.mlp_bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        gate, up = self.w13(x).split([self.hidden, self.hidden], dim=-1)
-        return self.w2(F.silu(gate) * up)
+        gate_up = self.w13(x)
+        gate, up = gate_up[..., :self.hidden], gate_up[..., self.hidden:]
+        return self.w2(F.silu(gate).mul_(up))
 
 
 class Block(nn.Module):
@@ -137,8 +158,8 @@ class Block(nn.Module):
         self.ffn_norm = RMSNorm(s.dim, s.eps)
         self.feed_forward = MLP(s)
 
-    def forward(self, x: torch.Tensor, *args: Any) -> torch.Tensor:
-        x = x + self.attention(self.attention_norm(x), *args)
+    def forward(self, x: torch.Tensor, plan: StepPlan) -> torch.Tensor:
+        x = x + self.attention(self.attention_norm(x), plan)
         return x + self.feed_forward(self.ffn_norm(x))
 
 
@@ -154,33 +175,43 @@ class FastLlama(nn.Module):
         self.rope_scale = rope_scale
         self.slots = 0
         self.max_seq = 0
+        self._cos = self._sin = torch.empty(0)  # [max_seq, head_dim / 2], set by setup_cache
 
     def setup_cache(self, slots: int, max_seq: int, dtype: torch.dtype | None = None) -> None:
-        """Allocate (or reallocate) the KV cache; `max_seq` is clipped to the model's context."""
+        """Allocate (or reallocate) the KV cache and the RoPE tables; `max_seq` is clipped to
+        the model's context."""
         self.slots, self.max_seq = slots, min(max_seq, self.s.max_positions)
         s = self.s
         device = self.tok_embeddings.weight.device
         dtype = dtype or self.tok_embeddings.weight.dtype
         for layer in self.layers:
-            shape = (slots, self.max_seq, s.kv_heads, s.head_dim)
+            shape = (slots, s.kv_heads, self.max_seq, s.head_dim)
             layer.attention.k_cache = lazy_zeros(shape, dtype, device)  # memory on first write
             layer.attention.v_cache = lazy_zeros(shape, dtype, device)
+        freqs = torch.arange(self.max_seq, device=device).float()[:, None] * self.inv_freq
+        compute = torch.float32 if dtype == torch.float32 else self.tok_embeddings.weight.dtype
+        self._cos = (freqs.cos() * self.rope_scale).to(compute)
+        self._sin = (freqs.sin() * self.rope_scale).to(compute)
 
     def forward(self, tokens: torch.Tensor, positions: torch.Tensor, rows: torch.Tensor,
-                span: int, every_row: bool = False, last_only: bool = True) -> torch.Tensor:
+                span: int, every_row: bool = False, last_only: bool = True,
+                at: tuple[int, int] | None = None) -> torch.Tensor:
         """tokens, positions [B, T] int64; rows [B] cache rows; attends to the first `span`
         cache positions of each row, causally by position. Returns logits [B, vocab] for the
         last position (or [B, T, vocab]). Stale cache entries beyond a row's position are
-        masked, so a slot never needs clearing between occupants."""
+        masked, so a slot never needs clearing between occupants. `at` (row, start): the call
+        is rows[0] writing positions start.. start+T-1 and `span` is start+T (see StepPlan);
+        without it T must be 1."""
         x = self.tok_embeddings(tokens)
-        freqs = positions[..., None].float() * self.inv_freq
-        emb = torch.cat((freqs, freqs), dim=-1)
-        cos = (emb.cos() * self.rope_scale).to(x.dtype)[:, :, None, :]
-        sin = (emb.sin() * self.rope_scale).to(x.dtype)[:, :, None, :]
-        keys = torch.arange(span, device=tokens.device)
-        mask = (keys[None, None, None, :] <= positions[:, None, :, None])
+        mask = None
+        if at is None:
+            keys = torch.arange(span, device=tokens.device)
+            mask = (keys[None, None, None, :] <= positions[:, None, :, None])
+        cos = self._cos[positions][:, :, None].to(x.dtype)
+        sin = self._sin[positions][:, :, None].to(x.dtype)
+        plan = StepPlan(cos, sin, span, rows, positions, every_row, at, mask)
         for layer in self.layers:
-            x = layer(x, cos, sin, rows, positions, mask, span, every_row)
+            x = layer(x, plan)
         if last_only:
             x = x[:, -1]
         return self.output(self.norm(x))
@@ -206,10 +237,16 @@ class FastLlama(nn.Module):
 
 
 def _rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
-    """HF's rotate-half RoPE; x [B, T, H, D], cos/sin [B, T, 1, D]."""
+    """HF's rotate-half RoPE without building the rotated copy: x [B, T, H, D], cos/sin
+    [B, T, 1, D/2] (the two halves of HF's table are equal). Returns a new tensor."""
     half = x.shape[-1] // 2
-    rotated = torch.cat((-x[..., half:], x[..., :half]), dim=-1)
-    return x * cos + rotated * sin
+    x1, x2 = x[..., :half], x[..., half:]
+    if torch.compiler.is_compiling():  # dynamo refuses out= views; inductor fuses this anyway
+        return torch.cat((x1 * cos - x2 * sin, x2 * cos + x1 * sin), dim=-1)
+    out = torch.empty_like(x)
+    torch.mul(x1, cos, out=out[..., :half]).addcmul_(x2, sin, value=-1)
+    torch.mul(x2, cos, out=out[..., half:]).addcmul_(x1, sin)
+    return out
 
 
 def _convert_state(state: dict[str, torch.Tensor], s: LlamaShape) -> dict[str, torch.Tensor]:

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from torchworks.llm.llama import FastLlama, _rope
+from torchworks.llm.llama import FastLlama
 
 
 class OnnxLlamaStep(nn.Module):
@@ -29,9 +29,8 @@ class OnnxLlamaStep(nn.Module):
         p = past_k.shape[2]
         positions = torch.arange(t, device=input_ids.device) + p
         freqs = positions[:, None].float() * m.inv_freq
-        emb = torch.cat((freqs, freqs), dim=-1)
-        cos = (emb.cos() * m.rope_scale)[None, :, None, :]
-        sin = (emb.sin() * m.rope_scale)[None, :, None, :]
+        cos = (freqs.cos() * m.rope_scale)[None, :, None, :]
+        sin = (freqs.sin() * m.rope_scale)[None, :, None, :]
         keys_pos = torch.arange(p + t, device=input_ids.device)
         mask = (keys_pos[None, :] <= positions[:, None])[None, None]  # [1, 1, T, P+T]
         x = m.tok_embeddings(input_ids)
@@ -41,8 +40,8 @@ class OnnxLlamaStep(nn.Module):
             h = layer.attention_norm(x)
             q, k, v = attn.wqkv(h).split(
                 [s.heads * s.head_dim, s.kv_heads * s.head_dim, s.kv_heads * s.head_dim], dim=-1)
-            q = _rope(q.view(1, t, s.heads, s.head_dim), cos, sin)
-            k = _rope(k.view(1, t, s.kv_heads, s.head_dim), cos, sin)
+            q = _rope_graph(q.view(1, t, s.heads, s.head_dim), cos, sin)
+            k = _rope_graph(k.view(1, t, s.kv_heads, s.head_dim), cos, sin)
             v = v.view(1, t, s.kv_heads, s.head_dim)
             k = torch.cat([past_k[i], k], dim=1)
             v = torch.cat([past_v[i], v], dim=1)
@@ -56,6 +55,13 @@ class OnnxLlamaStep(nn.Module):
             x = x + layer.feed_forward(layer.ffn_norm(x))
         logits = m.output(m.norm(x))
         return logits, torch.stack(presents_k), torch.stack(presents_v)
+
+
+def _rope_graph(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    """The same rotate-half RoPE as FastLlama's, as exportable ops (cos/sin: half width)."""
+    half = x.shape[-1] // 2
+    x1, x2 = x[..., :half], x[..., half:]
+    return torch.cat((x1 * cos - x2 * sin, x2 * cos + x1 * sin), dim=-1)
 
 
 def export_onnx(model: FastLlama, path: str) -> None:

@@ -3,7 +3,8 @@
 Execution providers are picked from what this onnxruntime build offers: TensorRT (FP16, or
 INT8 with a calibration table) and CUDA on a GPU machine, the CPU provider everywhere. The KV
 cache lives in numpy arrays that grow by one position per step (batch 1 per session call; the
-served model loops over the running sequences, each with its own arrays).
+served model loops over the running sequences, each with its own arrays). Sessions use torch's
+intra-op thread count unless told otherwise (`threads.py`), so --threads governs both.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import torch
 
 from torchworks import hf
 from torchworks.errors import ConfigError, DataError, require
+from torchworks.llm.detokenize import GrowingListDecoder
+from torchworks.llm.threads import session_threads
 
 ONNX_FILE = "model.onnx"
 CALIBRATION_TABLE = "calibration.flatbuffers"
@@ -49,7 +52,7 @@ class OnnxLM:
     """One ONNX Runtime session over a version folder (model.onnx + config.json + tokenizer)."""
 
     def __init__(self, folder: Path, *, runtime: str = "onnxruntime",
-                 precision: str = "fp32") -> None:
+                 precision: str = "fp32", threads: int | None = None) -> None:
         ort = require("onnxruntime", "export")
         self.folder = folder
         path = folder / ONNX_FILE
@@ -63,6 +66,11 @@ class OnnxLM:
         self.head_dim = config.get("head_dim") or config["hidden_size"] // heads
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # ORT's own pool ignores torch's setting: without this it takes every core.
+        self.threads = threads or session_threads()
+        options.intra_op_num_threads = self.threads
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         self.session = ort.InferenceSession(str(path), options,
                                             providers=providers_for(runtime, precision, folder))
 
@@ -119,6 +127,7 @@ class OnnxGenerationModel:
         generation = transformers.GenerationConfig.from_pretrained(folder) \
             if (folder / "generation_config.json").is_file() else None
         self.stop_token_ids = frozenset(eos_ids(self.tokenizer, generation))
+        self._detokenize = GrowingListDecoder(self.tokenizer)
         self.max_context = max_context
 
     def encode(self, request: Any) -> list[int]:
@@ -144,7 +153,7 @@ class OnnxGenerationModel:
         state.clear()
 
     def detokenize(self, token_ids: Sequence[int]) -> str:
-        return self.tokenizer.decode(list(token_ids), skip_special_tokens=True)
+        return self._detokenize(token_ids)
 
     def warmup_request(self) -> Any:
         from torchworks.llm.service import LLMRequest

@@ -1,9 +1,11 @@
 """One sequence being generated: token choice, incremental text, stop conditions.
 
 Shared by single-prompt generation (`generate.py`) and the continuous batcher, so both stop and
-stream text identically. Text comes out in pieces that are safe to show: a piece never ends in
-the middle of a multi-byte character (the tokenizer's U+FFFD placeholder), and text that could be
-the start of a stop string is held back until it is clear it is not.
+stream text identically. The text is decoded incrementally (`detokenize.py`), so a token costs
+the same at the end of a long output as at its start. Text comes out in pieces that are safe to
+show: a piece never ends in the middle of a multi-byte character (the tokenizer's U+FFFD
+placeholder), and text that could be the start of a stop string is held back until it is clear
+it is not.
 """
 
 from __future__ import annotations
@@ -13,9 +15,8 @@ from typing import Any
 
 import torch
 
+from torchworks.llm.detokenize import REPLACEMENT_CHAR, IncrementalDetokenizer
 from torchworks.llm.sampling import SamplingParams, pick_token
-
-REPLACEMENT_CHAR = "\ufffd"
 
 
 class SequenceState:
@@ -38,6 +39,7 @@ class SequenceState:
         self.eos_ids = frozenset() if params.ignore_eos else frozenset(eos_ids)
         self.generated: list[int] = []
         self.finish_reason: str | None = None
+        self._detokenizer = IncrementalDetokenizer(tokenizer)
         self._text = ""  # decoded text of `generated`, stop-truncated once finished
         self._released = 0  # characters of _text already handed out
         self._holdback = max((len(s) for s in params.stop), default=1) - 1
@@ -67,9 +69,12 @@ class SequenceState:
             return ""
         if token in self.eos_ids:
             self.finish_reason = "stop"
+            self._text += self._detokenizer.flush()
             return self._release(final=True)
         self.generated.append(token)
-        self._text = self.tokenizer.decode(self.generated, skip_special_tokens=True)
+        self._text += self._detokenizer.push([token])
+        if len(self.generated) >= self.params.max_new_tokens:
+            self._text += self._detokenizer.flush()
         for stop in self.params.stop:
             at = self._text.find(stop, max(0, self._released - len(stop)))
             if at >= 0:
@@ -86,6 +91,7 @@ class SequenceState:
         if self.finished:
             return ""
         self.finish_reason = reason
+        self._text += self._detokenizer.flush()
         return self._release(final=True)
 
     def _release(self, *, final: bool) -> str:

@@ -21,6 +21,7 @@ import torch
 from pydantic import Field
 
 from torchworks.errors import ConfigError
+from torchworks.llm.detokenize import GrowingListDecoder
 from torchworks.llm.generate import chat_prompt, eos_ids
 from torchworks.llm.load import EMBEDDED_NAME, LoadedLM
 from torchworks.llm.pool import POOL, WeightLease
@@ -57,6 +58,7 @@ class EngineGenerationModel:
         self.max_context = self.engine.max_seq
         self.stop_token_ids = frozenset(
             eos_ids(self.lm.tokenizer, getattr(self.lm.model, "generation_config", None)))
+        self._detokenize = GrowingListDecoder(self.lm.tokenizer, capacity=4 * slots + 16)
 
     def encode(self, request: GenerationRequest) -> list[int]:
         prompt = request.prompt
@@ -88,7 +90,8 @@ class EngineGenerationModel:
         self.engine.release(state.slot)
 
     def detokenize(self, token_ids: Sequence[int]) -> str:
-        return self.lm.tokenizer.decode(list(token_ids), skip_special_tokens=True)
+        """Called with each running sequence's growing id list every step: incremental."""
+        return self._detokenize(token_ids)
 
     def warmup_request(self) -> GenerationRequest:
         return LLMRequest(prompt="A method comprising", max_new_tokens=2, stream=False)

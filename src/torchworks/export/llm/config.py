@@ -8,8 +8,10 @@ from torchworks.config import field
 
 # Must match torchworks.llm.variants.VARIANTS (a test checks it).
 KNOWN_VARIANTS = ("eager-fp32", "bf16", "fp16", "compile-static", "compile-bf16", "int8-weight",
-                  "int8-dynamic", "onnx", "tensorrt-fp16", "tensorrt-int8")
-DEFAULT_VARIANTS = "bf16,compile-static,int8-weight,int8-dynamic,onnx,fp16,tensorrt-fp16"
+                  "int8-packed", "int4-g32", "int8-dynamic", "onnx", "tensorrt-fp16",
+                  "tensorrt-int8")
+DEFAULT_VARIANTS = ("int8-packed,int4-g32,bf16,compile-static,int8-weight,int8-dynamic,onnx,fp16,"
+                    "tensorrt-fp16")
 
 
 @dataclass
@@ -29,5 +31,6 @@ class ExportLLMConfig:
     claim_checker: bool = field(True, "score generated claims with the patent claim checker")
     speed_tokens: int = field(32, "tokens generated for the manifest's speed figure")
     max_seq: int = field(1024, "KV cache length of the built engines")
+    threads: int = field(0, "torch and ONNX Runtime intra-op threads (0: free cores, at least 1)")
 
 

@@ -21,6 +21,7 @@ from torchworks.export.llm.gate import (
 from torchworks.export.llm.prompts import gate_prompts, held_texts
 from torchworks.llm.engine import EngineStepper
 from torchworks.llm.load import EMBEDDED_NAME, load_causal_lm
+from torchworks.llm.threads import configure_threads
 from torchworks.llm.variants import VARIANTS, engine_for, unavailable_reason, variant
 from torchworks.serving.registry import VersionInfo
 
@@ -42,6 +43,7 @@ def selected_variants(text: str) -> list[str]:
 
 def export_llm(config: ExportLLMConfig, scorers: Sequence[Scorer] = (),
                progress: Callable[[str], None] = print) -> list[VariantOutcome]:
+    configure_threads(config.threads)
     models_dir = Path(config.models_dir)
     lm = load_causal_lm(config.model or None, models_dir=models_dir)
     name = config.name or (EMBEDDED_NAME if not config.model else Path(config.model).name.lower())
