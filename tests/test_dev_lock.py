@@ -105,7 +105,8 @@ def installed_lock() -> Path | None:
         return None
     torch_version = importlib.metadata.version("torch")
     variant = "cpu" if torch_version.endswith("+cpu") else "cuda"
-    lock = ROOT / "requirements" / f"dev-{variant}-py{sys.version_info[0]}.{sys.version_info[1]}-x86_64.lock"
+    python = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    lock = ROOT / "requirements" / f"dev-{variant}-py{python}-x86_64.lock"
     if not lock.exists() or pins(lock)["torch"] != torch_version:
         return None
     return lock
@@ -124,4 +125,5 @@ def test_the_environment_running_the_tests_is_the_lock():
             continue
         if Version(have) != Version(version):
             drift.append(f"{name} {have} (lock {version})")
-    assert not drift, f"installed packages differ from {lock.name}; run scripts/bootstrap.sh: {drift}"
+    assert not drift, (f"installed packages differ from {lock.name}; run scripts/bootstrap.sh: "
+                       f"{drift}")
