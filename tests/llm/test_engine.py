@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 import torch
 
@@ -109,6 +111,10 @@ def _close_to_fp32_or_refused(lm: LoadedLM, name: str) -> str:
                                   "int4-g32"])
 def test_cheaper_variants_stay_close_to_fp32(tiny_lm: LoadedLM, name: str) -> None:
     """On this machine's real CPU: the supported path where it runs, the refusal elsewhere."""
+    if name == "int8-weight" and importlib.util.find_spec("torchao") is None:
+        with pytest.raises(ConfigError, match="torchao is not installed"):
+            engine_for(tiny_lm, name, max_seq=64)
+        return
     _close_to_fp32_or_refused(tiny_lm, name)
 
 

@@ -8,6 +8,7 @@ ONNX Runtime and TensorRT variants run outside torch and live in `onnx_runtime.p
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -93,6 +94,9 @@ def unavailable_reason(spec: VariantSpec, device: torch.device) -> str | None:
             return "ONNX Runtime has no TensorRT execution provider here"
     if spec.runtime == "onnxruntime" and _optional("onnxruntime") is None:
         return "onnxruntime is not installed"
+    if spec.name == "int8-weight" and importlib.util.find_spec("torchao") is None:
+        return ("torchao is not installed (pip install 'torchworks[torchao]'; the int8-packed "
+                "variant gives int8 weights with torch alone)")
     return None
 
 
@@ -130,7 +134,7 @@ def engine_for(lm: LoadedLM, name: str, *, slots: int = 1, max_seq: int = 1024) 
     elif spec.name in PACKED:  # before torchao's: the same manifest precision
         model = pack_linears(model, body=PACKED[spec.name])
     elif spec.precision == "int8-weight-only":
-        torchao = require("torchao.quantization", "export")
+        torchao = require("torchao.quantization", "torchao")
         torchao.quantize_(model, torchao.Int8WeightOnlyConfig())
     elif spec.precision == "int8-dynamic":
         model = _quantize_dynamic(model)
@@ -146,7 +150,7 @@ def _quantize_dynamic(model: FastLlama) -> FastLlama:
         from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
     except ImportError as exc:  # removed from a future torch
         raise DependencyError("this torch has no torch.ao.quantization.quantize_dynamic",
-                              fix="use the int8-weight variant (torchao)") from exc
+                              fix="use the int8-packed variant") from exc
     return quantize_dynamic(model, {nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)
 
 
