@@ -97,7 +97,7 @@ def test_draft_shows_the_pipelines_claims_in_the_disclosures_words_with_the_mode
     expect(page.locator("#draft-result textarea.claims-edit")).to_have_value(re.compile(
         r"^1\. A desk lamp comprising: a weighted base; an arm hinged to the weighted base"))
     expect(page.locator("#draft-result .note")).to_contain_text("small demo model")
-    expect(page.locator("#draft-result .note")).to_contain_text("--backend openai")
+    expect(page.locator("#draft-result .note")).to_contain_text("TORCHWORKS_DRAFT_BASE_URL")
     claims = page.locator("#draft-result ol.claims > li")
     expect(claims).to_have_count(3)
     for number in (2, 3):

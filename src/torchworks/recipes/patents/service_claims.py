@@ -143,11 +143,16 @@ class DraftResponse(BaseModel):
     dropped: list[str]  # drafted claims the repair removed, each with its reason
     note: str  # the drafting model and how to use a stronger one
     seconds: float
+    polished: bool = False  # claim 1 is the drafting model's rewrite
 
 
 class DraftPredictor:
-    """The drafting pipeline as the server runs it: deterministic, no model in the process,
-    so a draft costs milliseconds and the same disclosure always gives the same claims."""
+    """The drafting pipeline as the server runs it. Without a model the claims come from the
+    disclosure alone (milliseconds, deterministic); with `backend` (an OpenAI-compatible
+    server, see `draft_service`) the model also rephrases claim 1 under the strict check."""
+
+    def __init__(self, backend: Any = None) -> None:
+        self.backend = backend
 
     def predict(self, batch: Sequence[DraftRequest]) -> list[DraftResponse | Exception]:
         from torchworks.errors import TorchworksError
@@ -158,11 +163,14 @@ class DraftPredictor:
             draft_claims,
         )
 
+        note = DEMO_MODEL_NOTE if self.backend is None else (
+            f"Claims are built from the disclosure's own words; claim 1 is rephrased by "
+            f"{self.backend.name} when its rewrite passes the strict check.")
         answers: list[DraftResponse | Exception] = []
         for request in batch:
+            config = DraftConfig(dependents=request.dependents, polish=self.backend is not None)
             try:
-                result = draft_claims(request.disclosure, None,
-                                      DraftConfig(dependents=request.dependents),
+                result = draft_claims(request.disclosure, self.backend, config,
                                       title=request.title)
             except TorchworksError as exc:  # a disclosure with nothing to claim: this one fails
                 answers.append(ValueError(f"disclosure: {exc.message}; {exc.fix}"))
@@ -171,7 +179,8 @@ class DraftPredictor:
                 claims=result.text, subject=result.subject, elements=result.key_terms,
                 errors=result.report.errors, warnings=result.report.warnings,
                 findings=[FindingOut.model_validate(f) for f in to_json(result.report)["findings"]],
-                dropped=result.dropped, note=DEMO_MODEL_NOTE, seconds=round(result.seconds, 4)))
+                dropped=result.dropped, note=note, seconds=round(result.seconds, 4),
+                polished=result.polished))
         return answers
 
     def warmup_request(self) -> DraftRequest:
@@ -181,10 +190,30 @@ class DraftPredictor:
         return None
 
 
+def _drafting_backend() -> Any:
+    """An OpenAI-compatible server named by $TORCHWORKS_DRAFT_BASE_URL (with
+    $TORCHWORKS_DRAFT_MODEL and $OPENAI_API_KEY), or None for no model."""
+    import os
+
+    base_url = os.environ.get("TORCHWORKS_DRAFT_BASE_URL", "").strip()
+    if not base_url:
+        return None
+    from torchworks.recipes.patents.draft.backends import OpenAIBackend
+
+    backend = OpenAIBackend(base_url, os.environ.get("OPENAI_API_KEY", ""),
+                            os.environ.get("TORCHWORKS_DRAFT_MODEL", "default"),
+                            timeout_s=float(os.environ.get("TORCHWORKS_DRAFT_TIMEOUT_S", "60")))
+    backend.name = f"{backend.model} at {backend.base_url}"
+    return backend
+
+
 def draft_service() -> ServiceSpec:
-    """A claim set drafted from a disclosure (`draft/pipeline.py`), strictly checked."""
+    """A claim set drafted from a disclosure (`draft/pipeline.py`), strictly checked. Set
+    $TORCHWORKS_DRAFT_BASE_URL (e.g. a vLLM server's http://host:8000/v1) and
+    $TORCHWORKS_DRAFT_MODEL to let a large model rephrase claim 1."""
     return ServiceSpec(name="patents-draft", route="patents/draft", request_type=DraftRequest,
-                       response_type=DraftResponse, load=lambda _version: DraftPredictor(),
+                       response_type=DraftResponse,
+                       load=lambda _version: DraftPredictor(_drafting_backend()),
                        max_batch_size=8, max_queue_delay_ms=2.0, timeout_s=30.0,
                        description="draft a claim set (claim 1 and dependents) from an "
                                    "invention disclosure, in the disclosure's own words, "

@@ -67,3 +67,20 @@ def test_drafting_through_the_openai_backend(server: RunningServer) -> None:
     assert result.text.startswith("1. A lamp comprising")
     assert result.report.errors == 0  # a tiny model's rewrite never replaces a clean claim
     assert result.abstract and len(result.abstract.split()) <= 150
+
+
+def test_the_draft_service_uses_the_model_its_environment_names(
+        server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from torchworks.recipes.patents.service_claims import draft_service
+
+    monkeypatch.setenv("TORCHWORKS_DRAFT_BASE_URL", server.url)
+    monkeypatch.setenv("TORCHWORKS_DRAFT_MODEL", "tiny")
+    monkeypatch.setenv("OPENAI_API_KEY", "sekret")
+    predictor = draft_service().load(None)
+    answer = predictor.predict([predictor.warmup_request().model_copy(
+        update={"disclosure": TEXT})])[0]
+    assert f"tiny at {server.url}" in answer.note
+    assert answer.claims.startswith("1. A lamp comprising") and answer.errors == 0
+    monkeypatch.delenv("TORCHWORKS_DRAFT_BASE_URL")
+    plain = draft_service().load(None).predict([predictor.warmup_request()])[0]
+    assert "small demo model" in plain.note and not plain.polished

@@ -29,10 +29,12 @@ from torchworks.recipes.patents.draft.strict import check_draft
 SYSTEM = ("You are a US patent attorney. You write patent claims: one sentence each, every "
           "element introduced with 'a' or 'an' before it is referred to with 'the'.")
 DEMO_MODEL_NOTE = (
-    "Claims are built from the disclosure's own words; the embedded SmolLM2-135M is a small "
-    "demo model and only rephrases when asked (polish). For stronger drafting, run a large "
-    "model behind an OpenAI-compatible server (vLLM, SGLang, TensorRT-LLM) and draft with "
-    "`torchworks patents draft --backend openai --base-url URL --polish`.")
+    "Claims are built from the disclosure's own words; no model rewrote them (the embedded "
+    "SmolLM2-135M is a small demo model, used only when asked: --polish). For a large model, "
+    "run it behind an OpenAI-compatible server (vLLM, SGLang, TensorRT-LLM) and start "
+    "`torchworks serve` with TORCHWORKS_DRAFT_BASE_URL=<its /v1 URL> and "
+    "TORCHWORKS_DRAFT_MODEL=<its name>, or draft with `torchworks patents draft --backend "
+    "openai --base-url URL --polish`.")
 _PARENT = re.compile(r"\bof claim (\d+)\b")
 
 Emit = Callable[[str, str], None]  # (event, text): "claim", "status", "token"
