@@ -37,10 +37,10 @@ def cpu(facts: Facts) -> list[Finding]:
         f"{'run' if found.fast_bf16 else 'are refused'} on CPU), int8 "
         f"{'has' if found.fast_int8 else 'has no'} dot-product instructions; recommended CPU "
         f"precision: training {found.train_precision}, inference {found.inference_precision}",
-        f"train with {train_flag}; serve "
-        f"{'the bf16 variant' if found.fast_bf16 else 'eager-fp32'}"
-        f"{' or int8-dynamic' if found.int8_kernels else ''} (torchworks export llm "
-        f"--variants {'bf16,' if found.fast_bf16 else ''}int8-dynamic)")]
+        f"train with {train_flag}; serve the weight-only int4-g32 or int8-packed variant "
+        f"(torch's packed CPU kernels; the gate keeps their tokens)"
+        f"{', or bf16' if found.fast_bf16 else ''} (torchworks export llm --variants "
+        f"int4-g32,int8-packed{',bf16' if found.fast_bf16 else ''})")]
     if found.x86 and "avx2" not in found.flags:
         findings.append(Finding("cpu.no_avx2", Severity.WARN, f"{found.describe()}: no AVX2",
                                 "torch's vectorized kernels and its int8 kernels (fbgemm) need "
