@@ -89,11 +89,15 @@ def test_the_strict_check_flags_what_a_weak_model_writes() -> None:
            "The coffee mug of claim 1, wherein the lid is round. This claim describes the lid.",
            "The coffee mug of claim 1, wherein the lid is round."
            , "The coffee mug of claim 1, wherein the lid is round."]
+    bad += ["The coffee mug of claim 1, wherein the lid is held between the handle and.",
+            "The coffee mug of claim 1, wherein the the lid is round.",
+            "The coffee mug of claim 1, wherein the lid is round The handle is red."]
     rules = {(f.claim, f.rule) for f in check_draft(bad, vocabulary).findings
              if f.severity == "error"}
     assert {(1, "draft-unsupported-term"), (1, "draft-not-one-sentence"),
             (2, "draft-not-one-sentence"), (2, "draft-not-claim-language"),
-            (4, "draft-duplicate-claim")} <= rules
+            (4, "draft-duplicate-claim"), (5, "draft-broken-phrase"),
+            (6, "draft-broken-phrase"), (7, "draft-broken-phrase")} <= rules
 
 
 def test_a_dependent_that_fails_the_strict_check_is_dropped_and_the_rest_renumbered() -> None:

@@ -313,9 +313,18 @@ def _list_items(text: str) -> list[str]:
 
 
 def _clause_end(sentence: str, start: int, following: list[Phrase]) -> int:
+    """Where the clause ends: at punctuation or a conjunction that starts another clause, but
+    not at the "and" of "between A and B"."""
     stop = re.compile(r"[,;:.]|\s(?:and|while|whereby|so that|such that|wherein)\s")
-    match = stop.search(sentence, following[0].end)
-    return match.start() if match else len(sentence)
+    at = following[0].end
+    while match := stop.search(sentence, at):
+        between = sentence.rfind(" between ", start, match.start())
+        if match.group().strip() == "and" and between >= 0 and " and " not in sentence[
+                between:match.start()]:
+            at = match.end()
+            continue
+        return match.start()
+    return len(sentence)
 
 
 def _feature(sentence: str, index: int, elements: list[str], subject: str) -> Feature | None:

@@ -6,7 +6,9 @@ On top of every rule of `claims.check`, a drafted claim set must:
 - be one sentence per claim, ending with a period (error "draft-not-one-sentence");
 - have no two claims alike (error "draft-duplicate-claim");
 - hold nothing that is not claim language: commentary ("This claim describes ...", "Note:")
-  or prompt text (error "draft-not-claim-language").
+  or prompt text (error "draft-not-claim-language");
+- have no broken phrase: an element cut after its preposition, a doubled word, two sentences
+  run together (error "draft-broken-phrase").
 A draft with errors is repaired (the claim dropped or rebuilt) before anyone sees it.
 """
 
@@ -30,6 +32,13 @@ _COMMENTARY = re.compile(r"\b(?:this (?:claim|invention|disclosure)|the inventio
                          r"sure[,!]|in summary|dependent claim)\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*(?:'[A-Za-z]+)?")
 _SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
+# A phrase cut short ("... arranged between the collar.", "... withdrawn through."), a doubled
+# word ("the the"), or two sentences run together ("the housing Preferably the valve").
+_DANGLING = re.compile(r"\b(?:of|in|on|to|from|with|for|at|by|into|onto|between|through|"
+                       r"via|and|or|the|a|an|said|that|which|than|as)\s*[.;]", re.IGNORECASE)
+_REPEATED = re.compile(r"\b(\w+)\s+\1\b", re.IGNORECASE)
+_RUN_ON = re.compile(r"[a-z,]\s+(?:Preferably|Optionally|Alternatively|Typically|Thus|However|"
+                     r"Further|Moreover|The|This|These|It|In)\s")
 
 
 def check_draft(claims: list[str], disclosure_words: frozenset[str]) -> Report:
@@ -62,6 +71,11 @@ def _claim_findings(number: int, text: str, disclosure_words: frozenset[str]) ->
         found.append(_finding(number, "draft-not-one-sentence", text[-40:],
                               f"claim {number} is not one sentence ending with a period",
                               "one sentence per claim, ending with '.'"))
+    cut = _DANGLING.search(text) or _REPEATED.search(text) or _RUN_ON.search(text)
+    if cut:
+        found.append(_finding(number, "draft-broken-phrase", cut.group().strip(),
+                              f"claim {number} has a broken phrase ('{cut.group().strip()}')",
+                              "end each element on its noun; one article; one sentence"))
     commentary = _COMMENTARY.search(text)
     if commentary:
         found.append(_finding(number, "draft-not-claim-language", commentary.group(),
