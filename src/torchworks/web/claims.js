@@ -71,6 +71,8 @@ export function showFinding(view, claim, finding, button) {
     : `Claim ${claim.number}: the words “${finding.words}” are not in the claim text as shown.`;
 }
 
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 const PLAIN_SEVERITY = { error: "Problem", warning: "Check", info: "Note" };
 
 export function findingButton(view, claim, finding, onIgnore, ignored = false) {
@@ -97,7 +99,7 @@ export function claimsView(claimsText, answer, { ignored = new Set(), onIgnore =
   const errors = live.filter((f) => f.severity === "error").length;
   const warnings = live.filter((f) => f.severity === "warning").length;
   view.append(
-    el("p", { class: "meta" }, `${answer.claims.length} claims · ${errors} problems · ${warnings} to check` +
+    el("p", { class: "meta" }, `${plural(answer.claims.length, "claim")} · ${plural(errors, "problem")} · ${warnings} to check` +
       (aside.length ? ` · ${aside.length} set aside` : "")),
     el("p", { class: "finding-status", "aria-live": "polite" }, "Select a finding to highlight its words."),
     el("div", { class: "split" },
