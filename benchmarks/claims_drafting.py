@@ -39,7 +39,7 @@ from pathlib import Path
 import torch
 
 from torchworks.recipes.patents.draft.chunk import lemma, phrases
-from torchworks.recipes.patents.draft.disclosure import _element_name, analyse
+from torchworks.recipes.patents.draft.disclosure import analyse, element_name
 from torchworks.recipes.patents.draft.pipeline import DraftConfig, draft_claims
 from torchworks.recipes.patents.draft.strict import check_draft
 
@@ -88,10 +88,10 @@ def first_sentence_baseline(disclosure: str) -> list[str]:
 
 
 def element_recall(granted: str, drafted: str) -> float:
-    wanted = {_key(p) for p in phrases(granted) if _element_name(p)}
+    wanted = {_key(p) for p in phrases(granted) if element_name(p)}
     if not wanted:
         return 0.0
-    have = {_key(p) for p in phrases(drafted) if _element_name(p)}
+    have = {_key(p) for p in phrases(drafted) if element_name(p)}
     return len(wanted & have) / len(wanted)
 
 

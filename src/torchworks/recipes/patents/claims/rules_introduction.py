@@ -91,20 +91,22 @@ def _introduction(mention: Mention) -> bool:
 
 
 def _reintroduced(claim: Claim, mention: Mention, first: Claim) -> Finding:
-    words = _as_written(claim.text, mention)
-    return claim_finding(
-        claim, "element-reintroduced", "error", words,
-        f"'{mention.phrase}' is introduced again with 'a' although claim {first.number}, "
-        f"which this claim depends on, already introduced it",
-        f"write 'the {mention.phrase}' if it is the same element, or name the new one "
-        f"('a second {mention.phrase}', 'another {mention.phrase}')", mention.start)
+    return _again(claim, mention, "element-reintroduced", "error",
+                  f" although claim {first.number}, which this claim depends on, already "
+                  "introduced it", "name the new one")
 
 
 def _ambiguous(claim: Claim, mention: Mention) -> Finding:
-    words = _as_written(claim.text, mention)
+    return _again(claim, mention, "antecedent-ambiguous", "warning",
+                  f", so later references to 'the {mention.phrase}' are ambiguous",
+                  "tell them apart")
+
+
+def _again(claim: Claim, mention: Mention, rule: str, severity: str, why: str,
+           otherwise: str) -> Finding:
+    """A term introduced with 'a' a second time: what that breaks, and the two ways out."""
     return claim_finding(
-        claim, "antecedent-ambiguous", "warning", words,
-        f"'{mention.phrase}' is introduced again with 'a', so later references to "
-        f"'the {mention.phrase}' are ambiguous",
-        f"write 'the {mention.phrase}' if it is the same element, or tell them apart "
+        claim, rule, severity, _as_written(claim.text, mention),
+        f"'{mention.phrase}' is introduced again with 'a'{why}",
+        f"write 'the {mention.phrase}' if it is the same element, or {otherwise} "
         f"('a second {mention.phrase}', 'another {mention.phrase}')", mention.start)

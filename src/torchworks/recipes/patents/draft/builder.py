@@ -22,9 +22,9 @@ from torchworks.recipes.patents.draft.chunk import article, lemma, phrases, word
 from torchworks.recipes.patents.draft.disclosure import (
     Disclosure,
     Relation,
-    _element_name,
-    _list_items,
+    element_name,
     is_method,
+    list_items,
     subject_parts,
 )
 
@@ -131,7 +131,7 @@ def _rewrite(clause: str, chain: set[str], disclosure: Disclosure) -> str:
     subject, form = disclosure.subject, disclosure.form
     out, last = [], 0
     for phrase in phrases(clause):
-        name = disclosure.canonical(_element_name(phrase))
+        name = disclosure.canonical(element_name(phrase))
         if not name and len(phrase.words) > 5 and phrase.determiner in ("the", "said"):
             name = phrase.name  # a long name is still introduced before it is referred to
         if not name:
@@ -177,7 +177,7 @@ def _dependents(disclosure: Disclosure, claims: list[Claim], limit: int,
             made.append(Claim(text, parent, frozenset(chain - before)))
 
     for feature in disclosure.features:
-        named = {_element_name(p) for p in phrases(feature.clause)} & set(disclosure.elements)
+        named = {element_name(p) for p in phrases(feature.clause)} & set(disclosure.elements)
         add(f"wherein {_lower_first(feature.clause)}", named | {feature.element})
     for relation in disclosure.relations:  # what the disclosure says of a claimed element
         claimed = set().union(*(c.introduces for c in claims + made))
@@ -204,7 +204,7 @@ def _dependents(disclosure: Disclosure, claims: list[Claim], limit: int,
 def _stated_beyond_subject(disclosure: Disclosure, name: str) -> bool:
     """An element named only in the sentence that names the invention is its purpose ("keeps
     a drink warm"), not a part of it; one named once and related to nothing is incidental."""
-    later = sum(name in {_element_name(p) for p in phrases(sentence)}
+    later = sum(name in {element_name(p) for p in phrases(sentence)}
                 for sentence in disclosure.sentences[1:])
     related = any(r.element == name for r in disclosure.relations)
     return later >= 1 and (related or disclosure.counts[name] >= 2)
@@ -242,7 +242,7 @@ def _steps(disclosure: Disclosure) -> list[str]:
     for sentence in disclosure.sentences[:4]:
         for match in _STEP_LIST.finditer(sentence):
             tail = re.split(r"[;.]", sentence[match.end():])[0]
-            listed += [item for item in _list_items(tail)
+            listed += [item for item in list_items(tail)
                        if re.match(r"\w+ing\b", item) and 3 <= len(item.split()) <= 20]
     return [_rewrite(step, chain, disclosure) for step in listed] if len(listed) >= 2 else []
 

@@ -103,7 +103,7 @@ class Disclosure:
             if index in optional:
                 continue
             for phrase in phrases(sentence):
-                name = _element_name(phrase)
+                name = element_name(phrase)
                 if name in self.elements and name not in named:
                     named.append(name)
         ranked = sorted(named, key=lambda n: (-self.counts[n], named.index(n)))[:limit]
@@ -120,7 +120,7 @@ def analyse(text: str, title: str = "") -> Disclosure:
     forms: dict[str, str] = {}
     for sentence in sentences:
         for phrase in phrases(sentence):
-            name = _element_name(phrase)
+            name = element_name(phrase)
             if not name or name == subject or _is_subject(name, subject) or (
                     f" {name} " in f" {subject} "):
                 continue
@@ -145,7 +145,7 @@ def canonical(name: str, elements: list[str]) -> str:
     return next((e for e in elements if e.endswith(" " + name)), name)
 
 
-def _element_name(phrase: Phrase) -> str:
+def element_name(phrase: Phrase) -> str:
     words = [w for w in phrase.words if w not in ("first", "second", "third")]
     if not words or words[-1] in META or words[-1] in ABSTRACT or len(words) > 5:
         return ""
@@ -229,7 +229,7 @@ def _relations(sentence: str, index: int, elements: list[str], subject: str) -> 
     words = words_of(sentence)
     sentence_phrases = phrases(sentence, words)
     for position, phrase in enumerate(sentence_phrases):
-        name = canonical(_element_name(phrase), elements)
+        name = canonical(element_name(phrase), elements)
         if name not in elements and not _is_subject(name, subject):
             continue
         after = phrase.last + 1
@@ -239,19 +239,19 @@ def _relations(sentence: str, index: int, elements: list[str], subject: str) -> 
                 words[after].lower):
             continue
         following = [p for p in sentence_phrases[position + 1:]
-                     if canonical(_element_name(p), elements) in elements]
+                     if canonical(element_name(p), elements) in elements]
         if not following:
             continue
         owner, where = phrase, ""
         if position and _preposition_between(sentence, sentence_phrases[position - 1], phrase):
             owner = sentence_phrases[position - 1]
             where = sentence[owner.end:phrase.end].strip()
-            name = canonical(_element_name(owner), elements)
+            name = canonical(element_name(owner), elements)
             if name not in elements and not _is_subject(name, subject):
                 continue
         end = _clause_end(sentence, words[after].start, following)
         clause = sentence[words[after].start:end].strip(" ,;.")
-        objects = tuple(canonical(_element_name(p), elements) for p in following if p.end <= end)
+        objects = tuple(canonical(element_name(p), elements) for p in following if p.end <= end)
         if objects and len(clause.split()) <= 20:
             element = subject if _is_subject(name, subject) else name
             found.append(Relation(element, clause, objects, index, where))
@@ -275,14 +275,14 @@ def subject_parts(disclosure: Disclosure) -> list[str]:
         if index in optional:
             continue
         first = next(iter(phrases(sentence)), None)
-        if first is None or (not _is_subject(_element_name(first), disclosure.subject) and \
-                _element_name(first) != disclosure.subject):
+        if first is None or (not _is_subject(element_name(first), disclosure.subject) and \
+                element_name(first) != disclosure.subject):
             continue
         match = has.match(sentence, first.end + 1) or has.match(sentence, first.end)
         if not match:
             continue
         rest = re.split(r"[;.]|,\s+(?:which|wherein|whereby|so that)\b", sentence[match.end():])[0]
-        for part in _list_items(rest):
+        for part in list_items(rest):
             if phrases(part) and len(part.split()) <= 20 and not _FINITE.search(part):
                 parts.append(part)
     return parts
@@ -295,7 +295,7 @@ _FACT_VERBS = frozenset({"is", "are", "has", "have", "includes", "include", "com
                          "comprise", "contains", "contain"})
 
 
-def _list_items(text: str) -> list[str]:
+def list_items(text: str) -> list[str]:
     """"a shackle, a body with a notch and a pin" -> its three items; the "and" of "between
     A and B" stays inside its item."""
     items, current = [], ""
@@ -332,12 +332,12 @@ def _feature(sentence: str, index: int, elements: list[str], subject: str) -> Fe
             if _MATERIAL.search(sentence) else "range" if _RANGE.search(sentence) else "")
     if not kind:
         return None
-    named = [p for p in phrases(sentence) if canonical(_element_name(p), elements) in elements
-             or _is_subject(_element_name(p), subject)]
+    named = [p for p in phrases(sentence) if canonical(element_name(p), elements) in elements
+             or _is_subject(element_name(p), subject)]
     if not named:
         return None
     first = named[0]
-    element = canonical(_element_name(first), elements)
+    element = canonical(element_name(first), elements)
     clause = _LEADING_OPTIONAL.sub("", sentence[first.start:].rstrip(" .;"))
     clause = _MODAL.sub(lambda m: _definite_verb(m.group(1), first), clause, count=1)
     after = clause[first.end - first.start:].split()[:1]
