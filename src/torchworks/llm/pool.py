@@ -1,6 +1,6 @@
 """One copy of a model's weights for every service that serves it: a keyed, refcounted pool.
 
-`llm` and `patents-draft` both serve the embedded SmolLM2-135M; loaded separately, each held
+Services that serve the same model (two `llm` services on the embedded SmolLM2-135M, say) each held
 the Hugging Face model and the engine's re-laid-out copy of it (2 x 540 MB fp32 per service).
 The pool loads a (folder, variant) once: it builds the variant's `FastLlama` weights, ties the
 output projection back to the embedding when the checkpoint ties them, and drops the Hugging
