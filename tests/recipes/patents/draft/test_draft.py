@@ -136,3 +136,14 @@ def test_a_disclosure_that_names_no_parts_is_refused_with_what_to_write() -> Non
     with pytest.raises(DataError, match="names no parts") as refused:
         draft_claims("Magnetic resonance imaging with ultra short echo times is improved.")
     assert "has a base" in refused.value.fix
+
+
+def test_a_binary_disclosure_file_is_refused_before_drafting(tmp_path) -> None:
+    from torchworks.errors import DataError
+    from torchworks.recipes.patents.claims.inputs import read_description
+
+    binary = tmp_path / "disclosure.txt"
+    binary.write_bytes(b"\x00\x01\x02 not text" * 100)
+    with pytest.raises(DataError, match="binary file") as refused:
+        read_description(binary)
+    assert refused.value.fix

@@ -6,8 +6,6 @@ import json
 import sys
 from pathlib import Path
 
-from torchworks.errors import DataError
-
 
 def read_claims_input(path: Path) -> tuple[str, str | None]:
     """(claims as numbered text, abstract or None). A JSON object with a 'claims' list (the
@@ -42,6 +40,7 @@ def read_description(path: Path) -> str:
 def _read(path: Path) -> str:
     if str(path) == "-":
         return sys.stdin.read()
-    if not path.is_file():
-        raise DataError(f"{path} is not a file", fix="pass an existing text file")
+    from torchworks.recipes.patents.text.inputs import check_input
+
+    check_input(path)  # missing, empty, too large, binary or not text: refused before reading
     return path.read_text(encoding="utf-8", errors="replace")
