@@ -90,19 +90,21 @@ def draft_claims(disclosure: str, backend: Backend | None = None,
     polished = False
     if config.polish and backend is not None:
         built[0], polished = _polish(built[0], analysis, backend, config, say)
-    claims, dropped = _repair(built, analysis)
+    claims, dropped, report = _repair(built, analysis)
     for number, text in enumerate(claims, start=1):
         say("claim", f"{number}. {text}")
-    report = check_draft(claims, analysis.vocabulary)
+    if dropped:  # numbers and references changed: check what is shown
+        report = check_draft(claims, analysis.vocabulary)
     abstract = _abstract(analysis, backend, config, say) if config.abstract else ""
     return DraftResult(claims=claims, report=report, subject=analysis.subject,
                        key_terms=analysis.elements, abstract=abstract,
                        seconds=time.perf_counter() - began, polished=polished, dropped=dropped)
 
 
-def _repair(built: list[Claim], analysis: Disclosure) -> tuple[list[str], list[str]]:
+def _repair(built: list[Claim], analysis: Disclosure) -> tuple[list[str], list[str], Report]:
     """Drop every dependent the strict check finds an error in, and the claims that hang on
-    it; renumber what stays (references included)."""
+    it; renumber what stays (references included). Returns the kept texts, what was dropped
+    and why, and the check of the set as built."""
     texts = [c.text for c in built]
     report = check_draft(texts, analysis.vocabulary)
     bad = {f.index for f in report.findings if f.severity == "error" and f.index}
@@ -116,11 +118,10 @@ def _repair(built: list[Claim], analysis: Disclosure) -> tuple[list[str], list[s
             continue
         keep[old] = len(keep) + 1
     claims = []
-    for old, new in keep.items():
+    for old in keep:
         text = built[old - 1].text
         claims.append(_PARENT.sub(lambda m: f"of claim {keep[int(m.group(1))]}", text, count=1))
-        assert new == len(claims)
-    return claims, dropped
+    return claims, dropped, report
 
 
 def _polish(claim: Claim, analysis: Disclosure, backend: Backend, config: DraftConfig,
