@@ -125,6 +125,33 @@ def test_findings_set_aside_stay_aside_for_the_session(page, workbench, artifact
     expect(page.locator("#claim-2 .findings")).to_contain_text(words)
 
 
+def test_a_finding_accepted_stays_marked_and_edit_jumps_to_its_words(page, workbench, artifacts):
+    open_tab(page, workbench.url, "check", workbench.api_key)
+    page.get_by_role("button", name="Try sample claims").click()
+    finding = page.locator("#claim-2 li[data-rule=antecedent-basis]").first
+    expect(finding).to_be_visible()
+    finding.get_by_role("button", name=re.compile("^Edit the words")).click()
+    editor = page.get_by_label("Claims, one numbered claim after another")
+    words = page.evaluate("() => { const e = document.getElementById('claims-text'); "
+                          "return e.value.slice(e.selectionStart, e.selectionEnd); }")
+    assert words and words.lower() in finding.locator("button.finding").text_content().lower()
+    expect(editor).to_be_focused()
+    expect(page.locator("#check-result .finding-status")).to_contain_text("selected in the editor")
+
+    finding.get_by_role("button", name=re.compile("^Accept")).click()
+    accepted = page.locator("#claim-2 li[data-decision=accepted]")
+    expect(accepted).to_have_count(1)
+    expect(accepted.locator(".decision")).to_have_text(" Accepted")
+    expect(page.locator("#check-result .claims-view .meta")).to_contain_text("1 accepted")
+    page.reload()  # remembered for the session
+    page.get_by_role("button", name="Try sample claims").click()
+    expect(page.locator("#claim-2 li[data-decision=accepted]")).to_have_count(1)
+    shot(page, artifacts, "accepted-finding")
+    page.locator("#claim-2 li[data-decision=accepted]").get_by_role(
+        "button", name=re.compile("^Undo accept")).click()
+    expect(page.locator("#claim-2 li[data-decision=accepted]")).to_have_count(0)
+
+
 def test_export_copies_and_saves_text_and_word_with_the_findings(page, workbench, artifacts,
                                                                  browser_context, tmp_path):
     docx = pytest.importorskip("docx", reason="python-docx is not installed")
@@ -135,6 +162,8 @@ def test_export_copies_and_saves_text_and_word_with_the_findings(page, workbench
     expect(page.locator("#check-result .claims-view")).to_be_visible()
     page.locator("#claim-4 li[data-rule=dependency-missing]").get_by_role(
         "button", name=re.compile("^Set aside")).click()
+    page.locator("#claim-2 li[data-rule=antecedent-basis]").first.get_by_role(
+        "button", name=re.compile("^Accept")).click()
     bar = page.get_by_role("group", name="Export the claim set")
 
     bar.get_by_role("button", name="Copy").click()
@@ -142,6 +171,7 @@ def test_export_copies_and_saves_text_and_word_with_the_findings(page, workbench
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith("1. A desk lamp comprising:") and "Findings (" in copied
     assert "Set aside by the reviewer (1):" in copied and "dependency-missing" in copied
+    assert "Claim 2, error, accepted by the reviewer (antecedent-basis)" in copied
 
     with page.expect_download() as text_download:
         bar.get_by_role("button", name="Save as text").click()
@@ -155,6 +185,8 @@ def test_export_copies_and_saves_text_and_word_with_the_findings(page, workbench
     paragraphs = [p.text for p in document.paragraphs]
     assert paragraphs[1].startswith("1. A desk lamp comprising:")
     assert any(p.startswith("Findings (") for p in paragraphs)
+    assert any(p.startswith("Claim 2, error, accepted by the reviewer (antecedent-basis)")
+               for p in paragraphs)
     aside = paragraphs.index("Findings set aside by the reviewer")
     assert any("dependency-missing" in p for p in paragraphs[aside:])
     (tmp_path / "claims.docx").write_bytes(Path(word_download.value.path()).read_bytes())

@@ -1,5 +1,5 @@
 /* Claims: split a claim set, draw its dependency tree, show the checker's findings inline
- * (a click highlights the words concerned; a finding can be set aside and restored). */
+ * (a click highlights the words concerned; a finding can be accepted, set aside, undone). */
 import { el, marked } from "./dom.js";
 
 /** One finding's identity across re-checks: the claim, the rule and the words. */
@@ -75,32 +75,55 @@ const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 const PLAIN_SEVERITY = { error: "Problem", warning: "Check", info: "Note" };
 
-export function findingButton(view, claim, finding, onIgnore, ignored = false) {
+const DECISION_LABEL = { accepted: "Accepted", ignored: "Set aside" };
+
+/** One finding: its button (click highlights the words), the reviewer's actions (accept, set
+ * aside, undo; "Edit" jumps to the words in the editor when there is one) and its fix. */
+export function findingButton(view, claim, finding, { onDecide = null, onEdit = null, state = null } = {}) {
   const button = el("button", { type: "button", class: `finding ${finding.severity}`, "aria-pressed": "false" },
     el("span", { class: "sev" }, PLAIN_SEVERITY[finding.severity] || finding.severity),
+    state ? el("span", { class: `decision ${state}` }, ` ${DECISION_LABEL[state]}`) : null,
     ` ${finding.message}`);
   button.addEventListener("click", () => showFinding(view, claim, finding, button));
-  const toggle = onIgnore ? el("button", { type: "button", class: "ignore",
-    "aria-label": `${ignored ? "Restore" : "Set aside"}: ${finding.message}`,
-    onclick: () => onIgnore(finding, !ignored) }, ignored ? "Restore" : "Set aside") : null;
-  return el("li", { "data-rule": finding.rule }, button, toggle,
+  const action = (label, next) => el("button", { type: "button", class: "review",
+    "aria-label": `${label}: ${finding.message}`, onclick: () => onDecide(finding, next) }, label);
+  const actions = [];
+  if (onEdit) {
+    actions.push(el("button", { type: "button", class: "review",
+      "aria-label": `Edit the words: ${finding.message}`, onclick: () => {
+        const found = onEdit(finding);
+        view.querySelector(".finding-status").textContent = found
+          ? `Claim ${finding.claim ?? ""}: “${finding.words}” selected in the editor.`
+          : `The words “${finding.words}” are not in the editor; the claim is selected instead.`;
+      } }, "Edit"));
+  }
+  if (onDecide) {
+    if (state === "accepted") actions.push(action("Undo accept", null));
+    else if (state === "ignored") actions.push(action("Restore", null));
+    else actions.push(action("Accept", "accepted"), action("Set aside", "ignored"));
+  }
+  return el("li", { "data-rule": finding.rule, "data-decision": state || "open" }, button, ...actions,
     el("div", { class: "fix" }, `Fix: ${finding.fix}`));
 }
 
 /** The claims with their findings inline, the dependency tree and set-level findings.
- * `ignored` holds the keys of findings set aside: they leave the claims and wait, listed,
- * under "Set aside" until restored (`onIgnore(finding, on)`). */
-export function claimsView(claimsText, answer, { ignored = new Set(), onIgnore = null } = {}) {
+ * `decisions` maps finding keys to "accepted" (kept in place, marked) or "ignored" (they leave
+ * the claims and wait, listed, under "Set aside" until restored); `onDecide(finding, state)`
+ * records a change, `onEdit(finding)` jumps to the words in the editor. */
+export function claimsView(claimsText, answer, { decisions = new Map(), onDecide = null, onEdit = null } = {}) {
   const claims = splitClaims(claimsText);
   const view = el("div", { class: "claims-view" });
-  const live = answer.findings.filter((f) => !ignored.has(findingKey(f)));
-  const aside = answer.findings.filter((f) => ignored.has(findingKey(f)));
+  const stateOf = (f) => decisions.get(findingKey(f)) || null;
+  const live = answer.findings.filter((f) => stateOf(f) !== "ignored");
+  const aside = answer.findings.filter((f) => stateOf(f) === "ignored");
+  const accepted = live.filter((f) => stateOf(f) === "accepted").length;
   const loose = live.filter((f) => !claims.some((c) => c.number === f.claim));
   const errors = live.filter((f) => f.severity === "error").length;
   const warnings = live.filter((f) => f.severity === "warning").length;
+  const item = (claim, f) => findingButton(view, claim, f, { onDecide, onEdit, state: stateOf(f) });
   view.append(
     el("p", { class: "meta" }, `${plural(answer.claims.length, "claim")} · ${plural(errors, "problem")} · ${warnings} to check` +
-      (aside.length ? ` · ${aside.length} set aside` : "")),
+      (accepted ? ` · ${accepted} accepted` : "") + (aside.length ? ` · ${aside.length} set aside` : "")),
     el("p", { class: "finding-status", "aria-live": "polite" }, "Select a finding to highlight its words."),
     el("div", { class: "split" },
       el("div", {},
@@ -108,12 +131,12 @@ export function claimsView(claimsText, answer, { ignored = new Set(), onIgnore =
         el("ol", { class: "claims" }, claims.map((claim) => el("li", { id: `claim-${claim.number}`, value: claim.number },
           el("p", { class: "claim-text", "data-text": claim.text }, claim.text),
           el("ul", { class: "findings" }, live.filter((f) => f.claim === claim.number)
-            .map((f) => findingButton(view, claim, f, onIgnore)))))),
+            .map((f) => item(claim, f)))))),
         loose.length ? el("h3", {}, "Findings on the whole set") : null,
-        loose.length ? el("ul", { class: "findings" }, loose.map((f) => findingButton(view, null, f, onIgnore))) : null,
+        loose.length ? el("ul", { class: "findings" }, loose.map((f) => item(null, f))) : null,
         aside.length ? el("details", { class: "aside" }, el("summary", {}, `Set aside (${aside.length})`),
-          el("ul", { class: "findings" }, aside.map((f) => findingButton(view,
-            claims.find((c) => c.number === f.claim) || null, f, onIgnore, true)))) : null),
+          el("ul", { class: "findings" }, aside.map((f) => item(
+            claims.find((c) => c.number === f.claim) || null, f)))) : null),
       el("div", {}, el("h3", {}, "Dependency tree"), claimTree(answer.claims, live))),
   );
   return view;

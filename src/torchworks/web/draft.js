@@ -29,7 +29,8 @@ export async function draft() {
         el("ul", {}, ...drafted.dropped.map((text) => el("li", {}, text)))));
     }
     out.replaceChildren(...parts);
-    await checkInto(workspace.out, drafted.claims, disclosure, "Checker findings");
+    await checkInto(workspace.out, drafted.claims, disclosure, "Checker findings",
+      workspace.editor);
   } catch (error) {
     out.replaceChildren();
     showError(error.message);

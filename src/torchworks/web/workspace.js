@@ -1,27 +1,54 @@
 /* The claim workspace: an editable claim set that re-checks itself as you type, findings you
- * can set aside (remembered for this browser session), and export: copy, plain text, Word.
- * Used by the draft result and the check tab alike, so a drafted claim is edited and
+ * can accept (you agree and will fix them) or set aside, both remembered for this browser
+ * session, a jump from a finding to its words in the editor, and export: copy, plain text,
+ * Word. Used by the draft result and the check tab alike, so a drafted claim is edited and
  * re-checked where it stands. */
 import { clearError, logCall, post, showError, timing } from "./api.js";
 import { claimsView, findingKey } from "./claims.js";
 import { $, el } from "./dom.js";
 
-const IGNORED_STORAGE = "torchworks.ignoredFindings";
+const DECISIONS_STORAGE = "torchworks.findingDecisions";
 const RECHECK_DELAY_MS = 60;
 
-export function ignoredKeys() {
-  try { return new Set(JSON.parse(sessionStorage.getItem(IGNORED_STORAGE) || "[]")); }
-  catch (_) { return new Set(); }
+/** The reviewer's decision per finding key: "accepted" or "ignored" (set aside). */
+export function decisions() {
+  try { return new Map(Object.entries(JSON.parse(sessionStorage.getItem(DECISIONS_STORAGE) || "{}"))); }
+  catch (_) { return new Map(); }
 }
 
-export function setIgnored(finding, ignored) {
-  const keys = ignoredKeys();
-  if (ignored) keys.add(findingKey(finding)); else keys.delete(findingKey(finding));
-  sessionStorage.setItem(IGNORED_STORAGE, JSON.stringify([...keys]));
+/** Record `state` ("accepted", "ignored", or null to undo) for `finding`. */
+export function decide(finding, state) {
+  const all = decisions();
+  if (state) all.set(findingKey(finding), state); else all.delete(findingKey(finding));
+  sessionStorage.setItem(DECISIONS_STORAGE, JSON.stringify(Object.fromEntries(all)));
 }
 
-/** Check `claimsText` (with `description` for support) and draw the findings into `out`. */
-export async function checkInto(out, claimsText, description, heading = "Findings") {
+const decidedAs = (state) => (finding) => decisions().get(findingKey(finding)) === state;
+
+/** Select `finding`'s words in `editor` (the textarea holding the claim set), inside its claim. */
+export function selectInEditor(editor, finding) {
+  const text = editor.value;
+  let from = 0;
+  let to = text.length;
+  if (finding.claim != null) {
+    const starts = [...text.matchAll(/(?:^|\n)\s*(\d+)\s*\.\s+/g)];
+    const at = starts.findIndex((m) => Number(m[1]) === finding.claim);
+    if (at >= 0) {
+      from = starts[at].index;
+      to = at + 1 < starts.length ? starts[at + 1].index : text.length;
+    }
+  }
+  const words = (finding.words || "").toLowerCase();
+  const found = words ? text.toLowerCase().slice(from, to).indexOf(words) : -1;
+  const [start, end] = found >= 0 ? [from + found, from + found + words.length] : [from, from];
+  editor.focus();
+  editor.setSelectionRange(start, end);
+  return found >= 0;
+}
+
+/** Check `claimsText` (with `description` for support) and draw the findings into `out`;
+ * with `editor`, each finding can jump to its words there. */
+export async function checkInto(out, claimsText, description, heading = "Findings", editor = null) {
   const body = { claims: claimsText };
   if (description && description.trim()) body.description = description;
   const started = performance.now();
@@ -29,10 +56,10 @@ export async function checkInto(out, claimsText, description, heading = "Finding
   const answer = await response.json();
   logCall("/v1/patents/check", response.status, ms, version);
   const redraw = () => out.replaceChildren(el("h2", {}, heading), timing(ms, version),
-    claimsView(claimsText, answer, { ignored: ignoredKeys(), onIgnore: (f, on) => {
-      setIgnored(f, on);
+    claimsView(claimsText, answer, { decisions: decisions(), onDecide: (f, state) => {
+      decide(f, state);
       redraw();
-    } }),
+    }, onEdit: editor ? (f) => selectInEditor(editor, f) : null }),
     exportBar(claimsText, description, answer));
   redraw();
   out.dataset.checkedMs = String(performance.now() - started);
@@ -55,7 +82,7 @@ export function liveCheck(textarea, out, description, heading) {
       if (!text.trim()) return;
       try {
         const staged = el("div");
-        await checkInto(staged, text, description(), heading);
+        await checkInto(staged, text, description(), heading, textarea);
         if (mine === latest) {
           out.replaceChildren(...staged.childNodes);
           out.dataset.checkedMs = staged.dataset.checkedMs;
@@ -69,13 +96,14 @@ export function liveCheck(textarea, out, description, heading) {
   });
 }
 
-/** Plain text of a claim set with its findings (those not set aside, then those set aside). */
+/** Plain text of a claim set with its findings (those not set aside, accepted ones marked,
+ * then those set aside). */
 export function asText(claimsText, answer) {
-  const ignored = ignoredKeys();
-  const line = (f) => `- ${f.claim ? `Claim ${f.claim}` : "Claim set"}, ${f.severity} ` +
-    `(${f.rule}): ${f.message}. Fix: ${f.fix}`;
-  const kept = answer.findings.filter((f) => !ignored.has(findingKey(f)));
-  const set = answer.findings.filter((f) => ignored.has(findingKey(f)));
+  const accepted = decidedAs("accepted");
+  const line = (f) => `- ${f.claim ? `Claim ${f.claim}` : "Claim set"}, ${f.severity}` +
+    `${accepted(f) ? ", accepted by the reviewer" : ""} (${f.rule}): ${f.message}. Fix: ${f.fix}`;
+  const kept = answer.findings.filter((f) => !decidedAs("ignored")(f));
+  const set = answer.findings.filter(decidedAs("ignored"));
   return [claimsText.trim(), "", `Findings (${kept.length}):`, ...kept.map(line),
     ...(set.length ? ["", `Set aside by the reviewer (${set.length}):`, ...set.map(line)] : []),
     ""].join("\n");
@@ -102,9 +130,10 @@ function exportBar(claimsText, description, answer) {
   const word = el("button", { type: "button", onclick: async () => {
     clearError();
     try {
-      const ignored = answer.findings.filter((f) => ignoredKeys().has(findingKey(f)))
-        .map((f) => ({ claim: f.claim, rule: f.rule, words: f.words || "" }));
-      const body = { claims: claimsText, export: "docx", ignored };
+      const ref = (f) => ({ claim: f.claim, rule: f.rule, words: f.words || "" });
+      const body = { claims: claimsText, export: "docx",
+        ignored: answer.findings.filter(decidedAs("ignored")).map(ref),
+        accepted: answer.findings.filter(decidedAs("accepted")).map(ref) };
       if (description && description.trim()) body.description = description;
       const { response } = await post("/v1/patents/check", body);
       const bytes = Uint8Array.from(atob((await response.json()).docx), (c) => c.charCodeAt(0));
@@ -128,7 +157,7 @@ export function editableClaims(claimsText, description) {
   liveCheck(area, out, () => description, "Checker findings");
   return { node: el("div", { class: "workspace" },
     el("label", { for: id }, "Claims (edit them: the findings update as you type)"), area, out),
-  out };
+  out, editor: area };
 }
 
 /** The check tab: check on submit, then again on every edit of the claims. */
@@ -137,7 +166,8 @@ export async function checkClaims() {
   const out = $("check-result");
   try {
     out.replaceChildren(el("p", { class: "busy" }, "Checking…"));
-    await checkInto(out, $("claims-text").value, $("description-text").value);
+    await checkInto(out, $("claims-text").value, $("description-text").value, "Findings",
+      $("claims-text"));
   } catch (error) {
     out.replaceChildren();
     showError(error.message);

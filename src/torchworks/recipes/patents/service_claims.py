@@ -26,7 +26,8 @@ MAX_DISCLOSURE_CHARS = 200_000  # about 30,000 words: a whole description
 MAX_CLAIMS = 1_000
 
 
-class IgnoredFinding(BaseModel):
+class FindingRef(BaseModel):
+    """A finding named as the reviewer saw it: its claim, rule and words."""
     claim: int | None = None
     rule: str = Field(max_length=100)
     words: str = Field("", max_length=500)
@@ -41,9 +42,12 @@ class CheckRequest(BaseModel):
     abstract: str | None = Field(None, max_length=20_000, description="the abstract to check")
     export: Literal["docx"] | None = Field(
         None, description="also answer the claims and findings as a Word document (base64)")
-    ignored: list[IgnoredFinding] = Field(
+    ignored: list[FindingRef] = Field(
         default_factory=list, max_length=1000,
         description="findings the reviewer set aside: listed apart in the export")
+    accepted: list[FindingRef] = Field(
+        default_factory=list, max_length=1000,
+        description="findings the reviewer accepted (to be fixed): marked so in the export")
 
 
 class FindingOut(BaseModel):
@@ -110,9 +114,13 @@ def _docx(request: CheckRequest, report: Any) -> str:
 
     from torchworks.recipes.patents.claims.export_docx import claim_set_docx
 
-    ignored = {(i.claim, i.rule, i.words) for i in request.ignored}
-    skipped = [f for f in report.findings if (f.claim, f.rule, f.words) in ignored]
-    return base64.b64encode(claim_set_docx(request.claims, report, skipped=skipped)).decode()
+    def named(refs: list[FindingRef]) -> list[Any]:
+        keys = {(ref.claim, ref.rule, ref.words) for ref in refs}
+        return [f for f in report.findings if (f.claim, f.rule, f.words) in keys]
+
+    document = claim_set_docx(request.claims, report, skipped=named(request.ignored),
+                              accepted=named(request.accepted))
+    return base64.b64encode(document).decode()
 
 
 def check_service() -> ServiceSpec:

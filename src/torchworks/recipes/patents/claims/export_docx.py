@@ -14,9 +14,10 @@ from torchworks.recipes.patents.claims.findings import Finding, Report
 
 
 def claim_set_docx(claims_text: str, report: Report, title: str = "Claims",
-                   skipped: Iterable[Finding] = ()) -> bytes:
+                   skipped: Iterable[Finding] = (), accepted: Iterable[Finding] = ()) -> bytes:
     """The document's bytes. `skipped` findings (those the user chose to ignore) are listed
-    apart, so the reader sees what was looked at and set aside."""
+    apart, so the reader sees what was looked at and set aside; `accepted` ones (the reviewer
+    agrees and will fix them) stay in the list, marked as accepted."""
     docx = require("docx", "nlp")
     document = docx.Document()
     document.add_heading(title, level=1)
@@ -29,8 +30,9 @@ def claim_set_docx(claims_text: str, report: Report, title: str = "Claims",
                          level=2)
     if not shown:
         document.add_paragraph("No findings.")
+    accepted = list(accepted)
     for finding in shown:
-        _finding_paragraph(document, finding)
+        _finding_paragraph(document, finding, accepted=finding in accepted)
     if skipped:
         document.add_heading("Findings set aside by the reviewer", level=2)
         for finding in skipped:
@@ -40,8 +42,9 @@ def claim_set_docx(claims_text: str, report: Report, title: str = "Claims",
     return out.getvalue()
 
 
-def _finding_paragraph(document, finding: Finding) -> None:
+def _finding_paragraph(document, finding: Finding, accepted: bool = False) -> None:
     where = f"Claim {finding.claim}" if finding.claim is not None else "Claim set"
     paragraph = document.add_paragraph(style="List Bullet")
-    paragraph.add_run(f"{where}, {finding.severity} ({finding.rule}): ").bold = True
+    mark = ", accepted by the reviewer" if accepted else ""
+    paragraph.add_run(f"{where}, {finding.severity}{mark} ({finding.rule}): ").bold = True
     paragraph.add_run(f"{finding.message}. Fix: {finding.fix}")
