@@ -63,6 +63,10 @@ def test_summary_highlights_the_chosen_sentences_in_the_source(page, workbench, 
     assert words(" ".join(summary)) == words(" ".join(chosen))  # every sentence is highlighted
     expect(page.locator("#calls li").first).to_contain_text(
         re.compile(r"POST /v1/patents/summarize → HTTP 200 in \d+ ms · model (\(embedded\)|v\d+)"))
+    card = page.get_by_label("The patent as read")  # JSON: its fields, parsed
+    expect(card).to_contain_text(record["id"])
+    expect(card).to_contain_text(record["title"])
+    expect(card).to_contain_text(re.compile(r"Claims\s*\d+"))
     shot(page, artifacts, "summarize")
 
     first = page.locator("ol.summary").text_content()

@@ -35,11 +35,12 @@ export function patentRequest(raw, name) {
     if (!record || (typeof record.description !== "string" && typeof record.text !== "string")) {
       throw new CallError("The JSON needs a \"description\" (with optional \"claims\", \"title\") or a \"text\" field.");
     }
-    if (typeof record.text === "string") return { body: { id, text: record.text }, source: record.text };
+    const number = typeof record.id === "string" && record.id.trim() ? record.id.trim().slice(0, 200) : id;
+    if (typeof record.text === "string") return { body: { id: number, text: record.text }, source: record.text };
     const claims = Array.isArray(record.claims) ? record.claims.map(String)
       : (record.claims ? [String(record.claims)] : []);
     return {
-      body: { id, description: record.description, claims, title: String(record.title || "") },
+      body: { id: number, description: record.description, claims, title: String(record.title || "") },
       source: [record.title || "", record.description, ...claims].filter(Boolean).join("\n\n"),
     };
   }
