@@ -14,15 +14,17 @@ description by
   protected), to the title, and to the summary section as a whole;
 
 then picks sentences greedily under the word budget, each pick discounting the sentences
-that repeat it (content-word cosine), and prints them in document order with reference
-numerals dropped ("the housing 12" -> "the housing"). All of it is word counting on the
-sentences that can be candidates (all of the summary and field sections, the first
-`OTHER_RANKS` of any other section): tens of ~10k-word documents per second on one core,
-most of it sentence splitting.
+that repeat it (content-word cosine), in document order with reference numerals dropped
+("the housing 12" -> "the housing").
 
-The weights in `StructureConfig` were tuned by `benchmarks/summarize_tune.py` on the
-13-document development sample (../shared/data/patents) only; `benchmarks/summarize.py`
-reports them on the held-out patents in benchmarks/data/patents.
+That selection is one candidate summary; the lead and a window of whole sentences from each
+early summary paragraph are the others, and `consensus.choose` returns the one that best
+restates claim 1 and agrees with the rest (`summarize_one`). All of it is word counting:
+tens of ~10k-word documents per second on one core, most of it sentence splitting.
+
+The weights in `StructureConfig` were chosen by `benchmarks/summarize_tune.py` on the tune
+part only (63 documents); `benchmarks/summarize.py` reports them on the 65 held-out patents
+(benchmarks/data/patents/README.md).
 """
 
 from __future__ import annotations
