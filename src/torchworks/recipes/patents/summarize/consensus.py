@@ -81,8 +81,10 @@ def _grams(text: str) -> tuple[Counter[str], Counter[tuple[str, str]]]:
 
 
 def _f1(a: Counter, b: Counter) -> float:
-    overlap = sum((a & b).values())
-    return 2.0 * overlap / (sum(a.values()) + sum(b.values())) if overlap else 0.0
+    if len(a) > len(b):
+        a, b = b, a
+    overlap = sum(min(count, b[key]) for key, count in a.items() if key in b)
+    return 2.0 * overlap / (a.total() + b.total()) if overlap else 0.0
 
 
 def _agreement(a: tuple[Counter, Counter], b: tuple[Counter, Counter]) -> float:
