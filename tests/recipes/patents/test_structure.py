@@ -27,13 +27,13 @@ def test_the_default_method_needs_no_model() -> None:
     assert not hasattr(build_summarizer(), "encoder")
 
 
-def test_summaries_are_cleaned_description_sentences_in_order(
+def test_summaries_are_cleaned_description_text_in_order(
         structure_summaries: list[str], sample_patents: list[Patent]) -> None:
     for patent, summary in zip(sample_patents, structure_summaries, strict=True):
-        assert 100 <= len(summary.split()) <= 150, patent.id
-        cleaned = [drop_reference_numerals(s) for s in split_sentences(patent.description)]
-        positions = [cleaned.index(s) for s in split_sentences(summary)]
-        assert positions == sorted(positions), patent.id
+        assert 40 <= len(summary.split()) <= 150, patent.id
+        cleaned = " ".join(drop_reference_numerals(s) for s in split_sentences(patent.description))
+        positions = [cleaned.find(s) for s in split_sentences(summary)]
+        assert -1 not in positions and positions == sorted(positions), patent.id
         banned = {drop_reference_numerals(s) for s in
                   split_sentences(patent.section_text(S.RELATED, S.DRAWINGS))}
         assert not banned & set(split_sentences(summary)), patent.id

@@ -74,10 +74,15 @@ def term_counts(sentences: list[Sentence]) -> np.ndarray:
     return counts
 
 
-def lead(patent: Patent, words: int) -> str:
-    sentences = baseline_sentences(patent)
+def lead_from(sentences: list[Sentence], words: int) -> str:
+    """The lead of a patent split into `document_sentences` already."""
+    sentences = [s for s in sentences if s.words >= MIN_WORDS]
     summary = [s for s in sentences if s.kind == S.SUMMARY]
     return join_in_order(fill_budget(summary or sentences, words))
+
+
+def lead(patent: Patent, words: int) -> str:
+    return lead_from(baseline_sentences(patent), words)
 
 
 def claim1(patent: Patent, words: int) -> str:

@@ -14,15 +14,17 @@ description by
   protected), to the title, and to the summary section as a whole;
 
 then picks sentences greedily under the word budget, each pick discounting the sentences
-that repeat it (content-word cosine), and prints them in document order with reference
-numerals dropped ("the housing 12" -> "the housing"). All of it is word counting on the
-sentences that can be candidates (all of the summary and field sections, the first
-`OTHER_RANKS` of any other section): tens of ~10k-word documents per second on one core,
-most of it sentence splitting.
+that repeat it (content-word cosine), in document order with reference numerals dropped
+("the housing 12" -> "the housing").
 
-The weights in `StructureConfig` were tuned by `benchmarks/summarize_tune.py` on the
-13-document development sample (../shared/data/patents) only; `benchmarks/summarize.py`
-reports them on the held-out patents in benchmarks/data/patents.
+That selection is one candidate summary; the lead and a window of whole sentences from each
+early summary paragraph are the others, and `consensus.choose` returns the one that best
+restates claim 1 and agrees with the rest (`summarize_one`). All of it is word counting:
+tens of ~10k-word documents per second on one core, most of it sentence splitting.
+
+The weights in `StructureConfig` were chosen by `benchmarks/summarize_tune.py` on the tune
+part only (63 documents); `benchmarks/summarize.py` reports them on the 65 held-out patents
+(benchmarks/data/patents/README.md).
 """
 
 from __future__ import annotations
@@ -35,11 +37,17 @@ import numpy as np
 
 from torchworks.config import field
 from torchworks.errors import DataError
+from torchworks.recipes.patents.summarize.baselines import lead_from
 from torchworks.recipes.patents.summarize.candidates import (
     Sentence,
     document_sentences,
     is_candidate,
     structure_scores,
+)
+from torchworks.recipes.patents.summarize.consensus import (
+    choose,
+    claim_prose,
+    paragraph_windows,
 )
 from torchworks.recipes.patents.summarize.numerals import drop_reference_numerals
 from torchworks.recipes.patents.summarize.select import MIN_GAP
@@ -69,6 +77,8 @@ class StructureConfig:
     position_weight: float = field(2.0, "weight of being early in its section (1/sqrt(1+rank))")
     objects_penalty: float = field(1.0, "subtracted from statements of objects/advantages")
     redundancy: float = field(0.5, "how much a pick discounts sentences that repeat it")
+    claim_agreement: float = field(1.0, "choice of summary: weight of agreeing with claim 1")
+    consensus: float = field(1.0, "choice of summary: weight of agreeing with the others")
 
     def weights(self) -> np.ndarray:
         """In the column order of `Features.matrix`."""
@@ -96,10 +106,10 @@ def _vector(words: list[str], vocabulary: dict[str, int]) -> np.ndarray:
     return row / norm if norm > 0 else row
 
 
-def candidates(patent: Patent) -> list[Sentence]:
+def candidates(patent: Patent, sentences: list[Sentence] | None = None) -> list[Sentence]:
     """Sentences that may stand in the summary: all of summary and field, the opening of
     every other section; a few short ones when nothing else qualifies."""
-    sentences = document_sentences(patent)
+    sentences = document_sentences(patent) if sentences is None else sentences
     pool = [s for s in sentences if (s.kind in _LEADING or s.rank < OTHER_RANKS)
             and is_candidate(s)]
     pool = pool or [s for s in sentences if s.words >= 3][:20]
@@ -109,8 +119,8 @@ def candidates(patent: Patent) -> list[Sentence]:
     return pool
 
 
-def features(patent: Patent) -> Features:
-    pool = candidates(patent)
+def features(patent: Patent, sentences: list[Sentence] | None = None) -> Features:
+    pool = candidates(patent, sentences)
     words = [content_words(s.text) for s in pool]
     vocabulary: dict[str, int] = {}
     for row in words:
@@ -151,6 +161,18 @@ def select(found: Features, config: StructureConfig) -> str:
     return " ".join(found.texts[i] for i in sorted(chosen, key=lambda i: found.order[i]))
 
 
+def summarize_one(patent: Patent, config: StructureConfig) -> str:
+    """The candidate summary (sentence selection, lead, paragraph windows) that best restates
+    claim 1 and agrees with the others: see consensus.py."""
+    sentences = document_sentences(patent)
+    picked = select(features(patent, sentences), config)
+    lead = drop_reference_numerals(lead_from(sentences, config.words))
+    claim = claim_prose(patent.claims[0]) if patent.claims else ""
+    judge = " ".join(claim.split()[:config.words])
+    return choose([picked, lead, *paragraph_windows(patent, config.words)], judge,
+                  config.claim_agreement, config.consensus)
+
+
 @dataclass
 class StructureSummarizer:
     """Summarizes each patent on its own; no model, no state beyond the config."""
@@ -165,7 +187,7 @@ class StructureSummarizer:
         results: list[str | Exception] = []
         for patent in patents:
             try:
-                results.append(select(features(patent), self.config))
+                results.append(summarize_one(patent, self.config))
             except DataError as exc:
                 results.append(exc)
         return results

@@ -1,0 +1,118 @@
+"""Choosing the summary: of a few whole candidate summaries, the one that best restates claim 1
+and agrees most with the other candidates.
+
+Why whole summaries and not sentences: a drafter writes the abstract as one passage, usually
+by condensing a paragraph of the summary section that restates claim 1 ("In one aspect, a
+holder is provided that comprises ..."). A run of consecutive sentences from the right
+paragraph keeps the drafter's word order, which is what ROUGE-2 and ROUGE-L reward; sentences
+picked one by one from all over the section do not. Which paragraph is "right" differs from
+patent to patent (the opening is often background or objects), so several candidates are
+made and the choice is left to two judges that need no model:
+
+- claim 1, in prose (`claim_prose`): what is protected, which the abstract must restate;
+- the other candidates: a passage many candidates share is what the patent keeps repeating
+  about itself (minimum-Bayes-risk selection, as in MT system combination).
+
+The candidates are the sentence-level selection of `structure.select`, the lead (first
+sentences of the summary section) and a window of whole sentences (up to the budget) starting
+at each of the first `MAX_PARAGRAPHS` paragraphs of the summary and field sections. The
+agreement of two texts is unigram F1 + bigram F1 over stemmed words, ROUGE-1 + ROUGE-2 as
+the metric defines them. Weights were chosen on the tune part only (benchmarks/
+summarize_tune.py); the score surface is flat around equal weights.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from itertools import pairwise
+
+from torchworks.recipes.patents.summarize.numerals import drop_reference_numerals
+from torchworks.recipes.patents.summarize.words import stem, tokens
+from torchworks.recipes.patents.text import sections as S
+from torchworks.recipes.patents.text.patent import Patent
+from torchworks.recipes.patents.text.sentences import split_sentences
+
+MAX_PARAGRAPHS = 15  # windows start at one of the first paragraphs of summary and field
+MIN_WINDOW_WORDS = 40  # a window shorter than this is a heading or a lone remark
+MIN_FIRST_WORDS = 6  # a window must not open with a fragment ("Summary of the invention.")
+
+# claim labels that are drawing or list marks: "(10)", "(a)", "(iv)", "(C1)", "(P2)"
+_CLAIM_LABEL = re.compile(r"\s*\((?:[a-z]|[ivx]+|\d+[a-z]?'?|[A-Z]\d*[a-z]?\d*)\)")
+
+
+def claim_prose(claim: str) -> str:
+    """Claim text in the words an abstract uses: labels and reference numerals dropped,
+    "said" read as "the", the colon and semicolons of the element list as commas."""
+    text = drop_reference_numerals(_CLAIM_LABEL.sub("", claim))
+    text = re.sub(r"\bsaid\b", "the", text)
+    text = re.sub(r"\bSaid\b", "The", text)
+    text = re.sub(r"\s*:\s*", " ", text)
+    text = re.sub(r";\s*(and\s+)?", r", \1", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def paragraph_windows(patent: Patent, words: int) -> list[str]:
+    """For each of the first paragraphs of the summary and field sections: the whole sentences
+    from its start on (into the next paragraphs) that fit in `words`, numerals dropped."""
+    paragraphs = [split_sentences(p) for s in patent.sections if s.kind in (S.SUMMARY, S.FIELD)
+                  for p in s.paragraphs]
+    windows: list[str] = []
+    for start in range(min(MAX_PARAGRAPHS, len(paragraphs))):
+        sentences = [t for q in paragraphs[start:] for t in q]
+        if not sentences or len(sentences[0].split()) < MIN_FIRST_WORDS:
+            continue
+        picked: list[str] = []
+        total = 0
+        for sentence in sentences:
+            if total + len(sentence.split()) > words:
+                break
+            picked.append(sentence)
+            total += len(sentence.split())
+        if total >= MIN_WINDOW_WORDS:
+            windows.append(drop_reference_numerals(" ".join(picked)))
+    return windows
+
+
+def _grams(text: str) -> tuple[Counter[str], Counter[tuple[str, str]]]:
+    words = [stem(w) for w in tokens(text)]
+    return Counter(words), Counter(pairwise(words))
+
+
+def _f1(a: Counter, b: Counter) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    overlap = sum(min(count, b[key]) for key, count in a.items() if key in b)
+    return 2.0 * overlap / (a.total() + b.total()) if overlap else 0.0
+
+
+def _agreement(a: tuple[Counter, Counter], b: tuple[Counter, Counter]) -> float:
+    """Unigram F1 + bigram F1 of two texts' stemmed words (0..2)."""
+    return _f1(a[0], b[0]) + _f1(a[1], b[1])
+
+
+def choose(candidates: Sequence[str], judge: str, claim_weight: float = 1.0,
+           consensus_weight: float = 1.0) -> str:
+    """The candidate with the highest claim_weight * agreement with `judge` (claim 1 in
+    prose) + consensus_weight * mean agreement with the other candidates.
+
+    Repeats are kept on purpose: a passage that two generators both produce (the lead that
+    is also the first paragraph's window) is nominated twice, and the vote counts it so
+    (dropping repeats cost 1.3 ROUGE-1 on the tune part)."""
+    pool = [c for c in candidates if c]
+    if len(pool) <= 1:
+        return pool[0] if pool else ""
+    grams = [_grams(c) for c in pool]
+    claim = _grams(judge)
+    n = len(pool)
+    pairs = [[0.0] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(i + 1, n):
+            pairs[i][j] = pairs[j][i] = _agreement(grams[i], grams[j])
+
+    def score(i: int) -> float:
+        return (claim_weight * _agreement(grams[i], claim)
+                + consensus_weight * sum(pairs[i]) / (n - 1))
+
+    return pool[max(range(n), key=score)]

@@ -1,0 +1,58 @@
+"""Choosing the default summary among whole candidates: claim 1 in prose as the judge, the
+other candidates as the jury, and windows of whole summary sentences as candidates."""
+
+from __future__ import annotations
+
+from torchworks.recipes.patents.summarize.consensus import (
+    choose,
+    claim_prose,
+    paragraph_windows,
+)
+from torchworks.recipes.patents.summarize.methods import build_summarizer
+from torchworks.recipes.patents.text import sections as S
+from torchworks.recipes.patents.text.readers import patent_from_text
+
+
+def test_claim_prose_reads_like_an_abstract() -> None:
+    claim = ("A holder (10) comprising: a base 12; said base having a clip (a) 14; and "
+             "a spring (C1) pressing said clip.")
+    assert claim_prose(claim) == ("A holder comprising a base, the base having a clip, and a "
+                                  "spring pressing the clip.")
+
+
+def test_choose_prefers_the_candidate_that_restates_claim_one() -> None:
+    claim = "A holder comprising a base and a spring clip that grips a widget."
+    restates = "The holder has a base and a spring clip that grips the widget."
+    background = "Widgets are hard to hold in a crowded workshop full of tools."
+    assert choose([background, restates], claim) == restates
+    assert choose([restates, background], claim) == restates
+    # with no claim, the candidate the others agree with wins
+    echo = "A holder has a base and a spring clip."
+    assert choose([background, restates, echo], "") == restates
+    assert choose(["", restates], claim) == restates and choose([], claim) == ""
+
+
+def test_windows_are_whole_sentences_from_summary_paragraphs_within_the_budget() -> None:
+    text = ("BACKGROUND\nOld holders slip off the bench and fall on the floor very often.\n"
+            "SUMMARY\n"
+            "A holder 10 for small parts has a flat base 12 and a bent clip 14 that grips the "
+            "widget firmly in place while it is being filed or drilled by hand. The clip is "
+            "made of spring steel and returns to its shape after use, so the holder lasts for "
+            "many years.\n"
+            "In another aspect the flat base carries a strong magnet that holds it on any steel "
+            "bench or on the side of a steel tool box. The magnet is glued into a round pocket "
+            "of the base and is covered by a thin rubber pad against scratches.\n")
+    patent = patent_from_text(text, id="w")
+    assert [s.kind for s in patent.sections] == [S.BACKGROUND, S.SUMMARY]
+    first, second = paragraph_windows(patent, words=55)
+    assert first.startswith("A holder for small parts has a flat base and a bent clip that")
+    assert first.endswith("lasts for many years.")  # the next sentence would not fit
+    assert second.startswith("In another aspect") and second.endswith("against scratches.")
+    assert "Old holders" not in first + second
+    assert all(40 <= len(w.split()) <= 55 for w in (first, second))
+    patent.claims = ["A holder comprising a base with a magnet glued into a round pocket of the "
+                     "base and covered by a rubber pad."]
+    (summary,) = build_summarizer("structure", words=55).summarize([patent])
+    # whichever candidate wins, it restates claim 1's element in the description's words
+    assert "magnet is glued into a round pocket of the base" in summary
+    assert len(summary.split()) <= 55 and "Old holders" not in summary
