@@ -48,6 +48,21 @@ from torchworks.recipes.patents.claims.terms import (
     trimmed,
 )
 
+# Nouns naming what every thing or act has (a direction, a dimension, a place, a quantity):
+# "the vertical direction", "the drying temperature", "the left edge" are inherent, so a
+# reference to one without an introduction is a warning, not an error (MPEP 2173.05(e)).
+_INHERENT = """
+direction orientation axis side end top bottom front rear back center centre middle edge
+periphery circumference perimeter outline contour interior exterior length width height depth
+thickness diameter radius size dimension area volume weight mass shape position location
+speed velocity rate temperature pressure density concentration viscosity frequency magnitude
+intensity amplitude ratio proportion sum total difference maximum minimum average mean
+distance spacing interval period duration time moment angle vicinity proximity surroundings
+color colour texture level amount number quantity degree extent value remainder majority half
+energy potential affinity conductivity resistance resistivity capacity capacitance efficiency
+strength hardness roughness porosity permeability wavelength brightness luminance humidity
+"""
+INHERENT = frozenset(stem(w) for w in _INHERENT.split())
 # Words after "the X" that define X in place: an inherent or relational property.
 DEFINING = frozenset({"of", "between", "since", "from", "among", "relative", "formed",
                       "defined", "thereof", "(", "measured", "taken", "along", ":", "as"})
@@ -61,6 +76,7 @@ class _Lapse:
     mention: Mention
     later: tuple[Mention, ...]  # the claim's mentions after it
     known_words: bool  # some word of it occurs in an earlier mention of the chain
+    rephrased: bool  # every word of its head occurs in earlier mentions, in other combinations
     partial: Mention | None  # an earlier mention with its head noun
     body_from: int  # where the claim's body starts (after "The lamp of claim 1")
     reused: bool = False  # the chain refers to it again afterwards: it is used as an element
@@ -74,8 +90,7 @@ def antecedent_basis(claim_set: ClaimSet) -> list[Finding]:
         reported: set[tuple[str, ...]] = set()
         mentions = claim_mentions(claim_set, claim)
         words = claim_words(claim_set, claim)
-        at = claim.text.find(claim.reference) if claim.reference else -1
-        body_from = at + len(claim.reference) if at >= 0 else 0
+        body_from = preamble_end(claim)
         for index, mention in enumerate(mentions):
             key = head_key(mention)
             open_lapse = chain.notes.get(key)
@@ -84,14 +99,28 @@ def antecedent_basis(claim_set: ClaimSet) -> list[Finding]:
             if mention.definite and mention.stems not in reported and not _exempt(mention) \
                     and not _has_basis(mention, chain, words):
                 reported.add(mention.stems)
+                head = {stem(w) for w in trimmed(mention.words)[-1]}
                 lapse = _Lapse(claim, mention, mentions[index + 1:],
                                any(chain.has_stem(w) for w in mention.stem_set),
+                               len(head) > 1 and all(chain.has_stem(w) for w in head),
                                _sharing_head(mention, chain), body_from)
                 lapses.append(lapse)
                 chain.note(key, lapse)
             chain.add(mention)
         chain.add_words(w for _, w in words)
     return [_finding(lapse, introduced) for lapse in lapses]
+
+
+# A dependent claim's preamble ("The method according to one or more of the previous claims,")
+# is this short; a reference further in cites a claim from inside the body.
+_PREAMBLE_CHARS = 150
+
+
+def preamble_end(claim: Claim) -> int:
+    """Where a dependent claim's body starts: after its reference, when the reference is in
+    the preamble ("The lamp of claim 1, ..."); 0 otherwise."""
+    at = claim.text.find(claim.reference) if claim.reference else -1
+    return at + len(claim.reference) if 0 <= at <= _PREAMBLE_CHARS else 0
 
 
 def head_key(mention: Mention) -> frozenset[str]:
@@ -155,36 +184,47 @@ def _adjective_before_quantifier(mention: Mention) -> bool:
 def _finding(lapse: _Lapse, introduced: dict[frozenset[str], int]) -> Finding:
     claim, mention = lapse.claim, lapse.mention
     words = _as_written(claim.text, mention)
+    head = trimmed(mention.words)[-1]
     introduced_later = next((m for m in lapse.later
                              if _introduces(m) and m.stems == mention.stems), None)
     elsewhere = introduced.get(head_key(mention))
-    defined_here = mention.followed_by in DEFINING or mention.followed_by[:1].isdigit()
+    defined_here = mention.followed_by in DEFINING or mention.followed_by[:1].isdigit() \
+        or _role(claim.text, mention)
     outside = elsewhere is not None and elsewhere != claim.number and not defined_here \
         and introduced_later is None
     in_preamble = claim.dependent and mention.start < lapse.body_from
     fix = (f"introduce it first ('{indefinite(mention.phrase)}'), or refer to a term already "
            "introduced")
+    no_basis = (f"'{words}' has no antecedent basis: no earlier "
+                f"'{indefinite(mention.phrase)}' in claim {claim.number}"
+                + (" or the claims it depends on" if claim.parents else ""))
+    severity = "error"
     if introduced_later is not None:
-        severity = "error"
         message = (f"'{words}' is used before it is introduced (it is introduced later in "
                    f"this claim as '{introduced_later.determiner} {introduced_later.phrase}')")
         fix = (f"introduce it at its first use: '{indefinite(mention.phrase)}', and refer to "
                f"it as 'the {mention.phrase}' afterwards")
     elif outside and not in_preamble:
-        severity = "error"
         message = (f"'{words}' has no antecedent basis in claim {claim.number}'s chain: claim "
                    f"{elsewhere} introduces it, but claim {claim.number} does not depend on it")
         if elsewhere < claim.number:
             fix = f"depend on claim {elsewhere}, or {fix}"
-    elif not defined_here and not in_preamble and not _acronym(claim, mention) and (
-            lapse.reused or (not lapse.known_words and len(mention.words) > 1)):
-        severity = "error"
-        message = (f"'{words}' has no antecedent basis: no earlier "
-                   f"'{indefinite(mention.phrase)}' in claim {claim.number}"
-                   + (" or the claims it depends on" if claim.parents else "")
-                   + (", and the claims go on to use it as an element" if lapse.reused else ""))
+    elif in_preamble or (len(head) == 1 and not (
+            _lone_element(lapse) and not defined_here)) \
+            or stem(head[-1]) in INHERENT \
+            or _acronym(claim, mention) or _role(claim.text, mention) \
+            or any(w.endswith("'s") for w in head):
+        severity = "warning"
+    elif head[0] in ORDINALS and len(head) > 1:
+        message = no_basis + (f": '{head[0]}' numbers one of several elements, which must be "
+                              "introduced")
+    elif lapse.reused and not lapse.rephrased:
+        message = no_basis + ", and the claims go on to use it as an element"
+    elif not defined_here and not lapse.known_words:
+        message = no_basis
     else:
         severity = "warning"
+    if severity == "warning":
         message = f"'{words}' may lack antecedent basis"
         if lapse.partial is not None:
             message += f" (the chain has '{lapse.partial.phrase}', in other words)"
@@ -197,6 +237,28 @@ def _finding(lapse: _Lapse, introduced: dict[frozenset[str], int]) -> Finding:
             fix = (f"fine if it is inherent in what the claim already recites; otherwise "
                    f"introduce '{indefinite(mention.phrase)}' first")
     return claim_finding(claim, "antecedent-basis", severity, words, message, fix, mention.start)
+
+
+# Suffixes of abstract nouns (a quality, state or act: "the performance", "the parallax" aside)
+_ABSTRACT = ("ance", "ence", "ity", "ness", "ion", "ment", "ing", "ure", "sis", "ism", "ship",
+             "age", "cy", "th")
+
+
+def _lone_element(lapse: _Lapse) -> bool:
+    """A one-word reference that names an element: "said bulb" used again later, while no
+    earlier mention of the chain has the word at all. One-word references are otherwise
+    mostly inherent ("the body", "the reactants", "the form") and only warned about."""
+    word = lapse.mention.words[-1]
+    return lapse.reused and not lapse.known_words and (
+        word in ING_ED_NOUNS or not word.endswith(_ABSTRACT))
+
+
+_ROLE = re.compile(r"\bas\s+(?:the|said)\s+$", re.IGNORECASE)
+
+
+def _role(text: str, mention: Mention) -> bool:
+    """"uses the element of claim 1 as the light source": 'as' names the role it plays."""
+    return bool(_ROLE.search(text, max(0, mention.start - 12), mention.start))
 
 
 def _acronym(claim: Claim, mention: Mention) -> bool:

@@ -69,6 +69,7 @@ ING_ED_NOUNS = frozenset(_ING_ED_NOUNS.split())
 # Definite phrases that need no antecedent: "the same X", "the other X" (first word), and a few
 # words that name something unique on their own ("the art", "the group consisting of").
 EXEMPT_FIRST = frozenset({"same", "other", "following", "latter", "former", "respective",
+                          "corresponding",
                           "whole", "entire", "rest", "remainder", "foregoing", "above"})
 EXEMPT_ALONE = frozenset({
     "art", "invention", "world", "environment", "atmosphere", "earth", "ground", "air", "user",
@@ -166,7 +167,7 @@ def mentions(text: str, tokens: list[Token] | None = None) -> list[Mention]:
     the text's tokens, when the caller has them already)."""
     tokens = tokenize(text) if tokens is None else tokens
     found: list[Mention] = []
-    determiner = ""
+    determiner = prefix = ""
     i = 0
     while i < len(tokens):
         low = tokens[i].lower
@@ -174,6 +175,11 @@ def mentions(text: str, tokens: list[Token] | None = None) -> list[Mention]:
         if skip:
             determiner = determiner if determiner in DEFINITE else "a"
             i += skip
+            continue
+        if determiner and low in ORDINALS and i + 2 < len(tokens) \
+                and tokens[i + 1].lower == "plurality" and tokens[i + 2].lower == "of":
+            prefix = low  # "a first plurality of receptacles": the "first receptacles"
+            i += 3
             continue
         if low in DEFINITE or low in INDEFINITE:
             determiner = "the" if low in DEFINITE else low
@@ -191,16 +197,27 @@ def mentions(text: str, tokens: list[Token] | None = None) -> list[Mention]:
         if j == i:
             continue
         words = tuple(t.lower for t in tokens[i:j])
-        after = tokens[j].lower if j < len(tokens) else ""
+        after = _word_after(tokens, j)
         span = (tokens[i].start, tokens[j - 1].end)
         first = tokens[i].text
         proper = first[:1].isupper() and not first.isupper() and tokens[i].start > 0
-        for ordinal in ordinals or [None]:
+        for ordinal in ordinals or [prefix or None]:
             phrase = words if ordinal is None else (ordinal, *words)
             found.append(Mention(phrase, determiner, span[0], span[1], after, proper))
-        determiner = ""
+        determiner = prefix = ""
         i = j
     return found
+
+
+def _word_after(tokens: list[Token], j: int) -> str:
+    """The token after a phrase ending before `j`, past a reference sign: in "the second
+    subset (20) comprises" the phrase is followed by "comprises", not by "(" (which would read
+    as a definition in place)."""
+    if j + 2 < len(tokens) and tokens[j].text == "(" and tokens[j + 2].text == ")" \
+            and len(tokens[j + 1].text) <= 4 and (tokens[j + 1].text[:1].isdigit()
+                                               or tokens[j + 1].text.isupper()):
+        j += 3
+    return tokens[j].lower if j < len(tokens) else ""
 
 
 def participle(word: str) -> bool:
@@ -223,7 +240,8 @@ TRAILING = frozenset({"other", "relative", "adjacent", "opposite", "respective",
                       "normal", "tangent", "tangential", "external", "internal", "exterior",
                       "interior", "alone", "itself", "themselves", "open", "closed", "free",
                       "common", "similar", "different", "identical", "greater", "smaller",
-                      "larger", "higher", "lower", "longer", "shorter", "wider", "narrower"})
+                      "larger", "higher", "lower", "longer", "shorter", "wider", "narrower",
+                      "able", "unable"})
 
 
 def trimmed(words: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -307,6 +325,9 @@ def _inside_phrase(tokens: list[Token], j: int) -> bool:
     return not (low.endswith("ly") and len(low) > 4 and low not in ("assembly", "supply"))
 
 
+_LIST_ARTICLES = frozenset({"a", "an", "the", "said"})
+
+
 def _ordinal_list(tokens: list[Token], i: int) -> tuple[list[str], int]:
     """"first and second outer layers" names two phrases: (["first", "second"], index of
     "outer"). Returns ([], i) when `i` does not start such a list."""
@@ -317,6 +338,9 @@ def _ordinal_list(tokens: list[Token], i: int) -> tuple[list[str], int]:
         k = j + 1
         while k < len(tokens) and tokens[k].lower in (",", "and", "or"):
             k += 1
+        if k > j + 1 and k + 1 < len(tokens) and tokens[k].lower in _LIST_ARTICLES \
+                and tokens[k + 1].lower in ORDINALS:
+            k += 1  # "a first and a second L-shaped frame", "said first and said second arm"
         if k == j + 1 or k >= len(tokens) or tokens[k].lower not in ORDINALS:
             return (ordinals, j + 1) if len(ordinals) > 1 else ([], i)
         j = k
