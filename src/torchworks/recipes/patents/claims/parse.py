@@ -280,9 +280,12 @@ def find_references(text: str, number: int) -> tuple[list[int], list[int], str, 
 def split_elements(body: str) -> list[str]:
     """The body's elements: parts separated by ';' (and a leading 'and'), else the whole body."""
     parts = [p.strip(" \t\n,:") for p in body.split(";")]
-    parts = [re.sub(r"^(?:and|or)\s+", "", p, flags=re.IGNORECASE).rstrip(".").strip()
+    parts = [(_LEADING_AND.sub("", p) if p[:1] in "aAoO" else p).rstrip(".").strip()
              for p in parts]
     return [p for p in parts if p]
+
+
+_LEADING_AND = re.compile(r"^(?:and|or)\s+", re.IGNORECASE)
 
 
 def _alternative(text: str, match: re.Match[str]) -> bool:
@@ -360,4 +363,7 @@ def _split(text: str) -> list[tuple[int, str, int]]:
 
 def _after_claim_word(text: str, at: int) -> bool:
     """True for "... of claim" + newline + "2. The": a wrapped reference, not a new claim."""
-    return bool(re.search(r"\bclaims?\s*$", text[max(0, at - 12):at], re.IGNORECASE))
+    return bool(_CLAIM_WORD_BEFORE.search(text, max(0, at - 12), at))
+
+
+_CLAIM_WORD_BEFORE = re.compile(r"\bclaims?\s*$", re.IGNORECASE)

@@ -33,13 +33,21 @@ _BEFORE_FORMULA = re.compile(r"(?:\b(?:is|are|formulae?|formulas|structures?|fol
                              re.IGNORECASE)
 
 
+def _may_comment(text: str) -> bool:
+    """A cheap test before `_COMMENTARY` (which 50,000-claim sets would otherwise pay for)."""
+    if ":" in text:
+        return True
+    low = text.lower()
+    return "claim" in low and any(w in low for w in ("this", "above", "foregoing", "preceding"))
+
+
 def sentence_form(claim_set: ClaimSet) -> list[Finding]:
     findings: list[Finding] = []
     for claim in claim_set.claims:
         text = claim.text.rstrip()
         if len(text.split()) < 3:
             continue  # an empty claim has its own finding
-        commentary = _COMMENTARY.search(text)
+        commentary = _COMMENTARY.search(text) if _may_comment(text) else None
         if commentary:
             words = text[commentary.start():commentary.start() + 60].lstrip(" .;:(")
             findings.append(claim_finding(
@@ -57,7 +65,9 @@ def sentence_form(claim_set: ClaimSet) -> list[Finding]:
                    "from a patent's XML or PDF often loses" if cut else ""),
                 "end the claim with '.' (and check that nothing was cut off)",
                 len(text) - min(len(text), 40)))
-        for match in _SENTENCE_BREAK.finditer(text, 0, len(text) - 1):
+        inner = text.find(".", 0, len(text) - 1)
+        for match in _SENTENCE_BREAK.finditer(text, inner if inner >= 0 else len(text),
+                                              len(text) - 1):
             words = text[max(0, match.start() - 20):match.end() + 20]
             findings.append(claim_finding(
                 claim, "claim-sentences", "warning", words,

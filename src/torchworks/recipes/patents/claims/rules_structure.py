@@ -169,15 +169,18 @@ def duplicate_claims(claim_set: ClaimSet) -> list[Finding]:
     findings = []
     exact: dict[str, Claim] = {}  # whole text -> first claim with it
     on_path: dict[str, list[Claim]] = {}  # text apart from references -> ancestors with it
+    entered: dict[int, str] = {}  # claim index -> its words (computed once per claim)
     for entering, claim in claim_set.walk():
-        text = " ".join(claim.text.lower().split()).strip(" .")
-        words = REFERENCE.sub("claim", text)
         if not entering:
-            if len(words.split()) >= 3:
+            words = entered.pop(claim.index, "")
+            if words:
                 on_path[words].pop()
             continue
-        if len(words.split()) < 3:
+        text = " ".join(claim.text.lower().split()).strip(" .")
+        words = REFERENCE.sub("claim", text) if "claim" in text else text
+        if words.count(" ") < 2:
             continue
+        entered[claim.index] = words
         same = exact.get(text)
         earlier = same if same is not None and same.index < claim.index else None
         if earlier is None and on_path.get(words):
