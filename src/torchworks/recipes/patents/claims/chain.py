@@ -9,6 +9,7 @@ chains (a flood of "N. The lamp of claim N-1" is 50,000 claims deep).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
@@ -134,8 +135,10 @@ class ChainTerms:
             self.add(mention)
         self.add_words(w for _, w in claim_words(claim_set, claim))
 
-    def covers(self, wanted: set[str]) -> bool:
+    def covers(self, wanted: AbstractSet[str]) -> bool:
         """Whether one earlier mention holds every stem of `wanted`."""
+        if len(wanted) == 1:
+            return self.has_stem(next(iter(wanted)))
         rarest = min(wanted, key=lambda w: len(self.by_stem.get(w, ())))
         return any(wanted <= candidate for candidate in self.by_stem.get(rarest, ()))
 

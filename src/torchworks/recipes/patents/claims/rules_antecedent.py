@@ -8,24 +8,33 @@ verb ("measuring the voltage ... the measurement", "heating the plate ... the he
 
 Policy, pattern by pattern (how sure the rule can be that the drafter erred):
 
-- error: the reference's head noun occurs in no earlier mention of the chain ("the latch
-  mechanism" in a chain without any latch, mechanism or "latch mechanism"), including a term
-  only introduced in a claim outside the chain (the message names that claim); and a term used
-  before the claim introduces it with "a";
+- error: a term used before the claim introduces it with "a"; a term only introduced in a
+  claim outside the chain (the message names that claim); and, for a term of two or more
+  words whose head is not an inherent noun (below), when it names one of several numbered
+  elements ("the first refrigerant line" with no "a first refrigerant line"), when the claims
+  go on to use it as an element (referred to again, even as "the X of Y") unless every word of
+  it is in the chain in other combinations, or when none of its words occurs earlier in the
+  chain and nothing after it defines it; a one-word term only when it is used again, no
+  earlier mention has the word and it is not an abstract noun ("said bulb ... said bulb", not
+  "the performance");
 - warning: the head noun was introduced in other words ("the mounting post" after "a support
-  post"), the phrase is defined in place by what follows it ("the outer surface of the
-  sphere", "the distance between A and B", "the interval since the last milking": MPEP
-  2173.05(e) accepts inherent properties), or an undefined acronym ("the PHYB": a name, or a
-  term never introduced);
+  post"); the head is an inherent noun, a direction, dimension, place or quantity every thing
+  has ("the vertical direction", "the drying temperature", "the left edge": MPEP 2173.05(e)
+  accepts inherent properties); the phrase is defined in place and not used again ("the
+  outer surface of the sphere", "the distance between A and B"); a role ("uses the element of
+  claim 1 as the light source"); a possessive ("the patient's heart wall"); an undefined
+  acronym ("the PHYB"); any other one-word term ("the body", "the form");
 - no finding: standard formulas and unique things ("in the event that", "the vicinity of",
-  "the improvement", "the same", "the other", "the group consisting of", "the sea", "the
-  ground"), names ("the Internet", "the Agricultural Research Service"), "the X thereof".
+  "the improvement", "the same", "the other", "the corresponding", "the group consisting of",
+  "the sea", "the ground"), names ("the Internet", "the Agricultural Research Service"), "the X
+  thereof". A reference sign after a term ("the second subset (20)") is not a definition.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from torchworks.recipes.patents.claims.chain import (
     ChainTerms,
@@ -126,7 +135,12 @@ def preamble_end(claim: Claim) -> int:
 def head_key(mention: Mention) -> frozenset[str]:
     """The stems of the term without trailing verbs and adjectives ("the refrigerant
     circulates" and "the refrigerant" are one term)."""
-    return frozenset(stem(w) for w in trimmed(mention.words)[-1])
+    return _head_key(mention.words)
+
+
+@lru_cache(maxsize=1 << 16)
+def _head_key(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(stem(w) for w in trimmed(words)[-1])
 
 
 def _sharing_head(mention: Mention, chain: ChainTerms) -> Mention | None:
@@ -148,7 +162,7 @@ def _has_basis(mention: Mention, chain: ChainTerms,
                words: tuple[tuple[int, str], ...]) -> bool:
     """An earlier mention holds all its words, or (for an act) the chain or the claim before
     it names the act with a verb."""
-    if any(chain.covers({stem(w) for w in version}) for version in trimmed(mention.words)):
+    if any(chain.covers(wanted) for wanted in _version_stems(mention.words)):
         return True
     last = mention.words[-1]
     if last in ("step", "steps", "act", "operation", "process") and len(mention.words) > 1:
@@ -157,6 +171,11 @@ def _has_basis(mention: Mention, chain: ChainTerms,
         return False
     act = act_stem(last)
     return act in chain.words or any(w == act for at, w in words if at < mention.start)
+
+
+@lru_cache(maxsize=1 << 16)
+def _version_stems(words: tuple[str, ...]) -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(stem(w) for w in version) for version in trimmed(words))
 
 
 def _act_noun(word: str) -> bool:

@@ -11,7 +11,9 @@
   claim, or again in passing) and later says "the <term>".
 
 Generic nouns claims routinely introduce many times ("a portion", "a position", "a signal")
-and terms whose last word is a participle are left alone.
+are left alone on their own (not "a hollow portion"), as are terms whose head is a participle,
+and an "a X" that what follows tells apart ("a metal wiring for reading a signal") or that
+only modifies the next words ("a door opening and closing drive unit").
 """
 
 from __future__ import annotations
