@@ -198,3 +198,10 @@ def test_an_element_told_apart_or_only_modifying_is_not_reintroduced() -> None:
         "5. The method of claim 4, further comprising a film production method.")
     assert [(f.claim, f.words) for f in report.findings if f.rule == "element-reintroduced"] \
         == [(5, "a film production method")]
+
+
+def test_hyphenated_and_verb_forms_of_known_words_are_not_errors() -> None:
+    found = basis("1. A switch comprising a time base scale and a switch operating portion, "
+                  "wherein the time-base scale is set and the time-base scale is read, and the "
+                  "switch operation portion is moved and the switch operation portion stops.")
+    assert found == {"the switch operation portion": "warning"}

@@ -53,6 +53,7 @@ from torchworks.recipes.patents.claims.terms import (
     ORDINALS,
     Mention,
     participle,
+    phrase_stems,
     stem,
     trimmed,
 )
@@ -108,10 +109,9 @@ def antecedent_basis(claim_set: ClaimSet) -> list[Finding]:
             if mention.definite and mention.stems not in reported and not _exempt(mention) \
                     and not _has_basis(mention, chain, words):
                 reported.add(mention.stems)
-                head = {stem(w) for w in trimmed(mention.words)[-1]}
                 lapse = _Lapse(claim, mention, mentions[index + 1:],
                                any(chain.has_stem(w) for w in mention.stem_set),
-                               len(head) > 1 and all(chain.has_stem(w) for w in head),
+                               _rephrased(mention, chain, words),
                                _sharing_head(mention, chain), body_from)
                 lapses.append(lapse)
                 chain.note(key, lapse)
@@ -140,11 +140,29 @@ def head_key(mention: Mention) -> frozenset[str]:
 
 @lru_cache(maxsize=1 << 16)
 def _head_key(words: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(stem(w) for w in trimmed(words)[-1])
+    return frozenset(phrase_stems(trimmed(words)[-1]))
+
+
+def _rephrased(mention: Mention, chain: ChainTerms,
+               words: tuple[tuple[int, str], ...]) -> bool:
+    """Every word of the term's head is in the chain, in other combinations or as another
+    form of the same verb ("the switch operation portion" after "a switch operating
+    portion", "the casting roll surface" after "casting rolls ... a peripheral surface")."""
+    head = trimmed(mention.words)[-1]
+    if len(phrase_stems(head)) < 2:
+        return False
+    acts = {w for at, w in words if at < mention.start} | set(chain.words)
+
+    def acted(word: str) -> bool:  # "operation" -> "oper", "operating" -> "operat": they meet
+        act = act_stem(word)
+        return len(act) >= 4 and any(a.startswith(act) or act.startswith(a) for a in acts
+                                     if len(a) >= 4)
+    return all(chain.has_stem(stem(part)) or acted(part)
+               for w in head for part in w.split("-") if part)
 
 
 def _sharing_head(mention: Mention, chain: ChainTerms) -> Mention | None:
-    heads = frozenset(stem(version[-1]) for version in trimmed(mention.words))
+    heads = frozenset(phrase_stems(version[-1:])[-1] for version in trimmed(mention.words))
     return chain.sharing(heads) if any(chain.has_stem(h) for h in heads) else None
 
 
@@ -175,7 +193,7 @@ def _has_basis(mention: Mention, chain: ChainTerms,
 
 @lru_cache(maxsize=1 << 16)
 def _version_stems(words: tuple[str, ...]) -> tuple[frozenset[str], ...]:
-    return tuple(frozenset(stem(w) for w in version) for version in trimmed(words))
+    return tuple(frozenset(phrase_stems(version)) for version in trimmed(words))
 
 
 def _act_noun(word: str) -> bool:

@@ -126,7 +126,7 @@ class Mention:
         self.followed_by = followed_by
         self.proper = proper
         self.definite = determiner in DEFINITE
-        self.stems = tuple(stem(w) for w in words)
+        self.stems = phrase_stems(words)
         self.stem_set = frozenset(self.stems)
 
     @property
@@ -160,6 +160,14 @@ def stem(word: str) -> str:
     if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
         w = w[:-1]  # "mapped" -> "mapp" -> "map"
     return w
+
+
+@lru_cache(maxsize=1 << 16)
+def phrase_stems(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The stems of a phrase's words, hyphenated words taken apart: "a time base distribution"
+    and "the time-base distribution", "a foot-containing structure" and "the foot" meet."""
+    return tuple(stem(part) for w in words for part in (w.split("-") if "-" in w else (w,))
+                 if part)
 
 
 def mentions(text: str, tokens: list[Token] | None = None) -> list[Mention]:
