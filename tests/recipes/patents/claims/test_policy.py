@@ -205,3 +205,10 @@ def test_hyphenated_and_verb_forms_of_known_words_are_not_errors() -> None:
                   "wherein the time-base scale is set and the time-base scale is read, and the "
                   "switch operation portion is moved and the switch operation portion stops.")
     assert found == {"the switch operation portion": "warning"}
+
+
+def test_slashed_words_and_irregular_participles_stay_in_their_terms() -> None:
+    found = basis("1. A device comprising a piston/cylinder assembly and a transmitter "
+                  "transmitting a signal, wherein the piston/cylinder assembly moves, the signal "
+                  "sent by the transmitter is weak, and heat and/or light is applied.")
+    assert found == {}

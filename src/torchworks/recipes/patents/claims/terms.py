@@ -80,7 +80,10 @@ EXEMPT_ALONE = frozenset({
     # unique things and directions needing no introduction
     "sea", "sky", "ocean", "horizon", "gravity", "horizontal", "vertical", "right", "left",
     "outside", "inside", "exterior", "interior", "remainder", "balance"})
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d+(?:[.,]\d+)*|[^\sA-Za-z0-9]")
+# A word may join parts with "-", "'" or "/" ("fuel/air", "inlet/outlet"), but "and/or" is two
+# conjunctions.
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+|/(?!or\b)[A-Za-z][A-Za-z0-9]*)*"
+                   r"|\d+(?:[.,]\d+)*|[^\sA-Za-z0-9]")
 
 
 class Token:
@@ -164,10 +167,14 @@ def stem(word: str) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def phrase_stems(words: tuple[str, ...]) -> tuple[str, ...]:
-    """The stems of a phrase's words, hyphenated words taken apart: "a time base distribution"
-    and "the time-base distribution", "a foot-containing structure" and "the foot" meet."""
-    return tuple(stem(part) for w in words for part in (w.split("-") if "-" in w else (w,))
-                 if part)
+    """The stems of a phrase's words, hyphenated and slashed words taken apart: "a time base
+    distribution" and "the time-base distribution", "a foot-containing structure" and "the
+    foot", "an inlet/outlet opening" and "the outlet opening" meet."""
+    return tuple(stem(part) for w in words
+                 for part in (_PARTS.split(w) if "-" in w or "/" in w else (w,)) if part)
+
+
+_PARTS = re.compile(r"[-/]")
 
 
 def mentions(text: str, tokens: list[Token] | None = None) -> list[Mention]:
@@ -228,11 +235,24 @@ def _word_after(tokens: list[Token], j: int) -> str:
     return tokens[j].lower if j < len(tokens) else ""
 
 
+# Irregular past participles that follow a noun as a verb ("the signal sent by", "the
+# original read by"); words that are also common nouns ("set", "cut", "ground") are left out.
+_IRREGULAR_PARTICIPLES = """
+sent made read held built known shown given taken driven drawn worn borne spun bound laid
+paid fed led kept lost meant sold spent struck thrown told brought bought caught taught
+withdrawn written chosen frozen hidden broken spoken woven grown blown flown sewn shaken
+begun undergone overlaid mistaken
+"""
+IRREGULAR_PARTICIPLES = frozenset(_IRREGULAR_PARTICIPLES.split())
+
+
 def participle(word: str) -> bool:
     """An -ing or -ed form that is not a noun ("mounted", "telescoping", "using"; not
-    "housing", "spring", "bed", "speed")."""
+    "housing", "spring", "bed", "speed"), or an irregular past participle ("sent")."""
     if word in ING_ED_NOUNS:
         return False
+    if word in IRREGULAR_PARTICIPLES:
+        return True
     if word.endswith("ing"):
         return len(word) > 4
     return word.endswith("ed") and len(word) > 4 and not word.endswith("eed")
