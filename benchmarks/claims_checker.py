@@ -1,12 +1,15 @@
 """Claim checker quality and speed on real granted US claims, today's code beside this tree's.
 
-    .venv/bin/python benchmarks/claims_checker.py [--before /work/main/src] [--seed 0]
-        [--timing 1000,8000,50000] [--show errors|warnings|misses]
+    .venv/bin/python benchmarks/claims_checker.py [--before before=405290d,issue15=804222c]
+        [--seed 0] [--timing 1000,8000,50000] [--show errors|warnings|misses]
 
 The cases are built once, in this process, with this tree's defect planter
-(`torchworks.recipes.patents.claims.defects`); each checker ("before": the source tree given by
---before, "after": this tree) then scores the same cases in a subprocess of its own with that
-tree first on PYTHONPATH (`--score`), so both are measured on identical input. Data:
+(`torchworks.recipes.patents.claims.defects`); each checker (the variants named by --before:
+NAME=REV, a git revision of this repository checked out into a temporary folder, or NAME=PATH,
+a source tree; then "after": this tree) scores the same cases in a subprocess of its own with
+that tree first on PYTHONPATH (`--score`), so all are measured on identical input. The default
+variants are the checker before issue 15 (405290d) and after its first session (804222c).
+Data:
 
 - held-out and tune parts of `benchmarks/data/granted_claims` (granted 2005-2013; the rules were
   tuned on "tune" only), and the shared sample `../shared/data/patents` (claims.jsonl: granted
@@ -45,8 +48,8 @@ TIME_LIMIT_S = 120.0  # a variant still running a timing size past this is repor
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--before", type=Path, default=Path("/work/main/src"),
-                        help="source tree of the checker to compare with (today's main)")
+    parser.add_argument("--before", default="before=405290d,issue15=804222c",
+                        help="NAME=REV or NAME=PATH, comma-separated: checkers to compare with")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--per-kind", type=int, default=2, help="defects of each kind per set")
     parser.add_argument("--timing", default="1000,8000,50000", help="claim counts to time")
@@ -65,10 +68,24 @@ def main() -> int:
         path = Path(tmp) / "cases.json"
         path.write_text(json.dumps({"cases": cases, "timing": _timing_text(max(sizes, default=0)),
                                     "sizes": sizes}))
+        variants = [(name, _source(where, Path(tmp) / name)) for name, where in
+                    (item.split("=", 1) for item in args.before.split(",") if item)]
+        variants.append(("after", ROOT / "src"))
         results = {name: _run(src, path, args.show if name == "after" else None)
-                   for name, src in (("before", args.before), ("after", ROOT / "src"))}
+                   for name, src in variants}
     _print_tables(cases, results)
     return 0
+
+
+def _source(where: str, into: Path) -> Path:
+    """A source tree: `where` itself if it is a folder, else git revision `where`'s src/."""
+    if Path(where).is_dir():
+        return Path(where)
+    into.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", where, "src"],
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into / "src"
 
 
 def _records(path: Path) -> list[dict]:
@@ -203,44 +220,51 @@ def _summary(cases: list[dict], result: dict) -> dict:
 
 def _print_tables(cases: list[dict], results: dict) -> None:
     summaries = {name: _summary(cases, result) for name, result in results.items()}
-    print("\nclean granted claims (before -> after)")
-    print(f"{'set':<15} {'sets':>5} {'claims':>6} | {'err/claim':>15} | {'sets w/ error':>13} | "
-          f"{'warn/claim':>13} | {'warn/claim +desc':>16}")
-    for name, _ in SETS:
-        b, a = summaries["before"]["sets"].get(name), summaries["after"]["sets"].get(name)
-        if not a:
-            continue
+    names = list(results)
+    order = " -> ".join(names)
 
-        def per(row: dict, key: str, base: str = "claims") -> float:
-            return row[key] / max(row[base], 1)
-        print(f"{name:<15} {a['sets']:>5} {a['claims']:>6} | {per(b, 'errors'):.3f} -> "
-              f"{per(a, 'errors'):.3f} | {b['error_sets']:>4} -> {a['error_sets']:<4} | "
-              f"{per(b, 'warnings'):.2f} -> {per(a, 'warnings'):.2f} | "
-              f"{per(b, 'described_warnings', 'described_claims'):>6.2f} -> "
-              f"{per(a, 'described_warnings', 'described_claims'):.2f}")
-    print("\nplanted defects, all sets (found% / at-error% : before -> after)")
+    def row_of(name: str, set_name: str) -> collections.Counter:
+        return summaries[name]["sets"].get(set_name) or collections.Counter()
+
+    def per(row: collections.Counter, key: str, base: str = "claims") -> float:
+        return row[key] / max(row[base], 1)
+    print(f"\nclean granted claims ({order})")
+    for name, _ in SETS:
+        after = row_of("after", name)
+        if not after:
+            continue
+        rows = [row_of(n, name) for n in names]
+        print(f"  {name:<15} {after['sets']:>4} sets {after['claims']:>5} claims")
+        print("    errors/claim        " + " -> ".join(f"{per(r, 'errors'):.3f}" for r in rows)
+              + "   (errors: " + " -> ".join(str(r["errors"]) for r in rows) + ")")
+        print("    sets with an error  " + " -> ".join(str(r["error_sets"]) for r in rows))
+        print("    warnings/claim      " + " -> ".join(f"{per(r, 'warnings'):.2f}" for r in rows))
+        print("    warnings/claim +desc " + " -> ".join(
+            f"{per(r, 'described_warnings', 'described_claims'):.2f}" for r in rows))
+    print(f"\nplanted defects, all sets (found% / at-error%: {order})")
     kinds = sorted(summaries["after"]["kinds"], key=lambda k: (k == "all", k))
     for kind in kinds:
-        b, a = summaries["before"]["kinds"][kind], summaries["after"]["kinds"][kind]
+        rows = [summaries[n]["kinds"][kind] for n in names]
 
         def pct(row: collections.Counter, key: str) -> str:
             return f"{100 * row[key] / max(row['total'], 1):5.1f}%"
-        print(f"  {kind:<22} n={a['total']:<4} found {pct(b, 'found')} -> {pct(a, 'found')}   "
-              f"at error {pct(b, 'error')} -> {pct(a, 'error')}")
-    print("\ntime to check + render N claims, one core (CPU seconds: check + render); real: "
-          "held-out claims repeated, flood: '<n>. The lamp of claim <n-1>.'")
+        print(f"  {kind:<22} n={rows[-1]['total']:<4} found "
+              + " -> ".join(pct(r, "found") for r in rows) + "   at error "
+              + " -> ".join(pct(r, "error") for r in rows))
+    print(f"\ntime to check + render N claims, one core (CPU seconds, process time: check + "
+          f"render; {order}); real: held-out claims repeated, flood: '<n>. The lamp of claim "
+          "<n-1>.'")
     keys = sorted({k for r in results.values() for k in r["timing"]},
                   key=lambda k: (k.split()[0], int(k.split()[1])))
     for key in keys:
         cells = []
-        for name in ("before", "after"):
+        for name in names:
             t = results[name]["timing"].get(key)
-            cells.append(f"{'failed: ' + t['failed']:>16}" if t and "failed" in t
-                         else f"{t['check_s']:7.2f} + {t['render_s']:6.2f}" if t
-                         else f"{'(skipped: quadratic)':>16}")
+            cells.append(f"failed: {t['failed']}" if t and "failed" in t
+                         else f"{t['check_s']:.2f} + {t['render_s']:.2f}" if t
+                         else "(skipped: quadratic)")
         chars = next(r["timing"][key]["chars"] for r in results.values() if key in r["timing"])
-        print(f"  {key:>12} claims ({chars / 1e6:5.2f} MB): before {cells[0]}   "
-              f"after {cells[1]}")
+        print(f"  {key:>12} claims ({chars / 1e6:5.2f} MB): " + "  ->  ".join(cells))
     print("\ngoals: err/claim <= 0.02; defects found >= 97% and at error >= 85% per kind; "
           "50,000 claims < 2 s")
 

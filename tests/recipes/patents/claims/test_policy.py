@@ -104,3 +104,111 @@ def test_deep_chains_check_and_render_without_recursion_or_runaway_indentation()
     lines = to_text(report).splitlines()
     assert max(len(line) - len(line.lstrip()) for line in lines) <= 2 * MAX_INDENT + 6
     assert any(line.lstrip().startswith("(depth 2999) 3000.") for line in lines)
+
+
+# Patterns found on the tune part of benchmarks/data/granted_claims (odd grant years).
+
+def test_inherent_nouns_are_warnings_even_when_used_again() -> None:
+    found = basis("1. A printer comprising a head movable in the scanning direction, the head "
+                  "moving in the scanning direction at the drying temperature.")
+    assert found == {"the scanning direction": "warning", "the drying temperature": "warning"}
+
+
+def test_one_word_references_are_warnings_unless_they_name_an_unknown_element() -> None:
+    # "the performance" names a quality (abstract suffix); "said bulb" (test_check) and "the
+    # shade" name elements never introduced
+    found = basis("1. A process comprising heating a mix, wherein the performance is high and "
+                  "the performance is measured.\n2. The process of claim 1, wherein the shade "
+                  "is dry and the shade is cold.")
+    assert found == {"the performance": "warning", "the shade": "error"}
+
+
+def test_a_reference_sign_is_not_a_definition_in_place() -> None:
+    found = basis("1. A shoe comprising a first subset (10) and the second subset (20), said "
+                  "second subset (20) being soft.")
+    assert found == {"the second subset": "error"}
+
+
+def test_an_ordinal_term_never_introduced_is_an_error_but_an_inherent_one_is_not() -> None:
+    found = basis("1. A valve comprising a refrigerant line, wherein the first refrigerant "
+                  "line is open and the first end is closed.")
+    assert found == {"the first refrigerant line": "error", "the first end": "warning"}
+
+
+def test_a_term_used_again_after_of_is_an_error_unless_it_is_inherent() -> None:
+    found = basis("1. A mechanism comprising an armrest and a drive triggering the swivel "
+                  "movement of the armrest, wherein the swivel movement of the armrest sets "
+                  "the height of the armrest and the height of the armrest is fixed.")
+    assert found == {"the swivel movement": "error", "the height": "warning"}
+
+
+def test_as_the_names_a_role_and_a_possessive_belongs_to_its_owner() -> None:
+    found = basis("1. A unit which uses a lamp as the light source, the light source being "
+                  "bright, and a tip fixed to the patient's heart wall, the patient's heart "
+                  "wall being thin.")
+    assert found == {"the light source": "warning", "the patient's heart wall": "warning"}
+
+
+def test_ordinal_lists_with_articles_and_a_first_plurality_introduce_terms() -> None:
+    assert basis("1. A device comprising: a first and a second L-shaped frame, said first "
+                 "L-shaped frame having a hole; and a first plurality of receptacles, each of "
+                 "said first receptacles having a cavity.") == {}
+
+
+def test_an_act_named_by_an_infinitive_gives_basis() -> None:
+    assert basis("1. A method comprising applying a pulse to selectively excite a slice of a "
+                 "sample, and detecting a signal based on the selective excitation.") == {}
+
+
+def test_a_percentage_is_not_a_claim_reference() -> None:
+    report = check_text("1. A polymer comprising a chain.\n2. A rubber composition comprising "
+                        "10-100% by weight of the polymer as claimed in any one of claims 1 "
+                        "and 90-0% by weight of a rubber.")
+    assert report.claim_set.claims[1].parents == [1]
+    assert not [f for f in report.findings if f.rule.startswith("dependency")]
+
+
+def test_a_claim_cut_where_a_formula_follows_is_a_warning() -> None:
+    report = check_text("1. A ligand represented by the formula (I) wherein R is methyl.\n"
+                        "2. The ligand of claim 1, which is")
+    (finding,) = [f for f in report.findings if f.rule == "claim-period"]
+    assert (finding.claim, finding.severity) == (2, "warning")
+    report = check_text("1. A lamp comprising a base.\n2. The lamp of claim 1, wherein the base")
+    assert [f.severity for f in report.findings if f.rule == "claim-period"] == ["error"]
+
+
+def test_a_method_whose_steps_follow_the_colon_lacks_a_transition() -> None:
+    findings = [(f.rule, f.severity) for f in check_text(
+        "1. A method of forming a layer, in a vacuum: depositing a film; and heating it.").findings
+        if f.rule == "transition-missing"]
+    assert findings == [("transition-missing", "error")]
+    findings = [(f.rule, f.severity) for f in check_text(
+        "1. A compound selected from: methane; and ethane.").findings
+        if f.rule == "transition-missing"]
+    assert findings == [("transition-missing", "warning")]
+
+
+def test_an_element_told_apart_or_only_modifying_is_not_reintroduced() -> None:
+    report = check_text(
+        "1. A door apparatus comprising a door opening and a metal wiring.\n"
+        "2. The door apparatus of claim 1, further comprising a door opening and closing "
+        "drive unit, and including a metal wiring for reading a signal.\n"
+        "3. The door apparatus of claim 1, further comprising a film production method.\n"
+        "4. A method comprising a film production method.\n"
+        "5. The method of claim 4, further comprising a film production method.")
+    assert [(f.claim, f.words) for f in report.findings if f.rule == "element-reintroduced"] \
+        == [(5, "a film production method")]
+
+
+def test_hyphenated_and_verb_forms_of_known_words_are_not_errors() -> None:
+    found = basis("1. A switch comprising a time base scale and a switch operating portion, "
+                  "wherein the time-base scale is set and the time-base scale is read, and the "
+                  "switch operation portion is moved and the switch operation portion stops.")
+    assert found == {"the switch operation portion": "warning"}
+
+
+def test_slashed_words_and_irregular_participles_stay_in_their_terms() -> None:
+    found = basis("1. A device comprising a piston/cylinder assembly and a transmitter "
+                  "transmitting a signal, wherein the piston/cylinder assembly moves, the signal "
+                  "sent by the transmitter is weak, and heat and/or light is applied.")
+    assert found == {}

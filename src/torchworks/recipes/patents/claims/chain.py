@@ -9,10 +9,18 @@ chains (a flood of "N. The lamp of claim N-1" is 50,000 claims deep).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
-from torchworks.recipes.patents.claims.terms import Mention, mentions, participle, stem, tokenize
+from torchworks.recipes.patents.claims.terms import (
+    Mention,
+    Token,
+    mentions,
+    participle,
+    stem,
+    tokenize,
+)
 
 
 def claim_mentions(claim_set: ClaimSet, claim: Claim) -> tuple[Mention, ...]:
@@ -21,8 +29,9 @@ def claim_mentions(claim_set: ClaimSet, claim: Claim) -> tuple[Mention, ...]:
 
 
 def claim_words(claim_set: ClaimSet, claim: Claim) -> tuple[tuple[int, str], ...]:
-    """(offset, act stem) of the claim's verbs in -ing/-ed: acts named by a verb ("measuring",
-    "heated") give basis to their nominal forms ("the measurement", "the heating")."""
+    """(offset, act stem) of the claim's verbs in -ing/-ed or after "to": acts named by a verb
+    ("measuring", "heated", "to excite") give basis to their nominal forms ("the measurement",
+    "the heating")."""
     return _analysed(claim_set, claim)[1]
 
 
@@ -33,9 +42,15 @@ def _analysed(claim_set: ClaimSet, claim: Claim) -> tuple[tuple[Mention, ...],
     if key not in memo:
         tokens = tokenize(claim.text)
         memo[key] = (tuple(mentions(claim.text, tokens)),
-                     tuple((t.start, act_stem(t.lower)) for t in tokens
-                           if t.word and participle(t.lower)))
+                     tuple((t.start, act_stem(t.lower)) for k, t in enumerate(tokens)
+                           if t.word and (participle(t.lower) or _infinitive(tokens, k))))
     return memo[key]
+
+
+def _infinitive(tokens: list[Token], k: int) -> bool:
+    """"to excite", "to selectively excite": a verb naming an act, like an -ing form."""
+    before = tokens[k - 1].lower if k else ""
+    return before == "to" or (before.endswith("ly") and k > 1 and tokens[k - 2].lower == "to")
 
 
 _ACT_SUFFIXES = ("ments", "ment", "ations", "ation", "ions", "ion", "als", "al", "ing", "ed",
@@ -120,8 +135,10 @@ class ChainTerms:
             self.add(mention)
         self.add_words(w for _, w in claim_words(claim_set, claim))
 
-    def covers(self, wanted: set[str]) -> bool:
+    def covers(self, wanted: AbstractSet[str]) -> bool:
         """Whether one earlier mention holds every stem of `wanted`."""
+        if len(wanted) == 1:
+            return self.has_stem(next(iter(wanted)))
         rarest = min(wanted, key=lambda w: len(self.by_stem.get(w, ())))
         return any(wanted <= candidate for candidate in self.by_stem.get(rarest, ()))
 

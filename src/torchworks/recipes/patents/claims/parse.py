@@ -27,7 +27,9 @@ _CLAIMS_HEADING = re.compile(r"^[ \t]*(?:what is claimed is|claims|we claim|i cl
                              r"the invention claimed is)\b[^\n]*$", re.IGNORECASE | re.MULTILINE)
 
 # "claim 3", "claims 1-3", "claims 1, 2 or 5", "claim 1 or claim 2", "any one of claims 1 to 4"
-_NUM = r"\d{1,5}(?:[ \t]*(?:-|–|to|through)[ \t]*\d{1,5})?"
+# A number followed by "%" is an amount ("claims 1 and 2 to 3 and 90-0% by weight of ..."), not
+# a claim.
+_NUM = r"\d{1,5}(?:[ \t]*(?:-|–|to|through)[ \t]*\d{1,5})?(?![\d%]|[ \t]*(?:[-–][ \t]*\d+)?[ \t]*%)"
 REFERENCE = re.compile(
     rf"\bclaims?[ \t]+({_NUM}(?:[ \t]*(?:,|,?[ \t]*or|,?[ \t]*and)[ \t]*"
     rf"(?:claims?[ \t]+)?{_NUM})*)",
@@ -240,13 +242,12 @@ def _transition(text: str) -> re.Match[str] | None:
     colon = text.find(":")
     if colon < 0:
         return _TRANSITION.search(text)
-    found = None
-    for match in _TRANSITION.finditer(text, 0, colon + 1):
-        found = match
-    if found is not None and found.group(1).lower() in _WEAK \
-            and len(text[found.end():colon].split()) > 6:
-        return None  # "A cleaner for dust having a filter and a motor casing: ..." - no
-    return found
+    for found in reversed(list(_TRANSITION.finditer(text, 0, colon + 1))):
+        if found.group(1).lower() not in _WEAK or len(text[found.end():colon].split()) <= 6:
+            return found
+        # "A cleaner for dust having a filter and a motor casing: ..." - 'having' describes
+        # the dust; an earlier "comprising;" may still be the transition
+    return None
 
 
 # Transitions that also describe the preamble's subject ("a cup having a handle, ...").
@@ -279,9 +280,12 @@ def find_references(text: str, number: int) -> tuple[list[int], list[int], str, 
 def split_elements(body: str) -> list[str]:
     """The body's elements: parts separated by ';' (and a leading 'and'), else the whole body."""
     parts = [p.strip(" \t\n,:") for p in body.split(";")]
-    parts = [re.sub(r"^(?:and|or)\s+", "", p, flags=re.IGNORECASE).rstrip(".").strip()
+    parts = [(_LEADING_AND.sub("", p) if p[:1] in "aAoO" else p).rstrip(".").strip()
              for p in parts]
     return [p for p in parts if p]
+
+
+_LEADING_AND = re.compile(r"^(?:and|or)\s+", re.IGNORECASE)
 
 
 def _alternative(text: str, match: re.Match[str]) -> bool:
@@ -359,4 +363,7 @@ def _split(text: str) -> list[tuple[int, str, int]]:
 
 def _after_claim_word(text: str, at: int) -> bool:
     """True for "... of claim" + newline + "2. The": a wrapped reference, not a new claim."""
-    return bool(re.search(r"\bclaims?\s*$", text[max(0, at - 12):at], re.IGNORECASE))
+    return bool(_CLAIM_WORD_BEFORE.search(text, max(0, at - 12), at))
+
+
+_CLAIM_WORD_BEFORE = re.compile(r"\bclaims?\s*$", re.IGNORECASE)

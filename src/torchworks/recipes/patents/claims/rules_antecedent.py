@@ -8,24 +8,33 @@ verb ("measuring the voltage ... the measurement", "heating the plate ... the he
 
 Policy, pattern by pattern (how sure the rule can be that the drafter erred):
 
-- error: the reference's head noun occurs in no earlier mention of the chain ("the latch
-  mechanism" in a chain without any latch, mechanism or "latch mechanism"), including a term
-  only introduced in a claim outside the chain (the message names that claim); and a term used
-  before the claim introduces it with "a";
+- error: a term used before the claim introduces it with "a"; a term only introduced in a
+  claim outside the chain (the message names that claim); and, for a term of two or more
+  words whose head is not an inherent noun (below), when it names one of several numbered
+  elements ("the first refrigerant line" with no "a first refrigerant line"), when the claims
+  go on to use it as an element (referred to again, even as "the X of Y") unless every word of
+  it is in the chain in other combinations, or when none of its words occurs earlier in the
+  chain and nothing after it defines it; a one-word term only when it is used again, no
+  earlier mention has the word and it is not an abstract noun ("said bulb ... said bulb", not
+  "the performance");
 - warning: the head noun was introduced in other words ("the mounting post" after "a support
-  post"), the phrase is defined in place by what follows it ("the outer surface of the
-  sphere", "the distance between A and B", "the interval since the last milking": MPEP
-  2173.05(e) accepts inherent properties), or an undefined acronym ("the PHYB": a name, or a
-  term never introduced);
+  post"); the head is an inherent noun, a direction, dimension, place or quantity every thing
+  has ("the vertical direction", "the drying temperature", "the left edge": MPEP 2173.05(e)
+  accepts inherent properties); the phrase is defined in place and not used again ("the
+  outer surface of the sphere", "the distance between A and B"); a role ("uses the element of
+  claim 1 as the light source"); a possessive ("the patient's heart wall"); an undefined
+  acronym ("the PHYB"); any other one-word term ("the body", "the form");
 - no finding: standard formulas and unique things ("in the event that", "the vicinity of",
-  "the improvement", "the same", "the other", "the group consisting of", "the sea", "the
-  ground"), names ("the Internet", "the Agricultural Research Service"), "the X thereof".
+  "the improvement", "the same", "the other", "the corresponding", "the group consisting of",
+  "the sea", "the ground"), names ("the Internet", "the Agricultural Research Service"), "the X
+  thereof". A reference sign after a term ("the second subset (20)") is not a definition.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from torchworks.recipes.patents.claims.chain import (
     ChainTerms,
@@ -44,10 +53,26 @@ from torchworks.recipes.patents.claims.terms import (
     ORDINALS,
     Mention,
     participle,
+    phrase_stems,
     stem,
     trimmed,
 )
 
+# Nouns naming what every thing or act has (a direction, a dimension, a place, a quantity):
+# "the vertical direction", "the drying temperature", "the left edge" are inherent, so a
+# reference to one without an introduction is a warning, not an error (MPEP 2173.05(e)).
+_INHERENT = """
+direction orientation axis side end top bottom front rear back center centre middle edge
+periphery circumference perimeter outline contour interior exterior length width height depth
+thickness diameter radius size dimension area volume weight mass shape position location
+speed velocity rate temperature pressure density concentration viscosity frequency magnitude
+intensity amplitude ratio proportion sum total difference maximum minimum average mean
+distance spacing interval period duration time moment angle vicinity proximity surroundings
+color colour texture level amount number quantity degree extent value remainder majority half
+energy potential affinity conductivity resistance resistivity capacity capacitance efficiency
+strength hardness roughness porosity permeability wavelength brightness luminance humidity
+"""
+INHERENT = frozenset(stem(w) for w in _INHERENT.split())
 # Words after "the X" that define X in place: an inherent or relational property.
 DEFINING = frozenset({"of", "between", "since", "from", "among", "relative", "formed",
                       "defined", "thereof", "(", "measured", "taken", "along", ":", "as"})
@@ -61,6 +86,7 @@ class _Lapse:
     mention: Mention
     later: tuple[Mention, ...]  # the claim's mentions after it
     known_words: bool  # some word of it occurs in an earlier mention of the chain
+    rephrased: bool  # every word of its head occurs in earlier mentions, in other combinations
     partial: Mention | None  # an earlier mention with its head noun
     body_from: int  # where the claim's body starts (after "The lamp of claim 1")
     reused: bool = False  # the chain refers to it again afterwards: it is used as an element
@@ -74,8 +100,7 @@ def antecedent_basis(claim_set: ClaimSet) -> list[Finding]:
         reported: set[tuple[str, ...]] = set()
         mentions = claim_mentions(claim_set, claim)
         words = claim_words(claim_set, claim)
-        at = claim.text.find(claim.reference) if claim.reference else -1
-        body_from = at + len(claim.reference) if at >= 0 else 0
+        body_from = preamble_end(claim)
         for index, mention in enumerate(mentions):
             key = head_key(mention)
             open_lapse = chain.notes.get(key)
@@ -86,6 +111,7 @@ def antecedent_basis(claim_set: ClaimSet) -> list[Finding]:
                 reported.add(mention.stems)
                 lapse = _Lapse(claim, mention, mentions[index + 1:],
                                any(chain.has_stem(w) for w in mention.stem_set),
+                               _rephrased(mention, chain, words),
                                _sharing_head(mention, chain), body_from)
                 lapses.append(lapse)
                 chain.note(key, lapse)
@@ -94,14 +120,49 @@ def antecedent_basis(claim_set: ClaimSet) -> list[Finding]:
     return [_finding(lapse, introduced) for lapse in lapses]
 
 
+# A dependent claim's preamble ("The method according to one or more of the previous claims,")
+# is this short; a reference further in cites a claim from inside the body.
+_PREAMBLE_CHARS = 150
+
+
+def preamble_end(claim: Claim) -> int:
+    """Where a dependent claim's body starts: after its reference, when the reference is in
+    the preamble ("The lamp of claim 1, ..."); 0 otherwise."""
+    at = claim.text.find(claim.reference) if claim.reference else -1
+    return at + len(claim.reference) if 0 <= at <= _PREAMBLE_CHARS else 0
+
+
 def head_key(mention: Mention) -> frozenset[str]:
     """The stems of the term without trailing verbs and adjectives ("the refrigerant
     circulates" and "the refrigerant" are one term)."""
-    return frozenset(stem(w) for w in trimmed(mention.words)[-1])
+    return _head_key(mention.words)
+
+
+@lru_cache(maxsize=1 << 16)
+def _head_key(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(phrase_stems(trimmed(words)[-1]))
+
+
+def _rephrased(mention: Mention, chain: ChainTerms,
+               words: tuple[tuple[int, str], ...]) -> bool:
+    """Every word of the term's head is in the chain, in other combinations or as another
+    form of the same verb ("the switch operation portion" after "a switch operating
+    portion", "the casting roll surface" after "casting rolls ... a peripheral surface")."""
+    head = trimmed(mention.words)[-1]
+    if len(phrase_stems(head)) < 2:
+        return False
+    acts = {w for at, w in words if at < mention.start} | set(chain.words)
+
+    def acted(word: str) -> bool:  # "operation" -> "oper", "operating" -> "operat": they meet
+        act = act_stem(word)
+        return len(act) >= 4 and any(a.startswith(act) or act.startswith(a) for a in acts
+                                     if len(a) >= 4)
+    return all(chain.has_stem(stem(part)) or acted(part)
+               for w in head for part in w.split("-") if part)
 
 
 def _sharing_head(mention: Mention, chain: ChainTerms) -> Mention | None:
-    heads = frozenset(stem(version[-1]) for version in trimmed(mention.words))
+    heads = frozenset(phrase_stems(version[-1:])[-1] for version in trimmed(mention.words))
     return chain.sharing(heads) if any(chain.has_stem(h) for h in heads) else None
 
 
@@ -119,7 +180,7 @@ def _has_basis(mention: Mention, chain: ChainTerms,
                words: tuple[tuple[int, str], ...]) -> bool:
     """An earlier mention holds all its words, or (for an act) the chain or the claim before
     it names the act with a verb."""
-    if any(chain.covers({stem(w) for w in version}) for version in trimmed(mention.words)):
+    if any(chain.covers(wanted) for wanted in _version_stems(mention.words)):
         return True
     last = mention.words[-1]
     if last in ("step", "steps", "act", "operation", "process") and len(mention.words) > 1:
@@ -128,6 +189,11 @@ def _has_basis(mention: Mention, chain: ChainTerms,
         return False
     act = act_stem(last)
     return act in chain.words or any(w == act for at, w in words if at < mention.start)
+
+
+@lru_cache(maxsize=1 << 16)
+def _version_stems(words: tuple[str, ...]) -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(phrase_stems(version)) for version in trimmed(words))
 
 
 def _act_noun(word: str) -> bool:
@@ -155,36 +221,47 @@ def _adjective_before_quantifier(mention: Mention) -> bool:
 def _finding(lapse: _Lapse, introduced: dict[frozenset[str], int]) -> Finding:
     claim, mention = lapse.claim, lapse.mention
     words = _as_written(claim.text, mention)
+    head = trimmed(mention.words)[-1]
     introduced_later = next((m for m in lapse.later
                              if _introduces(m) and m.stems == mention.stems), None)
     elsewhere = introduced.get(head_key(mention))
-    defined_here = mention.followed_by in DEFINING or mention.followed_by[:1].isdigit()
+    defined_here = mention.followed_by in DEFINING or mention.followed_by[:1].isdigit() \
+        or _role(claim.text, mention)
     outside = elsewhere is not None and elsewhere != claim.number and not defined_here \
         and introduced_later is None
     in_preamble = claim.dependent and mention.start < lapse.body_from
     fix = (f"introduce it first ('{indefinite(mention.phrase)}'), or refer to a term already "
            "introduced")
+    no_basis = (f"'{words}' has no antecedent basis: no earlier "
+                f"'{indefinite(mention.phrase)}' in claim {claim.number}"
+                + (" or the claims it depends on" if claim.parents else ""))
+    severity = "error"
     if introduced_later is not None:
-        severity = "error"
         message = (f"'{words}' is used before it is introduced (it is introduced later in "
                    f"this claim as '{introduced_later.determiner} {introduced_later.phrase}')")
         fix = (f"introduce it at its first use: '{indefinite(mention.phrase)}', and refer to "
                f"it as 'the {mention.phrase}' afterwards")
     elif outside and not in_preamble:
-        severity = "error"
         message = (f"'{words}' has no antecedent basis in claim {claim.number}'s chain: claim "
                    f"{elsewhere} introduces it, but claim {claim.number} does not depend on it")
         if elsewhere < claim.number:
             fix = f"depend on claim {elsewhere}, or {fix}"
-    elif not defined_here and not in_preamble and not _acronym(claim, mention) and (
-            lapse.reused or (not lapse.known_words and len(mention.words) > 1)):
-        severity = "error"
-        message = (f"'{words}' has no antecedent basis: no earlier "
-                   f"'{indefinite(mention.phrase)}' in claim {claim.number}"
-                   + (" or the claims it depends on" if claim.parents else "")
-                   + (", and the claims go on to use it as an element" if lapse.reused else ""))
+    elif in_preamble or (len(head) == 1 and not (
+            _lone_element(lapse) and not defined_here)) \
+            or stem(head[-1]) in INHERENT \
+            or _acronym(claim, mention) or _role(claim.text, mention) \
+            or any(w.endswith("'s") for w in head):
+        severity = "warning"
+    elif head[0] in ORDINALS and len(head) > 1:
+        message = no_basis + (f": '{head[0]}' numbers one of several elements, which must be "
+                              "introduced")
+    elif lapse.reused and not lapse.rephrased:
+        message = no_basis + ", and the claims go on to use it as an element"
+    elif not defined_here and not lapse.known_words:
+        message = no_basis
     else:
         severity = "warning"
+    if severity == "warning":
         message = f"'{words}' may lack antecedent basis"
         if lapse.partial is not None:
             message += f" (the chain has '{lapse.partial.phrase}', in other words)"
@@ -197,6 +274,28 @@ def _finding(lapse: _Lapse, introduced: dict[frozenset[str], int]) -> Finding:
             fix = (f"fine if it is inherent in what the claim already recites; otherwise "
                    f"introduce '{indefinite(mention.phrase)}' first")
     return claim_finding(claim, "antecedent-basis", severity, words, message, fix, mention.start)
+
+
+# Suffixes of abstract nouns (a quality, state or act: "the performance", "the parallax" aside)
+_ABSTRACT = ("ance", "ence", "ity", "ness", "ion", "ment", "ing", "ure", "sis", "ism", "ship",
+             "age", "cy", "th")
+
+
+def _lone_element(lapse: _Lapse) -> bool:
+    """A one-word reference that names an element: "said bulb" used again later, while no
+    earlier mention of the chain has the word at all. One-word references are otherwise
+    mostly inherent ("the body", "the reactants", "the form") and only warned about."""
+    word = lapse.mention.words[-1]
+    return lapse.reused and not lapse.known_words and (
+        word in ING_ED_NOUNS or not word.endswith(_ABSTRACT))
+
+
+_ROLE = re.compile(r"\bas\s+(?:the|said)\s+$", re.IGNORECASE)
+
+
+def _role(text: str, mention: Mention) -> bool:
+    """"uses the element of claim 1 as the light source": 'as' names the role it plays."""
+    return bool(_ROLE.search(text, max(0, mention.start - 12), mention.start))
 
 
 def _acronym(claim: Claim, mention: Mention) -> bool:

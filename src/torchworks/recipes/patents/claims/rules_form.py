@@ -1,6 +1,8 @@
 """A claim is one sentence ending with a period (MPEP 608.01(m)), and says nothing about itself.
 
-- error `claim-period`: the claim does not end with a period (a cut-off or run-on claim);
+- error `claim-period`: the claim does not end with a period (a cut-off or run-on claim); a
+  warning when it ends where a formula or table image would follow ("..., which is", "the
+  formula:"), since text readers often drop those;
 - warning `claim-sentences`: a period followed by a capitalized word inside the claim, which
   reads as a second sentence (abbreviations such as "No.", "Fig.", "e.g.", "U.S." and decimal
   numbers are not sentence ends);
@@ -25,13 +27,27 @@ _COMMENTARY = re.compile(
     re.IGNORECASE)
 
 
+# A claim that ends like this lost what came next, usually a chemical formula or a table that
+# was an image ("The ligand of claim 1, which is", "represented by the formula:").
+_BEFORE_FORMULA = re.compile(r"(?:\b(?:is|are|formulae?|formulas|structures?|following|by)|:)\s*$",
+                             re.IGNORECASE)
+
+
+def _may_comment(text: str) -> bool:
+    """A cheap test before `_COMMENTARY` (which 50,000-claim sets would otherwise pay for)."""
+    if ":" in text:
+        return True
+    low = text.lower()
+    return "claim" in low and any(w in low for w in ("this", "above", "foregoing", "preceding"))
+
+
 def sentence_form(claim_set: ClaimSet) -> list[Finding]:
     findings: list[Finding] = []
     for claim in claim_set.claims:
         text = claim.text.rstrip()
         if len(text.split()) < 3:
             continue  # an empty claim has its own finding
-        commentary = _COMMENTARY.search(text)
+        commentary = _COMMENTARY.search(text) if _may_comment(text) else None
         if commentary:
             words = text[commentary.start():commentary.start() + 60].lstrip(" .;:(")
             findings.append(claim_finding(
@@ -40,12 +56,18 @@ def sentence_form(claim_set: ClaimSet) -> list[Finding]:
                 "move the explanation to the description and keep only the claim's "
                 "limitations", text.find(words)))
         elif not text.endswith("."):
+            cut = bool(_BEFORE_FORMULA.search(text))
             findings.append(claim_finding(
-                claim, "claim-period", "error", text[-40:],
+                claim, "claim-period", "warning" if cut else "error", text[-40:],
                 f"claim {claim.number} does not end with a period: each claim is one "
-                "sentence ending with a period", "end the claim with '.' (and check that "
-                "nothing was cut off)", len(text) - min(len(text), 40)))
-        for match in _SENTENCE_BREAK.finditer(text, 0, len(text) - 1):
+                "sentence ending with a period"
+                + ("; it ends where a formula or table usually follows, which text taken "
+                   "from a patent's XML or PDF often loses" if cut else ""),
+                "end the claim with '.' (and check that nothing was cut off)",
+                len(text) - min(len(text), 40)))
+        inner = text.find(".", 0, len(text) - 1)
+        for match in _SENTENCE_BREAK.finditer(text, inner if inner >= 0 else len(text),
+                                              len(text) - 1):
             words = text[max(0, match.start() - 20):match.end() + 20]
             findings.append(claim_finding(
                 claim, "claim-sentences", "warning", words,

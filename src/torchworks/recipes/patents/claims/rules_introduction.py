@@ -11,7 +11,9 @@
   claim, or again in passing) and later says "the <term>".
 
 Generic nouns claims routinely introduce many times ("a portion", "a position", "a signal")
-and terms whose last word is a participle are left alone.
+are left alone on their own (not "a hollow portion"), as are terms whose head is a participle,
+and an "a X" that what follows tells apart ("a metal wiring for reading a signal") or that
+only modifies the next words ("a door opening and closing drive unit").
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from torchworks.recipes.patents.claims.chain import claim_mentions
 from torchworks.recipes.patents.claims.findings import Finding, claim_finding
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
 from torchworks.recipes.patents.claims.rules_antecedent import _as_written
-from torchworks.recipes.patents.claims.terms import ORDINALS, Mention, participle
+from torchworks.recipes.patents.claims.terms import ORDINALS, Mention, participle, trimmed
 
 # Nouns routinely introduced many times ("a first position ... a position"): no finding.
 GENERIC = frozenset({"portion", "part", "position", "value", "amount", "number", "plurality",
@@ -62,7 +64,8 @@ def double_introduction(claim_set: ClaimSet) -> list[Finding]:
             if not _introduction(mention):
                 continue
             if earlier and earlier[0][0] is not claim and claim.dependent \
-                    and mention.start > body_from and _added_as_element(claim.text, mention):
+                    and mention.start > body_from and _added_as_element(claim.text, mention) \
+                    and mention.followed_by not in _TELLS_APART:
                 findings.append(_reintroduced(claim, mention, earlier[0][0]))
                 continue  # reported: not an ambiguity of its own
             introduced.setdefault(mention.stems, []).append((claim, mention))
@@ -82,10 +85,20 @@ def _added_as_element(text: str, mention: Mention) -> bool:
     return bool(_ADDS.search(text, max(0, mention.start - 40), mention.start))
 
 
+# Words after "a X" that make it a different X ("a metal wiring for reading a signal"), or show
+# that X only modifies what follows ("a door opening and closing drive unit").
+_TELLS_APART = frozenset({"for", "that", "which", "of", "to", "and", "or", "having", "with",
+                          "in", "on", "at", "from", "between", "wherein", "whose"})
+
+
 def _introduction(mention: Mention) -> bool:
-    if mention.determiner not in ("a", "an") or mention.words[-1] in GENERIC or mention.proper:
+    """An "a/an X" that names an element. Generic nouns ("a portion", "a method") are only
+    left alone on their own: "a hollow portion" names one."""
+    words = trimmed(mention.words)[-1]
+    if mention.determiner not in ("a", "an") or mention.proper:
         return False
-    if participle(mention.words[-1]) or len(mention.words[-1]) < 3:
+    if (len(words) == 1 and words[-1] in GENERIC) or participle(words[-1]) \
+            or len(words[-1]) < 3:
         return False
     return not (len(mention.words) == 1 and mention.followed_by == "of")
 

@@ -9,6 +9,8 @@ dependent claim (35 USC 112(e), 37 CFR 1.75(c)); the abstract is at most 150 wor
 
 from __future__ import annotations
 
+import re
+
 from torchworks.recipes.patents.claims.findings import Finding, claim_finding
 from torchworks.recipes.patents.claims.parse import REFERENCE, Claim, ClaimSet, expand_numbers
 
@@ -122,18 +124,26 @@ _FUNCTION_BEFORE_COLON = frozenset({"to", "from", "of", "by", "in", "which", "th
                                     "wherein", "whereby", "formula", "structure", "steps"})
 
 
+_ELEMENT_START = re.compile(r"\s*(?:\(?[a-z0-9]{1,3}[.)]\s*)?(?:a|an|at\s+least|one\s+or\s+more|"
+                            r"two|three|a\s+plurality|first|said|the|[a-z]+ing)\b|[^;:]{1,80};",
+                            re.IGNORECASE)
+
+
 def _body_without_transition(text: str) -> bool:
-    """The preamble ends in a noun and a colon, and a list of elements follows."""
+    """The preamble ends in a noun and a colon, and an element ("a ...", "at least one ...",
+    a method's step "forming ...", or a short part ending in ';') follows: "A vacuum cleaner
+    for dust, with a handle: a housing; ...". Not when the preamble
+    ends in a word that asks for what follows ("configured to:", "selected from:", "the
+    steps of:", "represented by formula:")."""
     colon = text.find(":")
     if colon <= 0:
         return False
-    before = text[:colon].rstrip(" ,")
-    words = before.split()
-    if not words or len(words) > 30 or "," in before:
-        return False  # "..., the program making a computer perform: ..." is another form
-    last = words[-1].lower()
+    words = text[:colon].rstrip(" ,").split()
+    if not words:
+        return False
+    last = words[-1].lower().strip("()")
     return last.isalpha() and last not in _FUNCTION_BEFORE_COLON \
-        and not last.endswith(("ed", "ing")) and bool(text[colon + 1:].strip())
+        and not last.endswith("ed") and bool(_ELEMENT_START.match(text, colon + 1))
 
 
 def empty_claims(claim_set: ClaimSet) -> list[Finding]:
@@ -159,15 +169,18 @@ def duplicate_claims(claim_set: ClaimSet) -> list[Finding]:
     findings = []
     exact: dict[str, Claim] = {}  # whole text -> first claim with it
     on_path: dict[str, list[Claim]] = {}  # text apart from references -> ancestors with it
+    entered: dict[int, str] = {}  # claim index -> its words (computed once per claim)
     for entering, claim in claim_set.walk():
-        text = " ".join(claim.text.lower().split()).strip(" .")
-        words = REFERENCE.sub("claim", text)
         if not entering:
-            if len(words.split()) >= 3:
+            words = entered.pop(claim.index, "")
+            if words:
                 on_path[words].pop()
             continue
-        if len(words.split()) < 3:
+        text = " ".join(claim.text.lower().split()).strip(" .")
+        words = REFERENCE.sub("claim", text) if "claim" in text else text
+        if words.count(" ") < 2:
             continue
+        entered[claim.index] = words
         same = exact.get(text)
         earlier = same if same is not None and same.index < claim.index else None
         if earlier is None and on_path.get(words):

@@ -69,6 +69,7 @@ ING_ED_NOUNS = frozenset(_ING_ED_NOUNS.split())
 # Definite phrases that need no antecedent: "the same X", "the other X" (first word), and a few
 # words that name something unique on their own ("the art", "the group consisting of").
 EXEMPT_FIRST = frozenset({"same", "other", "following", "latter", "former", "respective",
+                          "corresponding",
                           "whole", "entire", "rest", "remainder", "foregoing", "above"})
 EXEMPT_ALONE = frozenset({
     "art", "invention", "world", "environment", "atmosphere", "earth", "ground", "air", "user",
@@ -79,7 +80,10 @@ EXEMPT_ALONE = frozenset({
     # unique things and directions needing no introduction
     "sea", "sky", "ocean", "horizon", "gravity", "horizontal", "vertical", "right", "left",
     "outside", "inside", "exterior", "interior", "remainder", "balance"})
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d+(?:[.,]\d+)*|[^\sA-Za-z0-9]")
+# A word may join parts with "-", "'" or "/" ("fuel/air", "inlet/outlet"), but "and/or" is two
+# conjunctions.
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+|/(?!or\b)[A-Za-z][A-Za-z0-9]*)*"
+                   r"|\d+(?:[.,]\d+)*|[^\sA-Za-z0-9]")
 
 
 class Token:
@@ -125,7 +129,7 @@ class Mention:
         self.followed_by = followed_by
         self.proper = proper
         self.definite = determiner in DEFINITE
-        self.stems = tuple(stem(w) for w in words)
+        self.stems = phrase_stems(words)
         self.stem_set = frozenset(self.stems)
 
     @property
@@ -161,12 +165,24 @@ def stem(word: str) -> str:
     return w
 
 
+@lru_cache(maxsize=1 << 16)
+def phrase_stems(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The stems of a phrase's words, hyphenated and slashed words taken apart: "a time base
+    distribution" and "the time-base distribution", "a foot-containing structure" and "the
+    foot", "an inlet/outlet opening" and "the outlet opening" meet."""
+    return tuple(stem(part) for w in words
+                 for part in (_PARTS.split(w) if "-" in w or "/" in w else (w,)) if part)
+
+
+_PARTS = re.compile(r"[-/]")
+
+
 def mentions(text: str, tokens: list[Token] | None = None) -> list[Mention]:
     """Every noun phrase in `text` in order, with the determiner that precedes it (`tokens`:
     the text's tokens, when the caller has them already)."""
     tokens = tokenize(text) if tokens is None else tokens
     found: list[Mention] = []
-    determiner = ""
+    determiner = prefix = ""
     i = 0
     while i < len(tokens):
         low = tokens[i].lower
@@ -174,6 +190,11 @@ def mentions(text: str, tokens: list[Token] | None = None) -> list[Mention]:
         if skip:
             determiner = determiner if determiner in DEFINITE else "a"
             i += skip
+            continue
+        if determiner and low in ORDINALS and i + 2 < len(tokens) \
+                and tokens[i + 1].lower == "plurality" and tokens[i + 2].lower == "of":
+            prefix = low  # "a first plurality of receptacles": the "first receptacles"
+            i += 3
             continue
         if low in DEFINITE or low in INDEFINITE:
             determiner = "the" if low in DEFINITE else low
@@ -191,23 +212,47 @@ def mentions(text: str, tokens: list[Token] | None = None) -> list[Mention]:
         if j == i:
             continue
         words = tuple(t.lower for t in tokens[i:j])
-        after = tokens[j].lower if j < len(tokens) else ""
+        after = _word_after(tokens, j)
         span = (tokens[i].start, tokens[j - 1].end)
         first = tokens[i].text
         proper = first[:1].isupper() and not first.isupper() and tokens[i].start > 0
-        for ordinal in ordinals or [None]:
+        for ordinal in ordinals or [prefix or None]:
             phrase = words if ordinal is None else (ordinal, *words)
             found.append(Mention(phrase, determiner, span[0], span[1], after, proper))
-        determiner = ""
+        determiner = prefix = ""
         i = j
     return found
 
 
+def _word_after(tokens: list[Token], j: int) -> str:
+    """The token after a phrase ending before `j`, past a reference sign: in "the second
+    subset (20) comprises" the phrase is followed by "comprises", not by "(" (which would read
+    as a definition in place)."""
+    if j + 2 < len(tokens) and tokens[j].text == "(" and tokens[j + 2].text == ")" \
+            and len(tokens[j + 1].text) <= 4 and (tokens[j + 1].text[:1].isdigit()
+                                               or tokens[j + 1].text.isupper()):
+        j += 3
+    return tokens[j].lower if j < len(tokens) else ""
+
+
+# Irregular past participles that follow a noun as a verb ("the signal sent by", "the
+# original read by"); words that are also common nouns ("set", "cut", "ground") are left out.
+_IRREGULAR_PARTICIPLES = """
+sent made read held built known shown given taken driven drawn worn borne spun bound laid
+paid fed led kept lost meant sold spent struck thrown told brought bought caught taught
+withdrawn written chosen frozen hidden broken spoken woven grown blown flown sewn shaken
+begun undergone overlaid mistaken
+"""
+IRREGULAR_PARTICIPLES = frozenset(_IRREGULAR_PARTICIPLES.split())
+
+
 def participle(word: str) -> bool:
     """An -ing or -ed form that is not a noun ("mounted", "telescoping", "using"; not
-    "housing", "spring", "bed", "speed")."""
+    "housing", "spring", "bed", "speed"), or an irregular past participle ("sent")."""
     if word in ING_ED_NOUNS:
         return False
+    if word in IRREGULAR_PARTICIPLES:
+        return True
     if word.endswith("ing"):
         return len(word) > 4
     return word.endswith("ed") and len(word) > 4 and not word.endswith("eed")
@@ -223,21 +268,24 @@ TRAILING = frozenset({"other", "relative", "adjacent", "opposite", "respective",
                       "normal", "tangent", "tangential", "external", "internal", "exterior",
                       "interior", "alone", "itself", "themselves", "open", "closed", "free",
                       "common", "similar", "different", "identical", "greater", "smaller",
-                      "larger", "higher", "lower", "longer", "shorter", "wider", "narrower"})
+                      "larger", "higher", "lower", "longer", "shorter", "wider", "narrower",
+                      "able", "unable"})
 
 
-def trimmed(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+@lru_cache(maxsize=1 << 16)
+def trimmed(words: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
     """`words`, then shorter versions without what a tagger would not call part of the term:
     a trailing participle ("panel array mounting" is "panel array" and a verb), a trailing
     adjective ("the wall adjacent"), or a verb glued on ("the refrigerant circulates", "said
     motor drives": an -s word after a singular one). Nouns in -ing/-ed/-able ("housing",
-    "cable") stay; the head noun of the term is the last word of the shortest version."""
+    "cable") stay; the head noun of the term is the last word of the shortest version.
+    Cached: several rules ask for the same phrases, 50,000 times on a long claim set."""
     versions = [words]
     while len(words) > 1 and (participle(words[-1]) or words[-1] in TRAILING
                               or _able(words[-1]) or _verb_after(words[-2], words[-1])):
         words = words[:-1]
         versions.append(words)
-    return versions
+    return tuple(versions)
 
 
 # Verbs in their bare form that end a term ("the voltage divider and the diode operate").
@@ -307,6 +355,9 @@ def _inside_phrase(tokens: list[Token], j: int) -> bool:
     return not (low.endswith("ly") and len(low) > 4 and low not in ("assembly", "supply"))
 
 
+_LIST_ARTICLES = frozenset({"a", "an", "the", "said"})
+
+
 def _ordinal_list(tokens: list[Token], i: int) -> tuple[list[str], int]:
     """"first and second outer layers" names two phrases: (["first", "second"], index of
     "outer"). Returns ([], i) when `i` does not start such a list."""
@@ -317,6 +368,9 @@ def _ordinal_list(tokens: list[Token], i: int) -> tuple[list[str], int]:
         k = j + 1
         while k < len(tokens) and tokens[k].lower in (",", "and", "or"):
             k += 1
+        if k > j + 1 and k + 1 < len(tokens) and tokens[k].lower in _LIST_ARTICLES \
+                and tokens[k + 1].lower in ORDINALS:
+            k += 1  # "a first and a second L-shaped frame", "said first and said second arm"
         if k == j + 1 or k >= len(tokens) or tokens[k].lower not in ORDINALS:
             return (ordinals, j + 1) if len(ordinals) > 1 else ([], i)
         j = k
