@@ -38,6 +38,7 @@ from pathlib import Path
 
 import torch
 
+from torchworks.errors import DataError
 from torchworks.recipes.patents.draft.chunk import lemma, phrases
 from torchworks.recipes.patents.draft.disclosure import analyse, element_name
 from torchworks.recipes.patents.draft.pipeline import DraftConfig, draft_claims
@@ -108,7 +109,14 @@ def rouge_l(reference: str, candidate: str) -> float:
 
 def measure(name: str, sets: list[tuple[dict, list[str], float]]) -> dict:
     rl, recall, errors, duplicates, unsupported, seconds, claims = [], [], 0, 0, 0, [], 0
+    refused = 0
     for record, drafted, spent in sets:
+        if not drafted:
+            refused += 1
+            rl.append(0.0)
+            recall.append(0.0)
+            seconds.append(spent)
+            continue
         vocabulary = analyse(record["disclosure"], record["title"]).vocabulary
         report = check_draft(drafted, vocabulary)
         rl.append(rouge_l(record["granted"], drafted[0]))
@@ -124,14 +132,20 @@ def measure(name: str, sets: list[tuple[dict, list[str], float]]) -> dict:
             "rouge_l": 100 * statistics.mean(rl) if rl else 0.0,
             "element_recall": 100 * statistics.mean(recall) if recall else 0.0,
             "checker_errors_per_claim": errors / n, "duplicates": duplicates,
-            "unsupported_claims": unsupported,
+            "unsupported_claims": unsupported, "refused": refused,
             "s_per_set": statistics.mean(seconds) if seconds else 0.0}
 
 
 def run_ours(data: list[dict], config: DraftConfig, backend=None) -> list:
+    """A disclosure the pipeline refuses (it names no parts) counts as an empty draft."""
     out = []
     for record in data:
-        result = draft_claims(record["disclosure"], backend, config, title=record["title"])
+        began = time.perf_counter()
+        try:
+            result = draft_claims(record["disclosure"], backend, config, title=record["title"])
+        except DataError:
+            out.append((record, [], time.perf_counter() - began))
+            continue
         out.append((record, result.claims, result.seconds))
     return out
 
@@ -204,12 +218,13 @@ def main() -> int:
                                                       args.dependents)))
         rows.append(measure("ours, same sets", ours[: args.old_sets]))
     header = (f"{'method':<22} {'sets':>4} {'R-L':>6} {'elem.rec':>8} {'err/claim':>9} "
-              f"{'dup':>4} {'unsupp.':>7} {'s/set':>7}")
+              f"{'dup':>4} {'unsupp.':>7} {'refused':>7} {'s/set':>7}")
     print("\n" + header)
     for row in rows:
         print(f"{row['method']:<22} {row['sets']:>4} {row['rouge_l']:>6.1f} "
               f"{row['element_recall']:>8.1f} {row['checker_errors_per_claim']:>9.3f} "
-              f"{row['duplicates']:>4} {row['unsupported_claims']:>7} {row['s_per_set']:>7.3f}")
+              f"{row['duplicates']:>4} {row['unsupported_claims']:>7} {row['refused']:>7} "
+              f"{row['s_per_set']:>7.3f}")
     base = rows[0]
     print(f"\nours / first-sentence: R-L x{rows[1]['rouge_l'] / max(base['rouge_l'], 1e-9):.2f}, "
           f"element recall x{rows[1]['element_recall'] / max(base['element_recall'], 1e-9):.2f}")

@@ -33,6 +33,12 @@ from torchworks.recipes.patents.draft.chunk import (
     verb_like,
     words_of,
 )
+from torchworks.recipes.patents.draft.statement import (
+    JUDGING,
+    Statement,
+    problem_sentence,
+    statements,
+)
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(])|\n\s*\n")
 _OPTIONAL = re.compile(r"\b(?:may|can|could|might|optionally|preferably|alternatively|"
@@ -86,6 +92,8 @@ class Disclosure:
     sentences: list[str]
     vocabulary: frozenset[str] = field(default_factory=frozenset)  # lower-case words used
     forms: dict[str, str] = field(default_factory=dict)  # element -> as first written ("USB port")
+    statements: list[Statement] = field(default_factory=list)  # "a X comprising ..." as stated
+    aside: frozenset[int] = frozenset()  # sentences about problems, objects, advantages
 
     def form(self, name: str) -> str:
         return self.forms.get(name, name)
@@ -100,7 +108,7 @@ class Disclosure:
         optional = {f.sentence for f in self.features}
         named: list[str] = []
         for index, sentence in enumerate(self.sentences):
-            if index in optional:
+            if index in optional or index in self.aside:
                 continue
             for phrase in phrases(sentence):
                 name = element_name(phrase)
@@ -110,15 +118,19 @@ class Disclosure:
         return [n for n in named if n in ranked]
 
 
-def analyse(text: str, title: str = "") -> Disclosure:
-    """Read a disclosure (plain text; an optional title helps find the subject)."""
+def analyse(text: str, title: str = "", set_aside: bool = True) -> Disclosure:
+    """Read a disclosure (plain text; an optional title helps find the subject). Sentences
+    about the prior art, problems or objects name no elements (`set_aside`)."""
     text = _REFERENCE_NUMERAL.sub("", _INTRO.sub("", " ".join(text.split())))
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if len(s.split()) >= 3]
     subject = _subject(title, sentences)
     counts: Counter[str] = Counter()
     elements: list[str] = []
     forms: dict[str, str] = {}
-    for sentence in sentences:
+    aside = frozenset(i for i, s in enumerate(sentences) if set_aside and problem_sentence(s))
+    for index, sentence in enumerate(sentences):
+        if index in aside:
+            continue
         for phrase in phrases(sentence):
             name = element_name(phrase)
             if not name or name == subject or _is_subject(name, subject) or (
@@ -130,13 +142,18 @@ def analyse(text: str, title: str = "") -> Disclosure:
                 written = sentence[phrase.start:phrase.end].split()[-len(name.split()):]
                 if any(w.isupper() and len(w) > 1 for w in written):
                     forms[name] = " ".join(written)
+    if not elements and aside:  # all of it reads as background: better that than nothing
+        return analyse(text, title, set_aside=False)
     elements = _merge_variants(elements, counts)
-    relations = [r for i, s in enumerate(sentences) for r in _relations(s, i, elements, subject)]
-    features = [f for i, s in enumerate(sentences) if (f := _feature(s, i, elements, subject))]
+    relations = [r for i, s in enumerate(sentences) if i not in aside
+                 for r in _relations(s, i, elements, subject)]
+    features = [f for i, s in enumerate(sentences)
+                if i not in aside and (f := _feature(s, i, elements, subject))]
     vocabulary = frozenset(w.lower for w in words_of(f"{title} {text}") if w.text[:1].isalpha())
     return Disclosure(subject=subject, elements=elements, counts=counts, relations=relations,
                       features=features, process=bool(_PROCESS.search(text[:2000])),
-                      sentences=sentences, vocabulary=vocabulary, forms=forms)
+                      sentences=sentences, vocabulary=vocabulary, forms=forms,
+                      statements=statements(sentences), aside=aside)
 
 
 def canonical(name: str, elements: list[str]) -> str:
@@ -147,7 +164,8 @@ def canonical(name: str, elements: list[str]) -> str:
 
 def element_name(phrase: Phrase) -> str:
     words = [w for w in phrase.words if w not in ("first", "second", "third")]
-    if not words or words[-1] in META or words[-1] in ABSTRACT or len(words) > 5:
+    if not words or words[-1] in META or words[-1] in ABSTRACT or len(words) > 5 or (
+            words[0] in JUDGING):
         return ""
     if len(words) == 1 and words[0] in GENERIC:
         return ""
@@ -170,7 +188,8 @@ def _subject(title: str, sentences: list[str]) -> str:
     document ("The present invention relates to a X": X). A title that only names a kind
     ("Methods and systems for transactional tunneling") gives "system for transactional
     tunneling" (a method title: "method for ...")."""
-    for text in ([re.sub(r"(?<=\w)/(?=\w)", " ", title)] if title else []) + sentences[:3]:
+    title = re.sub(r"(?<=\w)/(?=\w)", " ", title)
+    for text in ([title] if title else []) + sentences[:3]:
         purpose = _GENERIC_PURPOSE.match(text.strip())
         if purpose:
             rest = purpose["rest"].split()[:9]
@@ -178,12 +197,24 @@ def _subject(title: str, sentences: list[str]) -> str:
                 rest.pop()
             return _introducing(f"{purpose['kind'].lower()} {' '.join(rest).lower()}")
         for phrase in phrases(_with_article(text)):
+            if text is title and _activity(phrase, sentences):
+                return "method of " + " ".join(phrase.words)
             gerund = phrase.words[0].endswith("ing") and "NOUN" not in parts_of_speech(
                 phrase.words[0])
             if phrase.head not in META and not gerund and not (
                     len(phrase.words) == 1 and phrase.head in GENERIC):
                 return " ".join([*phrase.words[-4:-1], lemma(phrase.head, "NOUN")])
     return "device"
+
+
+def _activity(phrase: Phrase, sentences: list[str]) -> bool:
+    """A title naming an activity ("Milking", "Magnetic resonance imaging") claims a method:
+    its head is a verb's -ing form that the disclosure never uses for a thing ("the
+    housing")."""
+    head = phrase.head
+    if not head.endswith("ing") or "VERB" not in parts_of_speech(head):
+        return False
+    return not any(p.head == head for s in sentences for p in phrases(s))
 
 
 def _introducing(text: str) -> str:
@@ -272,7 +303,7 @@ def subject_parts(disclosure: Disclosure) -> list[str]:
     has = re.compile(r"\b(?:has|have|includes?|comprises?|contains?|consists of|is provided "
                      r"with)\s+", re.IGNORECASE)
     for index, sentence in enumerate(disclosure.sentences):
-        if index in optional:
+        if index in optional or index in disclosure.aside:
             continue
         first = next(iter(phrases(sentence)), None)
         if first is None or (not _is_subject(element_name(first), disclosure.subject) and \

@@ -82,11 +82,16 @@ def draft_claims(disclosure: str, backend: Backend | None = None,
     analysis = analyse(disclosure, title)
     say("status", f"subject: {analysis.subject}; elements: {', '.join(analysis.elements[:8])}")
     built = build(analysis, config.dependents, config.elements)
-    first_errors = [f for f in check_draft([built[0].text], analysis.vocabulary).findings
-                    if f.severity == "error"]
-    if first_errors and not is_method(analysis.subject):
-        say("status", "claim 1 rebuilt without relations: " + first_errors[0].message)
-        built = build(analysis, config.dependents, config.elements, plain=True)
+    fallbacks = [("from the parts and relations", {"stated": False})]
+    if not is_method(analysis.subject):
+        fallbacks.append(("without relations", {"stated": False, "plain": True}))
+    for how, variant in fallbacks:
+        first_errors = [f for f in check_draft([built[0].text], analysis.vocabulary).findings
+                        if f.severity == "error"]
+        if not first_errors:
+            break
+        say("status", f"claim 1 rebuilt {how}: {first_errors[0].message}")
+        built = build(analysis, config.dependents, config.elements, **variant)
     polished = False
     if config.polish and backend is not None:
         built[0], polished = _polish(built[0], analysis, backend, config, say)
