@@ -82,6 +82,7 @@ def build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
     else:
         preamble = article(subject)
         items = [_rewrite(part, chain, disclosure) for part in subject_parts(disclosure)[:elements]]
+    label = " ".join(phrases(preamble)[0].words[-4:]) if primary and phrases(preamble) else ""
     optional = {f.sentence for f in disclosure.features}
     actors = [r.element for r in disclosure.relations
               if r.element != subject and r.sentence not in optional]
@@ -93,14 +94,14 @@ def build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
         item = article(disclosure.form(name))
         if relation:
             used.add(relation)
-            where = _rewrite(relation.where, chain, disclosure) + " " if relation.where else ""
-            item += " " + where + _rewrite(_connect(relation.clause), chain, disclosure)
+            where = _rewrite(relation.where, chain, disclosure, label) + " " \
+                if relation.where else ""
+            item += " " + where + _rewrite(_connect(relation.clause), chain, disclosure, label)
         items.append(item)
     if not items:
         items = [article(disclosure.form(n)) for n in _some_elements(disclosure)]
         chain.update(disclosure.elements[:3])
     claims = [Claim(f"{_capital(preamble)} comprising: {_join(items)}.", None, frozenset(chain))]
-    label = " ".join(phrases(preamble)[0].words[-4:]) if primary and phrases(preamble) else ""
     claims += _dependents(disclosure, claims, dependents, used, label)
     if other:
         claims.append(_stated_claim(other, disclosure))
@@ -129,6 +130,7 @@ def _stated_items(statement: Statement, disclosure: Disclosure, chain: set[str],
     found = phrases(preamble)
     for phrase in found[1:]:  # what the preamble names is introduced there
         chain.add(disclosure.canonical(element_name(phrase)))
+    label = " ".join(found[0].words[-4:]) if found else ""
     items = []
     for item in statement.items:
         bare = phrases(item)
@@ -139,7 +141,7 @@ def _stated_items(statement: Statement, disclosure: Disclosure, chain: set[str],
             used.add(relation)
             item += " " + (relation.where + " " if relation.where else "") + _connect(
                 relation.clause)
-        items.append(_rewrite(item, chain, disclosure))
+        items.append(_rewrite(item, chain, disclosure, label))
     return preamble, items
 
 
@@ -181,7 +183,7 @@ def _connect(clause: str) -> str:
     return f"that {clause}"
 
 
-def _rewrite(clause: str, chain: set[str], disclosure: Disclosure) -> str:
+def _rewrite(clause: str, chain: set[str], disclosure: Disclosure, label: str = "") -> str:
     """Articles by the chain: an element already claimed is "the", a new one "a" (and joins
     the chain); the subject is always "the <subject>"."""
     subject, form = disclosure.subject, disclosure.form
@@ -195,7 +197,7 @@ def _rewrite(clause: str, chain: set[str], disclosure: Disclosure) -> str:
             continue
         out.append(clause[last:phrase.start])
         if name in (subject, core) or core.endswith(" " + name):
-            out.append(f"the {core}")
+            out.append(f"the {label or core}")
         elif name in chain:
             out.append(f"the {form(name)}")
         elif phrase.determiner in ("a", "an", "the", "said"):
@@ -225,7 +227,7 @@ def _dependents(disclosure: Disclosure, claims: list[Claim], limit: int,
         parent = introduced_by(refers)
         chain = set().union(*(c.introduces for c in _ancestry(claims + made, parent)))
         before = set(chain)
-        body = _rewrite(body, chain, disclosure)
+        body = _rewrite(body, chain, disclosure, label)
         said = " ".join(_gist(c.text) for c in claims + made)
         if _gist(body.removeprefix("wherein ").removeprefix("further comprising ")) in said:
             return  # the set says it already
