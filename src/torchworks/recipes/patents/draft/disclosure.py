@@ -56,6 +56,8 @@ _LEADING_OPTIONAL = re.compile(r"^(?:(?:optionally|preferably|alternatively|addi
                                r"(?:embodiments?|examples?|implementations?)|for example),?\s+)+",
                                re.IGNORECASE)
 _REFERENCE_NUMERAL = re.compile(r"(?<=[A-Za-z])\s+\(?\d{1,4}[a-z]?\)?(?=[\s,.;:)])")
+_NUMERAL_GROUP = re.compile(r"(?<=[A-Za-z])\s+\((?:\d{1,4}[a-z]?'?)(?:\s*(?:,|-|and|to)\s*"
+                            r"\d{1,4}[a-z]?'?)+\)")  # "wing tips (7, 8)"
 _INTRO = re.compile(r"^(?:abstract(?: of (?:the )?disclosure)?|summary(?: of the invention)?|"
                     r"technical field|field of the invention)[:.\s]+", re.IGNORECASE)
 
@@ -121,7 +123,8 @@ class Disclosure:
 def analyse(text: str, title: str = "", set_aside: bool = True) -> Disclosure:
     """Read a disclosure (plain text; an optional title helps find the subject). Sentences
     about the prior art, problems or objects name no elements (`set_aside`)."""
-    text = _REFERENCE_NUMERAL.sub("", _INTRO.sub("", " ".join(text.split())))
+    text = _NUMERAL_GROUP.sub("", _INTRO.sub("", " ".join(text.split())))
+    text = _REFERENCE_NUMERAL.sub("", text)
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if len(s.split()) >= 3]
     subject = _subject(title, sentences)
     counts: Counter[str] = Counter()
@@ -227,7 +230,9 @@ def _introducing(text: str) -> str:
 
 
 def is_method(subject: str) -> bool:
-    return subject.split()[0] in ("method", "process")
+    """"method of milking", "process for preparing ...", "hot isostatic pressing method"."""
+    words = re.split(r" (?:for|of|to|with|in|on) ", subject)[0].split()
+    return words[0] in ("method", "process") or words[-1] in ("method", "process")
 
 
 def _with_article(title: str) -> str:

@@ -34,7 +34,7 @@ _PROBLEM = re.compile(
     r"\b(?:prior art|related art|conventional(?:ly)?|known (?:devices?|systems?|methods?|"
     r"apparatus)|problems?|disadvantages?|drawbacks?|defects?|shortcomings?|deficienc(?:y|ies)|"
     r"(?:an|the|another|further|main) (?:object|aim)s?|objects? of|to overcome|to solve|"
-    r"to eliminate)\b", re.IGNORECASE)
+    r"to eliminate|(?:is|are) (?:disclosed|described|presented))\b", re.IGNORECASE)
 # Adjectives that judge rather than describe: "an attractive design" is no element.
 JUDGING = frozenset({
     "attractive", "novel", "conventional", "improved", "simple", "efficient", "inexpensive",
@@ -54,7 +54,8 @@ _LEAD = re.compile(r"^(?:(?:according to|in accordance with|in|with)[^,]{0,120},
 _CHARACTERISED = re.compile(r",?\s*\b(?:characteri[sz]ed in that|characteri[sz]ed by)\b\s*",
                             re.IGNORECASE)
 _ITEM_START = re.compile(r"^(?:(?:" + "|".join(sorted(DETERMINERS, key=len, reverse=True)) +
-                         r"|one|four|five|six|\d+|at least|means)\b|\w+ing\b)", re.IGNORECASE)
+                         r"|one|four|five|six|\d+|at least (?:one|two|a|an)|means)\b|\w+ing\b)",
+                         re.IGNORECASE)
 _SUBORDINATE = re.compile(r"^(?:while|when|after|before|once|if|during|in|upon|as|since|"
                           r"where)\b[^,]{0,160},\s*", re.IGNORECASE)
 _PASSIVE = re.compile(r"^(?P<np>(?:a|an|the|said|each|one or more|a plurality of)\s[^,;]{1,80}?)"
@@ -141,7 +142,8 @@ def _items(body: str, method: bool, limit: int = 12) -> list[str]:
         piece = piece.strip()
         if not piece:
             continue
-        continues = not (_STEP.match(piece) if method else _ITEM_START.match(piece)) or bool(
+        continues = not (_STEP.match(piece) if method else _ITEM_START.match(piece)) or (
+            not method and "," in previous and re.match(r"(?:the|said)\s", piece, re.I)) or bool(
             items and "and" in previous and re.search(r"\bbetween\b(?!.*\band\b)", items[-1]))
         if items and (continues or piece.lower().startswith(
                 ("wherein", "whereby", "which", "that"))):
