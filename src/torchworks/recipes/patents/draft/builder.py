@@ -67,7 +67,7 @@ def build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
     subject = disclosure.subject
     if plain:
         names = disclosure.essential(elements) or _some_elements(disclosure)
-        claims = [Claim(f"{_capital(article(subject))} comprising: "
+        claims = [Claim(f"{_capital(_preamble(subject))} comprising: "
                         f"{_join([article(disclosure.form(n)) for n in names])}.", None,
                         frozenset(names))]
         return claims + _dependents(disclosure, claims, dependents, set())
@@ -87,7 +87,7 @@ def build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
     if primary:
         preamble, items = _stated_items(primary, disclosure, chain, used)
     else:
-        preamble = article(subject)
+        preamble = _preamble(subject)
         items = [_rewrite(part, chain, disclosure) for part in subject_parts(disclosure)[:elements]]
     label = " ".join(phrases(preamble)[0].words[-4:]) if primary and phrases(preamble) else ""
     optional = {f.sentence for f in disclosure.features}
@@ -133,7 +133,7 @@ def _stated_items(statement: Statement, disclosure: Disclosure, chain: set[str],
     its relation ("a controller" -> "a controller that compares ...")."""
     preamble = statement.preamble
     if preamble.split()[0].lower() in ("the", "said"):
-        preamble = article(disclosure.subject)
+        preamble = _preamble(disclosure.subject)
     found = phrases(preamble)
     for phrase in found[1:]:  # what the preamble names is introduced there
         chain.add(disclosure.canonical(element_name(phrase)))
@@ -367,7 +367,7 @@ def _method_claim(disclosure: Disclosure, preamble: str = "") -> Claim | None:
     steps = _steps(disclosure, chain)
     if len(steps) < 2:
         return None
-    preamble = preamble or f"A method of operating {article(disclosure.subject)}, the method"
+    preamble = preamble or f"A method of operating {_preamble(disclosure.subject)}"
     return Claim(f"{preamble}, comprising: {_join(steps[:5])}.", None, frozenset(chain))
 
 
@@ -382,6 +382,15 @@ def _gerund(verb: str) -> str:
         return ""
     forms = getInflection(base, tag="VBG")
     return forms[0] if forms else ""
+
+
+def _preamble(subject: str) -> str:
+    """"a system for routing contact records": one thing, whatever its purpose's plural."""
+    core = re.split(r" (?:for|of|to|with|in|on) ", subject)[0]
+    introduced = article(core)
+    if introduced.startswith("a plurality of "):  # a title's plural names one invention
+        introduced = ("an " if core[:1].lower() in "aeiou" else "a ") + core
+    return introduced.split(" ", 1)[0] + " " + subject
 
 
 def _join(items: list[str]) -> str:

@@ -192,6 +192,12 @@ def _subject(title: str, sentences: list[str]) -> str:
     ("Methods and systems for transactional tunneling") gives "system for transactional
     tunneling" (a method title: "method for ...")."""
     title = re.sub(r"(?<=\w)/(?=\w)", " ", title)
+    gerund = re.match(r"([A-Za-z]+ing) (?:the|a|an) ", title)
+    if gerund and parts_of_speech(gerund[1]) == {"VERB"}:  # "Enhancing the tonal ..."
+        words = title.lower().split()[:8]
+        while words[-1] in FUNCTION or (len(words) > 2 and words[-1].endswith("ing")):
+            words.pop()
+        return "method of " + " ".join(words)
     for text in ([title] if title else []) + sentences[:3]:
         purpose = _GENERIC_PURPOSE.match(text.strip())
         if purpose:
