@@ -118,7 +118,8 @@ def _claim_like(items: list[str], method: bool) -> bool:
     if not items or (len(items) < 2 and len(items[0].split()) < 4):
         return False
     opening = _STEP if method else _ELEMENT
-    return all(opening.match(i) and not _FINITE.search(i) for i in items) and not any(
+    return all(opening.match(i) and not _FINITE.search(i.split(", wherein ")[0])
+               for i in items) and not any(
         re.search(r"\bi\.\s?e\b|\be\.g\b", i) for i in items)
 
 
