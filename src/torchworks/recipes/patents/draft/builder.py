@@ -34,7 +34,7 @@ from torchworks.recipes.patents.draft.disclosure import (
     list_items,
     subject_parts,
 )
-from torchworks.recipes.patents.draft.statement import Statement, passive_steps
+from torchworks.recipes.patents.draft.statement import FINITE, Statement, passive_steps
 
 # Verbs that state what a thing is or has, not a step anyone performs.
 _STATIVE = frozenset({
@@ -171,9 +171,18 @@ def _some_elements(disclosure: Disclosure) -> list[str]:
 def _relation_for(disclosure: Disclosure, name: str, used: set[Relation]) -> Relation | None:
     optional = {f.sentence for f in disclosure.features}
     for relation in disclosure.relations:
-        if relation.element == name and relation not in used and relation.sentence not in optional:
+        if relation.element == name and relation not in used and relation.sentence not in \
+                optional and _claimable(relation):
             return relation
     return None
+
+
+def _claimable(relation: Relation) -> bool:
+    """A relation a claim can carry: one clause about its element, not a sentence of its own
+    ("received at the exchanger is transferred to ...", "... cannot be extracted") nor a list
+    opening inside it ("comprises: forming ...")."""
+    return not (FINITE.search(relation.clause) or ":" in relation.clause
+                or re.search(r"\b(?:cannot|can not|inventors?)\b", relation.clause))
 
 
 def _connect(clause: str) -> str:
@@ -251,7 +260,8 @@ def _dependents(disclosure: Disclosure, claims: list[Claim], limit: int,
         add(f"wherein {_lower_first(feature.clause)}", named | {feature.element})
     for relation in disclosure.relations:  # what the disclosure says of a claimed element
         claimed = set().union(*(c.introduces for c in claims + made))
-        if relation not in used and relation.element in claimed and relation.element != subject:
+        if relation not in used and relation.element in claimed and relation.element != subject \
+                and _claimable(relation):
             used.add(relation)
             add(f"wherein the {disclosure.form(relation.element)} {relation.clause}",
                 {relation.element, *relation.objects})
@@ -260,6 +270,8 @@ def _dependents(disclosure: Disclosure, claims: list[Claim], limit: int,
         if name in claimed or len(made) >= limit or not _stated_beyond_subject(disclosure, name):
             continue
         relation = _relation_for(disclosure, name, used)
+        if not relation and " " not in name and disclosure.counts[name] < 3:
+            continue  # "further comprising a state": a lone word named in passing
         body = f"further comprising {article(disclosure.form(name))}"
         refers: set[str] = set()
         if relation:
@@ -285,7 +297,10 @@ def _finite(body: str) -> str:
     if not body.startswith("wherein ") or re.search(r"\b(?:is|are) (?:disclosed|described)\b",
                                                        body):
         return "" if body.startswith("wherein ") else body
-    clause = body.removeprefix("wherein ")
+    clause = re.sub(r"\b(?:preferably|desirably|advantageously|typically),?\s", "",
+                    body.removeprefix("wherein "))
+    if re.search(r"\b(?:state of the art|prior art|described in|is considered)\b", clause):
+        return ""  # background, not a feature
     found = phrases(clause)
     if not found or found[0].start != 0:
         return body if found else ""

@@ -118,7 +118,7 @@ def _claim_like(items: list[str], method: bool) -> bool:
     if not items or (len(items) < 2 and len(items[0].split()) < 4):
         return False
     opening = _STEP if method else _ELEMENT
-    return all(opening.match(i) and not _FINITE.search(i.split(", wherein ")[0])
+    return all(opening.match(i) and not FINITE.search(i.split(", wherein ")[0])
                for i in items) and not any(
         re.search(r"\bi\.\s?e\b|\be\.g\b", i) for i in items)
 
@@ -127,7 +127,7 @@ _STEP = re.compile(r"(?:\w+ly\s+)?\w+ing\b", re.IGNORECASE)
 _ELEMENT = re.compile(r"(?:a|an|the|said|one|two|three|four|at least|means|\w+ing)\b",
                       re.IGNORECASE)
 # A clause with its own finite verb is a sentence, not an item ("a layer is formed").
-_FINITE = re.compile(r"(?<!\bthat)(?<!\bwhich)(?<!\bwherein)(?<!\bwhere)(?<!\bwhen)"
+FINITE = re.compile(r"(?<!\bthat)(?<!\bwhich)(?<!\bwherein)(?<!\bwhere)(?<!\bwhen)"
                      r"(?<!\bwhile)\s(?:is|are|was|were)\s(?!(?:\w+\s)?(?:to|by|in|with|from)\b)")
 
 
