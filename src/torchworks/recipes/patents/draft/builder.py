@@ -142,7 +142,7 @@ def _stated_items(statement: Statement, disclosure: Disclosure, chain: set[str],
     for item in statement.items:
         bare = phrases(item)
         name = disclosure.canonical(element_name(bare[0])) if len(bare) == 1 and \
-            bare[0].end == len(item) else ""
+            bare[0].start == 0 and bare[0].end == len(item) else ""
         relation = _relation_for(disclosure, name, used) if name else None
         if relation:
             used.add(relation)
@@ -182,7 +182,8 @@ def _claimable(relation: Relation) -> bool:
     ("received at the exchanger is transferred to ...", "... cannot be extracted") nor a list
     opening inside it ("comprises: forming ...")."""
     return not (FINITE.search(relation.clause) or ":" in relation.clause
-                or re.search(r"\b(?:cannot|can not|inventors?)\b", relation.clause))
+                or re.search(r"\b(?:cannot|can not|inventors?)\b|, (?:a|an|the) ",
+                             relation.clause))
 
 
 def _connect(clause: str) -> str:
@@ -233,6 +234,8 @@ def _dependents(disclosure: Disclosure, claims: list[Claim], limit: int,
     label = label or subject
     made: list[Claim] = []
     seen = {c.text.lower() for c in claims}
+    stated = {" ".join(p.words[-4:]) for s in disclosure.statements
+              for p in phrases(s.preamble)[:1]}
 
     def introduced_by(names: set[str]) -> int:
         """The latest claim in the set that introduces one of `names` (1 when none does)."""
@@ -247,9 +250,11 @@ def _dependents(disclosure: Disclosure, claims: list[Claim], limit: int,
         chain = set().union(*(c.introduces for c in _ancestry(claims + made, parent)))
         before = set(chain)
         body = _rewrite(body, chain, disclosure, label)
-        said = " ".join(_gist(c.text) for c in claims + made)
-        if _gist(body.removeprefix("wherein ").removeprefix("further comprising ")) in said:
-            return  # the set says it already
+        said = [_gist(c.text) for c in claims + made]
+        gist = _gist(body.removeprefix("wherein ").removeprefix("further comprising "))
+        if any(gist in s or (len(gist.split()) >= 4 and set(gist.split()) <= set(s.split()))
+               for s in said):
+            return  # the set says it already ("the workpiece is heated" after "heating it")
         text = f"The {label} of claim {parent}, {body}."
         if text.lower() not in seen and len(made) < limit:
             seen.add(text.lower())
@@ -261,14 +266,15 @@ def _dependents(disclosure: Disclosure, claims: list[Claim], limit: int,
     for relation in disclosure.relations:  # what the disclosure says of a claimed element
         claimed = set().union(*(c.introduces for c in claims + made))
         if relation not in used and relation.element in claimed and relation.element != subject \
-                and _claimable(relation):
+                and _claimable(relation) and not relation.where:
             used.add(relation)
             add(f"wherein the {disclosure.form(relation.element)} {relation.clause}",
                 {relation.element, *relation.objects})
     for name in disclosure.elements:
         claimed = set().union(*(c.introduces for c in claims + made))
-        if name in claimed or len(made) >= limit or not _stated_beyond_subject(disclosure, name):
-            continue
+        if name in claimed or len(made) >= limit or not _stated_beyond_subject(disclosure, name) \
+                or name in stated:
+            continue  # the apparatus a method statement names is claimed on its own
         relation = _relation_for(disclosure, name, used)
         if not relation and " " not in name and disclosure.counts[name] < 3:
             continue  # "further comprising a state": a lone word named in passing
@@ -338,7 +344,7 @@ def _stated_beyond_subject(disclosure: Disclosure, name: str) -> bool:
 
 def _gist(text: str) -> str:
     """Words without articles, for "does the set already say this?"."""
-    return " ".join(w for w in re.findall(r"[a-z0-9-]+", text.lower())
+    return " ".join(lemma(w, "VERB") for w in re.findall(r"[a-z0-9-]+", text.lower())
                     if w not in ("a", "an", "the", "said", "that", "is", "are"))
 
 

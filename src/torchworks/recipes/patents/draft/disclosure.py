@@ -274,7 +274,13 @@ def _relations(sentence: str, index: int, elements: list[str], subject: str) -> 
         name = canonical(element_name(phrase), elements)
         if name not in elements and not _is_subject(name, subject):
             continue
+        before = words[phrase.first - 1 - len(phrase.determiner.split())].lower \
+            if phrase.first > len(phrase.determiner.split()) else ""
         after = phrase.last + 1
+        if before in _GOVERNING and after < len(words) and words[after].lower in (
+                "is", "are") and not (position and _preposition_between(
+                sentence, sentence_phrases[position - 1], phrase)):
+            continue  # "gas released from the vessel is poured": the vessel is not poured
         if after < len(words) and words[after].lower in ("that", "which"):
             after += 1
         if after >= len(words) or not verb_like(words[after].text) or _OPTIONAL.match(
@@ -298,6 +304,11 @@ def _relations(sentence: str, index: int, elements: list[str], subject: str) -> 
             element = subject if _is_subject(name, subject) else name
             found.append(Relation(element, clause, objects, index, where))
     return found
+
+
+# A word before a phrase that makes it an object, not the subject of what follows.
+_GOVERNING = FUNCTION - {"and", "or", "that", "which", "where", "when", "while", "then", "thus",
+                         "wherein", "whereby", "also", "further", "if", "because", "since"}
 
 
 def _preposition_between(sentence: str, left: Phrase, right: Phrase) -> bool:

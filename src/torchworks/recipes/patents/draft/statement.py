@@ -57,7 +57,7 @@ _ITEM_START = re.compile(r"^(?:(?:" + "|".join(sorted(DETERMINERS, key=len, reve
                          r"|one|four|five|six|\d+|at least (?:one|two|a|an)|means)\b|\w+ing\b)",
                          re.IGNORECASE)
 _SUBORDINATE = re.compile(r"^(?:while|when|after|before|once|if|during|in|upon|as|since|"
-                          r"where)\b[^,]{0,160},\s*", re.IGNORECASE)
+                          r"where)\b\s*([^,]{0,160}),\s*", re.IGNORECASE)
 _PASSIVE = re.compile(r"^(?P<np>(?:a|an|the|said|each|one or more|a plurality of)\s[^,;]{1,80}?)"
                       r"\s(?:is|are)\s(?:then\s|first\s|subsequently\s|also\s)?"
                       r"(?P<verb>[a-z]+ed)(?P<more>(?:\sand\s[a-z]+ed)?)\b(?P<rest>[^;]*)$",
@@ -118,11 +118,12 @@ def _claim_like(items: list[str], method: bool) -> bool:
     if not items or (len(items) < 2 and len(items[0].split()) < 4):
         return False
     opening = _STEP if method else _ELEMENT
-    return all(opening.match(i) and not FINITE.search(i.split(", wherein ")[0])
+    return all(opening.match(i) and not FINITE.search(_RELATIVE.split(i)[0])
                for i in items) and not any(
         re.search(r"\bi\.\s?e\b|\be\.g\b", i) for i in items)
 
 
+_RELATIVE = re.compile(r"\b(?:which|that|wherein|where|whereby|when|while|such that|so that)\b")
 _STEP = re.compile(r"(?:\w+ly\s+)?\w+ing\b", re.IGNORECASE)
 _ELEMENT = re.compile(r"(?:a|an|the|said|one|two|three|four|at least|means|\w+ing)\b",
                       re.IGNORECASE)
@@ -135,8 +136,8 @@ def _items(body: str, method: bool, limit: int = 12) -> list[str]:
     """The listed items: split at commas, semicolons and "and", a piece that does not open
     like an item ("at least partially made of ...") staying with the item before it; in a
     method, a piece that does not open with a gerund stays with the step before it."""
-    pieces = re.split(r"(\s*;\s*(?:and\s+)?|\s*,\s*(?:and\s+|or\s+)?|\s+and\s+(?=(?:a|an|"
-                      r"the|said|one|two|at least|\w+ing)\s))", body.strip(" ,;"))
+    pieces = re.split(r"(\s*;\s*(?:and\s+)?|\s*,\s*(?:and\s+|or\s+)?|(?<!ing)\s+and\s+(?=(?:a|"
+                      r"an|the|said|one|two|at least|\w+ing)\s))", body.strip(" ,;"))
     items: list[str] = []
     previous = ""
     for piece, separator in zip(pieces[::2], [*pieces[1::2], ""], strict=True):
@@ -161,8 +162,8 @@ def passive_steps(sentence: str) -> list[str]:
     from lemminflect import getInflection
 
     steps = []
-    for clause in re.split(r";\s*|,\s*and\s+|,\s*(?:whereupon|whereafter|after which)\s+",
-                           _SUBORDINATE.sub("", sentence.strip().rstrip("."))):
+    text = _SUBORDINATE.sub(lambda m: m.group(1) + "; ", sentence.strip().rstrip("."))
+    for clause in re.split(r";\s*|,\s*and\s+|,\s*(?:whereupon|whereafter|after which)\s+", text):
         match = _PASSIVE.match(clause.strip())
         if not match:
             continue
