@@ -135,8 +135,9 @@ def _stated_items(statement: Statement, disclosure: Disclosure, chain: set[str],
     if preamble.split()[0].lower() in ("the", "said"):
         preamble = _preamble(disclosure.subject)
     found = phrases(preamble)
-    for phrase in found[1:]:  # what the preamble names is introduced there
-        chain.add(disclosure.canonical(element_name(phrase)))
+    for index, phrase in enumerate(found):  # what the preamble names is introduced there
+        name = element_name(phrase)
+        chain.add(name if index == 0 else disclosure.canonical(name))
     label = " ".join(found[0].words[-4:]) if found else ""
     items = []
     for item in statement.items:
@@ -371,10 +372,9 @@ def _steps(disclosure: Disclosure, chain: set[str]) -> list[str]:
             listed += [item for item in list_items(tail)
                        if re.match(r"(?:\w+ly\s+)?\w+ing\b", item) and 3 <= len(item.split()) <= 25]
         listed += passive_steps(sentence)
-    if len(listed) < 2:
-        for relation in disclosure.relations[:6]:
+        for relation in disclosure.relations:  # "the cutter severs the tube": severing it
             verb, _, rest = relation.clause.partition(" ")
-            gerund = _gerund(verb)
+            gerund = _gerund(verb) if relation.sentence == index else ""
             if gerund and re.match(r"(?:a|an|the|said|each)\s", rest):  # acts on a thing
                 listed.append(f"{gerund} {rest}")
     unique = list(dict.fromkeys(listed))

@@ -278,7 +278,7 @@ def _relations(sentence: str, index: int, elements: list[str], subject: str) -> 
             if phrase.first > len(phrase.determiner.split()) else ""
         after = phrase.last + 1
         if before in _GOVERNING and after < len(words) and words[after].lower in (
-                "is", "are") and not (position and _preposition_between(
+                "is", "are", *_FACT_VERBS) and not (position and _preposition_between(
                 sentence, sentence_phrases[position - 1], phrase)):
             continue  # "gas released from the vessel is poured": the vessel is not poured
         if after < len(words) and words[after].lower in ("that", "which"):
