@@ -244,7 +244,7 @@ def _dependents(disclosure: Disclosure, claims: list[Claim], limit: int,
         return max(where) if where else 1
 
     def add(body: str, refers: set[str]) -> None:
-        body = _finite(body)
+        body = finite_body(body)
         if not body:
             return  # "wherein the belly pan for reducing drag": no statement to claim
         parent = introduced_by(refers)
@@ -296,7 +296,7 @@ _SINGULAR = {"are": "is", "have": "has", "were": "was"}
 _VERB_AFTER = re.compile(r"(?:is|are|was|were|has|have|can|may|will|must|does|do)$")
 
 
-def _finite(body: str) -> str:
+def finite_body(body: str) -> str:
     """A "wherein" body as a statement about its element: "the engine including a head" ->
     "the engine includes a head", "the injector provided for" -> "the injector is provided
     for", "the condenser are" -> "the condenser is"; "" when it does not state anything
