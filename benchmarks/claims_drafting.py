@@ -168,14 +168,21 @@ def run_old(old_src: Path, data: list[dict], dependents: int) -> list:
     return [(record, row["claims"], row["s"]) for record, row in zip(data, rows, strict=True)]
 
 
-def run_polish_openai(data: list[dict], config: DraftConfig) -> list:
+def run_polish_openai(data: list[dict], config: DraftConfig, base_url: str = "",
+                      model: str = "default") -> list:
+    """Claim 1 polished through an OpenAI-compatible server: the one at `base_url` (what
+    $TORCHWORKS_DRAFT_BASE_URL names for the server), else one started here around the
+    embedded SmolLM2 (`draft/openai_server.py`)."""
     from torchworks.recipes.patents.draft.backends import LocalBackend, OpenAIBackend
     from torchworks.recipes.patents.draft.openai_server import openai_app, serve_app
 
+    polish = DraftConfig(dependents=config.dependents, polish=True)
+    if base_url:
+        return run_ours(data, polish, OpenAIBackend(base_url, os.environ.get(
+            "OPENAI_API_KEY", ""), model=model, timeout_s=900))
     server = serve_app(openai_app(LocalBackend.load(None), model_name="smollm2"))
     try:
         remote = OpenAIBackend(f"{server.url}/v1", model="smollm2", timeout_s=900)
-        polish = DraftConfig(dependents=config.dependents, polish=True)
         return run_ours(data, polish, remote)
     finally:
         server.stop()
@@ -193,6 +200,9 @@ def main() -> int:
     parser.add_argument("--old-sets", type=int, default=3)
     parser.add_argument("--openai-sets", type=int, default=0,
                         help="sets to draft with --polish through a local OpenAI server")
+    parser.add_argument("--base-url", default=os.environ.get("TORCHWORKS_DRAFT_BASE_URL", ""),
+                        help="an OpenAI-compatible /v1 URL for --openai-sets (default: "
+                             "$TORCHWORKS_DRAFT_BASE_URL; unset: one started in-process)")
     parser.add_argument("--show", type=int, default=3, help="print this many sets in full")
     parser.add_argument("--json", type=Path, default=None, help="also write the table here")
     args = parser.parse_args()
@@ -211,8 +221,13 @@ def main() -> int:
             measure("ours", ours)]
     print(f"ours drafted {len(data)} sets in {time.perf_counter() - began:.2f} s", flush=True)
     if args.openai_sets:
-        rows.append(measure("ours+polish(openai)", run_polish_openai(
-            data[: args.openai_sets], config)))
+        polished = run_polish_openai(data[: args.openai_sets], config, args.base_url,
+                                     os.environ.get("TORCHWORKS_DRAFT_MODEL", "default"))
+        rows.append(measure("ours+polish(openai)", polished))
+        rows.append(measure("ours, same sets", ours[: args.openai_sets]))
+        print(f"polish through {args.base_url or 'an in-process server'}: claim 1 rewritten in "
+              f"{sum(p[1][:1] != o[1][:1] for p, o in zip(polished, ours, strict=False))} of "
+              f"{len(polished)} sets")
     if args.old_src:
         rows.append(measure("previous (LLM)", run_old(args.old_src, data[: args.old_sets],
                                                       args.dependents)))
