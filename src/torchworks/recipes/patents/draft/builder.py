@@ -14,6 +14,7 @@ verbs as gerunds.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -343,6 +344,7 @@ def _stated_beyond_subject(disclosure: Disclosure, name: str) -> bool:
     return later >= 1 and (related or disclosure.counts[name] >= 2)
 
 
+@functools.lru_cache(maxsize=4096)
 def _gist(text: str) -> str:
     """Words without articles, for "does the set already say this?"."""
     return " ".join(lemma(w, "VERB") for w in re.findall(r"[a-z0-9-]+", text.lower())

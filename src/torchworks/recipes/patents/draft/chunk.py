@@ -97,6 +97,7 @@ def parts_of_speech(word: str) -> frozenset[str]:
     return frozenset(getAllLemmas(word.lower()))
 
 
+@functools.lru_cache(maxsize=65536)
 def lemma(word: str, pos: str) -> str:
     from lemminflect import getLemma
 
