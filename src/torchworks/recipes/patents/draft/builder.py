@@ -146,7 +146,7 @@ def _stated_items(statement: Statement, disclosure: Disclosure, chain: set[str],
         name = disclosure.canonical(element_name(bare[0])) if len(bare) == 1 and \
             bare[0].start == 0 and bare[0].end == len(item) else ""
         relation = _relation_for(disclosure, name, used) if name else None
-        if relation:
+        if relation and relation.sentence != statement.sentence:  # else the statement says it
             used.add(relation)
             item += " " + (relation.where + " " if relation.where else "") + _connect(
                 relation.clause)

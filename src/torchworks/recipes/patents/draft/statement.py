@@ -44,7 +44,8 @@ JUDGING = frozenset({
 _KEYWORD = (r"(?:comprising|comprises|comprise|including|includes|include|having|has|"
             r"consisting of|consists of|(?:is|are) (?:provided|formed|equipped) with)")
 _STATED = re.compile(
-    r"(?P<tail>(?:\s*,?\s+(?:for|of|with|without|in|on|to|at|by|between|and|from|which|that)"
+    r"(?P<tail>(?:\s*,?\s+(?:for|of|with|without|in|on|to|at|by|between|and|from|which|that|"
+    r"capable of|adapted to|configured to|suitable for|used (?:in|for))"
     r"\b[^;:.]{0,220}?)?)\s*,?\s+(?:which\s+|that\s+)?(?P<kw>" + _KEYWORD + r")\b"
     r"(?:\s+(?:the\s+)?steps?\s+of\b)?\s*:?\s*", re.IGNORECASE)
 _INTRODUCED = re.compile(r"\b(?:there is provided|provides?|provided|relates to|is directed "
@@ -125,8 +126,9 @@ def _claim_like(items: list[str], method: bool) -> bool:
 
 _RELATIVE = re.compile(r"\b(?:which|that|wherein|where|whereby|when|while|such that|so that)\b")
 _STEP = re.compile(r"(?:\w+ly\s+)?\w+ing\b", re.IGNORECASE)
-_ELEMENT = re.compile(r"(?:a|an|the|said|one|two|three|four|at least|means|\w+ing)\b",
-                      re.IGNORECASE)
+_ELEMENT = re.compile(r"(?:a|an|the|said|each|every|one|two|three|four|at least|means|"
+                      r"\w+ing)\b", re.IGNORECASE)
+_ENUMERATION = re.compile(r"^\(?(?:[a-h]|i{1,3}|iv|v|\d)\)\s+")  # "(a) a portion", "b) passing"
 # A clause with its own finite verb is a sentence, not an item ("a layer is formed").
 FINITE = re.compile(r"(?<!\bthat)(?<!\bwhich)(?<!\bwherein)(?<!\bwhere)(?<!\bwhen)"
                      r"(?<!\bwhile)\s(?:is|are|was|were)\s(?!(?:\w+\s)?(?:to|by|in|with|from)\b)")
@@ -141,7 +143,7 @@ def _items(body: str, method: bool, limit: int = 12) -> list[str]:
     items: list[str] = []
     previous = ""
     for piece, separator in zip(pieces[::2], [*pieces[1::2], ""], strict=True):
-        piece = piece.strip()
+        piece = _ENUMERATION.sub("", piece.strip().removesuffix(":").strip())
         if not piece:
             continue
         continues = not (_STEP.match(piece) if method else _ITEM_START.match(piece)) or (
