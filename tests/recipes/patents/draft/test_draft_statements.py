@@ -5,10 +5,9 @@ an independent claim for each, and background sentences name no elements."""
 from __future__ import annotations
 
 from torchworks.recipes.patents.claims.parse import parse_claims
-from torchworks.recipes.patents.draft.builder import finite_body
 from torchworks.recipes.patents.draft.disclosure import analyse
 from torchworks.recipes.patents.draft.pipeline import draft_claims
-from torchworks.recipes.patents.draft.statement import passive_steps
+from torchworks.recipes.patents.draft.statement import finite_body, passive_steps
 from torchworks.recipes.patents.draft.strict import check_draft
 
 MILKING = (

@@ -22,20 +22,23 @@ from torchworks.errors import DataError
 from torchworks.recipes.patents.draft.chunk import (
     article,
     lemma,
-    parts_of_speech,
     phrases,
-    verb_like,
     words_of,
 )
 from torchworks.recipes.patents.draft.disclosure import (
     Disclosure,
     Relation,
     element_name,
-    is_method,
     list_items,
     subject_parts,
 )
-from torchworks.recipes.patents.draft.statement import FINITE, Statement, passive_steps
+from torchworks.recipes.patents.draft.statement import (
+    FINITE,
+    Statement,
+    finite_body,
+    passive_steps,
+)
+from torchworks.recipes.patents.draft.subject import is_method
 
 # Verbs that state what a thing is or has, not a step anyone performs.
 _STATIVE = frozenset({
@@ -289,50 +292,6 @@ def _dependents(disclosure: Disclosure, claims: list[Claim], limit: int,
                 relation.clause)
         add(body, refers)
     return made
-
-
-_AS_FINITE = {"having": "has", "including": "includes", "comprising": "comprises",
-              "containing": "contains", "defining": "defines", "being": "is"}
-_SINGULAR = {"are": "is", "have": "has", "were": "was"}
-_VERB_AFTER = re.compile(r"(?:is|are|was|were|has|have|can|may|will|must|does|do)$")
-
-
-def finite_body(body: str) -> str:
-    """A "wherein" body as a statement about its element: "the engine including a head" ->
-    "the engine includes a head", "the injector provided for" -> "the injector is provided
-    for", "the condenser are" -> "the condenser is"; "" when it does not state anything
-    ("the belly pan for reducing drag", "... is disclosed")."""
-    if not body.startswith("wherein ") or re.search(r"\b(?:is|are) (?:disclosed|described)\b",
-                                                       body):
-        return "" if body.startswith("wherein ") else body
-    clause = re.sub(r"\b(?:preferably|desirably|advantageously|typically),?\s", "",
-                    body.removeprefix("wherein "))
-    if re.search(r"\b(?:state of the art|prior art|described in|is considered)\b", clause):
-        return ""  # background, not a feature
-    found = phrases(clause)
-    if not found or found[0].start != 0:
-        return body if found else ""
-    head, after = found[0], clause[found[0].end:].lstrip()
-    verb, _, rest = after.partition(" ")
-    plural = head.head.endswith("s") and not head.head.endswith("ss") and lemma(
-        head.head, "NOUN") != head.head
-    lower = verb.lower()
-    if lower in _AS_FINITE:
-        verb = _AS_FINITE[lower]
-    elif lower.endswith("ed") and "VERB" in parts_of_speech(lower):
-        verb = f"is {verb}"
-    elif not (_VERB_AFTER.match(lower) or (lower.endswith("s") and verb_like(lower))
-              or (plural and verb_like(lower))):
-        return ""
-    first, _, more = verb.partition(" ")
-    if plural and first in ("is", "has"):
-        first = {"is": "are", "has": "have"}[first]
-    elif not plural and first in _SINGULAR:
-        first = _SINGULAR[first]
-    elif not plural and not first.endswith("s") and not _VERB_AFTER.match(first):
-        return ""  # "the layer form ...": no agreement to be had
-    verb = " ".join(w for w in (first, more) if w)
-    return f"wherein {clause[:head.end]} {verb} {rest}".rstrip()
 
 
 def _stated_beyond_subject(disclosure: Disclosure, name: str) -> bool:

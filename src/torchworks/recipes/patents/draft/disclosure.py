@@ -26,9 +26,7 @@ from torchworks.recipes.patents.draft.chunk import (
     GENERIC,
     META,
     Phrase,
-    article,
     lemma,
-    parts_of_speech,
     phrases,
     verb_like,
     words_of,
@@ -39,6 +37,7 @@ from torchworks.recipes.patents.draft.statement import (
     problem_sentence,
     statements,
 )
+from torchworks.recipes.patents.draft.subject import subject_of
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(])|\n\s*\n")
 _OPTIONAL = re.compile(r"\b(?:may|can|could|might|optionally|preferably|alternatively|"
@@ -126,7 +125,7 @@ def analyse(text: str, title: str = "", set_aside: bool = True) -> Disclosure:
     text = _NUMERAL_GROUP.sub("", _INTRO.sub("", " ".join(text.split())))
     text = _REFERENCE_NUMERAL.sub("", text)
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if len(s.split()) >= 3]
-    subject = _subject(title, sentences)
+    subject = subject_of(title, sentences)
     counts: Counter[str] = Counter()
     elements: list[str] = []
     forms: dict[str, str] = {}
@@ -178,75 +177,6 @@ def element_name(phrase: Phrase) -> str:
 def _is_subject(name: str, subject: str) -> bool:
     """"the lock" refers back to "a bicycle lock": the subject's head alone is the subject."""
     return subject.endswith(" " + name) or name == subject.split()[-1]
-
-
-_GENERIC_PURPOSE = re.compile(
-    r"^(?:(?:a|an|the)\s+)?(?P<kind>method|system|apparatus|device|process|arrangement)s?"
-    r"(?:\s*(?:,|and|/)\s*(?:a\s+|an\s+)?(?:methods?|systems?|apparatus(?:es)?|devices?|"
-    r"processes)){0,2}\s+(?P<rest>(?:for|of|to)\s+[^.;:,]+)", re.IGNORECASE)
-
-
-def _subject(title: str, sentences: list[str]) -> str:
-    """The head phrase of the title, else the first phrase of a sentence that is not about the
-    document ("The present invention relates to a X": X). A title that only names a kind
-    ("Methods and systems for transactional tunneling") gives "system for transactional
-    tunneling" (a method title: "method for ...")."""
-    title = re.sub(r"(?<=\w)/(?=\w)", " ", title)
-    gerund = re.match(r"([A-Za-z]+ing) (?:the|a|an) ", title)
-    if gerund and parts_of_speech(gerund[1]) == {"VERB"}:  # "Enhancing the tonal ..."
-        words = title.lower().split()[:8]
-        while words[-1] in FUNCTION or (len(words) > 2 and words[-1].endswith("ing")):
-            words.pop()
-        return "method of " + " ".join(words)
-    for text in ([title] if title else []) + sentences[:3]:
-        purpose = _GENERIC_PURPOSE.match(text.strip())
-        if purpose:
-            rest = purpose["rest"].split()[:9]
-            while rest and rest[-1].lower() in FUNCTION | {"such"}:
-                rest.pop()
-            return _introducing(f"{purpose['kind'].lower()} {' '.join(rest).lower()}")
-        for phrase in phrases(_with_article(text)):
-            if text is title and _activity(phrase, sentences):
-                return "method of " + " ".join(phrase.words)
-            gerund = phrase.words[0].endswith("ing") and "NOUN" not in parts_of_speech(
-                phrase.words[0])
-            if phrase.head not in META and not gerund and not (
-                    len(phrase.words) == 1 and phrase.head in GENERIC):
-                return " ".join([*phrase.words[-4:-1], lemma(phrase.head, "NOUN")])
-    return "device"
-
-
-def _activity(phrase: Phrase, sentences: list[str]) -> bool:
-    """A title naming an activity ("Milking", "Magnetic resonance imaging") claims a method:
-    its head is a verb's -ing form that the disclosure never uses for a thing ("the
-    housing")."""
-    head = phrase.head
-    if not head.endswith("ing") or "VERB" not in parts_of_speech(head):
-        return False
-    return not any(p.head == head for s in sentences for p in phrases(s))
-
-
-def _introducing(text: str) -> str:
-    """"device for holding a napkin across the torso": the preamble introduces what it names,
-    so "the torso" becomes "a torso"."""
-    for phrase in reversed(phrases(text)):
-        if phrase.determiner in DEFINITE:
-            text = text[:phrase.start] + article(phrase.name) + text[phrase.end:]
-    return text
-
-
-def is_method(subject: str) -> bool:
-    """"method of milking", "process for preparing ...", "hot isostatic pressing method"."""
-    words = re.split(r" (?:for|of|to|with|in|on) ", subject)[0].split()
-    return words[0] in ("method", "process") or words[-1] in ("method", "process")
-
-
-def _with_article(title: str) -> str:
-    """Titles have no article ("Bicycle lock with ..."): give the first phrase one."""
-    first = title.split()[:1]
-    if first and first[0].lower() not in ("a", "an", "the"):
-        return "A " + title[:1].lower() + title[1:]
-    return title
 
 
 def _merge_variants(elements: list[str], counts: Counter[str]) -> list[str]:

@@ -14,7 +14,9 @@ of the invention: their noun phrases are not elements.
 
 Steps for a method come from the statement's gerunds, or from passive sentences made active
 ("a workpiece is heated and pressed by a vessel" -> "heating and pressing a workpiece by a
-vessel").
+vessel"). A dependent's "wherein" body must state something of its element with its own
+verb (`finite_body`): prose gives "the engine including a head", a claim "the engine includes
+a head".
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from torchworks.recipes.patents.draft.chunk import (
     lemma,
     parts_of_speech,
     phrases,
+    verb_like,
 )
 
 # A sentence about something other than the invention's parts.
@@ -183,3 +186,47 @@ def passive_steps(sentence: str) -> list[str]:
         if 4 <= len(step.split()) <= 35:
             steps.append(step)
     return steps
+
+
+_AS_FINITE = {"having": "has", "including": "includes", "comprising": "comprises",
+              "containing": "contains", "defining": "defines", "being": "is"}
+_SINGULAR = {"are": "is", "have": "has", "were": "was"}
+_VERB_AFTER = re.compile(r"(?:is|are|was|were|has|have|can|may|will|must|does|do)$")
+
+
+def finite_body(body: str) -> str:
+    """A "wherein" body as a statement about its element: "the engine including a head" ->
+    "the engine includes a head", "the injector provided for" -> "the injector is provided
+    for", "the condenser are" -> "the condenser is"; "" when it does not state anything
+    ("the belly pan for reducing drag", "... is disclosed")."""
+    if not body.startswith("wherein ") or re.search(r"\b(?:is|are) (?:disclosed|described)\b",
+                                                       body):
+        return "" if body.startswith("wherein ") else body
+    clause = re.sub(r"\b(?:preferably|desirably|advantageously|typically),?\s", "",
+                    body.removeprefix("wherein "))
+    if re.search(r"\b(?:state of the art|prior art|described in|is considered)\b", clause):
+        return ""  # background, not a feature
+    found = phrases(clause)
+    if not found or found[0].start != 0:
+        return body if found else ""
+    head, after = found[0], clause[found[0].end:].lstrip()
+    verb, _, rest = after.partition(" ")
+    plural = head.head.endswith("s") and not head.head.endswith("ss") and lemma(
+        head.head, "NOUN") != head.head
+    lower = verb.lower()
+    if lower in _AS_FINITE:
+        verb = _AS_FINITE[lower]
+    elif lower.endswith("ed") and "VERB" in parts_of_speech(lower):
+        verb = f"is {verb}"
+    elif not (_VERB_AFTER.match(lower) or (lower.endswith("s") and verb_like(lower))
+              or (plural and verb_like(lower))):
+        return ""
+    first, _, more = verb.partition(" ")
+    if plural and first in ("is", "has"):
+        first = {"is": "are", "has": "have"}[first]
+    elif not plural and first in _SINGULAR:
+        first = _SINGULAR[first]
+    elif not plural and not first.endswith("s") and not _VERB_AFTER.match(first):
+        return ""  # "the layer form ...": no agreement to be had
+    verb = " ".join(w for w in (first, more) if w)
+    return f"wherein {clause[:head.end]} {verb} {rest}".rstrip()
