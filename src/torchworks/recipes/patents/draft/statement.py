@@ -158,7 +158,21 @@ def _items(body: str, method: bool, limit: int = 12) -> list[str]:
         else:
             items.append(piece)
         previous = separator
-    return [i.strip(" ,") for i in items[:limit] if len(i.split()) >= 2]
+    return [_concise(i.strip(" ,")) for i in items[:limit] if len(i.split()) >= 2]
+
+
+_SIDE_CLAUSE = re.compile(r",?\s+(?:which|while|where|whereby|thereby|so that|so as to|such that|"
+                          r"in order to|for example|e\.g\.)\s", re.IGNORECASE)
+
+
+def _concise(item: str, words: int = 25) -> str:
+    """A dense item keeps its head and essential modifiers: past `words` words it ends before
+    its first side clause ("..., which longitudinal paths each define ... while ...")."""
+    if len(item.split()) <= words:
+        return item
+    cut = next((m.start() for m in _SIDE_CLAUSE.finditer(item)
+                if len(item[:m.start()].split()) >= 4), None)
+    return item[:cut].rstrip(" ,") if cut else item
 
 
 def passive_steps(sentence: str) -> list[str]:
