@@ -36,7 +36,8 @@ from torchworks.recipes.patents.draft.chunk import (
 _PROBLEM = re.compile(
     r"\b(?:prior art|related art|conventional(?:ly)?|known (?:devices?|systems?|methods?|"
     r"apparatus)|problems?|disadvantages?|drawbacks?|defects?|shortcomings?|deficienc(?:y|ies)|"
-    r"(?:an|the|another|further|main) (?:object|aim)s?|objects? of|to overcome|to solve|"
+    r"(?:an|the|another|further|main|primary) (?:object|objective|aim)s?|objects? of|"
+    r"objectives? of|to overcome|to solve|"
     r"to eliminate|(?:is|are) (?:disclosed|described|presented))\b", re.IGNORECASE)
 # Adjectives that judge rather than describe: "an attractive design" is no element.
 JUDGING = frozenset({
@@ -109,7 +110,11 @@ def statements_in(sentence: str, index: int) -> list[Statement]:
         method = phrase.head in ("method", "methods", "process", "processes")
         items = _items(body, method)
         if _claim_like(items, method):
-            preamble = " ".join(f"{text[phrase.start:phrase.end]}{match['tail']}".split())
+            preamble = " ".join(w for w in f"{text[phrase.start:phrase.end]}{match['tail']}"
+                                .split() if w.lower() not in JUDGING)  # no "an improved X"
+            first, _, rest = preamble.partition(" ")
+            if first.lower() in ("a", "an") and rest:  # "a novel element" -> "an element"
+                preamble = ("an " if rest[:1].lower() in "aeiou" else "a ") + rest
             found.append(Statement(preamble, lemma(phrase.head, "NOUN"), tuple(items), index,
                                    method))
         break  # one statement per sentence: the rest of it is the body
@@ -165,7 +170,7 @@ _SIDE_CLAUSE = re.compile(r",?\s+(?:which|while|where|whereby|thereby|so that|so
                           r"in order to|for example|e\.g\.)\s", re.IGNORECASE)
 
 
-def _concise(item: str, words: int = 25) -> str:
+def _concise(item: str, words: int = 40) -> str:
     """A dense item keeps its head and essential modifiers: past `words` words it ends before
     its first side clause ("..., which longitudinal paths each define ... while ...")."""
     if len(item.split()) <= words:

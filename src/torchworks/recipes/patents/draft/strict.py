@@ -35,7 +35,8 @@ _SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
 # A phrase cut short ("... arranged between the collar.", "... withdrawn through."), a doubled
 # word ("the the"), or two sentences run together ("the housing Preferably the valve").
 _DANGLING = re.compile(r"(?:(?<=\s)|^)(\w+\s+)?(?:of|in|on|to|from|with|for|at|by|into|onto|"
-                       r"between|through|via|and|or|the|a|an|said|that|which|than|as)\s*[.;]")
+                       r"between|through|via|and|or|the|a|an|said|that|which|than|as|least)"
+                       r"\s*[.;]")
 # "a via;" and "the AN;" are nouns, not a phrase cut short
 _NOUN_BEFORE = frozenset({"a", "an", "the", "said", "each", "first", "second", "third"})
 _REPEATED = re.compile(r"\b(\w+)\s+\1\b", re.IGNORECASE)
