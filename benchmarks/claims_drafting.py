@@ -38,6 +38,7 @@ from pathlib import Path
 
 import torch
 
+from torchworks.errors import DataError
 from torchworks.recipes.patents.draft.chunk import lemma, phrases
 from torchworks.recipes.patents.draft.disclosure import analyse, element_name
 from torchworks.recipes.patents.draft.pipeline import DraftConfig, draft_claims
@@ -108,7 +109,14 @@ def rouge_l(reference: str, candidate: str) -> float:
 
 def measure(name: str, sets: list[tuple[dict, list[str], float]]) -> dict:
     rl, recall, errors, duplicates, unsupported, seconds, claims = [], [], 0, 0, 0, [], 0
+    refused = 0
     for record, drafted, spent in sets:
+        if not drafted:
+            refused += 1
+            rl.append(0.0)
+            recall.append(0.0)
+            seconds.append(spent)
+            continue
         vocabulary = analyse(record["disclosure"], record["title"]).vocabulary
         report = check_draft(drafted, vocabulary)
         rl.append(rouge_l(record["granted"], drafted[0]))
@@ -124,14 +132,20 @@ def measure(name: str, sets: list[tuple[dict, list[str], float]]) -> dict:
             "rouge_l": 100 * statistics.mean(rl) if rl else 0.0,
             "element_recall": 100 * statistics.mean(recall) if recall else 0.0,
             "checker_errors_per_claim": errors / n, "duplicates": duplicates,
-            "unsupported_claims": unsupported,
+            "unsupported_claims": unsupported, "refused": refused,
             "s_per_set": statistics.mean(seconds) if seconds else 0.0}
 
 
 def run_ours(data: list[dict], config: DraftConfig, backend=None) -> list:
+    """A disclosure the pipeline refuses (it names no parts) counts as an empty draft."""
     out = []
     for record in data:
-        result = draft_claims(record["disclosure"], backend, config, title=record["title"])
+        began = time.perf_counter()
+        try:
+            result = draft_claims(record["disclosure"], backend, config, title=record["title"])
+        except DataError:
+            out.append((record, [], time.perf_counter() - began))
+            continue
         out.append((record, result.claims, result.seconds))
     return out
 
@@ -154,14 +168,21 @@ def run_old(old_src: Path, data: list[dict], dependents: int) -> list:
     return [(record, row["claims"], row["s"]) for record, row in zip(data, rows, strict=True)]
 
 
-def run_polish_openai(data: list[dict], config: DraftConfig) -> list:
+def run_polish_openai(data: list[dict], config: DraftConfig, base_url: str = "",
+                      model: str = "default") -> list:
+    """Claim 1 polished through an OpenAI-compatible server: the one at `base_url` (what
+    $TORCHWORKS_DRAFT_BASE_URL names for the server), else one started here around the
+    embedded SmolLM2 (`draft/openai_server.py`)."""
     from torchworks.recipes.patents.draft.backends import LocalBackend, OpenAIBackend
     from torchworks.recipes.patents.draft.openai_server import openai_app, serve_app
 
+    polish = DraftConfig(dependents=config.dependents, polish=True)
+    if base_url:
+        return run_ours(data, polish, OpenAIBackend(base_url, os.environ.get(
+            "OPENAI_API_KEY", ""), model=model, timeout_s=900))
     server = serve_app(openai_app(LocalBackend.load(None), model_name="smollm2"))
     try:
         remote = OpenAIBackend(f"{server.url}/v1", model="smollm2", timeout_s=900)
-        polish = DraftConfig(dependents=config.dependents, polish=True)
         return run_ours(data, polish, remote)
     finally:
         server.stop()
@@ -179,6 +200,9 @@ def main() -> int:
     parser.add_argument("--old-sets", type=int, default=3)
     parser.add_argument("--openai-sets", type=int, default=0,
                         help="sets to draft with --polish through a local OpenAI server")
+    parser.add_argument("--base-url", default=os.environ.get("TORCHWORKS_DRAFT_BASE_URL", ""),
+                        help="an OpenAI-compatible /v1 URL for --openai-sets (default: "
+                             "$TORCHWORKS_DRAFT_BASE_URL; unset: one started in-process)")
     parser.add_argument("--show", type=int, default=3, help="print this many sets in full")
     parser.add_argument("--json", type=Path, default=None, help="also write the table here")
     args = parser.parse_args()
@@ -197,19 +221,25 @@ def main() -> int:
             measure("ours", ours)]
     print(f"ours drafted {len(data)} sets in {time.perf_counter() - began:.2f} s", flush=True)
     if args.openai_sets:
-        rows.append(measure("ours+polish(openai)", run_polish_openai(
-            data[: args.openai_sets], config)))
+        polished = run_polish_openai(data[: args.openai_sets], config, args.base_url,
+                                     os.environ.get("TORCHWORKS_DRAFT_MODEL", "default"))
+        rows.append(measure("ours+polish(openai)", polished))
+        rows.append(measure("ours, same sets", ours[: args.openai_sets]))
+        print(f"polish through {args.base_url or 'an in-process server'}: claim 1 rewritten in "
+              f"{sum(p[1][:1] != o[1][:1] for p, o in zip(polished, ours, strict=False))} of "
+              f"{len(polished)} sets")
     if args.old_src:
         rows.append(measure("previous (LLM)", run_old(args.old_src, data[: args.old_sets],
                                                       args.dependents)))
         rows.append(measure("ours, same sets", ours[: args.old_sets]))
     header = (f"{'method':<22} {'sets':>4} {'R-L':>6} {'elem.rec':>8} {'err/claim':>9} "
-              f"{'dup':>4} {'unsupp.':>7} {'s/set':>7}")
+              f"{'dup':>4} {'unsupp.':>7} {'refused':>7} {'s/set':>7}")
     print("\n" + header)
     for row in rows:
         print(f"{row['method']:<22} {row['sets']:>4} {row['rouge_l']:>6.1f} "
               f"{row['element_recall']:>8.1f} {row['checker_errors_per_claim']:>9.3f} "
-              f"{row['duplicates']:>4} {row['unsupported_claims']:>7} {row['s_per_set']:>7.3f}")
+              f"{row['duplicates']:>4} {row['unsupported_claims']:>7} {row['refused']:>7} "
+              f"{row['s_per_set']:>7.3f}")
     base = rows[0]
     print(f"\nours / first-sentence: R-L x{rows[1]['rouge_l'] / max(base['rouge_l'], 1e-9):.2f}, "
           f"element recall x{rows[1]['element_recall'] / max(base['element_recall'], 1e-9):.2f}")

@@ -14,27 +14,39 @@ verbs as gerunds.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
 from torchworks.errors import DataError
-from torchworks.recipes.patents.draft.chunk import article, lemma, phrases, words_of
+from torchworks.recipes.patents.draft.chunk import (
+    article,
+    lemma,
+    phrases,
+    words_of,
+)
 from torchworks.recipes.patents.draft.disclosure import (
     Disclosure,
     Relation,
     element_name,
-    is_method,
     list_items,
     subject_parts,
 )
+from torchworks.recipes.patents.draft.statement import (
+    FINITE,
+    Statement,
+    finite_body,
+    passive_steps,
+)
+from torchworks.recipes.patents.draft.subject import is_method
 
 # Verbs that state what a thing is or has, not a step anyone performs.
 _STATIVE = frozenset({
     "be", "have", "contain", "include", "comprise", "consist", "satisfy", "represent",
     "correspond", "belong", "exist",
 })
-_STEP_LIST = re.compile(r"\b(?:including|comprising|includes|comprises|by)\s+(?=\w+ing\b)",
-                        re.IGNORECASE)
+_STEP_LIST = re.compile(r"\b(?:including|comprising|includes|comprises|by|steps? of)\s+"
+                        r"(?=(?:\w+ly\s+)?\w+ing\b)", re.IGNORECASE)
 
 _CONNECTORS = {"has": "having", "have": "having", "includes": "including", "include":
                "including", "comprises": "comprising", "comprise": "comprising",
@@ -49,25 +61,39 @@ class Claim:
 
 
 def build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
-          plain: bool = False) -> list[Claim]:
-    """Claim 1, up to `dependents` dependent claims, and a method claim for a process.
-    `plain` lists claim 1's elements without their relations (the fallback when a relation
-    read from the prose does not make a clean claim)."""
+          plain: bool = False, stated: bool = True) -> list[Claim]:
+    """Claim 1, up to `dependents` dependent claims, and an independent claim of the other
+    kind (method or apparatus) when the disclosure describes both. Claim 1 opens with the
+    disclosure's own statement of the invention when it has one (`stated`), else with the
+    parts it says the subject has, then each actor with its relation; `plain` lists claim 1's
+    elements without their relations (the fallback when a relation read from the prose does
+    not make a clean claim)."""
     subject = disclosure.subject
     if plain:
         names = disclosure.essential(elements) or _some_elements(disclosure)
-        claims = [Claim(f"{_capital(article(subject))} comprising: "
+        claims = [Claim(f"{_capital(_preamble(subject))} comprising: "
                         f"{_join([article(disclosure.form(n)) for n in names])}.", None,
                         frozenset(names))]
         return claims + _dependents(disclosure, claims, dependents, set())
-    if is_method(subject):
-        steps = _steps(disclosure)
-        if steps:
-            return [Claim(f"A {subject}, comprising: {_join(steps[:5])}.", None,
-                          frozenset(disclosure.elements))]
+    method = is_method(subject)
+    kept = _usable_statements(disclosure) if stated else []
+    primary = next((s for s in kept if s.method == method), None)
+    other = next((s for s in kept if s.method != method), None)
+    if method:
+        first = _stated_claim(primary, disclosure) if primary else _method_claim(
+            disclosure, f"A {subject}")
+        if first:
+            claims = [first, *_dependents(disclosure, [first], dependents, set(), "method")]
+            return claims + ([_stated_claim(other, disclosure)] if other else [])
+        primary, other = other, None  # no steps: the apparatus it states, if any
     chain: set[str] = set()
-    items = [_rewrite(part, chain, disclosure) for part in subject_parts(disclosure)[:elements]]
     used: set[Relation] = set()
+    if primary:
+        preamble, items = _stated_items(primary, disclosure, chain, used)
+    else:
+        preamble = _preamble(subject)
+        items = [_rewrite(part, chain, disclosure) for part in subject_parts(disclosure)[:elements]]
+    label = " ".join(phrases(preamble)[0].words[-4:]) if primary and phrases(preamble) else ""
     optional = {f.sentence for f in disclosure.features}
     actors = [r.element for r in disclosure.relations
               if r.element != subject and r.sentence not in optional]
@@ -79,19 +105,63 @@ def build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
         item = article(disclosure.form(name))
         if relation:
             used.add(relation)
-            where = _rewrite(relation.where, chain, disclosure) + " " if relation.where else ""
-            item += " " + where + _rewrite(_connect(relation.clause), chain, disclosure)
+            where = _rewrite(relation.where, chain, disclosure, label) + " " \
+                if relation.where else ""
+            item += " " + where + _rewrite(_connect(relation.clause), chain, disclosure, label)
         items.append(item)
     if not items:
         items = [article(disclosure.form(n)) for n in _some_elements(disclosure)]
         chain.update(disclosure.elements[:3])
-    claims = [Claim(f"{_capital(article(subject))} comprising: {_join(items)}.", None,
-                    frozenset(chain))]
-    claims += _dependents(disclosure, claims, dependents, used)
-    method = _method_claim(disclosure)
-    if method:
-        claims.append(method)
+    claims = [Claim(f"{_capital(preamble)} comprising: {_join(items)}.", None, frozenset(chain))]
+    claims += _dependents(disclosure, claims, dependents, used, label)
+    if other:
+        claims.append(_stated_claim(other, disclosure))
+    elif disclosure.process and (steps := _method_claim(disclosure)):
+        claims.append(steps)
     return claims
+
+
+def _usable_statements(disclosure: Disclosure) -> list[Statement]:
+    """Statements of the invention outside optional sentences: "a X comprising ..." (the
+    subject stated only in the title is still stated so), or "the <subject> comprises ..."."""
+    head = lemma(disclosure.subject.split()[-1], "NOUN")
+    optional = {f.sentence for f in disclosure.features}
+    return [s for s in disclosure.statements if s.sentence not in optional and (
+        s.preamble.split()[0].lower() in ("a", "an") or s.head == head)]
+
+
+def _stated_items(statement: Statement, disclosure: Disclosure, chain: set[str],
+                  used: set[Relation]) -> tuple[str, list[str]]:
+    """The statement's preamble and items with the claim's own articles (what the preamble
+    or an earlier item introduces is "the" after it); an item that is a bare element gets
+    its relation ("a controller" -> "a controller that compares ...")."""
+    preamble = statement.preamble
+    if preamble.split()[0].lower() in ("the", "said"):
+        preamble = _preamble(disclosure.subject)
+    found = phrases(preamble)
+    for index, phrase in enumerate(found):  # what the preamble names is introduced there
+        name = element_name(phrase)
+        chain.add(name if index == 0 else disclosure.canonical(name))
+    label = " ".join(found[0].words[-4:]) if found else ""
+    items = []
+    for item in statement.items:
+        bare = phrases(item)
+        name = disclosure.canonical(element_name(bare[0])) if len(bare) == 1 and \
+            bare[0].start == 0 and bare[0].end == len(item) else ""
+        relation = _relation_for(disclosure, name, used) if name else None
+        if relation and relation.sentence != statement.sentence:  # else the statement says it
+            used.add(relation)
+            item += " " + (relation.where + " " if relation.where else "") + _connect(
+                relation.clause)
+        items.append(_rewrite(item, chain, disclosure, label))
+    return preamble, items
+
+
+def _stated_claim(statement: Statement, disclosure: Disclosure) -> Claim:
+    chain: set[str] = set()
+    preamble, items = _stated_items(statement, disclosure, chain, set())
+    transition = ", comprising: " if statement.method else " comprising: "
+    return Claim(f"{_capital(preamble)}{transition}{_join(items)}.", None, frozenset(chain))
 
 
 def _some_elements(disclosure: Disclosure) -> list[str]:
@@ -106,9 +176,19 @@ def _some_elements(disclosure: Disclosure) -> list[str]:
 def _relation_for(disclosure: Disclosure, name: str, used: set[Relation]) -> Relation | None:
     optional = {f.sentence for f in disclosure.features}
     for relation in disclosure.relations:
-        if relation.element == name and relation not in used and relation.sentence not in optional:
+        if relation.element == name and relation not in used and relation.sentence not in \
+                optional and _claimable(relation):
             return relation
     return None
+
+
+def _claimable(relation: Relation) -> bool:
+    """A relation a claim can carry: one clause about its element, not a sentence of its own
+    ("received at the exchanger is transferred to ...", "... cannot be extracted") nor a list
+    opening inside it ("comprises: forming ...")."""
+    return not (FINITE.search(relation.clause) or ":" in relation.clause
+                or re.search(r"\b(?:cannot|can not|inventors?)\b|, (?:a|an|the) ",
+                             relation.clause))
 
 
 def _connect(clause: str) -> str:
@@ -125,10 +205,11 @@ def _connect(clause: str) -> str:
     return f"that {clause}"
 
 
-def _rewrite(clause: str, chain: set[str], disclosure: Disclosure) -> str:
+def _rewrite(clause: str, chain: set[str], disclosure: Disclosure, label: str = "") -> str:
     """Articles by the chain: an element already claimed is "the", a new one "a" (and joins
     the chain); the subject is always "the <subject>"."""
     subject, form = disclosure.subject, disclosure.form
+    core = re.split(r" (?:for|of|to|with|in|on) ", subject)[0]  # "apparatus for adding weight"
     out, last = [], 0
     for phrase in phrases(clause):
         name = disclosure.canonical(element_name(phrase))
@@ -137,8 +218,8 @@ def _rewrite(clause: str, chain: set[str], disclosure: Disclosure) -> str:
         if not name:
             continue
         out.append(clause[last:phrase.start])
-        if name == subject or subject.endswith(" " + name):
-            out.append(f"the {subject}")
+        if name in (subject, core) or core.endswith(" " + name):
+            out.append(f"the {label or core}")
         elif name in chain:
             out.append(f"the {form(name)}")
         elif phrase.determiner in ("a", "an", "the", "said"):
@@ -153,10 +234,13 @@ def _rewrite(clause: str, chain: set[str], disclosure: Disclosure) -> str:
 
 
 def _dependents(disclosure: Disclosure, claims: list[Claim], limit: int,
-                used: set[Relation]) -> list[Claim]:
+                used: set[Relation], label: str = "") -> list[Claim]:
     subject = disclosure.subject
+    label = label or subject
     made: list[Claim] = []
     seen = {c.text.lower() for c in claims}
+    stated = {" ".join(p.words[-4:]) for s in disclosure.statements
+              for p in phrases(s.preamble)[:1]}
 
     def introduced_by(names: set[str]) -> int:
         """The latest claim in the set that introduces one of `names` (1 when none does)."""
@@ -164,14 +248,19 @@ def _dependents(disclosure: Disclosure, claims: list[Claim], limit: int,
         return max(where) if where else 1
 
     def add(body: str, refers: set[str]) -> None:
+        body = finite_body(body)
+        if not body:
+            return  # "wherein the belly pan for reducing drag": no statement to claim
         parent = introduced_by(refers)
         chain = set().union(*(c.introduces for c in _ancestry(claims + made, parent)))
         before = set(chain)
-        body = _rewrite(body, chain, disclosure)
-        said = " ".join(_gist(c.text) for c in claims + made)
-        if _gist(body.removeprefix("wherein ").removeprefix("further comprising ")) in said:
-            return  # the set says it already
-        text = f"The {subject} of claim {parent}, {body}."
+        body = _rewrite(body, chain, disclosure, label)
+        said = [_gist(c.text) for c in claims + made]
+        gist = _gist(body.removeprefix("wherein ").removeprefix("further comprising "))
+        if any(gist in s or (len(gist.split()) >= 4 and set(gist.split()) <= set(s.split()))
+               for s in said):
+            return  # the set says it already ("the workpiece is heated" after "heating it")
+        text = f"The {label} of claim {parent}, {body}."
         if text.lower() not in seen and len(made) < limit:
             seen.add(text.lower())
             made.append(Claim(text, parent, frozenset(chain - before)))
@@ -181,15 +270,19 @@ def _dependents(disclosure: Disclosure, claims: list[Claim], limit: int,
         add(f"wherein {_lower_first(feature.clause)}", named | {feature.element})
     for relation in disclosure.relations:  # what the disclosure says of a claimed element
         claimed = set().union(*(c.introduces for c in claims + made))
-        if relation not in used and relation.element in claimed and relation.element != subject:
+        if relation not in used and relation.element in claimed and relation.element != subject \
+                and _claimable(relation) and not relation.where:
             used.add(relation)
             add(f"wherein the {disclosure.form(relation.element)} {relation.clause}",
                 {relation.element, *relation.objects})
     for name in disclosure.elements:
         claimed = set().union(*(c.introduces for c in claims + made))
-        if name in claimed or len(made) >= limit or not _stated_beyond_subject(disclosure, name):
-            continue
+        if name in claimed or len(made) >= limit or not _stated_beyond_subject(disclosure, name) \
+                or name in stated:
+            continue  # the apparatus a method statement names is claimed on its own
         relation = _relation_for(disclosure, name, used)
+        if not relation and " " not in name and disclosure.counts[name] < 3:
+            continue  # "further comprising a state": a lone word named in passing
         body = f"further comprising {article(disclosure.form(name))}"
         refers: set[str] = set()
         if relation:
@@ -210,9 +303,10 @@ def _stated_beyond_subject(disclosure: Disclosure, name: str) -> bool:
     return later >= 1 and (related or disclosure.counts[name] >= 2)
 
 
+@functools.lru_cache(maxsize=4096)
 def _gist(text: str) -> str:
     """Words without articles, for "does the set already say this?"."""
-    return " ".join(w for w in re.findall(r"[a-z0-9-]+", text.lower())
+    return " ".join(lemma(w, "VERB") for w in re.findall(r"[a-z0-9-]+", text.lower())
                     if w not in ("a", "an", "the", "said", "that", "is", "are"))
 
 
@@ -225,37 +319,38 @@ def _ancestry(claims: list[Claim], number: int) -> list[Claim]:
     return chain
 
 
-def _steps(disclosure: Disclosure) -> list[str]:
-    """Steps in the disclosure's words: each relation's verb as a gerund ("a motor retracts a
-    pin" -> "retracting a pin"), else the gerund lists it states ("including parsing pages,
-    identifying rules and presenting displays")."""
-    steps, chain = [], set()
-    for relation in disclosure.relations[:6]:
-        verb, _, rest = relation.clause.partition(" ")
-        gerund = _gerund(verb)
-        if gerund and rest:
-            steps.append(_rewrite(f"{gerund} {rest}", chain, disclosure))
-    if len(steps) >= 2:
-        return steps
-    chain = set()
+def _steps(disclosure: Disclosure, chain: set[str]) -> list[str]:
+    """Steps in the disclosure's words, in its order: the gerund lists it states ("including
+    parsing pages, identifying rules and presenting displays"), its passive sentences made
+    active ("a workpiece is heated" -> "heating a workpiece"), else each relation's verb as a
+    gerund ("a motor retracts a pin" -> "retracting a pin")."""
     listed: list[str] = []
-    for sentence in disclosure.sentences[:4]:
+    for index, sentence in enumerate(disclosure.sentences[:8]):
+        if index in disclosure.aside:
+            continue
         for match in _STEP_LIST.finditer(sentence):
             tail = re.split(r"[;.]", sentence[match.end():])[0]
             listed += [item for item in list_items(tail)
-                       if re.match(r"\w+ing\b", item) and 3 <= len(item.split()) <= 20]
-    return [_rewrite(step, chain, disclosure) for step in listed] if len(listed) >= 2 else []
+                       if re.match(r"(?:\w+ly\s+)?\w+ing\b", item) and 3 <= len(item.split()) <= 25]
+        listed += passive_steps(sentence)
+        for relation in disclosure.relations:  # "the cutter severs the tube": severing it
+            verb, _, rest = relation.clause.partition(" ")
+            gerund = _gerund(verb) if relation.sentence == index else ""
+            if gerund and re.match(r"(?:a|an|the|said|each)\s", rest):  # acts on a thing
+                listed.append(f"{gerund} {rest}")
+    unique = list(dict.fromkeys(listed))
+    return [_rewrite(step, chain, disclosure) for step in unique[:5]]
 
 
-def _method_claim(disclosure: Disclosure) -> Claim | None:
-    if not disclosure.process:
-        return None
-    steps = _steps(disclosure)
+def _method_claim(disclosure: Disclosure, preamble: str = "") -> Claim | None:
+    """A method claim of the disclosure's steps; its preamble "A method of operating a X"
+    unless given."""
+    chain: set[str] = set()
+    steps = _steps(disclosure, chain)
     if len(steps) < 2:
         return None
-    purpose = f"of operating {article(disclosure.subject)}"
-    return Claim(f"A method {purpose}, the method comprising: {_join(steps[:4])}.", None,
-                 frozenset())
+    preamble = preamble or f"A method of operating {_preamble(disclosure.subject)}"
+    return Claim(f"{preamble}, comprising: {_join(steps[:5])}.", None, frozenset(chain))
 
 
 def _gerund(verb: str) -> str:
@@ -269,6 +364,15 @@ def _gerund(verb: str) -> str:
         return ""
     forms = getInflection(base, tag="VBG")
     return forms[0] if forms else ""
+
+
+def _preamble(subject: str) -> str:
+    """"a system for routing contact records": one thing, whatever its purpose's plural."""
+    core = re.split(r" (?:for|of|to|with|in|on) ", subject)[0]
+    introduced = article(core)
+    if introduced.startswith("a plurality of "):  # a title's plural names one invention
+        introduced = ("an " if core[:1].lower() in "aeiou" else "a ") + core
+    return introduced.split(" ", 1)[0] + " " + subject
 
 
 def _join(items: list[str]) -> str:

@@ -97,6 +97,7 @@ def parts_of_speech(word: str) -> frozenset[str]:
     return frozenset(getAllLemmas(word.lower()))
 
 
+@functools.lru_cache(maxsize=65536)
 def lemma(word: str, pos: str) -> str:
     from lemminflect import getLemma
 
@@ -190,7 +191,8 @@ _VERB_PREPOSITIONS = frozenset({"into", "onto", "through", "from", "to", "toward
 
 
 def _plural(word: str) -> bool:
-    return word.endswith("s") and not word.endswith("ss") and lemma(word, "NOUN") != word
+    return (word.endswith("s") and not word.endswith("ss") and _noun_capable(word)
+            and lemma(word, "NOUN") != word)  # "pins", not "continuous"
 
 
 def _participle_modifier(words: list[Word], k: int) -> bool:
@@ -198,7 +200,8 @@ def _participle_modifier(words: list[Word], k: int) -> bool:
     adjective, recognised by the noun that follows it."""
     word = words[k].lower
     return (word.endswith(("ing", "ed")) and word not in FUNCTION and k + 1 < len(words)
-            and nominal(words[k + 1].text) and _noun_capable(words[k + 1].text))
+            and ((nominal(words[k + 1].text) and _noun_capable(words[k + 1].text))
+                 or _participle_modifier(words, k + 1)))  # "a modified conjugated polymer"
 
 
 def _noun_capable(word: str) -> bool:

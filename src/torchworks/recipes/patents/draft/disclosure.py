@@ -26,13 +26,18 @@ from torchworks.recipes.patents.draft.chunk import (
     GENERIC,
     META,
     Phrase,
-    article,
     lemma,
-    parts_of_speech,
     phrases,
     verb_like,
     words_of,
 )
+from torchworks.recipes.patents.draft.statement import (
+    JUDGING,
+    Statement,
+    problem_sentence,
+    statements,
+)
+from torchworks.recipes.patents.draft.subject import subject_of
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(])|\n\s*\n")
 _OPTIONAL = re.compile(r"\b(?:may|can|could|might|optionally|preferably|alternatively|"
@@ -50,6 +55,8 @@ _LEADING_OPTIONAL = re.compile(r"^(?:(?:optionally|preferably|alternatively|addi
                                r"(?:embodiments?|examples?|implementations?)|for example),?\s+)+",
                                re.IGNORECASE)
 _REFERENCE_NUMERAL = re.compile(r"(?<=[A-Za-z])\s+\(?\d{1,4}[a-z]?\)?(?=[\s,.;:)])")
+_NUMERAL_GROUP = re.compile(r"(?<=[A-Za-z])\s+\((?:\d{1,4}[a-z]?'?)(?:\s*(?:,|-|and|to)\s*"
+                            r"\d{1,4}[a-z]?'?)+\)")  # "wing tips (7, 8)"
 _INTRO = re.compile(r"^(?:abstract(?: of (?:the )?disclosure)?|summary(?: of the invention)?|"
                     r"technical field|field of the invention)[:.\s]+", re.IGNORECASE)
 
@@ -86,6 +93,8 @@ class Disclosure:
     sentences: list[str]
     vocabulary: frozenset[str] = field(default_factory=frozenset)  # lower-case words used
     forms: dict[str, str] = field(default_factory=dict)  # element -> as first written ("USB port")
+    statements: list[Statement] = field(default_factory=list)  # "a X comprising ..." as stated
+    aside: frozenset[int] = frozenset()  # sentences about problems, objects, advantages
 
     def form(self, name: str) -> str:
         return self.forms.get(name, name)
@@ -100,7 +109,7 @@ class Disclosure:
         optional = {f.sentence for f in self.features}
         named: list[str] = []
         for index, sentence in enumerate(self.sentences):
-            if index in optional:
+            if index in optional or index in self.aside:
                 continue
             for phrase in phrases(sentence):
                 name = element_name(phrase)
@@ -110,15 +119,20 @@ class Disclosure:
         return [n for n in named if n in ranked]
 
 
-def analyse(text: str, title: str = "") -> Disclosure:
-    """Read a disclosure (plain text; an optional title helps find the subject)."""
-    text = _REFERENCE_NUMERAL.sub("", _INTRO.sub("", " ".join(text.split())))
+def analyse(text: str, title: str = "", set_aside: bool = True) -> Disclosure:
+    """Read a disclosure (plain text; an optional title helps find the subject). Sentences
+    about the prior art, problems or objects name no elements (`set_aside`)."""
+    text = _NUMERAL_GROUP.sub("", _INTRO.sub("", " ".join(text.split())))
+    text = _REFERENCE_NUMERAL.sub("", text)
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if len(s.split()) >= 3]
-    subject = _subject(title, sentences)
+    subject = subject_of(title, sentences)
     counts: Counter[str] = Counter()
     elements: list[str] = []
     forms: dict[str, str] = {}
-    for sentence in sentences:
+    aside = frozenset(i for i, s in enumerate(sentences) if set_aside and problem_sentence(s))
+    for index, sentence in enumerate(sentences):
+        if index in aside:
+            continue
         for phrase in phrases(sentence):
             name = element_name(phrase)
             if not name or name == subject or _is_subject(name, subject) or (
@@ -130,13 +144,18 @@ def analyse(text: str, title: str = "") -> Disclosure:
                 written = sentence[phrase.start:phrase.end].split()[-len(name.split()):]
                 if any(w.isupper() and len(w) > 1 for w in written):
                     forms[name] = " ".join(written)
+    if not elements and aside:  # all of it reads as background: better that than nothing
+        return analyse(text, title, set_aside=False)
     elements = _merge_variants(elements, counts)
-    relations = [r for i, s in enumerate(sentences) for r in _relations(s, i, elements, subject)]
-    features = [f for i, s in enumerate(sentences) if (f := _feature(s, i, elements, subject))]
+    relations = [r for i, s in enumerate(sentences) if i not in aside
+                 for r in _relations(s, i, elements, subject)]
+    features = [f for i, s in enumerate(sentences)
+                if i not in aside and (f := _feature(s, i, elements, subject))]
     vocabulary = frozenset(w.lower for w in words_of(f"{title} {text}") if w.text[:1].isalpha())
     return Disclosure(subject=subject, elements=elements, counts=counts, relations=relations,
                       features=features, process=bool(_PROCESS.search(text[:2000])),
-                      sentences=sentences, vocabulary=vocabulary, forms=forms)
+                      sentences=sentences, vocabulary=vocabulary, forms=forms,
+                      statements=statements(sentences), aside=aside)
 
 
 def canonical(name: str, elements: list[str]) -> str:
@@ -147,7 +166,8 @@ def canonical(name: str, elements: list[str]) -> str:
 
 def element_name(phrase: Phrase) -> str:
     words = [w for w in phrase.words if w not in ("first", "second", "third")]
-    if not words or words[-1] in META or words[-1] in ABSTRACT or len(words) > 5:
+    if not words or words[-1] in META or words[-1] in ABSTRACT or len(words) > 5 or (
+            words[0] in JUDGING):
         return ""
     if len(words) == 1 and words[0] in GENERIC:
         return ""
@@ -157,54 +177,6 @@ def element_name(phrase: Phrase) -> str:
 def _is_subject(name: str, subject: str) -> bool:
     """"the lock" refers back to "a bicycle lock": the subject's head alone is the subject."""
     return subject.endswith(" " + name) or name == subject.split()[-1]
-
-
-_GENERIC_PURPOSE = re.compile(
-    r"^(?:(?:a|an|the)\s+)?(?P<kind>method|system|apparatus|device|process|arrangement)s?"
-    r"(?:\s*(?:,|and|/)\s*(?:a\s+|an\s+)?(?:methods?|systems?|apparatus(?:es)?|devices?|"
-    r"processes)){0,2}\s+(?P<rest>(?:for|of|to)\s+[^.;:,]+)", re.IGNORECASE)
-
-
-def _subject(title: str, sentences: list[str]) -> str:
-    """The head phrase of the title, else the first phrase of a sentence that is not about the
-    document ("The present invention relates to a X": X). A title that only names a kind
-    ("Methods and systems for transactional tunneling") gives "system for transactional
-    tunneling" (a method title: "method for ...")."""
-    for text in ([re.sub(r"(?<=\w)/(?=\w)", " ", title)] if title else []) + sentences[:3]:
-        purpose = _GENERIC_PURPOSE.match(text.strip())
-        if purpose:
-            rest = purpose["rest"].split()[:9]
-            while rest and rest[-1].lower() in FUNCTION | {"such"}:
-                rest.pop()
-            return _introducing(f"{purpose['kind'].lower()} {' '.join(rest).lower()}")
-        for phrase in phrases(_with_article(text)):
-            gerund = phrase.words[0].endswith("ing") and "NOUN" not in parts_of_speech(
-                phrase.words[0])
-            if phrase.head not in META and not gerund and not (
-                    len(phrase.words) == 1 and phrase.head in GENERIC):
-                return " ".join([*phrase.words[-4:-1], lemma(phrase.head, "NOUN")])
-    return "device"
-
-
-def _introducing(text: str) -> str:
-    """"device for holding a napkin across the torso": the preamble introduces what it names,
-    so "the torso" becomes "a torso"."""
-    for phrase in reversed(phrases(text)):
-        if phrase.determiner in DEFINITE:
-            text = text[:phrase.start] + article(phrase.name) + text[phrase.end:]
-    return text
-
-
-def is_method(subject: str) -> bool:
-    return subject.split()[0] in ("method", "process")
-
-
-def _with_article(title: str) -> str:
-    """Titles have no article ("Bicycle lock with ..."): give the first phrase one."""
-    first = title.split()[:1]
-    if first and first[0].lower() not in ("a", "an", "the"):
-        return "A " + title[:1].lower() + title[1:]
-    return title
 
 
 def _merge_variants(elements: list[str], counts: Counter[str]) -> list[str]:
@@ -232,7 +204,13 @@ def _relations(sentence: str, index: int, elements: list[str], subject: str) -> 
         name = canonical(element_name(phrase), elements)
         if name not in elements and not _is_subject(name, subject):
             continue
+        before = words[phrase.first - 1 - len(phrase.determiner.split())].lower \
+            if phrase.first > len(phrase.determiner.split()) else ""
         after = phrase.last + 1
+        if before in _GOVERNING and after < len(words) and words[after].lower in (
+                "is", "are", *_FACT_VERBS) and not (position and _preposition_between(
+                sentence, sentence_phrases[position - 1], phrase)):
+            continue  # "gas released from the vessel is poured": the vessel is not poured
         if after < len(words) and words[after].lower in ("that", "which"):
             after += 1
         if after >= len(words) or not verb_like(words[after].text) or _OPTIONAL.match(
@@ -258,6 +236,11 @@ def _relations(sentence: str, index: int, elements: list[str], subject: str) -> 
     return found
 
 
+# A word before a phrase that makes it an object, not the subject of what follows.
+_GOVERNING = FUNCTION - {"and", "or", "that", "which", "where", "when", "while", "then", "thus",
+                         "wherein", "whereby", "also", "further", "if", "because", "since"}
+
+
 def _preposition_between(sentence: str, left: Phrase, right: Phrase) -> bool:
     between = sentence[left.end:right.start].strip().lower()
     return between in ("on", "in", "at", "inside", "within", "near", "under", "over", "above",
@@ -272,7 +255,7 @@ def subject_parts(disclosure: Disclosure) -> list[str]:
     has = re.compile(r"\b(?:has|have|includes?|comprises?|contains?|consists of|is provided "
                      r"with)\s+", re.IGNORECASE)
     for index, sentence in enumerate(disclosure.sentences):
-        if index in optional:
+        if index in optional or index in disclosure.aside:
             continue
         first = next(iter(phrases(sentence)), None)
         if first is None or (not _is_subject(element_name(first), disclosure.subject) and \

@@ -23,7 +23,7 @@ from torchworks.recipes.patents.claims.findings import Finding, Report
 from torchworks.recipes.patents.claims.rules_structure import ABSTRACT_MAX_WORDS
 from torchworks.recipes.patents.draft.backends import Backend, GenerateParams, Message
 from torchworks.recipes.patents.draft.builder import Claim, build
-from torchworks.recipes.patents.draft.disclosure import Disclosure, analyse, is_method
+from torchworks.recipes.patents.draft.disclosure import Disclosure, analyse
 from torchworks.recipes.patents.draft.strict import check_draft
 
 SYSTEM = ("You are a US patent attorney. You write patent claims: one sentence each, every "
@@ -82,11 +82,15 @@ def draft_claims(disclosure: str, backend: Backend | None = None,
     analysis = analyse(disclosure, title)
     say("status", f"subject: {analysis.subject}; elements: {', '.join(analysis.elements[:8])}")
     built = build(analysis, config.dependents, config.elements)
-    first_errors = [f for f in check_draft([built[0].text], analysis.vocabulary).findings
-                    if f.severity == "error"]
-    if first_errors and not is_method(analysis.subject):
-        say("status", "claim 1 rebuilt without relations: " + first_errors[0].message)
-        built = build(analysis, config.dependents, config.elements, plain=True)
+    fallbacks = [("from the parts and relations", {"stated": False}),
+                 ("without relations", {"stated": False, "plain": True}), ("", {})]
+    for how, variant in fallbacks:
+        first_errors = [f for f in check_draft([built[0].text], analysis.vocabulary).findings
+                        if f.severity == "error"]
+        if not first_errors or not how:
+            break
+        say("status", f"claim 1 rebuilt {how}: {first_errors[0].message}")
+        built = build(analysis, config.dependents, config.elements, **variant)
     polished = False
     if config.polish and backend is not None:
         built[0], polished = _polish(built[0], analysis, backend, config, say)

@@ -34,8 +34,11 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*(?:'[A-Za-z]+)?")
 _SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
 # A phrase cut short ("... arranged between the collar.", "... withdrawn through."), a doubled
 # word ("the the"), or two sentences run together ("the housing Preferably the valve").
-_DANGLING = re.compile(r"\b(?:of|in|on|to|from|with|for|at|by|into|onto|between|through|"
-                       r"via|and|or|the|a|an|said|that|which|than|as)\s*[.;]", re.IGNORECASE)
+_DANGLING = re.compile(r"(?:(?<=\s)|^)(\w+\s+)?(?:of|in|on|to|from|with|for|at|by|into|onto|"
+                       r"between|through|via|and|or|the|a|an|said|that|which|than|as|least)"
+                       r"\s*[.;]")
+# "a via;" and "the AN;" are nouns, not a phrase cut short
+_NOUN_BEFORE = frozenset({"a", "an", "the", "said", "each", "first", "second", "third"})
 _REPEATED = re.compile(r"\b(\w+)\s+\1\b", re.IGNORECASE)
 _RUN_ON = re.compile(r"[a-z,]\s+(?:Preferably|Optionally|Alternatively|Typically|Thus|However|"
                      r"Further|Moreover|The|This|These|It|In)\s")
@@ -71,7 +74,8 @@ def _claim_findings(number: int, text: str, disclosure_words: frozenset[str]) ->
         found.append(_finding(number, "draft-not-one-sentence", text[-40:],
                               f"claim {number} is not one sentence ending with a period",
                               "one sentence per claim, ending with '.'"))
-    cut = _DANGLING.search(text) or _REPEATED.search(text) or _RUN_ON.search(text)
+    cut = next((m for m in _DANGLING.finditer(text) if not m.group(1) or m.group(1).strip()
+                not in _NOUN_BEFORE), None) or _REPEATED.search(text) or _RUN_ON.search(text)
     if cut:
         found.append(_finding(number, "draft-broken-phrase", cut.group().strip(),
                               f"claim {number} has a broken phrase ('{cut.group().strip()}')",
