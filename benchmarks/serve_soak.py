@@ -24,6 +24,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -110,13 +111,21 @@ async def rss_sampler(pid: int, stop: asyncio.Event, every_s: float, samples: li
             pass
 
 
-async def lag_probe(url: str, stop: asyncio.Event, probe: list) -> None:
-    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-        while not stop.is_set():
-            began = time.perf_counter()
-            await client.get("/healthz")
-            probe.append(time.perf_counter() - began)
-            await asyncio.sleep(0.5)
+# A /healthz round trip every 0.5 s from a process of its own (the clients' event loop would
+# add its own lag): the server does no work for it, so its time is the wait for the server's
+# event loop (and for the GIL). One line per probe: seconds.
+PROBE = """
+import http.client, sys, time
+host, port = sys.argv[1], int(sys.argv[2])
+while True:
+    began = time.perf_counter()
+    connection = http.client.HTTPConnection(host, port, timeout=60)
+    connection.request("GET", "/healthz")
+    connection.getresponse().read()
+    connection.close()
+    print(time.perf_counter() - began, flush=True)
+    time.sleep(0.5)
+"""
 
 
 async def soak(url: str, pid: int, kinds: list[Kind], args: argparse.Namespace):
@@ -124,16 +133,18 @@ async def soak(url: str, pid: int, kinds: list[Kind], args: argparse.Namespace):
     log: list = []
     swaps: list = []
     samples: list = []
-    probe: list = []
+    probe = subprocess.Popen([sys.executable, "-c", PROBE, "127.0.0.1", url.rsplit(":", 1)[1]],
+                             stdout=subprocess.PIPE, text=True)
     tasks = [asyncio.create_task(client_loop(url, kinds, stop, log))
              for _ in range(args.clients)]
     tasks.append(asyncio.create_task(swapper(url, stop, args.swap_every_s, swaps)))
     tasks.append(asyncio.create_task(rss_sampler(pid, stop, 5.0, samples)))
-    tasks.append(asyncio.create_task(lag_probe(url, stop, probe)))
     await asyncio.sleep(args.duration_s)
     stop.set()
+    probe.terminate()
     await asyncio.gather(*tasks)
-    return log, swaps, samples, probe
+    lags = [float(line) for line in probe.communicate()[0].split()]
+    return log, swaps, samples, lags
 
 
 def main() -> None:
@@ -149,6 +160,8 @@ def main() -> None:
     parser.add_argument("--server-flag", action="append", default=[], metavar="FLAG",
                         help="extra `torchworks serve` flag, e.g. --server-flag=--timeout-s=5 "
                              "(default: none, as `make run` starts it)")
+    parser.add_argument("--server-log", type=Path, default=None, metavar="FILE",
+                        help="keep the server's whole log there (default: its tail is printed)")
     args = parser.parse_args()
     warmup_s = min(args.warmup_s, args.duration_s / 3)
     from torchworks.recipes.recsys.service import cached_demo_bundle
@@ -183,6 +196,8 @@ def main() -> None:
             server_log.close()
             shutdown_s = time.perf_counter() - stopped
             tail = (Path(tmp) / "server.log").read_text().splitlines()[-15:]
+            if args.server_log is not None:
+                shutil.copyfile(Path(tmp) / "server.log", args.server_log)
     print(environment())
     print(f"server: {' '.join(command[1:])}")
     print(f"services (version): {services}; ready after {ready_s:.0f} s")

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-from torchworks.serving.hosting import HostedModel
+from torchworks.serving.hosting import HostedModel, release_free_heap
 
 log = logging.getLogger("torchworks.serving")
 State = Literal["loading", "ready", "failed", "unloaded"]
@@ -85,18 +85,3 @@ class Startup:
                        "services": {n: s.as_json() for n, s in self.services.items()},
                        "models": models, "load_errors": errors}
 
-
-def release_free_heap() -> None:
-    """Hand the heap that start-up freed (conversions, the copies a model load makes and
-    drops) back to the OS: glibc keeps freed arenas mapped, so RSS would stay at the peak.
-    A no-op where the C library has no malloc_trim."""
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    try:
-        trim = ctypes.CDLL(name).malloc_trim if name else None
-    except (OSError, AttributeError):
-        trim = None
-    if trim is not None:
-        trim(0)

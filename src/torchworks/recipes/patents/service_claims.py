@@ -79,10 +79,10 @@ class CheckPredictor:
 
         answers: list[CheckResponse | Exception] = []
         for request in batch:
-            count = count_claims(request.claims)  # before the parse: a flood costs little
+            count = count_claims(request.claims, stop_after=MAX_CLAIMS)  # before the parse
             if count > MAX_CLAIMS:
                 answers.append(ValueError(
-                    f"claims: {count} claims in one request; the limit is "
+                    f"claims: at least {count} claims in one request; the limit is "
                     f"{MAX_CLAIMS}. Send the claim sets in separate requests of at most "
                     f"{MAX_CLAIMS} claims, or check a larger set locally with "
                     "`torchworks patents check`, which has no limit"))

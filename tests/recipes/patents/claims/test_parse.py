@@ -76,3 +76,7 @@ def test_count_claims_agrees_with_the_parse(patents_dir: Path) -> None:
     counts = [count_claims(text) for text in texts]
     assert counts == [len(parse_claims(text).claims) for text in texts]
     assert counts[:2] == [4, 4] and counts[3:5] == [0, 0]
+    for text, count in zip(texts, counts, strict=True):  # exact up to the bound, then bound + 1
+        assert count_claims(text, stop_after=3) == min(count, 4)
+    flood = "1. A pole.\n" + "".join(f"{i}. The pole of claim 1.\n" for i in range(2, 8001))
+    assert count_claims(flood) == 8000 and count_claims(flood, stop_after=1000) == 1001
