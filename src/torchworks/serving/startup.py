@@ -13,6 +13,7 @@ Per service the state is "loading", "ready", "failed" (with `reason`) or "unload
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ class Startup:
     async def load_all(self) -> None:
         await asyncio.gather(*(self._load(model) for model in self.hosted.values()))
         release_free_heap()
+        freeze_start_up_objects()
 
     async def _load(self, model: HostedModel) -> None:
         status = self.services[model.name]
@@ -85,3 +87,14 @@ class Startup:
                        "services": {n: s.as_json() for n, s in self.services.items()},
                        "models": models, "load_errors": errors}
 
+
+def freeze_start_up_objects() -> None:
+    """Take what is alive after start-up (libraries, models, tokenizers: ~445k objects with
+    every default service) out of the cyclic garbage collector's sight (`gc.freeze`). A full
+    collection scanned them all while holding the GIL, 0.5-0.7 s on a busy 2-core host, at
+    every hot swap (`hosting._dispose` collects) and every automatic full collection, and every
+    request in flight waited; after the freeze a full collection takes under a millisecond.
+    Frozen objects are still freed by reference counting; only cyclic garbage of a version
+    loaded at start-up and swapped out later stays (once per such version)."""
+    gc.collect()
+    gc.freeze()
