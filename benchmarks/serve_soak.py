@@ -1,15 +1,20 @@
-"""Soak: mixed traffic from 32 clients with hostile requests and hot swaps, for a bounded time.
+"""Soak: `torchworks serve` with every default service under mixed and hostile traffic.
 
-Run: .venv/bin/python benchmarks/serve_soak.py [--duration-s 600] [--clients 32]
+Run: .venv/bin/python benchmarks/serve_soak.py --duration-s 600 --swap-every-s 60 \
+         --flood-claims 8000
 
-A `torchworks serve` child process hosts toy-mlp (from a registry: v1, v2 good, v3 corrupt
-after publishing), toy-echo, toy-gen and patents-check. Each client loops over a weighted mix
-of well-formed requests (predict, check, generate with and without streaming) and hostile ones
-(out-of-range sampling, NaN / lone-surrogate bodies, a claim flood, cross-site unloads with
-text/plain, streams dropped mid-way). Every `--swap-every-s` the management API loads the next
-of v1, v2, v3 (refused: checksum) and "newest" (falls back past v3). The table: requests by
-kind and outcome, P50/P95/P99 of the well-formed ones per service, RSS of the server at start
-and end. What must hold: 0 failed well-formed requests; hostile ones get 4xx, never 5xx.
+A `torchworks serve` child process on 127.0.0.1 hosts what `make run` hosts (no --services:
+the LLM (SmolLM2-135M, generate and SSE stream), patents summarize, draft and check, rec
+recommend), with a model registry holding rec-recommend v1, v2 and a corrupt v3. `--clients`
+closed-loop clients send the weighted mix of `_soak_traffic.py`: well-formed requests to every
+service, and hostile ones (out-of-range sampling, NaN / lone-surrogate bodies, claim floods,
+cross-site unloads, dropped streams). Every `--swap-every-s` the management API loads the next
+of rec-recommend v1, v3 (refused: checksum), "newest" (falls back past v3 to v2) and v2.
+
+Printed: requests by kind and outcome, P50/P95/P99 per service (well-formed, answered),
+server RSS at start, after warm-up and at the end with its timeline, the swaps, and one
+PASS/FAIL line against the goals: 0 failed well-formed requests, no 5xx, check P99 < 1 s, RSS
+flat after warm-up (the rule is printed with the figures). Exit code 1 on FAIL.
 """
 
 from __future__ import annotations
@@ -17,68 +22,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
 from pathlib import Path
 
 import httpx
-import torch
 from _serving import environment
+from _soak_report import print_server_tails, report
+from _soak_traffic import REC, Kind, build_rec_registry, mix
 
-from torchworks.serving import toy
 from torchworks.serving.local import free_port, wait_ready
-from torchworks.serving.registry import publish
 
-CLAIMS = ("1. A support pole comprising a base and a telescoping shaft.\n"
-          "2. The support pole of claim 1, wherein the base is weighted.\n"
-          "3. The support pole of claim 2, wherein the shaft locks at two heights.\n")
-
-
-def flood(claims: int) -> str:
-    return "1. A pole.\n" + "".join(f"{i}. The support pole of claim 1, wherein part {i} is "
-                                    "steel.\n" for i in range(2, claims + 1))
-
-
-FLOOD = flood(8000)  # --flood-claims replaces it
 JSON = {"content-type": "application/json"}
-
-# (kind, service, weight, well_formed, request builder) -> method, path, body bytes, headers
-MIX = [
-    ("mlp", "toy-mlp", 30, True, lambda: ("/v1/toy/mlp", {"features": [0.1] * 64})),
-    ("echo", "toy-echo", 15, True, lambda: ("/v1/toy/echo", {"x": random.random()})),
-    ("check", "patents-check", 15, True, lambda: ("/v1/patents/check", {"claims": CLAIMS})),
-    ("generate", "toy-gen", 10, True, lambda: ("/v1/toy/generate", {
-        "prompt": "A method", "max_new_tokens": 16, "stream": False, "temperature": 0.7,
-        "top_p": 0.9, "seed": random.randrange(1000)})),
-    ("stream", "toy-gen", 5, True, lambda: ("/v1/toy/generate", {
-        "prompt": "A device", "max_new_tokens": 16})),
-    ("bad-sampling", "toy-gen", 4, False, lambda: ("/v1/toy/generate", random.choice([
-        {"prompt": "x", "temperature": 1, "top_p": 1e-300},
-        {"prompt": "x", "temperature": 1, "seed": 10**30},
-        {"prompt": "x", "repetition_penalty": 1e300}]))),
-    ("nan-body", "toy-mlp", 4, False, lambda: ("/v1/toy/mlp", b'{"features": [NaN]}')),
-    ("surrogate", "toy-echo", 3, False, lambda: ("/v1/toy/echo", b'{"x": "\\ud800"}')),
-    ("claim-flood", "patents-check", 1, False, lambda: ("/v1/patents/check",
-                                                        {"claims": FLOOD})),
-    ("cross-site", "admin", 3, False, lambda: ("/v1/models/toy-mlp/unload", b"{}")),
-    ("disconnect", "toy-gen", 4, False, lambda: ("/v1/toy/generate", {
-        "prompt": "A long one", "max_new_tokens": 4000})),
-]
-
-
-def build_registry(root: Path) -> None:
-    for version in ("1", "2", "3"):
-        weights = root.parent / f"w{version}" / toy.MLP_WEIGHTS
-        weights.parent.mkdir(parents=True)
-        torch.save(toy.build_mlp(hidden=1024, seed=int(version)).state_dict(), weights)
-        publish(root, "toy-mlp", weights, format="torch-state-dict", precision="fp32",
-                version=version)
-    corrupt = root / "toy-mlp" / "3" / toy.MLP_WEIGHTS
-    corrupt.write_bytes(corrupt.read_bytes()[:-100])  # truncated after publishing
 
 
 def rss_mib(pid: int) -> float:
@@ -88,71 +48,103 @@ def rss_mib(pid: int) -> float:
     return float("nan")
 
 
-async def one(client: httpx.AsyncClient, kind: str, path: str, body: object) -> str:
+async def one(client: httpx.AsyncClient, kind: Kind) -> str:
+    path, body = kind.build()
     content = body if isinstance(body, bytes) else json.dumps(body).encode()
-    headers = dict(JSON)
-    if kind == "cross-site":
-        headers = {"content-type": "text/plain", "origin": "http://evil.example"}
-    if kind in ("stream", "disconnect"):
-        async with client.stream("POST", path, content=content, headers=headers) as reply:
-            events = 0
-            async for line in reply.aiter_lines():
-                events += line.startswith("data: ")
-                if kind == "disconnect" and events >= 3:
-                    return "dropped"
+    headers = kind.headers or JSON
+    if not kind.stream:
+        return str((await client.post(path, content=content, headers=headers)).status_code)
+    async with client.stream("POST", path, content=content, headers=headers) as reply:
+        if reply.status_code != 200:
             return str(reply.status_code)
-    reply = await client.post(path, content=content, headers=headers)
-    return str(reply.status_code)
+        events, done, error = 0, False, False
+        async for line in reply.aiter_lines():
+            if not line.startswith("data: "):
+                continue
+            events += 1
+            done = done or line == "data: [DONE]"
+            error = error or '"error"' in line or '"finish_reason": "timeout"' in line
+            if kind.name == "disconnect" and events >= 3:
+                return "dropped"
+        return "sse-error" if error or not done else "200"
 
 
-async def client_loop(url: str, stop: asyncio.Event, log: list) -> None:
-    weights = [m[2] for m in MIX]
-    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+async def client_loop(url: str, kinds: list[Kind], stop: asyncio.Event, log: list) -> None:
+    weights = [k.weight for k in kinds]
+    async with httpx.AsyncClient(base_url=url, timeout=120) as client:
         while not stop.is_set():
-            kind, service, _, well_formed, build = random.choices(MIX, weights)[0]
-            path, body = build()
+            kind = random.choices(kinds, weights)[0]
             began = time.perf_counter()
             try:
-                outcome = await one(client, kind, path, body)
+                outcome = await one(client, kind)
             except httpx.HTTPError as exc:
                 outcome = type(exc).__name__
-            log.append((kind, service, well_formed, outcome, time.perf_counter() - began))
+            log.append((kind, outcome, time.perf_counter() - began))
 
 
 async def swapper(url: str, stop: asyncio.Event, every_s: float, swaps: list) -> None:
-    order = ["2", "3", None, "1"]
-    async with httpx.AsyncClient(base_url=url, timeout=120) as client:
-        i = 0
-        while not stop.is_set():
+    order = ["1", "3", None, "2"]
+    async with httpx.AsyncClient(base_url=url, timeout=300) as client:
+        for i in range(10**9):
             try:
                 await asyncio.wait_for(stop.wait(), every_s)
                 return
             except asyncio.TimeoutError:
                 pass
             version = order[i % len(order)]
-            i += 1
             began = time.perf_counter()
-            reply = await client.post("/v1/models/toy-mlp/load",
+            reply = await client.post(f"/v1/models/{REC}/load",
                                       json={} if version is None else {"version": version})
             swaps.append((version or "newest", reply.status_code,
                           reply.json().get("version", "-"), time.perf_counter() - began))
 
 
-async def soak(url: str, clients: int, duration_s: float, every_s: float):
+async def rss_sampler(pid: int, stop: asyncio.Event, every_s: float, samples: list) -> None:
+    began = time.perf_counter()
+    while True:
+        samples.append((time.perf_counter() - began, rss_mib(pid)))
+        try:
+            await asyncio.wait_for(stop.wait(), every_s)
+            samples.append((time.perf_counter() - began, rss_mib(pid)))
+            return
+        except asyncio.TimeoutError:
+            pass
+
+
+# A /healthz round trip every 0.5 s from a process of its own (the clients' event loop would
+# add its own lag): the server does no work for it, so its time is the wait for the server's
+# event loop (and for the GIL). One line per probe: seconds.
+PROBE = """
+import http.client, sys, time
+host, port = sys.argv[1], int(sys.argv[2])
+while True:
+    began = time.perf_counter()
+    connection = http.client.HTTPConnection(host, port, timeout=60)
+    connection.request("GET", "/healthz")
+    connection.getresponse().read()
+    connection.close()
+    print(time.perf_counter() - began, flush=True)
+    time.sleep(0.5)
+"""
+
+
+async def soak(url: str, pid: int, kinds: list[Kind], args: argparse.Namespace):
     stop = asyncio.Event()
     log: list = []
     swaps: list = []
-    tasks = [asyncio.create_task(client_loop(url, stop, log)) for _ in range(clients)]
-    tasks.append(asyncio.create_task(swapper(url, stop, every_s, swaps)))
-    await asyncio.sleep(duration_s)
+    samples: list = []
+    probe = subprocess.Popen([sys.executable, "-c", PROBE, "127.0.0.1", url.rsplit(":", 1)[1]],
+                             stdout=subprocess.PIPE, text=True)
+    tasks = [asyncio.create_task(client_loop(url, kinds, stop, log))
+             for _ in range(args.clients)]
+    tasks.append(asyncio.create_task(swapper(url, stop, args.swap_every_s, swaps)))
+    tasks.append(asyncio.create_task(rss_sampler(pid, stop, 5.0, samples)))
+    await asyncio.sleep(args.duration_s)
     stop.set()
+    probe.terminate()
     await asyncio.gather(*tasks)
-    return log, swaps
-
-
-def percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
+    lags = [float(line) for line in probe.communicate()[0].split()]
+    return log, swaps, samples, lags
 
 
 def main() -> None:
@@ -160,32 +152,40 @@ def main() -> None:
     parser.add_argument("--duration-s", type=float, default=600)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--swap-every-s", type=float, default=60)
-    parser.add_argument("--timeout-s", type=float, default=5.0,
-                        help="the server's per-request timeout (a claim flood stops at it)")
+    parser.add_argument("--warmup-s", type=float, default=60,
+                        help="RSS after this long is the reference for flatness (at most a "
+                             "third of --duration-s)")
     parser.add_argument("--flood-claims", type=int, default=8000,
                         help="claims in a claim-flood request (0: no floods)")
+    parser.add_argument("--server-flag", action="append", default=[], metavar="FLAG",
+                        help="extra `torchworks serve` flag, e.g. --server-flag=--timeout-s=5 "
+                             "(default: none, as `make run` starts it)")
+    parser.add_argument("--server-log", type=Path, default=None, metavar="FILE",
+                        help="keep the server's whole log there (default: its tail is printed)")
     args = parser.parse_args()
-    global FLOOD
-    FLOOD = flood(args.flood_claims)
-    if args.flood_claims == 0:
-        MIX[:] = [m for m in MIX if m[0] != "claim-flood"]
+    warmup_s = min(args.warmup_s, args.duration_s / 3)
+    from torchworks.recipes.recsys.service import cached_demo_bundle
+
+    bundle = cached_demo_bundle()  # trained once into the user's cache (the embedded default)
+    kinds = mix(bundle, args.flood_claims)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "models"
-        build_registry(root)
+        build_rec_registry(root, bundle)
         port = free_port()
         server_log = (Path(tmp) / "server.log").open("w")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "torchworks", "serve", "--port", str(port), "--services",
-             "toy-mlp,toy-echo,toy-gen,patents-check", "--models", str(root), "--no-web",
-             "--timeout-s", str(args.timeout_s), "--torch-threads", "1",
-             "--log-level", "warning"], stderr=server_log, text=True)
+        command = [sys.executable, "-m", "torchworks", "serve", "--host", "127.0.0.1",
+                   "--port", str(port), "--models", str(root), "--no-web", "--log-level",
+                   "warning", *args.server_flag]
+        process = subprocess.Popen(command, stderr=server_log, text=True,
+                                   env={**os.environ, "TQDM_DISABLE": "1"})
         url = f"http://127.0.0.1:{port}"
         try:
-            wait_ready(url, alive=lambda: process.poll() is None, timeout_s=300)
-            rss_start = rss_mib(process.pid)
-            log, swaps = asyncio.run(soak(url, args.clients, args.duration_s,
-                                          args.swap_every_s))
-            rss_end = rss_mib(process.pid)
+            began = time.perf_counter()
+            wait_ready(url, alive=lambda: process.poll() is None, timeout_s=600)
+            ready_s = time.perf_counter() - began
+            services = httpx.get(f"{url}/readyz").json()["models"]
+            log, swaps, samples, probe = asyncio.run(soak(url, process.pid, kinds, args))
+            metrics_text = httpx.get(f"{url}/metrics").text
         finally:
             process.terminate()
             stopped = time.perf_counter()
@@ -196,36 +196,18 @@ def main() -> None:
             server_log.close()
             shutdown_s = time.perf_counter() - stopped
             tail = (Path(tmp) / "server.log").read_text().splitlines()[-15:]
+            if args.server_log is not None:
+                shutil.copyfile(Path(tmp) / "server.log", args.server_log)
     print(environment())
-    print(f"soak: {args.clients} clients, {args.duration_s:.0f} s, swap every "
-          f"{args.swap_every_s:.0f} s, server --timeout-s {args.timeout_s}, claim floods of "
-          f"{args.flood_claims} claims")
-    outcomes: dict[str, Counter] = defaultdict(Counter)
-    for kind, _, _, outcome, _ in log:
-        outcomes[kind][outcome] += 1
-    print(f"{'kind':<13} {'well-formed':>11}  outcomes")
-    for kind, _, _, well_formed, _ in MIX:
-        print(f"{kind:<13} {'yes' if well_formed else 'no':>11}  "
-              f"{dict(sorted(outcomes[kind].items()))}")
-    failed = [e for e in log if e[2] and e[3] not in ("200",)]
-    server_errors = [e for e in log if e[3].startswith("5")]
-    print(f"well-formed requests: {sum(e[2] for e in log)}, failed: {len(failed)} "
-          f"({dict(Counter((e[0], e[3]) for e in failed))}); 5xx of any kind: "
-          f"{len(server_errors)}")
-    print(f"{'service':<14} {'n':>6} {'P50 ms':>8} {'P95 ms':>8} {'P99 ms':>8}")
-    by_service: dict[str, list[float]] = defaultdict(list)
-    for _, service, well_formed, outcome, seconds in log:
-        if well_formed and outcome == "200":
-            by_service[service].append(seconds)
-    for service, values in sorted(by_service.items()):
-        print(f"{service:<14} {len(values):>6} {percentile(values, .5) * 1e3:>8.1f} "
-              f"{percentile(values, .95) * 1e3:>8.1f} {percentile(values, .99) * 1e3:>8.1f}")
-    print("swaps (asked, HTTP, serving, seconds):",
-          ", ".join(f"{a}->{s}:{v} {t:.1f}s" for a, s, v, t in swaps) or "none")
-    print(f"server RSS: start {rss_start:.0f} MiB, end {rss_end:.0f} MiB "
-          f"({rss_end - rss_start:+.0f} MiB); SIGTERM to exit: {shutdown_s:.1f} s "
-          f"(exit code {process.returncode})")
+    print(f"server: {' '.join(command[1:])}")
+    print(f"services (version): {services}; ready after {ready_s:.0f} s")
+    print(f"soak: {args.clients} clients, {args.duration_s:.0f} s, rec-recommend swap every "
+          f"{args.swap_every_s:.0f} s, claim floods of {args.flood_claims} claims")
+    print_server_tails(metrics_text, probe)
+    passed = report(kinds, log, swaps, samples, warmup_s)
+    print(f"SIGTERM to exit: {shutdown_s:.1f} s (exit code {process.returncode})")
     print("server log tail:\n  " + "\n  ".join(tail))
+    sys.exit(0 if passed else 1)
 
 
 if __name__ == "__main__":

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Sequence
 
 import httpx
 import torch
 
 from torchworks.serving import toy
-from torchworks.serving.batching import Batcher
+from torchworks.serving.batching import Batcher, default_torch_threads
 from torchworks.serving.metrics import ServerMetrics
 
 
@@ -83,3 +84,10 @@ def test_a_batch_that_raises_is_retried_item_by_item():
     results = asyncio.run(go())
     assert [type(r).__name__ for r in results] == ["MLPResponse", "MLPResponse",
                                                    "RuntimeError", "MLPResponse"]
+
+
+def test_model_threads_default_to_half_the_cores_at_least_one():
+    """Several model threads run at once: each gets half the cores, so two of them (or one and
+    the event loop) do not oversubscribe a small host."""
+    assert [default_torch_threads(n) for n in (1, 2, 3, 16)] == [1, 1, 1, 8]
+    assert 1 <= default_torch_threads() <= max(1, (os.cpu_count() or 1) // 2)

@@ -44,7 +44,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--timeout-s", type=float, default=None,
                         help="override every service's per-request timeout")
     parser.add_argument("--torch-threads", type=int, default=None,
-                        help="torch intra-op threads per model (default: torch's choice)")
+                        help="torch intra-op threads per model thread (default: half the "
+                             "usable cores, at least 1: several models run at once)")
     parser.add_argument("--drain-timeout-s", type=float, default=30.0,
                         help="on SIGTERM, wait this long for in-flight requests (default: 30)")
     parser.add_argument("--log-level", default="info",
@@ -75,10 +76,11 @@ def run(args: argparse.Namespace) -> int:
     from torchworks.serving.shutdown import draining_server
 
     check_serve_args(args)
-    if args.torch_threads is not None:
-        import torch
+    import torch
 
-        torch.set_num_threads(args.torch_threads)
+    from torchworks.serving.batching import default_torch_threads
+
+    torch.set_num_threads(args.torch_threads or default_torch_threads())  # model threads copy it
     specs = _specs(args)
     keys = KeyRing.from_file(args.api_key_file) if args.api_key_file else None
     if keys is None and not is_loopback(args.host):

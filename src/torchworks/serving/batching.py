@@ -18,6 +18,7 @@ timeout, however slow its input makes `predict`.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -29,6 +30,26 @@ from pydantic import BaseModel
 from torchworks.serving.deadline import DeadlineExceeded, Limit, enforce
 from torchworks.serving.metrics import ServerMetrics
 from torchworks.serving.service import Predictor
+
+
+def default_torch_threads(cores: int | None = None) -> int:
+    """Torch intra-op threads per model thread when the server is not told (`--torch-threads`):
+    half the cores this process may use, at least 1.
+
+    A server runs one model thread per loaded version, and the LLM's decode, a recommender's
+    search and the Python-bound services (checker, summarizer) run at the same time next to
+    the event loop. Torch's own default (every core for each op) makes one busy model thread's
+    OpenMP team take every core; when a member of that team is descheduled, each of the
+    hundreds of small ops of a decode step waits a scheduler slice for it. Measured on a busy
+    2-core host (benchmarks/serve_contention.py): a 16-row SmolLM2 decode step took 3.0-4.8 s
+    with 2 threads and 0.45-0.53 s with 1, and a check request next to it waited longer too.
+    """
+    if cores is None:
+        try:
+            cores = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):  # not Linux
+            cores = os.cpu_count() or 1
+    return max(1, cores // 2)
 
 
 def model_thread(name: str) -> ThreadPoolExecutor:

@@ -13,12 +13,13 @@ Per service the state is "loading", "ready", "failed" (with `reason`) or "unload
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from dataclasses import dataclass
 from typing import Literal
 
-from torchworks.serving.hosting import HostedModel
+from torchworks.serving.hosting import HostedModel, release_free_heap
 
 log = logging.getLogger("torchworks.serving")
 State = Literal["loading", "ready", "failed", "unloaded"]
@@ -48,6 +49,7 @@ class Startup:
     async def load_all(self) -> None:
         await asyncio.gather(*(self._load(model) for model in self.hosted.values()))
         release_free_heap()
+        freeze_start_up_objects()
 
     async def _load(self, model: HostedModel) -> None:
         status = self.services[model.name]
@@ -86,17 +88,13 @@ class Startup:
                        "models": models, "load_errors": errors}
 
 
-def release_free_heap() -> None:
-    """Hand the heap that start-up freed (conversions, the copies a model load makes and
-    drops) back to the OS: glibc keeps freed arenas mapped, so RSS would stay at the peak.
-    A no-op where the C library has no malloc_trim."""
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    try:
-        trim = ctypes.CDLL(name).malloc_trim if name else None
-    except (OSError, AttributeError):
-        trim = None
-    if trim is not None:
-        trim(0)
+def freeze_start_up_objects() -> None:
+    """Take what is alive after start-up (libraries, models, tokenizers: ~445k objects with
+    every default service) out of the cyclic garbage collector's sight (`gc.freeze`). A full
+    collection scanned them all while holding the GIL, 0.5-0.7 s on a busy 2-core host, at
+    every hot swap (`hosting._dispose` collects) and every automatic full collection, and every
+    request in flight waited; after the freeze a full collection takes under a millisecond.
+    Frozen objects are still freed by reference counting; only cyclic garbage of a version
+    loaded at start-up and swapped out later stays (once per such version)."""
+    gc.collect()
+    gc.freeze()

@@ -78,19 +78,20 @@ class CheckResponse(BaseModel):
 class CheckPredictor:
     def predict(self, batch: Sequence[CheckRequest]) -> list[CheckResponse | Exception]:
         from torchworks.recipes.patents.claims.check import check
-        from torchworks.recipes.patents.claims.parse import parse_claims
+        from torchworks.recipes.patents.claims.parse import count_claims, parse_claims
         from torchworks.recipes.patents.claims.render import to_json, to_text
 
         answers: list[CheckResponse | Exception] = []
         for request in batch:
-            claim_set = parse_claims(request.claims)
-            if len(claim_set.claims) > MAX_CLAIMS:
+            count = count_claims(request.claims, stop_after=MAX_CLAIMS)  # before the parse
+            if count > MAX_CLAIMS:
                 answers.append(ValueError(
-                    f"claims: {len(claim_set.claims)} claims in one request; the limit is "
+                    f"claims: at least {count} claims in one request; the limit is "
                     f"{MAX_CLAIMS}. Send the claim sets in separate requests of at most "
                     f"{MAX_CLAIMS} claims, or check a larger set locally with "
                     "`torchworks patents check`, which has no limit"))
                 continue
+            claim_set = parse_claims(request.claims)
             if request.abstract is not None:
                 claim_set.abstract = " ".join(request.abstract.split())
             report = check(claim_set, request.description)
@@ -124,9 +125,11 @@ def _docx(request: CheckRequest, report: Any) -> str:
 
 
 def check_service() -> ServiceSpec:
+    """One request a batch (here and for drafting): the predictor loops over its batch, so a
+    batch shares nothing and only made every answer in it wait until the last was done."""
     return ServiceSpec(name="patents-check", route="patents/check", request_type=CheckRequest,
                        response_type=CheckResponse, load=lambda _version: CheckPredictor(),
-                       max_batch_size=16, max_queue_delay_ms=2.0, timeout_s=30.0,
+                       max_batch_size=1, max_queue_delay_ms=0.0, timeout_s=30.0,
                        description="check a claim set: numbering, dependencies, antecedent "
                                    f"basis, wording; every finding with its fix (at most "
                                    f"{MAX_CLAIMS} claims a request)")
@@ -222,7 +225,7 @@ def draft_service() -> ServiceSpec:
     return ServiceSpec(name="patents-draft", route="patents/draft", request_type=DraftRequest,
                        response_type=DraftResponse,
                        load=lambda _version: DraftPredictor(_drafting_backend()),
-                       max_batch_size=8, max_queue_delay_ms=2.0, timeout_s=30.0,
+                       max_batch_size=1, max_queue_delay_ms=0.0, timeout_s=30.0,
                        description="draft a claim set (claim 1 and dependents) from an "
                                    "invention disclosure, in the disclosure's own words, "
                                    "strictly checked")

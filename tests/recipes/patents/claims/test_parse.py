@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from torchworks.recipes.patents.claims.parse import parse_claims
+from torchworks.recipes.patents.claims.parse import count_claims, parse_claims
 
 STYLES = """What is claimed is:
 1. A lamp comprising:
@@ -62,3 +62,21 @@ def test_real_claim_sets_parse_completely(patents_dir: Path) -> None:
         claim_set = parse_claims("\n".join(record["claims"]))
         assert [c.number for c in claim_set.claims] == list(range(1, len(record["claims"]) + 1))
         assert all(p < c.number for c in claim_set.claims for p in c.parents)
+
+
+def test_count_claims_agrees_with_the_parse(patents_dir: Path) -> None:
+    """The check service caps a request's claims with count_claims before parsing: it must
+    count exactly the claims the parse builds (styles, one-line sets, wrapped references, an
+    abstract after the claims, Windows line ends)."""
+    texts = [STYLES, STYLES.replace("\n", "\r\n"),
+             "1. A cup comprising a handle. 2. The cup of claim 1. 3. The cup of claim\n"
+             "2, wherein the handle is round.", "no claims here", ""]
+    texts += ["\n".join(json.loads(line)["claims"]) for line in
+              (patents_dir / "claims.jsonl").read_text(encoding="utf-8").splitlines()]
+    counts = [count_claims(text) for text in texts]
+    assert counts == [len(parse_claims(text).claims) for text in texts]
+    assert counts[:2] == [4, 4] and counts[3:5] == [0, 0]
+    for text, count in zip(texts, counts, strict=True):  # exact up to the bound, then bound + 1
+        assert count_claims(text, stop_after=3) == min(count, 4)
+    flood = "1. A pole.\n" + "".join(f"{i}. The pole of claim 1.\n" for i in range(2, 8001))
+    assert count_claims(flood) == 8000 and count_claims(flood, stop_after=1000) == 1001

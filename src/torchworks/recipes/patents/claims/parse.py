@@ -333,9 +333,37 @@ def _first_number(match: re.Match[str]) -> int:
     return int(next(g for g in match.groups() if g))
 
 
+def count_claims(text: str, stop_after: int | None = None) -> int:
+    """How many claims `parse_claims(text)` builds, found without building them, so that a
+    cap on one request's claims is checked before the work. With `stop_after`, counting stops
+    once more than that many are certain: the answer is exact up to `stop_after`, and
+    `stop_after + 1` means at least that many (an 8,000-claim flood costs 1,001 matches)."""
+    text = _split_abstract(text.replace("\r\n", "\n").replace("\r", "\n"))[1]
+    if stop_after is not None:  # line starts alone are a lower bound: mid-line ones only add
+        starts = 0
+        for match in _LINE_START.finditer(text):
+            starts += not _after_claim_word(text, match.start())
+            if starts > stop_after:
+                return starts
+    return len(_claim_starts(text))
+
+
 def _split(text: str) -> list[tuple[int, str, int]]:
     """(number, body, line) for each claim start found, in text order."""
-    starts: list[tuple[int, int, int]] = []  # (start offset, body offset, number)
+    found = _claim_starts(text)
+    claims = []
+    line, counted = 1, 0
+    for index, (start, body, number) in enumerate(found):
+        end = found[index + 1][0] if index + 1 < len(found) else len(text)
+        line += text.count("\n", counted, start)  # counted once, in order: linear in the text
+        counted = start
+        claims.append((number, " ".join(text[body:end].split()), line))
+    return claims
+
+
+def _claim_starts(text: str) -> list[tuple[int, int, int]]:
+    """(start offset, body offset, number) of each claim, in text order."""
+    starts: list[tuple[int, int, int]] = []
     for match in _LINE_START.finditer(text):
         if not _after_claim_word(text, match.start()):
             starts.append((match.start(), match.end(), _first_number(match)))
@@ -351,14 +379,7 @@ def _split(text: str) -> list[tuple[int, str, int]]:
                 found.append((inner.start(1), inner.end(), expected))
                 expected += 1
     found.sort()
-    claims = []
-    line, counted = 1, 0
-    for index, (start, body, number) in enumerate(found):
-        end = found[index + 1][0] if index + 1 < len(found) else len(text)
-        line += text.count("\n", counted, start)  # counted once, in order: linear in the text
-        counted = start
-        claims.append((number, " ".join(text[body:end].split()), line))
-    return claims
+    return found
 
 
 def _after_claim_word(text: str, at: int) -> bool:
