@@ -44,7 +44,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--timeout-s", type=float, default=None,
                         help="override every service's per-request timeout")
     parser.add_argument("--torch-threads", type=int, default=None,
-                        help="torch intra-op threads per model (default: torch's choice)")
+                        help="torch (and ONNX Runtime) intra-op threads (default: the cores "
+                             "not already busy, at least 1: more threads than free cores "
+                             "stall every parallel region)")
     parser.add_argument("--drain-timeout-s", type=float, default=30.0,
                         help="on SIGTERM, wait this long for in-flight requests (default: 30)")
     parser.add_argument("--log-level", default="info",
@@ -75,10 +77,9 @@ def run(args: argparse.Namespace) -> int:
     from torchworks.serving.shutdown import draining_server
 
     check_serve_args(args)
-    if args.torch_threads is not None:
-        import torch
+    from torchworks.llm.threads import configure_threads
 
-        torch.set_num_threads(args.torch_threads)
+    threads = configure_threads(args.torch_threads)
     specs = _specs(args)
     keys = KeyRing.from_file(args.api_key_file) if args.api_key_file else None
     if keys is None and not is_loopback(args.host):
@@ -94,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
                                          allowed_hosts=hosts,
                                          drain_timeout_s=args.drain_timeout_s))
     print(f"torchworks serve: {', '.join(s.name for s in specs)} on http://{args.host}:{args.port}"
-          f" (docs: /docs)", file=sys.stderr)
+          f" (docs: /docs; {threads} torch thread(s))", file=sys.stderr)
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it drained on
         draining_server(app, host=args.host, port=args.port, log_level=args.log_level).run()
     # The server is closed and its models unloaded: nothing is left to save. The interpreter's
