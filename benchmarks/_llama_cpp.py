@@ -8,6 +8,7 @@ f32 file holds the very numbers our loader dequantizes, and q8_0 is llama.cpp's 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import importlib.util
 import time
@@ -25,6 +26,10 @@ def llama_cpp_files(gguf: Path, workdir: Path, kinds: tuple[str, ...] = KINDS) -
     `workdir` (kept there: a rerun with the same workdir reuses them)."""
     import llama_cpp
 
+    with contextlib.suppress(ImportError, AttributeError):  # its quantizer logs every tensor
+        from llama_cpp import _logger
+
+        _logger.set_verbose(False)
     ftypes = {"f32": llama_cpp.LLAMA_FTYPE_ALL_F32, "q8_0": llama_cpp.LLAMA_FTYPE_MOSTLY_Q8_0}
     files = {}
     for kind in kinds:
