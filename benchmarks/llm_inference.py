@@ -63,6 +63,7 @@ class Cell:
 
     ttft_ms: list[float] = field(default_factory=list)
     tokens_per_s: list[float] = field(default_factory=list)
+    cpu_ms_per_token: list[float] = field(default_factory=list)  # whole run's process CPU
     same: int = 0
 
 
@@ -155,6 +156,7 @@ def print_table(cells: dict[tuple[str, int], Cell], thread_counts: list[int],
 
         print(f"\n{threads} thread(s): copy bandwidth {bw:.1f} GB/s (best of the rounds)")
         print(f"{'variant':18s} {'build s':>7s} {'TTFT ms':>8s} {'tok/s':>7s} {'rounds':>17s} "
+              f"{'cpu ms':>6s} "
               f"{'x fp32':>6s} {'x peer':>6s} {'x q8_0':>6s} {'MB/step':>7s} {'bound':>6s} "
               f"{'%bound':>6s} {'same':>6s}")
         for name in names:
@@ -164,7 +166,8 @@ def print_table(cells: dict[tuple[str, int], Cell], thread_counts: list[int],
             rounds = "/".join(f"{v:.1f}" for v in cell.tokens_per_s)
             fp32 = speed("eager-fp32")
             print(f"{name:18s} {build_s[name]:7.1f} {statistics.median(cell.ttft_ms):8.1f} "
-                  f"{tps:7.1f} {rounds:>17s} {tps / fp32 if fp32 else float('nan'):6.2f} "
+                  f"{tps:7.1f} {rounds:>17s} {min(cell.cpu_ms_per_token):6.1f} "
+                  f"{tps / fp32 if fp32 else float('nan'):6.2f} "
                   f"{ratio(name, PEERS.get(name, name)):6.2f} "
                   f"{ratio(name, 'llama.cpp q8_0'):6.2f} {step_bytes[name] / 1e6:7.0f} "
                   f"{bound:6.1f} {100 * tps / bound if bound else float('nan'):6.1f} "
@@ -177,7 +180,9 @@ def print_table(cells: dict[tuple[str, int], Cell], thread_counts: list[int],
                   f"{1 / 1.2:.2f})" + (
                       f"; best approved int8-or-smaller ({best}) / llama.cpp q8_0 = "
                       f"{ratio(best, 'llama.cpp q8_0'):.2f} (needs >= 1.00)" if best else ""))
-    print("x peer: against llama.cpp at equal precision (fp32 rows: f32, int8: q8_0, int4-g32: "
+    print("cpu ms: process CPU per generated token, prompt included (best round; less "
+          "sensitive to a busy host than wall time, though spinning OpenMP threads count); "
+          "x peer: against llama.cpp at equal precision (fp32 rows: f32, int8: q8_0, int4-g32: "
           "q4_1); x q8_0: against llama.cpp q8_0; bound: tok/s if a step cost only reading its "
           "weights once at copy bandwidth; same: leading greedy tokens equal to eager-fp32's")
 
@@ -231,9 +236,12 @@ def main() -> None:
                 bandwidth[threads].append(copy_bandwidth_gbs())
                 for name, model in models.items():
                     model.threads = threads
+                    cell = cells[(name, threads)]
+                    cpu = time.process_time()
                     ttft, tps, tokens = model.run(PROMPT if name[:5] != "llama" else ids,
                                                   args.new_tokens)
-                    cell = cells[(name, threads)]
+                    cell.cpu_ms_per_token.append(
+                        1000 * (time.process_time() - cpu) / max(1, len(tokens)))
                     cell.ttft_ms.append(1000 * ttft)
                     cell.tokens_per_s.append(tps)
                     if name == "eager-fp32":
