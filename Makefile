@@ -16,7 +16,7 @@ lint:
 lock:
 	@scripts/lock.sh
 
-# llama.cpp for benchmarks/llm_inference.py's side-by-side rows. pip builds llama.cpp from source
+# llama.cpp for benchmarks/llm_inference.py's and llm_serve.py's side-by-side rows. pip builds llama.cpp from source
 # (20-90 minutes on 2 cores), once, into the existing .venv; never run in CI.
 llama-cpp:
 	.venv/bin/python -m pip install 'llama-cpp-python[server]==0.3.36'

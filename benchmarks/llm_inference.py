@@ -29,9 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import _llama_cpp
 import httpx
 import torch
+from _llama_cpp import LlamaCppModel, llama_cpp_files
 
+from torchworks.env import cpu as cpu_env
 from torchworks.export.llm.build import build_variant
 from torchworks.llm.generate import generate
 from torchworks.llm.load import LoadedLM, embedded_gguf_path, load_causal_lm
@@ -47,7 +50,11 @@ from torchworks.serving.local import local_server
 PROMPT = ("A reconfigurable solar collector comprises a telescoping base with a fixed tube and a "
           "mounting post, a removable support pole, and a panel array that moves from a deployed "
           "horizontal position to a collapsed vertical position. In one embodiment the array")
-CPU_FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_bf16")
+# Each of ours against llama.cpp at equal precision (int4-g32 is Q4_1's own scheme).
+PEERS = {"eager-fp32": "llama.cpp f32", "onnx": "llama.cpp f32", "hf": "llama.cpp f32",
+         "compile-static": "llama.cpp f32", "int8-packed": "llama.cpp q8_0",
+         "int8-weight": "llama.cpp q8_0", "int8-dynamic": "llama.cpp q8_0",
+         "int4-g32": "llama.cpp q4_1"}
 
 
 @dataclass
@@ -56,23 +63,14 @@ class Cell:
 
     ttft_ms: list[float] = field(default_factory=list)
     tokens_per_s: list[float] = field(default_factory=list)
+    cpu_ms_per_token: list[float] = field(default_factory=list)  # whole run's process CPU
     same: int = 0
 
 
 def cpu_features() -> str:
-    """torch's dispatch level and the ISA flags that decide which kernels run."""
-    flags: set[str] = set()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("flags"):
-                    flags = set(line.split(":", 1)[1].split())
-                    break
-    except OSError:
-        pass
+    """The doctor's CPU probe (the answer variant availability uses) and torch's dispatch."""
     capability = getattr(torch.backends.cpu, "get_cpu_capability", lambda: "?")()
-    present = [f for f in CPU_FLAGS if f in flags]
-    return f"torch dispatch {capability}; flags {' '.join(present) or 'unknown'}"
+    return f"{cpu_env.cpu_features().describe()}; torch dispatch {capability}"
 
 
 def runners(lm: LoadedLM, names: list[str], workdir: Path, max_seq: int,
@@ -120,53 +118,6 @@ class TorchworksRunner:
         return result.ttft_s, result.tokens_per_s, result.token_ids
 
 
-def llama_cpp_files(gguf: Path, workdir: Path) -> dict[str, Path]:
-    """The shipped Q4_1 file and the f32 / q8_0 files llama.cpp requantizes from it (the same
-    weights the loader dequantizes, so every engine runs the same numbers)."""
-    import ctypes
-
-    import llama_cpp
-
-    files = {"q4_1": gguf}
-    for kind, ftype in (("f32", llama_cpp.LLAMA_FTYPE_ALL_F32),
-                        ("q8_0", llama_cpp.LLAMA_FTYPE_MOSTLY_Q8_0)):
-        out = workdir / f"model-{kind}.gguf"
-        params = llama_cpp.llama_model_quantize_default_params()
-        params.ftype = ftype
-        params.allow_requantize = True
-        if llama_cpp.llama_model_quantize(str(gguf).encode(), str(out).encode(),
-                                          ctypes.byref(params)) == 0:
-            files[kind] = out
-        else:
-            print(f"  llama.cpp could not write {kind}; that row is left out")
-    return dict(sorted(files.items()))
-
-
-class LlamaCppModel:
-    """llama-cpp-python on one GGUF file: greedy, fixed length, our prompt ids."""
-
-    def __init__(self, path: Path, max_seq: int) -> None:
-        import llama_cpp
-
-        self.llama_cpp = llama_cpp
-        self.llm = llama_cpp.Llama(model_path=str(path), n_ctx=max_seq, n_batch=max_seq,
-                                   n_threads=1, n_threads_batch=1, verbose=False)
-        self.threads = 1
-
-    def run(self, ids: list[int], new_tokens: int) -> tuple[float, float, list[int]]:
-        self.llama_cpp.llama_set_n_threads(self.llm.ctx, self.threads, self.threads)
-        started = time.perf_counter()
-        first = 0.0
-        tokens: list[int] = []
-        for token in self.llm.generate(ids, top_k=1, temp=0.0, reset=True):
-            first = first or time.perf_counter() - started
-            tokens.append(int(token))
-            if len(tokens) == new_tokens:
-                break
-        decode = time.perf_counter() - started - first
-        return first, (len(tokens) - 1) / decode if decode > 0 else 0.0, tokens
-
-
 def through_server(lm: LoadedLM, name: str, levels: list[int], new_tokens: int,
                    max_seq: int) -> dict[int, float]:
     """Generated tokens/s at each concurrency level (closed loop, one request per client)."""
@@ -195,29 +146,45 @@ def print_table(cells: dict[tuple[str, int], Cell], thread_counts: list[int],
     names = list(dict.fromkeys(name for name, _ in cells))
     for threads in thread_counts:
         bw = max(bandwidth[threads])
+
         def speed(name: str, t: int = threads) -> float:
             cell = cells.get((name, t))
             return statistics.median(cell.tokens_per_s) if cell and cell.tokens_per_s else 0.0
+
+        def ratio(name: str, peer: str) -> float:
+            return speed(name) / speed(peer) if speed(peer) else float("nan")
+
         print(f"\n{threads} thread(s): copy bandwidth {bw:.1f} GB/s (best of the rounds)")
         print(f"{'variant':18s} {'build s':>7s} {'TTFT ms':>8s} {'tok/s':>7s} {'rounds':>17s} "
-              f"{'x fp32':>6s} {'x l.cpp':>7s} {'MB/step':>7s} {'bound':>6s} {'%bound':>6s} "
-              f"{'same':>6s}")
+              f"{'cpu ms':>6s} "
+              f"{'x fp32':>6s} {'x peer':>6s} {'x q8_0':>6s} {'MB/step':>7s} {'bound':>6s} "
+              f"{'%bound':>6s} {'same':>6s}")
         for name in names:
             cell = cells[(name, threads)]
             tps = speed(name)
-            peer = "llama.cpp f32" if name in ("eager-fp32", "hf", "onnx") else \
-                "llama.cpp q8_0" if not name.startswith("llama.cpp") else name
-            ratio = tps / speed(peer) if speed(peer) else float("nan")
             bound = bw * 1e9 / step_bytes[name] if step_bytes[name] == step_bytes[name] else 0.0
             rounds = "/".join(f"{v:.1f}" for v in cell.tokens_per_s)
             fp32 = speed("eager-fp32")
             print(f"{name:18s} {build_s[name]:7.1f} {statistics.median(cell.ttft_ms):8.1f} "
-                  f"{tps:7.1f} {rounds:>17s} {tps / fp32 if fp32 else float('nan'):6.2f} "
-                  f"{ratio:7.2f} {step_bytes[name] / 1e6:7.0f} {bound:6.1f} "
-                  f"{100 * tps / bound if bound else float('nan'):6.1f} "
+                  f"{tps:7.1f} {rounds:>17s} {min(cell.cpu_ms_per_token):6.1f} "
+                  f"{tps / fp32 if fp32 else float('nan'):6.2f} "
+                  f"{ratio(name, PEERS.get(name, name)):6.2f} "
+                  f"{ratio(name, 'llama.cpp q8_0'):6.2f} {step_bytes[name] / 1e6:7.0f} "
+                  f"{bound:6.1f} {100 * tps / bound if bound else float('nan'):6.1f} "
                   f"{cell.same:>3d}/{new_tokens}")
-    print("x l.cpp: against llama.cpp f32 for fp32 rows, q8_0 for quantized rows; bound: "
-          "tok/s if a step cost only reading its weights once at copy bandwidth")
+        if speed("llama.cpp f32"):
+            quantized = [n for n in ("int8-packed", "int4-g32") if speed(n)]
+            best = max(quantized, key=speed, default=None)
+            fp32_ratio = ratio("eager-fp32", "llama.cpp f32")
+            print(f"targets: eager-fp32 / llama.cpp f32 = {fp32_ratio:.2f} (needs >= "
+                  f"{1 / 1.2:.2f})" + (
+                      f"; best approved int8-or-smaller ({best}) / llama.cpp q8_0 = "
+                      f"{ratio(best, 'llama.cpp q8_0'):.2f} (needs >= 1.00)" if best else ""))
+    print("cpu ms: process CPU per generated token, prompt included (best round; less "
+          "sensitive to a busy host than wall time, though spinning OpenMP threads count); "
+          "x peer: against llama.cpp at equal precision (fp32 rows: f32, int8: q8_0, int4-g32: "
+          "q4_1); x q8_0: against llama.cpp q8_0; bound: tok/s if a step cost only reading its "
+          "weights once at copy bandwidth; same: leading greedy tokens equal to eager-fp32's")
 
 
 def main() -> None:
@@ -245,7 +212,7 @@ def main() -> None:
     names = [*VARIANTS, "hf"] if args.variants == "all" else args.variants.split(",")
     skipped = {n: unavailable_reason(VARIANTS[n], lm.device) for n in names if n != "hf"}
     available = [n for n in names if not skipped.get(n)]
-    llama_cpp = not args.no_llama_cpp and args.model is None and _importable("llama_cpp")
+    llama_cpp = not args.no_llama_cpp and args.model is None and _llama_cpp.installed()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {cpu_features()}")
     print(f"torch {torch.__version__}; model {lm.name} ({lm.path}); prompt {prompt_tokens} "
@@ -269,9 +236,12 @@ def main() -> None:
                 bandwidth[threads].append(copy_bandwidth_gbs())
                 for name, model in models.items():
                     model.threads = threads
+                    cell = cells[(name, threads)]
+                    cpu = time.process_time()
                     ttft, tps, tokens = model.run(PROMPT if name[:5] != "llama" else ids,
                                                   args.new_tokens)
-                    cell = cells[(name, threads)]
+                    cell.cpu_ms_per_token.append(
+                        1000 * (time.process_time() - cpu) / max(1, len(tokens)))
                     cell.ttft_ms.append(1000 * ttft)
                     cell.tokens_per_s.append(tps)
                     if name == "eager-fp32":
@@ -299,12 +269,6 @@ def main() -> None:
         args.json.write_text(json.dumps({
             "cells": {f"{n}@{t}": c.__dict__ for (n, t), c in cells.items()},
             "bandwidth_gbs": bandwidth, "server": server_rows}, indent=2))
-
-
-def _importable(module: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(module) is not None
 
 
 if __name__ == "__main__":

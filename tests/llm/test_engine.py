@@ -84,6 +84,30 @@ def test_sequences_joining_and_leaving_a_batch_get_their_solo_tokens(tiny_lm: Lo
     assert engine.free_slots == 3
 
 
+def test_growing_the_cache_keeps_live_sequences_and_adds_rows(tiny_lm: LoadedLM) -> None:
+    """The server may run more sequences than the engine was sized for (`--max-running`):
+    the engine grows, and a sequence decoding across the growth keeps its solo tokens."""
+    new_tokens = 10
+    solo = generate(tiny_lm, _ids(tiny_lm, PROMPTS[1]),
+                    SamplingParams(max_new_tokens=new_tokens, ignore_eos=True),
+                    stepper=EngineStepper(engine_for(tiny_lm, "eager-fp32", max_seq=64))).token_ids
+    engine = engine_for(tiny_lm, "eager-fp32", slots=1, max_seq=64)
+    slot = engine.allocate()
+    tokens = [int(engine.prefill(slot, _ids(tiny_lm, PROMPTS[1])).argmax())]
+    for step in range(new_tokens - 1):
+        if step == 4:
+            engine.grow(3)
+            assert engine.free_slots == 2
+            other = engine.allocate()
+            engine.prefill(other, _ids(tiny_lm, PROMPTS[0]))
+            logits = engine.decode([other, slot], [5, tokens[-1]])[1]
+        else:
+            logits = engine.decode([slot], [tokens[-1]])[0]
+        tokens.append(int(logits.argmax()))
+    assert tokens == solo
+    assert sorted({engine.allocate(), slot, other}) == [0, 1, 2]
+
+
 # What each cheaper variant needs from the CPU, asked of the probe (not of the code under test).
 CPU_NEEDS = {"bf16": lambda cpu: cpu.fast_bf16, "int8-dynamic": lambda cpu: cpu.int8_kernels,
              "int8-weight": lambda cpu: True, "int8-packed": lambda cpu: True,

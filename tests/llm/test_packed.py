@@ -116,3 +116,26 @@ def test_int8_head_keeps_near_ties_apart() -> None:
     assert float(plain[200]) == float(plain[7])  # bf16 logits: a tie, argmax would say 7
     assert int(refined.argmax()) == 200
     assert abs(float(refined[200] - refined[7]) - 0.04) < 0.01
+
+
+def test_head_ranks_with_int4_and_refines_the_top_from_int8() -> None:
+    """The wide head's coarse pass is int4 (fewer bytes, the faster kernel); the logits that
+    sampling reads are the int8 rows' fp32 products, and a step is counted at the int4 bytes."""
+    if missing_kernel("int8") or missing_kernel("int4"):
+        pytest.skip("this torch lacks a packed kernel")
+    from torchworks.llm.roofline import decode_weight_bytes
+
+    torch.manual_seed(0)
+    linear = nn.Linear(64, 320, bias=False)
+    x = torch.randn(2, 64)
+    head = Int8OutputHead(linear)
+    assert isinstance(head.coarse, Int4WeightLinear)
+    with torch.inference_mode():
+        got = head(x)
+        int8_exact = x @ (head.weight_int8.float() * head.scales_fp32[:, None]).T
+    top = int8_exact.topk(4, dim=-1).indices
+    torch.testing.assert_close(got.gather(-1, top), int8_exact.gather(-1, top))
+    assert torch.equal(got.argmax(-1), int8_exact.argmax(-1))
+    model = nn.Module()
+    model.output = head
+    assert decode_weight_bytes(model) == head.decode_bytes() < head.weight_int8.numel()

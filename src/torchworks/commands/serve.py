@@ -44,8 +44,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--timeout-s", type=float, default=None,
                         help="override every service's per-request timeout")
     parser.add_argument("--torch-threads", type=int, default=None,
-                        help="torch intra-op threads per model thread (default: half the "
-                             "usable cores, at least 1: several models run at once)")
+                        help="torch (and ONNX Runtime) intra-op threads per model thread "
+                             "(default: half the usable cores and no more than the cores not "
+                             "already busy, at least 1: several models run at once, and more "
+                             "threads than free cores stall every parallel region)")
     parser.add_argument("--drain-timeout-s", type=float, default=30.0,
                         help="on SIGTERM, wait this long for in-flight requests (default: 30)")
     parser.add_argument("--log-level", default="info",
@@ -76,11 +78,12 @@ def run(args: argparse.Namespace) -> int:
     from torchworks.serving.shutdown import draining_server
 
     check_serve_args(args)
-    import torch
-
+    from torchworks.llm.threads import configure_threads, default_threads
     from torchworks.serving.batching import default_torch_threads
 
-    torch.set_num_threads(args.torch_threads or default_torch_threads())  # model threads copy it
+    # model threads copy the setting; ONNX Runtime sessions read it too
+    threads = configure_threads(args.torch_threads
+                                or min(default_torch_threads(), default_threads()))
     specs = _specs(args)
     keys = KeyRing.from_file(args.api_key_file) if args.api_key_file else None
     if keys is None and not is_loopback(args.host):
@@ -96,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
                                          allowed_hosts=hosts,
                                          drain_timeout_s=args.drain_timeout_s))
     print(f"torchworks serve: {', '.join(s.name for s in specs)} on http://{args.host}:{args.port}"
-          f" (docs: /docs)", file=sys.stderr)
+          f" (docs: /docs; {threads} torch thread(s))", file=sys.stderr)
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it drained on
         draining_server(app, host=args.host, port=args.port, log_level=args.log_level).run()
     # The server is closed and its models unloaded: nothing is left to save. The interpreter's

@@ -27,6 +27,7 @@ class DecodeEngine:
                  cache_dtype: torch.dtype | None = None, compile_decode: bool = False) -> None:
         self.model = model
         model.setup_cache(slots, max_seq, cache_dtype)
+        self.cache_dtype = cache_dtype
         self.slots = slots
         self.max_seq = model.max_seq
         self.device = model.tok_embeddings.weight.device
@@ -44,6 +45,24 @@ class DecodeEngine:
         if not self._free:
             raise RuntimeError(f"all {self.slots} cache slots are in use")
         return self._free.pop()
+
+    def grow(self, slots: int) -> None:
+        """Hold `slots` rows, keeping every live row's cache: the scheduler may run more
+        sequences than the engine was sized for (`torchworks serve --max-running`). The
+        compiled step is built for one shape, so a compiled engine refuses."""
+        if slots <= self.slots:
+            return
+        if self._step is not None:
+            raise RuntimeError(f"a compiled engine keeps its {self.slots} slots")
+        old = [(layer.attention.k_cache, layer.attention.v_cache) for layer in self.model.layers]
+        self.model.setup_cache(slots, self.max_seq, self.cache_dtype)
+        for layer, (keys, values) in zip(self.model.layers, old, strict=True):
+            layer.attention.k_cache[:self.slots] = keys
+            layer.attention.v_cache[:self.slots] = values
+        self._free = sorted([*self._free, *range(self.slots, slots)], reverse=True)
+        self.lengths += [0] * (slots - self.slots)
+        self._all_rows = torch.arange(slots, device=self.device)
+        self.slots = slots
 
     def release(self, slot: int) -> None:
         self.lengths[slot] = 0

@@ -29,6 +29,11 @@ def decode_weight_bytes(model: nn.Module) -> int:
             for t in module.parameters(recurse=False):
                 seen.add(id(t))
             continue
+        if hasattr(module, "decode_bytes"):  # reads only part of what it holds (the head)
+            if not any(id(t) in seen for t in module.buffers()):
+                total += module.decode_bytes()
+            seen.update(id(t) for t in [*module.parameters(), *module.buffers()])
+            continue
         tensors = [*module.parameters(recurse=False), *module.buffers(recurse=False)]
         for t in tensors:
             if id(t) in seen or (not t.is_floating_point() and t.dtype not in (

@@ -72,6 +72,9 @@ class EngineGenerationModel:
     def prefill(self, prompts: Sequence[Sequence[int]]) -> tuple[list[Any], torch.Tensor]:
         states: list[Any] = []
         rows = []
+        if self.engine.free_slots < len(prompts):  # the server runs more than it was sized for
+            needed = self.engine.slots + len(prompts) - self.engine.free_slots
+            self.engine.grow(max(needed, 2 * self.engine.slots))
         try:
             for ids in prompts:
                 slot = self.engine.allocate()
