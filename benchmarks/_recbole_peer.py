@@ -31,28 +31,32 @@ class _NoWriter:
 
 
 def write_atomic_file(ratings: Path, folder: Path) -> None:
-    """u.data (tab) or ratings.dat (::) -> RecBole's `<name>.inter`, rows in file order."""
+    """u.data (tab) or ratings.dat (::) -> RecBole's `<name>.inter`. The timestamp column is
+    written as each row's rank by (timestamp, file line): RecBole keeps float fields as float32,
+    which cannot tell apart Unix times less than ~64 s apart, so raw times would tie (and
+    reorder) where ours do not; ranks are exact and give RecBole our order."""
     folder.mkdir(parents=True)
+    rows = [line.replace("::", "\t").split()[:4] for line in ratings.read_text().splitlines()]
+    rows = [r for r in rows if r]
+    order = sorted(range(len(rows)), key=lambda n: (int(rows[n][3]), n))
+    rank = {n: position for position, n in enumerate(order)}
     lines = ["user_id:token\titem_id:token\trating:float\ttimestamp:float"]
-    for line in ratings.read_text().splitlines():
-        if line.strip():
-            lines.append("\t".join(line.replace("::", "\t").split()[:4]))
+    lines += [f"{u}\t{i}\t{r}\t{rank[n]}" for n, (u, i, r, _) in enumerate(rows)]
     (folder / f"{folder.name}.inter").write_text("\n".join(lines) + "\n")
 
 
 def masked_ndcg(model, test_data, dataset, k: int = 10) -> tuple[float, dict[str, str]]:
-    """Test NDCG@k with each user's earlier items (train + valid) masked, and each user's test
-    item (RecBole tokens), to check the split is the same as ours."""
+    """Test NDCG@k with every other item of the user masked (ML has one rating per user and
+    item, so that is exactly the train + valid history), and each user's test item as
+    RecBole tokens, to check the split against ours."""
     import numpy as np
     import torch
 
-    uid, iid, tfield = dataset.uid_field, dataset.iid_field, dataset.time_field
-    feat = dataset.inter_feat
-    users, items = feat[uid].numpy(), feat[iid].numpy()
-    order = np.lexsort((np.arange(len(users)), feat[tfield].numpy(), users))  # time, file order
+    uid, iid = dataset.uid_field, dataset.iid_field
+    users, items = dataset.inter_feat[uid].numpy(), dataset.inter_feat[iid].numpy()
     per_user: dict[int, list[int]] = {}
-    for u, i in zip(users[order], items[order], strict=True):
-        per_user.setdefault(int(u), []).append(int(i))
+    for u, i in zip(users.tolist(), items.tolist(), strict=True):
+        per_user.setdefault(u, []).append(i)
     gains, test_items = [], {}
     model.eval()
     with torch.no_grad():
@@ -60,14 +64,13 @@ def masked_ndcg(model, test_data, dataset, k: int = 10) -> tuple[float, dict[str
             interaction = batch[0]
             scores = model.full_sort_predict(interaction).view(len(interaction), -1)
             scores[:, 0] = float("-inf")
-            for row, u in enumerate(interaction[uid].tolist()):
-                seq = per_user[u]
-                target = seq[-1]
-                scores[row, seq[:-1]] = float("-inf")
-                rank = int((scores[row] > scores[row, target]).sum())
+            targets = interaction[iid].tolist()
+            for row, (u, target) in enumerate(zip(interaction[uid].tolist(), targets, strict=True)):
+                target_score = scores[row, target].item()
+                scores[row, per_user[u]] = float("-inf")
+                rank = int((scores[row] > target_score).sum())
                 gains.append(1.0 / np.log2(rank + 2) if rank < k else 0.0)
-                token = dataset.id2token(uid, u)
-                test_items[str(token)] = str(dataset.id2token(iid, target))
+                test_items[str(dataset.id2token(uid, u))] = str(dataset.id2token(iid, target))
     return float(np.mean(gains)), test_items
 
 
