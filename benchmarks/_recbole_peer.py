@@ -87,7 +87,7 @@ def main() -> None:
     from recbole.config import Config
     from recbole.data import create_dataset, data_preparation
     from recbole.trainer import trainer as trainer_module
-    from recbole.utils import get_model, get_trainer, init_seed
+    from recbole.utils import get_model, get_trainer, init_logger, init_seed
 
     torch.set_num_threads(args.threads)
     trainer_module.get_tensorboard = lambda logger: _NoWriter()
@@ -125,6 +125,8 @@ def main() -> None:
                 "log_wandb": False,
             },
         )
+        os.chdir(tmp)  # RecBole's logger writes a log/ folder beside the working directory
+        init_logger(config)  # its per-epoch lines go to stderr
         init_seed(config["seed"], config["reproducibility"])
         dataset = create_dataset(config)
         train_data, valid_data, test_data = data_preparation(config, dataset)
