@@ -1,11 +1,20 @@
 """Item-embedding index: exact top-K by inner product, or approximate (faiss IVF) for millions.
 
 Exact search is the default and right up to a few million items: one [B, d] x [d, N] matmul
-per chunk of queries, the banned (row, item) pairs set to -inf inside that score matrix, then
-one top-K. Nothing per row runs in Python. Where the CPU multiplies bf16 natively the matmul
-runs in bf16 (half the memory traffic, 2-3x faster): scores then carry 3 significant digits,
-so near-ties may swap (the benchmark prints recall@K against fp32). Reserved ids (padding,
-OOV) are never returned; a slot with nothing left to return has score -inf.
+per chunk of queries, the banned (row, item) pairs set to the lowest score inside that score
+matrix, then a two-stage top-K (below). Nothing per row runs in Python. The matmul runs in the
+fastest precision the CPU has (env.cpu's probe decides, `precision="auto"`):
+- int8 where the CPU has int8 dot products (VNNI, AMX, Arm dot): items quantized once with one
+  scale per dimension, each query with one scale per row (a row's scale does not change its
+  ranking); int32 accumulation; ~4x less work than bf16 and recall@100 vs fp32 ~0.99;
+- bf16 where it multiplies bf16 natively (AVX512-BF16, AMX): 3 significant digits;
+- fp32 otherwise. Near-ties may swap in int8/bf16 (the benchmark prints recall@K vs fp32).
+Top-K of 100k scores per row (torch.topk's partial sort) costs more than the matmul, so it
+runs in two exact stages: the max of each group of GROUP items (one vectorized reduction), the
+top-K groups, then the top-K of those groups' K * GROUP scores. The true top-K items lie in at
+most K groups, each with a max >= the K-th score, so this is exact (up to ties).
+Reserved ids (padding, OOV) are never returned; a slot with nothing left to return has score
+-inf.
 
 The approximate index (`kind="ivf"`, faiss-cpu) scans `nprobe` of `nlist` k-means cells per
 query; it over-fetches by the largest banned set in the batch and drops banned items with one
@@ -27,9 +36,11 @@ from torchworks.errors import ConfigError, DataError, require
 from torchworks.recipes.recsys.vocab import NUM_RESERVED
 
 KINDS = ("exact", "ivf")
-PRECISIONS = ("auto", "fp32", "bf16")
+PRECISIONS = ("auto", "fp32", "bf16", "int8")
 QUERY_CHUNK = 64  # rows of the score matrix alive at once: 64 x 100k fp32 = 25 MB
+GROUP = 64  # items per group in the two-stage top-K (the catalogue is padded to a multiple)
 NEG_INF = float("-inf")
+INT_LOWEST = torch.iinfo(torch.int32).min
 
 
 def fast_bf16() -> bool:
@@ -40,10 +51,25 @@ def fast_bf16() -> bool:
     return bool(cpu_features().fast_bf16)
 
 
+def fast_int8() -> bool:
+    """Whether this CPU has int8 dot products and torch runs its CPU int8 matmul here."""
+    from torchworks.env.cpu import cpu_features
+
+    return bool(cpu_features().fast_int8) and _int_mm_works()
+
+
+def _int_mm_works() -> bool:
+    try:
+        one = torch.ones(1, 8, dtype=torch.int8)
+        return int(torch._int_mm(one, one.T.contiguous())[0, 0]) == 8
+    except (RuntimeError, AttributeError):  # a torch build without the CPU kernel
+        return False
+
+
 @dataclass
 class SearchOptions:
     kind: str = "exact"
-    precision: str = "auto"  # exact search: auto = bf16 where the CPU has fast bf16
+    precision: str = "auto"  # exact search: auto = int8, else bf16, where the CPU is fast at it
     nlist: int = 0  # ivf cells; 0 = 4 * sqrt(items)
     nprobe: int = 32
 
@@ -60,12 +86,28 @@ class ItemIndex:
         """`vectors` [num_items, dim], row = item id (reserved rows are never returned)."""
         self.options = options or SearchOptions()
         self.vectors = vectors.detach().float().cpu().contiguous()
-        bf16 = self.options.precision == "bf16" or (
-            self.options.precision == "auto" and fast_bf16()
-        )
-        self.precision = "bf16" if bf16 else "fp32"
-        self._scoring = self.vectors.bfloat16() if bf16 else self.vectors
+        self.precision = self._choose_precision(self.options.precision)
+        pad = -self.vectors.shape[0] % GROUP  # zero rows, scored as banned
+        padded = torch.cat([self.vectors, self.vectors.new_zeros(pad, self.dim)])
+        self._dim_scale = torch.ones(self.dim)
+        if self.precision == "int8":
+            self._dim_scale = padded.abs().amax(0).clamp_min(1e-12) / 127
+            self._scoring = (padded / self._dim_scale).round().to(torch.int8)
+        else:
+            dtype = torch.bfloat16 if self.precision == "bf16" else torch.float32
+            self._scoring = padded.to(dtype)
         self._faiss = self._build_ivf() if self.options.kind == "ivf" else None
+
+    @staticmethod
+    def _choose_precision(asked: str) -> str:
+        if asked == "int8" and not _int_mm_works():
+            raise ConfigError(
+                "this torch build has no CPU int8 matmul (torch._int_mm)",
+                fix="use precision 'auto', 'bf16' or 'fp32'",
+            )
+        if asked != "auto":
+            return asked
+        return "int8" if fast_int8() else "bf16" if fast_bf16() else "fp32"
 
     def __len__(self) -> int:
         return self.vectors.shape[0] - NUM_RESERVED
@@ -99,15 +141,29 @@ class ItemIndex:
         for start in range(0, len(queries), QUERY_CHUNK):
             chunk = queries[start : start + QUERY_CHUNK]
             lo, hi = np.searchsorted(rows, [start, start + len(chunk)])
-            scores = chunk.to(self._scoring.dtype) @ self._scoring.T
-            scores[:, :NUM_RESERVED] = NEG_INF
+            scores, row_scale, lowest = self._score(chunk)
+            scores[:, :NUM_RESERVED] = lowest
+            scores[:, self.vectors.shape[0] :] = lowest  # the padding
             if hi > lo:  # index_fill_ on the flat view: ~200x faster than 2-D index_put_
                 flat = (rows[lo:hi] - start) * scores.shape[1] + cols[lo:hi]
-                scores.view(-1).index_fill_(0, torch.from_numpy(flat), NEG_INF)
-            top, ids = scores.topk(k, dim=1)
-            out_scores.append(top.float())
+                scores.view(-1).index_fill_(0, torch.from_numpy(flat), lowest)
+            top, ids = grouped_topk(scores, k)
+            top_f = top.float().mul_(row_scale).masked_fill_(top == lowest, NEG_INF)
+            out_scores.append(top_f)
             out_ids.append(ids)
         return torch.cat(out_scores), torch.cat(out_ids)
+
+    def _score(self, chunk: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, float]:
+        """[b, padded items] scores, the per-row factor back to real scores, the lowest score."""
+        if self.precision == "int8":
+            scaled = chunk * self._dim_scale
+            row_scale = scaled.abs().amax(1, keepdim=True).clamp_min(1e-12) / 127
+            quantized = (scaled / row_scale).round().to(torch.int8)
+            # the [items, d] layout seen transposed: ~10x faster than a contiguous [d, items]
+            return torch._int_mm(quantized, self._scoring.T), row_scale, INT_LOWEST
+        scores = chunk.to(self._scoring.dtype) @ self._scoring.T
+        # bf16 reductions are not vectorized on CPU: one cast, then fp32 max and top-K
+        return scores.float(), torch.ones(len(chunk), 1), NEG_INF
 
     def _build_ivf(self) -> Any:  # a faiss.IndexIVFFlat; faiss is an optional dependency
         faiss = require("faiss", "rec-ann")
@@ -155,6 +211,20 @@ class ItemIndex:
                 fix="export one with `torchworks rec export`",
             )
         return cls(state["vectors"], options or SearchOptions(**state.get("options", {})))
+
+
+def grouped_topk(scores: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """torch.topk(scores, k, dim=1) in two stages (see the module docstring); the number of
+    columns is a multiple of GROUP."""
+    b, n = scores.shape
+    groups = scores.view(b, n // GROUP, GROUP)
+    if n // GROUP <= k:
+        return scores.topk(k, dim=1)
+    best = groups.amax(2).topk(k, dim=1).indices  # [b, k] group numbers
+    flat = (best + torch.arange(b).unsqueeze(1) * (n // GROUP)).view(-1)
+    members = groups.reshape(-1, GROUP).index_select(0, flat).view(b, k * GROUP)  # row copies
+    top, at = members.topk(k, dim=1)
+    return top, best.gather(1, at // GROUP) * GROUP + at % GROUP
 
 
 def save_index(

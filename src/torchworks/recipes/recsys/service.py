@@ -96,18 +96,17 @@ class RecPredictor:
             query = model.user_vector(hist_t) if self.sasrec else model.user_tower(users_t, hist_t)
             scores, ids = self.index.search(query, pool, (rows, cols))
             ranked = self._rerank(users_t, hist, scores, ids) if rerank else None
-        plain = (scores.tolist(), ids.tolist())
-        again = (ranked[0].tolist(), ranked[1].tolist()) if ranked is not None else plain
+        plain = self._rows(scores, ids)
+        again = self._rows(*ranked) if ranked is not None else plain
         names = self._names
         out: list[RecommendResponse | Exception] = []
         for row, request in enumerate(batch):
             reranked = request.rerank and ranked is not None
-            source = again if reranked else plain
-            row_scores, row_ids = source[0][row], source[1][row]
+            row_scores, row_ids, found = (part[row] for part in (again if reranked else plain))
+            take = min(request.k, found)  # -inf slots (nothing left to return) sort last
             items = [
                 {"item_id": names[i], "score": s}
-                for s, i in zip(row_scores[: request.k], row_ids[: request.k], strict=True)
-                if s != NEG_INF
+                for s, i in zip(row_scores[:take], row_ids[:take], strict=True)
             ]
             out.append(
                 RecommendResponse.model_construct(
@@ -115,6 +114,13 @@ class RecPredictor:
                 )
             )
         return out
+
+    @staticmethod
+    def _rows(scores: torch.Tensor, ids: torch.Tensor) -> tuple[list, list, list]:
+        """Python lists of each row's scores, ids and count of real (finite) slots: one
+        `.tolist()` per tensor, no per-item conversions."""
+        found = (scores != NEG_INF).sum(1)
+        return scores.tolist(), ids.tolist(), found.tolist()
 
     def _histories(
         self, users: np.ndarray, batch: Sequence[RecommendRequest]
