@@ -51,6 +51,14 @@ def test_verbs_after_a_term_are_not_part_of_it() -> None:
     assert found == {}
 
 
+def test_a_finding_names_the_term_without_the_verb_glued_to_it() -> None:
+    report = check_text("1. A desk lamp comprising a base and a shade.\n2. The desk lamp of "
+                        "claim 1, wherein the dimmer sets a brightness of the shade.")
+    found = [f for f in report.findings if f.rule == "antecedent-basis" and f.claim == 2]
+    assert [f.words for f in found] == ["the dimmer"], found
+    assert "'the dimmer'" in found[0].message and "sets" not in found[0].fix
+
+
 def test_standard_formulas_are_not_findings() -> None:
     text = ("1. In a lamp having a base, wherein the improvement comprises a shade mounted in "
             "the vicinity of the base.\n2. A lamp according to one or more of the previous "

@@ -220,8 +220,13 @@ def _adjective_before_quantifier(mention: Mention) -> bool:
 
 def _finding(lapse: _Lapse, introduced: dict[frozenset[str], int]) -> Finding:
     claim, mention = lapse.claim, lapse.mention
-    words = _as_written(claim.text, mention)
     head = trimmed(mention.words)[-1]
+    # the term as the basis lookup saw it: "the dimmer", not "the dimmer sets" (a glued verb)
+    words = _as_written(claim.text, mention)
+    cut = len(mention.words) - len(head)
+    if cut and len(words.split()) > cut:
+        words = words.rsplit(None, cut)[0]
+    phrase = " ".join(head) if cut else mention.phrase
     introduced_later = next((m for m in lapse.later
                              if _introduces(m) and m.stems == mention.stems), None)
     elsewhere = introduced.get(head_key(mention))
@@ -230,17 +235,17 @@ def _finding(lapse: _Lapse, introduced: dict[frozenset[str], int]) -> Finding:
     outside = elsewhere is not None and elsewhere != claim.number and not defined_here \
         and introduced_later is None
     in_preamble = claim.dependent and mention.start < lapse.body_from
-    fix = (f"introduce it first ('{indefinite(mention.phrase)}'), or refer to a term already "
+    fix = (f"introduce it first ('{indefinite(phrase)}'), or refer to a term already "
            "introduced")
     no_basis = (f"'{words}' has no antecedent basis: no earlier "
-                f"'{indefinite(mention.phrase)}' in claim {claim.number}"
+                f"'{indefinite(phrase)}' in claim {claim.number}"
                 + (" or the claims it depends on" if claim.parents else ""))
     severity = "error"
     if introduced_later is not None:
         message = (f"'{words}' is used before it is introduced (it is introduced later in "
                    f"this claim as '{introduced_later.determiner} {introduced_later.phrase}')")
-        fix = (f"introduce it at its first use: '{indefinite(mention.phrase)}', and refer to "
-               f"it as 'the {mention.phrase}' afterwards")
+        fix = (f"introduce it at its first use: '{indefinite(phrase)}', and refer to "
+               f"it as 'the {phrase}' afterwards")
     elif outside and not in_preamble:
         message = (f"'{words}' has no antecedent basis in claim {claim.number}'s chain: claim "
                    f"{elsewhere} introduces it, but claim {claim.number} does not depend on it")
@@ -266,13 +271,13 @@ def _finding(lapse: _Lapse, introduced: dict[frozenset[str], int]) -> Finding:
         if lapse.partial is not None:
             message += f" (the chain has '{lapse.partial.phrase}', in other words)"
             fix = (f"use exactly the words that introduced the element, or introduce "
-                   f"'{indefinite(mention.phrase)}' first")
+                   f"'{indefinite(phrase)}' first")
         elif defined_here:
             fix = (f"fine if what follows defines it or it is inherent in it; otherwise "
-                   f"introduce '{indefinite(mention.phrase)}' first")
+                   f"introduce '{indefinite(phrase)}' first")
         else:
             fix = (f"fine if it is inherent in what the claim already recites; otherwise "
-                   f"introduce '{indefinite(mention.phrase)}' first")
+                   f"introduce '{indefinite(phrase)}' first")
     return claim_finding(claim, "antecedent-basis", severity, words, message, fix, mention.start)
 
 
