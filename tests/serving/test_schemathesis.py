@@ -1,8 +1,10 @@
 """Issue 14: schemathesis against the live OpenAPI document: no 5xx, no schema violations.
 
 Property-based requests generated from `/openapi.json` (valid and invalid bodies, odd
-headers) against a real server on 127.0.0.1 hosting the toy services and the management
-routes; every answer must be declared (status, content type, body schema) and none a 5xx.
+headers) against a real server on 127.0.0.1, once hosting the toy services and the management
+routes, once the patent services `make run` hosts (check, draft, summarize: real recipes, no
+model to download); every answer must be declared (status, content type, body schema) and none
+a 5xx.
 Not checked: "schema-valid data is accepted" (ST202): a service may refuse a well-typed body
 for what only the model knows (a feature vector of the wrong length) with a declared 422.
 Slow: a few hundred requests. `SCHEMATHESIS_EXAMPLES` raises the examples per operation.
@@ -25,10 +27,18 @@ pytestmark = pytest.mark.slow
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "40"))
 
 
-@pytest.fixture(scope="module")
-def base_url():
-    with local_server([toy.echo_spec(), toy.mlp_spec(hidden=16), toy.gru_spec(hidden=16)],
-                      timeout_s=60) as url:
+def _specs(kind: str) -> list:
+    if kind == "toy":
+        return [toy.echo_spec(), toy.mlp_spec(hidden=16), toy.gru_spec(hidden=16)]
+    from torchworks.recipes.patents.service_claims import check_service, draft_service
+    from torchworks.recipes.patents.service_summarize import summarize_service
+
+    return [check_service(), draft_service(), summarize_service()]
+
+
+@pytest.fixture(scope="module", params=["toy", "patents"])
+def base_url(request):
+    with local_server(_specs(request.param), timeout_s=60) as url:
         yield url
 
 
