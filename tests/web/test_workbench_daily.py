@@ -178,6 +178,7 @@ def test_export_copies_and_saves_text_and_word_with_the_findings(page, workbench
         bar.get_by_role("button", name="Save as text").click()
     saved = Path(text_download.value.path()).read_text(encoding="utf-8")
     assert saved == copied
+    (artifacts / "export-claims.txt").write_text(saved, encoding="utf-8")
 
     with page.expect_download() as word_download:
         bar.get_by_role("button", name="Save as Word").click()
