@@ -47,6 +47,15 @@ _ONEDNN_ALIASES = {"AVX10_1_512": "AVX512_CORE_FP16", "AVX10_1_512_AMX": "AVX512
                    "AVX10_1_512_AMX_FP16": "AVX512_CORE_AMX_FP16"}
 
 
+def usable_cores() -> int:
+    """CPUs this process may run on (affinity / cgroup cpusets), not the machine's count: the
+    one answer thread defaults (LLM decoding, the server's model threads) start from."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def onednn_allows(cap: str | None, needed: str) -> bool:
     """Whether ONEDNN_MAX_CPU_ISA=`cap` (None/DEFAULT/ALL: no cap) lets oneDNN use `needed`."""
     if not cap:

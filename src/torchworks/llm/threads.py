@@ -13,13 +13,7 @@ import os
 
 import torch
 
-
-def usable_cores() -> int:
-    """CPUs this process may run on (affinity / cgroup cpusets), not the machine's count."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # not Linux
-        return max(1, os.cpu_count() or 1)
+from torchworks.env.cpu import usable_cores
 
 
 def default_threads() -> int:

@@ -18,7 +18,6 @@ timeout, however slow its input makes `predict`.
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -27,6 +26,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
+from torchworks.env.cpu import usable_cores
 from torchworks.serving.deadline import DeadlineExceeded, Limit, enforce
 from torchworks.serving.metrics import ServerMetrics
 from torchworks.serving.service import Predictor
@@ -44,12 +44,7 @@ def default_torch_threads(cores: int | None = None) -> int:
     2-core host (benchmarks/serve_contention.py): a 16-row SmolLM2 decode step took 3.0-4.8 s
     with 2 threads and 0.45-0.53 s with 1, and a check request next to it waited longer too.
     """
-    if cores is None:
-        try:
-            cores = len(os.sched_getaffinity(0))
-        except (AttributeError, OSError):  # not Linux
-            cores = os.cpu_count() or 1
-    return max(1, cores // 2)
+    return max(1, (usable_cores() if cores is None else cores) // 2)
 
 
 def model_thread(name: str) -> ThreadPoolExecutor:
