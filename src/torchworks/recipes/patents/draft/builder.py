@@ -32,6 +32,7 @@ from torchworks.recipes.patents.draft.disclosure import (
     list_items,
     subject_parts,
 )
+from torchworks.recipes.patents.draft.following import following_clauses, opening_predicate
 from torchworks.recipes.patents.draft.statement import (
     FINITE,
     Statement,
@@ -47,6 +48,8 @@ _STATIVE = frozenset({
 })
 _STEP_LIST = re.compile(r"\b(?:including|comprising|includes|comprises|by|steps? of)\s+"
                         r"(?=(?:\w+ly\s+)?\w+ing\b)", re.IGNORECASE)
+
+CLAIM_WORDS = 160  # claim 1's "wherein" clauses stop here (granted claims 1: median ~150 words)
 
 _CONNECTORS = {"has": "having", "have": "having", "includes": "including", "include":
                "including", "comprises": "comprising", "comprise": "comprising",
@@ -88,17 +91,23 @@ def build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
         primary, other = other, None  # no steps: the apparatus it states, if any
     chain: set[str] = set()
     used: set[Relation] = set()
+    opening, in_opening = None, set()
     if primary:
         preamble, items = _stated_items(primary, disclosure, chain, used)
     else:
         preamble = _preamble(subject)
         items = [_rewrite(part, chain, disclosure) for part in subject_parts(disclosure)[:elements]]
+        opening = opening_predicate(disclosure)  # "A X which scans ...": what X does
+        if opening:  # its elements are claimed in its own words, not listed again
+            used.update(r for r in disclosure.relations if r.sentence == opening[0])
+            in_opening = {n for n in disclosure.elements if f" {n} " in f" {opening[1]} "}
     label = " ".join(phrases(preamble)[0].words[-4:]) if primary and phrases(preamble) else ""
     optional = {f.sentence for f in disclosure.features}
     actors = [r.element for r in disclosure.relations
               if r.element != subject and r.sentence not in optional]
     for name in [*actors, *disclosure.essential(elements)]:
-        if name in chain or len(items) >= elements or (name not in actors and len(items) >= 3):
+        if name in chain | in_opening or len(items) >= elements or (
+                name not in actors and len(items) >= 3):
             continue
         relation = _relation_for(disclosure, name, used)
         chain.add(name)
@@ -109,10 +118,25 @@ def build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
                 if relation.where else ""
             item += " " + where + _rewrite(_connect(relation.clause), chain, disclosure, label)
         items.append(item)
-    if not items:
+    if not items and not opening:
         items = [article(disclosure.form(n)) for n in _some_elements(disclosure)]
         chain.update(disclosure.elements[:3])
-    claims = [Claim(f"{_capital(preamble)} comprising: {_join(items)}.", None, frozenset(chain))]
+    head = f"{_capital(preamble)} comprising: "
+    if opening and items:  # what X does, in the disclosure's words, relates its parts
+        items[-1] += ", " + _rewrite(finite_body(f"wherein the {subject} {opening[1]}"), chain,
+                                     disclosure, label)
+    elif opening:  # "A X which scans ...": the sentence is the claim
+        head = f"{_capital(preamble)} {_rewrite(_connect(opening[1]), chain, disclosure, label)}"
+    body = _join(items)
+    if primary or opening:  # the sentences after the statement say how its parts work
+        clauses, read = following_clauses(
+            disclosure, primary.sentence if primary else opening[0], chain,
+            {r.sentence for r in used},
+            lambda text, names: _rewrite(text, names, disclosure, label),
+            CLAIM_WORDS - len(body.split()))
+        used.update(r for r in disclosure.relations if r.sentence in read)
+        body += "".join(f", {'and ' if n else ''}{c}" for n, c in enumerate(clauses))
+    claims = [Claim(f"{head}{body}.", None, frozenset(chain))]
     claims += _dependents(disclosure, claims, dependents, used, label)
     if other:
         claims.append(_stated_claim(other, disclosure))
@@ -376,8 +400,8 @@ def _preamble(subject: str) -> str:
 
 
 def _join(items: list[str]) -> str:
-    if len(items) == 1:
-        return items[0]
+    if len(items) <= 1:
+        return "".join(items)
     return "; ".join(items[:-1]) + "; and " + items[-1]
 
 

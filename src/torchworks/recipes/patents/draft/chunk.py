@@ -169,8 +169,10 @@ def _chunk(words: list[Word]) -> tuple[Phrase, ...]:
             if k > j and verb_like(words[k].text) and (
                     _determiner_at(words, k + 1)[1] or _plural(words[k - 1].lower)
                     or (words[k].lower.endswith("s") and nxt in _VERB_PREPOSITIONS
-                        and _noun_capable(words[k - 1].text))):
+                        and _noun_capable(words[k - 1].text)
+                        and lemma(words[k].lower, "VERB") != words[k].lower)):
                 break  # "a battery powers the sensor", "panels fold", "the pack slides into"
+                # (but "the voltage bus into": "bus" is no inflected verb)
             k += 1
         # it ends on a noun-capable word ("keeps a drink warm": "drink"), but a lone word
         # after the determiner stays ("a ceramic")

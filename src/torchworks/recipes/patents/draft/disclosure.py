@@ -123,9 +123,9 @@ def analyse(text: str, title: str = "", set_aside: bool = True) -> Disclosure:
     """Read a disclosure (plain text; an optional title helps find the subject). Sentences
     about the prior art, problems or objects name no elements (`set_aside`)."""
     text = _NUMERAL_GROUP.sub("", _INTRO.sub("", " ".join(text.split())))
-    text = _REFERENCE_NUMERAL.sub("", text)
+    text = _REFERENCE_NUMERAL.sub(_numeral, text)
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if len(s.split()) >= 3]
-    subject = subject_of(title, sentences)
+    subject = _stated_subject(sentences, title) or subject_of(title, sentences)
     counts: Counter[str] = Counter()
     elements: list[str] = []
     forms: dict[str, str] = {}
@@ -156,6 +156,35 @@ def analyse(text: str, title: str = "", set_aside: bool = True) -> Disclosure:
                       features=features, process=bool(_PROCESS.search(text[:2000])),
                       sentences=sentences, vocabulary=vocabulary, forms=forms,
                       statements=statements(sentences), aside=aside)
+
+
+def _numeral(match: re.Match) -> str:
+    """A reference numeral follows a noun ("the housing 12"); a number after a function word
+    or before a unit or decimals is a quantity ("in 1550 nm", "than 0.210 dB/km")."""
+    before = match.string[:match.start()].split()[-1:]
+    after = match.string[match.end():match.end() + 12]
+    if (before and before[0].lower() in FUNCTION) or re.match(r"[.,]\d", after) or \
+            _RANGE.match("1 " + after.lstrip()) or re.match(r"\s*(?:μ|µ|nm|ps|dB|°)", after):
+        return match.group()
+    return ""
+
+
+def _stated_subject(sentences: list[str], title: str) -> str:
+    """The thing the first sentence names, when a statement says it has parts ("An injection
+    molding shooting pot configured ...", then "The injection molding shooting pot includes
+    ...") or the title names its head ("A printing plate making apparatus which scans ..."),
+    names the invention better than the title's head phrase ("Injection molding machine
+    spigotted shooting pot piston"); a method statement leaves the subject to the title."""
+    if not sentences or not re.match(r"(?:a|an)\s", sentences[0], re.IGNORECASE):
+        return ""
+    first = phrases(sentences[0])[0]
+    stated = [s for s in statements(sentences[:4]) if s.sentence == 0 or s.head == first.head]
+    titled = lemma(first.head, "NOUN") in {lemma(w, "NOUN") for w in title.lower().split()}
+    if (not stated and not titled) or (stated and stated[0].method):
+        return ""
+    if first.head in META or (len(first.words) == 1 and first.head in GENERIC):
+        return ""
+    return " ".join([*first.words[-4:-1], lemma(first.head, "NOUN")])
 
 
 def canonical(name: str, elements: list[str]) -> str:

@@ -104,7 +104,8 @@ def statements_in(sentence: str, index: int) -> list[Statement]:
         if phrase.determiner not in ("a", "an") and not opening:
             continue
         match = _STATED.match(text, phrase.end)
-        if not match or re.search(r"\b(?:is|are|was|were)\b", match["tail"]):
+        if not match or re.search(r"\b(?:is|are|was|were)\b|,\s+(?:the|said)\s[^,]*$",
+                                  match["tail"]):  # "..., the nozzle having": the nozzle's
             continue
         body = _CHARACTERISED.sub(", wherein ", text[match.end():])
         method = phrase.head in ("method", "methods", "process", "processes")
