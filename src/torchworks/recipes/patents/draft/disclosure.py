@@ -179,12 +179,20 @@ def _stated_subject(sentences: list[str], title: str) -> str:
         return ""
     first = phrases(sentences[0])[0]
     stated = [s for s in statements(sentences[:4]) if s.sentence == 0 or s.head == first.head]
-    titled = lemma(first.head, "NOUN") in {lemma(w, "NOUN") for w in title.lower().split()}
+    words = list(first.words)
+    for cut, word in enumerate(words):  # "a game system including cards": the system
+        if cut and word in ("including", "having", "comprising", "containing"):
+            words = words[:cut]
+            break
+    head = lemma(words[-1], "NOUN")
+    named = subject_of(title, [])  # "lever type connector" is no "lever"
+    titled = head == lemma(named.split()[-1], "NOUN") or (named == "device" and head in {
+        lemma(w, "NOUN") for w in title.lower().split()})
     if (not stated and not titled) or (stated and stated[0].method):
         return ""
-    if first.head in META or (len(first.words) == 1 and first.head in GENERIC):
+    if words[-1] in META or (len(words) == 1 and words[-1] in GENERIC):
         return ""
-    return " ".join([*first.words[-4:-1], lemma(first.head, "NOUN")])
+    return " ".join([*words[-4:-1], head])
 
 
 def canonical(name: str, elements: list[str]) -> str:
