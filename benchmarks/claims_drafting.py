@@ -10,7 +10,8 @@ Its "disclosure" is the abstract, or the summary section of the description (`--
 summary`; records without one are skipped). The granted claim 1 is the reference. Printed per
 method: ROUGE-L F1 of the drafted claim 1 against it, element recall (the share of the
 granted claim's noun phrases the draft names), strict-check errors per drafted claim,
-duplicate claims, claims using words the disclosure never does, and seconds per set.
+duplicate claims, claims using words the disclosure never does, "wherein" dependents with a
+wrong or unclear owner (`owner_problems`: owner / such dependents), and seconds per set.
 Methods:
 - first-sentence: "A <first noun phrase> comprising: <first sentence>." (the trivial baseline)
 - ours: the deterministic pipeline (`draft/pipeline.py`), what the server serves
@@ -100,6 +101,64 @@ def _key(phrase) -> str:
     return " ".join(lemma(w, "NOUN") for w in phrase.words)
 
 
+_DEPENDENT = re.compile(r"^The .+? of claim (\d+), wherein (?P<body>.+)$")
+_PREPOSITIONS = frozenset({"of", "in", "on", "from", "to", "into", "onto", "with", "by", "at",
+                           "for", "through", "between", "within", "under", "over", "via"})
+
+
+def owner_problems(disclosure: str, drafted: list[str]) -> int:
+    """Dependents ("The X of claim N, wherein the T ...") whose owner T is wrong or unclear:
+    T is not named in claim N or the claims it depends on (no antecedent where it hangs), or
+    the disclosure's sentence that says what the claim says of T makes T the object of a
+    preposition there ("milk removed from the metering chamber is analysed" claimed as
+    "wherein the metering chamber is analysed")."""
+    sentences = [s.lower() for s in re.split(r"(?<=[.;])\s+", disclosure)]
+    problems = 0
+    for number, text in enumerate(drafted, start=1):
+        match = _DEPENDENT.match(text.rstrip("."))
+        if not match:
+            continue
+        found = phrases(match["body"])
+        if not found or found[0].start != 0:
+            continue
+        term, parent = " ".join(found[0].words), int(match.group(1))
+        ancestry, at = [], parent
+        while 0 < at < number:
+            ancestry.append(drafted[at - 1].lower())
+            following = _DEPENDENT.match(drafted[at - 1].rstrip("."))
+            at = int(following.group(1)) if following else 0
+        if found[0].determiner in ("the", "said") and not any(
+                re.search(rf"\b{re.escape(term)}\b", claim) for claim in ancestry):
+            problems += 1
+            continue
+        said = [w for w in match["body"][found[0].end:].lower().split()
+                if w not in ("is", "are", "has", "have", "the", "a", "an")][:1]
+        if said and any(_governed(sentence, term, said[0]) for sentence in sentences):
+            problems += 1
+    return problems
+
+
+def _governed(sentence: str, term: str, word: str) -> bool:
+    """In `sentence`, `term` stands after a preposition and a verb phrase of its own follows
+    ("from the metering chamber can be analysed", "of the member being projected"): what
+    follows is said of another noun. A participle right after it ("in the trench exposed
+    by") modifies the term itself; a mention where the term leads is fine."""
+    governed = False
+    for hit in re.finditer(rf"\b(?:the |a |an |said )?{re.escape(term)}\b", sentence):
+        after = [w.strip(",.;") for w in sentence[hit.end():].split()[:6]]
+        before = sentence[:hit.start()].split()[-1:]
+        if not any(w.startswith(word[:5]) for w in after):
+            continue
+        if not (before and before[0] in _PREPOSITIONS):
+            return False
+        governed = governed or after[0] in _AUXILIARIES
+    return governed
+
+
+_AUXILIARIES = frozenset({"is", "are", "was", "were", "can", "may", "could", "might", "will",
+                          "being", "has", "have", "should", "must"})
+
+
 def rouge_l(reference: str, candidate: str) -> float:
     from rouge_score import rouge_scorer
 
@@ -109,7 +168,7 @@ def rouge_l(reference: str, candidate: str) -> float:
 
 def measure(name: str, sets: list[tuple[dict, list[str], float]]) -> dict:
     rl, recall, errors, duplicates, unsupported, seconds, claims = [], [], 0, 0, 0, [], 0
-    refused = 0
+    refused, owners, dependents = 0, 0, 0
     for record, drafted, spent in sets:
         if not drafted:
             refused += 1
@@ -125,6 +184,8 @@ def measure(name: str, sets: list[tuple[dict, list[str], float]]) -> dict:
                       for f in report.findings)
         duplicates += sum(f.rule == "draft-duplicate-claim" for f in report.findings)
         unsupported += sum(f.rule == "draft-unsupported-term" for f in report.findings)
+        owners += owner_problems(record["disclosure"], drafted)
+        dependents += sum(bool(_DEPENDENT.match(c.rstrip("."))) for c in drafted)
         seconds.append(spent)
         claims += len(drafted)
     n = max(claims, 1)
@@ -133,6 +194,7 @@ def measure(name: str, sets: list[tuple[dict, list[str], float]]) -> dict:
             "element_recall": 100 * statistics.mean(recall) if recall else 0.0,
             "checker_errors_per_claim": errors / n, "duplicates": duplicates,
             "unsupported_claims": unsupported, "refused": refused,
+            "wherein_dependents": dependents, "owner_problems": owners,
             "s_per_set": statistics.mean(seconds) if seconds else 0.0}
 
 
@@ -233,13 +295,13 @@ def main() -> int:
                                                       args.dependents)))
         rows.append(measure("ours, same sets", ours[: args.old_sets]))
     header = (f"{'method':<22} {'sets':>4} {'R-L':>6} {'elem.rec':>8} {'err/claim':>9} "
-              f"{'dup':>4} {'unsupp.':>7} {'refused':>7} {'s/set':>7}")
+              f"{'dup':>4} {'unsupp.':>7} {'refused':>7} {'owner':>9} {'s/set':>7}")
     print("\n" + header)
     for row in rows:
         print(f"{row['method']:<22} {row['sets']:>4} {row['rouge_l']:>6.1f} "
               f"{row['element_recall']:>8.1f} {row['checker_errors_per_claim']:>9.3f} "
               f"{row['duplicates']:>4} {row['unsupported_claims']:>7} {row['refused']:>7} "
-              f"{row['s_per_set']:>7.3f}")
+              f"{row['owner_problems']:>3}/{row['wherein_dependents']:<5} {row['s_per_set']:>7.3f}")
     base = rows[0]
     print(f"\nours / first-sentence: R-L x{rows[1]['rouge_l'] / max(base['rouge_l'], 1e-9):.2f}, "
           f"element recall x{rows[1]['element_recall'] / max(base['element_recall'], 1e-9):.2f}")

@@ -22,6 +22,7 @@ from torchworks.errors import DataError
 from torchworks.recipes.patents.draft.chunk import (
     article,
     lemma,
+    parts_of_speech,
     phrases,
     words_of,
 )
@@ -299,10 +300,10 @@ def _dependents(disclosure: Disclosure, claims: list[Claim], limit: int,
             used.add(relation)
             add(f"wherein the {disclosure.form(relation.element)} {relation.clause}",
                 {relation.element, *relation.objects})
-    for name in disclosure.elements:
+    for name in [] if label == "method" or is_method(subject) else disclosure.elements:
         claimed = set().union(*(c.introduces for c in claims + made))
         if name in claimed or len(made) >= limit or not _stated_beyond_subject(disclosure, name) \
-                or name in stated:
+                or name in stated or not _part(name):
             continue  # the apparatus a method statement names is claimed on its own
         relation = _relation_for(disclosure, name, used)
         if not relation and " " not in name and disclosure.counts[name] < 3:
@@ -316,6 +317,23 @@ def _dependents(disclosure: Disclosure, claims: list[Claim], limit: int,
                 relation.clause)
         add(body, refers)
     return made
+
+
+# Heads that name no part a claim could add ("further comprising a user", "... a step").
+_NO_PART = frozenset({"step", "steps", "feature", "features", "occurrence", "user", "users",
+                      "person", "operator", "occupant", "direction", "position", "state", "given",
+                      "time", "manner", "way", "need", "level", "degree", "range", "kind", "type",
+                      "relative", "natural", "upper", "side", "sides", "area", "region",
+                      "vicinity", "value", "configuration", "data", "axis", "turns", "amount"})
+
+
+def _part(name: str) -> bool:
+    """"further comprising a natural", "... an operative position relative", "... a plurality
+    of following features": no part. The head must be a noun naming a thing."""
+    head = name.split()[-1]
+    pos = parts_of_speech(head)
+    return head not in _NO_PART and name.split()[0] not in ("following", "respective") and (
+        not pos or bool(pos & {"NOUN", "PROPN"})) and not head.endswith("ed")
 
 
 def _stated_beyond_subject(disclosure: Disclosure, name: str) -> bool:

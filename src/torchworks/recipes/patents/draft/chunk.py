@@ -211,6 +211,8 @@ def _noun_capable(word: str) -> bool:
     return not pos or bool(pos & {"NOUN", "PROPN"})
 
 
+_COUNTS = frozenset({"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                     "twelve", "multiple", "several", "plural"})
 _CONSONANT_SOUND = ("uni", "use", "usu", "uti", "ure", "eu", "one", "once")
 _VOWEL_SOUND = ("hour", "honest", "honor", "heir")
 
@@ -219,6 +221,8 @@ def article(name: str) -> str:
     """"a" or "an" by sound: "an inner wall", "a user", "an hour", "an LED", "a USB port";
     a plural name takes "a plurality of" ("a plurality of media servers")."""
     head = name.split()[-1] if name.split() else name
+    if name.split()[0] in _COUNTS:  # "two connector parts" counts itself
+        return name
     if head.islower() and head.endswith("s") and lemma(head, "NOUN") != head:
         return "a plurality of " + name
     lower, first = name.lower(), name.split()[0] if name.split() else name

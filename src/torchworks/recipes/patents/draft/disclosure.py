@@ -245,7 +245,7 @@ def _relations(sentence: str, index: int, elements: list[str], subject: str) -> 
             if phrase.first > len(phrase.determiner.split()) else ""
         after = phrase.last + 1
         if before in _GOVERNING and after < len(words) and words[after].lower in (
-                "is", "are", *_FACT_VERBS) and not (position and _preposition_between(
+                "is", "are", "being", *_FACT_VERBS) and not (position and _preposition_between(
                 sentence, sentence_phrases[position - 1], phrase)):
             continue  # "gas released from the vessel is poured": the vessel is not poured
         if after < len(words) and words[after].lower in ("that", "which"):
@@ -358,9 +358,10 @@ def _feature(sentence: str, index: int, elements: list[str], subject: str) -> Fe
         return None
     first = named[0]
     element = canonical(element_name(first), elements)
-    clause = _LEADING_OPTIONAL.sub("", sentence[first.start:].rstrip(" .;"))
-    clause = _MODAL.sub(lambda m: _definite_verb(m.group(1), first), clause, count=1)
-    after = clause[first.end - first.start:].split()[:1]
+    start, head = _owner(sentence, first)
+    clause = sentence[start:].rstrip(" .;")
+    clause = _MODAL.sub(lambda m: _definite_verb(m.group(1), head), clause, count=1)
+    after = clause[first.end - start:].split()[:1]
     if not after or not (after[0].lower() in _FACT_VERBS or (
             after[0].lower().endswith("s") and verb_like(after[0]))):
         return None  # "the poppet valve being controlled, and ...": no statement to claim
@@ -370,9 +371,32 @@ def _feature(sentence: str, index: int, elements: list[str], subject: str) -> Fe
     return Feature(subject if _is_subject(element, subject) else element, clause, kind, index)
 
 
-def _definite_verb(verb: str, phrase: Phrase) -> str:
+_OWNED_BY = re.compile(r"^(?P<head>(?:(?:one|each|some|portions?|parts?|an?|the)\s+)?"
+                      r"[A-Za-z-]+(?:\s+[A-Za-z-]+){0,3}?)\s+(?:\w+ed\s+)?(?:of|from|in|on|at|"
+                      r"within|inside|near|along)\s*$", re.IGNORECASE)
+_CLAUSE_WORD = re.compile(r"[,;:]|\b(?:is|are|was|were|has|have|can|may|could|might|will|"
+                          r"which|that|when|if|while|where)\b", re.IGNORECASE)
+
+
+_LEADING_PLACE = re.compile(r"^(?:prior to|after|before|during|in|at|for|with|upon|once|"
+                            r"subsequently|then)\b[^,]{0,60},\s*", re.IGNORECASE)
+
+
+def _owner(sentence: str, first: Phrase) -> tuple[int, str]:
+    """Where the feature's statement starts and the head its verb agrees with: the sentence's
+    own subject when the element sits inside it ("Milk samples removed from the metering
+    chamber can be analysed": the samples are analysed, not the chamber), else the element."""
+    prefix = sentence[:first.start]
+    lead = _LEADING_OPTIONAL.sub("", _LEADING_PLACE.sub("", prefix.lstrip()))
+    owned = _OWNED_BY.match(lead.rstrip()) if lead.strip() else None
+    if owned and not _CLAUSE_WORD.search(lead):
+        return len(prefix) - len(lead), owned["head"].split()[-1].lower()
+    return first.start, first.head
+
+
+def _definite_verb(verb: str, head: str) -> str:
     """"may be" -> "is", "can include" -> "includes": the claim states it as a fact."""
-    plural = phrase.head.endswith("s") and not phrase.head.endswith("ss")
+    plural = head.endswith("s") and not head.endswith("ss")
     if verb.lower() == "be":
         return "are" if plural else "is"
     if verb.lower() == "have":
