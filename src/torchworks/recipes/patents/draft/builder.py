@@ -66,6 +66,24 @@ class Claim:
 
 def build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
           plain: bool = False, stated: bool = True) -> list[Claim]:
+    """The claims of `_build`, without the disclosure's self-praise ("an exemplary circuit",
+    "the inventive device"): not claim language, and nothing a claim needs."""
+    return [Claim(_JUDGED.sub(_unjudged, c.text), c.parent, c.introduces)
+            for c in _build(disclosure, dependents, elements, plain, stated)]
+
+
+_JUDGED = re.compile(r"\b(a|an|the|said|A|An|The) (?:exemplary|inventive) (\w)")
+
+
+def _unjudged(match: re.Match) -> str:
+    word, next_letter = match.group(1), match.group(2)
+    if word.lower() in ("a", "an"):  # "an exemplary circuit" -> "a circuit"
+        word = word[0] + ("n" if next_letter.lower() in "aeiou" else "")
+    return f"{word} {next_letter}"
+
+
+def _build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
+           plain: bool = False, stated: bool = True) -> list[Claim]:
     """Claim 1, up to `dependents` dependent claims, and an independent claim of the other
     kind (method or apparatus) when the disclosure describes both. Claim 1 opens with the
     disclosure's own statement of the invention when it has one (`stated`), else with the
@@ -412,8 +430,8 @@ def _preamble(subject: str) -> str:
     """"a system for routing contact records": one thing, whatever its purpose's plural."""
     core = re.split(r" (?:for|of|to|with|in|on) ", subject)[0]
     introduced = article(core)
-    if introduced.startswith("a plurality of "):  # a title's plural names one invention
-        introduced = ("an " if core[:1].lower() in "aeiou" else "a ") + core
+    if not introduced.startswith(("a ", "an ")) or introduced.startswith("a plurality of "):
+        introduced = ("an " if core[:1].lower() in "aeiou" else "a ") + core  # one invention
     return introduced.split(" ", 1)[0] + " " + subject
 
 

@@ -82,11 +82,20 @@ def draft_claims(disclosure: str, backend: Backend | None = None,
     analysis = analyse(disclosure, title)
     say("status", f"subject: {analysis.subject}; elements: {', '.join(analysis.elements[:8])}")
     built = build(analysis, config.dependents, config.elements)
+    orphans: set[int] = set()
     fallbacks = [("from the parts and relations", {"stated": False}),
                  ("without relations", {"stated": False, "plain": True}), ("", {})]
     for how, variant in fallbacks:
         first_errors = [f for f in check_draft([built[0].text], analysis.vocabulary).findings
                         if f.severity == "error"]
+        trimmed = _without_faulty_items(built[0].text, first_errors, analysis)
+        if trimmed:
+            say("status", f"claim 1 without the item it faulted: {first_errors[0].message}")
+            gone = {n for n in built[0].introduces if n not in trimmed.lower()}
+            orphans = {i for i, c in enumerate(built) if i and any(  # about a dropped item
+                f"the {n}" in c.text.lower() for n in gone)}
+            built[0] = Claim(trimmed, None, built[0].introduces - gone)
+            break
         if not first_errors or not how:
             break
         say("status", f"claim 1 rebuilt {how}: {first_errors[0].message}")
@@ -94,7 +103,7 @@ def draft_claims(disclosure: str, backend: Backend | None = None,
     polished = False
     if config.polish and backend is not None:
         built[0], polished = _polish(built[0], analysis, backend, config, say)
-    claims, dropped, report = _repair(built, analysis)
+    claims, dropped, report = _repair(built, analysis, orphans)
     for number, text in enumerate(claims, start=1):
         say("claim", f"{number}. {text}")
     if dropped:  # numbers and references changed: check what is shown
@@ -105,19 +114,47 @@ def draft_claims(disclosure: str, backend: Backend | None = None,
                        seconds=time.perf_counter() - began, polished=polished, dropped=dropped)
 
 
-def _repair(built: list[Claim], analysis: Disclosure) -> tuple[list[str], list[str], Report]:
-    """Drop every dependent the strict check finds an error in, and the claims that hang on
-    it; renumber what stays (references included). Returns the kept texts, what was dropped
-    and why, and the check of the set as built."""
+def _without_faulty_items(text: str, errors: list[Finding], analysis: Disclosure) -> str:
+    """Claim 1 without the listed items (or "wherein" clauses) that hold what the strict check
+    faulted ("an underlying idea that is, instead of ..."), when what is left is clean and
+    still lists two items; "" otherwise (the claim is rebuilt instead)."""
+    head, colon, body = text.partition(" comprising: ")
+    if not errors or not colon:
+        return ""
+
+    def faulted(piece: str) -> bool:
+        return any(f.words and f.words in piece for f in errors)
+
+    kept = []
+    for item in re.split(r";\s+(?:and\s+)?", body.rstrip(".")):
+        first, *clauses = re.split(r",\s+(?:and\s+)?(?=wherein\b)", item)
+        if not faulted(first):  # a faulted item goes with the clauses about it
+            kept.append(", ".join([first, *(c for c in clauses if not faulted(c))]).replace(
+                ", wherein", ", and wherein").replace(", and wherein", ", wherein", 1))
+    if len(kept) < 2:
+        return ""
+    trimmed = f"{head}{colon}{'; '.join(kept[:-1])}; and {kept[-1]}."
+    clean = not any(f.severity == "error" for f in check_draft([trimmed],
+                                                                analysis.vocabulary).findings)
+    return trimmed if clean else ""
+
+
+def _repair(built: list[Claim], analysis: Disclosure, orphans: set[int]
+            ) -> tuple[list[str], list[str], Report]:
+    """Drop every dependent the strict check finds an error in (or that is about an item
+    claim 1 lost: `orphans`, indexes), and the claims that hang on it; renumber what stays
+    (references included). Returns the kept texts, what was dropped and why, and the check
+    of the set as built."""
     texts = [c.text for c in built]
     report = check_draft(texts, analysis.vocabulary)
-    bad = {f.index for f in report.findings if f.severity == "error" and f.index}
+    bad = {f.index for f in report.findings if f.severity == "error" and f.index} | orphans
     dropped: list[str] = []
     keep: dict[int, int] = {}  # old number -> new number
     for old, claim in enumerate(built, start=1):
         if old - 1 in bad or (claim.parent and claim.parent not in keep):
             reason = next((f.message for f in report.for_index(old - 1)
-                           if f.severity == "error"), "depends on a dropped claim")
+                           if f.severity == "error"), "about an item claim 1 lost"
+                          if old - 1 in orphans else "depends on a dropped claim")
             dropped.append(f"{claim.text} ({reason})")
             continue
         keep[old] = len(keep) + 1

@@ -52,10 +52,14 @@ _STATED = re.compile(
     r"capable of|adapted to|configured to|suitable for|used (?:in|for))"
     r"\b[^;:.]{0,220}?)?)\s*,?\s+(?:which\s+|that\s+)?(?P<kw>" + _KEYWORD + r")\b"
     r"(?:\s+(?:the\s+)?steps?\s+of\b)?\s*:?\s*", re.IGNORECASE)
-_INTRODUCED = re.compile(r"\b(?:there is provided|provides?|provided|relates to|is directed "
-                         r"to|concerns|discloses?|according to which)\s+$", re.IGNORECASE)
+_INTRODUCED = re.compile(r"\b(?:there is provided|provides?|provided|providing|relates to|"
+                         r"is directed to|concerns|discloses?|according to which)\s+$",
+                         re.IGNORECASE)
 _LEAD = re.compile(r"^(?:(?:according to|in accordance with|in|with)[^,]{0,120},\s*)",
                    re.IGNORECASE)
+# "An embodiment of a probe cover dispenser comprising ...": the dispenser is stated.
+_EMBODIMENT = re.compile(r"^(?:an?|one|another)\s+(?:exemplary\s+)?embodiment\s+of\s+"
+                         r"(?=(?:a|an)\s)", re.IGNORECASE)
 _CHARACTERISED = re.compile(r",?\s*\b(?:characteri[sz]ed in that|characteri[sz]ed by)\b\s*",
                             re.IGNORECASE)
 _ITEM_START = re.compile(r"^(?:(?:" + "|".join(sorted(DETERMINERS, key=len, reverse=True)) +
@@ -92,7 +96,7 @@ def statements(sentences: list[str]) -> list[Statement]:
 def statements_in(sentence: str, index: int) -> list[Statement]:
     """Each "a X [for ...] comprising/including/having ..." of the sentence whose X opens the
     sentence or is introduced by "provides", "there is provided", "relates to"."""
-    text = _LEAD.sub("", sentence.strip().rstrip("."))
+    text = _EMBODIMENT.sub("", _LEAD.sub("", sentence.strip().rstrip(".")))
     bare = not re.match(r"(?:a|an|the|said)\s", text, re.IGNORECASE)
     if bare:  # "Shoe structure comprising ...": read it as "A shoe structure comprising ..."
         text = "A " + text[:1].lower() + text[1:]

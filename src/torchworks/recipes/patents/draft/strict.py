@@ -29,7 +29,10 @@ BOILERPLATE = frozenset({
 })
 _COMMENTARY = re.compile(r"\b(?:this (?:claim|invention|disclosure)|the invention|note:|"
                          r"disclosure:|claim \d+ (?:describes|is)|as described|i am|here is|"
-                         r"sure[,!]|in summary|dependent claim)\b", re.IGNORECASE)
+                         r"sure[,!]|in summary|dependent claim|embodiments?|exemplary|inventive|"
+                         r"present invention|or the like|etc\b|e\.g\.|i\.e\.|for example|"
+                         r"we|you|users? (?:only )?(?:have|has|need|needs) to|it is possible|"
+                         r"would|shall|thus,|advantageously)(?![\w-])", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*(?:'[A-Za-z]+)?")
 _SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
 # A phrase cut short ("... arranged between the collar.", "... withdrawn through."), a doubled
@@ -39,6 +42,13 @@ _DANGLING = re.compile(r"(?:(?<=\s)|^)(\w+\s+)?(?:of|in|on|to|from|with|for|at|b
                        r"\s*[.;]")
 # "a via;" and "the AN;" are nouns, not a phrase cut short
 _NOUN_BEFORE = frozenset({"a", "an", "the", "said", "each", "first", "second", "third"})
+# A word that needs its complement, left without one ("ignites the mixture sufficient.",
+# "a position relative.", "... is larger."), or a verb left without its object ("... has.").
+_NO_COMPLEMENT = re.compile(r"\b(?:sufficient|sufficiently|relative|capable|able|adjacent|due|"
+                            r"prior|according|compared|dimensioned|configured|adapted|such|so|"
+                            r"more|less|greater|larger|smaller|higher|lower|rather|has|have|is|"
+                            r"are|was|were|be|been|its|their|whose|thereby|if|when|whether|"
+                            r"because|until|where|while)\s*[.;,]", re.IGNORECASE)
 _REPEATED = re.compile(r"\b(\w+)\s+\1\b", re.IGNORECASE)
 _RUN_ON = re.compile(r"[a-z,]\s+(?:Preferably|Optionally|Alternatively|Typically|Thus|However|"
                      r"Further|Moreover|The|This|These|It|In)\s")
@@ -75,7 +85,8 @@ def _claim_findings(number: int, text: str, disclosure_words: frozenset[str]) ->
                               f"claim {number} is not one sentence ending with a period",
                               "one sentence per claim, ending with '.'"))
     cut = next((m for m in _DANGLING.finditer(text) if not m.group(1) or m.group(1).strip()
-                not in _NOUN_BEFORE), None) or _REPEATED.search(text) or _RUN_ON.search(text)
+                not in _NOUN_BEFORE), None) or _REPEATED.search(text) or _RUN_ON.search(text) \
+        or _NO_COMPLEMENT.search(text) or _verbless_clause(text)
     if cut:
         found.append(_finding(number, "draft-broken-phrase", cut.group().strip(),
                               f"claim {number} has a broken phrase ('{cut.group().strip()}')",
@@ -112,6 +123,21 @@ def _supported(word: str, disclosure_words: frozenset[str]) -> bool:
             return True
     return all(_supported(part, disclosure_words) for part in word.split("-")) if "-" in word \
         else False
+
+
+def _verbless_clause(text: str) -> re.Match | None:
+    """A "when/if/while/whereby ..." that ends the claim on a bare noun phrase, saying nothing
+    of it ("detects a condition when the high side power transistor.")."""
+    from torchworks.recipes.patents.draft.chunk import phrases, verb_like
+
+    match = re.search(r"\b(?:when|if|while|whereby|until|unless)\s+(?P<tail>[^,;]+?)\.?$",
+                      text.rstrip())
+    if not match:
+        return None
+    found = phrases(match["tail"])
+    whole = len(found) == 1 and found[0].start == 0 and found[0].end == len(match["tail"])
+    last = match["tail"].split()[-1]
+    return match if whole and not (last.endswith("s") and verb_like(last)) else None
 
 
 def _finding(number: int, rule: str, words: str, message: str, fix: str) -> Finding:
