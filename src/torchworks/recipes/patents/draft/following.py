@@ -55,6 +55,8 @@ def following_clauses(disclosure: Disclosure, after: int, chain: set[str], skip:
             break
         if not _about_claimed(sentence, disclosure, chain):
             break
+        if _restates(sentence, disclosure, chain):
+            continue  # "The element includes the substrate, the IDT ...": said already
         body = finite_body("wherein " + sentence[:1].lower() + sentence[1:])
         words = len(body.split())
         if not body or words > 45 or words > budget:
@@ -63,6 +65,12 @@ def following_clauses(disclosure: Disclosure, after: int, chain: set[str], skip:
         used.add(index)
         budget -= words
     return clauses, used
+
+
+def _restates(sentence: str, disclosure: Disclosure, chain: set[str]) -> bool:
+    """Most elements the sentence names are claimed already."""
+    names = {disclosure.canonical(element_name(p)) for p in phrases(sentence)} - {""}
+    return len(names) >= 3 and len(names & chain) >= 0.6 * len(names)
 
 
 def _about_claimed(sentence: str, disclosure: Disclosure, chain: set[str]) -> bool:

@@ -175,7 +175,7 @@ _SIDE_CLAUSE = re.compile(r",?\s+(?:which|while|where|whereby|thereby|so that|so
                           r"in order to|for example|e\.g\.)\s", re.IGNORECASE)
 
 
-def _concise(item: str, words: int = 40) -> str:
+def _concise(item: str, words: int = 70) -> str:
     """A dense item keeps its head and essential modifiers: past `words` words it ends before
     its first side clause ("..., which longitudinal paths each define ... while ...")."""
     if len(item.split()) <= words:

@@ -46,7 +46,8 @@ _NOUN_BEFORE = frozenset({"a", "an", "the", "said", "each", "first", "second", "
 # "a position relative.", "... is larger."), or a verb left without its object ("... has.").
 _NO_COMPLEMENT = re.compile(r"\b(?:sufficient|sufficiently|relative|capable|able|adjacent|due|"
                             r"prior|according|compared|dimensioned|configured|adapted|such|so|"
-                            r"more|less|greater|larger|smaller|higher|lower|rather|has|have|is|"
+                            r"(?<!or )(?:more|less|greater|larger|smaller|higher|lower)|rather|"
+                            r"has|have|is|"
                             r"are|was|were|be|been|its|their|whose|thereby|if|when|whether|"
                             r"because|until|where|while)\s*[.;,]", re.IGNORECASE)
 _REPEATED = re.compile(r"\b(\w+)\s+\1\b", re.IGNORECASE)
