@@ -41,8 +41,8 @@ def following_clauses(disclosure: Disclosure, after: int, chain: set[str], skip:
     """The "wherein ..." clauses (articles rewritten by `rewrite` against `chain`, which
     grows) from the sentences after sentence `after` (those in `skip`, whose relation claim 1
     already carries, passed over), at most `budget` words in all, and the
-    indexes of the sentences used. It stops at the first sentence that does not qualify: past
-    it the disclosure has moved on (to a use, an advantage, another aspect)."""
+    indexes of the sentences used. A sentence about other things is passed over; it stops at
+    a result, an advantage, an option or background: past it the disclosure has moved on."""
     optional = {f.sentence for f in disclosure.features}
     clauses: list[str] = []
     used: set[int] = set()
@@ -54,7 +54,7 @@ def following_clauses(disclosure: Disclosure, after: int, chain: set[str], skip:
                 or _NOT_STRUCTURE.search(sentence) or ":" in sentence:
             break
         if not _about_claimed(sentence, disclosure, chain):
-            break
+            continue
         if _restates(sentence, disclosure, chain):
             continue  # "The element includes the substrate, the IDT ...": said already
         body = finite_body("wherein " + sentence[:1].lower() + sentence[1:])
