@@ -42,11 +42,25 @@ def following_clauses(disclosure: Disclosure, after: int, chain: set[str], skip:
     grows) from the sentences after sentence `after` (those in `skip`, whose relation claim 1
     already carries, passed over), at most `budget` words in all, and the
     indexes of the sentences used. A sentence about other things is passed over; it stops at
-    a result, an advantage, an option or background: past it the disclosure has moved on."""
+    a result, an advantage, an option or background: past it the disclosure has moved on.
+    Of two or more such sentences the last is left to a dependent claim: claim 1 should not
+    hold every detail."""
+    candidates = _candidates(disclosure, after, set(chain), skip, rewrite, budget)
+    keep = candidates[:max(1, len(candidates) - 1)]  # the last stays for a dependent
+    clauses = _candidates(disclosure, after, chain, skip, rewrite, budget,
+                          only={i for i, _ in keep})
+    return [c for _, c in clauses], {i for i, _ in keep}
+
+
+def _candidates(disclosure: Disclosure, after: int, chain: set[str], skip: set[int],
+                rewrite: Rewrite, budget: int, only: set[int] | None = None
+                ) -> list[tuple[int, str]]:
+    """(sentence index, rewritten clause) for each qualifying sentence (of `only`, if given)."""
     optional = {f.sentence for f in disclosure.features}
-    clauses: list[str] = []
-    used: set[int] = set()
+    clauses: list[tuple[int, str]] = []
     for index in range(after + 1, len(disclosure.sentences)):
+        if only is not None and index not in only:
+            continue
         if index in skip:
             continue
         sentence = disclosure.sentences[index].strip().rstrip(".;")
@@ -61,10 +75,9 @@ def following_clauses(disclosure: Disclosure, after: int, chain: set[str], skip:
         words = len(body.split())
         if not body or words > 45 or words > budget:
             break
-        clauses.append(rewrite(body, chain))
-        used.add(index)
+        clauses.append((index, rewrite(body, chain)))
         budget -= words
-    return clauses, used
+    return clauses
 
 
 def _restates(sentence: str, disclosure: Disclosure, chain: set[str]) -> bool:
