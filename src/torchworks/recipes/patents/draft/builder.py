@@ -119,7 +119,8 @@ def _build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
         opening = opening_predicate(disclosure)  # "A X which scans ...": what X does
         if opening:  # its elements are claimed in its own words, not listed again
             used.update(r for r in disclosure.relations if r.sentence == opening[0])
-            in_opening = {n for n in disclosure.elements if f" {n} " in f" {opening[1]} "}
+            in_opening = {n for n in disclosure.elements
+                          if re.search(rf"\b{re.escape(n)}\b", opening[1].lower())}
     label = " ".join(phrases(preamble)[0].words[-4:]) if primary and phrases(preamble) else ""
     optional = {f.sentence for f in disclosure.features}
     actors = [r.element for r in disclosure.relations
@@ -154,7 +155,7 @@ def _build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
             lambda text, names: _rewrite(text, names, disclosure, label),
             CLAIM_WORDS - len(body.split()))
         used.update(r for r in disclosure.relations if r.sentence in read)
-        body += "".join(f", {'and ' if n else ''}{c}" for n, c in enumerate(clauses))
+        body += "".join(f", {'and ' if n or opening else ''}{c}" for n, c in enumerate(clauses))
     claims = [Claim(f"{head}{body}.", None, frozenset(chain))]
     claims += _dependents(disclosure, claims, dependents, used, label)
     if other:

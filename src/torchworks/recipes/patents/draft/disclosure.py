@@ -190,7 +190,8 @@ def _stated_subject(sentences: list[str], title: str) -> str:
         lemma(w, "NOUN") for w in title.lower().split()})
     if (not stated and not titled) or (stated and stated[0].method):
         return ""
-    if words[-1] in META or (len(words) == 1 and words[-1] in GENERIC):
+    if words[-1] in META or (len(words) == 1 and words[-1] in GENERIC and not (
+            stated and stated[0].sentence == 0)):  # "An apparatus includes ...": stated so
         return ""
     return " ".join([*words[-4:-1], head])
 
@@ -208,7 +209,13 @@ def element_name(phrase: Phrase) -> str:
         return ""
     if len(words) == 1 and words[0] in GENERIC:
         return ""
-    return " ".join(phrase.words[-4:])
+    named = phrase.words[1:] if phrase.words[0] in _COUNTS and len(phrase.words) > 1 else \
+        phrase.words  # "the two connector parts" are the "two connector parts"
+    return " ".join(named[-4:])
+
+
+_COUNTS = frozenset({"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                     "twelve", "multiple", "several", "plural"})
 
 
 def _is_subject(name: str, subject: str) -> bool:

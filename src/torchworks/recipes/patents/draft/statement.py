@@ -151,8 +151,9 @@ def _items(body: str, method: bool, limit: int = 12) -> list[str]:
     """The listed items: split at commas, semicolons and "and", a piece that does not open
     like an item ("at least partially made of ...") staying with the item before it; in a
     method, a piece that does not open with a gerund stays with the step before it."""
-    pieces = re.split(r"(\s*;\s*(?:and\s+)?|\s*,\s*(?:and\s+|or\s+)?|(?<!ing)\s+and\s+(?=(?:a|"
-                      r"an|the|said|one|two|at least|\w+ing)\s))", body.strip(" ,;"))
+    pieces = re.split(r"(\s*;\s*(?:and\s+)?|\s*,\s*(?:and\s+|or\s+)?|\s+and\s+(?=(?:a|an|the|"
+                      r"said|one|two|at least)\s)|(?<!ing)\s+and\s+(?=\w+ing\s))",
+                      body.strip(" ,;"))  # "a housing and two parts", not "heating and pressing"
     items: list[str] = []
     previous = ""
     for piece, separator in zip(pieces[::2], [*pieces[1::2], ""], strict=True):

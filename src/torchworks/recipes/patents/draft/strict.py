@@ -87,7 +87,7 @@ def _claim_findings(number: int, text: str, disclosure_words: frozenset[str]) ->
                               "one sentence per claim, ending with '.'"))
     cut = next((m for m in _DANGLING.finditer(text) if not m.group(1) or m.group(1).strip()
                 not in _NOUN_BEFORE), None) or _REPEATED.search(text) or _RUN_ON.search(text) \
-        or _NO_COMPLEMENT.search(text) or _verbless_clause(text)
+        or _NO_COMPLEMENT.search(text) or _verbless_clause(text) or _unbalanced(text)
     if cut:
         found.append(_finding(number, "draft-broken-phrase", cut.group().strip(),
                               f"claim {number} has a broken phrase ('{cut.group().strip()}')",
@@ -124,6 +124,16 @@ def _supported(word: str, disclosure_words: frozenset[str]) -> bool:
             return True
     return all(_supported(part, disclosure_words) for part in word.split("-")) if "-" in word \
         else False
+
+
+def _unbalanced(text: str) -> re.Match | None:
+    """A parenthesis opened and not closed ("neighboring (i."): a phrase cut in two."""
+    depth = 0
+    for match in re.finditer(r"[()]", text):
+        depth += 1 if match.group() == "(" else -1
+        if depth < 0:
+            return match
+    return re.search(r"\([^()]*$", text) if depth else None
 
 
 def _verbless_clause(text: str) -> re.Match | None:
