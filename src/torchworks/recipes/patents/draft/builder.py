@@ -14,7 +14,6 @@ verbs as gerunds.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
@@ -22,9 +21,7 @@ from torchworks.errors import DataError
 from torchworks.recipes.patents.draft.chunk import (
     article,
     lemma,
-    parts_of_speech,
     phrases,
-    words_of,
 )
 from torchworks.recipes.patents.draft.disclosure import (
     Disclosure,
@@ -41,21 +38,23 @@ from torchworks.recipes.patents.draft.statement import (
     passive_steps,
 )
 from torchworks.recipes.patents.draft.subject import is_method
+from torchworks.recipes.patents.draft.wording import (
+    capital,
+    connect,
+    gerund,
+    gist,
+    is_part,
+    join_items,
+    lower_first,
+    preamble_of,
+    without_self_praise,
+)
 
 # Verbs that state what a thing is or has, not a step anyone performs.
-_STATIVE = frozenset({
-    "be", "have", "contain", "include", "comprise", "consist", "satisfy", "represent",
-    "correspond", "belong", "exist",
-})
 _STEP_LIST = re.compile(r"\b(?:including|comprising|includes|comprises|by|steps? of)\s+"
                         r"(?=(?:\w+ly\s+)?\w+ing\b)", re.IGNORECASE)
 
 CLAIM_WORDS = 160  # claim 1's "wherein" clauses stop here (granted claims 1: median ~150 words)
-
-_CONNECTORS = {"has": "having", "have": "having", "includes": "including", "include":
-               "including", "comprises": "comprising", "comprise": "comprising",
-               "contains": "containing", "contain": "containing"}
-
 
 @dataclass
 class Claim:
@@ -68,18 +67,8 @@ def build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
           plain: bool = False, stated: bool = True) -> list[Claim]:
     """The claims of `_build`, without the disclosure's self-praise ("an exemplary circuit",
     "the inventive device"): not claim language, and nothing a claim needs."""
-    return [Claim(_JUDGED.sub(_unjudged, c.text), c.parent, c.introduces)
+    return [Claim(without_self_praise(c.text), c.parent, c.introduces)
             for c in _build(disclosure, dependents, elements, plain, stated)]
-
-
-_JUDGED = re.compile(r"\b(a|an|the|said|A|An|The) (?:exemplary|inventive) (\w)")
-
-
-def _unjudged(match: re.Match) -> str:
-    word, next_letter = match.group(1), match.group(2)
-    if word.lower() in ("a", "an"):  # "an exemplary circuit" -> "a circuit"
-        word = word[0] + ("n" if next_letter.lower() in "aeiou" else "")
-    return f"{word} {next_letter}"
 
 
 def _build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
@@ -93,8 +82,8 @@ def _build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
     subject = disclosure.subject
     if plain:
         names = disclosure.essential(elements) or _some_elements(disclosure)
-        claims = [Claim(f"{_capital(_preamble(subject))} comprising: "
-                        f"{_join([article(disclosure.form(n)) for n in names])}.", None,
+        claims = [Claim(f"{capital(preamble_of(subject))} comprising: "
+                        f"{join_items([article(disclosure.form(n)) for n in names])}.", None,
                         frozenset(names))]
         return claims + _dependents(disclosure, claims, dependents, set())
     method = is_method(subject)
@@ -114,7 +103,7 @@ def _build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
     if primary:
         preamble, items = _stated_items(primary, disclosure, chain, used)
     else:
-        preamble = _preamble(subject)
+        preamble = preamble_of(subject)
         items = [_rewrite(part, chain, disclosure) for part in subject_parts(disclosure)[:elements]]
         opening = opening_predicate(disclosure)  # "A X which scans ...": what X does
         if opening:  # its elements are claimed in its own words, not listed again
@@ -136,18 +125,18 @@ def _build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
             used.add(relation)
             where = _rewrite(relation.where, chain, disclosure, label) + " " \
                 if relation.where else ""
-            item += " " + where + _rewrite(_connect(relation.clause), chain, disclosure, label)
+            item += " " + where + _rewrite(connect(relation.clause), chain, disclosure, label)
         items.append(item)
     if not items and not opening:
         items = [article(disclosure.form(n)) for n in _some_elements(disclosure)]
         chain.update(disclosure.elements[:3])
-    head = f"{_capital(preamble)} comprising: "
+    head = f"{capital(preamble)} comprising: "
     if opening and items:  # what X does, in the disclosure's words, relates its parts
         items[-1] += ", " + _rewrite(finite_body(f"wherein the {subject} {opening[1]}"), chain,
                                      disclosure, label)
     elif opening:  # "A X which scans ...": the sentence is the claim
-        head = f"{_capital(preamble)} {_rewrite(_connect(opening[1]), chain, disclosure, label)}"
-    body = _join(items)
+        head = f"{capital(preamble)} {_rewrite(connect(opening[1]), chain, disclosure, label)}"
+    body = join_items(items)
     if primary or opening:  # the sentences after the statement say how its parts work
         clauses, read = following_clauses(
             disclosure, primary.sentence if primary else opening[0], chain,
@@ -181,7 +170,7 @@ def _stated_items(statement: Statement, disclosure: Disclosure, chain: set[str],
     its relation ("a controller" -> "a controller that compares ...")."""
     preamble = statement.preamble
     if preamble.split()[0].lower() in ("the", "said"):
-        preamble = _preamble(disclosure.subject)
+        preamble = preamble_of(disclosure.subject)
     found = phrases(preamble)
     for index, phrase in enumerate(found):  # what the preamble names is introduced there
         name = element_name(phrase)
@@ -195,7 +184,7 @@ def _stated_items(statement: Statement, disclosure: Disclosure, chain: set[str],
         relation = _relation_for(disclosure, name, used) if name else None
         if relation and relation.sentence != statement.sentence:  # else the statement says it
             used.add(relation)
-            item += " " + (relation.where + " " if relation.where else "") + _connect(
+            item += " " + (relation.where + " " if relation.where else "") + connect(
                 relation.clause)
         items.append(_rewrite(item, chain, disclosure, label))
     return preamble, items
@@ -205,7 +194,7 @@ def _stated_claim(statement: Statement, disclosure: Disclosure) -> Claim:
     chain: set[str] = set()
     preamble, items = _stated_items(statement, disclosure, chain, set())
     transition = ", comprising: " if statement.method else " comprising: "
-    return Claim(f"{_capital(preamble)}{transition}{_join(items)}.", None, frozenset(chain))
+    return Claim(f"{capital(preamble)}{transition}{join_items(items)}.", None, frozenset(chain))
 
 
 def _some_elements(disclosure: Disclosure) -> list[str]:
@@ -233,20 +222,6 @@ def _claimable(relation: Relation) -> bool:
     return not (FINITE.search(relation.clause) or ":" in relation.clause
                 or re.search(r"\b(?:cannot|can not|inventors?)\b|, (?:a|an|the) ",
                              relation.clause))
-
-
-def _connect(clause: str) -> str:
-    """The clause as a modifier: "has a notch" -> "having a notch", "is connected to" ->
-    "connected to", "retracts a pin" -> "that retracts a pin"."""
-    first, _, rest = clause.partition(" ")
-    lower = first.lower()
-    if lower in _CONNECTORS:
-        return f"{_CONNECTORS[lower]} {rest}"
-    if lower in ("is", "are") and rest.split()[:1] and rest.split()[0].endswith("ed"):
-        return rest
-    if lower.endswith(("ed", "ing")):  # a participle already modifies: "a client dispatched to"
-        return clause
-    return f"that {clause}"
 
 
 def _rewrite(clause: str, chain: set[str], disclosure: Disclosure, label: str = "") -> str:
@@ -299,9 +274,9 @@ def _dependents(disclosure: Disclosure, claims: list[Claim], limit: int,
         chain = set().union(*(c.introduces for c in _ancestry(claims + made, parent)))
         before = set(chain)
         body = _rewrite(body, chain, disclosure, label)
-        said = [_gist(c.text) for c in claims + made]
-        gist = _gist(body.removeprefix("wherein ").removeprefix("further comprising "))
-        if any(gist in s or (len(gist.split()) >= 4 and set(gist.split()) <= set(s.split()))
+        said = [gist(c.text) for c in claims + made]
+        new = gist(body.removeprefix("wherein ").removeprefix("further comprising "))
+        if any(new in s or (len(new.split()) >= 4 and set(new.split()) <= set(s.split()))
                for s in said):
             return  # the set says it already ("the workpiece is heated" after "heating it")
         text = f"The {label} of claim {parent}, {body}."
@@ -311,7 +286,7 @@ def _dependents(disclosure: Disclosure, claims: list[Claim], limit: int,
 
     for feature in disclosure.features:
         named = {element_name(p) for p in phrases(feature.clause)} & set(disclosure.elements)
-        add(f"wherein {_lower_first(feature.clause)}", named | {feature.element})
+        add(f"wherein {lower_first(feature.clause)}", named | {feature.element})
     for relation in disclosure.relations:  # what the disclosure says of a claimed element
         claimed = set().union(*(c.introduces for c in claims + made))
         if relation not in used and relation.element in claimed and relation.element != subject \
@@ -322,7 +297,7 @@ def _dependents(disclosure: Disclosure, claims: list[Claim], limit: int,
     for name in [] if label == "method" or is_method(subject) else disclosure.elements:
         claimed = set().union(*(c.introduces for c in claims + made))
         if name in claimed or len(made) >= limit or not _stated_beyond_subject(disclosure, name) \
-                or name in stated or not _part(name):
+                or name in stated or not is_part(name):
             continue  # the apparatus a method statement names is claimed on its own
         relation = _relation_for(disclosure, name, used)
         if not relation and " " not in name and disclosure.counts[name] < 3:
@@ -332,29 +307,13 @@ def _dependents(disclosure: Disclosure, claims: list[Claim], limit: int,
         if relation:
             used.add(relation)
             refers = set(relation.objects)
-            body += " " + (relation.where + " " if relation.where else "") + _connect(
+            body += " " + (relation.where + " " if relation.where else "") + connect(
                 relation.clause)
         add(body, refers)
     return made
 
 
 # Heads that name no part a claim could add ("further comprising a user", "... a step").
-_NO_PART = frozenset({"step", "steps", "feature", "features", "occurrence", "user", "users",
-                      "person", "operator", "occupant", "direction", "position", "state", "given",
-                      "time", "manner", "way", "need", "level", "degree", "range", "kind", "type",
-                      "relative", "natural", "upper", "side", "sides", "area", "region",
-                      "vicinity", "value", "configuration", "data", "axis", "turns", "amount"})
-
-
-def _part(name: str) -> bool:
-    """"further comprising a natural", "... an operative position relative", "... a plurality
-    of following features": no part. The head must be a noun naming a thing."""
-    head = name.split()[-1]
-    pos = parts_of_speech(head)
-    return head not in _NO_PART and name.split()[0] not in ("following", "respective") and (
-        not pos or bool(pos & {"NOUN", "PROPN"})) and not head.endswith("ed")
-
-
 def _stated_beyond_subject(disclosure: Disclosure, name: str) -> bool:
     """An element named only in the sentence that names the invention is its purpose ("keeps
     a drink warm"), not a part of it; one named once and related to nothing is incidental."""
@@ -362,13 +321,6 @@ def _stated_beyond_subject(disclosure: Disclosure, name: str) -> bool:
                 for sentence in disclosure.sentences[1:])
     related = any(r.element == name for r in disclosure.relations)
     return later >= 1 and (related or disclosure.counts[name] >= 2)
-
-
-@functools.lru_cache(maxsize=4096)
-def _gist(text: str) -> str:
-    """Words without articles, for "does the set already say this?"."""
-    return " ".join(lemma(w, "VERB") for w in re.findall(r"[a-z0-9-]+", text.lower())
-                    if w not in ("a", "an", "the", "said", "that", "is", "are"))
 
 
 def _ancestry(claims: list[Claim], number: int) -> list[Claim]:
@@ -396,9 +348,9 @@ def _steps(disclosure: Disclosure, chain: set[str]) -> list[str]:
         listed += passive_steps(sentence)
         for relation in disclosure.relations:  # "the cutter severs the tube": severing it
             verb, _, rest = relation.clause.partition(" ")
-            gerund = _gerund(verb) if relation.sentence == index else ""
-            if gerund and re.match(r"(?:a|an|the|said|each)\s", rest):  # acts on a thing
-                listed.append(f"{gerund} {rest}")
+            step = gerund(verb) if relation.sentence == index else ""
+            if step and re.match(r"(?:a|an|the|said|each)\s", rest):  # acts on a thing
+                listed.append(f"{step} {rest}")
     unique = list(dict.fromkeys(listed))
     return [_rewrite(step, chain, disclosure) for step in unique[:5]]
 
@@ -410,44 +362,6 @@ def _method_claim(disclosure: Disclosure, preamble: str = "") -> Claim | None:
     steps = _steps(disclosure, chain)
     if len(steps) < 2:
         return None
-    preamble = preamble or f"A method of operating {_preamble(disclosure.subject)}"
-    return Claim(f"{preamble}, comprising: {_join(steps[:5])}.", None, frozenset(chain))
+    preamble = preamble or f"A method of operating {preamble_of(disclosure.subject)}"
+    return Claim(f"{preamble}, comprising: {join_items(steps[:5])}.", None, frozenset(chain))
 
-
-def _gerund(verb: str) -> str:
-    """"retracts" -> "retracting": lemminflect's inflection of the verb's lemma."""
-    from lemminflect import getInflection
-
-    if not re.fullmatch(r"[a-z]+", verb.lower()) or verb.lower().endswith(("ed", "ing")):
-        return ""
-    base = lemma(verb, "VERB")
-    if base in _STATIVE:
-        return ""
-    forms = getInflection(base, tag="VBG")
-    return forms[0] if forms else ""
-
-
-def _preamble(subject: str) -> str:
-    """"a system for routing contact records": one thing, whatever its purpose's plural."""
-    core = re.split(r" (?:for|of|to|with|in|on) ", subject)[0]
-    introduced = article(core)
-    if not introduced.startswith(("a ", "an ")) or introduced.startswith("a plurality of "):
-        introduced = ("an " if core[:1].lower() in "aeiou" else "a ") + core  # one invention
-    return introduced.split(" ", 1)[0] + " " + subject
-
-
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return "; ".join(items[:-1]) + "; and " + items[-1]
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _lower_first(text: str) -> str:
-    words = words_of(text)
-    if words and not words[0].text.isupper():
-        return text[:1].lower() + text[1:]
-    return text

@@ -37,7 +37,7 @@ from torchworks.recipes.patents.draft.statement import (
     problem_sentence,
     statements,
 )
-from torchworks.recipes.patents.draft.subject import subject_of
+from torchworks.recipes.patents.draft.subject import stated_subject, subject_of
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(])|\n\s*\n")
 _OPTIONAL = re.compile(r"\b(?:may|can|could|might|optionally|preferably|alternatively|"
@@ -125,7 +125,7 @@ def analyse(text: str, title: str = "", set_aside: bool = True) -> Disclosure:
     text = _NUMERAL_GROUP.sub("", _INTRO.sub("", " ".join(text.split())))
     text = _REFERENCE_NUMERAL.sub(_numeral, text)
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if len(s.split()) >= 3]
-    subject = _stated_subject(sentences, title) or subject_of(title, sentences)
+    subject = stated_subject(sentences, title) or subject_of(title, sentences)
     counts: Counter[str] = Counter()
     elements: list[str] = []
     forms: dict[str, str] = {}
@@ -167,33 +167,6 @@ def _numeral(match: re.Match) -> str:
             _RANGE.match("1 " + after.lstrip()) or re.match(r"\s*(?:μ|µ|nm|ps|dB|°)", after):
         return match.group()
     return ""
-
-
-def _stated_subject(sentences: list[str], title: str) -> str:
-    """The thing the first sentence names, when a statement says it has parts ("An injection
-    molding shooting pot configured ...", then "The injection molding shooting pot includes
-    ...") or the title names its head ("A printing plate making apparatus which scans ..."),
-    names the invention better than the title's head phrase ("Injection molding machine
-    spigotted shooting pot piston"); a method statement leaves the subject to the title."""
-    if not sentences or not re.match(r"(?:a|an)\s", sentences[0], re.IGNORECASE):
-        return ""
-    first = phrases(sentences[0])[0]
-    stated = [s for s in statements(sentences[:4]) if s.sentence == 0 or s.head == first.head]
-    words = list(first.words)
-    for cut, word in enumerate(words):  # "a game system including cards": the system
-        if cut and word in ("including", "having", "comprising", "containing"):
-            words = words[:cut]
-            break
-    head = lemma(words[-1], "NOUN")
-    named = subject_of(title, [])  # "lever type connector" is no "lever"
-    titled = head == lemma(named.split()[-1], "NOUN") or (named == "device" and head in {
-        lemma(w, "NOUN") for w in title.lower().split()})
-    if (not stated and not titled) or (stated and stated[0].method):
-        return ""
-    if words[-1] in META or (len(words) == 1 and words[-1] in GENERIC and not (
-            stated and stated[0].sentence == 0)):  # "An apparatus includes ...": stated so
-        return ""
-    return " ".join([*words[-4:-1], head])
 
 
 def canonical(name: str, elements: list[str]) -> str:

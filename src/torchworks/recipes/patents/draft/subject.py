@@ -19,6 +19,7 @@ from torchworks.recipes.patents.draft.chunk import (
     parts_of_speech,
     phrases,
 )
+from torchworks.recipes.patents.draft.statement import statements
 
 _GENERIC_PURPOSE = re.compile(
     r"^(?:(?:a|an|the)\s+)?(?P<kind>method|system|apparatus|device|process|arrangement)s?"
@@ -87,3 +88,30 @@ def _with_article(title: str) -> str:
     if first and first[0].lower() not in ("a", "an", "the"):
         return "A " + title[:1].lower() + title[1:]
     return title
+
+
+def stated_subject(sentences: list[str], title: str) -> str:
+    """The thing the first sentence names, when a statement says it has parts ("An injection
+    molding shooting pot configured ...", then "The injection molding shooting pot includes
+    ...") or the title names its head ("A printing plate making apparatus which scans ..."),
+    names the invention better than the title's head phrase ("Injection molding machine
+    spigotted shooting pot piston"); a method statement leaves the subject to the title."""
+    if not sentences or not re.match(r"(?:a|an)\s", sentences[0], re.IGNORECASE):
+        return ""
+    first = phrases(sentences[0])[0]
+    stated = [s for s in statements(sentences[:4]) if s.sentence == 0 or s.head == first.head]
+    words = list(first.words)
+    for cut, word in enumerate(words):  # "a game system including cards": the system
+        if cut and word in ("including", "having", "comprising", "containing"):
+            words = words[:cut]
+            break
+    head = lemma(words[-1], "NOUN")
+    named = subject_of(title, [])  # "lever type connector" is no "lever"
+    titled = head == lemma(named.split()[-1], "NOUN") or (named == "device" and head in {
+        lemma(w, "NOUN") for w in title.lower().split()})
+    if (not stated and not titled) or (stated and stated[0].method):
+        return ""
+    if words[-1] in META or (len(words) == 1 and words[-1] in GENERIC and not (
+            stated and stated[0].sentence == 0)):  # "An apparatus includes ...": stated so
+        return ""
+    return " ".join([*words[-4:-1], head])

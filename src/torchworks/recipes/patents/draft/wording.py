@@ -1,0 +1,112 @@
+"""How a built claim is worded: clauses turned into modifiers ("has a notch" -> "having a
+notch"), the preamble's article, the items' joins, gerunds for method steps, and the words a
+claim does without (self-praise, non-parts). Pure string work, no disclosure reading.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from torchworks.recipes.patents.draft.chunk import article, lemma, parts_of_speech, words_of
+
+_STATIVE = frozenset({
+    "be", "have", "contain", "include", "comprise", "consist", "satisfy", "represent",
+    "correspond", "belong", "exist",
+})
+
+
+_CONNECTORS = {"has": "having", "have": "having", "includes": "including", "include":
+               "including", "comprises": "comprising", "comprise": "comprising",
+               "contains": "containing", "contain": "containing"}
+
+
+_JUDGED = re.compile(r"\b(a|an|the|said|A|An|The) (?:exemplary|inventive) (\w)")
+
+
+def without_self_praise(text: str) -> str:
+    """"an exemplary circuit" -> "a circuit", "the inventive device" -> "the device"."""
+    return _JUDGED.sub(_unjudged, text)
+
+
+def _unjudged(match: re.Match) -> str:
+    word, next_letter = match.group(1), match.group(2)
+    if word.lower() in ("a", "an"):  # "an exemplary circuit" -> "a circuit"
+        word = word[0] + ("n" if next_letter.lower() in "aeiou" else "")
+    return f"{word} {next_letter}"
+
+
+def connect(clause: str) -> str:
+    """The clause as a modifier: "has a notch" -> "having a notch", "is connected to" ->
+    "connected to", "retracts a pin" -> "that retracts a pin"."""
+    first, _, rest = clause.partition(" ")
+    lower = first.lower()
+    if lower in _CONNECTORS:
+        return f"{_CONNECTORS[lower]} {rest}"
+    if lower in ("is", "are") and rest.split()[:1] and rest.split()[0].endswith("ed"):
+        return rest
+    if lower.endswith(("ed", "ing")):  # a participle already modifies: "a client dispatched to"
+        return clause
+    return f"that {clause}"
+
+
+_NO_PART = frozenset({"step", "steps", "feature", "features", "occurrence", "user", "users",
+                      "person", "operator", "occupant", "direction", "position", "state", "given",
+                      "time", "manner", "way", "need", "level", "degree", "range", "kind", "type",
+                      "relative", "natural", "upper", "side", "sides", "area", "region",
+                      "vicinity", "value", "configuration", "data", "axis", "turns", "amount"})
+
+
+def is_part(name: str) -> bool:
+    """"further comprising a natural", "... an operative position relative", "... a plurality
+    of following features": no part. The head must be a noun naming a thing."""
+    head = name.split()[-1]
+    pos = parts_of_speech(head)
+    return head not in _NO_PART and name.split()[0] not in ("following", "respective") and (
+        not pos or bool(pos & {"NOUN", "PROPN"})) and not head.endswith("ed")
+
+
+@functools.lru_cache(maxsize=4096)
+def gist(text: str) -> str:
+    """Words without articles, for "does the set already say this?"."""
+    return " ".join(lemma(w, "VERB") for w in re.findall(r"[a-z0-9-]+", text.lower())
+                    if w not in ("a", "an", "the", "said", "that", "is", "are"))
+
+
+def gerund(verb: str) -> str:
+    """"retracts" -> "retracting": lemminflect's inflection of the verb's lemma."""
+    from lemminflect import getInflection
+
+    if not re.fullmatch(r"[a-z]+", verb.lower()) or verb.lower().endswith(("ed", "ing")):
+        return ""
+    base = lemma(verb, "VERB")
+    if base in _STATIVE:
+        return ""
+    forms = getInflection(base, tag="VBG")
+    return forms[0] if forms else ""
+
+
+def preamble_of(subject: str) -> str:
+    """"a system for routing contact records": one thing, whatever its purpose's plural."""
+    core = re.split(r" (?:for|of|to|with|in|on) ", subject)[0]
+    introduced = article(core)
+    if not introduced.startswith(("a ", "an ")) or introduced.startswith("a plurality of "):
+        introduced = ("an " if core[:1].lower() in "aeiou" else "a ") + core  # one invention
+    return introduced.split(" ", 1)[0] + " " + subject
+
+
+def join_items(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return "; ".join(items[:-1]) + "; and " + items[-1]
+
+
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def lower_first(text: str) -> str:
+    words = words_of(text)
+    if words and not words[0].text.isupper():
+        return text[:1].lower() + text[1:]
+    return text
