@@ -185,3 +185,27 @@ def test_the_benchmark_counts_a_dependent_whose_owner_is_the_object_of_a_preposi
     assert owner_problems(disclosure, [claim_1, wrong]) == 1
     assert owner_problems(disclosure, [claim_1, right]) == 0
     assert owner_problems(disclosure + " The sampling duct is cleaned.", [claim_1, unhung]) == 1
+
+
+@pytest.mark.parametrize(("disclosure", "first"), [
+    ("A light emitting diode (LED) has an n-type semiconductor layer, an active layer on the "
+     "n-type semiconductor layer, and a transparent electrode layer.",
+     "A light emitting diode comprising: an n-type semiconductor layer; an active layer on the "
+     "n-type semiconductor layer; and a transparent electrode layer."),
+    ("A wind-driven power station mounted floating in deep water, comprising a machine house "
+     "including a generator and a tower carrying the machine house.",
+     "A wind-driven power station mounted floating in deep water comprising: a machine house "
+     "including a generator; and a tower carrying the machine house."),
+])
+def test_statements_with_an_abbreviation_or_a_placing_participle_are_read_whole(
+        disclosure: str, first: str) -> None:
+    assert draft_claims(disclosure).claims[0] == first
+
+
+def test_a_listing_word_opens_the_list_not_a_longer_noun_phrase() -> None:
+    assert [p.name for p in phrases("a solid-state imaging device including unit pixels")] == [
+        "solid-state imaging device"]
+    assert draft_claims("Provided is a solid-state imaging device including a pixel array and "
+                        "a readout circuit coupled to the pixel array.").claims[0] == (
+        "A solid-state imaging device comprising: a pixel array; and a readout circuit coupled "
+        "to the pixel array.")

@@ -197,11 +197,16 @@ def _plural(word: str) -> bool:
             and lemma(word, "NOUN") != word)  # "pins", not "continuous"
 
 
+# Words that open a list of parts ("a device including unit pixels"), never a modifier.
+_LISTING = frozenset({"including", "comprising", "having", "containing", "consisting"})
+
+
 def _participle_modifier(words: list[Word], k: int) -> bool:
     """"locking" in "a locking pin", "heated" in "a heated plate": a verb form used as an
     adjective, recognised by the noun that follows it."""
     word = words[k].lower
-    return (word.endswith(("ing", "ed")) and word not in FUNCTION and k + 1 < len(words)
+    return (word.endswith(("ing", "ed")) and word not in FUNCTION and word not in _LISTING
+            and k + 1 < len(words)
             and ((nominal(words[k + 1].text) and _noun_capable(words[k + 1].text))
                  or _participle_modifier(words, k + 1)))  # "a modified conjugated polymer"
 
@@ -226,8 +231,8 @@ def article(name: str) -> str:
     if head.islower() and head.endswith("s") and lemma(head, "NOUN") != head:
         return "a plurality of " + name
     lower, first = name.lower(), name.split()[0] if name.split() else name
-    if first.isupper() and len(first) > 1:
-        vowel = first[0] in "AEFHILMNORSX"
+    if (first.isupper() and len(first) > 1) or re.match(r"[A-Za-z]-", first):  # "an n-type"
+        vowel = first[0].upper() in "AEFHILMNORSX"
     else:
         vowel = (lower[:1] in "aeiou" and not lower.startswith(_CONSONANT_SOUND)
                  ) or lower.startswith(_VOWEL_SOUND)

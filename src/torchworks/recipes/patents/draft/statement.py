@@ -49,14 +49,17 @@ _KEYWORD = (r"(?:comprising|comprises|comprise|including|includes|include|having
             r"consisting of|consists of|(?:is|are) (?:provided|formed|equipped) with)")
 _STATED = re.compile(
     r"(?P<tail>(?:\s*,?\s+(?:for|of|with|without|in|on|to|at|by|between|and|from|which|that|"
+    r"(?:mounted|arranged|disposed|located|installed|placed)\b|"
     r"capable of|adapted to|configured to|suitable for|used (?:in|for))"
     r"\b[^;:.]{0,220}?)?)\s*,?\s+(?:which\s+|that\s+)?(?P<kw>" + _KEYWORD + r")\b"
     r"(?:\s+(?:the\s+)?steps?\s+of\b)?\s*:?\s*", re.IGNORECASE)
-_INTRODUCED = re.compile(r"\b(?:there is provided|provides?|provided|providing|relates to|"
-                         r"is directed to|concerns|discloses?|according to which)\s+$",
-                         re.IGNORECASE)
+_INTRODUCED = re.compile(r"\b(?:there is provided|provides?|provided(?: is)?|providing|"
+                         r"relates to|is directed to|concerns|discloses?|disclosed (?:is|are)|"
+                         r"may include|according to which)\s+$", re.IGNORECASE)
 _LEAD = re.compile(r"^(?:(?:according to|in accordance with|in|with)[^,]{0,120},\s*)",
                    re.IGNORECASE)
+_ASIDE = re.compile(r"\s+\([A-Z][A-Za-z0-9-]{1,10}\)|"
+                    r"\s+(?:of|according to) the present invention\b")
 # "An embodiment of a probe cover dispenser comprising ...": the dispenser is stated.
 _EMBODIMENT = re.compile(r"^(?:an?|one|another)\s+(?:exemplary\s+)?embodiment\s+of\s+"
                          r"(?=(?:a|an)\s)", re.IGNORECASE)
@@ -97,6 +100,7 @@ def statements_in(sentence: str, index: int) -> list[Statement]:
     """Each "a X [for ...] comprising/including/having ..." of the sentence whose X opens the
     sentence or is introduced by "provides", "there is provided", "relates to"."""
     text = _EMBODIMENT.sub("", _LEAD.sub("", sentence.strip().rstrip(".")))
+    text = _ASIDE.sub("", text)  # "A light emitting diode (LED) of the present invention has"
     bare = not re.match(r"(?:a|an|the|said)\s", text, re.IGNORECASE)
     if bare:  # "Shoe structure comprising ...": read it as "A shoe structure comprising ..."
         text = "A " + text[:1].lower() + text[1:]
