@@ -116,8 +116,8 @@ def main() -> None:
             differ = sum(our_items.get(u) != i for u, i in result["test_items"].items())
             print(f"RecBole seed {result['seed']}: {len(result['test_items'])} test users, "
                   f"{differ} with a different test item than ours; trained "
-                  f"{result['train_s']:.0f} s, best valid NDCG@10 (unmasked) "
-                  f"{result['best_valid_ndcg10']:.4f}")
+                  f"{result['train_s']:.0f} s, best valid NDCG@10 (masked) "
+                  f"{result['best_valid_ndcg10_masked']:.4f}")
     for method, values in table.items():
         print(f"  {method:36s} {spread(values)}")
     if mine:
