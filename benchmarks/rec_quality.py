@@ -27,7 +27,7 @@ import numpy as np
 CONFIGS = {
     "sasrec": "sasrec-ml100k.yaml",
     "two-tower": "two-tower.yaml",
-    "din": "din.yaml",
+    "din": "din-ml100k.yaml",
 }
 
 

@@ -162,9 +162,14 @@ def over_http(
                 requests=requests,
                 duration_s=120,
             )
-            server_cpu = cpu_seconds(child.pid)
+            server_cpu, client_cpu = cpu_seconds(child.pid), time.process_time()
             result = asyncio.run(run_load_test(cfg))
             server_cpu = cpu_seconds(child.pid) - server_cpu
+            client_cpu = time.process_time() - client_cpu
+            print(f"HTTP concurrency {clients}, {threads} thr: server CPU "
+                  f"{server_cpu / max(result.ok, 1) * 1000:.3f} ms/request, load generator "
+                  f"(this process) CPU {client_cpu / max(result.ok, 1) * 1000:.3f} ms/request, "
+                  f"load average {os.getloadavg()[0]:.1f}")
             if result.errors:
                 print(f"HTTP concurrency {clients}: errors {dict(result.errors)}")
             rows.append(
@@ -202,6 +207,7 @@ def main() -> None:
         "machine OpenMP's second thread can cost more than it gives)"
     )
     parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--http-only", action="store_true", help="skip the in-process rows")
     args = parser.parse_args()
     thread_counts = [int(t) for t in args.threads.split(",")]
     batches = [int(b) for b in args.batches.split(",")]
@@ -215,7 +221,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         bundle = make_bundle(Path(tmp), args.items, args.users, args.dim, 50, args.seen)
         exact = None
-        for threads in thread_counts:
+        for threads in [] if args.http_only else thread_counts:
             torch.set_num_threads(threads)
             for options in variants:
                 got, ids = in_process(bundle, options, args.k, args.requests, batches)
