@@ -26,7 +26,7 @@ import numpy as np
 
 CONFIGS = {
     "sasrec": "sasrec-ml100k.yaml",
-    "two-tower": "two-tower.yaml",
+    "two-tower": "two-tower-ml100k.yaml",
     "din": "din-ml100k.yaml",
 }
 
