@@ -26,8 +26,8 @@ import numpy as np
 
 CONFIGS = {
     "sasrec": "sasrec-ml100k.yaml",
-    "two-tower": "two-tower.yaml",
-    "din": "din.yaml",
+    "two-tower": "two-tower-ml100k.yaml",
+    "din": "din-ml100k.yaml",
 }
 
 

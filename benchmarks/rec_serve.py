@@ -9,7 +9,10 @@ Gaussian vectors are the worst case for an IVF index and nothing like a trained 
 Every user has `--seen` items in their seen set, all masked. "In-process" calls
 `RecPredictor.predict` on batches of requests; "HTTP" runs closed-loop clients (the project's
 load tester) against `torchworks serve` in a child process, whose dynamic batcher fills batches.
-Client and server share the machine's cores, so HTTP figures understate the server.
+Client and server share the machine's cores, so HTTP figures understate the server; each
+load generator's own CPU per request is printed. Where `wrk` is on PATH (Debian: `apt-get
+install wrk`) the concurrency row is also driven by it, a C client that costs the shared
+cores less. HTTP served items are not checked here (the in-process rows check them).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import asyncio
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -162,11 +166,18 @@ def over_http(
                 requests=requests,
                 duration_s=120,
             )
-            server_cpu = cpu_seconds(child.pid)
+            server_cpu, client_cpu = cpu_seconds(child.pid), time.process_time()
             result = asyncio.run(run_load_test(cfg))
             server_cpu = cpu_seconds(child.pid) - server_cpu
+            client_cpu = time.process_time() - client_cpu
+            print(f"HTTP concurrency {clients}, {threads} thr: server CPU "
+                  f"{server_cpu / max(result.ok, 1) * 1000:.3f} ms/request, load generator "
+                  f"(this process) CPU {client_cpu / max(result.ok, 1) * 1000:.3f} ms/request, "
+                  f"load average {os.getloadavg()[0]:.1f}")
             if result.errors:
                 print(f"HTTP concurrency {clients}: errors {dict(result.errors)}")
+            if clients > 1 and shutil.which("wrk"):
+                rows.append(with_wrk(url, body, clients, threads, child.pid))
             rows.append(
                 (
                     f"HTTP, concurrency {clients}, {threads} thr",
@@ -180,6 +191,47 @@ def over_http(
         child.terminate()
         child.wait(60)
     return rows
+
+
+WRK_SCRIPT = """wrk.method = "POST"
+wrk.body = [[%s]]
+wrk.headers["Content-Type"] = "application/json"
+done = function(summary, latency, requests)
+  local bad = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.status + summary.errors.timeout
+  io.write(string.format("TW %%d %%d %%d %%d %%d\\n", summary.requests, bad,
+    latency:percentile(50), latency:percentile(95), summary.duration))
+end
+"""
+
+
+def with_wrk(url: str, body: bytes, clients: int, threads: int, server_pid: int,
+             seconds: int = 10) -> tuple[str, float, float, float, float]:
+    """The same closed loop driven by wrk (C, one thread: Debian's `wrk` package), whose own
+    CPU per request is a fraction of the Python load generator's, printed beside it."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % body.decode())
+    before = os.times()
+    server_cpu = cpu_seconds(server_pid)
+    done = subprocess.run(["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "-s", script.name,
+                           f"{url}/v1/rec/recommend"], capture_output=True, text=True, check=False)
+    server_cpu = cpu_seconds(server_pid) - server_cpu
+    after = os.times()
+    os.unlink(script.name)
+    line = next((x for x in done.stdout.splitlines() if x.startswith("TW ")), None)
+    if line is None:
+        print(f"wrk failed: {done.stdout[-300:]} {done.stderr[-300:]}")
+        return (f"HTTP via wrk, concurrency {clients}: failed", *(float("nan"),) * 4)
+    sent, bad, p50_us, p95_us, duration_us = (int(v) for v in line.split()[1:])
+    ok = sent - bad
+    client_cpu = (after.children_user + after.children_system
+                  - before.children_user - before.children_system)
+    print(f"HTTP via wrk, concurrency {clients}, {threads} thr: {ok} ok, {bad} errors; server "
+          f"CPU {server_cpu / max(ok, 1) * 1000:.3f} ms/request, wrk CPU "
+          f"{client_cpu / max(ok, 1) * 1000:.3f} ms/request, load average "
+          f"{os.getloadavg()[0]:.1f}")
+    return (f"HTTP via wrk, concurrency {clients}, {threads} thr", ok / (duration_us / 1e6),
+            p50_us / 1000, p95_us / 1000, ok / server_cpu if server_cpu > 0 else float("nan"))
 
 
 def main() -> None:
@@ -202,6 +254,7 @@ def main() -> None:
         "machine OpenMP's second thread can cost more than it gives)"
     )
     parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--http-only", action="store_true", help="skip the in-process rows")
     args = parser.parse_args()
     thread_counts = [int(t) for t in args.threads.split(",")]
     batches = [int(b) for b in args.batches.split(",")]
@@ -215,7 +268,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         bundle = make_bundle(Path(tmp), args.items, args.users, args.dim, 50, args.seen)
         exact = None
-        for threads in thread_counts:
+        for threads in [] if args.http_only else thread_counts:
             torch.set_num_threads(threads)
             for options in variants:
                 got, ids = in_process(bundle, options, args.k, args.requests, batches)

@@ -16,10 +16,12 @@ import asyncio
 import contextlib
 import json
 import logging
+import sys
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -37,6 +39,7 @@ from torchworks.serving.docs import (
     add_docs,
     add_method_not_allowed,
 )
+from torchworks.serving.fast_predict import FastPredict, PredictRoute
 from torchworks.serving.generation import GenerationResult, GenerationSpec
 from torchworks.serving.hosting import HostedModel, LoadBusy, LoadedVersion, LoadFailed
 from torchworks.serving.limits import BodyLimit
@@ -50,6 +53,7 @@ from torchworks.serving.timing import ArrivalTimer
 from torchworks.serving.validation import JsonGuard, validation_error_response
 
 log = logging.getLogger("torchworks.serving")
+T = TypeVar("T")
 VERSION_HEADER = "X-Model-Version"  # which version answered: lets clients see a hot swap
 
 
@@ -99,6 +103,7 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
     app.state.drain = drain  # shutdown.draining_server starts it on SIGTERM
     app.state.metrics = metrics
     route_model: dict[str, str] = {}
+    fast_routes: dict[str, PredictRoute] = {}  # predict paths FastPredict answers directly
 
     def key_check(model: str | None, admin: bool = False):
         async def check(request: Request) -> None:  # async: no thread-pool hop per request
@@ -130,7 +135,7 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
         return loaded
 
     def add_predict_route(model: HostedModel, spec: ServiceSpec) -> None:
-        async def predict(body: spec.request_type) -> Response:  # type: ignore[name-defined]
+        async def answer(body: BaseModel) -> Response:
             loaded = current(model)
             labels = (model.name, loaded.version)
             start = time.perf_counter()
@@ -138,7 +143,7 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
             try:
                 if spec.admit is not None:
                     spec.admit(body)  # the recipe's cap on work (ValueError: 422)
-                result = await asyncio.wait_for(
+                result = await _within(
                     loaded.runner.submit(body, deadline=start + spec.timeout_s), spec.timeout_s)
             except asyncio.TimeoutError:
                 metrics.count(*labels, "timeout")
@@ -161,10 +166,16 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
             return Response(result.model_dump_json(by_alias=True), media_type="application/json",
                             headers={VERSION_HEADER: loaded.version})
 
+        check_key = key_check(model.name)
+
+        async def predict(body: spec.request_type) -> Response:  # type: ignore[name-defined]
+            return await answer(body)
+
         path = f"/v1/{spec.route}"
         route_model[path] = model.name
+        fast_routes[path] = PredictRoute(spec.request_type, check_key, answer)
         app.post(path, response_model=spec.response_type, summary=spec.description or spec.name,
-                 dependencies=[Depends(key_check(model.name))], tags=["models"],
+                 dependencies=[Depends(check_key)], tags=["models"],
                  responses=MODEL_ERRORS)(predict)
         add_method_not_allowed(app, path)
 
@@ -303,6 +314,7 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
         from fastapi.staticfiles import StaticFiles
 
         app.mount("/", StaticFiles(directory=config.static_dir, html=True), name="static")
+    app.add_middleware(FastPredict, routes=fast_routes)  # innermost: guards run first
     app.add_middleware(JsonGuard)
     app.add_middleware(BodyLimit, max_body_bytes=config.max_body_bytes)
     app.add_middleware(OriginGuard, allowed_hosts=config.allowed_hosts)
@@ -310,6 +322,15 @@ def create_app(specs: Sequence[ServiceSpec | GenerationSpec], config: ServerConf
     app.add_middleware(ArrivalTimer, metrics=metrics, route_model=route_model,
                        version_header=VERSION_HEADER)
     return app
+
+
+async def _within(awaitable: Awaitable[T], seconds: float) -> T:
+    """`asyncio.wait_for` without its extra task per call where Python has `asyncio.timeout`
+    (3.11+; there asyncio.TimeoutError is TimeoutError)."""
+    if sys.version_info < (3, 11):
+        return await asyncio.wait_for(awaitable, seconds)
+    async with asyncio.timeout(seconds):
+        return await awaitable
 
 
 async def _sse(events: AsyncIterator[TokenEvent | GenerationResult],

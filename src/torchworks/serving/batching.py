@@ -90,6 +90,7 @@ class Batcher:
         self.max_queue = max_queue
         self._labels = (model, version)
         self._metrics = metrics
+        self._waiting = metrics.waiting.labels(model, version)  # set on every submit
         self._queue: asyncio.Queue[_Item] = asyncio.Queue()
         self._executor = model_thread(f"batch-{model}-{version}")
         self._worker: asyncio.Task[None] | None = None
@@ -105,7 +106,7 @@ class Batcher:
             raise QueueFull(f"{self._queue.qsize()} requests already waiting")
         future: asyncio.Future[BaseModel] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Item(request, future, time.perf_counter(), deadline))
-        self._metrics.waiting.labels(*self._labels).set(self._queue.qsize())
+        self._waiting.set(self._queue.qsize())
         return await future
 
     async def aclose(self) -> None:
@@ -136,7 +137,7 @@ class Batcher:
         loop = asyncio.get_running_loop()
         while True:
             batch = await self._collect()
-            self._metrics.waiting.labels(*self._labels).set(self._queue.qsize())
+            self._waiting.set(self._queue.qsize())
             live = [item for item in batch if not item.future.done()]  # timed out / cancelled
             try:
                 if live:

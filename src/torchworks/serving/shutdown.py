@@ -20,6 +20,7 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 log = logging.getLogger("torchworks.serving")
@@ -33,26 +34,35 @@ class Drain:
     def __init__(self, timeout_s: float) -> None:
         self.timeout_s = timeout_s
         self.draining = False
-        self._cut: asyncio.Event | None = None
+        self.cut = False
+        self._on_cut: set[Callable[[], None]] = set()  # one per running request
 
-    def cut_event(self) -> asyncio.Event:
-        if self._cut is None:  # created in the server's loop, on first use
-            self._cut = asyncio.Event()
-        return self._cut
+    def watch(self, on_cut: Callable[[], None]) -> Callable[[], None]:
+        """Call `on_cut` at the cut-off (unless the returned function is called first)."""
+        self._on_cut.add(on_cut)
+        return lambda: self._on_cut.discard(on_cut)
+
+    def _cut_now(self) -> None:
+        self.cut = True
+        for on_cut in list(self._on_cut):
+            on_cut()
 
     def begin(self) -> None:
         """Shutdown started (call in the server's event loop): drain, cut at the timeout."""
         if self.draining:
             return
         self.draining = True
-        event = self.cut_event()
-        asyncio.get_running_loop().call_later(self.timeout_s, event.set)
+        asyncio.get_running_loop().call_later(self.timeout_s, self._cut_now)
         log.info("shutdown: draining; requests still running in %.1f s will be cut",
                  self.timeout_s)
 
 
 class DrainCutoff:
-    """ASGI middleware: races each request against the drain's cut-off (see module doc)."""
+    """ASGI middleware: cuts each request still running at the drain's cut-off (module doc).
+
+    The request runs in its own task; at the cut-off that task is cancelled and the answer
+    written here. (Racing a second task per request against an event cost two tasks and an
+    `asyncio.wait` on every request.)"""
 
     def __init__(self, app: Any, drain: Drain) -> None:
         self.app = app
@@ -62,8 +72,7 @@ class DrainCutoff:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cut = self.drain.cut_event()
-        if cut.is_set():
+        if self.drain.cut:
             await _unavailable(send)
             return
         progress = {"started": False, "stream": False, "done": False, "cut": False}
@@ -79,22 +88,25 @@ class DrainCutoff:
                 progress["done"] = True
             await send(message)
 
+        task = asyncio.current_task()
+        assert task is not None
+
+        def on_cut() -> None:
+            progress["cut"] = True
+            task.cancel()
+
         arrived = time.perf_counter()
-        work = asyncio.ensure_future(self.app(scope, receive, guarded_send))
-        cut_wait = asyncio.ensure_future(cut.wait())
+        unwatch = self.drain.watch(on_cut)
         try:
-            await asyncio.wait({work, cut_wait}, return_when=asyncio.FIRST_COMPLETED)
-        except asyncio.CancelledError:
-            work.cancel()
-            raise
-        finally:
-            cut_wait.cancel()
-        if work.done():
-            work.result()
+            await self.app(scope, receive, guarded_send)
             return
-        progress["cut"] = True
-        work.cancel()
-        await asyncio.gather(work, return_exceptions=True)
+        except asyncio.CancelledError:
+            if not progress["cut"]:
+                raise
+            if hasattr(task, "uncancel"):  # Python 3.11+: this cancel is handled here
+                task.uncancel()
+        finally:
+            unwatch()
         what = f"{scope['method']} {scope['path']}"
         age = time.perf_counter() - arrived
         if not progress["started"]:

@@ -43,7 +43,7 @@ class ArrivalTimer:
             await send(message)
             if (message["type"] == "http.response.body" and not message.get("more_body")
                     and 200 <= answered.get("status", 0) < 300):
-                self.metrics.request_latency.labels(model, answered["version"]).observe(
+                self.metrics.latency(model, answered["version"]).observe(
                     time.perf_counter() - arrived)
 
         await self.app(scope, receive, timed_send)

@@ -52,3 +52,37 @@ def test_sasrec_gbce_loss_trains() -> None:
         loss.backward()
         opt.step()
     assert float(loss.detach()) < 0.7 * first
+
+
+def test_din_attention_equals_the_concatenated_form() -> None:
+    """The split first layer computes exactly W [h, c, h - c, h * c] + b, in train mode too."""
+    from torchworks.recipes.recsys.models.din import DIN, DINConfig
+
+    torch.manual_seed(0)
+    model = DIN(DINConfig(num_users=10, num_items=40, num_categories=5, dim=8)).train()
+    history = torch.randint(0, 40, (6, 7))
+    h, cand = model._embed(history), model._embed(torch.randint(2, 40, (6,)))
+    c = cand.unsqueeze(1).expand_as(h)
+    concatenated = model.attention(torch.cat([h, c, h - c, h * c], -1)).squeeze(-1)
+    assert torch.allclose(model._attention_weights(h, cand), concatenated, atol=1e-6)
+
+
+def test_two_tower_catalogue_softmax_trains() -> None:
+    from torchworks.recipes.recsys.models.two_tower import TwoTower, TwoTowerConfig
+
+    torch.manual_seed(0)
+    model = TwoTower(TwoTowerConfig(num_users=20, num_items=30, num_categories=4, dim=16))
+    users, history = torch.randint(2, 20, (64,)), torch.randint(0, 30, (64, 5))
+    items = (users % 28) + 2  # each user has one item to learn
+    optimizer = torch.optim.Adam(model.parameters(), 1e-2)
+    losses = []
+    for _ in range(60):
+        loss = model.loss(users, history, items, softmax="catalogue")
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.5 * losses[0]
+    with torch.no_grad():  # padding and OOV ids are never ranked as a positive's rivals
+        top = (model.user_tower(users, history) @ model.item_vectors()[2:].T).argmax(1) + 2
+    assert (top == items).float().mean() > 0.8

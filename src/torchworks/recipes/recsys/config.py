@@ -34,6 +34,9 @@ class RecTrainConfig:
     ctr_negatives: int = field(4, "DIN: sampled non-clicks per click")
     history_len: int = field(50, "two-tower / DIN: recent items the user side sees")
     temperature: float = field(0.05, "two-tower softmax temperature")
+    softmax: Literal["in-batch", "catalogue"] = field(
+        "in-batch", "two-tower loss: in-batch negatives with logQ, or every item (small catalogues)"
+    )
     activation: Literal["dice", "prelu"] = field("dice", "DIN activation")
     grad_clip: float = field(1.0, "clip the gradient norm (0 = off)")
     amp: Literal["auto", "off", "bf16", "fp16"] = field("auto", "mixed precision policy")

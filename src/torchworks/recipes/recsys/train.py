@@ -84,6 +84,8 @@ class _LossStep(torch.nn.Module):
     def forward(self, *batch: torch.Tensor) -> torch.Tensor:
         if self.cfg.model == "sasrec":
             return self.model.loss(*batch, loss=self.cfg.loss, negatives=self.cfg.negatives)
+        if self.cfg.model == "two-tower":
+            return self.model.loss(*batch, softmax=self.cfg.softmax)
         return self.model.loss(*batch)
 
 

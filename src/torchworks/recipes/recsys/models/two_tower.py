@@ -7,7 +7,9 @@
 - Loss: in-batch sampled softmax. Each row's positive competes with the other rows' items; as
   popular items appear as negatives more often, each logit gets `- log q(item)` (logQ
   correction, Yi et al. 2019), q = the item's share of training interactions. Off-diagonal
-  entries holding the row's own positive item are masked (not negatives).
+  entries holding the row's own positive item are masked (not negatives). Or, for catalogues
+  small enough to encode whole every step (MovieLens' 1,682 items cost less than the batch),
+  `softmax="catalogue"`: a full softmax over every real item, no sampling and no correction.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+NUM_RESERVED = 2  # vocab.py: ids 0 (padding) and 1 (OOV), never a positive
 
 
 @dataclass
@@ -85,8 +89,12 @@ class TwoTower(nn.Module):
         ids = torch.arange(self.cfg.num_items, device=self.item_category.device)
         return self.item_tower(ids, self.item_category)
 
-    def loss(self, users: torch.Tensor, history: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
+    def loss(self, users: torch.Tensor, history: torch.Tensor, items: torch.Tensor,
+             softmax: str = "in-batch") -> torch.Tensor:
         u = self.user_tower(users, history)
+        if softmax == "catalogue":
+            logits = (u @ self.item_vectors()[NUM_RESERVED:].T) / self.cfg.temperature
+            return F.cross_entropy(logits.float(), items - NUM_RESERVED)
         v = self.item_tower(items, self.item_category[items])
         logits = (u @ v.T) / self.cfg.temperature - self.log_q[items][None, :]
         same = items[:, None] == items[None, :]
