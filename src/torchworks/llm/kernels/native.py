@@ -110,7 +110,7 @@ def load(march: tuple[str, ...] = NATIVE) -> Kernels:
     return _load(march, compiler())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load(march: tuple[str, ...], cc: str) -> Kernels:
     attempts = [(*BASE_FLAGS, *march), BASE_FLAGS]
     errors = []
