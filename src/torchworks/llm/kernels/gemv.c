@@ -176,7 +176,37 @@ static void dot2_q8(const int8_t *w, const float *ws, int k, const int8_t *xq, c
     int blocks = k / QK;
     const int8_t *w1 = w + k;
     const float *ws1 = ws + blocks;
-#if defined(__AVX2__)
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__) && defined(__AVX512DQ__) && \
+    defined(__AVX512VL__)
+    /* Two blocks per 512-bit step: lanes 0-7 sum block b, lanes 8-15 block b + 1. AVX-512
+     * has no byte sign instruction: w is negated where x < 0 through x's sign-bit mask. */
+    __m512 a0 = _mm512_setzero_ps(), a1 = a0;
+    int b = 0;
+    for (; b + 2 <= blocks; b += 2) {
+        __m512i xv = _mm512_loadu_si512(xq + b * QK), zero = _mm512_setzero_si512();
+        __m512i xa = _mm512_abs_epi8(xv);
+        __mmask64 negative = _mm512_movepi8_mask(xv);
+        __m512i w0v = _mm512_loadu_si512(w + b * QK), w1v = _mm512_loadu_si512(w1 + b * QK);
+        __m512i d0 = _mm512_dpbusd_epi32(zero, xa, _mm512_mask_sub_epi8(w0v, negative, zero, w0v));
+        __m512i d1 = _mm512_dpbusd_epi32(zero, xa, _mm512_mask_sub_epi8(w1v, negative, zero, w1v));
+        __m512 s0 = _mm512_insertf32x8(_mm512_set1_ps(ws[b] * xs[b]),
+                                       _mm256_set1_ps(ws[b + 1] * xs[b + 1]), 1);
+        __m512 s1 = _mm512_insertf32x8(_mm512_set1_ps(ws1[b] * xs[b]),
+                                       _mm256_set1_ps(ws1[b + 1] * xs[b + 1]), 1);
+        a0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(d0), s0, a0);
+        a1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(d1), s1, a1);
+    }
+    out[0] = _mm512_reduce_add_ps(a0);
+    out[1] = _mm512_reduce_add_ps(a1);
+    if (b < blocks) { /* an odd last block */
+        __m256i xv = _mm256_loadu_si256((const __m256i *)(xq + b * QK));
+        __m256i xa = _mm256_sign_epi8(xv, xv);
+        __m256i d0 = dot_block(xa, xv, _mm256_loadu_si256((const __m256i *)(w + b * QK)));
+        __m256i d1 = dot_block(xa, xv, _mm256_loadu_si256((const __m256i *)(w1 + b * QK)));
+        out[0] += hsum8(_mm256_cvtepi32_ps(d0)) * (ws[b] * xs[b]);
+        out[1] += hsum8(_mm256_cvtepi32_ps(d1)) * (ws1[b] * xs[b]);
+    }
+#elif defined(__AVX2__)
     __m256 a0 = _mm256_setzero_ps(), a1 = a0;
     for (int b = 0; b < blocks; b++) {
         __m256i xv = _mm256_loadu_si256((const __m256i *)(xq + b * QK));
@@ -257,5 +287,67 @@ int tw_q8_matmul(const float *x, int m, int k, const int8_t *w, const float *ws,
     tw_parallel(q8_chunk, &job, (n + CHUNK_ROWS - 1) / CHUNK_ROWS, threads);
     free(xq);
     free(xs);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- attention */
+
+static float dot_f32(const float *a, const float *b, int n) {
+    float acc[16] = {0}; /* independent lanes: the compiler vectorizes this */
+    int i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int l = 0; l < 16; l++) acc[l] += a[i + l] * b[i + l];
+    float s = 0.0f;
+    for (int l = 0; l < 16; l++) s += acc[l];
+    for (; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+/* HF's rotate-half RoPE of one head vector x[d] with the half tables cos/sin[d / 2]. */
+static void rope(const float *x, const float *cos, const float *sin, int d, float *out) {
+    int half = d / 2;
+    for (int i = 0; i < half; i++) {
+        out[i] = x[i] * cos[i] - x[i + half] * sin[i];
+        out[i + half] = x[i + half] * cos[i] + x[i] * sin[i];
+    }
+}
+
+/* One sequence's decode-step attention after its fused q/k/v projection qkv[(H + 2 KVH) d]:
+ * RoPE on q and k, k and v written into this row's caches ([KVH, max_seq, d]) at `pos`,
+ * softmax(q K^T / sqrt(d)) V over positions 0..pos, query head h reading KV head
+ * h / (H / KVH). out[H d]. Returns 0, or -1 if out of memory. */
+int tw_attend_decode(const float *qkv, const float *cos, const float *sin, float *k_cache,
+                     float *v_cache, int heads, int kv_heads, int d, int max_seq, int pos,
+                     float *out) {
+    int span = pos + 1, group = heads / kv_heads;
+    float *q = malloc(sizeof(float) * ((size_t)d + span));
+    if (!q) return -1;
+    float *scores = q + d, scale = 1.0f / sqrtf((float)d);
+    const float *k_new = qkv + (size_t)heads * d, *v_new = k_new + (size_t)kv_heads * d;
+    for (int g = 0; g < kv_heads; g++) {
+        float *keys = k_cache + (size_t)g * max_seq * d, *values = v_cache + (size_t)g * max_seq * d;
+        rope(k_new + (size_t)g * d, cos, sin, d, keys + (size_t)pos * d);
+        memcpy(values + (size_t)pos * d, v_new + (size_t)g * d, sizeof(float) * d);
+    }
+    for (int h = 0; h < heads; h++) {
+        const float *keys = k_cache + (size_t)(h / group) * max_seq * d;
+        const float *values = v_cache + (size_t)(h / group) * max_seq * d;
+        rope(qkv + (size_t)h * d, cos, sin, d, q);
+        float top = -INFINITY, total = 0.0f;
+        for (int t = 0; t < span; t++) {
+            scores[t] = dot_f32(q, keys + (size_t)t * d, d) * scale;
+            top = fmaxf(top, scores[t]);
+        }
+        float *o = out + (size_t)h * d;
+        memset(o, 0, sizeof(float) * d);
+        for (int t = 0; t < span; t++) {
+            float p = expf(scores[t] - top);
+            total += p;
+            const float *v = values + (size_t)t * d;
+            for (int i = 0; i < d; i++) o[i] += p * v[i];
+        }
+        for (int i = 0; i < d; i++) o[i] /= total;
+    }
+    free(q);
     return 0;
 }

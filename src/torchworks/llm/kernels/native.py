@@ -45,6 +45,7 @@ _SIGNATURES = {
     "tw_f32_matmul": ([_P, _I, _I, _P, _I, _P, _I], None),
     "tw_q8_quantize": ([_P, _I64, _P, _P], None),
     "tw_q8_matmul": ([_P, _I, _I, _P, _P, _I, _P, _I], _I),
+    "tw_attend_decode": ([_P, _P, _P, _P, _P, _I, _I, _I, _I, _I, _P], _I),
 }
 
 
@@ -95,6 +96,18 @@ class Kernels:
         if self.lib.tw_q8_matmul(x.data_ptr(), m, k, weight.data_ptr(), scales.data_ptr(),
                                  weight.shape[0], out.data_ptr(), threads):
             raise MemoryError("the q8 kernel could not allocate its activation buffer")
+
+    def attend_decode(self, qkv: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor,
+                      k_row: torch.Tensor, v_row: torch.Tensor, heads: int, position: int,
+                      out: torch.Tensor) -> None:
+        """One sequence's decode attention (RoPE, cache write at `position`, GQA softmax
+        attention over positions 0..position): see gemv.c. k_row/v_row: its cache row
+        [kv_heads, max_seq, head_dim], contiguous fp32."""
+        kv_heads, max_seq, head_dim = k_row.shape
+        if self.lib.tw_attend_decode(qkv.data_ptr(), cos.data_ptr(), sin.data_ptr(),
+                                     k_row.data_ptr(), v_row.data_ptr(), heads, kv_heads,
+                                     head_dim, max_seq, position, out.data_ptr()):
+            raise MemoryError("the attention kernel could not allocate its scores")
 
     def q8_quantize(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """x (fp32, numel a multiple of 32) -> int8 values and one fp32 scale per 32."""
