@@ -61,8 +61,12 @@ class RMSNorm(nn.Module):
         super().__init__()
         self.eps = eps
         self.weight = nn.Parameter(torch.ones(dim))
+        self.decode_kernel: Any = None  # kernels.native.Kernels: a native call for few rows
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.decode_kernel is not None and x.dtype == torch.float32 and x.is_contiguous() \
+                and x.numel() <= 64 * x.shape[-1]:
+            return self.decode_kernel.rmsnorm(x, self.weight, self.eps)
         if x.dtype == torch.float32 and not torch.onnx.is_in_onnx_export():
             # One fused op computing what HF computes in fp32 (opset 17 has no RMSNorm).
             return F.rms_norm(x, self.weight.shape, self.weight, self.eps)

@@ -147,8 +147,9 @@ def engine_for(lm: LoadedLM, name: str, *, slots: int = 1, max_seq: int = 1024) 
         cache_dtype = dtype
     elif spec.name in NATIVE:
         model = kernel_linears(model, NATIVE[spec.name])
-        for layer in model.layers:
-            layer.attention.decode_kernel = native.load()
+        for module in model.modules():  # attention and RMSNorm: one native call each
+            if hasattr(module, "decode_kernel"):
+                module.decode_kernel = native.load()
     elif spec.name in PACKED:  # before torchao's: the same manifest precision
         model = pack_linears(model, body=PACKED[spec.name])
     elif spec.precision == "int8-weight-only":

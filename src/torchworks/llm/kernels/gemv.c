@@ -351,3 +351,15 @@ int tw_attend_decode(const float *qkv, const float *cos, const float *sin, float
     free(q);
     return 0;
 }
+
+/* ---------------------------------------------------------------- RMSNorm */
+
+/* out = w * x / sqrt(mean(x^2) + eps) per row of x[rows, dim] (HF's Llama RMSNorm in fp32;
+ * torch's own rms_norm on CPU is a chain of small ops, ~60 us a call at decode's size). */
+void tw_rmsnorm(const float *x, const float *w, int rows, int dim, float eps, float *out) {
+    for (int r = 0; r < rows; r++) {
+        const float *v = x + (size_t)r * dim;
+        float inv = 1.0f / sqrtf(dot_f32(v, v, dim) / (float)dim + eps);
+        for (int i = 0; i < dim; i++) out[(size_t)r * dim + i] = w[i] * (v[i] * inv);
+    }
+}

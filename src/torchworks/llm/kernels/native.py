@@ -46,6 +46,7 @@ _SIGNATURES = {
     "tw_q8_quantize": ([_P, _I64, _P, _P], None),
     "tw_q8_matmul": ([_P, _I, _I, _P, _P, _I, _P, _I], _I),
     "tw_attend_decode": ([_P, _P, _P, _P, _P, _I, _I, _I, _I, _I, _P], _I),
+    "tw_rmsnorm": ([_P, _P, _I, _I, ctypes.c_float, _P], None),
 }
 
 
@@ -108,6 +109,13 @@ class Kernels:
                                      k_row.data_ptr(), v_row.data_ptr(), heads, kv_heads,
                                      head_dim, max_seq, position, out.data_ptr()):
             raise MemoryError("the attention kernel could not allocate its scores")
+
+    def rmsnorm(self, x: torch.Tensor, weight: torch.Tensor, eps: float) -> torch.Tensor:
+        """HF's Llama RMSNorm of contiguous fp32 rows x[..., dim]."""
+        out = torch.empty_like(x)
+        self.lib.tw_rmsnorm(x.data_ptr(), weight.data_ptr(), x.numel() // x.shape[-1],
+                            x.shape[-1], eps, out.data_ptr())
+        return out
 
     def q8_quantize(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """x (fp32, numel a multiple of 32) -> int8 values and one fp32 scale per 32."""
