@@ -1,5 +1,5 @@
-"""Compile `gemv.c` + `pool.c` with the system C compiler on first use, cache the library, call
-it by ctypes.
+"""Compile `gemv.c`, `layers.c` and `pool.c` with the system C compiler on first use, cache the
+library, call it by ctypes.
 
 Why not a torch C++ extension: that build includes torch's headers and takes about a minute on
 two cores; this file includes none and compiles in about a second. The library lands in the
@@ -31,7 +31,7 @@ from torchworks.cache import cached_folder, input_key
 from torchworks.env import cpu as cpu_env
 from torchworks.errors import DependencyError
 
-SOURCES = tuple(Path(__file__).with_name(n) for n in ("gemv.c", "pool.c"))
+SOURCES = tuple(Path(__file__).with_name(n) for n in ("gemv.c", "pool.c", "layers.c"))
 LIBRARY = "libtwgemv.so"
 BASE_FLAGS = ("-O3", "-std=c11", "-shared", "-fPIC", "-pthread")
 NATIVE = ("-march=native",)
