@@ -189,3 +189,28 @@ def test_kernel_linears_replace_every_linear() -> None:
     kernel_linears(model, "q8", kernels)
     assert [type(m).__name__ for m in model.block] == ["Q8Linear", "ReLU", "Q8Linear"]
     assert isinstance(model.output, Q8OutputHead)
+
+
+def test_two_callers_share_the_thread_pool_safely() -> None:
+    """Two served models call the kernels from their own threads (ctypes drops the GIL)."""
+    import threading
+
+    kernels = _builds()[0]
+    torch.manual_seed(0)
+    w, x = torch.randn(300, 64), torch.randn(2, 64)
+    expected = x @ w.T
+    failures: list[float] = []
+
+    def call() -> None:
+        out = torch.empty(2, 300)
+        for _ in range(200):
+            kernels.f32_matmul(x, w, out, 2)
+            if not torch.allclose(out, expected, rtol=1e-4, atol=1e-4):
+                failures.append(float((out - expected).abs().max()))
+
+    callers = [threading.Thread(target=call) for _ in range(2)]
+    for thread in callers:
+        thread.start()
+    for thread in callers:
+        thread.join(timeout=60)
+    assert not any(t.is_alive() for t in callers) and failures == []

@@ -36,6 +36,7 @@ static int job_chunks, job_workers;
 static _Atomic uint32_t generation;
 static int workers;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t caller = PTHREAD_MUTEX_INITIALIZER; /* one job at a time */
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 
 static int64_t now_ns(void) {
@@ -96,12 +97,13 @@ static void ensure_workers(int wanted) {
 }
 
 /* Run task(ctx, 0 .. chunks-1) on up to `threads` threads (the caller is one of them).
- * Not reentrant: one caller at a time (the decode engine is driven by one thread). */
+ * Callers from several threads (two served models) take turns. */
 void tw_parallel(tw_task task, void *ctx, int chunks, int threads) {
     if (threads <= 1 || chunks <= 1) {
         for (int c = 0; c < chunks; c++) task(ctx, c);
         return;
     }
+    pthread_mutex_lock(&caller);
     ensure_workers(threads - 1);
     pthread_mutex_lock(&lock);
     /* Close the finished job first: a worker that read its claim word just before can no
@@ -122,4 +124,5 @@ void tw_parallel(tw_task task, void *ctx, int chunks, int threads) {
         PAUSE();
         if (spins > 4096) sched_yield(); /* a claimed chunk's thread was descheduled */
     }
+    pthread_mutex_unlock(&caller);
 }
