@@ -21,7 +21,7 @@ from torchworks.llm.kernels.linears import KernelLinear, Q8Linear, Q8OutputHead,
 X86 = platform.machine().lower() in ("x86_64", "amd64")
 PLAIN = ("-march=x86-64",)  # baseline x86-64 (SSE2): the plain-C branch
 AVX2 = ("-mavx2", "-mfma")  # the AVX2 branch, where this CPU also has AVX-512
-SHAPES = [(1, 576, 960), (3, 100, 77), (2, 64, 33), (5, 96, 130)]  # m, k, n
+SHAPES = [(1, 576, 960), (3, 100, 77), (2, 64, 33), (5, 96, 130), (1, 32, 3)]  # m, k, n
 
 
 def _builds() -> list[native.Kernels]:
@@ -79,7 +79,7 @@ def test_q8_matmul_is_the_q8_0_product(m: int, k: int, n: int, threads: int) -> 
         assert torch.equal(wq, reference_q)
         torch.testing.assert_close(ws.view(n, -1), reference_d)
         out = torch.full((m, n), float("nan"))
-        kernels.q8_matmul(x, wq, ws.view(n, -1), out, threads)
+        kernels.q8_matmul(x, *kernels.q8_pack(wq, ws.view(n, -1)), out, threads)
         # int8 products are summed exactly per block, so only fp32 rounding separates them.
         torch.testing.assert_close(out, _dequantized(x) @ _dequantized(w).T,
                                    rtol=1e-4, atol=1e-4)

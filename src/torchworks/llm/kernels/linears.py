@@ -57,8 +57,9 @@ class Q8Linear(nn.Module):
         self.padded = -(-self.in_features // native.Q8_BLOCK) * native.Q8_BLOCK
         weight = F.pad(linear.weight.detach().float(), (0, self.padded - self.in_features))
         q, scales = kernels.q8_quantize(weight.contiguous())
-        self.register_buffer("weight_q8", q)
-        self.register_buffer("scales", scales.view(self.out_features, -1))
+        q, scales = kernels.q8_pack(q, scales.view(self.out_features, -1))
+        self.register_buffer("weight_q8", q)  # 8-row interleaved (kernels/q8.c)
+        self.register_buffer("scales", scales)
         self.register_buffer("bias", _bias(linear))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -1,5 +1,5 @@
-"""Compile `gemv.c`, `layers.c` and `pool.c` with the system C compiler on first use, cache the
-library, call it by ctypes.
+"""Compile `gemv.c`, `q8.c`, `layers.c` and `pool.c` with the system C compiler on first use,
+cache the library, call it by ctypes.
 
 Why not a torch C++ extension: that build includes torch's headers and takes about a minute on
 two cores; this file includes none and compiles in about a second. The library lands in the
@@ -31,7 +31,7 @@ from torchworks.cache import cached_folder, input_key
 from torchworks.env import cpu as cpu_env
 from torchworks.errors import DependencyError
 
-SOURCES = tuple(Path(__file__).with_name(n) for n in ("gemv.c", "pool.c", "layers.c"))
+SOURCES = tuple(Path(__file__).with_name(n) for n in ("gemv.c", "q8.c", "layers.c", "pool.c"))
 LIBRARY = "libtwgemv.so"
 BASE_FLAGS = ("-O3", "-std=c11", "-shared", "-fPIC", "-pthread")
 NATIVE = ("-march=native",)
@@ -42,6 +42,8 @@ _P, _I, _I64 = ctypes.c_void_p, ctypes.c_int, ctypes.c_int64
 _SIGNATURES = {
     "tw_isa": ([], ctypes.c_char_p),
     "tw_q8_block": ([], _I),
+    "tw_q8_rows": ([], _I),
+    "tw_q8_pack": ([_P, _P, _I, _I, _P, _P], None),
     "tw_f32_matmul": ([_P, _I, _I, _P, _I, _P, _I], None),
     "tw_q8_quantize": ([_P, _I64, _P, _P], None),
     "tw_q8_matmul": ([_P, _I, _I, _P, _P, _I, _P, _I], _I),
@@ -92,11 +94,23 @@ class Kernels:
 
     def q8_matmul(self, x: torch.Tensor, weight: torch.Tensor, scales: torch.Tensor,
                   out: torch.Tensor, threads: int) -> None:
-        """out = q8(x) . weight^T: int8 weight [n, k] with fp32 scales [n, k / 32]."""
+        """out[m, n] = q8(x) . W^T, W packed by `q8_pack` (n is out's width)."""
         m, k = x.shape
         if self.lib.tw_q8_matmul(x.data_ptr(), m, k, weight.data_ptr(), scales.data_ptr(),
-                                 weight.shape[0], out.data_ptr(), threads):
+                                 out.shape[1], out.data_ptr(), threads):
             raise MemoryError("the q8 kernel could not allocate its activation buffer")
+
+    def q8_pack(self, q: torch.Tensor, scales: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Row-major int8 q[n, k] and scales[n, k / 32] -> the kernel's 8-row interleaved
+        layout (see q8.c), the last group zero-padded."""
+        n, k = q.shape
+        rows = self.lib.tw_q8_rows()
+        groups = -(-n // rows)
+        packed = torch.empty(groups, k * rows, dtype=torch.int8)
+        packed_scales = torch.empty(groups, k // Q8_BLOCK * rows)
+        self.lib.tw_q8_pack(q.contiguous().data_ptr(), scales.contiguous().data_ptr(), n, k,
+                            packed.data_ptr(), packed_scales.data_ptr())
+        return packed, packed_scales
 
     def attend_decode(self, qkv: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor,
                       k_row: torch.Tensor, v_row: torch.Tensor, heads: int, position: int,
