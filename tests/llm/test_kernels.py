@@ -64,7 +64,7 @@ def test_f32_matmul_matches_torch(m: int, k: int, n: int, threads: int) -> None:
     x, w = torch.randn(m, k), torch.randn(n, k)
     for kernels in _builds():
         out = torch.full((m, n), float("nan"))
-        kernels.f32_matmul(x, w, out, threads)
+        kernels.f32_matmul(x, kernels.f32_pack(w), out, threads)
         torch.testing.assert_close(out, x @ w.T, rtol=1e-4, atol=1e-4)
 
 
@@ -86,12 +86,12 @@ def test_q8_matmul_is_the_q8_0_product(m: int, k: int, n: int, threads: int) -> 
         assert float((out - x @ w.T).norm() / (x @ w.T).norm()) < 0.02  # and near fp32
 
 
-def test_kernel_linears_pad_odd_widths_add_biases_and_send_long_inputs_to_torch() -> None:
+def test_kernel_linears_pad_odd_widths_and_add_biases() -> None:
     kernels = _builds()[0]
     torch.manual_seed(0)
     linear = nn.Linear(40, 24, bias=True)  # 40: not a multiple of the q8 block
     with torch.inference_mode():
-        for rows in (1, 3, 20):  # 20 > KERNEL_MAX_ROWS: the fp32 layer hands it to torch
+        for rows in (1, 3, 20):
             x = torch.randn(rows, 40)
             torch.testing.assert_close(KernelLinear(linear, kernels)(x), linear(x))
             got = Q8Linear(linear, kernels)(x)
@@ -198,13 +198,13 @@ def test_two_callers_share_the_thread_pool_safely() -> None:
     kernels = _builds()[0]
     torch.manual_seed(0)
     w, x = torch.randn(300, 64), torch.randn(2, 64)
-    expected = x @ w.T
+    expected, packed = x @ w.T, kernels.f32_pack(w)
     failures: list[float] = []
 
     def call() -> None:
         out = torch.empty(2, 300)
         for _ in range(200):
-            kernels.f32_matmul(x, w, out, 2)
+            kernels.f32_matmul(x, packed, out, 2)
             if not torch.allclose(out, expected, rtol=1e-4, atol=1e-4):
                 failures.append(float((out - expected).abs().max()))
 

@@ -1,11 +1,10 @@
 """nn.Linear replacements over the native decode kernels: fp32 rows, and q8_0 (llama.cpp's
 int8 blocks of 32 with q8 activations).
 
-Decoding calls each linear with one row (or a handful, continuous batching); those go to the
-native kernels, one ctypes call per fused matmul (q/k/v and gate/up are already one Linear in
-`FastLlama`). A prompt's prefill has many rows, where MKL's blocked GEMM is faster for fp32, so
-`KernelLinear` hands those to torch: the same fp32 weights, summed in a different order. The q8
-kernel runs every row count itself, so prefill, decode and scoring all see one quantization.
+Decoding calls each linear with one row (or a handful, continuous batching): one ctypes call
+per fused matmul (q/k/v and gate/up are already one Linear in `FastLlama`). The kernels hold the
+weights in their own packed layouts and run every row count (a prompt's prefill too), so each
+variant keeps one copy of its weights and prefill, decode and scoring see the same numbers.
 """
 
 from __future__ import annotations
@@ -16,33 +15,29 @@ from torch import nn
 
 from torchworks.llm.kernels import native
 
-KERNEL_MAX_ROWS = 8  # fp32: more rows than this go to torch's GEMM
-
 
 def _bias(linear: nn.Linear) -> torch.Tensor | None:
     return None if linear.bias is None else linear.bias.detach().float().clone()
 
 
 class KernelLinear(nn.Module):
-    """fp32 y = x W^T (+ b), W kept row-major [out, in] as nn.Linear has it."""
+    """fp32 y = x W^T (+ b), W packed 16 rows interleaved for the native kernel (the only copy:
+    prefill runs through it too)."""
 
     def __init__(self, linear: nn.Linear, kernels: native.Kernels) -> None:
         super().__init__()
         self.kernels = kernels
         self.in_features, self.out_features = linear.in_features, linear.out_features
-        self.register_buffer("weight", linear.weight.detach().float().contiguous())
+        self.register_buffer("weight_packed", kernels.f32_pack(linear.weight.detach()))
         self.register_buffer("bias", _bias(linear))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        flat = x.reshape(-1, self.in_features)
-        if flat.shape[0] > KERNEL_MAX_ROWS or flat.dtype != torch.float32:
-            return F.linear(x, self.weight, self.bias)
-        flat = flat.contiguous()
+        flat = x.reshape(-1, self.in_features).float().contiguous()
         out = torch.empty(flat.shape[0], self.out_features)
-        self.kernels.f32_matmul(flat, self.weight, out, torch.get_num_threads())
+        self.kernels.f32_matmul(flat, self.weight_packed, out, torch.get_num_threads())
         if self.bias is not None:
             out += self.bias
-        return out.view(*x.shape[:-1], self.out_features)
+        return out.view(*x.shape[:-1], self.out_features).to(x.dtype)
 
 
 class Q8Linear(nn.Module):

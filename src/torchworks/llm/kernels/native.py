@@ -43,6 +43,7 @@ _SIGNATURES = {
     "tw_isa": ([], ctypes.c_char_p),
     "tw_q8_block": ([], _I),
     "tw_q8_rows": ([], _I),
+    "tw_f32_rows": ([], _I),
     "tw_q8_pack": ([_P, _P, _I, _I, _P, _P], None),
     "tw_f32_matmul": ([_P, _I, _I, _P, _I, _P, _I], None),
     "tw_q8_quantize": ([_P, _I64, _P, _P], None),
@@ -87,10 +88,18 @@ class Kernels:
 
     def f32_matmul(self, x: torch.Tensor, weight: torch.Tensor, out: torch.Tensor,
                    threads: int) -> None:
-        """out[m, n] = x[m, k] @ weight[n, k]^T; contiguous fp32 CPU tensors."""
+        """out[m, n] = x[m, k] @ W^T, W packed by `f32_pack` (n is out's width)."""
         m, k = x.shape
-        self.lib.tw_f32_matmul(x.data_ptr(), m, k, weight.data_ptr(), weight.shape[0],
+        self.lib.tw_f32_matmul(x.data_ptr(), m, k, weight.data_ptr(), out.shape[1],
                                out.data_ptr(), threads)
+
+    def f32_pack(self, weight: torch.Tensor) -> torch.Tensor:
+        """Row-major fp32 W[n, k] -> [groups, k, 16]: 16 rows interleaved (see gemv.c), the
+        last group zero-padded."""
+        n, k = weight.shape
+        rows = self.lib.tw_f32_rows()
+        padded = torch.nn.functional.pad(weight.float(), (0, 0, 0, -n % rows))
+        return padded.view(-1, rows, k).transpose(1, 2).contiguous()
 
     def q8_matmul(self, x: torch.Tensor, weight: torch.Tensor, scales: torch.Tensor,
                   out: torch.Tensor, threads: int) -> None:
