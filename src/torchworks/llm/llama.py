@@ -61,8 +61,12 @@ class RMSNorm(nn.Module):
         super().__init__()
         self.eps = eps
         self.weight = nn.Parameter(torch.ones(dim))
+        self.decode_kernel: Any = None  # kernels.native.Kernels: a native call for few rows
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.decode_kernel is not None and x.dtype == torch.float32 and x.is_contiguous() \
+                and x.numel() <= 64 * x.shape[-1]:
+            return self.decode_kernel.rmsnorm(x, self.weight, self.eps)
         if x.dtype == torch.float32 and not torch.onnx.is_in_onnx_export():
             # One fused op computing what HF computes in fp32 (opset 17 has no RMSNorm).
             return F.rms_norm(x, self.weight.shape, self.weight, self.eps)
@@ -99,12 +103,20 @@ class Attention(nn.Module):
         self.wo = nn.Linear(s.heads * s.head_dim, s.dim, bias=False)
         self.k_cache: torch.Tensor | None = None  # [slots, kv_heads, max_seq, head_dim]
         self.v_cache: torch.Tensor | None = None
+        self.decode_kernel: Any = None  # kernels.native.Kernels: one call for batch-1 decode
 
     def forward(self, x: torch.Tensor, plan: StepPlan) -> torch.Tensor:
         """x [B, T, dim] -> [B, T, dim]; writes this call's keys/values into the cache."""
         s = self.s
         b, t, _ = x.shape
         qkv = self.wqkv(x)
+        if self.decode_kernel is not None and t == 1 and plan.at is not None \
+                and qkv.dtype == torch.float32 and self.k_cache.dtype == torch.float32:
+            row, position = plan.at  # RoPE, cache write and attention in one native call
+            out = torch.empty(1, 1, s.heads * s.head_dim)
+            self.decode_kernel.attend_decode(qkv, plan.cos, plan.sin, self.k_cache[row],
+                                             self.v_cache[row], s.heads, position, out)
+            return self.wo(out)
         qk = _rope(qkv[..., :(s.heads + s.kv_heads) * s.head_dim].view(
             b, t, s.heads + s.kv_heads, s.head_dim), plan.cos, plan.sin)
         q, k = qk[:, :, :s.heads], qk[:, :, s.heads:]

@@ -18,6 +18,8 @@ from torch import nn
 from torchworks.env import cpu as cpu_env
 from torchworks.errors import ConfigError, DependencyError, require
 from torchworks.llm.engine import DecodeEngine
+from torchworks.llm.kernels import native
+from torchworks.llm.kernels.linears import kernel_linears
 from torchworks.llm.llama import FastLlama
 from torchworks.llm.load import LoadedLM
 from torchworks.llm.packed import missing_kernel, pack_linears, transpose_linears
@@ -36,6 +38,13 @@ class VariantSpec:
 VARIANTS: dict[str, VariantSpec] = {v.name: v for v in (
     VariantSpec("eager-fp32", "fp32", "torch", False, False,
                 "reference: fp32 weights (input-major), static KV cache, eager PyTorch"),
+    VariantSpec("fp32-kernel", "fp32", "torch", False, False,
+                "fp32 weights; decode matmuls in torchworks' native gemv (compiled from C on "
+                "first use, about 2 s), prefill in torch"),
+    VariantSpec("q8_0", "int8-q8_0", "torch", False, False,
+                "GGUF Q8_0's scheme: int8 weights in blocks of 32 with fp32 scales, activations "
+                "quantized per 32-block per step, int8 dot products (VNNI / AVX2) in "
+                "torchworks' native kernel"),
     VariantSpec("bf16", "bf16", "torch", False, False,
                 "bf16 weights and KV cache (CPUs with AVX512-BF16/AMX-BF16, Ampere+ GPUs)"),
     VariantSpec("fp16", "fp16", "torch", False, True, "fp16 weights and KV cache (GPU)"),
@@ -63,6 +72,7 @@ VARIANTS: dict[str, VariantSpec] = {v.name: v for v in (
 )}
 
 PACKED = {"int8-packed": "int8", "int4-g32": "int4"}  # variant -> weight kind of its body
+NATIVE = {"fp32-kernel": "fp32", "q8_0": "q8"}  # variant -> kernel linear kind
 
 
 def variant(name: str) -> VariantSpec:
@@ -86,6 +96,10 @@ def unavailable_reason(spec: VariantSpec, device: torch.device) -> str | None:
         return "the packed int8/int4 kernels used here are torch's CPU ones"
     if spec.name in PACKED and (missing := missing_kernel(PACKED[spec.name])):
         return missing
+    if spec.name in NATIVE and device.type != "cpu":
+        return "torchworks' native decode kernels are CPU ones"
+    if spec.name in NATIVE and (why := native.unavailable_reason()):
+        return why
     if spec.precision == "int8-dynamic" and device.type != "cpu":
         return "torch.ao dynamic int8 runs on CPU only"
     if spec.runtime == "tensorrt":
@@ -131,6 +145,11 @@ def engine_for(lm: LoadedLM, name: str, *, slots: int = 1, max_seq: int = 1024) 
         model = model.to(dtype)
         model.inv_freq = model.inv_freq.float()
         cache_dtype = dtype
+    elif spec.name in NATIVE:
+        model = kernel_linears(model, NATIVE[spec.name])
+        for module in model.modules():  # attention and RMSNorm: one native call each
+            if hasattr(module, "decode_kernel"):
+                module.decode_kernel = native.load()
     elif spec.name in PACKED:  # before torchao's: the same manifest precision
         model = pack_linears(model, body=PACKED[spec.name])
     elif spec.precision == "int8-weight-only":

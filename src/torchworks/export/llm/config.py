@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from torchworks.config import field
 
 # Must match torchworks.llm.variants.VARIANTS (a test checks it).
-KNOWN_VARIANTS = ("eager-fp32", "bf16", "fp16", "compile-static", "compile-bf16", "int8-weight",
-                  "int8-packed", "int4-g32", "int8-dynamic", "onnx", "tensorrt-fp16",
-                  "tensorrt-int8")
-DEFAULT_VARIANTS = ("int8-packed,int4-g32,bf16,compile-static,int8-weight,int8-dynamic,onnx,fp16,"
-                    "tensorrt-fp16")
+KNOWN_VARIANTS = ("eager-fp32", "fp32-kernel", "q8_0", "bf16", "fp16", "compile-static",
+                  "compile-bf16", "int8-weight", "int8-packed", "int4-g32", "int8-dynamic",
+                  "onnx", "tensorrt-fp16", "tensorrt-int8")
+DEFAULT_VARIANTS = ("q8_0,fp32-kernel,int8-packed,int4-g32,bf16,compile-static,int8-weight,"
+                    "int8-dynamic,onnx,fp16,tensorrt-fp16")
 
 
 @dataclass

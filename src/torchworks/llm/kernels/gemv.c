@@ -1,0 +1,99 @@
+/* Batch-1 decoding fp32 matmul for CPUs: y[m, n] = sum_k x[m, k] * W[n, k].
+ *
+ * Decoding one token reads every weight once, so the kernel streams W and keeps x in L1: a
+ * group of rows is read once whatever M is (it is reused for every x row while in cache).
+ * Threads claim chunks of row groups from pool.c's work counter.
+ *
+ * Code paths are chosen at compile time: AVX-512, AVX2 + FMA, or plain C (tw_isa names the
+ * one built, q8.c included). native.py compiles the files with the system compiler.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef void (*tw_task)(void *ctx, int chunk);
+void tw_parallel(tw_task task, void *ctx, int chunks, int threads); /* pool.c */
+#if defined(__AVX2__) || defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+
+const char *tw_isa(void) {
+#if defined(__AVX512F__) && defined(__AVX512VNNI__) && defined(__AVX512VL__)
+    return "avx512-vnni";
+#elif defined(__AVX512F__)
+    return "avx512";
+#elif defined(__AVX2__) && defined(__AVXVNNI__)
+    return "avx2-vnni";
+#elif defined(__AVX2__) && defined(__FMA__)
+    return "avx2";
+#else
+    return "plain-c";
+#endif
+}
+
+/* ---------------------------------------------------------------- fp32 */
+
+/* W is packed 16 rows interleaved ([groups][k][16], the last group zero-padded; done in
+ * torch by linears.py): column i of 16 rows is one 64-byte line, so a group is one sequential
+ * stream and one FMA with x[i] broadcast updates 16 rows' sums, no horizontal sums. Row-major
+ * with 4 rows at a time this ran at ~1.5x the time of streaming the weights; packed, at it. */
+#define F32_ROWS 16
+#define F32_CHUNK_GROUPS 2
+
+int tw_f32_rows(void) { return F32_ROWS; }
+
+static void f32_group(const float *w, const float *x, int k, float *out) {
+#if defined(__AVX512F__)
+    __m512 a0 = _mm512_setzero_ps(), a1 = a0;
+    int i = 0;
+    for (; i + 2 <= k; i += 2) {
+        a0 = _mm512_fmadd_ps(_mm512_loadu_ps(w + (int64_t)i * F32_ROWS), _mm512_set1_ps(x[i]), a0);
+        a1 = _mm512_fmadd_ps(_mm512_loadu_ps(w + (int64_t)i * F32_ROWS + F32_ROWS),
+                             _mm512_set1_ps(x[i + 1]), a1);
+    }
+    if (i < k) a0 = _mm512_fmadd_ps(_mm512_loadu_ps(w + (int64_t)i * F32_ROWS), _mm512_set1_ps(x[i]), a0);
+    _mm512_storeu_ps(out, _mm512_add_ps(a0, a1));
+#elif defined(__AVX2__) && defined(__FMA__)
+    __m256 lo = _mm256_setzero_ps(), hi = lo;
+    for (int i = 0; i < k; i++) {
+        __m256 xv = _mm256_set1_ps(x[i]);
+        lo = _mm256_fmadd_ps(_mm256_loadu_ps(w + (int64_t)i * F32_ROWS), xv, lo);
+        hi = _mm256_fmadd_ps(_mm256_loadu_ps(w + (int64_t)i * F32_ROWS + 8), xv, hi);
+    }
+    _mm256_storeu_ps(out, lo);
+    _mm256_storeu_ps(out + 8, hi);
+#else
+    float acc[F32_ROWS] = {0};
+    for (int i = 0; i < k; i++)
+        for (int r = 0; r < F32_ROWS; r++) acc[r] += w[(int64_t)i * F32_ROWS + r] * x[i];
+    memcpy(out, acc, sizeof acc);
+#endif
+}
+
+struct f32_job {
+    const float *x, *w;
+    float *y;
+    int m, k, n;
+};
+
+static void f32_chunk(void *ctx, int chunk) {
+    struct f32_job *j = ctx;
+    int groups = (j->n + F32_ROWS - 1) / F32_ROWS;
+    float out[F32_ROWS];
+    for (int g = chunk * F32_CHUNK_GROUPS; g < groups && g < (chunk + 1) * F32_CHUNK_GROUPS; g++) {
+        int valid = j->n - g * F32_ROWS < F32_ROWS ? j->n - g * F32_ROWS : F32_ROWS;
+        for (int r = 0; r < j->m; r++) {
+            f32_group(j->w + (int64_t)g * j->k * F32_ROWS, j->x + (int64_t)r * j->k, j->k, out);
+            memcpy(j->y + (int64_t)r * j->n + g * F32_ROWS, out, sizeof(float) * valid);
+        }
+    }
+}
+
+/* y[m, n] = x[m, k] . W^T, W packed as above. */
+void tw_f32_matmul(const float *x, int m, int k, const float *w, int n, float *y, int threads) {
+    struct f32_job job = {x, w, y, m, k, n};
+    int groups = (n + F32_ROWS - 1) / F32_ROWS;
+    tw_parallel(f32_chunk, &job, (groups + F32_CHUNK_GROUPS - 1) / F32_CHUNK_GROUPS, threads);
+}

@@ -1,0 +1,149 @@
+/* llama.cpp's q8_0 x q8_0 matmul: y[m, n] = q8(x)[m, k] . W[n, k], k a multiple of 32.
+ *
+ * Weights are int8 in blocks of 32 along k with one fp32 scale per block (absmax / 127);
+ * activations are quantized the same way at call time; int8 x int8 products are summed exactly
+ * in int32 per block, then scaled in fp32. The weights are packed for batch-1 decoding, 8 rows
+ * interleaved (`tw_q8_pack`): for each group of 8 rows and each block, 8 slices of 4 bytes,
+ * each slice holding those 4 bytes of all 8 rows. One 256-bit register then holds 4 bytes of 8
+ * rows, so a single dot-product instruction (VNNI vpdpbusd, or AVX2 maddubs + madd) adds 4
+ * products into each row's own lane: no horizontal sums, the x side is a broadcast, and the 8
+ * rows' scales are one vector. (Row-major, one row at a time, this kernel was compute bound at
+ * ~2.5x the time of streaming its weights.)
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+typedef void (*tw_task)(void *ctx, int chunk);
+void tw_parallel(tw_task task, void *ctx, int chunks, int threads); /* pool.c */
+
+#define QK 32
+#define ROWS 8          /* rows interleaved in a group */
+#define CHUNK_GROUPS 4  /* groups a thread claims at a time */
+
+int tw_q8_block(void) { return QK; }
+int tw_q8_rows(void) { return ROWS; }
+
+/* Quantize `count` floats (a multiple of QK) into int8 blocks with one scale each. */
+void tw_q8_quantize(const float *x, int64_t count, int8_t *q, float *scales) {
+    for (int64_t b = 0; b < count / QK; b++) {
+        const float *v = x + b * QK;
+        float amax = 0.0f;
+        for (int i = 0; i < QK; i++) amax = fmaxf(amax, fabsf(v[i]));
+        float d = amax / 127.0f, id = d > 0.0f ? 1.0f / d : 0.0f;
+        scales[b] = d;
+        for (int i = 0; i < QK; i++) q[b * QK + i] = (int8_t)lrintf(v[i] * id);
+    }
+}
+
+/* Row-major q[n, k] / scales[n, k / QK] -> packed [groups][blocks][slice][row][4] and
+ * [groups][blocks][row]; rows past n (the last group's padding) are zero. */
+void tw_q8_pack(const int8_t *q, const float *scales, int n, int k, int8_t *packed,
+                float *packed_scales) {
+    int blocks = k / QK, groups = (n + ROWS - 1) / ROWS;
+    for (int g = 0; g < groups; g++)
+        for (int b = 0; b < blocks; b++) {
+            int8_t *out = packed + ((int64_t)g * blocks + b) * ROWS * QK;
+            float *sout = packed_scales + ((int64_t)g * blocks + b) * ROWS;
+            for (int r = 0; r < ROWS; r++) {
+                int row = g * ROWS + r;
+                sout[r] = row < n ? scales[(int64_t)row * blocks + b] : 0.0f;
+                for (int s = 0; s < QK / 4; s++)
+                    for (int i = 0; i < 4; i++)
+                        out[(s * ROWS + r) * 4 + i] =
+                            row < n ? q[(int64_t)row * k + b * QK + s * 4 + i] : 0;
+            }
+        }
+}
+
+/* The 8 dot products of group `g` with one quantized x row, into out[0..7]. */
+static void group_dot(const int8_t *w, const float *ws, int blocks, const int8_t *xq,
+                      const float *xs, float *out) {
+#if defined(__AVX2__) && defined(__FMA__)
+    __m256 acc = _mm256_setzero_ps();
+    for (int b = 0; b < blocks; b++) {
+        const int8_t *wb = w + (int64_t)b * ROWS * QK, *xb = xq + b * QK;
+        _mm_prefetch((const char *)(wb + 8 * ROWS * QK), _MM_HINT_T0);
+        _mm_prefetch((const char *)(wb + 8 * ROWS * QK + 64), _MM_HINT_T0);
+        _mm_prefetch((const char *)(wb + 8 * ROWS * QK + 128), _MM_HINT_T0);
+        _mm_prefetch((const char *)(wb + 8 * ROWS * QK + 192), _MM_HINT_T0);
+        __m256i sum0 = _mm256_setzero_si256(), sum1 = sum0;
+        for (int s = 0; s < QK / 4; s += 2) {
+            int32_t x0, x1;
+            memcpy(&x0, xb + s * 4, 4);
+            memcpy(&x1, xb + s * 4 + 4, 4);
+            __m256i xv0 = _mm256_set1_epi32(x0), xv1 = _mm256_set1_epi32(x1);
+            __m256i w0 = _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)(wb + s * 32)), xv0);
+            __m256i w1 = _mm256_sign_epi8(
+                _mm256_loadu_si256((const __m256i *)(wb + s * 32 + 32)), xv1);
+            __m256i a0 = _mm256_sign_epi8(xv0, xv0), a1 = _mm256_sign_epi8(xv1, xv1);
+#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
+            sum0 = _mm256_dpbusd_epi32(sum0, a0, w0);
+            sum1 = _mm256_dpbusd_epi32(sum1, a1, w1);
+#elif defined(__AVXVNNI__)
+            sum0 = _mm256_dpbusd_avx_epi32(sum0, a0, w0);
+            sum1 = _mm256_dpbusd_avx_epi32(sum1, a1, w1);
+#else
+            const __m256i ones = _mm256_set1_epi16(1); /* |x| <= 127: no int16 saturation */
+            sum0 = _mm256_add_epi32(sum0, _mm256_madd_epi16(_mm256_maddubs_epi16(a0, w0), ones));
+            sum1 = _mm256_add_epi32(sum1, _mm256_madd_epi16(_mm256_maddubs_epi16(a1, w1), ones));
+#endif
+        }
+        __m256 scale = _mm256_mul_ps(_mm256_loadu_ps(ws + b * ROWS), _mm256_set1_ps(xs[b]));
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_add_epi32(sum0, sum1)), scale, acc);
+    }
+    _mm256_storeu_ps(out, acc);
+#else
+    float acc[ROWS] = {0};
+    for (int b = 0; b < blocks; b++) {
+        const int8_t *wb = w + (int64_t)b * ROWS * QK, *xb = xq + b * QK;
+        for (int r = 0; r < ROWS; r++) {
+            int32_t d = 0;
+            for (int s = 0; s < QK / 4; s++)
+                for (int i = 0; i < 4; i++) d += (int32_t)wb[(s * ROWS + r) * 4 + i] * xb[s * 4 + i];
+            acc[r] += (float)d * (ws[b * ROWS + r] * xs[b]);
+        }
+    }
+    memcpy(out, acc, sizeof acc);
+#endif
+}
+
+struct q8_job {
+    const int8_t *xq, *w;
+    const float *xs, *ws;
+    float *y;
+    int m, k, n;
+};
+
+static void q8_chunk(void *ctx, int chunk) {
+    struct q8_job *j = ctx;
+    int blocks = j->k / QK, groups = (j->n + ROWS - 1) / ROWS;
+    float out[ROWS];
+    for (int g = chunk * CHUNK_GROUPS; g < groups && g < (chunk + 1) * CHUNK_GROUPS; g++) {
+        int valid = j->n - g * ROWS < ROWS ? j->n - g * ROWS : ROWS;
+        for (int r = 0; r < j->m; r++) {
+            group_dot(j->w + (int64_t)g * blocks * ROWS * QK, j->ws + (int64_t)g * blocks * ROWS,
+                      blocks, j->xq + (int64_t)r * j->k, j->xs + (int64_t)r * blocks, out);
+            memcpy(j->y + (int64_t)r * j->n + g * ROWS, out, sizeof(float) * valid);
+        }
+    }
+}
+
+/* y[m, n] = q8(x)[m, k] . W^T with W packed by tw_q8_pack. Returns 0, or -1 if out of memory. */
+int tw_q8_matmul(const float *x, int m, int k, const int8_t *w, const float *ws, int n,
+                 float *y, int threads) {
+    int8_t *xq = malloc((size_t)m * k);
+    float *xs = malloc(sizeof(float) * (size_t)m * (k / QK));
+    if (!xq || !xs) { free(xq); free(xs); return -1; }
+    tw_q8_quantize(x, (int64_t)m * k, xq, xs);
+    struct q8_job job = {xq, w, xs, ws, y, m, k, n};
+    int groups = (n + ROWS - 1) / ROWS;
+    tw_parallel(q8_chunk, &job, (groups + CHUNK_GROUPS - 1) / CHUNK_GROUPS, threads);
+    free(xq);
+    free(xs);
+    return 0;
+}
