@@ -15,7 +15,7 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE / "data" / "patents"
 SHARED = HERE.parents[1] / "shared" / "data" / "patents" / "patents.jsonl"
 PARTS = {
-    "tune": (SHARED, DATA / "tune.xml.gz"),
+    "tune": (SHARED, DATA / "tune.xml.gz", DATA / "tune-more.xml.gz"),
     "heldout": (DATA / "heldout.xml", DATA / "heldout-pv.xml.gz"),
 }
 

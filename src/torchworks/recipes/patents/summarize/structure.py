@@ -17,13 +17,14 @@ then picks sentences greedily under the word budget, each pick discounting the s
 that repeat it (content-word cosine), in document order with reference numerals dropped
 ("the housing 12" -> "the housing").
 
-That selection is one candidate summary; the lead and a window of whole sentences from each
-early summary paragraph are the others, and `consensus.choose` returns the one that best
-restates claim 1 and agrees with the rest (`summarize_one`). All of it is word counting:
+That selection is one candidate summary; the lead, a window of whole sentences from each
+early summary paragraph and claim 1 in prose are the others, and `consensus.choose` returns
+the one that best restates claim 1 and agrees with the rest, leaning a little towards the
+lead and towards statements of the invention (`summarize_one`). All of it is word counting:
 tens of ~10k-word documents per second on one core, most of it sentence splitting.
 
 The weights in `StructureConfig` were chosen by `benchmarks/summarize_tune.py` on the tune
-part only (63 documents); `benchmarks/summarize.py` reports them on the 65 held-out patents
+part only (126 documents); `benchmarks/summarize.py` reports them on the 65 held-out patents
 (benchmarks/data/patents/README.md).
 """
 
@@ -45,6 +46,8 @@ from torchworks.recipes.patents.summarize.candidates import (
     structure_scores,
 )
 from torchworks.recipes.patents.summarize.consensus import (
+    Candidate,
+    ChoiceWeights,
     choose,
     claim_prose,
     paragraph_windows,
@@ -78,7 +81,16 @@ class StructureConfig:
     objects_penalty: float = field(1.0, "subtracted from statements of objects/advantages")
     redundancy: float = field(0.5, "how much a pick discounts sentences that repeat it")
     claim_agreement: float = field(1.0, "choice of summary: weight of agreeing with claim 1")
-    consensus: float = field(1.0, "choice of summary: weight of agreeing with the others")
+    consensus: float = field(0.5, "choice of summary: weight of agreeing with the others")
+    lead_prior: float = field(0.1, "choice of summary: added to the lead's score")
+    statement_prior: float = field(0.1, "choice of summary: added to a candidate that opens "
+                                   "with a statement of the invention")
+    claim_prior: float = field(1.0, "choice of summary: claim 1 in prose as a candidate, its "
+                               "score in place of agreeing with itself")
+
+    def choice(self) -> ChoiceWeights:
+        return ChoiceWeights(self.claim_agreement, self.consensus, self.lead_prior,
+                             self.statement_prior, self.claim_prior)
 
     def weights(self) -> np.ndarray:
         """In the column order of `Features.matrix`."""
@@ -161,16 +173,24 @@ def select(found: Features, config: StructureConfig) -> str:
     return " ".join(found.texts[i] for i in sorted(chosen, key=lambda i: found.order[i]))
 
 
-def summarize_one(patent: Patent, config: StructureConfig) -> str:
-    """The candidate summary (sentence selection, lead, paragraph windows) that best restates
-    claim 1 and agrees with the others: see consensus.py."""
+def candidate_summaries(patent: Patent, config: StructureConfig) -> tuple[list[Candidate], str]:
+    """The whole candidate summaries (sentence selection, lead, paragraph windows, claim 1 in
+    prose) and the judge (claim 1 in prose, cut at the budget)."""
     sentences = document_sentences(patent)
     picked = select(features(patent, sentences), config)
     lead = drop_reference_numerals(lead_from(sentences, config.words))
     claim = claim_prose(patent.claims[0]) if patent.claims else ""
     judge = " ".join(claim.split()[:config.words])
-    return choose([picked, lead, *paragraph_windows(patent, config.words)], judge,
-                  config.claim_agreement, config.consensus)
+    return ([Candidate(picked, "selection"), Candidate(lead, "lead"),
+             *(Candidate(w, "window") for w in paragraph_windows(patent, config.words)),
+             Candidate(judge, "claim")], judge)
+
+
+def summarize_one(patent: Patent, config: StructureConfig) -> str:
+    """The candidate summary that best restates claim 1 and agrees with the others, with
+    small priors for the lead and for statements of the invention: see consensus.py."""
+    candidates, judge = candidate_summaries(patent, config)
+    return choose(candidates, judge, config.choice())
 
 
 @dataclass
