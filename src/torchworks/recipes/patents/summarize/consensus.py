@@ -134,17 +134,21 @@ def opens_with_statement(text: str) -> bool:
     return bool(sentences and _STATEMENT.search(sentences[0]))
 
 
-def choose(candidates: Sequence[Candidate], judge: str,
-           weights: ChoiceWeights = ChoiceWeights()) -> str:
-    """The candidate with the highest weights.claim * agreement with `judge` (claim 1 in
-    prose) + weights.consensus * mean agreement with the other candidates + its priors.
+@dataclass(frozen=True)
+class Ballot:
+    """What `choose` weighs, per candidate: computed once, whatever the weights."""
 
-    Repeats are kept on purpose: a passage that two generators both produce (the lead that
-    is also the first paragraph's window) is nominated twice, and the vote counts it so
-    (dropping repeats cost 1.3 ROUGE-1 on the tune part)."""
+    texts: list[str]
+    roles: list[str]
+    claim: list[float]  # agreement with the judge (claim 1 in prose)
+    consensus: list[float]  # mean agreement with the other non-claim candidates
+    statement: list[bool]  # opens with a statement of the invention
+
+
+def ballot(candidates: Sequence[Candidate], judge: str) -> Ballot:
+    """Agreements of every candidate with the judge and with the others (the claim candidate
+    is not on the jury: it is the judge)."""
     pool = [c for c in candidates if c.text]
-    if len(pool) <= 1:
-        return pool[0].text if pool else ""
     grams = [_grams(c.text) for c in pool]
     claim = _grams(judge)
     jury = [i for i, c in enumerate(pool) if c.role != "claim"]
@@ -153,14 +157,37 @@ def choose(candidates: Sequence[Candidate], judge: str,
     for i in range(n):
         for j in range(i + 1, n):
             pairs[i][j] = pairs[j][i] = _agreement(grams[i], grams[j])
+    consensus = []
+    for i in range(n):
+        others = [j for j in jury if j != i]
+        consensus.append(sum(pairs[i][j] for j in others) / max(1, len(others)))
+    return Ballot([c.text for c in pool], [c.role for c in pool],
+                  [_agreement(g, claim) for g in grams], consensus,
+                  [opens_with_statement(c.text) for c in pool])
+
+
+def choose_from(found: Ballot, weights: ChoiceWeights = ChoiceWeights()) -> str:
+    """The candidate with the highest weights.claim * agreement with the judge +
+    weights.consensus * mean agreement with the others + its priors."""
+    if not found.texts:
+        return ""
 
     def score(i: int) -> float:
-        others = [j for j in jury if j != i]
-        total = weights.consensus * sum(pairs[i][j] for j in others) / max(1, len(others))
-        if pool[i].role == "claim":
+        total = weights.consensus * found.consensus[i]
+        if found.roles[i] == "claim":
             return total + weights.claim_prior
-        total += weights.claim * _agreement(grams[i], claim)
-        total += weights.lead * (pool[i].role == "lead")
-        return total + weights.statement * opens_with_statement(pool[i].text)
+        total += weights.claim * found.claim[i] + weights.lead * (found.roles[i] == "lead")
+        return total + weights.statement * found.statement[i]
 
-    return pool[max(range(n), key=score)].text
+    return found.texts[max(range(len(found.texts)), key=score)]
+
+
+def choose(candidates: Sequence[Candidate], judge: str,
+           weights: ChoiceWeights = ChoiceWeights()) -> str:
+    """The candidate that best restates `judge` (claim 1 in prose) and agrees with the
+    others, with its priors (`choose_from`).
+
+    Repeats are kept on purpose: a passage that two generators both produce (the lead that
+    is also the first paragraph's window) is nominated twice, and the vote counts it so
+    (dropping repeats cost 1.3 ROUGE-1 on the tune part)."""
+    return choose_from(ballot(candidates, judge), weights)

@@ -73,7 +73,7 @@ OTHER_RANKS = 12  # outside summary and field only a section's opening sentences
 @dataclass
 class StructureConfig:
     words: int = field(150, "word budget of each summary (a US abstract is at most 150)")
-    claim_weight: float = field(4.0, "weight of a sentence's cosine to claim 1")
+    claim_weight: float = field(8.0, "weight of a sentence's cosine to claim 1")
     title_weight: float = field(0.5, "weight of its cosine to the title")
     summary_weight: float = field(1.0, "weight of its cosine to the summary section")
     structure_weight: float = field(0.5, "weight of section prior and cue phrases")
