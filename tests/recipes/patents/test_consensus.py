@@ -44,30 +44,31 @@ def test_claim_one_itself_wins_when_no_passage_restates_it() -> None:
     pool = [*_windows("Widgets are hard to hold in a crowded workshop full of tools.",
                       "Old holders slip off the bench and fall on the floor."),
             Candidate(claim, "claim")]
-    assert choose(pool, claim) == claim
-    # without its prior the claim cannot win: it is on no one's jury, not even its own
-    assert choose(pool, claim, ChoiceWeights(claim_prior=-9.0)) != claim
+    weights = ChoiceWeights(consensus=0.5, claim_prior=1.0)
+    assert choose(pool, claim, weights) == claim
+    # by default (no prior) the claim cannot win: it is on no one's jury, not even its own
+    assert choose(pool, claim) != claim
     # a passage that restates the claim and that the other candidates echo beats it
     restates = "The holder has a base and a spring clip that grips the widget firmly."
     echo = "The holder has a base and a spring clip."
     assert choose([*_windows(restates, echo, "A spring clip grips the widget."),
-                   Candidate(claim, "claim")], claim) == restates
+                   Candidate(claim, "claim")], claim, weights) == restates
 
 
 def test_priors_lean_towards_the_lead_and_statements_of_the_invention() -> None:
     claim = "A lamp comprising a shade and a dimmer."
     lead = "Lamps light rooms at night in dark corners."
     other = "Rooms at night in dark corners need lamps."  # as close to claim and lead: a tie
-    assert choose([Candidate(other, "window"), Candidate(lead, "lead")], claim) == lead
-    assert choose([Candidate(other, "window"), Candidate(lead, "lead")], claim,
-                  ChoiceWeights(lead=0.0)) == other  # the first of equals
+    pair = [Candidate(other, "window"), Candidate(lead, "lead")]
+    assert choose(pair, claim, ChoiceWeights(lead=0.1)) == lead
+    assert choose(pair, claim) == other  # no prior by default: the first of equals
     statement = "The present invention relates to lamps that light rooms at night."
     plain = "Many lamps that light rooms at night are sold in shops."
     assert opens_with_statement(statement) and not opens_with_statement(plain)
     assert opens_with_statement("In one aspect, a lamp is provided. It has a shade.")
     assert not opens_with_statement("A lamp is sold. In one aspect, a lamp is provided.")
-    assert choose(_windows(plain, statement), "") == statement
-    assert choose(_windows(plain, statement), "", ChoiceWeights(statement=0.0)) == plain
+    assert choose(_windows(plain, statement), "", ChoiceWeights(statement=0.1)) == statement
+    assert choose(_windows(plain, statement), "") == plain
 
 
 def test_windows_are_whole_sentences_from_summary_paragraphs_within_the_budget() -> None:

@@ -73,7 +73,7 @@ OTHER_RANKS = 12  # outside summary and field only a section's opening sentences
 @dataclass
 class StructureConfig:
     words: int = field(150, "word budget of each summary (a US abstract is at most 150)")
-    claim_weight: float = field(8.0, "weight of a sentence's cosine to claim 1")
+    claim_weight: float = field(4.0, "weight of a sentence's cosine to claim 1")
     title_weight: float = field(0.5, "weight of its cosine to the title")
     summary_weight: float = field(1.0, "weight of its cosine to the summary section")
     structure_weight: float = field(0.5, "weight of section prior and cue phrases")
@@ -81,16 +81,18 @@ class StructureConfig:
     objects_penalty: float = field(1.0, "subtracted from statements of objects/advantages")
     redundancy: float = field(0.5, "how much a pick discounts sentences that repeat it")
     claim_agreement: float = field(1.0, "choice of summary: weight of agreeing with claim 1")
-    consensus: float = field(0.5, "choice of summary: weight of agreeing with the others")
-    lead_prior: float = field(0.1, "choice of summary: added to the lead's score")
-    statement_prior: float = field(0.1, "choice of summary: added to a candidate that opens "
+    consensus: float = field(1.0, "choice of summary: weight of agreeing with the others")
+    lead_prior: float = field(0.0, "choice of summary: added to the lead's score")
+    statement_prior: float = field(0.0, "choice of summary: added to a candidate that opens "
                                    "with a statement of the invention")
-    claim_prior: float = field(1.0, "choice of summary: claim 1 in prose as a candidate, its "
-                               "score in place of agreeing with itself")
+    claim_candidate: bool = field(False, "choice of summary: may claim 1 in prose itself win")
+    claim_prior: float = field(1.0, "choice of summary: the claim candidate's score in place "
+                               "of agreeing with itself")
 
     def choice(self) -> ChoiceWeights:
+        claim_prior = self.claim_prior if self.claim_candidate else float("-inf")
         return ChoiceWeights(self.claim_agreement, self.consensus, self.lead_prior,
-                             self.statement_prior, self.claim_prior)
+                             self.statement_prior, claim_prior)
 
     def weights(self) -> np.ndarray:
         """In the column order of `Features.matrix`."""
