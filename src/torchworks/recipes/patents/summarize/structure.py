@@ -17,10 +17,10 @@ then picks sentences greedily under the word budget, each pick discounting the s
 that repeat it (content-word cosine), in document order with reference numerals dropped
 ("the housing 12" -> "the housing").
 
-That selection is one candidate summary; the lead, a window of whole sentences from each
-early summary paragraph and claim 1 in prose are the others, and `consensus.choose` returns
-the one that best restates claim 1 and agrees with the rest, leaning a little towards the
-lead and towards statements of the invention (`summarize_one`). All of it is word counting:
+That selection is one candidate summary; the lead and a window of whole sentences from each
+early summary paragraph are the others, and `consensus.choose` returns the one that best
+restates claim 1 and agrees with the rest (`summarize_one`; options to let claim 1 itself
+win and to favour the lead stay off: see consensus.py). All of it is word counting:
 tens of ~10k-word documents per second on one core, most of it sentence splitting.
 
 The weights in `StructureConfig` were chosen by `benchmarks/summarize_tune.py` on the tune
@@ -189,8 +189,8 @@ def candidate_summaries(patent: Patent, config: StructureConfig) -> tuple[list[C
 
 
 def summarize_one(patent: Patent, config: StructureConfig) -> str:
-    """The candidate summary that best restates claim 1 and agrees with the others, with
-    small priors for the lead and for statements of the invention: see consensus.py."""
+    """The candidate summary that best restates claim 1 and agrees with the others (and the
+    optional priors of `StructureConfig`): see consensus.py."""
     candidates, judge = candidate_summaries(patent, config)
     return choose(candidates, judge, config.choice())
 
