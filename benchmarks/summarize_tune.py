@@ -45,7 +45,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from torchworks.recipes.patents.summarize.baselines import lead_from
-    from torchworks.recipes.patents.summarize.candidates import document_sentences
+    from torchworks.recipes.patents.summarize.candidates import document_sentences, first_claim
     from torchworks.recipes.patents.summarize.consensus import (
         Candidate,
         ballot,
@@ -65,8 +65,7 @@ def main() -> int:
     fixed = []
     for patent in patents:
         sentences = document_sentences(patent)
-        judge = " ".join(claim_prose(patent.claims[0]).split()[:base.words]) \
-            if patent.claims else ""
+        judge = " ".join(claim_prose(first_claim(patent.claims)).split()[:base.words])
         others = [Candidate(drop_reference_numerals(lead_from(sentences, base.words)), "lead"),
                   *(Candidate(w, "window") for w in paragraph_windows(patent, base.words)),
                   Candidate(judge, "claim")]

@@ -42,6 +42,7 @@ from torchworks.recipes.patents.summarize.baselines import lead_from
 from torchworks.recipes.patents.summarize.candidates import (
     Sentence,
     document_sentences,
+    first_claim,
     is_candidate,
     structure_scores,
 )
@@ -141,7 +142,7 @@ def features(patent: Patent, sentences: list[Sentence] | None = None) -> Feature
         for word in row:
             vocabulary.setdefault(word, len(vocabulary))
     vectors = np.stack([_vector(row, vocabulary) for row in words])
-    claim = _vector(content_words(patent.claims[0]) if patent.claims else [], vocabulary)
+    claim = _vector(content_words(first_claim(patent.claims)), vocabulary)
     title = _vector(content_words(patent.title), vocabulary)
     summary = _vector(content_words(patent.section_text(*_LEADING)), vocabulary)
     matrix = np.column_stack([
@@ -181,7 +182,7 @@ def candidate_summaries(patent: Patent, config: StructureConfig) -> tuple[list[C
     sentences = document_sentences(patent)
     picked = select(features(patent, sentences), config)
     lead = drop_reference_numerals(lead_from(sentences, config.words))
-    claim = claim_prose(patent.claims[0]) if patent.claims else ""
+    claim = claim_prose(first_claim(patent.claims))
     judge = " ".join(claim.split()[:config.words])
     return ([Candidate(picked, "selection"), Candidate(lead, "lead"),
              *(Candidate(w, "window") for w in paragraph_windows(patent, config.words)),
