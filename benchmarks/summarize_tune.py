@@ -15,8 +15,8 @@ depend on the document kind?).
 
 What it found in the second round (benchmarks/data/patents/README.md): the best setting on
 tune (claim_weight 8, consensus 0.5, lead and statement priors 0.1, claim 1 as a candidate)
-beat the defaults by +1.3 R-1 / +2.7 R-2 on tune and lost 1.6 R-1 on held-out, so the
-defaults stayed. Gains under ~2 ROUGE points from this grid are within its noise.
+beat the defaults by +1.3 R-1 / +2.7 R-2 on tune and lost 0.2 R-1 / 0.8 R-2 / 1.0 R-L on
+held-out, so the defaults stayed. Gains under ~2 ROUGE points from this grid are noise.
 """
 
 from __future__ import annotations
