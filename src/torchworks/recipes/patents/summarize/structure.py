@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from torchworks.config import field
-from torchworks.errors import DataError
+from torchworks.errors import ConfigError, DataError
 from torchworks.recipes.patents.summarize.baselines import lead_from
 from torchworks.recipes.patents.summarize.candidates import (
     Sentence,
@@ -89,6 +89,9 @@ class StructureConfig:
     claim_candidate: bool = field(False, "choice of summary: may claim 1 in prose itself win")
     claim_prior: float = field(1.0, "choice of summary: the claim candidate's score in place "
                                "of agreeing with itself")
+    learned: str = field("off", "the learned sentence scorer (learned.py) in the choice: off, "
+                         "replace (its selection for the hand-weighted one), add (its selection "
+                         "as one more candidate), windows (add, and runs from its best starts)")
 
     def choice(self) -> ChoiceWeights:
         claim_prior = self.claim_prior if self.claim_candidate else float("-inf")
@@ -156,10 +159,14 @@ def features(patent: Patent, sentences: list[Sentence] | None = None) -> Feature
 
 
 def select(found: Features, config: StructureConfig) -> str:
-    """Best-first under the word budget; each pick discounts the sentences that repeat it."""
-    scores = found.matrix @ config.weights()
+    """Best-first by the hand-set weights under the word budget (`pick`)."""
+    return pick(found, found.matrix @ config.weights(), config.words, config.redundancy)
+
+
+def pick(found: Features, scores: np.ndarray, budget: int, redundancy: float) -> str:
+    """Best-first by `scores` under the word budget; each pick discounts the sentences that
+    repeat it (content-word cosine times `redundancy`); the picks in document order."""
     lengths = [len(t.split()) for t in found.texts]
-    budget = config.words
     chosen: list[int] = []
     total = 0
     gain = scores.copy()
@@ -170,7 +177,7 @@ def select(found: Features, config: StructureConfig) -> str:
         if total + lengths[best] <= budget:
             chosen.append(best)
             total += lengths[best]
-            gain -= config.redundancy * np.maximum(found.vectors @ found.vectors[best], 0.0)
+            gain -= redundancy * np.maximum(found.vectors @ found.vectors[best], 0.0)
     if not chosen:  # even the best sentence is longer than the budget: cut it
         return " ".join(found.texts[int(np.argmax(scores))].split()[:budget])
     return " ".join(found.texts[i] for i in sorted(chosen, key=lambda i: found.order[i]))
@@ -180,13 +187,44 @@ def candidate_summaries(patent: Patent, config: StructureConfig) -> tuple[list[C
     """The whole candidate summaries (sentence selection, lead, paragraph windows, claim 1 in
     prose) and the judge (claim 1 in prose, cut at the budget)."""
     sentences = document_sentences(patent)
-    picked = select(features(patent, sentences), config)
+    found = features(patent, sentences)
+    picked = [] if config.learned == "replace" else [Candidate(select(found, config),
+                                                               "selection")]
     lead = drop_reference_numerals(lead_from(sentences, config.words))
     claim = claim_prose(first_claim(patent.claims))
     judge = " ".join(claim.split()[:config.words])
-    return ([Candidate(picked, "selection"), Candidate(lead, "lead"),
+    learned, windows = _learned_candidates(patent, sentences, config)
+    return ([*learned, *picked, Candidate(lead, "lead"),
              *(Candidate(w, "window") for w in paragraph_windows(patent, config.words)),
-             Candidate(judge, "claim")], judge)
+             Candidate(judge, "claim"), *windows], judge)
+
+
+LEARNED_STARTS = 3  # learned="windows": runs of sentences from the 3 best-scored starts
+
+
+def _learned_candidates(patent: Patent, sentences: list[Sentence], config: StructureConfig
+                        ) -> tuple[list[Candidate], list[Candidate]]:
+    """The learned scorer's selection and (learned="windows") its runs of sentences."""
+    if config.learned == "off":
+        return [], []
+    if config.learned not in ("replace", "add", "windows"):
+        raise ConfigError(f"unknown learned mode '{config.learned}'",
+                          fix="use one of: off, replace, add, windows")
+    # learned.py builds on this module's features, so it is imported where it is used
+    from torchworks.recipes.patents.summarize.learned import (
+        feature_matrix,
+        learned_windows,
+        load_scorer,
+    )
+
+    scorer = load_scorer()
+    found, matrix = feature_matrix(patent, sentences)
+    scores = scorer.score(matrix)
+    selection = [Candidate(pick(found, scores, config.words, scorer.redundancy), "selection")]
+    if config.learned != "windows":
+        return selection, []
+    return selection, [Candidate(w, "window") for w in
+                       learned_windows(found, scores, config.words, LEARNED_STARTS)]
 
 
 def summarize_one(patent: Patent, config: StructureConfig) -> str:
