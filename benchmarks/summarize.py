@@ -3,6 +3,7 @@
     PYTHONPATH=src .venv/bin/python benchmarks/summarize.py
         [--part heldout|tune | --data FILE ...] [--words 150] [--skip-minilm]
         [--model DIR | --tiny-abstractive] [--abstractive-docs 3] [--device cpu] [--show 3]
+        [--learned off|replace|add|windows]
 
 The default data is the held-out part (benchmarks/data/patents/README.md): 65 US patents and
 applications no method was tuned on; `--part tune` reports the 126 documents the weights were
@@ -30,6 +31,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from dataclasses import replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -50,7 +52,10 @@ def _summarizer(method: str, args: argparse.Namespace, model: Path | None):
         return SumyPeer(method.removeprefix("sumy-"), args.words)
     from torchworks.recipes.patents.summarize.methods import build_summarizer
 
-    return build_summarizer(method, words=args.words, model=model, device=args.device)
+    summarizer = build_summarizer(method, words=args.words, model=model, device=args.device)
+    if method == "structure" and args.learned is not None:
+        summarizer.config = replace(summarizer.config, learned=args.learned)
+    return summarizer
 
 
 def verdict_line(group: str, ours, lead, claim1) -> str:
@@ -75,6 +80,9 @@ def main() -> int:
     parser.add_argument("--abstractive-docs", type=int, default=3)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--show", type=int, default=0, help="print N summaries and abstracts")
+    parser.add_argument("--learned", choices=("off", "replace", "add", "windows"), default=None,
+                        help="the default's learned-scorer mode instead of the shipped one "
+                             "(StructureConfig.learned)")
     args = parser.parse_args()
 
     import torch
@@ -128,6 +136,8 @@ def main() -> int:
     print(f"# {where} ({', '.join(f.name for f in files)}): {len(patents)} documents, "
           f"{words / len(patents):,.0f} description words each on average, budget "
           f"{args.words} words")
+    learned = (args.learned or _summarizer("structure", args, None).config.learned)
+    print(f"# structure: learned scorer mode {learned}")
     print(f"# {platform.platform()}, {os.cpu_count()} CPUs, load {load[0]:.1f}, python "
           f"{platform.python_version()}, torch {torch.__version__}, threads "
           f"{torch.get_num_threads()}, device {args.device}")

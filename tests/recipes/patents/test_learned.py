@@ -45,7 +45,7 @@ def test_features_say_where_a_sentence_is_and_what_it_repeats(holder: Patent) ->
            zip(found.texts, matrix, strict=True)}
     field = row["The present invention relates to a holder for widgets."]
     aspect = row["In one aspect, a holder is provided that has a base and a spring clip."]
-    drawing = row["As shown in FIG. 1, the holder has a base and a clip made of spring steel."]
+    drawing = row["As shown in FIG. 1, the holder has a base and a clip 14 made of spring steel."]
     assert field["in_field"] == 1 and field["in_summary"] == 0 and field["first_in_section"] == 1
     assert field["statement"] == 1 and aspect["statement"] == 1 and drawing["statement"] == 0
     assert aspect["in_summary"] == 1 and drawing["in_detailed"] == 1
@@ -82,7 +82,7 @@ def test_the_learned_scorer_ranks_a_statement_of_the_invention_over_a_figure(
     found, matrix = feature_matrix(holder)
     scores = dict(zip(found.texts, load_scorer().score(matrix), strict=True))
     assert (scores["In one aspect, a holder is provided that has a base and a spring clip."]
-            > scores["As shown in FIG. 1, the holder has a base and a clip made of spring "
+            > scores["As shown in FIG. 1, the holder has a base and a clip 14 made of spring "
                      "steel."])
 
 
@@ -96,3 +96,25 @@ def test_a_scorer_for_other_features_or_a_broken_file_is_refused(tmp_path: Path)
     broken.write_text("{not json", encoding="utf-8")
     with pytest.raises(ConfigError, match="cannot read"):
         load_scorer(broken)
+
+
+def test_the_default_can_weigh_the_learned_candidates(sample_patents: list[Patent]) -> None:
+    from dataclasses import replace
+
+    from torchworks.recipes.patents.summarize.structure import (
+        StructureConfig,
+        candidate_summaries,
+        summarize_one,
+    )
+
+    patent = sample_patents[0]
+    base = StructureConfig()
+    counts = {mode: len(candidate_summaries(patent, replace(base, learned=mode))[0])
+              for mode in ("off", "replace", "add", "windows")}
+    assert counts["replace"] == counts["off"] and counts["add"] == counts["off"] + 1
+    assert counts["add"] < counts["windows"] <= counts["add"] + 3
+    for mode in ("replace", "add", "windows"):
+        summary = summarize_one(patent, replace(base, learned=mode))
+        assert 40 <= len(summary.split()) <= 150
+    with pytest.raises(ConfigError, match="unknown learned mode"):
+        summarize_one(patent, replace(base, learned="bogus"))

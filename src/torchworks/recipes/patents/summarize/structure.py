@@ -89,7 +89,7 @@ class StructureConfig:
     claim_candidate: bool = field(False, "choice of summary: may claim 1 in prose itself win")
     claim_prior: float = field(1.0, "choice of summary: the claim candidate's score in place "
                                "of agreeing with itself")
-    learned: str = field("off", "the learned sentence scorer (learned.py) in the choice: off, "
+    learned: str = field("add", "the learned sentence scorer (learned.py) in the choice: off, "
                          "replace (its selection for the hand-weighted one), add (its selection "
                          "as one more candidate), windows (add, and runs from its best starts)")
 
