@@ -33,7 +33,6 @@ from torchworks.recipes.patents.summarize.candidates import (
     first_claim,
 )
 from torchworks.recipes.patents.summarize.consensus import _STATEMENT as STATEMENT
-from torchworks.recipes.patents.summarize.numerals import drop_reference_numerals
 from torchworks.recipes.patents.summarize.structure import Features, candidates, features, pick
 from torchworks.recipes.patents.summarize.words import content_words
 from torchworks.recipes.patents.text import sections as S
@@ -51,22 +50,21 @@ FEATURE_NAMES = (
 _NUMERAL = re.compile(r"\b\d+[a-z]?'*\b")
 
 
-def feature_matrix(patent: Patent, sentences: list[Sentence] | None = None
-                   ) -> tuple[Features, np.ndarray]:
-    """The candidates' `Features` (texts, order, redundancy vectors) and the learned scorer's
-    [n, len(FEATURE_NAMES)] feature rows for them."""
+def feature_matrix(patent: Patent, sentences: list[Sentence] | None = None,
+                   found: Features | None = None) -> tuple[Features, np.ndarray]:
+    """The candidates' `Features` (texts, order, redundancy vectors; `found` if the caller
+    has them already) and the learned scorer's [n, len(FEATURE_NAMES)] feature rows."""
     sentences = document_sentences(patent) if sentences is None else sentences
-    found = features(patent, sentences)
+    found = features(patent, sentences) if found is None else found
     pool = candidates(patent, sentences)
     claim = set(content_words(first_claim(patent.claims)))
     title = set(content_words(patent.title))
     last = max(1, len(sentences) - 1)
     rows = []
-    for s in pool:
+    for s, cleaned in zip(pool, found.texts, strict=True):  # cleaned: numerals dropped
         words = content_words(s.text)
         length = s.words / 50.0
-        numerals = len(_NUMERAL.findall(s.text)) - len(_NUMERAL.findall(
-            drop_reference_numerals(s.text)))
+        numerals = len(_NUMERAL.findall(s.text)) - len(_NUMERAL.findall(cleaned))
         rows.append([
             float(s.kind == S.SUMMARY), float(s.kind == S.FIELD),
             float(s.kind == S.BACKGROUND), float(s.kind == S.DETAILED), float(s.rank == 0),

@@ -193,7 +193,7 @@ def candidate_summaries(patent: Patent, config: StructureConfig) -> tuple[list[C
     lead = drop_reference_numerals(lead_from(sentences, config.words))
     claim = claim_prose(first_claim(patent.claims))
     judge = " ".join(claim.split()[:config.words])
-    learned, windows = _learned_candidates(patent, sentences, config)
+    learned, windows = _learned_candidates(patent, sentences, found, config)
     return ([*learned, *picked, Candidate(lead, "lead"),
              *(Candidate(w, "window") for w in paragraph_windows(patent, config.words)),
              Candidate(judge, "claim"), *windows], judge)
@@ -202,8 +202,8 @@ def candidate_summaries(patent: Patent, config: StructureConfig) -> tuple[list[C
 LEARNED_STARTS = 3  # learned="windows": runs of sentences from the 3 best-scored starts
 
 
-def _learned_candidates(patent: Patent, sentences: list[Sentence], config: StructureConfig
-                        ) -> tuple[list[Candidate], list[Candidate]]:
+def _learned_candidates(patent: Patent, sentences: list[Sentence], found: Features,
+                        config: StructureConfig) -> tuple[list[Candidate], list[Candidate]]:
     """The learned scorer's selection and (learned="windows") its runs of sentences."""
     if config.learned == "off":
         return [], []
@@ -218,7 +218,7 @@ def _learned_candidates(patent: Patent, sentences: list[Sentence], config: Struc
     )
 
     scorer = load_scorer()
-    found, matrix = feature_matrix(patent, sentences)
+    _, matrix = feature_matrix(patent, sentences, found)
     scores = scorer.score(matrix)
     selection = [Candidate(pick(found, scores, config.words, scorer.redundancy), "selection")]
     if config.learned != "windows":
