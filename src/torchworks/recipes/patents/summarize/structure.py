@@ -17,8 +17,9 @@ then picks sentences greedily under the word budget, each pick discounting the s
 that repeat it (content-word cosine), in document order with reference numerals dropped
 ("the housing 12" -> "the housing").
 
-That selection is one candidate summary; the lead and a window of whole sentences from each
-early summary paragraph are the others, and `consensus.choose` returns the one that best
+That selection is one candidate summary; the selection of the learned sentence scorer
+(learned.py, `learned="add"`), the lead and a window of whole sentences from each early
+summary paragraph are the others, and `consensus.choose` returns the one that best
 restates claim 1 and agrees with the rest (`summarize_one`; options to let claim 1 itself
 win and to favour the lead stay off: see consensus.py). All of it is word counting:
 tens of ~10k-word documents per second on one core, most of it sentence splitting.
