@@ -17,6 +17,8 @@ What it found in the second round (benchmarks/data/patents/README.md): the best 
 tune (claim_weight 8, consensus 0.5, lead and statement priors 0.1, claim 1 as a candidate)
 beat the defaults by +1.3 R-1 / +2.7 R-2 on tune and lost 0.2 R-1 / 0.8 R-2 / 1.0 R-L on
 held-out, so the defaults stayed. Gains under ~2 ROUGE points from this grid are noise.
+The learned scorer's candidate (`StructureConfig.learned`) is not in this grid: it is fitted
+and scored out-of-fold by benchmarks/summarize_fit.py.
 """
 
 from __future__ import annotations
