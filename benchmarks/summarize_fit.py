@@ -91,7 +91,7 @@ def main() -> int:
         pick,
     )
 
-    config = StructureConfig()
+    config = StructureConfig(learned="off")  # candidates without the shipped scorer's pick
     patents = read_part(list(PARTS["tune"]))
     abstracts = [p.abstract for p in patents]
     docs = []  # per document: features, matrix, labels, default candidates and judge
@@ -104,7 +104,7 @@ def main() -> int:
         others, judge = candidate_summaries(patent, config)
         docs.append((found, matrix, labels, others, judge))
     fold = [i % args.folds for i in range(len(docs))]
-    base = {"default": [choose(d[3], d[4], config.choice()) for d in docs],
+    base = {"default, learned off": [choose(d[3], d[4], config.choice()) for d in docs],
             "lead": [d[3][1].text for d in docs], "claim1": [d[4] for d in docs]}
 
     def compose(i: int, learned: tuple[str, list[str]], mode: str) -> str:
