@@ -1,7 +1,8 @@
 """The two fixed parts of the summarizer's evaluation data, read the same way everywhere.
 
-tune: what weights and rules may be fitted to (the 13 shared development patents and the
-even-numbered PatentsView grants); held-out: what results are reported on and nothing is
+tune: what weights and rules may be fitted to (the 13 shared development patents, the
+even-numbered PatentsView grants and the applications and further grants of PatentsView-DB's
+other fixtures); held-out: what results are reported on and nothing is
 fitted to (the go-uspto samples and the odd-numbered PatentsView grants). See
 benchmarks/data/patents/README.md for provenance and how the split was fixed.
 """
@@ -15,9 +16,14 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE / "data" / "patents"
 SHARED = HERE.parents[1] / "shared" / "data" / "patents" / "patents.jsonl"
 PARTS = {
-    "tune": (SHARED, DATA / "tune.xml.gz"),
+    "tune": (SHARED, DATA / "tune.xml.gz", DATA / "tune-more.xml.gz"),
     "heldout": (DATA / "heldout.xml", DATA / "heldout-pv.xml.gz"),
 }
+
+
+def is_application(patent_id: str) -> bool:
+    """A US pre-grant publication (kind A1/A2), as opposed to a grant (B1/B2, or no kind)."""
+    return patent_id[-2:] in ("A1", "A2")
 
 
 def read_part(paths: list[Path]) -> list:

@@ -1,17 +1,25 @@
-"""Rebuild tune.xml.gz and heldout-pv.xml.gz from PatentsView-DB's test fixtures.
+"""Rebuild the summarizer's tune and held-out files from the public repositories' fixtures.
 
     git -C PatentsView-DB archive 1ded46d2427e6a556819d29b0a6498b8ea0da909 \
-        Assignee_Lawyer_Disambiguation/test/fixtures/ipgxml | tar -x -C /tmp/pv
+        Assignee_Lawyer_Disambiguation/test/fixtures | tar -x -C /tmp/pv
     PYTHONPATH=src .venv/bin/python benchmarks/data/patents/build_split.py \
-        /tmp/pv/Assignee_Lawyer_Disambiguation/test/fixtures/ipgxml
+        /tmp/pv/Assignee_Lawyer_Disambiguation/test/fixtures
 
-The nine `ipgYYMMDD.small.xml` files are the first ~25 documents of USPTO weekly grant
-files (2005-2013). A document qualifies when it is a utility grant (B1/B2) with an abstract
-of at least 20 words, at least one claim and at least 1,000 description words. The split is
-fixed by the patent number alone, before any tuning: even numbers go to the tune part, odd
-numbers to the held-out part. Each part takes up to `PER_PART` documents round-robin over the
-nine weeks (document order within a week), so every year is represented. Documents are
-written byte for byte as the USPTO published them.
+`fixtures/ipgxml/ipgYYMMDD.small.xml` are the first ~25 documents of nine USPTO weekly grant
+files (2005-2013). A grant qualifies when it is a utility grant (B1/B2) with an abstract of at
+least 20 words, at least one claim and at least 1,000 description words. The split is fixed by
+the patent number alone, before any tuning: even numbers go to the tune part, odd numbers to
+the held-out part. The held-out part takes `HELDOUT_PER_PART` odd grants round-robin over the
+nine weeks (document order within a week), so every year is represented; the tune part takes
+every qualifying even grant (`tune.xml.gz`).
+
+`tune-more.xml.gz` adds what the weekly excerpts lack, applications above all: the
+pre-grant publications (A1/A2) among PatentsView-DB's other fixtures (`xml/`, same qualifying
+rule with "application" for "grant") and the even-numbered utility grants there and in
+`alchemy/` that are in no part yet. Odd-numbered grants found there are left out (they belong
+to the held-out side of the rule, whose files stay as they are). No document already in the
+held-out part (`heldout.xml`, `heldout-pv.xml.gz`) or the shared tune patents is written, and
+each document is written once, byte for byte as the USPTO published it.
 """
 
 from __future__ import annotations
@@ -22,39 +30,76 @@ import sys
 from itertools import chain, zip_longest
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # benchmarks/, for _patent_data
+from _patent_data import PARTS, read_part
+
 from torchworks.recipes.patents.text.readers import Patent, patents_from_xml
 
-PER_PART = 50
+HELDOUT_PER_PART = 50
 HERE = Path(__file__).resolve().parent
+MORE = ("xml/*.xml", "alchemy/*.xml")  # PatentsView-DB fixtures beyond ipgxml/
+_KIND = re.compile(r"US0?(\d+)(B[12]|A[12])")
 
 
-def qualifies(chunk: str, source: str) -> tuple[bool, int]:
+def documents(path: Path) -> list[str]:
+    """The `<?xml ...?>`-delimited documents of a (bulk) file."""
+    text = path.read_text(encoding="utf-8")
+    return ["<?xml" + c for c in text.split("<?xml")[1:]]
+
+
+def qualifies(chunk: str, source: str) -> tuple[str, str, int]:
+    """(id, "grant" | "application" | "", number) of one document; "" when it does not
+    qualify (not one utility document, abstract < 20 words, no claim, < 1,000 words)."""
     parsed = patents_from_xml(chunk, source)
     if len(parsed) != 1 or not isinstance(parsed[0], Patent):
-        return False, 0
+        return "", "", 0
     patent = parsed[0]
-    number = re.fullmatch(r"US0?(\d+)B[12]", patent.id)
-    ok = (number is not None and len(patent.abstract.split()) >= 20 and bool(patent.claims)
-          and patent.word_count >= 1000)
-    return ok, int(number.group(1)) if number else 0
+    match = _KIND.fullmatch(patent.id)
+    if match is None or len(patent.abstract.split()) < 20 or not patent.claims \
+            or patent.word_count < 1000:
+        return patent.id, "", 0
+    return patent.id, "grant" if match.group(2)[0] == "B" else "application", \
+        int(match.group(1))
 
 
-def main(folder: Path) -> int:
+def write(name: str, chosen: list[str]) -> None:
+    body = "".join(c if c.endswith("\n") else c + "\n" for c in chosen)
+    target = HERE / name
+    if target.exists():  # keep an unchanged file byte for byte (gzip stores a time stamp)
+        with gzip.open(target, "rt", encoding="utf-8") as old:
+            if old.read() == body:
+                print(f"{name}: {len(chosen)} documents (unchanged)")
+                return
+    with gzip.open(target, "wt", encoding="utf-8", compresslevel=9) as out:
+        out.write(body)
+    print(f"{name}: {len(chosen)} documents")
+
+
+def main(fixtures: Path) -> int:
     weeks: dict[int, list[list[str]]] = {0: [], 1: []}
-    for path in sorted(folder.glob("ipg*.small.xml")):
-        text = path.read_text(encoding="utf-8")
+    taken: set[str] = set()
+    for path in sorted((fixtures / "ipgxml").glob("ipg*.small.xml")):
         parts: dict[int, list[str]] = {0: [], 1: []}
-        for chunk in ("<?xml" + c for c in text.split("<?xml")[1:]):
-            ok, number = qualifies(chunk, path.name)
-            if ok:
+        for chunk in documents(path):
+            id_, kind, number = qualifies(chunk, path.name)
+            if kind == "grant":
                 parts[number % 2].append(chunk)
+                taken.add(id_)
         for parity in parts:
             weeks[parity].append(parts[parity])
-    for parity, name in ((0, "tune.xml.gz"), (1, "heldout-pv.xml.gz")):
-        chosen = [c for c in chain(*zip_longest(*weeks[parity])) if c][:PER_PART]
-        with gzip.open(HERE / name, "wt", encoding="utf-8", compresslevel=9) as out:
-            out.write("".join(c if c.endswith("\n") else c + "\n" for c in chosen))
-        print(f"{name}: {len(chosen)} documents")
+    write("tune.xml.gz", [c for c in chain(*zip_longest(*weeks[0])) if c])
+    write("heldout-pv.xml.gz",
+          [c for c in chain(*zip_longest(*weeks[1])) if c][:HELDOUT_PER_PART])
+
+    known = taken | {p.id for p in read_part([PARTS["tune"][0], *PARTS["heldout"]])}
+    more: list[str] = []
+    for path in sorted(chain(*(fixtures.glob(pattern) for pattern in MORE))):
+        for chunk in documents(path):
+            id_, kind, number = qualifies(chunk, path.name)
+            if kind and id_ not in known and (kind == "application" or number % 2 == 0):
+                more.append(chunk)
+                known.add(id_)
+    write("tune-more.xml.gz", more)
     return 0
 
 

@@ -10,8 +10,13 @@ import pytest
 
 from torchworks.errors import DataError
 from torchworks.recipes.patents.summarize.baselines import BaselineSummarizer, pagerank
+from torchworks.recipes.patents.summarize.candidates import (
+    first_claim,
+    independent_claims,
+    live_claims,
+)
 from torchworks.recipes.patents.summarize.evaluate import evaluate
-from torchworks.recipes.patents.summarize.methods import summarize_checked
+from torchworks.recipes.patents.summarize.methods import build_summarizer, summarize_checked
 from torchworks.recipes.patents.text import sections as S
 from torchworks.recipes.patents.text.readers import Patent, patent_from_text
 from torchworks.recipes.patents.text.sentences import split_sentences
@@ -107,6 +112,25 @@ def test_claim1_is_the_first_claim_cut_at_the_budget(sample_patents: list[Patent
     assert summary == " ".join(patent.claims[0].split()[:40])
     (missing,) = BaselineSummarizer("claim1").summarize([patent_from_text("A text.", id="x")])
     assert isinstance(missing, DataError) and "no claims" in str(missing)
+
+
+def test_claim_one_skips_claims_that_an_amendment_canceled() -> None:
+    # a republished application (A2) keeps "1-18. (canceled)" where its first claims were
+    live = "A personal grooming apparatus, comprising a handle and a blade cartridge."
+    claims = ["1-18. (canceled)", "-18. (Cancelled)", "(canceled)", "5. (Withdrawn).", live,
+              "The apparatus of claim 19, wherein the cancelled cartridge is kept."]
+    assert live_claims(claims) == claims[4:] and first_claim(claims) == live
+    assert independent_claims(claims) == [live]
+    patent = patent_from_text("SUMMARY\nA razor has a handle and a cartridge on a sphere.",
+                              id="a2")
+    patent.claims = claims
+    (summary,) = BaselineSummarizer("claim1", words=6).summarize([patent])
+    assert summary == "A personal grooming apparatus, comprising a"
+    patent.claims = claims[:4]
+    (missing,) = BaselineSummarizer("claim1").summarize([patent])
+    assert isinstance(missing, DataError) and "canceled" in str(missing)
+    # the default judges its candidates by the live claim 1, not by "(canceled)"
+    assert "(canceled)" not in build_summarizer("structure").summarize([patent])[0]
 
 
 @pytest.mark.slow

@@ -2,7 +2,8 @@
 
 - lead: the first sentences of the summary section (or of the description when there is
   none) up to the budget: what a reader would take without any tool;
-- claim1: the first claim, cut at the budget (an abstract often restates it);
+- claim1: the first claim that is not canceled, cut at the budget (an abstract often
+  restates it);
 - textrank (Mihalcea & Tarau 2004): PageRank over sentences, edge weight = shared content
   words / (log |S_i| + log |S_j|);
 - lexrank (Erkan & Radev 2004): PageRank over the graph of idf-modified cosine similarities
@@ -26,6 +27,7 @@ from torchworks.recipes.patents.summarize.candidates import (
     MIN_WORDS,
     Sentence,
     document_sentences,
+    first_claim,
 )
 from torchworks.recipes.patents.summarize.select import fill_budget, join_in_order
 from torchworks.recipes.patents.summarize.words import content_words
@@ -86,9 +88,11 @@ def lead(patent: Patent, words: int) -> str:
 
 
 def claim1(patent: Patent, words: int) -> str:
-    if not patent.claims:
-        raise DataError("the document has no claims", fix="use --method lead or extractive")
-    return " ".join(patent.claims[0].split()[:words])
+    claim = first_claim(patent.claims)
+    if not claim:
+        raise DataError("the document has no claims (or only canceled ones)",
+                        fix="use --method lead or extractive")
+    return " ".join(claim.split()[:words])
 
 
 def _rank(sentences: list[Sentence], scores: np.ndarray, words: int) -> str:

@@ -88,9 +88,26 @@ def is_candidate(sentence: Sentence) -> bool:
     return len(_DIGITS.findall(drop_reference_numerals(text))) <= max(4, words // 4)
 
 
+# what is left of a claim an amendment took out: "1-18. (canceled)", "(Cancelled)", "5. (deleted)"
+_CANCELED = re.compile(r"[\s\d,.\-\u2013]*\(?\s*(?:cancell?ed|deleted|withdrawn)\s*\)?[\s.]*",
+                       re.IGNORECASE)
+
+
+def live_claims(claims: list[str]) -> list[str]:
+    """The claims that are still claims: republished applications (A2) and amended texts
+    keep "1-18. (canceled)" in place of the claims taken out, and those state nothing."""
+    return [c for c in claims if not _CANCELED.fullmatch(c)]
+
+
+def first_claim(claims: list[str]) -> str:
+    """Claim 1 as a reader means it: the first claim that is not canceled ("" if none)."""
+    live = live_claims(claims)
+    return live[0] if live else ""
+
+
 def independent_claims(claims: list[str], limit: int = 3) -> list[str]:
-    """The first `limit` claims that refer to no other claim."""
-    return [c for c in claims if not re.search(r"\bclaims? \d", c)][:limit]
+    """The first `limit` live claims that refer to no other claim."""
+    return [c for c in live_claims(claims) if not re.search(r"\bclaims? \d", c)][:limit]
 
 
 def structure_scores(sentences: list[Sentence]) -> np.ndarray:

@@ -17,13 +17,15 @@ then picks sentences greedily under the word budget, each pick discounting the s
 that repeat it (content-word cosine), in document order with reference numerals dropped
 ("the housing 12" -> "the housing").
 
-That selection is one candidate summary; the lead and a window of whole sentences from each
-early summary paragraph are the others, and `consensus.choose` returns the one that best
-restates claim 1 and agrees with the rest (`summarize_one`). All of it is word counting:
+That selection is one candidate summary; the selection of the learned sentence scorer
+(learned.py, `learned="add"`), the lead and a window of whole sentences from each early
+summary paragraph are the others, and `consensus.choose` returns the one that best
+restates claim 1 and agrees with the rest (`summarize_one`; options to let claim 1 itself
+win and to favour the lead stay off: see consensus.py). All of it is word counting:
 tens of ~10k-word documents per second on one core, most of it sentence splitting.
 
 The weights in `StructureConfig` were chosen by `benchmarks/summarize_tune.py` on the tune
-part only (63 documents); `benchmarks/summarize.py` reports them on the 65 held-out patents
+part only (126 documents); `benchmarks/summarize.py` reports them on the 65 held-out patents
 (benchmarks/data/patents/README.md).
 """
 
@@ -36,15 +38,18 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from torchworks.config import field
-from torchworks.errors import DataError
+from torchworks.errors import ConfigError, DataError
 from torchworks.recipes.patents.summarize.baselines import lead_from
 from torchworks.recipes.patents.summarize.candidates import (
     Sentence,
     document_sentences,
+    first_claim,
     is_candidate,
     structure_scores,
 )
 from torchworks.recipes.patents.summarize.consensus import (
+    Candidate,
+    ChoiceWeights,
     choose,
     claim_prose,
     paragraph_windows,
@@ -79,6 +84,20 @@ class StructureConfig:
     redundancy: float = field(0.5, "how much a pick discounts sentences that repeat it")
     claim_agreement: float = field(1.0, "choice of summary: weight of agreeing with claim 1")
     consensus: float = field(1.0, "choice of summary: weight of agreeing with the others")
+    lead_prior: float = field(0.0, "choice of summary: added to the lead's score")
+    statement_prior: float = field(0.0, "choice of summary: added to a candidate that opens "
+                                   "with a statement of the invention")
+    claim_candidate: bool = field(False, "choice of summary: may claim 1 in prose itself win")
+    claim_prior: float = field(1.0, "choice of summary: the claim candidate's score in place "
+                               "of agreeing with itself")
+    learned: str = field("add", "the learned sentence scorer (learned.py) in the choice: off, "
+                         "replace (its selection for the hand-weighted one), add (its selection "
+                         "as one more candidate), windows (add, and runs from its best starts)")
+
+    def choice(self) -> ChoiceWeights:
+        claim_prior = self.claim_prior if self.claim_candidate else float("-inf")
+        return ChoiceWeights(self.claim_agreement, self.consensus, self.lead_prior,
+                             self.statement_prior, claim_prior)
 
     def weights(self) -> np.ndarray:
         """In the column order of `Features.matrix`."""
@@ -127,7 +146,7 @@ def features(patent: Patent, sentences: list[Sentence] | None = None) -> Feature
         for word in row:
             vocabulary.setdefault(word, len(vocabulary))
     vectors = np.stack([_vector(row, vocabulary) for row in words])
-    claim = _vector(content_words(patent.claims[0]) if patent.claims else [], vocabulary)
+    claim = _vector(content_words(first_claim(patent.claims)), vocabulary)
     title = _vector(content_words(patent.title), vocabulary)
     summary = _vector(content_words(patent.section_text(*_LEADING)), vocabulary)
     matrix = np.column_stack([
@@ -141,10 +160,14 @@ def features(patent: Patent, sentences: list[Sentence] | None = None) -> Feature
 
 
 def select(found: Features, config: StructureConfig) -> str:
-    """Best-first under the word budget; each pick discounts the sentences that repeat it."""
-    scores = found.matrix @ config.weights()
+    """Best-first by the hand-set weights under the word budget (`pick`)."""
+    return pick(found, found.matrix @ config.weights(), config.words, config.redundancy)
+
+
+def pick(found: Features, scores: np.ndarray, budget: int, redundancy: float) -> str:
+    """Best-first by `scores` under the word budget; each pick discounts the sentences that
+    repeat it (content-word cosine times `redundancy`); the picks in document order."""
     lengths = [len(t.split()) for t in found.texts]
-    budget = config.words
     chosen: list[int] = []
     total = 0
     gain = scores.copy()
@@ -155,22 +178,61 @@ def select(found: Features, config: StructureConfig) -> str:
         if total + lengths[best] <= budget:
             chosen.append(best)
             total += lengths[best]
-            gain -= config.redundancy * np.maximum(found.vectors @ found.vectors[best], 0.0)
+            gain -= redundancy * np.maximum(found.vectors @ found.vectors[best], 0.0)
     if not chosen:  # even the best sentence is longer than the budget: cut it
         return " ".join(found.texts[int(np.argmax(scores))].split()[:budget])
     return " ".join(found.texts[i] for i in sorted(chosen, key=lambda i: found.order[i]))
 
 
-def summarize_one(patent: Patent, config: StructureConfig) -> str:
-    """The candidate summary (sentence selection, lead, paragraph windows) that best restates
-    claim 1 and agrees with the others: see consensus.py."""
+def candidate_summaries(patent: Patent, config: StructureConfig) -> tuple[list[Candidate], str]:
+    """The whole candidate summaries (sentence selection, lead, paragraph windows, claim 1 in
+    prose) and the judge (claim 1 in prose, cut at the budget)."""
     sentences = document_sentences(patent)
-    picked = select(features(patent, sentences), config)
+    found = features(patent, sentences)
+    picked = [] if config.learned == "replace" else [Candidate(select(found, config),
+                                                               "selection")]
     lead = drop_reference_numerals(lead_from(sentences, config.words))
-    claim = claim_prose(patent.claims[0]) if patent.claims else ""
+    claim = claim_prose(first_claim(patent.claims))
     judge = " ".join(claim.split()[:config.words])
-    return choose([picked, lead, *paragraph_windows(patent, config.words)], judge,
-                  config.claim_agreement, config.consensus)
+    learned, windows = _learned_candidates(patent, sentences, found, config)
+    return ([*learned, *picked, Candidate(lead, "lead"),
+             *(Candidate(w, "window") for w in paragraph_windows(patent, config.words)),
+             Candidate(judge, "claim"), *windows], judge)
+
+
+LEARNED_STARTS = 3  # learned="windows": runs of sentences from the 3 best-scored starts
+
+
+def _learned_candidates(patent: Patent, sentences: list[Sentence], found: Features,
+                        config: StructureConfig) -> tuple[list[Candidate], list[Candidate]]:
+    """The learned scorer's selection and (learned="windows") its runs of sentences."""
+    if config.learned == "off":
+        return [], []
+    if config.learned not in ("replace", "add", "windows"):
+        raise ConfigError(f"unknown learned mode '{config.learned}'",
+                          fix="use one of: off, replace, add, windows")
+    # learned.py builds on this module's features, so it is imported where it is used
+    from torchworks.recipes.patents.summarize.learned import (
+        feature_matrix,
+        learned_windows,
+        load_scorer,
+    )
+
+    scorer = load_scorer()
+    _, matrix = feature_matrix(patent, sentences, found)
+    scores = scorer.score(matrix)
+    selection = [Candidate(pick(found, scores, config.words, scorer.redundancy), "selection")]
+    if config.learned != "windows":
+        return selection, []
+    return selection, [Candidate(w, "window") for w in
+                       learned_windows(found, scores, config.words, LEARNED_STARTS)]
+
+
+def summarize_one(patent: Patent, config: StructureConfig) -> str:
+    """The candidate summary that best restates claim 1 and agrees with the others (and the
+    optional priors of `StructureConfig`): see consensus.py."""
+    candidates, judge = candidate_summaries(patent, config)
+    return choose(candidates, judge, config.choice())
 
 
 @dataclass

@@ -1,0 +1,44 @@
+"""The summarizer's evaluation data (benchmarks/data/patents): tune and held-out are disjoint,
+the held-out part is the fixed 65 documents, and the tune part now holds applications too."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[3] / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def parts() -> dict[str, list[str]]:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from _patent_data import PARTS, read_part
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    if not PARTS["tune"][0].exists():
+        pytest.skip("the shared development patents are not here")
+    ids = {path.name: [p.id for p in read_part([path])]
+           for paths in PARTS.values() for path in paths}
+    return {name: [i for path in paths for i in ids[path.name]] for name, paths in PARTS.items()} \
+        | ids
+
+
+def test_tune_and_heldout_are_disjoint_and_heldout_is_unchanged(parts) -> None:
+    tune, heldout = parts["tune"], parts["heldout"]
+    assert len(set(tune)) == len(tune) and len(set(heldout)) == len(heldout)
+    assert not set(tune) & set(heldout)
+    assert len(heldout) == 65
+    assert sum(i.endswith(("A1", "A2")) for i in heldout) == 8
+
+
+def test_tune_part_holds_applications_and_follows_the_parity_rule(parts) -> None:
+    tune = parts["tune"]
+    applications = [i for i in tune if i.endswith(("A1", "A2"))]
+    assert len(applications) >= 8 and len(tune) >= 120
+    # the PatentsView grants: even numbers in tune, odd ones held out
+    for name, parity in (("tune.xml.gz", 0), ("tune-more.xml.gz", 0), ("heldout-pv.xml.gz", 1)):
+        numbers = [int(i[2:-2]) for i in parts[name] if i[-2] == "B"]
+        assert numbers and {n % 2 for n in numbers} == {parity}
