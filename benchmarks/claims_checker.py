@@ -264,7 +264,7 @@ def _print_tables(cases: list[dict], results: dict) -> None:
                 f"{per(r, 'false_errors'):.3f}" for r in rows) + "   (errors not in the "
                   "reviewed lapse list: " + " -> ".join(str(r["false_errors"]) for r in rows)
                   + ")")
-            print(f"    real lapses caught  " + " -> ".join(
+            print("    real lapses caught  " + " -> ".join(
                 f"{r['lapses_caught']}/{after['lapses']}" for r in rows)
                   + "   (reviewed lapses still reported as errors)")
         print("    sets with an error  " + " -> ".join(str(r["error_sets"]) for r in rows))

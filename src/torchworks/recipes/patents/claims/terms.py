@@ -3,8 +3,10 @@
 Claim language is regular enough for this: an element is introduced as "a/an/one or more X"
 and referred to as "the/said X", and X runs until a preposition, a verb, a conjunction or
 punctuation. Each `Mention` records how X was introduced (its determiner), so the antecedent
-rules can tell an introduction from a reference. Words are compared by `stem`, so "panels",
-"panel" and "paneling" match, as do "heating" and "heat".
+rules can tell an introduction from a reference. "a first one of the polymer materials"
+also introduces "first polymer material", and an acronym defined inside a term ("a session
+initiation protocol (SIP) server") gives the term in both spellings. Words are compared by
+`stem`, so "panels", "panel" and "paneling" match, as do "heating" and "heat".
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ EXEMPT_ALONE = frozenset({
     "outside", "inside", "exterior", "interior", "remainder", "balance"})
 # A word may join parts with "-", "'" or "/" ("fuel/air", "inlet/outlet"), but "and/or" is two
 # conjunctions.
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+|/(?!or\b)[A-Za-z][A-Za-z0-9]*)*"
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'\u2019][A-Za-z0-9]+|/(?!or\b)[A-Za-z][A-Za-z0-9]*)*"
                    r"|\d+(?:[.,]\d+)*|[^\sA-Za-z0-9]")
 
 
@@ -96,7 +98,7 @@ class Token:
         self.text = text
         self.start = start  # character offset in the text it came from
         self.end = end
-        self.lower = text.lower()
+        self.lower = text.lower().replace("\u2019", "'")  # "the user’s skin"
         self.word = text[:1].isalpha()
 
 
@@ -182,7 +184,7 @@ def mentions(text: str, tokens: list[Token] | None = None) -> list[Mention]:
     the text's tokens, when the caller has them already)."""
     tokens = tokenize(text) if tokens is None else tokens
     found: list[Mention] = []
-    determiner = prefix = ""
+    determiner = prefix = numbered = ""
     i = 0
     while i < len(tokens):
         low = tokens[i].lower
@@ -190,6 +192,12 @@ def mentions(text: str, tokens: list[Token] | None = None) -> list[Mention]:
         if skip:
             determiner = determiner if determiner in DEFINITE else "a"
             i += skip
+            continue
+        if determiner and determiner not in DEFINITE and low in ORDINALS \
+                and i + 3 < len(tokens) and tokens[i + 1].lower == "one" \
+                and tokens[i + 2].lower == "of" and tokens[i + 3].lower in DEFINITE:
+            numbered = low  # "a first one of the polymer materials": "the first polymer material"
+            i += 3
             continue
         if determiner and low in ORDINALS and i + 2 < len(tokens) \
                 and tokens[i + 1].lower == "plurality" and tokens[i + 2].lower == "of":
@@ -202,7 +210,7 @@ def mentions(text: str, tokens: list[Token] | None = None) -> list[Mention]:
             continue
         if not tokens[i].word or low.endswith("ly") or (low in STOP and not (
                 determiner and low in MODIFIERS and _noun_follows(tokens, i))):
-            determiner = ""
+            determiner = numbered = ""
             i += 1
             continue
         ordinals, i = _ordinal_list(tokens, i)
@@ -212,16 +220,45 @@ def mentions(text: str, tokens: list[Token] | None = None) -> list[Mention]:
         if j == i:
             continue
         words = tuple(t.lower for t in tokens[i:j])
+        versions, j = _with_acronym(tokens, words, j)
         after = _word_after(tokens, j)
         span = (tokens[i].start, tokens[j - 1].end)
         first = tokens[i].text
         proper = first[:1].isupper() and not first.isupper() and tokens[i].start > 0
         for ordinal in ordinals or [prefix or None]:
-            phrase = words if ordinal is None else (ordinal, *words)
-            found.append(Mention(phrase, determiner, span[0], span[1], after, proper))
-        determiner = prefix = ""
+            for version in versions:
+                phrase = version if ordinal is None else (ordinal, *version)
+                found.append(Mention(phrase, determiner, span[0], span[1], after, proper))
+        if numbered:
+            found.append(Mention((numbered, *words), "a", span[0], span[1], after, proper))
+        determiner = prefix = numbered = ""
         i = j
     return found
+
+
+def _with_acronym(tokens: list[Token], words: tuple[str, ...],
+                  j: int) -> tuple[tuple[tuple[str, ...], ...], int]:
+    """The phrase's versions and where it ends, past an acronym defined inside it: "a session
+    initiation protocol (SIP) server" is both "session initiation protocol server" and "SIP
+    server"; "an input direct current (DC) voltage" is also "input DC voltage"; "a light
+    emitting diode (LED)" is also "LED"."""
+    if not (j + 2 < len(tokens) and tokens[j].text == "(" and tokens[j + 2].text == ")"):
+        return (words,), j
+    acronym = tokens[j + 1].text
+    if not (2 <= len(acronym) <= 6 and acronym.isalpha() and acronym.isupper()):
+        return (words,), j
+    n = len(acronym)
+    if n <= len(words) and "".join(w[0] for w in words[-n:]) == acronym.lower():
+        short = (*words[:-n], acronym.lower())
+    else:
+        short = (acronym.lower(),)
+    k = j + 3
+    while k < len(tokens) and _inside_phrase(tokens, k):
+        k += 1
+    if k == j + 3:
+        return (words, short), j
+    rest = tuple(t.lower for t in tokens[j + 3:k])
+    return ((*words, *rest), (*short, *rest)), k
 
 
 def _word_after(tokens: list[Token], j: int) -> str:
