@@ -57,8 +57,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--per-kind", type=int, default=2, help="defects of each kind per set")
     parser.add_argument("--timing", default="1000,8000,50000", help="claim counts to time")
-    parser.add_argument("--show", choices=("errors", "warnings", "misses"), default=None,
-                        help="print the after variant's errors / a warning sample / misses")
+    parser.add_argument("--show", default=None,
+                        help="errors, warnings and/or misses (comma-separated): print the after "
+                             "variant's errors / a warning sample / planted defects missed")
     parser.add_argument("--score", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.score:
@@ -147,8 +148,9 @@ def _run(src: Path, cases: Path, show: str | None) -> dict:
     if done.returncode != 0:
         raise SystemExit(f"scoring with {src} failed:\n{done.stderr[-3000:]}")
     result = json.loads(done.stdout.splitlines()[-1])
-    if show:
-        _show(show, cases, result)
+    for what in (show or "").split(","):
+        if what:
+            _show(what, cases, result)
     return result
 
 

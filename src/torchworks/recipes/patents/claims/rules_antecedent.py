@@ -50,7 +50,6 @@ from torchworks.recipes.patents.claims.chain import (
 from torchworks.recipes.patents.claims.findings import Finding, claim_finding
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
 from torchworks.recipes.patents.claims.terms import (
-    DEFINITE,
     EXEMPT_ALONE,
     EXEMPT_FIRST,
     INDEFINITE,
@@ -112,7 +111,8 @@ def antecedent_basis(claim_set: ClaimSet) -> list[Finding]:
             open_lapse = chain.notes.get(key)
             if open_lapse is not None:
                 open_lapse.reused = True
-            if mention.definite and mention.stems not in reported and not _exempt(mention) \
+            if mention.definite and mention.stems not in reported \
+                    and not _exempt(mention, introduced) \
                     and (not _has_basis(mention, chain, words) or (
                         last_introduced.get(mention.stem_set, -1) > index
                         and not _exact_basis(mention, chain))):
@@ -225,12 +225,15 @@ def _act_noun(word: str) -> bool:
         or participle(word))
 
 
-def _exempt(mention: Mention) -> bool:
+def _exempt(mention: Mention, introduced: dict[frozenset[str], int]) -> bool:
+    """Formulas, unique things, names; a name only when no claim introduces it with "a" ("the
+    Internet"; not "the Context Response message" after "a Context Response message")."""
     words = mention.words
     return (words[0] in EXEMPT_FIRST or (words[-1] in EXEMPT_ALONE and all(
                 w in ORDINALS for w in words[:-1]))
             or all(w in ORDINALS for w in words)
-            or len(words[-1]) < 2 or mention.proper or mention.followed_by == "thereof"
+            or len(words[-1]) < 2 or (mention.proper and head_key(mention) not in introduced)
+            or mention.followed_by == "thereof"
             or _adjective_before_quantifier(mention))
 
 
@@ -333,7 +336,12 @@ def _first_to_act(text: str, mention: Mention, head: tuple[str, ...]) -> bool:
     if head[0] not in ORDINALS or mention.followed_by != "to":
         return False
     after = text[mention.end:mention.end + 40].split()
-    return len(after) > 1 and after[1].lower() not in DEFINITE | INDEFINITE
+    return len(after) > 1 and after[1].lower() in _ATTAIN  # not "the first buffer to store"
+
+
+# Verbs of reaching a goal: "the first team to accumulate", "the first player to reach".
+_ATTAIN = frozenset({"accumulate", "reach", "exceed", "finish", "win", "complete", "score",
+                     "arrive", "achieve", "attain", "collect", "match"})
 
 
 _ROLE = re.compile(r"\bas\s+(?:the|said)\s+$", re.IGNORECASE)
