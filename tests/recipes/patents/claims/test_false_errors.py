@@ -120,3 +120,12 @@ def test_the_planter_removes_only_the_claims_own_transition() -> None:
                if d.kind == "transition-removed"]
     assert [d.claims for d in removed] == [(2,)]
     assert "A lamp: a base" in removed[0].text
+
+
+def test_lettered_and_means_elements_after_the_colon_need_a_transition() -> None:
+    assert transition("1. A retail package containing a napkin holding device: (a) a lanyard "
+                      "having two ends, (b) a pair of clamps on the ends.") == ["error"]
+    assert transition("1. An IQ modulator for modulating a signal with I and Q symbols: I and "
+                      "Q FIR means for filtering the signal; and a mixer.") == ["error"]
+    assert transition("1. A method of making a ball, wherein the method further: injecting a "
+                      "bladder; and wrapping a yarn.") == ["error"]

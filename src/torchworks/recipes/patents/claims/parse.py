@@ -263,8 +263,9 @@ COMMA_LIST = re.compile(r"(?:an?|one)\s+[^,;:]{1,80}(,)\s+(?:a|an|at\s+least\s+o
                         r"more|a\s+plurality\s+of)\s[^,;:]{1,120},\s+(?:and\s+)?(?:an?|at\s+least)\s",
                         re.IGNORECASE)
 # Elements after a colon: "a first stage; ...", "(a) a lanyard ...; ...", "forming ...; ...".
-_ELEMENT_LIST = re.compile(r"\s*(?:\(?[a-z0-9]{1,3}[.)]\s*)?(?:a|an|at\s+least|one\s+or\s+more|"
-                           r"two|three|first|[a-z]+ing|[a-z]+\s+means)\b[^;:]*;",
+_ELEMENT_LIST = re.compile(r"\s*(?:\(?[a-z0-9]{1,3}[.)]\s*(?:a|an|at\s+least|one\s+or\s+more|"
+                           r"two|three|first|[a-z]+ing)\b|(?:a|an|at\s+least|one\s+or\s+more|"
+                           r"two|three|first|[a-z]+ing|[a-z]+\s+means)\b[^;:]*;)",
                            re.IGNORECASE)
 
 

@@ -141,7 +141,8 @@ _FUNCTION_BEFORE_COLON = frozenset({"to", "from", "of", "by", "in", "which", "th
 
 
 _ELEMENT_START = re.compile(r"\s*(?:\(?[a-z0-9]{1,3}[.)]\s*)?(?:a|an|at\s+least|one\s+or\s+more|"
-                            r"two|three|a\s+plurality|first|said|the|[a-z]+ing)\b|[^;:]{1,80};",
+                            r"two|three|a\s+plurality|first|said|the|[a-z]+ing)\b|[^;:]{1,80};"
+                            r"|\s*(?:[\w-]+\s+){1,5}means\s+for\b",  # "I and Q FIR means for"
                             re.IGNORECASE)
 
 
@@ -156,6 +157,8 @@ def _verbless_clause(text: str) -> re.Match[str] | None:
         return None
     for clause in _WHEREIN_CLAUSE.finditer(text):
         words = clause.group(1).lower().split()[1:]
+        if words[-1:] == ["further"]:
+            words = words[:-1]  # "wherein the method further: injecting ...; ..."
         if words and not any(w in STOP or w.endswith("ed") for w in words) \
                 and _ELEMENT_START.match(text, clause.end()) \
                 and ";" in text[clause.end():clause.end() + 300]:
