@@ -122,8 +122,14 @@ def _build_cases(args: argparse.Namespace) -> list[dict]:
 
 def _timing_text(claims: int) -> str:
     """`claims` real claims: the tune sets repeated, numbers and references shifted (the
-    checker caches nothing per claim text, so a repeat costs what a new claim would)."""
-    from torchworks.recipes.patents.claims.parse import REFERENCE, parse_claim_list
+    checker caches nothing per claim text, so a repeat costs what a new claim would). "any of
+    the preceding claims" becomes "any of claims <first of its set> to <n-1>": left as it is,
+    it would depend on every claim of every earlier copy, which no real claim set does."""
+    from torchworks.recipes.patents.claims.parse import (
+        _ALL_PRECEDING,
+        REFERENCE,
+        parse_claim_list,
+    )
 
     records = _records(DATA / "tune.jsonl.gz")
     lines: list[str] = []
@@ -134,6 +140,9 @@ def _timing_text(claims: int) -> str:
             for claim in claim_set.claims:
                 shifted = REFERENCE.sub(lambda m, o=offset: re.sub(
                     r"\d+", lambda d: str(int(d.group(0)) + o), m.group(0)), claim.text)
+                if claim.number > 1:
+                    shifted = _ALL_PRECEDING.sub(
+                        f"any of claims {offset + 1} to {claim.number - 1 + offset}", shifted)
                 lines.append(f"{claim.number + offset}. {shifted}")
             offset += len(claim_set.claims)
             if len(lines) >= claims:
