@@ -1,7 +1,7 @@
 """Claim checker quality and speed on real granted US claims, today's code beside this tree's.
 
     .venv/bin/python benchmarks/claims_checker.py [--before before=405290d,issue15=804222c]
-        [--seed 0] [--timing 1000,8000,50000] [--show errors|warnings|misses]
+        [--seed 0] [--timing 1000,8000,50000] [--show errors,warnings,misses] [--profile N]
 
 The cases are built once, in this process, with this tree's defect planter
 (`torchworks.recipes.patents.claims.defects`); each checker (the variants named by --before:
@@ -60,10 +60,14 @@ def main() -> int:
     parser.add_argument("--show", default=None,
                         help="errors, warnings and/or misses (comma-separated): print the after "
                              "variant's errors / a warning sample / planted defects missed")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="only profile (cProfile) checking and rendering N real claims")
     parser.add_argument("--score", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.score:
         return _score(args.score)
+    if args.profile:
+        return _profile(args.profile)
     print(f"machine: {platform.machine()} {platform.processor() or ''} | python "
           f"{platform.python_version()} | load {os.getloadavg()[0]:.2f} | seed {args.seed} | "
           f"{args.per_kind} defects/kind/set | one core per variant (subprocess)")
@@ -91,6 +95,21 @@ def _source(where: str, into: Path) -> Path:
                              capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
     return into / "src"
+
+
+def _profile(claims: int) -> int:
+    """The hot spots of checking and rendering `claims` real claims, by own time."""
+    import cProfile
+    import pstats
+
+    from torchworks.recipes.patents.claims.check import check_text
+    from torchworks.recipes.patents.claims.render import to_text
+
+    text = _timing_text(claims)
+    profiler = cProfile.Profile()
+    profiler.runcall(lambda: to_text(check_text(text)))
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
+    return 0
 
 
 def _records(path: Path) -> list[dict]:

@@ -140,7 +140,7 @@ class Mention:
 
 
 def tokenize(text: str) -> list[Token]:
-    return [Token(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
+    return [Token(m.group(), *m.span()) for m in _WORD.finditer(text)]
 
 
 @lru_cache(maxsize=1 << 16)
@@ -188,7 +188,7 @@ def mentions(text: str, tokens: list[Token] | None = None) -> list[Mention]:
     i = 0
     while i < len(tokens):
         low = tokens[i].lower
-        skip = _quantifier(tokens, i)
+        skip = _quantifier(tokens, i) if low in _QUANTIFIER_STARTS else 0
         if skip:
             determiner = determiner if determiner in DEFINITE else "a"
             i += skip
@@ -283,6 +283,7 @@ begun undergone overlaid mistaken
 IRREGULAR_PARTICIPLES = frozenset(_IRREGULAR_PARTICIPLES.split())
 
 
+@lru_cache(maxsize=1 << 16)
 def participle(word: str) -> bool:
     """An -ing or -ed form that is not a noun ("mounted", "telescoping", "using"; not
     "housing", "spring", "bed", "speed"), or an irregular past participle ("sent")."""
@@ -386,8 +387,13 @@ def _noun_follows(tokens: list[Token], i: int) -> bool:
 
 def _inside_phrase(tokens: list[Token], j: int) -> bool:
     token = tokens[j]
-    low = token.lower
-    if not token.word or low in STOP or low in DEFINITE or low in INDEFINITE:
+    return token.word and _word_inside(token.lower)
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_inside(low: str) -> bool:
+    """Whether a word can be part of a term (not a stop word, determiner or -ly adverb)."""
+    if low in STOP or low in DEFINITE or low in INDEFINITE:
         return False
     return not (low.endswith("ly") and len(low) > 4 and low not in ("assembly", "supply"))
 
