@@ -107,9 +107,12 @@ def _multiple(claim_set: ClaimSet, claim: Claim) -> list[Finding]:
 def transitions(claim_set: ClaimSet) -> list[Finding]:
     """An independent claim needs a transitional phrase that says how the body limits it.
 
-    An error where the body plainly starts without one ("A vacuum cleaner: a housing ..."),
-    a warning where the claim may be written in another accepted form ("A compound selected
-    from: ...", "A controller configured to: ...", a claim with no colon at all).
+    An error where the body plainly starts without one ("A vacuum cleaner: a housing ...",
+    "A VCO circuit having low jitter: a first stage; ...", "A treatment system, at least one
+    tank ..., an air supply, ..."), and where a 'wherein' clause lists its elements without a
+    verb ("wherein each photodiode: a substrate; ..."); a warning where the claim may be
+    written in another accepted form ("A compound selected from: ...", "A controller
+    configured to: ...", a medium whose instructions name the steps, a claim with no colon).
     """
     findings = []
     for claim in claim_set.claims:
