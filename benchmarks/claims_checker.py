@@ -250,9 +250,9 @@ def _summary(cases: list[dict], result: dict) -> dict:
             row["claims"] += case["text"].count("\n") + 1
             errors = [f for f in findings if f[2] == "error" and f[0] is not None]
             row["errors"] += len(errors)
-            real = sum((case["set"], case["id"], f[0], f[1], f[3]) in lapses for f in errors)
-            row["lapses_caught"] += real
-            row["false_errors"] += len(errors) - real
+            keys = [(case["set"], case["id"], f[0], f[1], f[3]) for f in errors]
+            row["lapses_caught"] += len({key for key in keys if key in lapses})
+            row["false_errors"] += sum(key not in lapses for key in keys)
             row["lapses"] = lapse_sets[case["set"]]
             row["warnings"] += sum(1 for f in findings if f[2] == "warning")
             row["error_sets"] += any(f[2] == "error" and f[0] is not None for f in findings)
