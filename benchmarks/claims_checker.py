@@ -31,6 +31,7 @@ import argparse
 import collections
 import gzip
 import json
+import math
 import os
 import platform
 import random
@@ -203,8 +204,9 @@ def _score(path: Path) -> int:
                                                for n in range(2, max(data["sizes"]) + 1)]
     for kind, lines in (("real", real), ("flood", flood)):
         previous: tuple[int, float] | None = None
+        growth = 2.0  # assumed quadratic until two sizes show how the time grows
         for size in data["sizes"]:
-            if previous and previous[1] * (size / previous[0]) ** 2 > TIME_LIMIT_S:
+            if previous and previous[1] * (size / previous[0]) ** growth > TIME_LIMIT_S:
                 break  # quadratic code would take many minutes at this size
             text = "\n".join(lines[:size])
             began = time.process_time()
@@ -218,6 +220,9 @@ def _score(path: Path) -> int:
             rendered = time.process_time() - began - checked
             out["timing"][f"{kind} {size}"] = {"check_s": checked, "render_s": rendered,
                                                "chars": len(text)}
+            if previous and size > previous[0] and previous[1] > 0.05:
+                growth = min(2.0, max(1.0, math.log((checked + rendered) / previous[1])
+                                      / math.log(size / previous[0])))
             previous = (size, checked + rendered)
     print(json.dumps(out))
     return 0

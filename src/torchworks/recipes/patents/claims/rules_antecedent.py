@@ -208,8 +208,10 @@ def _exact_basis(mention: Mention, chain: ChainTerms) -> bool:
         wanted = phrase_stems(version)
         n = len(wanted)
         rarest = min(wanted, key=lambda w: len(chain.by_stem.get(w, ())))
-        if any(chain.latest[c][1].stems[-n:] == wanted for c in chain.by_stem.get(rarest, ())):
-            return True
+        for candidate in chain.by_stem.get(rarest, ()):
+            earlier = chain.latest[candidate][1].words  # "an upper side facing the device"
+            if any(phrase_stems(cut)[-n:] == wanted for cut in trimmed(earlier)):
+                return True
     return False
 
 
@@ -271,7 +273,7 @@ def _finding(lapse: _Lapse, introduced: dict[frozenset[str], int]) -> Finding:
                    f"this claim as '{introduced_later.determiner} {introduced_later.phrase}')")
         fix = (f"introduce it at its first use: '{indefinite(phrase)}', and refer to "
                f"it as 'the {phrase}' afterwards")
-    elif outside and not in_preamble:
+    elif outside and not in_preamble and not any(w.endswith("'s") for w in head):
         message = (f"'{words}' has no antecedent basis in claim {claim.number}'s chain: claim "
                    f"{elsewhere} introduces it, but claim {claim.number} does not depend on it")
         if elsewhere < claim.number:

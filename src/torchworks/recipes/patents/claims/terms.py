@@ -221,6 +221,8 @@ def mentions(text: str, tokens: list[Token] | None = None) -> list[Mention]:
             continue
         words = tuple(t.lower for t in tokens[i:j])
         versions, j = _with_acronym(tokens, words, j)
+        if determiner in DEFINITE:
+            versions = versions[:1]  # a reference is looked up as written in full
         after = _word_after(tokens, j)
         span = (tokens[i].start, tokens[j - 1].end)
         first = tokens[i].text
