@@ -48,10 +48,9 @@ from torchworks.recipes.patents.claims.chain import (
     walk_chains,
 )
 from torchworks.recipes.patents.claims.findings import Finding, claim_finding
+from torchworks.recipes.patents.claims.lexicon import EXEMPT_ALONE, EXEMPT_FIRST
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
 from torchworks.recipes.patents.claims.terms import (
-    EXEMPT_ALONE,
-    EXEMPT_FIRST,
     INDEFINITE,
     ING_ED_NOUNS,
     ORDINALS,

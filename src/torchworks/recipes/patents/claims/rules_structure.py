@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from torchworks.recipes.patents.claims.findings import Finding, claim_finding
+from torchworks.recipes.patents.claims.lexicon import STOP
 from torchworks.recipes.patents.claims.parse import (
     COMMA_LIST,
     REFERENCE,
@@ -19,7 +20,6 @@ from torchworks.recipes.patents.claims.parse import (
     ClaimSet,
     expand_numbers,
 )
-from torchworks.recipes.patents.claims.terms import STOP
 
 ABSTRACT_MAX_WORDS = 150
 
