@@ -1,7 +1,8 @@
 """Claim checker quality and speed on real granted US claims, today's code beside this tree's.
 
     .venv/bin/python benchmarks/claims_checker.py [--before before=405290d,issue15=804222c]
-        [--seed 0] [--timing 1000,8000,50000] [--show errors,warnings,misses] [--profile N]
+        [--seed 0] [--timing 1000,8000,50000] [--show errors,warnings,misses]
+        [--profile N] [--digest]
 
 The cases are built once, in this process, with this tree's defect planter
 (`torchworks.recipes.patents.claims.defects`); each checker (the variants named by --before:
@@ -63,10 +64,15 @@ def main() -> int:
                              "variant's errors / a warning sample / planted defects missed")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="only profile (cProfile) checking and rendering N real claims")
+    parser.add_argument("--digest", action="store_true",
+                        help="only print the sha256 of every case's rendered report (a check "
+                             "that a speed change left results identical)")
     parser.add_argument("--score", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.score:
         return _score(args.score)
+    if args.digest:
+        return _digest(args)
     if args.profile:
         return _profile(args.profile)
     print(f"machine: {platform.machine()} {platform.processor() or ''} | python "
@@ -110,6 +116,25 @@ def _profile(claims: int) -> int:
     profiler = cProfile.Profile()
     profiler.runcall(lambda: to_text(check_text(text)))
     pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
+    return 0
+
+
+def _digest(args: argparse.Namespace) -> int:
+    """sha256 over the rendered reports of every case (clean sets with and without their
+    description, and every planted defect), in case order."""
+    import hashlib
+
+    from torchworks.recipes.patents.claims.check import check_text
+    from torchworks.recipes.patents.claims.render import to_text
+
+    digest = hashlib.sha256()
+    cases = _build_cases(args)
+    for case in cases:
+        digest.update(to_text(check_text(case["text"])).encode())
+        if case["kind"] == "clean" and case["description"]:
+            digest.update(to_text(check_text(case["text"], description=case["description"]))
+                          .encode())
+    print(f"{len(cases)} cases, report sha256 {digest.hexdigest()}")
     return 0
 
 

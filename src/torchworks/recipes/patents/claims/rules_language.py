@@ -71,7 +71,7 @@ def indefinite_terms(claim_set: ClaimSet) -> list[Finding]:
 
 def description_support(claim_set: ClaimSet, description: str) -> list[Finding]:
     """Introduced claim terms whose words (by stem) never appear in the description."""
-    vocabulary = {stem(t.text) for t in tokenize(description) if t.word}
+    vocabulary = {stem(t) for t in tokenize(description).texts if t[:1].isalpha()}
     findings = []
     reported: set[str] = set()
     for claim in claim_set.claims:

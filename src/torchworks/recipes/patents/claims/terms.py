@@ -48,18 +48,24 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'\u2019][A-Za-z0-9]+|/(?!or\b)[A-Z
                    r"|\d+(?:[.,]\d+)*|[^\sA-Za-z0-9]")
 
 
-class Token:
-    """A word, number or punctuation mark; `lower` and `word` are computed once (the checker
-    looks at each token several times, on claim sets of 50,000 claims)."""
+class Tokens:
+    """A text's words, numbers and punctuation marks as parallel lists, made by the regex
+    engine in one pass each (no object per token: the checker reads 50,000-claim sets).
+    `texts` as written, `lows` lower-cased with "\u2019" as "'" ("the user\u2019s skin");
+    `matches[i]` gives token i's character offsets in the text."""
 
-    __slots__ = ("end", "lower", "start", "text", "word")
+    __slots__ = ("lows", "matches", "texts")
 
-    def __init__(self, text: str, start: int, end: int) -> None:
-        self.text = text
-        self.start = start  # character offset in the text it came from
-        self.end = end
-        self.lower = text.lower().replace("\u2019", "'")  # "the user’s skin"
-        self.word = text[:1].isalpha()
+    def __init__(self, text: str) -> None:
+        self.matches = list(_WORD.finditer(text))
+        self.texts: list[str] = _WORD.findall(text)
+        plain = text.replace("\u2019", "'")
+        # Lower-casing ASCII text changes no token boundary, so the regex can cut it again.
+        self.lows: list[str] = _WORD.findall(plain.lower()) if plain.isascii() else [
+            t.lower().replace("\u2019", "'") for t in self.texts]
+
+    def __len__(self) -> int:
+        return len(self.lows)
 
 
 class Mention:
@@ -91,16 +97,15 @@ class Mention:
         self.followed_by = followed_by
         self.proper = proper
         self.definite = determiner in DEFINITE
-        self.stems = phrase_stems(words)
-        self.stem_set = frozenset(self.stems)
+        self.stems, self.stem_set = _stems_and_set(words)
 
     @property
     def phrase(self) -> str:
         return " ".join(self.words)
 
 
-def tokenize(text: str) -> list[Token]:
-    return [Token(m.group(), *m.span()) for m in _WORD.finditer(text)]
+def tokenize(text: str) -> Tokens:
+    return Tokens(text)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -139,54 +144,62 @@ def phrase_stems(words: tuple[str, ...]) -> tuple[str, ...]:
 _PARTS = re.compile(r"[-/]")
 
 
-def mentions(text: str, tokens: list[Token] | None = None) -> list[Mention]:
+@lru_cache(maxsize=1 << 16)
+def _stems_and_set(words: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
+    stems = phrase_stems(words)
+    return stems, frozenset(stems)
+
+
+def mentions(text: str, tokens: Tokens | None = None) -> list[Mention]:
     """Every noun phrase in `text` in order, with the determiner that precedes it (`tokens`:
     the text's tokens, when the caller has them already)."""
     tokens = tokenize(text) if tokens is None else tokens
+    lows, matches = tokens.lows, tokens.matches
+    n = len(lows)
     found: list[Mention] = []
+    definite, indefinite, ordinals_, stop, inside = DEFINITE, INDEFINITE, ORDINALS, STOP, _inside
     determiner = prefix = numbered = ""
     i = 0
-    while i < len(tokens):
-        low = tokens[i].lower
-        skip = _quantifier(tokens, i) if low in _QUANTIFIER_STARTS else 0
+    while i < n:
+        low = lows[i]
+        skip = _quantifier(lows, i) if low in _QUANTIFIER_STARTS else 0
         if skip:
-            determiner = determiner if determiner in DEFINITE else "a"
+            determiner = determiner if determiner in definite else "a"
             i += skip
             continue
-        if determiner and determiner not in DEFINITE and low in ORDINALS \
-                and i + 3 < len(tokens) and tokens[i + 1].lower == "one" \
-                and tokens[i + 2].lower == "of" and tokens[i + 3].lower in DEFINITE:
-            numbered = low  # "a first one of the polymer materials": "the first polymer material"
-            i += 3
-            continue
-        if determiner and low in ORDINALS and i + 2 < len(tokens) \
-                and tokens[i + 1].lower == "plurality" and tokens[i + 2].lower == "of":
-            prefix = low  # "a first plurality of receptacles": the "first receptacles"
-            i += 3
-            continue
-        if low in DEFINITE or low in INDEFINITE:
-            determiner = "the" if low in DEFINITE else low
+        if determiner and low in ordinals_:
+            if determiner not in definite and i + 3 < n and lows[i + 1] == "one" \
+                    and lows[i + 2] == "of" and lows[i + 3] in definite:
+                numbered = low  # "a first one of the polymer materials": "first polymer material"
+                i += 3
+                continue
+            if i + 2 < n and lows[i + 1] == "plurality" and lows[i + 2] == "of":
+                prefix = low  # "a first plurality of receptacles": the "first receptacles"
+                i += 3
+                continue
+        if low in definite or low in indefinite:
+            determiner = "the" if low in definite else low
             i += 1
             continue
-        if not tokens[i].word or low.endswith("ly") or (low in STOP and not (
-                determiner and low in MODIFIERS and _noun_follows(tokens, i))):
+        if not low[:1].isalpha() or low.endswith("ly") or (low in stop and not (
+                determiner and low in MODIFIERS and _noun_follows(lows, i))):
             determiner = numbered = ""
             i += 1
             continue
-        ordinals, i = _ordinal_list(tokens, i)
+        ordinals, i = _ordinal_list(lows, i) if low in ordinals_ else ([], i)
         j = i + 1 if low in MODIFIERS else i
-        while j < len(tokens) and _inside_phrase(tokens, j):
+        while j < n and inside(lows[j]):
             j += 1
         if j == i:
             continue
-        words = tuple(t.lower for t in tokens[i:j])
+        words = tuple(lows[i:j])
         versions, j = _with_acronym(tokens, words, j)
-        if determiner in DEFINITE:
+        if determiner in definite:
             versions = versions[:1]  # a reference is looked up as written in full
         after = _word_after(tokens, j)
-        span = (tokens[i].start, tokens[j - 1].end)
-        first = tokens[i].text
-        proper = first[:1].isupper() and not first.isupper() and tokens[i].start > 0
+        span = (matches[i].start(), matches[j - 1].end())
+        first = tokens.texts[i]
+        proper = first[:1].isupper() and not first.isupper() and span[0] > 0
         for ordinal in ordinals or [prefix or None]:
             for version in versions:
                 phrase = version if ordinal is None else (ordinal, *version)
@@ -198,15 +211,16 @@ def mentions(text: str, tokens: list[Token] | None = None) -> list[Mention]:
     return found
 
 
-def _with_acronym(tokens: list[Token], words: tuple[str, ...],
+def _with_acronym(tokens: Tokens, words: tuple[str, ...],
                   j: int) -> tuple[tuple[tuple[str, ...], ...], int]:
     """The phrase's versions and where it ends, past an acronym defined inside it: "a session
     initiation protocol (SIP) server" is both "session initiation protocol server" and "SIP
     server"; "an input direct current (DC) voltage" is also "input DC voltage"; "a light
     emitting diode (LED)" is also "LED"."""
-    if not (j + 2 < len(tokens) and tokens[j].text == "(" and tokens[j + 2].text == ")"):
+    lows = tokens.lows
+    if not (j + 2 < len(lows) and lows[j] == "(" and lows[j + 2] == ")"):
         return (words,), j
-    acronym = tokens[j + 1].text
+    acronym = tokens.texts[j + 1]
     if not (2 <= len(acronym) <= 6 and acronym.isalpha() and acronym.isupper()):
         return (words,), j
     n = len(acronym)
@@ -215,23 +229,24 @@ def _with_acronym(tokens: list[Token], words: tuple[str, ...],
     else:
         short = (acronym.lower(),)
     k = j + 3
-    while k < len(tokens) and _inside_phrase(tokens, k):
+    while k < len(lows) and _inside(lows[k]):
         k += 1
     if k == j + 3:
         return (words, short), j
-    rest = tuple(t.lower for t in tokens[j + 3:k])
+    rest = tuple(lows[j + 3:k])
     return ((*words, *rest), (*short, *rest)), k
 
 
-def _word_after(tokens: list[Token], j: int) -> str:
+def _word_after(tokens: Tokens, j: int) -> str:
     """The token after a phrase ending before `j`, past a reference sign: in "the second
     subset (20) comprises" the phrase is followed by "comprises", not by "(" (which would read
     as a definition in place)."""
-    if j + 2 < len(tokens) and tokens[j].text == "(" and tokens[j + 2].text == ")" \
-            and len(tokens[j + 1].text) <= 4 and (tokens[j + 1].text[:1].isdigit()
-                                               or tokens[j + 1].text.isupper()):
-        j += 3
-    return tokens[j].lower if j < len(tokens) else ""
+    lows = tokens.lows
+    if j + 2 < len(lows) and lows[j] == "(" and lows[j + 2] == ")":
+        sign = tokens.texts[j + 1]
+        if len(sign) <= 4 and (sign[:1].isdigit() or sign.isupper()):
+            j += 3
+    return lows[j] if j < len(lows) else ""
 
 
 # Irregular past participles that follow a noun as a verb ("the signal sent by", "the
@@ -326,36 +341,32 @@ for _pattern in _QUANTIFIERS:
     _QUANTIFIER_STARTS.setdefault(_pattern[0], []).append(_pattern)
 
 
-def _quantifier(tokens: list[Token], i: int) -> int:
+def _quantifier(lows: list[str], i: int) -> int:
     """Tokens taken by "at least one (of)", "one or more (of)", "a plurality of", "each of",
     "a pair of", "a set of", "a number of": the phrase after them is introduced in plural."""
-    patterns = _QUANTIFIER_STARTS.get(tokens[i].lower)
+    patterns = _QUANTIFIER_STARTS.get(lows[i])
     if not patterns:
         return 0
-    words = tuple(t.lower for t in tokens[i:i + 4])
+    words = tuple(lows[i:i + 4])
     for pattern in patterns:
         if words[: len(pattern)] == pattern:
             return len(pattern)
     return 0
 
 
-def _noun_follows(tokens: list[Token], i: int) -> bool:
-    if i + 1 >= len(tokens):
+def _noun_follows(lows: list[str], i: int) -> bool:
+    if i + 1 >= len(lows):
         return False
-    after = tokens[i + 1]
-    return after.word and after.lower not in STOP and after.lower not in DEFINITE \
-        and after.lower not in INDEFINITE
-
-
-def _inside_phrase(tokens: list[Token], j: int) -> bool:
-    token = tokens[j]
-    return token.word and _word_inside(token.lower)
+    after = lows[i + 1]
+    return after[:1].isalpha() and after not in STOP and after not in DEFINITE \
+        and after not in INDEFINITE
 
 
 @lru_cache(maxsize=1 << 16)
-def _word_inside(low: str) -> bool:
-    """Whether a word can be part of a term (not a stop word, determiner or -ly adverb)."""
-    if low in STOP or low in DEFINITE or low in INDEFINITE:
+def _inside(low: str) -> bool:
+    """Whether a token can be part of a term (a word, not a stop word, determiner or -ly
+    adverb)."""
+    if not low[:1].isalpha() or low in STOP or low in DEFINITE or low in INDEFINITE:
         return False
     return not (low.endswith("ly") and len(low) > 4 and low not in ("assembly", "supply"))
 
@@ -363,20 +374,20 @@ def _word_inside(low: str) -> bool:
 _LIST_ARTICLES = frozenset({"a", "an", "the", "said"})
 
 
-def _ordinal_list(tokens: list[Token], i: int) -> tuple[list[str], int]:
+def _ordinal_list(lows: list[str], i: int) -> tuple[list[str], int]:
     """"first and second outer layers" names two phrases: (["first", "second"], index of
     "outer"). Returns ([], i) when `i` does not start such a list."""
     ordinals: list[str] = []
     j = i
-    while j < len(tokens) and tokens[j].lower in ORDINALS:
-        ordinals.append(tokens[j].lower)
+    while j < len(lows) and lows[j] in ORDINALS:
+        ordinals.append(lows[j])
         k = j + 1
-        while k < len(tokens) and tokens[k].lower in (",", "and", "or"):
+        while k < len(lows) and lows[k] in (",", "and", "or"):
             k += 1
-        if k > j + 1 and k + 1 < len(tokens) and tokens[k].lower in _LIST_ARTICLES \
-                and tokens[k + 1].lower in ORDINALS:
+        if k > j + 1 and k + 1 < len(lows) and lows[k] in _LIST_ARTICLES \
+                and lows[k + 1] in ORDINALS:
             k += 1  # "a first and a second L-shaped frame", "said first and said second arm"
-        if k == j + 1 or k >= len(tokens) or tokens[k].lower not in ORDINALS:
+        if k == j + 1 or k >= len(lows) or lows[k] not in ORDINALS:
             return (ordinals, j + 1) if len(ordinals) > 1 else ([], i)
         j = k
     return ([], i)
