@@ -48,15 +48,24 @@ def _analysed(claim_set: ClaimSet, claim: Claim) -> tuple[tuple[Mention, ...],
 def _act_words(tokens: Tokens) -> tuple[tuple[int, str], ...]:
     """(offset, act stem) of each participle, and of each word after "to" or "to <adverb>"
     ("to excite", "to selectively excite": a verb naming an act, like an -ing form)."""
-    found = []
-    matches, acting = tokens.matches, _participle_word
-    before = two_before = ""
-    for k, low in enumerate(tokens.lows):
-        if acting(low) or ((before == "to" or (before.endswith("ly") and two_before == "to"))
-                           and low[:1].isalpha()):
-            found.append((matches[k].start(), act_stem(low)))
-        two_before, before = before, low
-    return tuple(found)
+    lows, n = tokens.lows, len(tokens.lows)
+    picked = set()
+    for k in [k for k, low in enumerate(lows) if _act_mark(low)]:
+        if lows[k] != "to":
+            picked.add(k)
+        else:
+            if k + 1 < n and lows[k + 1][:1].isalpha():
+                picked.add(k + 1)
+            if k + 2 < n and lows[k + 1].endswith("ly") and lows[k + 2][:1].isalpha():
+                picked.add(k + 2)
+    matches = tokens.matches
+    return tuple((matches[k].start(), act_stem(lows[k])) for k in sorted(picked))
+
+
+@lru_cache(maxsize=1 << 16)
+def _act_mark(low: str) -> bool:
+    """A participle, or "to" (the word after it names an act)."""
+    return low == "to" or _participle_word(low)
 
 
 @lru_cache(maxsize=1 << 16)

@@ -1,5 +1,6 @@
-"""Word lists of claim language: the words that end a term, and the definite phrases that need
-no antecedent. Kept apart from `terms` (which reads the terms) so each stays short."""
+"""Word lists of claim language: the words that end a term, the definite phrases that need
+no antecedent, -ing/-ed nouns and irregular participles. Kept apart from `terms` (which reads
+the terms) so each stays short."""
 
 from __future__ import annotations
 
@@ -45,3 +46,29 @@ EXEMPT_ALONE = frozenset({
     # unique things and directions needing no introduction
     "sea", "sky", "ocean", "horizon", "gravity", "horizontal", "vertical", "right", "left",
     "outside", "inside", "exterior", "interior", "remainder", "balance"})
+
+# Words ending in -ing or -ed that name things: kept in terms, never taken for participles.
+_ING_ED_NOUNS = """
+housing opening spring ring bearing coating fitting casing wiring bushing coupling mounting
+padding lining setting string thing building ceiling clothing covering drawing filling flooring
+footing framing grating heading landing lighting marking packing piping plating railing
+recording sealing shielding siding spacing tubing winding binding backing bedding boring
+bracing cladding fastening flashing grounding heating cooling handling lacing lettering
+molding moulding netting outing painting paving planking plumbing printing roofing sheathing
+shipping skirting stuffing trimming webbing wedding bedding sling swing wing king sibling
+pudding sheeting flange tiling tracing wording reading rating ranking routing meeting offering
+mixing processing programming training learning computing networking signaling signalling
+gearing sprocketing bonding cabling decking ducting edging fencing glazing hinging inlay
+bed seed speed feed shed sled reed weed need hundred red embed
+"""
+ING_ED_NOUNS = frozenset(_ING_ED_NOUNS.split())
+
+# Irregular past participles that follow a noun as a verb ("the signal sent by", "the
+# original read by"); words that are also common nouns ("set", "cut", "ground") are left out.
+_IRREGULAR_PARTICIPLES = """
+sent made read held built known shown given taken driven drawn worn borne spun bound laid
+paid fed led kept lost meant sold spent struck thrown told brought bought caught taught
+withdrawn written chosen frozen hidden broken spoken woven grown blown flown sewn shaken
+begun undergone overlaid mistaken
+"""
+IRREGULAR_PARTICIPLES = frozenset(_IRREGULAR_PARTICIPLES.split())

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from torchworks.recipes.patents.claims.lexicon import STOP
+from torchworks.recipes.patents.claims.lexicon import ING_ED_NOUNS, IRREGULAR_PARTICIPLES, STOP
 
 DEFINITE = frozenset({"the", "said"})
 # Determiners that introduce a term; multi-word ones are matched as token sequences.
@@ -27,21 +27,6 @@ ORDINALS = frozenset({"first", "second", "third", "fourth", "fifth", "sixth", "s
 # noun right after ("the forward surface", "the via hole", "an inside wall").
 MODIFIERS = frozenset({"forward", "rearward", "upward", "downward", "inward", "outward",
                        "backward", "via", "inside", "outside"})
-# Words ending in -ing or -ed that name things: kept in terms, never taken for participles.
-_ING_ED_NOUNS = """
-housing opening spring ring bearing coating fitting casing wiring bushing coupling mounting
-padding lining setting string thing building ceiling clothing covering drawing filling flooring
-footing framing grating heading landing lighting marking packing piping plating railing
-recording sealing shielding siding spacing tubing winding binding backing bedding boring
-bracing cladding fastening flashing grounding heating cooling handling lacing lettering
-molding moulding netting outing painting paving planking plumbing printing roofing sheathing
-shipping skirting stuffing trimming webbing wedding bedding sling swing wing king sibling
-pudding sheeting flange tiling tracing wording reading rating ranking routing meeting offering
-mixing processing programming training learning computing networking signaling signalling
-gearing sprocketing bonding cabling decking ducting edging fencing glazing hinging inlay
-bed seed speed feed shed sled reed weed need hundred red embed
-"""
-ING_ED_NOUNS = frozenset(_ING_ED_NOUNS.split())
 # A word may join parts with "-", "'" or "/" ("fuel/air", "inlet/outlet"), but "and/or" is two
 # conjunctions.
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'\u2019][A-Za-z0-9]+|/(?!or\b)[A-Za-z][A-Za-z0-9]*)*"
@@ -152,42 +137,55 @@ def _stems_and_set(words: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[s
 
 def mentions(text: str, tokens: Tokens | None = None) -> list[Mention]:
     """Every noun phrase in `text` in order, with the determiner that precedes it (`tokens`:
-    the text's tokens, when the caller has them already)."""
+    the text's tokens, when the caller has them already). Most tokens are a plain stop word,
+    a plain determiner or a plain term word (`_kind`); only the others take the long path."""
     tokens = tokenize(text) if tokens is None else tokens
     lows, matches = tokens.lows, tokens.matches
     n = len(lows)
     found: list[Mention] = []
-    definite, indefinite, ordinals_, stop, inside = DEFINITE, INDEFINITE, ORDINALS, STOP, _inside
+    definite, ordinals_, kind_of, inside = DEFINITE, ORDINALS, _kind, _inside
     determiner = prefix = numbered = ""
     i = 0
     while i < n:
         low = lows[i]
-        skip = _quantifier(lows, i) if low in _QUANTIFIER_STARTS else 0
-        if skip:
-            determiner = determiner if determiner in definite else "a"
-            i += skip
-            continue
-        if determiner and low in ordinals_:
-            if determiner not in definite and i + 3 < n and lows[i + 1] == "one" \
-                    and lows[i + 2] == "of" and lows[i + 3] in definite:
-                numbered = low  # "a first one of the polymer materials": "first polymer material"
-                i += 3
-                continue
-            if i + 2 < n and lows[i + 1] == "plurality" and lows[i + 2] == "of":
-                prefix = low  # "a first plurality of receptacles": the "first receptacles"
-                i += 3
-                continue
-        if low in definite or low in indefinite:
-            determiner = "the" if low in definite else low
-            i += 1
-            continue
-        if not low[:1].isalpha() or low.endswith("ly") or (low in stop and not (
-                determiner and low in MODIFIERS and _noun_follows(lows, i))):
+        kind = kind_of(low)
+        if kind == _BREAK:
             determiner = numbered = ""
             i += 1
             continue
-        ordinals, i = _ordinal_list(lows, i) if low in ordinals_ else ([], i)
-        j = i + 1 if low in MODIFIERS else i
+        if kind == _DETERMINER:
+            determiner = "the" if low in definite else low
+            i += 1
+            continue
+        if kind == _TERM:
+            ordinals, j = [], i
+        else:
+            skip = _quantifier(lows, i) if low in _QUANTIFIER_STARTS else 0
+            if skip:
+                determiner = determiner if determiner in definite else "a"
+                i += skip
+                continue
+            if determiner and low in ordinals_:
+                if determiner not in definite and i + 3 < n and lows[i + 1] == "one" \
+                        and lows[i + 2] == "of" and lows[i + 3] in definite:
+                    numbered = low  # "a first one of the polymer materials"
+                    i += 3
+                    continue
+                if i + 2 < n and lows[i + 1] == "plurality" and lows[i + 2] == "of":
+                    prefix = low  # "a first plurality of receptacles": the "first receptacles"
+                    i += 3
+                    continue
+            if low in definite or low in INDEFINITE:
+                determiner = "the" if low in definite else low
+                i += 1
+                continue
+            if not low[:1].isalpha() or low.endswith("ly") or (low in STOP and not (
+                    determiner and low in MODIFIERS and _noun_follows(lows, i))):
+                determiner = numbered = ""
+                i += 1
+                continue
+            ordinals, i = _ordinal_list(lows, i) if low in ordinals_ else ([], i)
+            j = i + 1 if low in MODIFIERS else i
         while j < n and inside(lows[j]):
             j += 1
         if j == i:
@@ -209,6 +207,23 @@ def mentions(text: str, tokens: Tokens | None = None) -> list[Mention]:
         determiner = prefix = numbered = ""
         i = j
     return found
+
+
+_BREAK, _DETERMINER, _TERM, _OTHER = range(4)
+
+
+@lru_cache(maxsize=1 << 16)
+def _kind(low: str) -> int:
+    """How `mentions` treats a token when nothing around it matters: a stop word, number or
+    mark or -ly word ends a phrase; a determiner sets the next phrase's; a term word starts
+    one. Quantifier starts, ordinals and modifiers depend on their neighbours (`_OTHER`)."""
+    if low in _QUANTIFIER_STARTS or low in ORDINALS or low in MODIFIERS:
+        return _OTHER
+    if low in DEFINITE or low in INDEFINITE:
+        return _DETERMINER
+    if not low[:1].isalpha() or low.endswith("ly") or low in STOP:
+        return _BREAK
+    return _TERM
 
 
 def _with_acronym(tokens: Tokens, words: tuple[str, ...],
@@ -247,17 +262,6 @@ def _word_after(tokens: Tokens, j: int) -> str:
         if len(sign) <= 4 and (sign[:1].isdigit() or sign.isupper()):
             j += 3
     return lows[j] if j < len(lows) else ""
-
-
-# Irregular past participles that follow a noun as a verb ("the signal sent by", "the
-# original read by"); words that are also common nouns ("set", "cut", "ground") are left out.
-_IRREGULAR_PARTICIPLES = """
-sent made read held built known shown given taken driven drawn worn borne spun bound laid
-paid fed led kept lost meant sold spent struck thrown told brought bought caught taught
-withdrawn written chosen frozen hidden broken spoken woven grown blown flown sewn shaken
-begun undergone overlaid mistaken
-"""
-IRREGULAR_PARTICIPLES = frozenset(_IRREGULAR_PARTICIPLES.split())
 
 
 @lru_cache(maxsize=1 << 16)
