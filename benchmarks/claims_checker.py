@@ -120,8 +120,9 @@ def _profile(claims: int) -> int:
 
 
 def _digest(args: argparse.Namespace) -> int:
-    """sha256 over the rendered reports of every case (clean sets with and without their
-    description, and every planted defect), in case order."""
+    """sha256 over the rendered reports and the findings (claim, rule, severity, words,
+    offset) of every case (clean sets with and without their description, and every planted
+    defect), in case order."""
     import hashlib
 
     from torchworks.recipes.patents.claims.check import check_text
@@ -130,10 +131,13 @@ def _digest(args: argparse.Namespace) -> int:
     digest = hashlib.sha256()
     cases = _build_cases(args)
     for case in cases:
-        digest.update(to_text(check_text(case["text"])).encode())
+        reports = [check_text(case["text"])]
         if case["kind"] == "clean" and case["description"]:
-            digest.update(to_text(check_text(case["text"], description=case["description"]))
-                          .encode())
+            reports.append(check_text(case["text"], description=case["description"]))
+        for report in reports:
+            digest.update(to_text(report).encode())
+            digest.update(repr([(f.claim, f.rule, f.severity, f.words, f.start)
+                                for f in report.findings]).encode())
     print(f"{len(cases)} cases, report sha256 {digest.hexdigest()}")
     return 0
 
