@@ -15,7 +15,7 @@ from functools import lru_cache
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
 from torchworks.recipes.patents.claims.terms import (
     Mention,
-    Token,
+    Tokens,
     mentions,
     participle,
     stem,
@@ -41,16 +41,36 @@ def _analysed(claim_set: ClaimSet, claim: Claim) -> tuple[tuple[Mention, ...],
     key = id(claim)
     if key not in memo:
         tokens = tokenize(claim.text)
-        memo[key] = (tuple(mentions(claim.text, tokens)),
-                     tuple((t.start, act_stem(t.lower)) for k, t in enumerate(tokens)
-                           if t.word and (participle(t.lower) or _infinitive(tokens, k))))
+        memo[key] = (tuple(mentions(claim.text, tokens)), _act_words(tokens))
     return memo[key]
 
 
-def _infinitive(tokens: list[Token], k: int) -> bool:
-    """"to excite", "to selectively excite": a verb naming an act, like an -ing form."""
-    before = tokens[k - 1].lower if k else ""
-    return before == "to" or (before.endswith("ly") and k > 1 and tokens[k - 2].lower == "to")
+def _act_words(tokens: Tokens) -> tuple[tuple[int, str], ...]:
+    """(offset, act stem) of each participle, and of each word after "to" or "to <adverb>"
+    ("to excite", "to selectively excite": a verb naming an act, like an -ing form)."""
+    lows, n = tokens.lows, len(tokens.lows)
+    picked = set()
+    for k in [k for k, low in enumerate(lows) if _act_mark(low)]:
+        if lows[k] != "to":
+            picked.add(k)
+        else:
+            if k + 1 < n and lows[k + 1][:1].isalpha():
+                picked.add(k + 1)
+            if k + 2 < n and lows[k + 1].endswith("ly") and lows[k + 2][:1].isalpha():
+                picked.add(k + 2)
+    matches = tokens.matches
+    return tuple((matches[k].start(), act_stem(lows[k])) for k in sorted(picked))
+
+
+@lru_cache(maxsize=1 << 16)
+def _act_mark(low: str) -> bool:
+    """A participle, or "to" (the word after it names an act)."""
+    return low == "to" or _participle_word(low)
+
+
+@lru_cache(maxsize=1 << 16)
+def _participle_word(low: str) -> bool:
+    return low[:1].isalpha() and participle(low)
 
 
 _ACT_SUFFIXES = ("ments", "ment", "ations", "ation", "ions", "ion", "als", "al", "ing", "ed",
@@ -72,7 +92,7 @@ class ChainTerms:
 
     def __init__(self) -> None:
         self.latest: dict[frozenset[str], tuple[int, Mention]] = {}
-        self.by_stem: dict[str, dict[frozenset[str], int]] = {}
+        self.by_stem: dict[str, dict[frozenset[str], None]] = {}
         self.words: dict[str, int] = {}
         self.notes: dict[object, object] = {}  # a rule's own per-chain records
         self._log: list[tuple] = []
@@ -82,8 +102,9 @@ class ChainTerms:
         return len(self._log)
 
     def undo(self, mark: int) -> None:
-        while len(self._log) > mark:
-            entry = self._log.pop()
+        log = self._log
+        while len(log) > mark:
+            entry = log.pop()
             if entry[0] == "n":
                 if entry[2] is None:
                     del self.notes[entry[1]]
@@ -99,24 +120,30 @@ class ChainTerms:
                         del self.words[word]
                 continue
             _, stems, previous = entry
-            if previous is None:
-                del self.latest[stems]
-            else:
+            if previous is not None:
                 self.latest[stems] = previous
+                continue
+            del self.latest[stems]  # the last mention with these stems leaves the chain
             for word in stems:
-                holders = self.by_stem[word]
-                holders[stems] -= 1
-                if not holders[stems]:
-                    del holders[stems]
+                del self.by_stem[word][stems]
 
     def add(self, mention: Mention) -> None:
+        """`by_stem[w]` holds the stem sets with word `w` that some mention in the chain has
+        (as keys, in the order they came): a stem set joins it when its first mention comes
+        and leaves with its last, so repeated mentions ("the lamp") cost no per-word work."""
         stems = mention.stem_set
-        self._log.append(("m", stems, self.latest.get(stems)))
+        previous = self.latest.get(stems)
+        self._log.append(("m", stems, previous))
         self._seq += 1
         self.latest[stems] = (self._seq, mention)
-        for word in stems:
-            holders = self.by_stem.setdefault(word, {})
-            holders[stems] = holders.get(stems, 0) + 1
+        if previous is None:
+            by_stem = self.by_stem
+            for word in stems:
+                holders = by_stem.get(word)
+                if holders is None:
+                    by_stem[word] = {stems: None}
+                else:
+                    holders[stems] = None
 
     def note(self, key: object, value: object) -> None:
         """Keep `value` under `key` until the walk leaves the current claim."""

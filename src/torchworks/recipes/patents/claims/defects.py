@@ -225,8 +225,10 @@ def _transition_removed(claim_set: ClaimSet, pairs: list[tuple[int, str]]) -> li
         if claim.dependent or not claim.transition:
             continue
         match = _AFTER_PREAMBLE.search(claim.text)
-        if not match or match.start() > 300 or claim.text[:match.start()].count(",") > 2:
-            continue
+        if not match or match.start() > 300 or claim.text[:match.start()].count(",") > 2 \
+                or match.group(1).lower() != claim.transition \
+                or claim.text[:match.start()].rstrip().lower().endswith("group"):
+            continue  # only the claim's own transition, not a Markush "group consisting of"
         text = claim.text[:match.start()] + claim.text[match.end():]
         out.append(("transition-removed", _replace(pairs, claim.number, text), (claim.number,),
                     f"claim {claim.number}: '{match.group(1)}' deleted"))

@@ -52,8 +52,9 @@ TRANSITIONS = (
     "wherein the improvement comprises", "the improvement comprising", "the improvement comprises",
     "the improvement which comprises", "the improvement consisting of",
 )
-_TRANSITION = re.compile(r"\b(" + "|".join(re.escape(t) for t in TRANSITIONS) + r")\b[:,]?",
-                         re.IGNORECASE)
+# Not inside a hyphenated word ("water-containing materials" has no transition).
+_TRANSITION = re.compile(r"(?<![-\w])(" + "|".join(re.escape(t) for t in TRANSITIONS)
+                         + r")\b[:,]?", re.IGNORECASE)
 
 
 @dataclass
@@ -241,13 +242,31 @@ def _transition(text: str) -> re.Match[str] | None:
     having ..." has none: 'having' is inside the body."""
     colon = text.find(":")
     if colon < 0:
-        return _TRANSITION.search(text)
+        found = _TRANSITION.search(text)
+        listed = COMMA_LIST.match(text)
+        # "A treatment system, at least one tank ..., an air supply, ...": the elements follow
+        # the preamble's comma, so a 'having' further on describes one of them
+        return None if found and listed and found.start() > listed.end(1) else found
     for found in reversed(list(_TRANSITION.finditer(text, 0, colon + 1))):
-        if found.group(1).lower() not in _WEAK or len(text[found.end():colon].split()) <= 6:
+        between = text[found.end():colon].split()
+        if found.group(1).lower() not in _WEAK or not between or found.group(0)[-1] == "," or (
+                len(between) <= 6 and not _ELEMENT_LIST.match(text, colon + 1)):
             return found
-        # "A cleaner for dust having a filter and a motor casing: ..." - 'having' describes
-        # the dust; an earlier "comprising;" may still be the transition
+        # "A cleaner for dust having a filter and a motor casing: ..." and "A VCO circuit
+        # having low jitter: a first stage; ..." - 'having' describes the subject and the
+        # elements follow the colon; an earlier "comprising;" may still be the transition
     return None
+
+
+# A preamble, a comma and a list of elements with no transition between them.
+COMMA_LIST = re.compile(r"(?:an?|one)\s+[^,;:]{1,80}(,)\s+(?:a|an|at\s+least\s+one|one\s+or\s+"
+                        r"more|a\s+plurality\s+of)\s[^,;:]{1,120},\s+(?:and\s+)?(?:an?|at\s+least)\s",
+                        re.IGNORECASE)
+# Elements after a colon: "a first stage; ...", "(a) a lanyard ...; ...", "forming ...; ...".
+_ELEMENT_LIST = re.compile(r"\s*(?:\(?[a-z0-9]{1,3}[.)]\s*(?:a|an|at\s+least|one\s+or\s+more|"
+                           r"two|three|first|[a-z]+ing)\b|(?:a|an|at\s+least|one\s+or\s+more|"
+                           r"two|three|first|[a-z]+ing|[a-z]+\s+means)\b[^;:]*;)",
+                           re.IGNORECASE)
 
 
 # Transitions that also describe the preamble's subject ("a cup having a handle, ...").

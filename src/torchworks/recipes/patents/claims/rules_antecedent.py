@@ -8,7 +8,9 @@ verb ("measuring the voltage ... the measurement", "heating the plate ... the he
 
 Policy, pattern by pattern (how sure the rule can be that the drafter erred):
 
-- error: a term used before the claim introduces it with "a"; a term only introduced in a
+- error: a term used before the claim introduces it with "a" (also when an earlier mention
+  holds its words only with another word between them: "the ferroelectric film" after "a
+  ferroelectric seed film" and before "a ferroelectric film"); a term only introduced in a
   claim outside the chain (the message names that claim); and, for a term of two or more
   words whose head is not an inherent noun (below), when it names one of several numbered
   elements ("the first refrigerant line" with no "a first refrigerant line"), when the claims
@@ -21,7 +23,9 @@ Policy, pattern by pattern (how sure the rule can be that the drafter erred):
   post"); the head is an inherent noun, a direction, dimension, place or quantity every thing
   has ("the vertical direction", "the drying temperature", "the left edge": MPEP 2173.05(e)
   accepts inherent properties); the phrase is defined in place and not used again ("the
-  outer surface of the sphere", "the distance between A and B"); a role ("uses the element of
+  outer surface of the sphere", "the distance between A and B", "the polymer obtained in
+  step (c)"); an ordinal that says which one acts first, not which of several elements
+  ("declaring the first team to accumulate 100 points the winner"); a role ("uses the element of
   claim 1 as the light source"); a possessive ("the patient's heart wall"); an undefined
   acronym ("the PHYB"); any other one-word term ("the body", "the form");
 - no finding: standard formulas and unique things ("in the event that", "the vicinity of",
@@ -44,10 +48,9 @@ from torchworks.recipes.patents.claims.chain import (
     walk_chains,
 )
 from torchworks.recipes.patents.claims.findings import Finding, claim_finding
+from torchworks.recipes.patents.claims.lexicon import EXEMPT_ALONE, EXEMPT_FIRST
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
 from torchworks.recipes.patents.claims.terms import (
-    EXEMPT_ALONE,
-    EXEMPT_FIRST,
     INDEFINITE,
     ING_ED_NOUNS,
     ORDINALS,
@@ -101,13 +104,17 @@ def antecedent_basis(claim_set: ClaimSet) -> list[Finding]:
         mentions = claim_mentions(claim_set, claim)
         words = claim_words(claim_set, claim)
         body_from = preamble_end(claim)
+        last_introduced = {m.stem_set: k for k, m in enumerate(mentions) if _introduces(m)}
         for index, mention in enumerate(mentions):
             key = head_key(mention)
             open_lapse = chain.notes.get(key)
             if open_lapse is not None:
                 open_lapse.reused = True
-            if mention.definite and mention.stems not in reported and not _exempt(mention) \
-                    and not _has_basis(mention, chain, words):
+            if mention.definite and mention.stems not in reported \
+                    and not _exempt(mention, introduced) \
+                    and (not _has_basis(mention, chain, words) or (
+                        last_introduced.get(mention.stem_set, -1) > index
+                        and not _exact_basis(mention, chain))):
                 reported.add(mention.stems)
                 lapse = _Lapse(claim, mention, mentions[index + 1:],
                                any(chain.has_stem(w) for w in mention.stem_set),
@@ -191,6 +198,22 @@ def _has_basis(mention: Mention, chain: ChainTerms,
     return act in chain.words or any(w == act for at, w in words if at < mention.start)
 
 
+def _exact_basis(mention: Mention, chain: ChainTerms) -> bool:
+    """An earlier mention that ends with the term's words ("bulky holders" for "the holders",
+    "an elastic section" for "the section"). "the ferroelectric film" finds basis in "a
+    ferroelectric seed film" only loosely, and when the claim introduces "a ferroelectric
+    film" later, the reference came before its introduction."""
+    for version in trimmed(mention.words):
+        wanted = phrase_stems(version)
+        n = len(wanted)
+        rarest = min(wanted, key=lambda w: len(chain.by_stem.get(w, ())))
+        for candidate in chain.by_stem.get(rarest, ()):
+            earlier = chain.latest[candidate][1].words  # "an upper side facing the device"
+            if any(phrase_stems(cut)[-n:] == wanted for cut in trimmed(earlier)):
+                return True
+    return False
+
+
 @lru_cache(maxsize=1 << 16)
 def _version_stems(words: tuple[str, ...]) -> tuple[frozenset[str], ...]:
     return tuple(frozenset(phrase_stems(version)) for version in trimmed(words))
@@ -203,12 +226,15 @@ def _act_noun(word: str) -> bool:
         or participle(word))
 
 
-def _exempt(mention: Mention) -> bool:
+def _exempt(mention: Mention, introduced: dict[frozenset[str], int]) -> bool:
+    """Formulas, unique things, names; a name only when no claim introduces it with "a" ("the
+    Internet"; not "the Context Response message" after "a Context Response message")."""
     words = mention.words
     return (words[0] in EXEMPT_FIRST or (words[-1] in EXEMPT_ALONE and all(
                 w in ORDINALS for w in words[:-1]))
             or all(w in ORDINALS for w in words)
-            or len(words[-1]) < 2 or mention.proper or mention.followed_by == "thereof"
+            or len(words[-1]) < 2 or (mention.proper and head_key(mention) not in introduced)
+            or mention.followed_by == "thereof"
             or _adjective_before_quantifier(mention))
 
 
@@ -231,7 +257,7 @@ def _finding(lapse: _Lapse, introduced: dict[frozenset[str], int]) -> Finding:
                              if _introduces(m) and m.stems == mention.stems), None)
     elsewhere = introduced.get(head_key(mention))
     defined_here = mention.followed_by in DEFINING or mention.followed_by[:1].isdigit() \
-        or _role(claim.text, mention)
+        or _role(claim.text, mention) or _made_as_stated(mention, len(head))
     outside = elsewhere is not None and elsewhere != claim.number and not defined_here \
         and introduced_later is None
     in_preamble = claim.dependent and mention.start < lapse.body_from
@@ -246,7 +272,7 @@ def _finding(lapse: _Lapse, introduced: dict[frozenset[str], int]) -> Finding:
                    f"this claim as '{introduced_later.determiner} {introduced_later.phrase}')")
         fix = (f"introduce it at its first use: '{indefinite(phrase)}', and refer to "
                f"it as 'the {phrase}' afterwards")
-    elif outside and not in_preamble:
+    elif outside and not in_preamble and not any(w.endswith("'s") for w in head):
         message = (f"'{words}' has no antecedent basis in claim {claim.number}'s chain: claim "
                    f"{elsewhere} introduces it, but claim {claim.number} does not depend on it")
         if elsewhere < claim.number:
@@ -255,6 +281,7 @@ def _finding(lapse: _Lapse, introduced: dict[frozenset[str], int]) -> Finding:
             _lone_element(lapse) and not defined_here)) \
             or stem(head[-1]) in INHERENT \
             or _acronym(claim, mention) or _role(claim.text, mention) \
+            or _first_to_act(claim.text, mention, head) \
             or any(w.endswith("'s") for w in head):
         severity = "warning"
     elif head[0] in ORDINALS and len(head) > 1:
@@ -293,6 +320,29 @@ def _lone_element(lapse: _Lapse) -> bool:
     word = lapse.mention.words[-1]
     return lapse.reused and not lapse.known_words and (
         word in ING_ED_NOUNS or not word.endswith(_ABSTRACT))
+
+
+def _made_as_stated(mention: Mention, kept: int) -> bool:
+    """"the polymer obtained in step (c)", "the signal sent by the hub": a past participle
+    after the term says which one it is (the lookup cut it off the term)."""
+    if kept >= len(mention.words):
+        return False
+    word = mention.words[kept]
+    return participle(word) and not word.endswith("ing")
+
+
+def _first_to_act(text: str, mention: Mention, head: tuple[str, ...]) -> bool:
+    """"declaring the first team to accumulate 100 points the winner": 'first' says which
+    one does something first, it does not number one of several introduced elements."""
+    if head[0] not in ORDINALS or mention.followed_by != "to":
+        return False
+    after = text[mention.end:mention.end + 40].split()
+    return len(after) > 1 and after[1].lower() in _ATTAIN  # not "the first buffer to store"
+
+
+# Verbs of reaching a goal: "the first team to accumulate", "the first player to reach".
+_ATTAIN = frozenset({"accumulate", "reach", "exceed", "finish", "win", "complete", "score",
+                     "arrive", "achieve", "attain", "collect", "match"})
 
 
 _ROLE = re.compile(r"\bas\s+(?:the|said)\s+$", re.IGNORECASE)

@@ -34,11 +34,17 @@ _BEFORE_FORMULA = re.compile(r"(?:\b(?:is|are|formulae?|formulas|structures?|fol
 
 
 def _may_comment(text: str) -> bool:
-    """A cheap test before `_COMMENTARY` (which 50,000-claim sets would otherwise pay for)."""
-    if ":" in text:
+    """A cheap test before `_COMMENTARY` (which 50,000-claim sets would otherwise pay for):
+    the words either of its forms needs. Text that is not ASCII goes to the regex, whose
+    case folding knows more than `str.lower`."""
+    if not text.isascii():
         return True
     low = text.lower()
-    return "claim" in low and any(w in low for w in ("this", "above", "foregoing", "preceding"))
+    return ("claim" in low and any(w in low for w in ("this", "above", "foregoing", "preceding"))
+            ) or (":" in text and any(w in low for w in _NOTE_WORDS))
+
+
+_NOTE_WORDS = ("note", "comment", "todo", "explanation", "remark")
 
 
 def sentence_form(claim_set: ClaimSet) -> list[Finding]:

@@ -94,9 +94,9 @@ _TELLS_APART = frozenset({"for", "that", "which", "of", "to", "and", "or", "havi
 def _introduction(mention: Mention) -> bool:
     """An "a/an X" that names an element. Generic nouns ("a portion", "a method") are only
     left alone on their own: "a hollow portion" names one."""
-    words = trimmed(mention.words)[-1]
     if mention.determiner not in ("a", "an") or mention.proper:
         return False
+    words = trimmed(mention.words)[-1]
     if (len(words) == 1 and words[-1] in GENERIC) or participle(words[-1]) \
             or len(words[-1]) < 3:
         return False

@@ -12,7 +12,14 @@ from __future__ import annotations
 import re
 
 from torchworks.recipes.patents.claims.findings import Finding, claim_finding
-from torchworks.recipes.patents.claims.parse import REFERENCE, Claim, ClaimSet, expand_numbers
+from torchworks.recipes.patents.claims.lexicon import STOP
+from torchworks.recipes.patents.claims.parse import (
+    COMMA_LIST,
+    REFERENCE,
+    Claim,
+    ClaimSet,
+    expand_numbers,
+)
 
 ABSTRACT_MAX_WORDS = 150
 
@@ -100,13 +107,25 @@ def _multiple(claim_set: ClaimSet, claim: Claim) -> list[Finding]:
 def transitions(claim_set: ClaimSet) -> list[Finding]:
     """An independent claim needs a transitional phrase that says how the body limits it.
 
-    An error where the body plainly starts without one ("A vacuum cleaner: a housing ..."),
-    a warning where the claim may be written in another accepted form ("A compound selected
-    from: ...", "A controller configured to: ...", a claim with no colon at all).
+    An error where the body plainly starts without one ("A vacuum cleaner: a housing ...",
+    "A VCO circuit having low jitter: a first stage; ...", "A treatment system, at least one
+    tank ..., an air supply, ..."), and where a 'wherein' clause lists its elements without a
+    verb ("wherein each photodiode: a substrate; ..."); a warning where the claim may be
+    written in another accepted form ("A compound selected from: ...", "A controller
+    configured to: ...", a medium whose instructions name the steps, a claim with no colon).
     """
     findings = []
     for claim in claim_set.claims:
-        if claim.dependent or claim.transition or not claim.text.strip():
+        if claim.dependent or not claim.text.strip():
+            continue
+        if claim.transition:
+            clause = _verbless_clause(claim.text)
+            if clause:
+                findings.append(claim_finding(
+                    claim, "transition-missing", "error", clause.group(0).strip(),
+                    f"'{clause.group(1)}' is followed by its elements with no transitional "
+                    "phrase: the clause has no verb", "add one before the colon: "
+                    f"'{clause.group(1)} comprises:'", clause.start()))
             continue
         head = " ".join(claim.text.split()[:6])
         plain = _body_without_transition(claim.text)
@@ -125,8 +144,36 @@ _FUNCTION_BEFORE_COLON = frozenset({"to", "from", "of", "by", "in", "which", "th
 
 
 _ELEMENT_START = re.compile(r"\s*(?:\(?[a-z0-9]{1,3}[.)]\s*)?(?:a|an|at\s+least|one\s+or\s+more|"
-                            r"two|three|a\s+plurality|first|said|the|[a-z]+ing)\b|[^;:]{1,80};",
+                            r"two|three|a\s+plurality|first|said|the|[a-z]+ing)\b|[^;:]{1,80};"
+                            r"|\s*(?:[\w-]+\s+){1,5}means\s+for\b",  # "I and Q FIR means for"
                             re.IGNORECASE)
+
+
+_WHEREIN_CLAUSE = re.compile(r"\bwherein\s+((?:each|the|said|an?)\s+[^,;:()]{1,60}):",
+                             re.IGNORECASE)
+
+
+def _verbless_clause(text: str) -> re.Match[str] | None:
+    """"..., wherein each avalanche photodiode: a substrate ...; ...": a clause that lists
+    elements after a noun, without "comprises" (the sub-element's transition)."""
+    if "wherein" not in text:
+        return None
+    for clause in _WHEREIN_CLAUSE.finditer(text):
+        words = clause.group(1).lower().split()[1:]
+        if words[-1:] == ["further"]:
+            words = words[:-1]  # "wherein the method further: injecting ...; ..."
+        if words and not any(w in STOP or w.endswith("ed") for w in words) \
+                and _ELEMENT_START.match(text, clause.end()) \
+                and ";" in text[clause.end():clause.end() + 300]:
+            return clause
+    return None
+
+
+# A claim to a medium or program that says what its instructions do ("..., the instructions,
+# when executed by a processor, causing the processor to perform a method:") names its body
+# through the instructions; that is the accepted form, not a missing transition.
+_INSTRUCTIONS = re.compile(r"\b(?:instructions|program|code|software)\b.*\b(?:execut|caus|perform)",
+                           re.IGNORECASE)
 
 
 def _body_without_transition(text: str) -> bool:
@@ -136,12 +183,18 @@ def _body_without_transition(text: str) -> bool:
     ends in a word that asks for what follows ("configured to:", "selected from:", "the
     steps of:", "represented by formula:")."""
     colon = text.find(":")
-    if colon <= 0:
+    if colon < 0:
+        return bool(COMMA_LIST.match(text))  # "A system, at least one tank ..., a header, ..."
+    if colon == 0:
         return False
     words = text[:colon].rstrip(" ,").split()
     if not words:
         return False
+    if re.fullmatch(r"\([A-Z][A-Z0-9]*\)", words[-1]) and len(words) > 1:
+        words = words[:-1]  # "A light emitting diode (LED): ..." ends in a noun
     last = words[-1].lower().strip("()")
+    if _INSTRUCTIONS.search(text, 0, colon):
+        return False
     return last.isalpha() and last not in _FUNCTION_BEFORE_COLON \
         and not last.endswith("ed") and bool(_ELEMENT_START.match(text, colon + 1))
 

@@ -3,14 +3,18 @@
 Claim language is regular enough for this: an element is introduced as "a/an/one or more X"
 and referred to as "the/said X", and X runs until a preposition, a verb, a conjunction or
 punctuation. Each `Mention` records how X was introduced (its determiner), so the antecedent
-rules can tell an introduction from a reference. Words are compared by `stem`, so "panels",
-"panel" and "paneling" match, as do "heating" and "heat".
+rules can tell an introduction from a reference. "a first one of the polymer materials"
+also introduces "first polymer material", and an acronym defined inside a term ("a session
+initiation protocol (SIP) server") gives the term in both spellings. Words are compared by
+`stem`, so "panels", "panel" and "paneling" match, as do "heating" and "heat".
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+
+from torchworks.recipes.patents.claims.lexicon import ING_ED_NOUNS, IRREGULAR_PARTICIPLES, STOP
 
 DEFINITE = frozenset({"the", "said"})
 # Determiners that introduce a term; multi-word ones are matched as token sequences.
@@ -19,85 +23,34 @@ INDEFINITE = frozenset({"a", "an", "another", "one", "plural", "multiple", "seve
                         "every", "all", "both", "either", "only", "single", "respective"})
 ORDINALS = frozenset({"first", "second", "third", "fourth", "fifth", "sixth", "seventh",
                       "eighth", "ninth", "tenth"})
-# Words that end a noun phrase: prepositions, conjunctions, auxiliaries, pronouns, claim verbs.
-_STOP_WORDS = """
-of in on to from with for at by into onto upon between among through over under within without
-about above below across along around after before during against toward towards via per than
-as like near beyond behind beneath beside inside outside throughout until unless whether while
-and or but nor so then thus thereby therein thereon thereof therefrom thereto therebetween
-whereby wherein where when which that who whom whose what such if because since though
-is are was were be being been has have had having do does did can could may might must shall
-should will would not also further only still yet even just very more most less least
-it its they them their this these those he she his her we our us you your i
-comprising comprises comprise comprised including includes include included consisting
-consists consist containing contains contain having composed characterized characterised
-configured adapted arranged operable capable designed constructed programmed structured
-located positioned disposed provided formed defined used based coupled connected
-attached mounted secured affixed spaced extending extends extend
-upward upwards upwardly downward downwards downwardly inward inwardly outward outwardly forward
-forwards rearward rearwards backward backwards away together apart here there
-holds receives transmits generates stores sends controls causes moves rotates engages supports
-defines forms provides determines outputs converts produces measures communicates indicates
-represents corresponds operates performs allows enables carries connects couples executes
-circulates flows travels drives lies resides sits projects protrudes surrounds encloses abuts
-contacts faces passes slides rests pivots rotate moves translates reciprocates oscillates
-becomes remains exceeds reaches applies creates causes permits prevents urges biases pushes
-pulls presses heats cools delivers supplies dispenses emits detects senses monitors calculates
-computes selects compares transfers displays retrieves identifies accesses obtains
-claim claims according recited set forth off out up down due
-"""
-STOP = frozenset(_STOP_WORDS.split())
 # Stop words that are also modifiers of a term when a determiner comes right before them and a
 # noun right after ("the forward surface", "the via hole", "an inside wall").
 MODIFIERS = frozenset({"forward", "rearward", "upward", "downward", "inward", "outward",
                        "backward", "via", "inside", "outside"})
-# Words ending in -ing or -ed that name things: kept in terms, never taken for participles.
-_ING_ED_NOUNS = """
-housing opening spring ring bearing coating fitting casing wiring bushing coupling mounting
-padding lining setting string thing building ceiling clothing covering drawing filling flooring
-footing framing grating heading landing lighting marking packing piping plating railing
-recording sealing shielding siding spacing tubing winding binding backing bedding boring
-bracing cladding fastening flashing grounding heating cooling handling lacing lettering
-molding moulding netting outing painting paving planking plumbing printing roofing sheathing
-shipping skirting stuffing trimming webbing wedding bedding sling swing wing king sibling
-pudding sheeting flange tiling tracing wording reading rating ranking routing meeting offering
-mixing processing programming training learning computing networking signaling signalling
-gearing sprocketing bonding cabling decking ducting edging fencing glazing hinging inlay
-bed seed speed feed shed sled reed weed need hundred red embed
-"""
-ING_ED_NOUNS = frozenset(_ING_ED_NOUNS.split())
-# Definite phrases that need no antecedent: "the same X", "the other X" (first word), and a few
-# words that name something unique on their own ("the art", "the group consisting of").
-EXEMPT_FIRST = frozenset({"same", "other", "following", "latter", "former", "respective",
-                          "corresponding",
-                          "whole", "entire", "rest", "remainder", "foregoing", "above"})
-EXEMPT_ALONE = frozenset({
-    "art", "invention", "world", "environment", "atmosphere", "earth", "ground", "air", "user",
-    "operator", "time", "group", "case", "contrary", "like", "sun", "internet", "step", "steps",
-    # formulas: "in the event that", "in the vicinity of", "the improvement comprising",
-    # "to the extent", "in the presence/absence of", "for the purpose of"
-    "event", "vicinity", "improvement", "extent", "presence", "absence", "purpose", "fact",
-    # unique things and directions needing no introduction
-    "sea", "sky", "ocean", "horizon", "gravity", "horizontal", "vertical", "right", "left",
-    "outside", "inside", "exterior", "interior", "remainder", "balance"})
 # A word may join parts with "-", "'" or "/" ("fuel/air", "inlet/outlet"), but "and/or" is two
 # conjunctions.
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+|/(?!or\b)[A-Za-z][A-Za-z0-9]*)*"
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'\u2019][A-Za-z0-9]+|/(?!or\b)[A-Za-z][A-Za-z0-9]*)*"
                    r"|\d+(?:[.,]\d+)*|[^\sA-Za-z0-9]")
 
 
-class Token:
-    """A word, number or punctuation mark; `lower` and `word` are computed once (the checker
-    looks at each token several times, on claim sets of 50,000 claims)."""
+class Tokens:
+    """A text's words, numbers and punctuation marks as parallel lists, made by the regex
+    engine in one pass each (no object per token: the checker reads 50,000-claim sets).
+    `texts` as written, `lows` lower-cased with "\u2019" as "'" ("the user\u2019s skin");
+    `matches[i]` gives token i's character offsets in the text."""
 
-    __slots__ = ("end", "lower", "start", "text", "word")
+    __slots__ = ("lows", "matches", "texts")
 
-    def __init__(self, text: str, start: int, end: int) -> None:
-        self.text = text
-        self.start = start  # character offset in the text it came from
-        self.end = end
-        self.lower = text.lower()
-        self.word = text[:1].isalpha()
+    def __init__(self, text: str) -> None:
+        self.matches = list(_WORD.finditer(text))
+        self.texts: list[str] = _WORD.findall(text)
+        plain = text.replace("\u2019", "'")
+        # Lower-casing ASCII text changes no token boundary, so the regex can cut it again.
+        self.lows: list[str] = _WORD.findall(plain.lower()) if plain.isascii() else [
+            t.lower().replace("\u2019", "'") for t in self.texts]
+
+    def __len__(self) -> int:
+        return len(self.lows)
 
 
 class Mention:
@@ -129,16 +82,15 @@ class Mention:
         self.followed_by = followed_by
         self.proper = proper
         self.definite = determiner in DEFINITE
-        self.stems = phrase_stems(words)
-        self.stem_set = frozenset(self.stems)
+        self.stems, self.stem_set = _stems_and_set(words)
 
     @property
     def phrase(self) -> str:
         return " ".join(self.words)
 
 
-def tokenize(text: str) -> list[Token]:
-    return [Token(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
+def tokenize(text: str) -> Tokens:
+    return Tokens(text)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -177,75 +129,142 @@ def phrase_stems(words: tuple[str, ...]) -> tuple[str, ...]:
 _PARTS = re.compile(r"[-/]")
 
 
-def mentions(text: str, tokens: list[Token] | None = None) -> list[Mention]:
+@lru_cache(maxsize=1 << 16)
+def _stems_and_set(words: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
+    stems = phrase_stems(words)
+    return stems, frozenset(stems)
+
+
+def mentions(text: str, tokens: Tokens | None = None) -> list[Mention]:
     """Every noun phrase in `text` in order, with the determiner that precedes it (`tokens`:
-    the text's tokens, when the caller has them already)."""
+    the text's tokens, when the caller has them already). Most tokens are a plain stop word,
+    a plain determiner or a plain term word (`_kind`); only the others take the long path."""
     tokens = tokenize(text) if tokens is None else tokens
+    lows, matches = tokens.lows, tokens.matches
+    n = len(lows)
     found: list[Mention] = []
-    determiner = prefix = ""
+    definite, ordinals_, kind_of, inside = DEFINITE, ORDINALS, _kind, _inside
+    determiner = prefix = numbered = ""
     i = 0
-    while i < len(tokens):
-        low = tokens[i].lower
-        skip = _quantifier(tokens, i)
-        if skip:
-            determiner = determiner if determiner in DEFINITE else "a"
-            i += skip
-            continue
-        if determiner and low in ORDINALS and i + 2 < len(tokens) \
-                and tokens[i + 1].lower == "plurality" and tokens[i + 2].lower == "of":
-            prefix = low  # "a first plurality of receptacles": the "first receptacles"
-            i += 3
-            continue
-        if low in DEFINITE or low in INDEFINITE:
-            determiner = "the" if low in DEFINITE else low
+    while i < n:
+        low = lows[i]
+        kind = kind_of(low)
+        if kind == _BREAK:
+            determiner = numbered = ""
             i += 1
             continue
-        if not tokens[i].word or low.endswith("ly") or (low in STOP and not (
-                determiner and low in MODIFIERS and _noun_follows(tokens, i))):
-            determiner = ""
+        if kind == _DETERMINER:
+            determiner = "the" if low in definite else low
             i += 1
             continue
-        ordinals, i = _ordinal_list(tokens, i)
-        j = i + 1 if low in MODIFIERS else i
-        while j < len(tokens) and _inside_phrase(tokens, j):
+        if kind == _TERM:
+            ordinals, j = [], i
+        else:
+            skip = _quantifier(lows, i) if low in _QUANTIFIER_STARTS else 0
+            if skip:
+                determiner = determiner if determiner in definite else "a"
+                i += skip
+                continue
+            if determiner and low in ordinals_:
+                if determiner not in definite and i + 3 < n and lows[i + 1] == "one" \
+                        and lows[i + 2] == "of" and lows[i + 3] in definite:
+                    numbered = low  # "a first one of the polymer materials"
+                    i += 3
+                    continue
+                if i + 2 < n and lows[i + 1] == "plurality" and lows[i + 2] == "of":
+                    prefix = low  # "a first plurality of receptacles": the "first receptacles"
+                    i += 3
+                    continue
+            if low in definite or low in INDEFINITE:
+                determiner = "the" if low in definite else low
+                i += 1
+                continue
+            if not low[:1].isalpha() or low.endswith("ly") or (low in STOP and not (
+                    determiner and low in MODIFIERS and _noun_follows(lows, i))):
+                determiner = numbered = ""
+                i += 1
+                continue
+            ordinals, i = _ordinal_list(lows, i) if low in ordinals_ else ([], i)
+            j = i + 1 if low in MODIFIERS else i
+        while j < n and inside(lows[j]):
             j += 1
         if j == i:
             continue
-        words = tuple(t.lower for t in tokens[i:j])
+        words = tuple(lows[i:j])
+        versions, j = _with_acronym(tokens, words, j)
+        if determiner in definite:
+            versions = versions[:1]  # a reference is looked up as written in full
         after = _word_after(tokens, j)
-        span = (tokens[i].start, tokens[j - 1].end)
-        first = tokens[i].text
-        proper = first[:1].isupper() and not first.isupper() and tokens[i].start > 0
+        span = (matches[i].start(), matches[j - 1].end())
+        first = tokens.texts[i]
+        proper = first[:1].isupper() and not first.isupper() and span[0] > 0
         for ordinal in ordinals or [prefix or None]:
-            phrase = words if ordinal is None else (ordinal, *words)
-            found.append(Mention(phrase, determiner, span[0], span[1], after, proper))
-        determiner = prefix = ""
+            for version in versions:
+                phrase = version if ordinal is None else (ordinal, *version)
+                found.append(Mention(phrase, determiner, span[0], span[1], after, proper))
+        if numbered:
+            found.append(Mention((numbered, *words), "a", span[0], span[1], after, proper))
+        determiner = prefix = numbered = ""
         i = j
     return found
 
 
-def _word_after(tokens: list[Token], j: int) -> str:
+_BREAK, _DETERMINER, _TERM, _OTHER = range(4)
+
+
+@lru_cache(maxsize=1 << 16)
+def _kind(low: str) -> int:
+    """How `mentions` treats a token when nothing around it matters: a stop word, number or
+    mark or -ly word ends a phrase; a determiner sets the next phrase's; a term word starts
+    one. Quantifier starts, ordinals and modifiers depend on their neighbours (`_OTHER`)."""
+    if low in _QUANTIFIER_STARTS or low in ORDINALS or low in MODIFIERS:
+        return _OTHER
+    if low in DEFINITE or low in INDEFINITE:
+        return _DETERMINER
+    if not low[:1].isalpha() or low.endswith("ly") or low in STOP:
+        return _BREAK
+    return _TERM
+
+
+def _with_acronym(tokens: Tokens, words: tuple[str, ...],
+                  j: int) -> tuple[tuple[tuple[str, ...], ...], int]:
+    """The phrase's versions and where it ends, past an acronym defined inside it: "a session
+    initiation protocol (SIP) server" is both "session initiation protocol server" and "SIP
+    server"; "an input direct current (DC) voltage" is also "input DC voltage"; "a light
+    emitting diode (LED)" is also "LED"."""
+    lows = tokens.lows
+    if not (j + 2 < len(lows) and lows[j] == "(" and lows[j + 2] == ")"):
+        return (words,), j
+    acronym = tokens.texts[j + 1]
+    if not (2 <= len(acronym) <= 6 and acronym.isalpha() and acronym.isupper()):
+        return (words,), j
+    n = len(acronym)
+    if n <= len(words) and "".join(w[0] for w in words[-n:]) == acronym.lower():
+        short = (*words[:-n], acronym.lower())
+    else:
+        short = (acronym.lower(),)
+    k = j + 3
+    while k < len(lows) and _inside(lows[k]):
+        k += 1
+    if k == j + 3:
+        return (words, short), j
+    rest = tuple(lows[j + 3:k])
+    return ((*words, *rest), (*short, *rest)), k
+
+
+def _word_after(tokens: Tokens, j: int) -> str:
     """The token after a phrase ending before `j`, past a reference sign: in "the second
     subset (20) comprises" the phrase is followed by "comprises", not by "(" (which would read
     as a definition in place)."""
-    if j + 2 < len(tokens) and tokens[j].text == "(" and tokens[j + 2].text == ")" \
-            and len(tokens[j + 1].text) <= 4 and (tokens[j + 1].text[:1].isdigit()
-                                               or tokens[j + 1].text.isupper()):
-        j += 3
-    return tokens[j].lower if j < len(tokens) else ""
+    lows = tokens.lows
+    if j + 2 < len(lows) and lows[j] == "(" and lows[j + 2] == ")":
+        sign = tokens.texts[j + 1]
+        if len(sign) <= 4 and (sign[:1].isdigit() or sign.isupper()):
+            j += 3
+    return lows[j] if j < len(lows) else ""
 
 
-# Irregular past participles that follow a noun as a verb ("the signal sent by", "the
-# original read by"); words that are also common nouns ("set", "cut", "ground") are left out.
-_IRREGULAR_PARTICIPLES = """
-sent made read held built known shown given taken driven drawn worn borne spun bound laid
-paid fed led kept lost meant sold spent struck thrown told brought bought caught taught
-withdrawn written chosen frozen hidden broken spoken woven grown blown flown sewn shaken
-begun undergone overlaid mistaken
-"""
-IRREGULAR_PARTICIPLES = frozenset(_IRREGULAR_PARTICIPLES.split())
-
-
+@lru_cache(maxsize=1 << 16)
 def participle(word: str) -> bool:
     """An -ing or -ed form that is not a noun ("mounted", "telescoping", "using"; not
     "housing", "spring", "bed", "speed"), or an irregular past participle ("sent")."""
@@ -326,31 +345,32 @@ for _pattern in _QUANTIFIERS:
     _QUANTIFIER_STARTS.setdefault(_pattern[0], []).append(_pattern)
 
 
-def _quantifier(tokens: list[Token], i: int) -> int:
+def _quantifier(lows: list[str], i: int) -> int:
     """Tokens taken by "at least one (of)", "one or more (of)", "a plurality of", "each of",
     "a pair of", "a set of", "a number of": the phrase after them is introduced in plural."""
-    patterns = _QUANTIFIER_STARTS.get(tokens[i].lower)
+    patterns = _QUANTIFIER_STARTS.get(lows[i])
     if not patterns:
         return 0
-    words = tuple(t.lower for t in tokens[i:i + 4])
+    words = tuple(lows[i:i + 4])
     for pattern in patterns:
         if words[: len(pattern)] == pattern:
             return len(pattern)
     return 0
 
 
-def _noun_follows(tokens: list[Token], i: int) -> bool:
-    if i + 1 >= len(tokens):
+def _noun_follows(lows: list[str], i: int) -> bool:
+    if i + 1 >= len(lows):
         return False
-    after = tokens[i + 1]
-    return after.word and after.lower not in STOP and after.lower not in DEFINITE \
-        and after.lower not in INDEFINITE
+    after = lows[i + 1]
+    return after[:1].isalpha() and after not in STOP and after not in DEFINITE \
+        and after not in INDEFINITE
 
 
-def _inside_phrase(tokens: list[Token], j: int) -> bool:
-    token = tokens[j]
-    low = token.lower
-    if not token.word or low in STOP or low in DEFINITE or low in INDEFINITE:
+@lru_cache(maxsize=1 << 16)
+def _inside(low: str) -> bool:
+    """Whether a token can be part of a term (a word, not a stop word, determiner or -ly
+    adverb)."""
+    if not low[:1].isalpha() or low in STOP or low in DEFINITE or low in INDEFINITE:
         return False
     return not (low.endswith("ly") and len(low) > 4 and low not in ("assembly", "supply"))
 
@@ -358,20 +378,20 @@ def _inside_phrase(tokens: list[Token], j: int) -> bool:
 _LIST_ARTICLES = frozenset({"a", "an", "the", "said"})
 
 
-def _ordinal_list(tokens: list[Token], i: int) -> tuple[list[str], int]:
+def _ordinal_list(lows: list[str], i: int) -> tuple[list[str], int]:
     """"first and second outer layers" names two phrases: (["first", "second"], index of
     "outer"). Returns ([], i) when `i` does not start such a list."""
     ordinals: list[str] = []
     j = i
-    while j < len(tokens) and tokens[j].lower in ORDINALS:
-        ordinals.append(tokens[j].lower)
+    while j < len(lows) and lows[j] in ORDINALS:
+        ordinals.append(lows[j])
         k = j + 1
-        while k < len(tokens) and tokens[k].lower in (",", "and", "or"):
+        while k < len(lows) and lows[k] in (",", "and", "or"):
             k += 1
-        if k > j + 1 and k + 1 < len(tokens) and tokens[k].lower in _LIST_ARTICLES \
-                and tokens[k + 1].lower in ORDINALS:
+        if k > j + 1 and k + 1 < len(lows) and lows[k] in _LIST_ARTICLES \
+                and lows[k + 1] in ORDINALS:
             k += 1  # "a first and a second L-shaped frame", "said first and said second arm"
-        if k == j + 1 or k >= len(tokens) or tokens[k].lower not in ORDINALS:
+        if k == j + 1 or k >= len(lows) or lows[k] not in ORDINALS:
             return (ordinals, j + 1) if len(ordinals) > 1 else ([], i)
         j = k
     return ([], i)

@@ -1,0 +1,74 @@
+"""Word lists of claim language: the words that end a term, the definite phrases that need
+no antecedent, -ing/-ed nouns and irregular participles. Kept apart from `terms` (which reads
+the terms) so each stays short."""
+
+from __future__ import annotations
+
+# Words that end a noun phrase: prepositions, conjunctions, auxiliaries, pronouns, claim verbs.
+_STOP_WORDS = """
+of in on to from with for at by into onto upon between among through over under within without
+about above below across along around after before during against toward towards via per than
+as like near beyond behind beneath beside inside outside throughout until unless whether while
+and or but nor so then thus thereby therein thereon thereof therefrom thereto therebetween
+whereby wherein where when which that who whom whose what such if because since though
+is are was were be being been has have had having do does did can could may might must shall
+should will would not also further only still yet even just very more most less least
+it its they them their this these those he she his her we our us you your i
+comprising comprises comprise comprised including includes include included consisting
+consists consist containing contains contain having composed characterized characterised
+configured adapted arranged operable capable designed constructed programmed structured
+located positioned disposed provided formed defined used based coupled connected
+attached mounted secured affixed spaced extending extends extend
+upward upwards upwardly downward downwards downwardly inward inwardly outward outwardly forward
+forwards rearward rearwards backward backwards away together apart here there
+holds receives transmits generates stores sends controls causes moves rotates engages supports
+defines forms provides determines outputs converts produces measures communicates indicates
+represents corresponds operates performs allows enables carries connects couples executes
+circulates flows travels drives lies resides sits projects protrudes surrounds encloses abuts
+contacts faces passes slides rests pivots rotate moves translates reciprocates oscillates
+becomes remains exceeds reaches applies creates causes permits prevents urges biases pushes
+pulls presses heats cools delivers supplies dispenses emits detects senses monitors calculates
+computes selects compares transfers displays retrieves identifies accesses obtains
+claim claims according recited set forth off out up down due
+"""
+STOP = frozenset(_STOP_WORDS.split())
+# Definite phrases that need no antecedent: "the same X", "the other X" (first word), and a few
+# words that name something unique on their own ("the art", "the group consisting of").
+EXEMPT_FIRST = frozenset({"same", "other", "following", "latter", "former", "respective",
+                          "corresponding",
+                          "whole", "entire", "rest", "remainder", "foregoing", "above"})
+EXEMPT_ALONE = frozenset({
+    "art", "invention", "world", "environment", "atmosphere", "earth", "ground", "air", "user",
+    "operator", "time", "group", "case", "contrary", "like", "sun", "internet", "step", "steps",
+    # formulas: "in the event that", "in the vicinity of", "the improvement comprising",
+    # "to the extent", "in the presence/absence of", "for the purpose of"
+    "event", "vicinity", "improvement", "extent", "presence", "absence", "purpose", "fact",
+    # unique things and directions needing no introduction
+    "sea", "sky", "ocean", "horizon", "gravity", "horizontal", "vertical", "right", "left",
+    "outside", "inside", "exterior", "interior", "remainder", "balance"})
+
+# Words ending in -ing or -ed that name things: kept in terms, never taken for participles.
+_ING_ED_NOUNS = """
+housing opening spring ring bearing coating fitting casing wiring bushing coupling mounting
+padding lining setting string thing building ceiling clothing covering drawing filling flooring
+footing framing grating heading landing lighting marking packing piping plating railing
+recording sealing shielding siding spacing tubing winding binding backing bedding boring
+bracing cladding fastening flashing grounding heating cooling handling lacing lettering
+molding moulding netting outing painting paving planking plumbing printing roofing sheathing
+shipping skirting stuffing trimming webbing wedding bedding sling swing wing king sibling
+pudding sheeting flange tiling tracing wording reading rating ranking routing meeting offering
+mixing processing programming training learning computing networking signaling signalling
+gearing sprocketing bonding cabling decking ducting edging fencing glazing hinging inlay
+bed seed speed feed shed sled reed weed need hundred red embed
+"""
+ING_ED_NOUNS = frozenset(_ING_ED_NOUNS.split())
+
+# Irregular past participles that follow a noun as a verb ("the signal sent by", "the
+# original read by"); words that are also common nouns ("set", "cut", "ground") are left out.
+_IRREGULAR_PARTICIPLES = """
+sent made read held built known shown given taken driven drawn worn borne spun bound laid
+paid fed led kept lost meant sold spent struck thrown told brought bought caught taught
+withdrawn written chosen frozen hidden broken spoken woven grown blown flown sewn shaken
+begun undergone overlaid mistaken
+"""
+IRREGULAR_PARTICIPLES = frozenset(_IRREGULAR_PARTICIPLES.split())
