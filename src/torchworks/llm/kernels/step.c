@@ -54,11 +54,13 @@ static int linear(const tw_model *m, const tw_linear *l, const float *x, int k, 
     return 0;
 }
 
-/* silu(gate) * up, torch's silu: g / (1 + exp(-g)). */
+/* silu(gate) * up, torch's silu g / (1 + exp(-g)) rounded once from double: q8 activations
+ * turn a 1-ulp difference into a flipped int8, so this stays as close as it can to the
+ * correctly rounded value torch's vectorized silu also approximates. */
 void tw_silu_mul(const float *gate_up, int hidden, float *out) {
     for (int i = 0; i < hidden; i++) {
-        float g = gate_up[i];
-        out[i] = g / (1.0f + expf(-g)) * gate_up[hidden + i];
+        double g = gate_up[i];
+        out[i] = (float)(g / (1.0 + exp(-g))) * gate_up[hidden + i];
     }
 }
 
