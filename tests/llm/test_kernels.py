@@ -267,3 +267,19 @@ def test_the_kernel_variants_decode_through_the_one_call_step(tiny_lm: Any) -> N
     for name in ("fp32-kernel", "q8_0"):
         assert isinstance(engine_for(tiny_lm, name, max_seq=16).model.decode_step,
                           NativeDecodeStep)
+
+
+@pytest.mark.parametrize(("m", "k", "n", "count"), [(1, 576, 1000, 16), (3, 37, 50, 5)])
+def test_refine_rows_is_the_fp32_product_at_the_chosen_ids(m: int, k: int, n: int,
+                                                           count: int) -> None:
+    torch.manual_seed(k)
+    x, w, bias = torch.randn(m, k), torch.randn(n, k), torch.randn(n)
+    ids = torch.stack([torch.randperm(n)[:count] for _ in range(m)])
+    for kernels in _builds():
+        for b in (None, bias):
+            logits = torch.full((m, n), -7.0)
+            kernels.refine_rows(x, w, b, ids, logits)
+            expected = torch.full((m, n), -7.0)
+            exact = torch.einsum("mk,mrk->mr", x, w[ids]) + (0 if b is None else b[ids])
+            expected.scatter_(-1, ids, exact)
+            torch.testing.assert_close(logits, expected, rtol=1e-5, atol=1e-4)

@@ -52,6 +52,7 @@ _SIGNATURES = {
     "tw_attend_decode": ([_P, _P, _P, _P, _P, _I, _I, _I, _I, _I, _P], _I),
     "tw_rmsnorm": ([_P, _P, _I, _I, ctypes.c_float, _P], None),
     "tw_silu_mul": ([_P, _I, _P], None),
+    "tw_refine_rows": ([_P, _I, _I, _P, _P, _P, _I, _I, _P], None),
     "tw_decode_step": ([_P, _P, _P, _P, _P, _I, _I, _I, _P], _I),
 }
 
@@ -148,6 +149,15 @@ class Kernels:
         out = torch.empty(gate_up.numel() // 2)
         self.lib.tw_silu_mul(gate_up.data_ptr(), out.numel(), out.data_ptr())
         return out
+
+    def refine_rows(self, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
+                    ids: torch.Tensor, logits: torch.Tensor) -> None:
+        """logits[r, ids[r]] = x[r] . weight[ids[r]] (+ bias) in fp32, in place (step.c);
+        x [m, k], weight [n, k], ids [m, count] int64, logits [m, n], all contiguous."""
+        m, k = x.shape
+        self.lib.tw_refine_rows(x.data_ptr(), m, k, weight.data_ptr(),
+                                None if bias is None else bias.data_ptr(), ids.data_ptr(),
+                                ids.shape[1], logits.shape[1], logits.data_ptr())
 
     def q8_quantize(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """x (fp32, numel a multiple of 32) -> int8 values and one fp32 scale per 32."""
