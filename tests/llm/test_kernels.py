@@ -214,3 +214,72 @@ def test_two_callers_share_the_thread_pool_safely() -> None:
     for thread in callers:
         thread.join(timeout=60)
     assert not any(t.is_alive() for t in callers) and failures == []
+
+
+@pytest.mark.parametrize("hidden", [1, 7, 64, 1536])
+def test_silu_mul_matches_torch(hidden: int) -> None:
+    torch.manual_seed(hidden)
+    gate_up = torch.randn(2 * hidden) * 4
+    expected = torch.nn.functional.silu(gate_up[:hidden]) * gate_up[hidden:]
+    for kernels in _builds():
+        torch.testing.assert_close(kernels.silu_mul(gate_up), expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["fp32", "q8"])
+def test_the_one_call_decode_step_is_the_per_layer_path(tiny_lm: Any, kind: str) -> None:
+    """step.c runs the same kernels in the same order as the Python layer loop: the logits
+    agree to rounding, on a cache row other than 0, in every build."""
+    from torchworks.llm.kernels.step import NativeDecodeStep, unsupported
+    from torchworks.llm.llama import FastLlama
+
+    prompt = tiny_lm.tokenizer("the cat sat on the mat", add_special_tokens=False)["input_ids"]
+    for kernels in _builds():
+        model = kernel_linears(FastLlama.from_hf(tiny_lm.model), kind, kernels)
+        for module in model.modules():
+            if hasattr(module, "decode_kernel"):
+                module.decode_kernel = kernels
+        assert unsupported(model) is None
+        model.setup_cache(3, 32)
+        one_call = NativeDecodeStep(model, kernels)
+        with torch.inference_mode():
+            tokens = torch.tensor([prompt])
+            model(tokens, torch.arange(len(prompt))[None], torch.tensor([2]), len(prompt),
+                  at=(2, 0))
+            token = prompt[-1]
+            for position in range(len(prompt), len(prompt) + 4):
+                args = (torch.tensor([[token]]), torch.tensor([[position]]), torch.tensor([2]),
+                        position + 1)
+                # the per-layer path first (it writes this position's k/v), then the one call
+                # on the same cache overwrites them with its own (equal) values
+                expected = model(*args, at=(2, position))
+                got = one_call(model, token, 2, position)
+                torch.testing.assert_close(got, expected, rtol=1e-4, atol=1e-4)
+                token = int(expected.argmax())
+        with pytest.raises(ConfigError, match="outside the cache"):
+            one_call(model, token, 2, 32)
+
+
+def test_the_kernel_variants_decode_through_the_one_call_step(tiny_lm: Any) -> None:
+    from torchworks.llm.kernels.step import NativeDecodeStep
+    from torchworks.llm.variants import engine_for
+
+    _builds()
+    for name in ("fp32-kernel", "q8_0"):
+        assert isinstance(engine_for(tiny_lm, name, max_seq=16).model.decode_step,
+                          NativeDecodeStep)
+
+
+@pytest.mark.parametrize(("m", "k", "n", "count"), [(1, 576, 1000, 16), (3, 37, 50, 5)])
+def test_refine_rows_is_the_fp32_product_at_the_chosen_ids(m: int, k: int, n: int,
+                                                           count: int) -> None:
+    torch.manual_seed(k)
+    x, w, bias = torch.randn(m, k), torch.randn(n, k), torch.randn(n)
+    ids = torch.stack([torch.randperm(n)[:count] for _ in range(m)])
+    for kernels in _builds():
+        for b in (None, bias):
+            logits = torch.full((m, n), -7.0)
+            kernels.refine_rows(x, w, b, ids, logits)
+            expected = torch.full((m, n), -7.0)
+            exact = torch.einsum("mk,mrk->mr", x, w[ids]) + (0 if b is None else b[ids])
+            expected.scatter_(-1, ids, exact)
+            torch.testing.assert_close(logits, expected, rtol=1e-5, atol=1e-4)

@@ -188,6 +188,7 @@ class FastLlama(nn.Module):
         self.slots = 0
         self.max_seq = 0
         self._cos = self._sin = torch.empty(0)  # [max_seq, head_dim / 2], set by setup_cache
+        self.decode_step: Any = None  # kernels.step.NativeDecodeStep: batch-1 decode, one call
 
     def setup_cache(self, slots: int, max_seq: int, dtype: torch.dtype | None = None) -> None:
         """Allocate (or reallocate) the KV cache and the RoPE tables; `max_seq` is clipped to
@@ -214,6 +215,9 @@ class FastLlama(nn.Module):
         masked, so a slot never needs clearing between occupants. `at` (row, start): the call
         is rows[0] writing positions start.. start+T-1 and `span` is start+T (see StepPlan);
         without it T must be 1."""
+        if self.decode_step is not None and at is not None and last_only \
+                and tokens.shape == (1, 1):
+            return self.decode_step(self, int(tokens[0, 0]), at[0], at[1])
         x = self.tok_embeddings(tokens)
         mask = None
         if at is None:

@@ -18,7 +18,7 @@ from torch import nn
 from torchworks.env import cpu as cpu_env
 from torchworks.errors import ConfigError, DependencyError, require
 from torchworks.llm.engine import DecodeEngine
-from torchworks.llm.kernels import native
+from torchworks.llm.kernels import native, step
 from torchworks.llm.kernels.linears import kernel_linears
 from torchworks.llm.llama import FastLlama
 from torchworks.llm.load import LoadedLM
@@ -150,6 +150,8 @@ def engine_for(lm: LoadedLM, name: str, *, slots: int = 1, max_seq: int = 1024) 
         for module in model.modules():  # attention and RMSNorm: one native call each
             if hasattr(module, "decode_kernel"):
                 module.decode_kernel = native.load()
+        if step.unsupported(model) is None:  # batch-1 decode: the whole step in one call
+            model.decode_step = step.NativeDecodeStep(model, native.load())
     elif spec.name in PACKED:  # before torchao's: the same manifest precision
         model = pack_linears(model, body=PACKED[spec.name])
     elif spec.precision == "int8-weight-only":

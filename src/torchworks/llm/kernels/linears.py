@@ -88,15 +88,12 @@ class Q8OutputHead(Q8Linear):
         return sum(t.numel() * t.element_size() for t in (self.weight_q8, self.scales))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        logits = super().forward(x)
+        logits = super().forward(x.float())  # fp32: the refinement writes into it
         flat = logits.view(-1, self.out_features)
         top = flat.topk(min(self.REFINE, self.out_features), dim=-1).indices  # [M, R]
-        exact = torch.einsum("mk,mrk->mr", x.reshape(-1, self.in_features).float(),
-                             self.weight[top])
-        if self.bias is not None:
-            exact = exact + self.bias[top]
-        flat.scatter_(-1, top, exact.to(flat.dtype))
-        return logits
+        rows = x.reshape(-1, self.in_features).float().contiguous()
+        self.kernels.refine_rows(rows, self.weight, self.bias, top.contiguous(), flat)
+        return logits.to(x.dtype)
 
 
 def kernel_linears(model: nn.Module, kind: str, kernels: native.Kernels | None = None

@@ -1,5 +1,5 @@
-"""Compile `gemv.c`, `q8.c`, `layers.c` and `pool.c` with the system C compiler on first use,
-cache the library, call it by ctypes.
+"""Compile `gemv.c`, `q8.c`, `layers.c`, `step.c` and `pool.c` with the system C compiler on
+first use, cache the library, call it by ctypes.
 
 Why not a torch C++ extension: that build includes torch's headers and takes about a minute on
 two cores; this file includes none and compiles in about a second. The library lands in the
@@ -31,7 +31,8 @@ from torchworks.cache import cached_folder, input_key
 from torchworks.env import cpu as cpu_env
 from torchworks.errors import DependencyError
 
-SOURCES = tuple(Path(__file__).with_name(n) for n in ("gemv.c", "q8.c", "layers.c", "pool.c"))
+SOURCES = tuple(Path(__file__).with_name(n) for n in ("gemv.c", "q8.c", "layers.c", "step.c",
+                                                           "pool.c"))
 LIBRARY = "libtwgemv.so"
 BASE_FLAGS = ("-O3", "-std=c11", "-shared", "-fPIC", "-pthread")
 NATIVE = ("-march=native",)
@@ -50,6 +51,9 @@ _SIGNATURES = {
     "tw_q8_matmul": ([_P, _I, _I, _P, _P, _I, _P, _I], _I),
     "tw_attend_decode": ([_P, _P, _P, _P, _P, _I, _I, _I, _I, _I, _P], _I),
     "tw_rmsnorm": ([_P, _P, _I, _I, ctypes.c_float, _P], None),
+    "tw_silu_mul": ([_P, _I, _P], None),
+    "tw_refine_rows": ([_P, _I, _I, _P, _P, _P, _I, _I, _P], None),
+    "tw_decode_step": ([_P, _P, _P, _P, _P, _I, _I, _I, _P], _I),
 }
 
 
@@ -139,6 +143,21 @@ class Kernels:
         self.lib.tw_rmsnorm(x.data_ptr(), weight.data_ptr(), x.numel() // x.shape[-1],
                             x.shape[-1], eps, out.data_ptr())
         return out
+
+    def silu_mul(self, gate_up: torch.Tensor) -> torch.Tensor:
+        """silu(gate) * up of one contiguous fp32 row [2 hidden] (step.c)."""
+        out = torch.empty(gate_up.numel() // 2)
+        self.lib.tw_silu_mul(gate_up.data_ptr(), out.numel(), out.data_ptr())
+        return out
+
+    def refine_rows(self, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
+                    ids: torch.Tensor, logits: torch.Tensor) -> None:
+        """logits[r, ids[r]] = x[r] . weight[ids[r]] (+ bias) in fp32, in place (step.c);
+        x [m, k], weight [n, k], ids [m, count] int64, logits [m, n], all contiguous."""
+        m, k = x.shape
+        self.lib.tw_refine_rows(x.data_ptr(), m, k, weight.data_ptr(),
+                                None if bias is None else bias.data_ptr(), ids.data_ptr(),
+                                ids.shape[1], logits.shape[1], logits.data_ptr())
 
     def q8_quantize(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """x (fp32, numel a multiple of 32) -> int8 values and one fp32 scale per 32."""
