@@ -97,3 +97,31 @@ def test_lazy_zeros_take_memory_only_where_written() -> None:
     assert rss_mb() - before < 64  # what was touched, not the 256 MB
     half = lazy_zeros((2, 3), torch.bfloat16, torch.device("cpu"))  # below a page: plain zeros
     assert half.dtype == torch.bfloat16 and not half.any()
+
+
+def test_kernel_variants_serve_through_the_pool(tiny_lm_dir: Path, tiny_lm: LoadedLM) -> None:
+    """The pool deep-copies the model for each engine: the native kernels' ctypes library and
+    the one-call step must survive that (they raised 'ctypes objects containing pointers
+    cannot be pickled'), each engine with its own step scratch, same tokens as a model of its
+    own, one and several rows."""
+    from torchworks.llm.kernels.step import NativeDecodeStep
+
+    pool = ModelPool()
+    for name in ("q8_0", "fp32-kernel"):
+        lease = pool.acquire(tiny_lm_dir, name)
+        first, second = lease.engine(slots=2, max_seq=64), lease.engine(slots=3, max_seq=64)
+        steps = [first.model.decode_step, second.model.decode_step]
+        assert all(isinstance(s, NativeDecodeStep) for s in steps)
+        assert steps[0].buffers[0].data_ptr() != steps[1].buffers[0].data_ptr()
+        reference = engine_for(tiny_lm, name, slots=1, max_seq=64)
+        expected = greedy(reference, PROMPT)
+        assert greedy(first, PROMPT) == greedy(second, PROMPT) == expected
+        rows = [second.allocate(), second.allocate()]  # batched decode over the copy
+        logits = torch.stack([second.prefill(r, PROMPT) for r in rows])
+        batched = []
+        for _ in range(6):
+            tokens = [int(t) for t in logits.argmax(-1)]
+            batched.append(tokens)
+            logits = second.decode(rows, tokens)
+        assert [t[0] for t in batched] == [t[1] for t in batched] == expected
+        lease.release()

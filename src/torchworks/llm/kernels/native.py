@@ -90,6 +90,11 @@ class Kernels:
     isa: str
     path: Path
 
+    def __deepcopy__(self, memo: dict[int, object]) -> Kernels:
+        """The library is loaded once per process and holds no state: a copied model (the
+        weight pool's per-engine view) shares it (ctypes' function pointers cannot be copied)."""
+        return self
+
     def f32_matmul(self, x: torch.Tensor, weight: torch.Tensor, out: torch.Tensor,
                    threads: int) -> None:
         """out[m, n] = x[m, k] @ W^T, W packed by `f32_pack` (n is out's width)."""

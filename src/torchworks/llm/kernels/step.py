@@ -11,6 +11,7 @@ q8 head refines its top logits in fp32, see `Q8OutputHead`). The arrays are rebu
 from __future__ import annotations
 
 import ctypes
+from typing import Any
 
 import torch
 from torch import nn
@@ -18,6 +19,7 @@ from torch import nn
 from torchworks.errors import ConfigError
 from torchworks.llm.kernels import native
 from torchworks.llm.kernels.linears import KernelLinear, Q8Linear
+from torchworks.llm.llama import LlamaShape
 
 _P, _I = ctypes.c_void_p, ctypes.c_int
 
@@ -62,24 +64,34 @@ def unsupported(model: nn.Module) -> str | None:
 
 
 class NativeDecodeStep:
-    """Callable(model, token, row, position) -> logits [1, vocab] for `FastLlama.forward`."""
+    """Callable(model, token, row, position) -> logits [1, vocab] for `FastLlama.forward`.
+
+    A copy (the weight pool deep-copies a model for each engine over shared weights) is a
+    fresh step with its own scratch buffers, pointed at its model on first call: ctypes
+    structures holding pointers cannot be copied, and two engines must not share scratch."""
 
     def __init__(self, model: nn.Module, kernels: native.Kernels) -> None:
-        s = model.s
-        self.kernels = kernels
-        self.q8 = isinstance(model.layers[0].attention.wqkv, Q8Linear)
+        self._setup(model.s, isinstance(model.layers[0].attention.wqkv, Q8Linear), kernels)
+
+    def _setup(self, s: LlamaShape, q8: bool, kernels: native.Kernels) -> None:
+        self.s, self.q8, self.kernels = s, q8, kernels
         self.buffers = [torch.zeros(n) for n in (
             s.dim, s.dim, (s.heads + 2 * s.kv_heads) * s.head_dim, s.heads * s.head_dim,
             2 * s.hidden, s.hidden)]
-        self.spec = _Model(int(self.q8), s.layers, s.dim, s.heads, s.kv_heads, s.head_dim,
-                           s.hidden, 0, s.eps, model.norm.weight.data_ptr(),
-                           *(b.data_ptr() for b in self.buffers))
+        self.spec = _Model(int(q8), s.layers, s.dim, s.heads, s.kv_heads, s.head_dim,
+                           s.hidden, 0, s.eps, None, *(b.data_ptr() for b in self.buffers))
         self.layers = (_Layer * s.layers)()
         self.caches: tuple[int, ...] = ()
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> NativeDecodeStep:
+        fresh = NativeDecodeStep.__new__(NativeDecodeStep)
+        fresh._setup(self.s, self.q8, self.kernels)
+        return fresh
+
     def _point_at_caches(self, model: nn.Module) -> None:
-        caches = tuple(t.data_ptr() for layer in model.layers
-                       for t in (layer.attention.k_cache, layer.attention.v_cache))
+        caches = (model.norm.weight.data_ptr(), *(
+            t.data_ptr() for layer in model.layers
+            for t in (layer.attention.k_cache, layer.attention.v_cache)))
         if caches == self.caches and self.spec.max_seq == model.max_seq:
             return
         if any(layer.attention.k_cache.dtype != torch.float32 for layer in model.layers):
@@ -93,6 +105,7 @@ class NativeDecodeStep:
             slot.w13, slot.w2 = _linear(f.w13), _linear(f.w2)
             slot.k_cache, slot.v_cache = a.k_cache.data_ptr(), a.v_cache.data_ptr()
         self.spec.max_seq = model.max_seq
+        self.spec.final_norm = model.norm.weight.data_ptr()
         self.caches = caches
 
     def __call__(self, model: nn.Module, token: int, row: int, position: int) -> torch.Tensor:
