@@ -86,6 +86,23 @@ def test_q8_matmul_is_the_q8_0_product(m: int, k: int, n: int, threads: int) -> 
         assert float((out - x @ w.T).norm() / (x @ w.T).norm()) < 0.02  # and near fp32
 
 
+@pytest.mark.parametrize(("m", "k", "n"), [(9, 96, 130), (6, 576, 77), (3, 32, 9), (17, 64, 33)])
+def test_q8_matmul_of_many_rows_is_each_row_alone(m: int, k: int, n: int) -> None:
+    """Several rows share each read of the weights (tiles of rows: batched decode, prefill),
+    yet every row's result is bit-identical to multiplying that row by itself."""
+    torch.manual_seed(m + k + n)
+    x, w = torch.randn(m, k), torch.randn(n, k) * 0.05
+    for kernels in _builds():
+        wq, ws = kernels.q8_quantize(w)
+        packed = kernels.q8_pack(wq, ws.view(n, -1))
+        together = torch.full((m, n), float("nan"))
+        kernels.q8_matmul(x, *packed, together, 2)
+        for r in range(m):
+            alone = torch.full((1, n), float("nan"))
+            kernels.q8_matmul(x[r:r + 1].contiguous(), *packed, alone, 1)
+            assert torch.equal(together[r:r + 1], alone), (kernels.isa, r)
+
+
 def test_kernel_linears_pad_odd_widths_and_add_biases() -> None:
     kernels = _builds()[0]
     torch.manual_seed(0)

@@ -60,55 +60,77 @@ void tw_q8_pack(const int8_t *q, const float *scales, int n, int k, int8_t *pack
         }
 }
 
-/* The 8 dot products of group `g` with one quantized x row, into out[0..7]. */
-static void group_dot(const int8_t *w, const float *ws, int blocks, const int8_t *xq,
-                      const float *xs, float *out) {
+/* The 8 dot products of one group with each of `nr` (1..TILE) quantized x rows (row r at
+ * xq + r * k, its scales at xs + r * blocks), into out[r * ROWS ..]. The rows share each load
+ * of the weights: a batched decode step (continuous batching) or a prefill reads every weight
+ * block once per TILE rows instead of once per row. Per row the arithmetic is the single-row
+ * kernel's, in the same order, so every row's result is bit-identical to computing it alone. */
+#define TILE 4
+static inline __attribute__((always_inline)) void group_dot(
+    const int8_t *w, const float *ws, int blocks, int k, const int8_t *xq, const float *xs,
+    int nr, float *out) {
 #if defined(__AVX2__) && defined(__FMA__)
-    __m256 acc = _mm256_setzero_ps();
+    __m256 acc[TILE];
+    for (int r = 0; r < nr; r++) acc[r] = _mm256_setzero_ps();
     for (int b = 0; b < blocks; b++) {
-        const int8_t *wb = w + (int64_t)b * ROWS * QK, *xb = xq + b * QK;
+        const int8_t *wb = w + (int64_t)b * ROWS * QK;
         _mm_prefetch((const char *)(wb + 8 * ROWS * QK), _MM_HINT_T0);
         _mm_prefetch((const char *)(wb + 8 * ROWS * QK + 64), _MM_HINT_T0);
         _mm_prefetch((const char *)(wb + 8 * ROWS * QK + 128), _MM_HINT_T0);
         _mm_prefetch((const char *)(wb + 8 * ROWS * QK + 192), _MM_HINT_T0);
-        __m256i sum0 = _mm256_setzero_si256(), sum1 = sum0;
+        __m256i sum0[TILE], sum1[TILE];
+        for (int r = 0; r < nr; r++) sum0[r] = sum1[r] = _mm256_setzero_si256();
         for (int s = 0; s < QK / 4; s += 2) {
-            int32_t x0, x1;
-            memcpy(&x0, xb + s * 4, 4);
-            memcpy(&x1, xb + s * 4 + 4, 4);
-            __m256i xv0 = _mm256_set1_epi32(x0), xv1 = _mm256_set1_epi32(x1);
-            __m256i w0 = _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)(wb + s * 32)), xv0);
-            __m256i w1 = _mm256_sign_epi8(
-                _mm256_loadu_si256((const __m256i *)(wb + s * 32 + 32)), xv1);
-            __m256i a0 = _mm256_sign_epi8(xv0, xv0), a1 = _mm256_sign_epi8(xv1, xv1);
+            __m256i wv0 = _mm256_loadu_si256((const __m256i *)(wb + s * 32));
+            __m256i wv1 = _mm256_loadu_si256((const __m256i *)(wb + s * 32 + 32));
+            for (int r = 0; r < nr; r++) {
+                const int8_t *xb = xq + (int64_t)r * k + b * QK;
+                int32_t x0, x1;
+                memcpy(&x0, xb + s * 4, 4);
+                memcpy(&x1, xb + s * 4 + 4, 4);
+                __m256i xv0 = _mm256_set1_epi32(x0), xv1 = _mm256_set1_epi32(x1);
+                __m256i w0 = _mm256_sign_epi8(wv0, xv0), w1 = _mm256_sign_epi8(wv1, xv1);
+                __m256i a0 = _mm256_sign_epi8(xv0, xv0), a1 = _mm256_sign_epi8(xv1, xv1);
 #if defined(__AVX512VNNI__) && defined(__AVX512VL__)
-            sum0 = _mm256_dpbusd_epi32(sum0, a0, w0);
-            sum1 = _mm256_dpbusd_epi32(sum1, a1, w1);
+                sum0[r] = _mm256_dpbusd_epi32(sum0[r], a0, w0);
+                sum1[r] = _mm256_dpbusd_epi32(sum1[r], a1, w1);
 #elif defined(__AVXVNNI__)
-            sum0 = _mm256_dpbusd_avx_epi32(sum0, a0, w0);
-            sum1 = _mm256_dpbusd_avx_epi32(sum1, a1, w1);
+                sum0[r] = _mm256_dpbusd_avx_epi32(sum0[r], a0, w0);
+                sum1[r] = _mm256_dpbusd_avx_epi32(sum1[r], a1, w1);
 #else
-            const __m256i ones = _mm256_set1_epi16(1); /* |x| <= 127: no int16 saturation */
-            sum0 = _mm256_add_epi32(sum0, _mm256_madd_epi16(_mm256_maddubs_epi16(a0, w0), ones));
-            sum1 = _mm256_add_epi32(sum1, _mm256_madd_epi16(_mm256_maddubs_epi16(a1, w1), ones));
+                const __m256i ones = _mm256_set1_epi16(1); /* |x| <= 127: no int16 saturation */
+                sum0[r] = _mm256_add_epi32(
+                    sum0[r], _mm256_madd_epi16(_mm256_maddubs_epi16(a0, w0), ones));
+                sum1[r] = _mm256_add_epi32(
+                    sum1[r], _mm256_madd_epi16(_mm256_maddubs_epi16(a1, w1), ones));
 #endif
+            }
         }
-        __m256 scale = _mm256_mul_ps(_mm256_loadu_ps(ws + b * ROWS), _mm256_set1_ps(xs[b]));
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_add_epi32(sum0, sum1)), scale, acc);
+        __m256 wscale = _mm256_loadu_ps(ws + b * ROWS);
+        for (int r = 0; r < nr; r++) {
+            __m256 scale = _mm256_mul_ps(wscale, _mm256_set1_ps(xs[(int64_t)r * blocks + b]));
+            acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_add_epi32(sum0[r], sum1[r])),
+                                     scale, acc[r]);
+        }
     }
-    _mm256_storeu_ps(out, acc);
+    for (int r = 0; r < nr; r++) _mm256_storeu_ps(out + r * ROWS, acc[r]);
 #else
-    float acc[ROWS] = {0};
+    float acc[TILE][ROWS] = {{0}};
     for (int b = 0; b < blocks; b++) {
-        const int8_t *wb = w + (int64_t)b * ROWS * QK, *xb = xq + b * QK;
-        for (int r = 0; r < ROWS; r++) {
-            int32_t d = 0;
-            for (int s = 0; s < QK / 4; s++)
-                for (int i = 0; i < 4; i++) d += (int32_t)wb[(s * ROWS + r) * 4 + i] * xb[s * 4 + i];
-            acc[r] += (float)d * (ws[b * ROWS + r] * xs[b]);
+        const int8_t *wb = w + (int64_t)b * ROWS * QK;
+        for (int t = 0; t < nr; t++) {
+            const int8_t *xb = xq + (int64_t)t * k + b * QK;
+            float xscale = xs[(int64_t)t * blocks + b];
+            for (int r = 0; r < ROWS; r++) {
+                int32_t d = 0;
+                for (int s = 0; s < QK / 4; s++)
+                    for (int i = 0; i < 4; i++)
+                        d += (int32_t)wb[(s * ROWS + r) * 4 + i] * xb[s * 4 + i];
+                acc[t][r] += (float)d * (ws[b * ROWS + r] * xscale);
+            }
         }
     }
-    memcpy(out, acc, sizeof acc);
+    for (int t = 0; t < nr; t++) memcpy(out + t * ROWS, acc[t], sizeof acc[t]);
 #endif
 }
 
@@ -122,13 +144,25 @@ struct q8_job {
 static void q8_chunk(void *ctx, int chunk) {
     struct q8_job *j = ctx;
     int blocks = j->k / QK, groups = (j->n + ROWS - 1) / ROWS;
-    float out[ROWS];
+    float out[TILE * ROWS];
     for (int g = chunk * CHUNK_GROUPS; g < groups && g < (chunk + 1) * CHUNK_GROUPS; g++) {
         int valid = j->n - g * ROWS < ROWS ? j->n - g * ROWS : ROWS;
-        for (int r = 0; r < j->m; r++) {
-            group_dot(j->w + (int64_t)g * blocks * ROWS * QK, j->ws + (int64_t)g * blocks * ROWS,
-                      blocks, j->xq + (int64_t)r * j->k, j->xs + (int64_t)r * blocks, out);
-            memcpy(j->y + (int64_t)r * j->n + g * ROWS, out, sizeof(float) * valid);
+        const int8_t *w = j->w + (int64_t)g * blocks * ROWS * QK;
+        const float *ws = j->ws + (int64_t)g * blocks * ROWS;
+        for (int r = 0; r < j->m; r += TILE) {
+            int nr = j->m - r < TILE ? j->m - r : TILE;
+            const int8_t *xq = j->xq + (int64_t)r * j->k;
+            const float *xs = j->xs + (int64_t)r * blocks;
+            /* constant row counts, so each call's loops unroll into registers */
+            switch (nr) {
+            case 4: group_dot(w, ws, blocks, j->k, xq, xs, 4, out); break;
+            case 3: group_dot(w, ws, blocks, j->k, xq, xs, 3, out); break;
+            case 2: group_dot(w, ws, blocks, j->k, xq, xs, 2, out); break;
+            default: group_dot(w, ws, blocks, j->k, xq, xs, 1, out); break;
+            }
+            for (int t = 0; t < nr; t++)
+                memcpy(j->y + (int64_t)(r + t) * j->n + g * ROWS, out + t * ROWS,
+                       sizeof(float) * valid);
         }
     }
 }
