@@ -21,6 +21,12 @@
 typedef void (*tw_task)(void *ctx, int chunk);
 void tw_parallel(tw_task task, void *ctx, int chunks, int threads); /* pool.c */
 
+#if defined(__AVX2__) && defined(__FMA__) && defined(__AVX512VNNI__) && defined(__AVX512VL__)
+#define TW_VNNI(acc, a, b) _mm256_dpbusd_epi32(acc, a, b)
+#elif defined(__AVX2__) && defined(__FMA__) && defined(__AVXVNNI__)
+#define TW_VNNI(acc, a, b) _mm256_dpbusd_avx_epi32(acc, a, b)
+#endif
+
 #define QK 32
 #define ROWS 8          /* rows interleaved in a group */
 #define CHUNK_GROUPS 4  /* groups a thread claims at a time */
@@ -80,6 +86,28 @@ static inline __attribute__((always_inline)) void group_dot(
         _mm_prefetch((const char *)(wb + 8 * ROWS * QK + 192), _MM_HINT_T0);
         __m256i sum0[TILE], sum1[TILE];
         for (int r = 0; r < nr; r++) sum0[r] = sum1[r] = _mm256_setzero_si256();
+#if defined(TW_VNNI)
+        /* x arrives offset to unsigned (x + 128, see tw_q8_matmul), so vpdpbusd takes it and
+         * the signed weights as they are: sum (x + 128) w - 128 sum w = sum x w, exactly in
+         * int32 (|sum| <= 32 * 255 * 127). sum w is computed once for all the tile's rows. */
+        const __m256i ones = _mm256_set1_epi8(1);
+        __m256i wsum = _mm256_setzero_si256();
+        for (int s = 0; s < QK / 4; s += 2) {
+            __m256i wv0 = _mm256_loadu_si256((const __m256i *)(wb + s * 32));
+            __m256i wv1 = _mm256_loadu_si256((const __m256i *)(wb + s * 32 + 32));
+            wsum = TW_VNNI(TW_VNNI(wsum, ones, wv0), ones, wv1);
+            for (int r = 0; r < nr; r++) {
+                const int8_t *xb = xq + (int64_t)r * k + b * QK;
+                int32_t x0, x1;
+                memcpy(&x0, xb + s * 4, 4);
+                memcpy(&x1, xb + s * 4 + 4, 4);
+                sum0[r] = TW_VNNI(sum0[r], _mm256_set1_epi32(x0), wv0);
+                sum1[r] = TW_VNNI(sum1[r], _mm256_set1_epi32(x1), wv1);
+            }
+        }
+        wsum = _mm256_slli_epi32(wsum, 7);
+        for (int r = 0; r < nr; r++) sum1[r] = _mm256_sub_epi32(sum1[r], wsum);
+#else
         for (int s = 0; s < QK / 4; s += 2) {
             __m256i wv0 = _mm256_loadu_si256((const __m256i *)(wb + s * 32));
             __m256i wv1 = _mm256_loadu_si256((const __m256i *)(wb + s * 32 + 32));
@@ -91,21 +119,14 @@ static inline __attribute__((always_inline)) void group_dot(
                 __m256i xv0 = _mm256_set1_epi32(x0), xv1 = _mm256_set1_epi32(x1);
                 __m256i w0 = _mm256_sign_epi8(wv0, xv0), w1 = _mm256_sign_epi8(wv1, xv1);
                 __m256i a0 = _mm256_sign_epi8(xv0, xv0), a1 = _mm256_sign_epi8(xv1, xv1);
-#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
-                sum0[r] = _mm256_dpbusd_epi32(sum0[r], a0, w0);
-                sum1[r] = _mm256_dpbusd_epi32(sum1[r], a1, w1);
-#elif defined(__AVXVNNI__)
-                sum0[r] = _mm256_dpbusd_avx_epi32(sum0[r], a0, w0);
-                sum1[r] = _mm256_dpbusd_avx_epi32(sum1[r], a1, w1);
-#else
                 const __m256i ones = _mm256_set1_epi16(1); /* |x| <= 127: no int16 saturation */
                 sum0[r] = _mm256_add_epi32(
                     sum0[r], _mm256_madd_epi16(_mm256_maddubs_epi16(a0, w0), ones));
                 sum1[r] = _mm256_add_epi32(
                     sum1[r], _mm256_madd_epi16(_mm256_maddubs_epi16(a1, w1), ones));
-#endif
             }
         }
+#endif
         __m256 wscale = _mm256_loadu_ps(ws + b * ROWS);
         for (int r = 0; r < nr; r++) {
             __m256 scale = _mm256_mul_ps(wscale, _mm256_set1_ps(xs[(int64_t)r * blocks + b]));
@@ -174,6 +195,9 @@ int tw_q8_matmul(const float *x, int m, int k, const int8_t *w, const float *ws,
     float *xs = malloc(sizeof(float) * (size_t)m * (k / QK));
     if (!xq || !xs) { free(xq); free(xs); return -1; }
     tw_q8_quantize(x, (int64_t)m * k, xq, xs);
+#if defined(TW_VNNI)
+    for (int64_t i = 0; i < (int64_t)m * k; i++) xq[i] = (int8_t)((uint8_t)xq[i] ^ 0x80); /* +128 */
+#endif
     struct q8_job job = {xq, w, xs, ws, y, m, k, n};
     int groups = (n + ROWS - 1) / ROWS;
     tw_parallel(q8_chunk, &job, (groups + CHUNK_GROUPS - 1) / CHUNK_GROUPS, threads);
