@@ -8,7 +8,8 @@
  * rows, so a single dot-product instruction (VNNI vpdpbusd, or AVX2 maddubs + madd) adds 4
  * products into each row's own lane: no horizontal sums, the x side is a broadcast, and the 8
  * rows' scales are one vector. (Row-major, one row at a time, this kernel was compute bound at
- * ~2.5x the time of streaming its weights.)
+ * ~2.5x the time of streaming its weights.) Several x rows (a batched decode step, a prefill)
+ * go through each weight group in tiles of TILE rows that share its loads.
  */
 #include <math.h>
 #include <stdint.h>
