@@ -72,7 +72,11 @@ void tw_q8_pack(const int8_t *q, const float *scales, int n, int k, int8_t *pack
  * of the weights: a batched decode step (continuous batching) or a prefill reads every weight
  * block once per TILE rows instead of once per row. Per row the arithmetic is the single-row
  * kernel's, in the same order, so every row's result is bit-identical to computing it alone. */
+#if defined(TW_VNNI) && defined(__AVX512VL__)
+#define TILE 8 /* 32 vector registers: 8 rows' sums and accumulators stay in them */
+#else
 #define TILE 4
+#endif
 static inline __attribute__((always_inline)) void group_dot(
     const int8_t *w, const float *ws, int blocks, int k, const int8_t *xq, const float *xs,
     int nr, float *out) {
@@ -102,12 +106,12 @@ static inline __attribute__((always_inline)) void group_dot(
                 int32_t x0, x1;
                 memcpy(&x0, xb + s * 4, 4);
                 memcpy(&x1, xb + s * 4 + 4, 4);
-                sum0[r] = TW_VNNI(sum0[r], _mm256_set1_epi32(x0), wv0);
-                sum1[r] = TW_VNNI(sum1[r], _mm256_set1_epi32(x1), wv1);
+                sum0[r] = TW_VNNI(TW_VNNI(sum0[r], _mm256_set1_epi32(x0), wv0),
+                                  _mm256_set1_epi32(x1), wv1);
             }
         }
         wsum = _mm256_slli_epi32(wsum, 7);
-        for (int r = 0; r < nr; r++) sum1[r] = _mm256_sub_epi32(sum1[r], wsum);
+        for (int r = 0; r < nr; r++) sum1[r] = _mm256_sub_epi32(_mm256_setzero_si256(), wsum);
 #else
         for (int s = 0; s < QK / 4; s += 2) {
             __m256i wv0 = _mm256_loadu_si256((const __m256i *)(wb + s * 32));
@@ -177,6 +181,12 @@ static void q8_chunk(void *ctx, int chunk) {
             const float *xs = j->xs + (int64_t)r * blocks;
             /* constant row counts, so each call's loops unroll into registers */
             switch (nr) {
+#if TILE == 8
+            case 8: group_dot(w, ws, blocks, j->k, xq, xs, 8, out); break;
+            case 7: group_dot(w, ws, blocks, j->k, xq, xs, 7, out); break;
+            case 6: group_dot(w, ws, blocks, j->k, xq, xs, 6, out); break;
+            case 5: group_dot(w, ws, blocks, j->k, xq, xs, 5, out); break;
+#endif
             case 4: group_dot(w, ws, blocks, j->k, xq, xs, 4, out); break;
             case 3: group_dot(w, ws, blocks, j->k, xq, xs, 3, out); break;
             case 2: group_dot(w, ws, blocks, j->k, xq, xs, 2, out); break;
