@@ -153,12 +153,25 @@ def drive(server: Server, concurrency: int, per_client: int, new_tokens: int,
     return tokens / wall, tokens / (concurrency * per_client), statistics.median(latencies)
 
 
+def refuse_fallback(server: Server) -> None:
+    """Stop when the server skipped the version asked for and serves an older one.
+
+    The registry falls back to the newest version that loads, which keeps a real server up but
+    made an earlier run of this benchmark report eager-fp32's speed under the q8_0 name.
+    """
+    skipped = [line for line in server.log.read_text(errors="replace").splitlines()
+               if "start-up: skipped" in line]
+    if skipped:
+        raise RuntimeError(f"{server.name} does not serve the version asked for: {skipped[0]}")
+
+
 @contextlib.contextmanager
 def running(servers: list[Server], workdir: Path) -> Iterator[None]:
     try:
         for server in servers:  # one at a time: loading does not compete with loading
             server.start(workdir / f"{server.name.replace(' ', '-')}.log")
             server.wait_ready()
+            refuse_fallback(server)
             drive(server, 1, 1, 4, 10**6)  # warm-up: first-call work, connections
         yield
     finally:
