@@ -25,6 +25,8 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 
+from torchworks.serving.validation import replaying
+
 
 @dataclass(frozen=True)
 class PredictRoute:
@@ -44,15 +46,7 @@ class FastPredict:
             await self.app(scope, receive, send)
             return
         message = await receive()  # BodyLimit has buffered the whole (bounded) body
-        replayed = False
-
-        async def replay() -> dict[str, Any]:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return message
-            return await receive()
-
+        replay = replaying(message, receive)
         raw = message.get("body", b"")
         if message.get("type") != "http.request" or message.get("more_body") or not raw:
             await self.app(scope, replay, send)

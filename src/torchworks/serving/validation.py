@@ -103,6 +103,24 @@ def validation_error_response(errors: list[dict[str, Any]], status_code: int = 4
     return JSONResponse({"detail": detail, "message": message}, status_code=status_code)
 
 
+def replaying(message: dict[str, Any], receive: Any) -> Any:
+    """An ASGI `receive` that first hands back a body message already read, then the rest.
+
+    A middleware that must read the body to judge a request passes it on with this, so the app
+    behind it reads the same body again.
+    """
+    replayed = False
+
+    async def replay() -> dict[str, Any]:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return message
+        return await receive()
+
+    return replay
+
+
 class JsonGuard:
     """ASGI middleware: 422 for a JSON body with NaN / Infinity / a lone surrogate.
 
@@ -130,13 +148,4 @@ class JsonGuard:
                                                    "type": kind}])
             await response(scope, receive, send)
             return
-        replayed = False
-
-        async def replay() -> dict[str, Any]:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return message
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(message, receive), send)
