@@ -32,7 +32,7 @@ MAX_WORDS = 110
 SECTION_PRIOR = {S.FIELD: 0.8, S.SUMMARY: 1.0, S.BACKGROUND: 0.15, S.DETAILED: 0.2,
                  S.OTHER: 0.2, S.DRAWINGS: -2.0, S.RELATED: -2.0, S.CLAIMS: -2.0}
 
-_POSITIVE_CUES = re.compile(
+POSITIVE_CUES = re.compile(
     r"\b(?:(?:present|this|the) (?:invention|disclosure|application|embodiments?) "
     r"(?:generally |particularly |specifically )?(?:relates?|is directed|pertains|concerns|"
     r"provides?)|(?:invention|disclosure) (?:relates|is directed)|embodiments (?:relate|"
@@ -42,7 +42,7 @@ _POSITIVE_CUES = re.compile(
     r"invention|the invention provides|comprising|includ(?:es|ing))\b",
     re.IGNORECASE,
 )
-_NEGATIVE_CUES = re.compile(
+NEGATIVE_CUES = re.compile(
     r"\b(?:FIGS?\.|figure|table|incorporated (?:herein )?by reference|continuation|"
     r"provisional|priority|skilled in the art|without departing|spirit and scope|"
     r"not (?:intended to be )?limit|for example|e\.g\.|such as|claim \d|example \d|"
@@ -115,8 +115,8 @@ def structure_scores(sentences: list[Sentence]) -> np.ndarray:
     scores = np.empty(len(sentences), dtype=np.float32)
     for i, s in enumerate(sentences):
         score = SECTION_PRIOR[s.kind] + 0.6 / (1.0 + s.rank)
-        score += 0.5 * min(2, len(_POSITIVE_CUES.findall(s.text)))
-        score -= 0.6 * min(2, len(_NEGATIVE_CUES.findall(s.text)))
+        score += 0.5 * min(2, len(POSITIVE_CUES.findall(s.text)))
+        score -= 0.6 * min(2, len(NEGATIVE_CUES.findall(s.text)))
         scores[i] = score
     return scores
 

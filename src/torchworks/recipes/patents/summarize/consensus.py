@@ -48,7 +48,7 @@ MIN_WINDOW_WORDS = 40  # a window shorter than this is a heading or a lone remar
 MIN_FIRST_WORDS = 6  # a window must not open with a fragment ("Summary of the invention.")
 
 # the opening of a statement of the invention, as drafters write it in the summary section
-_STATEMENT = re.compile(
+STATEMENT = re.compile(
     r"\b(?:(?:present|this|the) (?:invention|disclosure|application)|embodiments?|aspects?) "
     r"(?:\w+ ){0,2}(?:relates?|is directed|are directed|pertains?|concerns?|provides?|includes?|"
     r"comprises?)|in (?:one|an|a first|some|certain) (?:aspect|embodiment)|there is provided|"
@@ -135,7 +135,7 @@ def opens_with_statement(text: str) -> bool:
     """Does the first sentence state what the invention is ("The present invention relates
     to", "In one aspect, a holder is provided")?"""
     sentences = split_sentences(text)
-    return bool(sentences and _STATEMENT.search(sentences[0]))
+    return bool(sentences and STATEMENT.search(sentences[0]))
 
 
 @dataclass(frozen=True)

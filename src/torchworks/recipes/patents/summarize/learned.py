@@ -25,14 +25,14 @@ from pathlib import Path
 import numpy as np
 
 from torchworks.errors import ConfigError
-from torchworks.recipes.patents.summarize.candidates import _NEGATIVE_CUES as NEGATIVE_CUES
-from torchworks.recipes.patents.summarize.candidates import _POSITIVE_CUES as POSITIVE_CUES
 from torchworks.recipes.patents.summarize.candidates import (
+    NEGATIVE_CUES,
+    POSITIVE_CUES,
     Sentence,
     document_sentences,
     first_claim,
 )
-from torchworks.recipes.patents.summarize.consensus import _STATEMENT as STATEMENT
+from torchworks.recipes.patents.summarize.consensus import STATEMENT
 from torchworks.recipes.patents.summarize.structure import Features, candidates, features, pick
 from torchworks.recipes.patents.summarize.words import content_words
 from torchworks.recipes.patents.text import sections as S
