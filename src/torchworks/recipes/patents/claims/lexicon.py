@@ -35,7 +35,7 @@ STOP = frozenset(_STOP_WORDS.split())
 # Definite phrases that need no antecedent: "the same X", "the other X" (first word), and a few
 # words that name something unique on their own ("the art", "the group consisting of").
 EXEMPT_FIRST = frozenset({"same", "other", "following", "latter", "former", "respective",
-                          "corresponding",
+                          "corresponding", "total", "balance",
                           "whole", "entire", "rest", "remainder", "foregoing", "above"})
 EXEMPT_ALONE = frozenset({
     "art", "invention", "world", "environment", "atmosphere", "earth", "ground", "air", "user",
@@ -46,6 +46,23 @@ EXEMPT_ALONE = frozenset({
     # unique things and directions needing no introduction
     "sea", "sky", "ocean", "horizon", "gravity", "horizontal", "vertical", "right", "left",
     "outside", "inside", "exterior", "interior", "remainder", "balance"})
+
+# Nouns naming what every thing or act has (a direction, a dimension, a place, a quantity):
+# "the vertical direction", "the drying temperature", "the left edge" are inherent, so a
+# reference to one without an introduction is a warning, not an error (MPEP 2173.05(e)).
+_INHERENT = """
+direction orientation axis side end top bottom front rear back center centre middle edge
+periphery circumference perimeter outline contour interior exterior length width height depth
+thickness diameter radius size dimension area volume weight mass shape position location
+speed velocity rate temperature pressure density concentration viscosity frequency magnitude
+intensity amplitude ratio proportion sum total difference maximum minimum average mean
+distance spacing interval period duration time moment angle vicinity proximity surroundings
+color colour texture level amount number quantity degree extent value remainder majority half
+energy potential affinity conductivity resistance resistivity capacity capacitance efficiency
+strength hardness roughness porosity permeability wavelength brightness luminance humidity
+surface isomer enantiomer
+"""
+INHERENT_WORDS = tuple(_INHERENT.split())
 
 # Words ending in -ing or -ed that name things: kept in terms, never taken for participles.
 _ING_ED_NOUNS = """
@@ -72,3 +89,45 @@ withdrawn written chosen frozen hidden broken spoken woven grown blown flown sew
 begun undergone overlaid mistaken
 """
 IRREGULAR_PARTICIPLES = frozenset(_IRREGULAR_PARTICIPLES.split())
+
+# One-word references to a part of the body or to a person who uses the invention ("wearable
+# on the wrist", "within the nostril", "made by the player"): inherent in the user or the act,
+# so a warning at most, even when another claim happens to introduce one.
+_BODY_OR_PERSON = """
+nostril nostrils wrist wrists elbow elbows shoulder shoulders chest torso abdomen waist spine
+buttocks thigh thighs knee knees ankle ankles forehead scalp cheek cheeks chin throat skin
+tongue nose
+player performer wearer person individual human patient driver passenger rider viewer
+listener consumer customer caregiver physician surgeon clinician
+"""
+BODY_OR_PERSON = frozenset(_BODY_OR_PERSON.split())
+# Body words that also name parts of things ("the head of the bolt", "the neck of the
+# bottle"): inherent only in a claim about a person (see `basis_exceptions.body_or_person`).
+_BODY_IF_WORN = """
+head neck arm arms hand hands finger fingers foot feet leg legs ear ears eye eyes mouth face
+back lip lips heel toe toes
+"""
+BODY_IF_WORN = frozenset(_BODY_IF_WORN.split())
+
+# Adjectives that follow a term rather than name it ("the layers other than", "the wall
+# adjacent to", "the pins parallel to").
+TRAILING = frozenset({"other", "relative", "adjacent", "opposite", "respective", "closest",
+                      "nearest", "farthest", "furthest", "equal", "parallel", "perpendicular",
+                      "remote", "next", "proximate", "prior", "subsequent", "sufficient",
+                      "available", "present", "capable", "responsive", "transverse", "coaxial",
+                      "concentric", "flush", "integral", "downstream", "upstream", "distant",
+                      "normal", "tangent", "tangential", "external", "internal", "exterior",
+                      "interior", "alone", "itself", "themselves", "open", "closed", "free",
+                      "common", "similar", "different", "identical", "greater", "smaller",
+                      "larger", "higher", "lower", "longer", "shorter", "wider", "narrower",
+                      "able", "unable"})
+
+# Verbs in their bare form that end a term ("the voltage divider and the diode operate").
+BARE_VERBS = frozenset({"operate", "cooperate", "define", "provide", "rotate", "engage",
+                        "extend", "allow", "enable", "receive", "communicate", "generate",
+                        "comprise", "include", "remain", "move", "contact", "abut", "overlap",
+                        "interact", "coincide", "intersect", "meet", "mate", "exceed",
+                        "calculate", "compute", "determine", "identify", "obtain", "perform",
+                        "transmit", "execute", "retrieve", "estimate"})
+ABLE_NOUNS = frozenset({"variable", "vegetable", "consumable", "deliverable", "turntable",
+                        "timetable", "receivable", "collectible", "convertible", "perishable"})

@@ -12,8 +12,9 @@ Policy, pattern by pattern (how sure the rule can be that the drafter erred):
   holds its words only with another word between them: "the ferroelectric film" after "a
   ferroelectric seed film" and before "a ferroelectric film"); a term only introduced in a
   claim outside the chain (the message names that claim); and, for a term of two or more
-  words whose head is not an inherent noun (below), when it names one of several numbered
-  elements ("the first refrigerant line" with no "a first refrigerant line"), when the claims
+  words whose head is not an inherent noun (`lexicon.INHERENT_WORDS`; a symbol after it, as
+  in "the valley depth Rv", does not count), when it names one of several numbered elements
+  ("the first refrigerant line" with no "a first refrigerant line"), when the claims
   go on to use it as an element (referred to again, even as "the X of Y") unless every word of
   it is in the chain in other combinations, or when none of its words occurs earlier in the
   chain and nothing after it defines it; a one-word term only when it is used again, no
@@ -24,14 +25,22 @@ Policy, pattern by pattern (how sure the rule can be that the drafter erred):
   has ("the vertical direction", "the drying temperature", "the left edge": MPEP 2173.05(e)
   accepts inherent properties); the phrase is defined in place and not used again ("the
   outer surface of the sphere", "the distance between A and B", "the polymer obtained in
-  step (c)"); an ordinal that says which one acts first, not which of several elements
+  step (c)"), also when the claim introduces another one later ("the distance between A and
+  B is smaller than a distance between C and D"); a spelling variant ("said work piece"
+  after "a workpiece"); a participle naming an act the chain recites ("the selected block"
+  after "a selection of a block"); a part of an introduced thing ("the alcohol fraction"
+  after "an aromatic alcohol") or the one related to it ("the associated photoreceptor"
+  after "a photoreceptor"); a one-word reference to a part of the body or a person ("the
+  nostril", "the player"; "the head" in a claim about a wearer), even when a claim outside
+  the chain introduces it; an ordinal that says which one acts first, not which of several elements
   ("declaring the first team to accumulate 100 points the winner"); a role ("uses the element of
   claim 1 as the light source"); a possessive ("the patient's heart wall"); an undefined
   acronym ("the PHYB"); any other one-word term ("the body", "the form");
 - no finding: standard formulas and unique things ("in the event that", "the vicinity of",
-  "the improvement", "the same", "the other", "the corresponding", "the group consisting of",
-  "the sea", "the ground"), names ("the Internet", "the Agricultural Research Service"), "the X
-  thereof". A reference sign after a term ("the second subset (20)") is not a definition.
+  "the improvement", "the same", "the other", "the corresponding", "the total X",
+  "the balance (rhodium)", "the group consisting of", "the sea", "the ground"), names ("the
+  Internet", "the Agricultural Research Service"), "the X thereof". A reference sign after a
+  term ("the second subset (20)") is not a definition.
 """
 
 from __future__ import annotations
@@ -40,6 +49,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from torchworks.recipes.patents.claims.basis_exceptions import (
+    acted_modifier,
+    body_or_person,
+    part_of,
+    spelled_differently,
+    without_symbol,
+)
 from torchworks.recipes.patents.claims.chain import (
     ChainTerms,
     act_stem,
@@ -48,7 +64,7 @@ from torchworks.recipes.patents.claims.chain import (
     walk_chains,
 )
 from torchworks.recipes.patents.claims.findings import Finding, claim_finding
-from torchworks.recipes.patents.claims.lexicon import EXEMPT_ALONE, EXEMPT_FIRST
+from torchworks.recipes.patents.claims.lexicon import EXEMPT_ALONE, EXEMPT_FIRST, INHERENT_WORDS
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
 from torchworks.recipes.patents.claims.terms import (
     INDEFINITE,
@@ -61,21 +77,7 @@ from torchworks.recipes.patents.claims.terms import (
     trimmed,
 )
 
-# Nouns naming what every thing or act has (a direction, a dimension, a place, a quantity):
-# "the vertical direction", "the drying temperature", "the left edge" are inherent, so a
-# reference to one without an introduction is a warning, not an error (MPEP 2173.05(e)).
-_INHERENT = """
-direction orientation axis side end top bottom front rear back center centre middle edge
-periphery circumference perimeter outline contour interior exterior length width height depth
-thickness diameter radius size dimension area volume weight mass shape position location
-speed velocity rate temperature pressure density concentration viscosity frequency magnitude
-intensity amplitude ratio proportion sum total difference maximum minimum average mean
-distance spacing interval period duration time moment angle vicinity proximity surroundings
-color colour texture level amount number quantity degree extent value remainder majority half
-energy potential affinity conductivity resistance resistivity capacity capacitance efficiency
-strength hardness roughness porosity permeability wavelength brightness luminance humidity
-"""
-INHERENT = frozenset(stem(w) for w in _INHERENT.split())
+INHERENT = frozenset(stem(w) for w in INHERENT_WORDS)  # by stem: "sides", "lengths"
 # Words after "the X" that define X in place: an inherent or relational property.
 DEFINING = frozenset({"of", "between", "since", "from", "among", "relative", "formed",
                       "defined", "thereof", "(", "measured", "taken", "along", ":", "as"})
@@ -92,6 +94,8 @@ class _Lapse:
     rephrased: bool  # every word of its head occurs in earlier mentions, in other combinations
     partial: Mention | None  # an earlier mention with its head noun
     body_from: int  # where the claim's body starts (after "The lamp of claim 1")
+    variant: bool  # an earlier mention has it in other spelling or with another verb form
+    part_of: bool  # "the alcohol fraction" of an introduced alcohol, "the associated lamp"
     reused: bool = False  # the chain refers to it again afterwards: it is used as an element
 
 
@@ -119,7 +123,9 @@ def antecedent_basis(claim_set: ClaimSet) -> list[Finding]:
                 lapse = _Lapse(claim, mention, mentions[index + 1:],
                                any(chain.has_stem(w) for w in mention.stem_set),
                                _rephrased(mention, chain, words),
-                               _sharing_head(mention, chain), body_from)
+                               _sharing_head(mention, chain), body_from,
+                               spelled_differently(mention, chain)
+                               or acted_modifier(mention, chain), part_of(mention, chain))
                 lapses.append(lapse)
                 chain.note(key, lapse)
             chain.add(mention)
@@ -190,7 +196,8 @@ def _has_basis(mention: Mention, chain: ChainTerms,
     if any(chain.covers(wanted) for wanted in _version_stems(mention.words)):
         return True
     last = mention.words[-1]
-    if last in ("step", "steps", "act", "operation", "process") and len(mention.words) > 1:
+    if last in ("step", "steps", "act", "operation", "process", "procedure") \
+            and len(mention.words) > 1:
         last = mention.words[-2]  # "the adhering step" after "adhering the film"
     if not _act_noun(last):
         return False
@@ -266,12 +273,15 @@ def _finding(lapse: _Lapse, introduced: dict[frozenset[str], int]) -> Finding:
     no_basis = (f"'{words}' has no antecedent basis: no earlier "
                 f"'{indefinite(phrase)}' in claim {claim.number}"
                 + (" or the claims it depends on" if claim.parents else ""))
+    inherent = stem(without_symbol(claim.text, mention, head)[-1]) in INHERENT
     severity = "error"
-    if introduced_later is not None:
+    if introduced_later is not None and not (inherent and defined_here):
         message = (f"'{words}' is used before it is introduced (it is introduced later in "
                    f"this claim as '{introduced_later.determiner} {introduced_later.phrase}')")
         fix = (f"introduce it at its first use: '{indefinite(phrase)}', and refer to "
                f"it as 'the {phrase}' afterwards")
+    elif lapse.variant or body_or_person(claim.text, head) or lapse.part_of:
+        severity = "warning"
     elif outside and not in_preamble and not any(w.endswith("'s") for w in head):
         message = (f"'{words}' has no antecedent basis in claim {claim.number}'s chain: claim "
                    f"{elsewhere} introduces it, but claim {claim.number} does not depend on it")
@@ -279,7 +289,7 @@ def _finding(lapse: _Lapse, introduced: dict[frozenset[str], int]) -> Finding:
             fix = f"depend on claim {elsewhere}, or {fix}"
     elif in_preamble or (len(head) == 1 and not (
             _lone_element(lapse) and not defined_here)) \
-            or stem(head[-1]) in INHERENT \
+            or inherent \
             or _acronym(claim, mention) or _role(claim.text, mention) \
             or _first_to_act(claim.text, mention, head) \
             or any(w.endswith("'s") for w in head):

@@ -2,7 +2,7 @@
 
 - error `claim-period`: the claim does not end with a period (a cut-off or run-on claim); a
   warning when it ends where a formula or table image would follow ("..., which is", "the
-  formula:"), since text readers often drop those;
+  formula:", bare item labels "(a) (b)"), since text readers often drop those;
 - warning `claim-sentences`: a period followed by a capitalized word inside the claim, which
   reads as a second sentence (abbreviations such as "No.", "Fig.", "e.g.", "U.S." and decimal
   numbers are not sentence ends);
@@ -28,8 +28,10 @@ _COMMENTARY = re.compile(
 
 
 # A claim that ends like this lost what came next, usually a chemical formula or a table that
-# was an image ("The ligand of claim 1, which is", "represented by the formula:").
-_BEFORE_FORMULA = re.compile(r"(?:\b(?:is|are|formulae?|formulas|structures?|following|by)|:)\s*$",
+# was an image ("The ligand of claim 1, which is", "represented by the formula:"), or ends in
+# bare list labels whose items were images ("consisting of: (a) (b)").
+_BEFORE_FORMULA = re.compile(r"(?:\b(?:is|are|formulae?|formulas|structures?|following|by)|:)\s*$"
+                             r"|(?:[;:]|\([a-z]{1,4}\))\s*\([a-z]{1,4}\)\s*$",
                              re.IGNORECASE)
 
 

@@ -109,8 +109,9 @@ def transitions(claim_set: ClaimSet) -> list[Finding]:
 
     An error where the body plainly starts without one ("A vacuum cleaner: a housing ...",
     "A VCO circuit having low jitter: a first stage; ...", "A treatment system, at least one
-    tank ..., an air supply, ..."), and where a 'wherein' clause lists its elements without a
-    verb ("wherein each photodiode: a substrate; ..."); a warning where the claim may be
+    tank ..., an air supply, ..."), and where a 'wherein' clause or a reference to an element
+    lists its elements without a verb ("wherein each photodiode: a substrate; ...", "A blade
+    comprising an alloy, said alloy: from 5 to 30% platinum; ..."); a warning where the claim may be
     written in another accepted form ("A compound selected from: ...", "A controller
     configured to: ...", a medium whose instructions name the steps, a claim with no colon).
     """
@@ -139,7 +140,7 @@ def transitions(claim_set: ClaimSet) -> list[Finding]:
     return findings
 
 
-_FUNCTION_BEFORE_COLON = frozenset({"to", "from", "of", "by", "in", "which", "that", "as",
+_FUNCTION_BEFORE_COLON = frozenset({"to", "for", "from", "of", "by", "in", "which", "that", "as",
                                     "wherein", "whereby", "formula", "structure", "steps"})
 
 
@@ -149,16 +150,19 @@ _ELEMENT_START = re.compile(r"\s*(?:\(?[a-z0-9]{1,3}[.)]\s*)?(?:a|an|at\s+least|
                             re.IGNORECASE)
 
 
-_WHEREIN_CLAUSE = re.compile(r"\bwherein\s+((?:each|the|said|an?)\s+[^,;:()]{1,60}):",
-                             re.IGNORECASE)
+# "wherein each photodiode:", and a reference to an element after a comma or "and" (", said
+# alloy:", "and the oil phase:"), followed by a list of elements with no verb.
+_WHEREIN_CLAUSE = re.compile(r"(?:\bwherein\s+|(?:,|\band)\s+(?=each|the|said))"
+                             r"((?:each|the|said|an?)\s+[^,;:()]{1,60}):", re.IGNORECASE)
 
 
 def _verbless_clause(text: str) -> re.Match[str] | None:
     """"..., wherein each avalanche photodiode: a substrate ...; ...": a clause that lists
     elements after a noun, without "comprises" (the sub-element's transition)."""
-    if "wherein" not in text:
+    if ":" not in text:
         return None
-    for clause in _WHEREIN_CLAUSE.finditer(text):
+    clause = _WHEREIN_CLAUSE.search(text)
+    while clause:  # overlapping: "wherein A comprises 5% water and the oil phase: a) ..."
         words = clause.group(1).lower().split()[1:]
         if words[-1:] == ["further"]:
             words = words[:-1]  # "wherein the method further: injecting ...; ..."
@@ -166,6 +170,7 @@ def _verbless_clause(text: str) -> re.Match[str] | None:
                 and _ELEMENT_START.match(text, clause.end()) \
                 and ";" in text[clause.end():clause.end() + 300]:
             return clause
+        clause = _WHEREIN_CLAUSE.search(text, clause.start() + 1)
     return None
 
 

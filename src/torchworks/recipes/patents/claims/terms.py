@@ -14,7 +14,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from torchworks.recipes.patents.claims.lexicon import ING_ED_NOUNS, IRREGULAR_PARTICIPLES, STOP
+from torchworks.recipes.patents.claims.lexicon import (
+    ABLE_NOUNS,
+    BARE_VERBS,
+    ING_ED_NOUNS,
+    IRREGULAR_PARTICIPLES,
+    STOP,
+    TRAILING,
+)
 
 DEFINITE = frozenset({"the", "said"})
 # Determiners that introduce a term; multi-word ones are matched as token sequences.
@@ -190,17 +197,21 @@ def mentions(text: str, tokens: Tokens | None = None) -> list[Mention]:
             j += 1
         if j == i:
             continue
-        words = tuple(lows[i:j])
+        begin, lead = i, ()
+        if j < n and lows[j - 1] in ordinals_ and lows[j] in (",", "and", "or"):
+            i, j, lead, ordinals = _split_ordinal(lows, begin, j, ordinals, bool(determiner))
+        words = tuple(lows[i:j]) if not lead or lead[0] != "," else lead[1:] + tuple(lows[i:j])
+        lead = () if lead[:1] == (",",) else lead
         versions, j = _with_acronym(tokens, words, j)
         if determiner in definite:
             versions = versions[:1]  # a reference is looked up as written in full
         after = _word_after(tokens, j)
-        span = (matches[i].start(), matches[j - 1].end())
-        first = tokens.texts[i]
+        span = (matches[begin].start(), matches[j - 1].end())
+        first = tokens.texts[begin]
         proper = first[:1].isupper() and not first.isupper() and span[0] > 0
         for ordinal in ordinals or [prefix or None]:
             for version in versions:
-                phrase = version if ordinal is None else (ordinal, *version)
+                phrase = version if ordinal is None else (*lead, ordinal, *version)
                 found.append(Mention(phrase, determiner, span[0], span[1], after, proper))
         if numbered:
             found.append(Mention((numbered, *words), "a", span[0], span[1], after, proper))
@@ -277,19 +288,6 @@ def participle(word: str) -> bool:
     return word.endswith("ed") and len(word) > 4 and not word.endswith("eed")
 
 
-# Adjectives that follow a term rather than name it ("the layers other than", "the wall
-# adjacent to", "the pins parallel to").
-TRAILING = frozenset({"other", "relative", "adjacent", "opposite", "respective", "closest",
-                      "nearest", "farthest", "furthest", "equal", "parallel", "perpendicular",
-                      "remote", "next", "proximate", "prior", "subsequent", "sufficient",
-                      "available", "present", "capable", "responsive", "transverse", "coaxial",
-                      "concentric", "flush", "integral", "downstream", "upstream", "distant",
-                      "normal", "tangent", "tangential", "external", "internal", "exterior",
-                      "interior", "alone", "itself", "themselves", "open", "closed", "free",
-                      "common", "similar", "different", "identical", "greater", "smaller",
-                      "larger", "higher", "lower", "longer", "shorter", "wider", "narrower",
-                      "able", "unable"})
-
 
 @lru_cache(maxsize=1 << 16)
 def trimmed(words: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
@@ -307,18 +305,10 @@ def trimmed(words: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
     return tuple(versions)
 
 
-# Verbs in their bare form that end a term ("the voltage divider and the diode operate").
-BARE_VERBS = frozenset({"operate", "cooperate", "define", "provide", "rotate", "engage",
-                        "extend", "allow", "enable", "receive", "communicate", "generate",
-                        "comprise", "include", "remain", "move", "contact", "abut", "overlap",
-                        "interact", "coincide", "intersect", "meet", "mate", "exceed"})
-_ABLE_NOUNS = frozenset({"variable", "vegetable", "consumable", "deliverable", "turntable",
-                         "timetable", "receivable", "collectible", "convertible", "perishable"})
-
 
 def _able(word: str) -> bool:
     """"the force resistible", "the parts movable": an adjective after the term."""
-    return word.endswith(("able", "ible")) and len(word) >= 7 and word not in _ABLE_NOUNS
+    return word.endswith(("able", "ible")) and len(word) >= 7 and word not in ABLE_NOUNS
 
 
 def _verb_after(before: str, word: str) -> bool:
@@ -376,6 +366,33 @@ def _inside(low: str) -> bool:
 
 
 _LIST_ARTICLES = frozenset({"a", "an", "the", "said"})
+
+
+def _split_ordinal(lows: list[str], i: int, j: int, ordinals: list[str],
+                   determined: bool) -> tuple[int, int, tuple[str, ...], list[str]]:
+    """A phrase `lows[i:j]` that ends in an ordinal before "and", "or" or a comma: "separate
+    first and second compartments" and "define first and second flow paths" name a first
+    and a second one (a word before the list that is not a verb leads each phrase); "a
+    second, complementary shell" is the second complementary shell. Returns the noun's start
+    and end, the leading words (a "," first for the comma form) and the ordinals."""
+    if lows[j] == "," and determined and j - i == 1 and j + 1 < len(lows) \
+            and _inside(lows[j + 1]) and lows[j + 1] not in ORDINALS:
+        k = j + 1
+        while k < len(lows) and _inside(lows[k]):
+            k += 1
+        return j + 1, k, (",", lows[i]), ordinals
+    if ordinals or j - i < 2:
+        return i, j, (), ordinals
+    listed, k = _ordinal_list(lows, j - 1)
+    if not listed:
+        return i, j, (), ordinals
+    end = k
+    while end < len(lows) and _inside(lows[end]):
+        end += 1
+    if end == k:
+        return i, j, (), ordinals
+    lead = tuple(w for w in lows[i:j - 1] if not participle(w) and w not in BARE_VERBS)
+    return k, end, lead, listed
 
 
 def _ordinal_list(lows: list[str], i: int) -> tuple[list[str], int]:
