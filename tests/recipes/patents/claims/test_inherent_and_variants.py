@@ -88,3 +88,10 @@ def test_an_element_listing_its_parts_without_a_verb_is_a_missing_transition() -
                       "configuring a device, the computer instructions including instructions "
                       "for: detecting a status; and configuring a pad.",
                       "transition-missing") == ["warning"]
+
+
+def test_paired_adjectives_before_one_noun_introduce_each() -> None:
+    found = basis("1. A lens comprising an objective having central and peripheral regions, "
+                  "wherein a beam passes through the central region and the peripheral region "
+                  "and the upper region.")
+    assert found == {"the upper region": "warning"}

@@ -217,7 +217,31 @@ def mentions(text: str, tokens: Tokens | None = None) -> list[Mention]:
             found.append(Mention((numbered, *words), "a", span[0], span[1], after, proper))
         determiner = prefix = numbered = ""
         i = j
-    return found
+    return _paired(text, found) if " and " in text or " or " in text else found
+
+
+# Adjectives that come in pairs before one plural noun: "central and peripheral regions" names
+# a central region and a peripheral region.
+_PAIRED = frozenset({"inner", "outer", "upper", "lower", "front", "rear", "left", "right",
+                     "top", "bottom", "central", "peripheral", "proximal", "distal", "inlet",
+                     "outlet", "male", "female", "positive", "negative", "input", "output",
+                     "primary", "secondary", "leading", "trailing", "forward", "rearward"})
+
+
+def _paired(text: str, found: list[Mention]) -> list[Mention]:
+    """`found` with "central region" added after "central" in "central and peripheral
+    regions" (the first adjective of the pair is read as a phrase of its own)."""
+    out: list[Mention] = []
+    for k, mention in enumerate(found):
+        out.append(mention)
+        after = found[k + 1] if k + 1 < len(found) else None
+        if after is None or len(mention.words) != 1 or mention.words[0] not in _PAIRED \
+                or len(after.words) < 2 or after.words[0] not in _PAIRED \
+                or text[mention.end:after.start].strip() not in ("and", "or"):
+            continue
+        out.append(Mention((mention.words[0], *after.words[1:]), mention.determiner,
+                           mention.start, after.end, after.followed_by, mention.proper))
+    return out
 
 
 _BREAK, _DETERMINER, _TERM, _OTHER = range(4)
