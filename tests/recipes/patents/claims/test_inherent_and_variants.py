@@ -95,3 +95,9 @@ def test_paired_adjectives_before_one_noun_introduce_each() -> None:
                   "wherein a beam passes through the central region and the peripheral region "
                   "and the upper region.")
     assert found == {"the upper region": "warning"}
+
+
+def test_a_standard_of_comparison_is_a_warning() -> None:
+    found = basis("1. A transgenic plant comprising a construct, wherein the plant has fibers "
+                  "of increased length relative to the wild-type plant and the mature seed.")
+    assert found == {"the wild-type plant": "warning", "the mature seed": "error"}

@@ -13,6 +13,7 @@ property ("the maximum valley depth Rv").
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from torchworks.recipes.patents.claims.chain import ChainTerms, act_stem
 from torchworks.recipes.patents.claims.lexicon import BODY_IF_WORN, BODY_OR_PERSON
@@ -39,19 +40,24 @@ def body_or_person(text: str, head: tuple[str, ...]) -> bool:
     return word in BODY_OR_PERSON or (word in BODY_IF_WORN and bool(_PERSON_CONTEXT.search(text)))
 
 
-def _joined(words: tuple[str, ...]) -> str:
-    text = "".join(words).replace("-", "")
-    return text[:-1] if text.endswith("s") else text
+@lru_cache(maxsize=1 << 16)
+def _joined(words: tuple[str, ...]) -> frozenset[str]:
+    """Each version of a term (see `trimmed`) with no space or hyphen, without a plural s."""
+    out = set()
+    for version in trimmed(words):
+        text = "".join(version).replace("-", "")
+        out.add(text[:-1] if text.endswith("s") else text)
+    return frozenset(out)
 
 
 def spelled_differently(mention: Mention, chain: ChainTerms) -> bool:
     """An earlier mention spells the term with words joined or split ("said work piece" after
     "a workpiece", "the pre-selected range" after "a preselected range")."""
-    joined = _joined(trimmed(mention.words)[-1])
+    text = "".join(trimmed(mention.words)[-1]).replace("-", "")
+    joined = text[:-1] if text.endswith("s") else text
     if len(joined) < 6:
         return False
-    return any(_joined(version) == joined
-               for _, earlier in chain.latest.values() for version in trimmed(earlier.words))
+    return any(joined in _joined(earlier.words) for _, earlier in chain.latest.values())
 
 
 def acted_modifier(mention: Mention, chain: ChainTerms) -> bool:

@@ -34,7 +34,8 @@ Policy, pattern by pattern (how sure the rule can be that the drafter erred):
   nostril", "the player"; "the head" in a claim about a wearer), even when a claim outside
   the chain introduces it; an ordinal that says which one acts first, not which of several elements
   ("declaring the first team to accumulate 100 points the winner"); a role ("uses the element of
-  claim 1 as the light source"); a possessive ("the patient's heart wall"); an undefined
+  claim 1 as the light source") or a standard of comparison ("relative to the wild-type
+  plant"); a possessive ("the patient's heart wall"); an undefined
   acronym ("the PHYB"); any other one-word term ("the body", "the form");
 - no finding: standard formulas and unique things ("in the event that", "the vicinity of",
   "the improvement", "the same", "the other", "the corresponding", "the total X",
@@ -355,12 +356,14 @@ _ATTAIN = frozenset({"accumulate", "reach", "exceed", "finish", "win", "complete
                      "arrive", "achieve", "attain", "collect", "match"})
 
 
-_ROLE = re.compile(r"\bas\s+(?:the|said)\s+$", re.IGNORECASE)
+_ROLE = re.compile(r"\b(?:as|being|relative\s+to|compared\s+(?:to|with))\s+(?:the|said)\s+$",
+                   re.IGNORECASE)
 
 
 def _role(text: str, mention: Mention) -> bool:
-    """"uses the element of claim 1 as the light source": 'as' names the role it plays."""
-    return bool(_ROLE.search(text, max(0, mention.start - 12), mention.start))
+    """"uses the element of claim 1 as the light source": 'as' names the role it plays;
+    "increased length relative to the wild-type plant": the standard it is compared with."""
+    return bool(_ROLE.search(text, max(0, mention.start - 24), mention.start))
 
 
 def _acronym(claim: Claim, mention: Mention) -> bool:
