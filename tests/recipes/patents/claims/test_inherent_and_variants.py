@@ -101,3 +101,27 @@ def test_a_standard_of_comparison_is_a_warning() -> None:
     found = basis("1. A transgenic plant comprising a construct, wherein the plant has fibers "
                   "of increased length relative to the wild-type plant and the mature seed.")
     assert found == {"the wild-type plant": "warning", "the mature seed": "error"}
+
+
+def test_token_offsets_from_running_lengths_match_the_regex() -> None:
+    from torchworks.recipes.patents.claims.terms import _WORD, tokenize
+
+    for text in ("", "  ", "1. A lamp,  comprising:\ta base (12); and the user\u2019s bulb "
+                 "\u00e9.\n2. The lamp of claim 1.  "):
+        tokens = tokenize(text)
+        assert list(zip(tokens.starts, tokens.ends, strict=True)) == [
+            m.span() for m in _WORD.finditer(text)]
+        assert tokens.texts == _WORD.findall(text)
+
+
+def test_checking_leaves_the_garbage_collector_as_it_found_it() -> None:
+    import gc
+
+    was = gc.isenabled()
+    try:
+        for state in (True, False):
+            (gc.enable if state else gc.disable)()
+            assert check_text("1. A lamp comprising a base.").findings == []
+            assert gc.isenabled() is state
+    finally:
+        (gc.enable if was else gc.disable)()

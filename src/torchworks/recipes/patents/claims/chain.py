@@ -58,8 +58,8 @@ def _act_words(tokens: Tokens) -> tuple[tuple[int, str], ...]:
                 picked.add(k + 1)
             if k + 2 < n and lows[k + 1].endswith("ly") and lows[k + 2][:1].isalpha():
                 picked.add(k + 2)
-    matches = tokens.matches
-    return tuple((matches[k].start(), act_stem(lows[k])) for k in sorted(picked))
+    starts = tokens.starts
+    return tuple((starts[k], act_stem(lows[k])) for k in sorted(picked))
 
 
 @lru_cache(maxsize=1 << 16)

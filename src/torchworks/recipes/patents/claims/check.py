@@ -12,7 +12,9 @@ naming the rule, so the user still gets every other rule's findings.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from torchworks.recipes.patents.claims import (
     rules_antecedent,
@@ -42,10 +44,26 @@ RULES: tuple[Rule, ...] = (
 
 def check_text(text: str, description: str | None = None, abstract: str | None = None) -> Report:
     """Parse `text` (claims, optionally with an "Abstract" part) and check it."""
-    claim_set = parse_claims(text if isinstance(text, str) else "")
-    if abstract is not None:
-        claim_set.abstract = " ".join(abstract.split())
-    return check(claim_set, description)
+    with _collector_paused():
+        claim_set = parse_claims(text if isinstance(text, str) else "")
+        if abstract is not None:
+            claim_set.abstract = " ".join(abstract.split())
+        return check(claim_set, description)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a claim set is read and checked. The
+    rules make some 15 small objects per claim (tokens, mentions, chain entries) that form no
+    cycles and are freed by reference counting; the collector's passes over them cost a
+    fifth of the checking time on a large set. Its state is restored afterwards, also on error."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def check(claim_set: ClaimSet, description: str | None = None) -> Report:

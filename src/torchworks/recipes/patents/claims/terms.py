@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import accumulate
+from operator import add, sub
 
 from torchworks.recipes.patents.claims.lexicon import (
     ABLE_NOUNS,
@@ -38,19 +40,25 @@ MODIFIERS = frozenset({"forward", "rearward", "upward", "downward", "inward", "o
 # conjunctions.
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'\u2019][A-Za-z0-9]+|/(?!or\b)[A-Za-z][A-Za-z0-9]*)*"
                    r"|\d+(?:[.,]\d+)*|[^\sA-Za-z0-9]")
+_SPACED_WORD = re.compile(r"(\s*)(" + _WORD.pattern + ")")
 
 
 class Tokens:
     """A text's words, numbers and punctuation marks as parallel lists, made by the regex
     engine in one pass each (no object per token: the checker reads 50,000-claim sets).
     `texts` as written, `lows` lower-cased with "\u2019" as "'" ("the user\u2019s skin");
-    `matches[i]` gives token i's character offsets in the text."""
+    token i spans `starts[i]:ends[i]` in the text. Every character that is not white space
+    belongs to a token, so the offsets are running sums of the lengths of each token and the
+    white space before it (no match object per token)."""
 
-    __slots__ = ("lows", "matches", "texts")
+    __slots__ = ("ends", "lows", "starts", "texts")
 
     def __init__(self, text: str) -> None:
-        self.matches = list(_WORD.finditer(text))
-        self.texts: list[str] = _WORD.findall(text)
+        pairs = _SPACED_WORD.findall(text)
+        spaces, texts = (list(part) for part in zip(*pairs, strict=True)) if pairs else ([], [])
+        self.texts: list[str] = texts
+        self.ends: list[int] = list(accumulate(map(add, map(len, spaces), map(len, texts))))
+        self.starts: list[int] = list(map(sub, self.ends, map(len, texts)))
         plain = text.replace("\u2019", "'")
         # Lower-casing ASCII text changes no token boundary, so the regex can cut it again.
         self.lows: list[str] = _WORD.findall(plain.lower()) if plain.isascii() else [
@@ -147,7 +155,7 @@ def mentions(text: str, tokens: Tokens | None = None) -> list[Mention]:
     the text's tokens, when the caller has them already). Most tokens are a plain stop word,
     a plain determiner or a plain term word (`_kind`); only the others take the long path."""
     tokens = tokenize(text) if tokens is None else tokens
-    lows, matches = tokens.lows, tokens.matches
+    lows, starts, ends = tokens.lows, tokens.starts, tokens.ends
     n = len(lows)
     found: list[Mention] = []
     definite, ordinals_, kind_of, inside = DEFINITE, ORDINALS, _kind, _inside
@@ -206,7 +214,7 @@ def mentions(text: str, tokens: Tokens | None = None) -> list[Mention]:
         if determiner in definite:
             versions = versions[:1]  # a reference is looked up as written in full
         after = _word_after(tokens, j)
-        span = (matches[begin].start(), matches[j - 1].end())
+        span = (starts[begin], ends[j - 1])
         first = tokens.texts[begin]
         proper = first[:1].isupper() and not first.isupper() and span[0] > 0
         for ordinal in ordinals or [prefix or None]:
