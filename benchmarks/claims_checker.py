@@ -339,7 +339,8 @@ def _print_tables(cases: list[dict], results: dict) -> None:
         print("    sets with an error  " + " -> ".join(str(r["error_sets"]) for r in rows))
         print("    warnings/claim      " + " -> ".join(f"{per(r, 'warnings'):.2f}" for r in rows))
         print("    warnings/claim +desc " + " -> ".join(
-            f"{per(r, 'described_warnings', 'described_claims'):.2f}" for r in rows))
+            f"{per(r, 'described_warnings', 'described_claims'):.2f}" if r["described_claims"]
+            else "n/a (no description)" for r in rows))
     print(f"\nplanted defects, all sets (found% / at-error%: {order})")
     kinds = sorted(summaries["after"]["kinds"], key=lambda k: (k == "all", k))
     for kind in kinds:
