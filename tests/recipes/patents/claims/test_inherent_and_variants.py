@@ -104,7 +104,7 @@ def test_a_standard_of_comparison_is_a_warning() -> None:
 
 
 def test_token_offsets_from_running_lengths_match_the_regex() -> None:
-    from torchworks.recipes.patents.claims.terms import _WORD, tokenize
+    from torchworks.recipes.patents.claims.tokens import _WORD, tokenize
 
     for text in ("", "  ", "1. A lamp,  comprising:\ta base (12); and the user\u2019s bulb "
                  "\u00e9.\n2. The lamp of claim 1.  "):

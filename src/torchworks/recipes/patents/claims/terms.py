@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import accumulate
-from operator import add, sub
 
 from torchworks.recipes.patents.claims.lexicon import (
     ABLE_NOUNS,
@@ -24,6 +22,7 @@ from torchworks.recipes.patents.claims.lexicon import (
     STOP,
     TRAILING,
 )
+from torchworks.recipes.patents.claims.tokens import Tokens, tokenize
 
 DEFINITE = frozenset({"the", "said"})
 # Determiners that introduce a term; multi-word ones are matched as token sequences.
@@ -36,38 +35,6 @@ ORDINALS = frozenset({"first", "second", "third", "fourth", "fifth", "sixth", "s
 # noun right after ("the forward surface", "the via hole", "an inside wall").
 MODIFIERS = frozenset({"forward", "rearward", "upward", "downward", "inward", "outward",
                        "backward", "via", "inside", "outside"})
-# A word may join parts with "-", "'" or "/" ("fuel/air", "inlet/outlet"), but "and/or" is two
-# conjunctions.
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'\u2019][A-Za-z0-9]+|/(?!or\b)[A-Za-z][A-Za-z0-9]*)*"
-                   r"|\d+(?:[.,]\d+)*|[^\sA-Za-z0-9]")
-_SPACED_WORD = re.compile(r"(\s*)(" + _WORD.pattern + ")")
-
-
-class Tokens:
-    """A text's words, numbers and punctuation marks as parallel lists, made by the regex
-    engine in one pass each (no object per token: the checker reads 50,000-claim sets).
-    `texts` as written, `lows` lower-cased with "\u2019" as "'" ("the user\u2019s skin");
-    token i spans `starts[i]:ends[i]` in the text. Every character that is not white space
-    belongs to a token, so the offsets are running sums of the lengths of each token and the
-    white space before it (no match object per token)."""
-
-    __slots__ = ("ends", "lows", "starts", "texts")
-
-    def __init__(self, text: str) -> None:
-        pairs = _SPACED_WORD.findall(text)
-        spaces, texts = (list(part) for part in zip(*pairs, strict=True)) if pairs else ([], [])
-        self.texts: list[str] = texts
-        self.ends: list[int] = list(accumulate(map(add, map(len, spaces), map(len, texts))))
-        self.starts: list[int] = list(map(sub, self.ends, map(len, texts)))
-        plain = text.replace("\u2019", "'")
-        # Lower-casing ASCII text changes no token boundary, so the regex can cut it again.
-        self.lows: list[str] = _WORD.findall(plain.lower()) if plain.isascii() else [
-            t.lower().replace("\u2019", "'") for t in self.texts]
-
-    def __len__(self) -> int:
-        return len(self.lows)
-
-
 class Mention:
     """A noun phrase: `words` as written (lower case), `determiner` before it ("" if bare).
 
@@ -102,10 +69,6 @@ class Mention:
     @property
     def phrase(self) -> str:
         return " ".join(self.words)
-
-
-def tokenize(text: str) -> Tokens:
-    return Tokens(text)
 
 
 @lru_cache(maxsize=1 << 16)
