@@ -64,7 +64,7 @@ def main() -> int:
     parser.add_argument("--timing", default="1000,8000,50000", help="claim counts to time")
     parser.add_argument("--show", default=None,
                         help="errors, warnings and/or misses (comma-separated): print the after "
-                             "variant's errors / a warning sample / planted defects missed")
+                             "variant's errors / 40 held-out warnings / planted defects missed")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="only profile (cProfile) checking and rendering N real claims")
     parser.add_argument("--digest", action="store_true",
@@ -372,7 +372,7 @@ def _print_tables(cases: list[dict], results: dict) -> None:
 def _show(what: str, path: Path, result: dict) -> None:
     cases = json.loads(path.read_text())["cases"]
     lapses = _lapses()
-    rng = random.Random(1)
+    rng = random.Random(15)  # the held-out sample graded in issue 15's fourth round
     warnings = []
     for case, findings in zip(cases, result["findings"], strict=True):
         if case["kind"] != "clean":
@@ -382,7 +382,7 @@ def _show(what: str, path: Path, result: dict) -> None:
                 real = (case["set"], case["id"], claim, rule, words) in lapses
                 print(f"  E{'L' if real else ' '} {case['set']} {case['id']} claim {claim}: "
                       f"{rule} '{words}'")
-            elif severity == "warning":
+            elif severity == "warning" and case["set"] == "heldout":
                 warnings.append((case["set"], case["id"], claim, rule, words))
     if what == "warnings":
         for row in rng.sample(warnings, min(40, len(warnings))):
