@@ -35,7 +35,7 @@ def test_human_report_groups_findings_under_the_claim_tree(
     assert "antecedent-basis" in lines[claim2 + 1] and "'the bulb'" in lines[claim2 + 1]
     assert lines[claim2 + 2].strip().startswith("fix: introduce it first ('a bulb')")
     assert any(line.startswith("  3. [dependent]") for line in lines)
-    assert "3 claims (1 independent): 1 errors, 1 warnings" in out
+    assert "3 claims (1 independent): 1 errors, 0 warnings, 1 info" in out  # "about 5 cm"
 
 
 def test_json_report_and_description_support(tmp_path: Path,

@@ -62,7 +62,8 @@ def to_text(report: Report) -> str:
     lines.append("")
     lines.append(f"{len(claim_set.claims)} claims "
                  f"({sum(1 for c in claim_set.claims if not c.dependent)} independent): "
-                 f"{report.errors} errors, {report.warnings} warnings")
+                 f"{report.errors} errors, {report.warnings} warnings"
+                 + (f", {infos} info" if (infos := report.count("info")) else ""))
     return "\n".join(lines)
 
 
