@@ -23,6 +23,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -85,6 +86,8 @@ class Batcher:
         if max_batch_size < 1:
             raise ValueError("max_batch_size must be at least 1")
         self.predictor = predictor
+        # the answers as JSON bodies where the predictor encodes them itself (service.py)
+        self._answer = getattr(predictor, "predict_json", None) or predictor.predict
         self.max_batch_size = max_batch_size
         self.max_delay_s = max(0.0, max_queue_delay_ms) / 1000.0
         self.max_queue = max_queue
@@ -98,7 +101,7 @@ class Batcher:
     def start(self) -> None:
         self._worker = asyncio.get_running_loop().create_task(self._run())
 
-    async def submit(self, request: BaseModel, deadline: float | None = None) -> BaseModel:
+    async def submit(self, request: BaseModel, deadline: float | None = None) -> Any:
         """The response, or raise the item's exception (ValueError: the input was bad).
 
         `deadline` (a `time.perf_counter()` instant) also bounds the work done for it."""
@@ -172,7 +175,7 @@ class Batcher:
             limit = Limit(min((d for d in deadlines if d is not None), default=None))
         try:
             with enforce(limit):
-                results = list(self.predictor.predict(requests))
+                results = list(self._answer(requests))
         except DeadlineExceeded:
             now = time.perf_counter()
             return [TimeoutError("the request's deadline passed while its batch ran")
