@@ -91,9 +91,10 @@ class Batcher:
         self.max_batch_size = max_batch_size
         self.max_delay_s = max(0.0, max_queue_delay_ms) / 1000.0
         self.max_queue = max_queue
-        self._labels = (model, version)
-        self._metrics = metrics
         self._waiting = metrics.waiting.labels(model, version)  # set on every submit
+        self._queue_time = metrics.queue_time.labels(model, version)  # observed per item
+        self._compute_time = metrics.compute_time.labels(model, version)
+        self._batch_size = metrics.batch_size.labels(model, version)
         self._queue: asyncio.Queue[_Item] = asyncio.Queue()
         self._executor = model_thread(f"batch-{model}-{version}")
         self._worker: asyncio.Task[None] | None = None
@@ -146,17 +147,15 @@ class Batcher:
                 if live:
                     started = time.perf_counter()
                     for item in live:
-                        self._metrics.queue_time.labels(*self._labels).observe(
-                            started - item.enqueued)
+                        self._queue_time.observe(started - item.enqueued)
                     limit = Limit(min((i.deadline for i in live if i.deadline is not None),
                                       default=None))
                     _stop_when_all_gone(live, limit)
                     results = await loop.run_in_executor(
                         self._executor, self._predict, [item.request for item in live],
                         [item.deadline for item in live], limit)
-                    self._metrics.compute_time.labels(*self._labels).observe(
-                        time.perf_counter() - started)
-                    self._metrics.batch_size.labels(*self._labels).observe(len(live))
+                    self._compute_time.observe(time.perf_counter() - started)
+                    self._batch_size.observe(len(live))
                     for item, result in zip(live, results, strict=True):
                         if item.future.done():
                             continue
