@@ -7,7 +7,8 @@ The model is a random-init two-tower (dim 64): serving cost does not depend on t
 vectors are replaced by a clustered set (topic centres + noise, like trained embeddings; random
 Gaussian vectors are the worst case for an IVF index and nothing like a trained catalogue).
 Every user has `--seen` items in their seen set, all masked. "In-process" calls
-`RecPredictor.predict` on batches of requests; "HTTP" runs closed-loop clients (the project's
+`RecPredictor.predict_json` (what the server runs: the answers' JSON bodies) on batches of
+requests, and checks `predict`'s served items; "HTTP" runs closed-loop clients (the project's
 load tester) against `torchworks serve` in a child process, whose dynamic batcher fills batches.
 Client and server share the machine's cores, so HTTP figures understate the server; each
 load generator's own CPU per request is printed. Where `wrk` is on PATH (Debian: `apt-get
@@ -86,14 +87,14 @@ def in_process(
     predictor = RecPredictor(bundle, options)
     users = predictor.users.keys
     reqs = [RecommendRequest(user_id=users[(i * 7919) % len(users)], k=k) for i in range(requests)]
-    predictor.predict(reqs[: max(batches)])  # warm-up
+    predictor.predict_json(reqs[: max(batches)])  # warm-up
     rows = []
     for size in batches:
         latencies = []
         started, cpu = time.perf_counter(), time.process_time()
         for s in range(0, requests, size):
             t0 = time.perf_counter()
-            predictor.predict(reqs[s : s + size])
+            predictor.predict_json(reqs[s : s + size])
             latencies.append(time.perf_counter() - t0)
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         p50, p95 = (float(np.percentile(np.asarray(latencies) * 1000, q)) for q in (50, 95))

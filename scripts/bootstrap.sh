@@ -22,8 +22,13 @@ pyver=$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])
 lock=requirements/dev-$variant-py$pyver-$(uname -m).lock
 [ "$(uname -s)" = Linux ] || lock=/nonexistent
 
+# TorchRec for the sharding test, where a lock of wheels built for this torch exists (CPU only).
+torchrec_lock=requirements/torchrec-$variant-py$pyver-$(uname -m).lock
+
 stamp="$venv/.torchworks-installed"
-want=$(cat pyproject.toml scripts/bootstrap.sh "$lock" 2>/dev/null | sha256sum | cut -c1-16)
+hashed=(pyproject.toml scripts/bootstrap.sh)
+for file in "$lock" "$torchrec_lock"; do [ ! -f "$file" ] || hashed+=("$file"); done
+want=$(cat "${hashed[@]}" | sha256sum | cut -c1-16)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   if [ -f "$lock" ]; then
     echo "bootstrap: installing $lock (hash-checked) into $venv"
@@ -39,6 +44,12 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     fi
     "${pip[@]}" install --require-hashes --no-deps "${index[@]}" -r "$lock"
     "${pip[@]}" install --no-deps --no-build-isolation -e .
+    # fbgemm's native ops load only into the torch they were built for: the lock's header.
+    if [ -f "$torchrec_lock" ] && [ "$variant" = cpu ] && [ "$torch_pin" = 2.13.0+cpu ] \
+        && [ "$("$venv/bin/python" -c 'import torch; print(torch.__version__)' 2>/dev/null)" = 2.13.0+cpu ]; then
+      "${pip[@]}" install --require-hashes --no-deps -r "$torchrec_lock" \
+        || echo "bootstrap: could not install $torchrec_lock; the TorchRec test will be skipped"
+    fi
   else
     echo "bootstrap: no lock for Python $pyver on $(uname -s) $(uname -m) ($variant);" \
          "installing unpinned versions (scripts/lock.sh can make one)"

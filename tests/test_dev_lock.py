@@ -127,3 +127,16 @@ def test_the_environment_running_the_tests_is_the_lock():
             drift.append(f"{name} {have} (lock {version})")
     assert not drift, (f"installed packages differ from {lock.name}; run scripts/bootstrap.sh: "
                        f"{drift}")
+
+
+def test_the_torchrec_lock_is_hashed_and_agrees_with_the_dev_lock():
+    """requirements/torchrec-*.lock (installed by bootstrap.sh next to the CPU dev lock, for
+    the sharding test): every pin hashed, none that the dev lock pins at another version."""
+    extras = sorted((ROOT / "requirements").glob("torchrec-cpu-py*-x86_64.lock"))
+    assert extras, "no TorchRec lock: CI would skip the sharding test"
+    for extra in extras:
+        dev = pins(ROOT / "requirements" / extra.name.replace("torchrec-", "dev-"))
+        assert dev["torch"] == "2.13.0+cpu", "the TorchRec wheels are built for torch 2.13.0"
+        locked = pins(extra)
+        assert {"torchrec", "fbgemm-gpu-cpu"} <= set(locked)
+        assert not {n: v for n, v in locked.items() if dev.get(n, v) != v}

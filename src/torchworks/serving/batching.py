@@ -23,6 +23,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -85,12 +86,15 @@ class Batcher:
         if max_batch_size < 1:
             raise ValueError("max_batch_size must be at least 1")
         self.predictor = predictor
+        # the answers as JSON bodies where the predictor encodes them itself (service.py)
+        self._answer = getattr(predictor, "predict_json", None) or predictor.predict
         self.max_batch_size = max_batch_size
         self.max_delay_s = max(0.0, max_queue_delay_ms) / 1000.0
         self.max_queue = max_queue
-        self._labels = (model, version)
-        self._metrics = metrics
         self._waiting = metrics.waiting.labels(model, version)  # set on every submit
+        self._queue_time = metrics.queue_time.labels(model, version)  # observed per item
+        self._compute_time = metrics.compute_time.labels(model, version)
+        self._batch_size = metrics.batch_size.labels(model, version)
         self._queue: asyncio.Queue[_Item] = asyncio.Queue()
         self._executor = model_thread(f"batch-{model}-{version}")
         self._worker: asyncio.Task[None] | None = None
@@ -98,7 +102,7 @@ class Batcher:
     def start(self) -> None:
         self._worker = asyncio.get_running_loop().create_task(self._run())
 
-    async def submit(self, request: BaseModel, deadline: float | None = None) -> BaseModel:
+    async def submit(self, request: BaseModel, deadline: float | None = None) -> Any:
         """The response, or raise the item's exception (ValueError: the input was bad).
 
         `deadline` (a `time.perf_counter()` instant) also bounds the work done for it."""
@@ -143,17 +147,15 @@ class Batcher:
                 if live:
                     started = time.perf_counter()
                     for item in live:
-                        self._metrics.queue_time.labels(*self._labels).observe(
-                            started - item.enqueued)
+                        self._queue_time.observe(started - item.enqueued)
                     limit = Limit(min((i.deadline for i in live if i.deadline is not None),
                                       default=None))
                     _stop_when_all_gone(live, limit)
                     results = await loop.run_in_executor(
                         self._executor, self._predict, [item.request for item in live],
                         [item.deadline for item in live], limit)
-                    self._metrics.compute_time.labels(*self._labels).observe(
-                        time.perf_counter() - started)
-                    self._metrics.batch_size.labels(*self._labels).observe(len(live))
+                    self._compute_time.observe(time.perf_counter() - started)
+                    self._batch_size.observe(len(live))
                     for item, result in zip(live, results, strict=True):
                         if item.future.done():
                             continue
@@ -172,7 +174,7 @@ class Batcher:
             limit = Limit(min((d for d in deadlines if d is not None), default=None))
         try:
             with enforce(limit):
-                results = list(self.predictor.predict(requests))
+                results = list(self._answer(requests))
         except DeadlineExceeded:
             now = time.perf_counter()
             return [TimeoutError("the request's deadline passed while its batch ran")

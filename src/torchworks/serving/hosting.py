@@ -27,7 +27,7 @@ from torchworks.serving.continuous import Scheduler
 from torchworks.serving.generation import GenerationResult, GenerationSpec
 from torchworks.serving.metrics import ServerMetrics
 from torchworks.serving.registry import Manifest, ModelStore
-from torchworks.serving.service import ServiceSpec
+from torchworks.serving.service import EncodedJson, ServiceSpec
 
 log = logging.getLogger("torchworks.serving")
 EMBEDDED = "embedded"  # version label of the spec's built-in default (load(None))
@@ -199,7 +199,9 @@ class HostedModel:
                 raise TimeoutError("warm-up generation timed out")
             return
         result = await asyncio.wait_for(runner.submit(request), timeout)
-        if not isinstance(result, self.spec.response_type):
+        if isinstance(result, EncodedJson):
+            self.spec.response_type.model_validate_json(result)  # what it says it encodes
+        elif not isinstance(result, self.spec.response_type):
             raise TypeError(f"warm-up answered {type(result).__name__}, "
                             f"not {self.spec.response_type.__name__}")
 

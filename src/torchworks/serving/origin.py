@@ -18,6 +18,7 @@ cross-site without an `Origin` header, which is checked.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -36,6 +37,7 @@ def allowed_hosts_for(bind_host: str, extra: Iterable[str] = ()) -> frozenset[st
     return frozenset(names)
 
 
+@functools.lru_cache(maxsize=256)  # a handful of Host values per server; urlsplit costs us
 def _hostname(netloc: str) -> str:
     """'Example.COM:8000' -> 'example.com'; '[::1]:80' -> '::1'."""
     return (urlsplit(f"//{netloc}").hostname or "").lower()
@@ -50,37 +52,40 @@ class OriginGuard:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http":
-            refusal = self._refusal(scope)
-            if refusal is not None:
-                await _reply(send, *refusal)
+            found = refusal(dict(scope.get("headers") or []), scope["method"], self.allowed_hosts)
+            if found is not None:
+                await _reply(send, *found)
                 return
         await self.app(scope, receive, send)
 
-    def _refusal(self, scope: dict[str, Any]) -> tuple[int, str] | None:
-        headers = dict(scope.get("headers") or [])
-        host = headers.get(b"host", b"").decode("latin-1")
-        if self.allowed_hosts is not None and _hostname(host) not in self.allowed_hosts:
-            return 403, (f"Host {host!r} is not a name this server answers to (a DNS "
-                         "rebinding page?); start the server with --allowed-host NAME to add "
-                         "it")
-        if scope["method"] in _SAFE_METHODS:
-            return None
-        origin = headers.get(b"origin")
-        if origin is not None:
-            origin_text = origin.decode("latin-1")
-            if origin_text == "null" or urlsplit(origin_text).netloc.lower() != host.lower():
-                return 403, (f"cross-origin request from {origin_text!r} refused: state-"
-                             "changing requests must come from this server's own pages or a "
-                             "non-browser client")
-        content_type = headers.get(b"content-type")
-        has_body = headers.get(b"content-length", b"0") != b"0" or b"transfer-encoding" in headers
-        if content_type is None and not has_body:
-            return None
-        media = (content_type or b"").split(b";")[0].strip().lower()
-        if media != b"application/json" and not media.endswith(b"+json"):
-            return 415, (f"Content-Type {media.decode('latin-1') or '(none)'!r} is not "
-                         "accepted: send the body as JSON with 'Content-Type: application/json'")
+
+def refusal(headers: dict[bytes, bytes], method: str,
+            allowed_hosts: frozenset[str] | None) -> tuple[int, str] | None:
+    """(status, detail) when the three checks above refuse a request with these headers (one
+    dict of the raw header list, as every guard reads it), else None."""
+    host = headers.get(b"host", b"").decode("latin-1")
+    if allowed_hosts is not None and _hostname(host) not in allowed_hosts:
+        return 403, (f"Host {host!r} is not a name this server answers to (a DNS "
+                     "rebinding page?); start the server with --allowed-host NAME to add "
+                     "it")
+    if method in _SAFE_METHODS:
         return None
+    origin = headers.get(b"origin")
+    if origin is not None:
+        origin_text = origin.decode("latin-1")
+        if origin_text == "null" or urlsplit(origin_text).netloc.lower() != host.lower():
+            return 403, (f"cross-origin request from {origin_text!r} refused: state-"
+                         "changing requests must come from this server's own pages or a "
+                         "non-browser client")
+    content_type = headers.get(b"content-type")
+    has_body = headers.get(b"content-length", b"0") != b"0" or b"transfer-encoding" in headers
+    if content_type is None and not has_body:
+        return None
+    media = (content_type or b"").split(b";")[0].strip().lower()
+    if media != b"application/json" and not media.endswith(b"+json"):
+        return 415, (f"Content-Type {media.decode('latin-1') or '(none)'!r} is not "
+                     "accepted: send the body as JSON with 'Content-Type: application/json'")
+    return None
 
 
 async def _reply(send: Any, status: int, detail: str) -> None:

@@ -27,6 +27,11 @@ class Predictor(Protocol):
 
     def predict(self, batch: Sequence[BaseModel]) -> list[BaseModel | Exception]: ...
 
+    # Optional: `predict_json(batch) -> list[EncodedJson | Exception]`, the same answers as
+    # JSON bodies. The server calls it in place of `predict` where a predictor has it, so a
+    # recipe whose answers are long lists can encode a whole batch in one pass instead of
+    # building one Python object per item and serializing each answer again.
+
     def warmup_request(self) -> BaseModel:
         """A small valid request; the server runs it before a version takes traffic."""
         ...
@@ -34,6 +39,11 @@ class Predictor(Protocol):
     def close(self) -> None:
         """Free the version's memory (called on unload and after a hot swap drains)."""
         ...
+
+
+class EncodedJson(bytes):
+    """One answer already encoded as the JSON of the spec's `response_type`, sent as it is
+    (the warm-up answer is validated against `response_type` before a version serves)."""
 
 
 @dataclass(frozen=True)

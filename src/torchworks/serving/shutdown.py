@@ -73,7 +73,7 @@ class DrainCutoff:
             await self.app(scope, receive, send)
             return
         if self.drain.cut:
-            await _unavailable(send)
+            await unavailable(send)
             return
         progress = {"started": False, "stream": False, "done": False, "cut": False}
 
@@ -110,8 +110,7 @@ class DrainCutoff:
         what = f"{scope['method']} {scope['path']}"
         age = time.perf_counter() - arrived
         if not progress["started"]:
-            log.warning("shutdown: cut %s after %.1f s: answered 503", what, age)
-            await _unavailable(send)
+            await unavailable(send, what, age)
         elif not progress["done"]:
             log.warning("shutdown: cut %s after %.1f s: %s", what, age,
                         "stream ended with an error event" if progress["stream"]
@@ -124,7 +123,11 @@ class DrainCutoff:
             await send({"type": "http.response.body", "body": tail, "more_body": False})
 
 
-async def _unavailable(send: Any) -> None:
+async def unavailable(send: Any, cut: str | None = None, age_s: float = 0.0) -> None:
+    """503 + Retry-After, closing the connection; `cut` names a request cut at the drain's
+    cut-off before its answer started (logged, with its age)."""
+    if cut is not None:
+        log.warning("shutdown: cut %s after %.1f s: answered 503", cut, age_s)
     body = json.dumps({"detail": "the server is shutting down; retry in a few seconds"}).encode()
     await send({"type": "http.response.start", "status": 503,
                 "headers": [(b"content-type", b"application/json"),
@@ -158,4 +161,8 @@ def draining_server(app: Any, **config: Any) -> Any:
 
     drain: Drain = app.state.drain
     config.setdefault("timeout_graceful_shutdown", drain.timeout_s + CUT_GRACE_S)
+    # Below info the access log prints nothing, yet uvicorn still formats each line's client
+    # address and path first: no access log at all then.
+    config.setdefault("access_log", str(config.get("log_level", "info")).lower()
+                      in ("trace", "debug", "info"))
     return _server_class()(uvicorn.Config(app, **config), drain)

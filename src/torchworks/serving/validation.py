@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import reprlib
 from typing import Any
 
@@ -25,6 +26,10 @@ MAX_ERRORS = 20  # errors listed in one answer; the message counts the rest
 _REPR = reprlib.Repr()  # keyword arguments only from Python 3.12
 _REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother = 2, 4, 4, 40, 40
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
+# Every way a body can hold a non-finite number or a lone surrogate leaves one of these in its
+# UTF-8 bytes: the constants, an exponent, an integer part too long for a float, a \uD800-
+# \uDFFF escape. A body without any (nearly every real one) skips the full parse below.
+_MAYBE_UNSAFE = re.compile(rb"NaN|Infinity|\d[eE]|\d{309}|\\u[dD][89a-fA-F]")
 
 
 class _NonFinite:
@@ -38,6 +43,8 @@ def find_unsafe_value(body: bytes) -> tuple[list[str | int], str, str] | None:
     """(location, message, error type) of the first non-finite number or unencodable string
     in a JSON body; None when there is none or the body is not JSON at all (the app says
     why then, as a 400)."""
+    if b"\x00" not in body and _MAYBE_UNSAFE.search(body) is None:
+        return None  # UTF-8 (UTF-16/32 JSON always has zero bytes) with no candidate token
     try:
         value = json.loads(body, parse_constant=_NonFinite,
                            parse_float=lambda s: float(s) if math.isfinite(float(s))

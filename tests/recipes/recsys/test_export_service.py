@@ -13,7 +13,12 @@ from pydantic import ValidationError
 
 from torchworks.recipes.recsys.export import export_bundle
 from torchworks.recipes.recsys.index import SearchOptions
-from torchworks.recipes.recsys.service import RecommendRequest, RecPredictor, spec
+from torchworks.recipes.recsys.service import (
+    RecommendRequest,
+    RecommendResponse,
+    RecPredictor,
+    spec,
+)
 from torchworks.recipes.recsys.vocab import Vocab
 
 
@@ -109,6 +114,31 @@ def test_served_items_are_never_in_the_users_whole_history(
         assert not served & seen, user
         older_than_window += len(seen) > window
     assert older_than_window > 0  # some histories are longer than the model's window
+
+
+def test_served_json_encodes_exactly_the_predicted_answers(bundle: Path, tmp_path: Path) -> None:
+    """`predict_json` (what the server sends) against `predict` serialized by pydantic: known,
+    cold, reranked and short answers, item names that need JSON escapes."""
+    odd = tmp_path / "bundle"
+    shutil.copytree(bundle, odd)
+    keys = Vocab.load(odd / "items.vocab.json").keys
+    Vocab(f'{k} "q" \\ é\t' if n % 2 else k for n, k in enumerate(keys)).save(
+        odd / "items.vocab.json"
+    )
+    predictor = RecPredictor(odd)
+    user = predictor.users.keys[0]
+    batch = [
+        RecommendRequest(user_id=user, k=10),
+        RecommendRequest(user_id="someone-new", recent_items=predictor.items.keys[:3], k=5),
+        RecommendRequest(user_id=user, k=10, rerank=True),
+        RecommendRequest(user_id=user, k=1000),  # more than the unseen items left
+    ]
+    answers, bodies = predictor.predict(batch), predictor.predict_json(batch)
+    assert len(answers[3].items) < 1000
+    assert any('"' in i["item_id"] for a in answers for i in a.items)
+    for answer, body in zip(answers, bodies, strict=True):
+        assert json.loads(body) == json.loads(answer.model_dump_json())
+        assert RecommendResponse.model_validate_json(body) == answer
 
 
 def test_numeric_user_and_item_ids_mean_what_the_log_had(numeric_bundle: Path) -> None:

@@ -76,3 +76,18 @@ def test_search_returns_fewer_than_k_real_items_as_minus_inf() -> None:
         assert scores.shape == (2, 10)
         assert torch.isinf(scores[0, -2:]).all() and torch.isfinite(scores[0, :-2]).all()
         assert torch.isfinite(scores[1]).all()
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16", "int8"])
+@pytest.mark.parametrize("k", [5, 200])  # the two-stage top-K; one plain top-K (11 groups)
+def test_reused_score_buffer_leaves_earlier_answers_alone(precision: str, k: int) -> None:
+    """The score matrix is a per-thread buffer reused by the next search (and the next chunk):
+    what a search returned must not change when the buffer is written again."""
+    index = ItemIndex(catalogue(700), SearchOptions(precision=precision))
+    gen = torch.Generator().manual_seed(5)
+    first, second = torch.randn(3, 16, generator=gen), torch.randn(90, 16, generator=gen)
+    scores, ids = index.search(first, k)
+    kept = scores.clone(), ids.clone()
+    index.search(second, k)
+    assert torch.equal(scores, kept[0]) and torch.equal(ids, kept[1])
+    assert torch.equal(index.search(first, k)[1], ids)

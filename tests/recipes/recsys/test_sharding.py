@@ -1,14 +1,26 @@
-"""The TorchRec path: our tables listed for sharding; the TorchRec build only where installed."""
+"""The TorchRec path: our tables listed for sharding, then sharded over two gloo processes.
+
+scripts/bootstrap.sh installs TorchRec where its wheels load (torch 2.13.0+cpu); elsewhere the
+TorchRec tests skip, saying why (`torchrec_unavailable`)."""
 
 from __future__ import annotations
-
-import importlib.util
 
 import pytest
 import torch
 
 from torchworks.recipes.recsys.models.two_tower import TwoTower, TwoTowerConfig
-from torchworks.recipes.recsys.sharding import embedding_tables, torchrec_collection
+from torchworks.recipes.recsys.sharding import (
+    embedding_tables,
+    torchrec_collection,
+    torchrec_unavailable,
+)
+
+
+@pytest.fixture(scope="module")
+def torchrec_ready() -> None:
+    reason = torchrec_unavailable()
+    if reason is not None:
+        pytest.skip(reason)
 
 
 def _model() -> TwoTower:
@@ -24,11 +36,7 @@ def test_tables_are_listed_once_largest_first() -> None:
     ]  # item table shared
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("torchrec") is None,
-    reason="torchrec is not installed (optional: pip install torchrec matching your torch)",
-)
-def test_torchrec_collection_mirrors_the_tables() -> None:
+def test_torchrec_collection_mirrors_the_tables(torchrec_ready: None) -> None:
     collection = torchrec_collection(_model())
     sizes = sorted((c.num_embeddings, c.embedding_dim) for c in collection.embedding_configs())
     assert sizes == [(20, 16), (1000, 16), (5000, 16)]
@@ -63,13 +71,9 @@ def _sharded_rank(rank: int, init: str, out: str) -> None:
         dist.destroy_process_group()
 
 
-@pytest.mark.slow  # two spawned processes importing torchrec: ~1-3 minutes on 2 cores
-@pytest.mark.skipif(
-    importlib.util.find_spec("torchrec") is None,
-    reason="torchrec is not installed (optional: see sharding.py for a wheel set that works)",
-)
+# Two spawned processes that import torchrec: ~27 s on a 2-core machine at load 13.
 def test_tables_sharded_over_two_gloo_processes_score_like_the_unsharded_model(
-    tmp_path,
+    torchrec_ready: None, tmp_path
 ) -> None:
     import torch.multiprocessing as mp
 

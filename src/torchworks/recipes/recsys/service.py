@@ -5,7 +5,8 @@ index (see index.py: every item the user ever interacted with, from the bundle's
 the request's `recent_items`, is set to -inf inside the score matrix before the top-K), and,
 when asked and the bundle has a ranker, one DIN forward over every (request, candidate) pair of
 the retrieved pool. Results leave the tensors with one `.tolist()` per batch and become plain
-dicts: no per-item pydantic objects. User and item ids are strings or integers, as the log had
+dicts (`predict`), or, for the server, each answer's JSON built with no per-item object at all
+(`predict_json`). User and item ids are strings or integers, as the log had
 them (`123` and `"123"` are the same user); unknown users take the OOV id, unknown items are
 ignored.
 
@@ -18,6 +19,8 @@ of the box; its recommendations are for trying the API, not for users.
 
 from __future__ import annotations
 
+import json
+import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,15 +28,24 @@ from pathlib import Path
 import numpy as np
 import torch
 from pydantic import BaseModel, Field, StrictInt, model_validator
+from pydantic_core import to_json
 from typing_extensions import TypedDict
 
 from torchworks.recipes.recsys.bundle import load_bundle
 from torchworks.recipes.recsys.index import NEG_INF, SearchOptions
 from torchworks.recipes.recsys.vocab import NUM_RESERVED
-from torchworks.serving.service import ServiceSpec
+from torchworks.serving.service import EncodedJson, ServiceSpec
 
 MAX_RECENT = 200
 RERANK_POOL = 100
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')  # what JSON must escape in a string
+_FIRST_ITEM, _NEXT_ITEM, _SCORE = '{"item_id":"', '},{"item_id":"', '","score":'
+_TAILS = {
+    (known, reranked): f'],"known_user":{json.dumps(known)},"reranked":{json.dumps(reranked)}}}'
+    .encode()
+    for known in (False, True)
+    for reranked in (False, True)
+}
 
 
 class RecommendRequest(BaseModel):
@@ -81,8 +93,47 @@ class RecPredictor:
         self.user_history, self.seen = parts.user_history, parts.seen
         self.sasrec = self.retrieval.settings.kind == "sasrec"
         self._names = [""] * NUM_RESERVED + self.items.keys  # id -> item id, one list lookup
+        # id -> item id as it goes inside a JSON string (the same str unless it needs escapes)
+        self._json_names = [
+            json.dumps(n, ensure_ascii=False)[1:-1] if _NEEDS_ESCAPE.search(n) else n
+            for n in self._names
+        ]
 
     def predict(self, batch: Sequence[RecommendRequest]) -> list[RecommendResponse | Exception]:
+        names = self._names
+        return [
+            RecommendResponse.model_construct(
+                items=[{"item_id": names[i], "score": s} for s, i in zip(scores, ids, strict=True)],
+                known_user=known,
+                reranked=reranked,
+            )
+            for scores, ids, known, reranked in self._answers(batch)
+        ]
+
+    def predict_json(self, batch: Sequence[RecommendRequest]) -> list[EncodedJson | Exception]:
+        """The answers of `predict` as JSON bodies (what the server sends), each built by a
+        few C-level list operations: the scores of a row formatted by one pydantic-core call,
+        interleaved with the escaped item names by slice assignment, one join. Building 100
+        item dicts per answer and serializing them again cost ~2.5x this (measured at top-100,
+        batch 32)."""
+        names = self._json_names
+        out: list[EncodedJson | Exception] = []
+        for scores, ids, known, reranked in self._answers(batch):
+            tail = _TAILS[known, reranked]
+            if not ids:
+                out.append(EncodedJson(b'{"items":[' + tail))
+                continue
+            parts = [_NEXT_ITEM, None, _SCORE, None] * len(ids)
+            parts[0] = _FIRST_ITEM
+            parts[1::4] = map(names.__getitem__, ids)
+            parts[3::4] = to_json(scores).decode()[1:-1].split(",")
+            out.append(EncodedJson(('{"items":[' + "".join(parts) + "}").encode() + tail))
+        return out
+
+    def _answers(
+        self, batch: Sequence[RecommendRequest]
+    ) -> list[tuple[list[float], list[int], bool, bool]]:
+        """Per request: scores and item ids best first (only real items), known user, reranked."""
         users = self.users.encode([r.user_id if r.user_id is not None else "" for r in batch])
         known = users >= NUM_RESERVED
         hist, recent = self._histories(users, batch)
@@ -98,21 +149,12 @@ class RecPredictor:
             ranked = self._rerank(users_t, hist, scores, ids) if rerank else None
         plain = self._rows(scores, ids)
         again = self._rows(*ranked) if ranked is not None else plain
-        names = self._names
-        out: list[RecommendResponse | Exception] = []
+        out = []
         for row, request in enumerate(batch):
             reranked = request.rerank and ranked is not None
             row_scores, row_ids, found = (part[row] for part in (again if reranked else plain))
             take = min(request.k, found)  # -inf slots (nothing left to return) sort last
-            items = [
-                {"item_id": names[i], "score": s}
-                for s, i in zip(row_scores[:take], row_ids[:take], strict=True)
-            ]
-            out.append(
-                RecommendResponse.model_construct(
-                    items=items, known_user=bool(known[row]), reranked=reranked
-                )
-            )
+            out.append((row_scores[:take], row_ids[:take], bool(known[row]), reranked))
         return out
 
     @staticmethod
@@ -166,12 +208,13 @@ class RecPredictor:
         take = min(length, hist.shape[1])
         window[:, length - take :] = hist[:, hist.shape[1] - take :]
         b, pool = ids.shape
+        empty = scores == NEG_INF  # nothing left there: its id may be a padding row of the index
         logits = self.ranker.model(
             users.repeat_interleave(pool),
             torch.from_numpy(window).repeat_interleave(pool, 0),
-            ids.reshape(-1),
+            ids.masked_fill(empty, 0).reshape(-1),
         ).view(b, pool)
-        logits = logits.float().masked_fill(scores == NEG_INF, NEG_INF)
+        logits = logits.float().masked_fill(empty, NEG_INF)
         top, order = logits.topk(pool, dim=1)
         return top, ids.gather(1, order)
 

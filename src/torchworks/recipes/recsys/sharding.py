@@ -8,12 +8,13 @@ largest table row-wise over every rank, the others table-wise, round robin) and 
 learned rows into each rank's shards; the dense towers stay data-parallel (DDP), TorchRec's
 standard hybrid layout.
 
-Optional, and its wheels must match torch exactly. With torch 2.13 (CPU) this set works:
-`pip install --no-deps torchrec==1.8.0 fbgemm-gpu-cpu==1.8.0 tensordict==0.15.3 pyvers==0.2.3
-torchmetrics==1.0.3 lightning-utilities==0.15.3 pyre-extensions==0.0.32 typing-inspect==0.9.0
-mypy-extensions==1.2.0 orjson==3.13.0` (`--no-deps`: torchrec requires `fbgemm-gpu`, the CUDA
-build). torchrec 1.9.2 + fbgemm-gpu-cpu 1.9.0 do not load on torch 2.13: fbgemm's
-`fbgemm_gpu_tbe_index_select.so` has an undefined symbol `torch::autograd::_wrap_outputs`.
+Optional, and its wheels must match torch exactly. For torch 2.13.0+cpu,
+`requirements/torchrec-cpu-py3.11-x86_64.lock` pins a set that works (torchrec 1.8.0,
+fbgemm-gpu-cpu 1.8.0 and five small pure-Python packages, installed `--no-deps`: torchrec
+declares `fbgemm-gpu`, the CUDA build); scripts/bootstrap.sh installs it where that torch is
+installed, so CI runs the two-process test. torchrec 1.9.2 + fbgemm-gpu-cpu 1.9.0 do not load
+on torch 2.13: fbgemm's `fbgemm_gpu_tbe_index_select.so` has an undefined symbol
+`torch::autograd::_wrap_outputs`. `torchrec_unavailable()` says why a given environment cannot.
 """
 
 from __future__ import annotations
@@ -24,6 +25,20 @@ from typing import Any
 import torch
 
 from torchworks.errors import require
+
+
+def torchrec_unavailable() -> str | None:
+    """Why TorchRec cannot be used here (not installed, or its native ops do not load into
+    this torch), or None when it can."""
+    try:
+        import fbgemm_gpu  # noqa: F401  (the native ops: where a mismatched build fails)
+        import torchrec  # noqa: F401
+    except ImportError as exc:
+        return (f"torchrec is not usable with torch {torch.__version__}: {exc} (for torch "
+                "2.13.0+cpu scripts/bootstrap.sh installs the set in requirements/torchrec-*.lock)")
+    except (OSError, RuntimeError) as exc:  # an .so built for another torch
+        return f"torchrec's native ops do not load into torch {torch.__version__}: {exc}"
+    return None
 
 
 @dataclass(frozen=True)
