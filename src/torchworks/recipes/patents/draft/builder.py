@@ -85,7 +85,7 @@ def _build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
         claims = [Claim(f"{capital(preamble_of(subject))} comprising: "
                         f"{join_items([article(disclosure.form(n)) for n in names])}.", None,
                         frozenset(names))]
-        return claims + _dependents(disclosure, claims, dependents, set())
+        return claims + dependents_of(disclosure, claims, dependents, set())
     method = is_method(subject)
     kept = _usable_statements(disclosure) if stated else []
     primary = next((s for s in kept if s.method == method), None)
@@ -94,7 +94,7 @@ def _build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
         first = _stated_claim(primary, disclosure) if primary else _method_claim(
             disclosure, f"A {subject}")
         if first:
-            claims = [first, *_dependents(disclosure, [first], dependents, set(), "method")]
+            claims = [first, *dependents_of(disclosure, [first], dependents, set(), "method")]
             return claims + ([_stated_claim(other, disclosure)] if other else [])
         primary, other = other, None  # no steps: the apparatus it states, if any
     chain: set[str] = set()
@@ -104,7 +104,7 @@ def _build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
         preamble, items = _stated_items(primary, disclosure, chain, used)
     else:
         preamble = preamble_of(subject)
-        items = [_rewrite(part, chain, disclosure) for part in subject_parts(disclosure)[:elements]]
+        items = [rewrite(part, chain, disclosure) for part in subject_parts(disclosure)[:elements]]
         opening = opening_predicate(disclosure)  # "A X which scans ...": what X does
         if opening:  # its elements are claimed in its own words, not listed again
             used.update(r for r in disclosure.relations if r.sentence == opening[0])
@@ -123,30 +123,30 @@ def _build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
         item = article(disclosure.form(name))
         if relation:
             used.add(relation)
-            where = _rewrite(relation.where, chain, disclosure, label) + " " \
+            where = rewrite(relation.where, chain, disclosure, label) + " " \
                 if relation.where else ""
-            item += " " + where + _rewrite(connect(relation.clause), chain, disclosure, label)
+            item += " " + where + rewrite(connect(relation.clause), chain, disclosure, label)
         items.append(item)
     if not items and not opening:
         items = [article(disclosure.form(n)) for n in _some_elements(disclosure)]
         chain.update(disclosure.elements[:3])
     head = f"{capital(preamble)} comprising: "
     if opening and items:  # what X does, in the disclosure's words, relates its parts
-        items[-1] += ", " + _rewrite(finite_body(f"wherein the {subject} {opening[1]}"), chain,
+        items[-1] += ", " + rewrite(finite_body(f"wherein the {subject} {opening[1]}"), chain,
                                      disclosure, label)
     elif opening:  # "A X which scans ...": the sentence is the claim
-        head = f"{capital(preamble)} {_rewrite(connect(opening[1]), chain, disclosure, label)}"
+        head = f"{capital(preamble)} {rewrite(connect(opening[1]), chain, disclosure, label)}"
     body = join_items(items)
     if primary or opening:  # the sentences after the statement say how its parts work
         clauses, read = following_clauses(
             disclosure, primary.sentence if primary else opening[0], chain,
             {r.sentence for r in used},
-            lambda text, names: _rewrite(text, names, disclosure, label),
+            lambda text, names: rewrite(text, names, disclosure, label),
             CLAIM_WORDS - len(body.split()))
         used.update(r for r in disclosure.relations if r.sentence in read)
         body += "".join(f", {'and ' if n or opening else ''}{c}" for n, c in enumerate(clauses))
     claims = [Claim(f"{head}{body}.", None, frozenset(chain))]
-    claims += _dependents(disclosure, claims, dependents, used, label)
+    claims += dependents_of(disclosure, claims, dependents, used, label)
     if other:
         claims.append(_stated_claim(other, disclosure))
     elif disclosure.process and (steps := _method_claim(disclosure)):
@@ -186,7 +186,7 @@ def _stated_items(statement: Statement, disclosure: Disclosure, chain: set[str],
             used.add(relation)
             item += " " + (relation.where + " " if relation.where else "") + connect(
                 relation.clause)
-        items.append(_rewrite(item, chain, disclosure, label))
+        items.append(rewrite(item, chain, disclosure, label))
     return preamble, items
 
 
@@ -224,7 +224,7 @@ def _claimable(relation: Relation) -> bool:
                              relation.clause))
 
 
-def _rewrite(clause: str, chain: set[str], disclosure: Disclosure, label: str = "") -> str:
+def rewrite(clause: str, chain: set[str], disclosure: Disclosure, label: str = "") -> str:
     """Articles by the chain: an element already claimed is "the", a new one "a" (and joins
     the chain); the subject is always "the <subject>"."""
     subject, form = disclosure.subject, disclosure.form
@@ -252,7 +252,7 @@ def _rewrite(clause: str, chain: set[str], disclosure: Disclosure, label: str = 
     return "".join(out)
 
 
-def _dependents(disclosure: Disclosure, claims: list[Claim], limit: int,
+def dependents_of(disclosure: Disclosure, claims: list[Claim], limit: int,
                 used: set[Relation], label: str = "") -> list[Claim]:
     subject = disclosure.subject
     label = label or subject
@@ -273,7 +273,7 @@ def _dependents(disclosure: Disclosure, claims: list[Claim], limit: int,
         parent = introduced_by(refers)
         chain = set().union(*(c.introduces for c in _ancestry(claims + made, parent)))
         before = set(chain)
-        body = _rewrite(body, chain, disclosure, label)
+        body = rewrite(body, chain, disclosure, label)
         said = [gist(c.text) for c in claims + made]
         new = gist(body.removeprefix("wherein ").removeprefix("further comprising "))
         if any(new in s or (len(new.split()) >= 4 and set(new.split()) <= set(s.split()))
@@ -352,7 +352,7 @@ def _steps(disclosure: Disclosure, chain: set[str]) -> list[str]:
             if step and re.match(r"(?:a|an|the|said|each)\s", rest):  # acts on a thing
                 listed.append(f"{step} {rest}")
     unique = list(dict.fromkeys(listed))
-    return [_rewrite(step, chain, disclosure) for step in unique[:5]]
+    return [rewrite(step, chain, disclosure) for step in unique[:5]]
 
 
 def _method_claim(disclosure: Disclosure, preamble: str = "") -> Claim | None:

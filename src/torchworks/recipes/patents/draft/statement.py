@@ -38,7 +38,7 @@ _PROBLEM = re.compile(
     r"apparatus)|problems?|disadvantages?|drawbacks?|defects?|shortcomings?|deficienc(?:y|ies)|"
     r"(?:an|the|another|further|main|primary) (?:object|objective|aim)s?|objects? of|"
     r"objectives? of|to overcome|to solve|"
-    r"to eliminate|(?:is|are) (?:disclosed|described|presented))\b", re.IGNORECASE)
+    r"to eliminate)\b", re.IGNORECASE)
 # Adjectives that judge rather than describe: "an attractive design" is no element.
 JUDGING = frozenset({
     "attractive", "novel", "conventional", "improved", "simple", "efficient", "inexpensive",
