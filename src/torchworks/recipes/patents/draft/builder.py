@@ -226,7 +226,8 @@ def _claimable(relation: Relation) -> bool:
 
 def rewrite(clause: str, chain: set[str], disclosure: Disclosure, label: str = "") -> str:
     """Articles by the chain: an element already claimed is "the", a new one "a" (and joins
-    the chain); the subject is always "the <subject>"."""
+    the chain) in the words and case the disclosure writes it; the subject is always "the
+    <subject>"."""
     subject, form = disclosure.subject, disclosure.form
     core = re.split(r" (?:for|of|to|with|in|on) ", subject)[0]  # "apparatus for adding weight"
     out, last = [], 0
@@ -242,7 +243,11 @@ def rewrite(clause: str, chain: set[str], disclosure: Disclosure, label: str = "
         elif name in chain:
             out.append(f"the {form(name)}")
         elif phrase.determiner in ("a", "an", "the", "said"):
-            out.append(article(form(name)))
+            written = clause[phrase.start:phrase.end].split(" ", 1)[-1]
+            # as the disclosure writes it ("a formula R—(NCO)n"), unless it is a short
+            # reference to a longer name ("the difference" for "a density difference")
+            whole = written.lower().endswith(form(name).lower())
+            out.append(article(written if whole else form(name)))
             chain.add(name)
         else:
             out.append(clause[phrase.start:phrase.end])
