@@ -242,6 +242,10 @@ def rewrite(clause: str, chain: set[str], disclosure: Disclosure, label: str = "
             out.append(f"the {label or core}")
         elif name in chain:
             out.append(f"the {form(name)}")
+        elif phrase.determiner in ("the", "said") and re.search(
+                rf"\b{re.escape(phrase.name)}\b", clause[:phrase.start], re.IGNORECASE):
+            out.append(clause[phrase.start:phrase.end])  # named before without an article
+            chain.add(name)
         elif phrase.determiner in ("a", "an", "the", "said"):
             written = clause[phrase.start:phrase.end].split(" ", 1)[-1]
             # as the disclosure writes it ("a formula R—(NCO)n"), unless it is a short

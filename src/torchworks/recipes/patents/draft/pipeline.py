@@ -110,7 +110,8 @@ def draft_claims(disclosure: str, backend: Backend | None = None,
             built[0].text, analysis) and not any(f.severity == "error" for f in check_draft(
                 [whole[0].text], analysis.vocabulary).findings):
         say("status", "claim 1 is the disclosure's statement of the invention, whole")
-        built = whole + [c for c in built[1:] if c.parent is None]  # the other independent
+        built = whole + [c for c in built[1:] if c.parent is None and  # the other kind's
+                         _method_claim(c.text) != _method_claim(whole[0].text)]
         orphans = set()
     polished = False
     if config.polish and backend is not None:
@@ -124,6 +125,10 @@ def draft_claims(disclosure: str, backend: Backend | None = None,
     return DraftResult(claims=claims, report=report, subject=analysis.subject,
                        key_terms=analysis.elements, abstract=abstract,
                        seconds=time.perf_counter() - began, polished=polished, dropped=dropped)
+
+
+def _method_claim(text: str) -> bool:
+    return bool(re.match(r"an?\s(?:[\w-]+\s){0,3}?(?:method|process)\b", text, re.IGNORECASE))
 
 
 def _without_faulty_items(text: str, errors: list[Finding], analysis: Disclosure) -> str:

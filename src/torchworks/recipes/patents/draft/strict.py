@@ -130,6 +130,10 @@ def _unbalanced(text: str) -> re.Match | None:
     """A parenthesis opened and not closed ("neighboring (i."): a phrase cut in two."""
     depth = 0
     for match in re.finditer(r"[()]", text):
+        if re.search(r"(?:^|[\s:;,])[a-z]{1,2}$|(?:^|[\s:;,])(?:i{1,3}|iv|vi{0,3}|\d{1,2})$",
+                     text[max(0, match.start() - 4):match.start()]) and match.group() == ")" \
+                and not depth:
+            continue  # an enumeration: "comprises a) heating ..., b) passing ..."
         depth += 1 if match.group() == "(" else -1
         if depth < 0:
             return match

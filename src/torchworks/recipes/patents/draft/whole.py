@@ -20,6 +20,7 @@ from torchworks.recipes.patents.draft.chunk import article, lemma, phrases
 from torchworks.recipes.patents.draft.disclosure import Disclosure, element_name
 from torchworks.recipes.patents.draft.following import following_clauses
 from torchworks.recipes.patents.draft.statement import JUDGING, problem_sentence
+from torchworks.recipes.patents.draft.subject import is_method
 from torchworks.recipes.patents.draft.wording import (
     capital,
     connect,
@@ -42,17 +43,24 @@ _LISTING = re.compile(r"^(?P<tail>[^:;]{0,200}?)\s*,?\s+(?:which\s+|that\s+)?(?P
                       r"comprises|comprise|including|includes|include|having|has|have|"
                       r"consisting of|consists of|containing|contains)\b\s*:?\s*",
                       re.IGNORECASE)
-_NOT_A_TAIL = re.compile(r"\b(?:is|are|was|were|which|that|wherein|where)\b", re.IGNORECASE)
+# "in a substrate, the substrate comprising": the list is the substrate's, not the invention's
+_NOT_A_TAIL = re.compile(r"\b(?:is|are|was|were|which|that|wherein|where)\b|,\s+(?:the|said|"
+                         r"each)\s", re.IGNORECASE)
 WORDS = 220  # a claim past this says more than claim 1 should (granted claims 1: ~150 words)
 
 
 
-def stated_sentence(disclosure: Disclosure) -> tuple[int, str] | None:
+def stated_sentence(disclosure: Disclosure) -> tuple[range, str] | None:
     """The first sentence that names the invention first, without the document's words
-    around it: its index and the text from the invention's name on; None when the first
+    around it: its indexes (one sentence, or those a ";" split) and the text from the
+    invention's name on; None when the first
     sentence outside the background opens with something else ("A drive unit which ...").
     "A X is disclosed which ..." is set aside as background only for its "is disclosed"."""
-    for index, sentence in enumerate(disclosure.sentences[:2]):
+    for first, sentence in enumerate(disclosure.sentences[:2]):
+        index = first
+        while sentence.endswith(";") and index + 1 < len(disclosure.sentences):
+            index += 1  # "includes: (a) a portion ...; (b) a base ...": one sentence
+            sentence += " " + disclosure.sentences[index]
         text = _LEAD.sub("", sentence.strip().rstrip(" .;"))
         text = _SAID_OF_IT.sub("", text, count=1).strip(" ,")
         if index in disclosure.aside and problem_sentence(text):
@@ -62,7 +70,7 @@ def stated_sentence(disclosure: Disclosure) -> tuple[int, str] | None:
         found = phrases(text)
         if not found or found[0].start != 0 or not _names_subject(found[0].words, disclosure):
             return None
-        return index, text
+        return range(first, index + 1), text
     return None
 
 
@@ -82,7 +90,8 @@ def _names_subject(words: tuple[str, ...], disclosure: Disclosure) -> bool:
     "isosorbide glyceryl ether derivative") or it is the subject's core ("a method")."""
     subject = disclosure.subject
     core = re.split(r" (?:for|of|to|with|in|on) ", subject)[0]
-    return lemma(words[-1], "NOUN") == lemma(core.split()[-1], "NOUN")
+    return lemma(words[-1], "NOUN") == lemma(core.split()[-1], "NOUN") or (
+        len(words) == 1 and words[0] in ("method", "process"))  # the title names the product
 
 
 def whole_claims(disclosure: Disclosure, dependents: int) -> list[Claim]:
@@ -94,8 +103,10 @@ def whole_claims(disclosure: Disclosure, dependents: int) -> list[Claim]:
         return []
     claims = [Claim(without_self_praise(text), None, frozenset(chain))]
     used = {r for r in disclosure.relations if r.sentence in read}
+    label = "method" if is_method(text.split(" ", 1)[1]) and not is_method(
+        disclosure.subject) else ""  # "A method for forming interconnects" (a product title)
     return claims + [Claim(without_self_praise(c.text), c.parent, c.introduces)
-                     for c in dependents_of(disclosure, claims, dependents, used)]
+                     for c in dependents_of(disclosure, claims, dependents, used, label)]
 
 
 def whole_claim(disclosure: Disclosure, chain: set[str]) -> tuple[str, set[int]]:
@@ -106,7 +117,7 @@ def whole_claim(disclosure: Disclosure, chain: set[str]) -> tuple[str, set[int]]
     stated = stated_sentence(disclosure)
     if not stated:
         return "", set()
-    index, text = stated
+    held, text = stated
     found = phrases(text)[0]
     rest = text[found.end:]
     if re.match(r",?\s*(?:and|or|and/or)\s", rest):
@@ -140,10 +151,10 @@ def whole_claim(disclosure: Disclosure, chain: set[str]) -> tuple[str, set[int]]
     text = capital(head) + reword(body, chain)
     chain.update(n for n in disclosure.elements  # named bare: "processes pictures of tags"
                  if re.search(rf"\b{re.escape(n)}\b", text, re.IGNORECASE))
-    clauses, read = following_clauses(disclosure, index, chain, set(), reword,
+    clauses, read = following_clauses(disclosure, held[-1], chain, set(), reword,
                                       WORDS - claim_words)
     text += "".join(f", {'and ' if n else ''}{c}" for n, c in enumerate(clauses))
-    return text.rstrip(" ,;") + ".", read | {index}
+    return text.rstrip(" ,;") + ".", read | set(held)
 
 
 def coverage(claim: str, disclosure: Disclosure) -> int:
