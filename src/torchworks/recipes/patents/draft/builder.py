@@ -31,6 +31,7 @@ from torchworks.recipes.patents.draft.disclosure import (
     subject_parts,
 )
 from torchworks.recipes.patents.draft.following import following_clauses, opening_predicate
+from torchworks.recipes.patents.draft.garbled import repaired
 from torchworks.recipes.patents.draft.statement import (
     FINITE,
     Statement,
@@ -66,8 +67,10 @@ class Claim:
 def build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
           plain: bool = False, stated: bool = True) -> list[Claim]:
     """The claims of `_build`, without the disclosure's self-praise ("an exemplary circuit",
-    "the inventive device"): not claim language, and nothing a claim needs."""
-    return [Claim(without_self_praise(c.text), c.parent, c.introduces)
+    "the inventive device"): not claim language, and nothing a claim needs; an element
+    introduced again where a clause refers to it ("where a valve provides") is "the", and an
+    item split off a "between A and B" is joined back."""
+    return [Claim(repaired(without_self_praise(c.text)), c.parent, c.introduces)
             for c in _build(disclosure, dependents, elements, plain, stated)]
 
 

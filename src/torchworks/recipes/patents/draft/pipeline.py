@@ -131,10 +131,12 @@ def _method_claim(text: str) -> bool:
     return bool(re.match(r"an?\s(?:[\w-]+\s){0,3}?(?:method|process)\b", text, re.IGNORECASE))
 
 
-def _without_faulty_items(text: str, errors: list[Finding], analysis: Disclosure) -> str:
+def _without_faulty_items(text: str, errors: list[Finding], analysis: Disclosure,
+                          rounds: int = 3) -> str:
     """Claim 1 without the listed items (or "wherein" clauses) that hold what the strict check
-    faulted ("an underlying idea that is, instead of ..."), when what is left is clean and
-    still lists two items; "" otherwise (the claim is rebuilt instead)."""
+    faulted ("an underlying idea that is, instead of ..."), item after item for up to
+    `rounds` faults, when what is left is clean and still lists two items; "" otherwise (the
+    claim is rebuilt instead)."""
     head, colon, body = text.partition(" comprising: ")
     if not errors or not colon:
         return ""
@@ -151,9 +153,11 @@ def _without_faulty_items(text: str, errors: list[Finding], analysis: Disclosure
     if len(kept) < 2:
         return ""
     trimmed = f"{head}{colon}{'; '.join(kept[:-1])}; and {kept[-1]}."
-    clean = not any(f.severity == "error" for f in check_draft([trimmed],
-                                                                analysis.vocabulary).findings)
-    return trimmed if clean else ""
+    left = [f for f in check_draft([trimmed], analysis.vocabulary).findings
+            if f.severity == "error"]
+    if left and rounds > 1:  # the next faulted item ("..., as discussed above; a container")
+        return _without_faulty_items(trimmed, left, analysis, rounds - 1)
+    return "" if left else trimmed
 
 
 def _repair(built: list[Claim], analysis: Disclosure, orphans: set[int]

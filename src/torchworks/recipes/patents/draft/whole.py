@@ -19,6 +19,7 @@ from torchworks.recipes.patents.draft.builder import Claim, dependents_of, rewri
 from torchworks.recipes.patents.draft.chunk import article, lemma, phrases
 from torchworks.recipes.patents.draft.disclosure import Disclosure, element_name
 from torchworks.recipes.patents.draft.following import following_clauses
+from torchworks.recipes.patents.draft.garbled import repaired
 from torchworks.recipes.patents.draft.statement import JUDGING, problem_sentence
 from torchworks.recipes.patents.draft.subject import is_method
 from torchworks.recipes.patents.draft.wording import (
@@ -101,7 +102,7 @@ def whole_claims(disclosure: Disclosure, dependents: int) -> list[Claim]:
     text, read = whole_claim(disclosure, chain)
     if not text:
         return []
-    claims = [Claim(without_self_praise(text), None, frozenset(chain))]
+    claims = [Claim(repaired(without_self_praise(text)), None, frozenset(chain))]
     used = {r for r in disclosure.relations if r.sentence in read}
     label = "method" if is_method(text.split(" ", 1)[1]) and not is_method(
         disclosure.subject) else ""  # "A method for forming interconnects" (a product title)
