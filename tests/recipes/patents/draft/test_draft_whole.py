@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from torchworks.recipes.patents.draft.disclosure import analyse
 from torchworks.recipes.patents.draft.pipeline import draft_claims
-from torchworks.recipes.patents.draft.whole import coverage, stated_sentence
+from torchworks.recipes.patents.draft.whole import coverage, stated_sentence, whole_claims
 
 
 def test_a_formula_statement_keeps_its_wherein_structure_and_names_one_invention() -> None:
@@ -66,3 +66,19 @@ def test_coverage_counts_the_disclosure_words_in_order_without_articles() -> Non
                          "the arm.")
     assert coverage("A lamp comprising: a base; and an arm hinged to the base.", disclosure) == 7
     assert coverage("A lamp comprising: an arm.", disclosure) == 2
+
+
+def test_a_first_sentence_opening_with_a_part_says_of_that_part_what_it_says() -> None:
+    result = draft_claims(
+        "A drive unit which operates in a first direction so as to unfasten a latch of a latch "
+        "unit is connected to a stopping unit being displaced from a first state to a second "
+        "state when the door is opened. The stopping unit stops the door.",
+        title="Vehicle door apparatus")
+    assert result.claims[0].startswith(
+        "A vehicle door apparatus comprising: a drive unit, wherein the drive unit which operates "
+        "in a first direction so as to unfasten a latch of a latch unit is connected to a "
+        "stopping unit")
+    assert result.report.errors == 0
+    formula = analyse("A production method of an allylic amine represented by the formula (III) "
+                      "comprises reacting an allylic alcohol.", title="Phosphoramidite ligand")
+    assert whole_claims(formula, 2) == []  # a method is no part of a ligand

@@ -25,6 +25,8 @@ from torchworks.recipes.patents.draft.subject import is_method
 from torchworks.recipes.patents.draft.wording import (
     capital,
     connect,
+    is_part,
+    preamble_of,
     without_self_praise,
 )
 
@@ -54,9 +56,18 @@ WORDS = 220  # a claim past this says more than claim 1 should (granted claims 1
 def stated_sentence(disclosure: Disclosure) -> tuple[range, str] | None:
     """The first sentence that names the invention first, without the document's words
     around it: its indexes (one sentence, or those a ";" split) and the text from the
-    invention's name on; None when the first
-    sentence outside the background opens with something else ("A drive unit which ...").
-    "A X is disclosed which ..." is set aside as background only for its "is disclosed"."""
+    invention's name on; None when the first sentence outside the background opens with
+    something else ("A drive unit which ...")."""
+    opening = _opening(disclosure)
+    if not opening or not _names_subject(phrases(opening[1])[0].words, disclosure):
+        return None
+    return opening
+
+
+def _opening(disclosure: Disclosure) -> tuple[range, str] | None:
+    """The first of the first two sentences outside the background, opening with a noun
+    phrase once the document's words are gone. "A X is disclosed which ..." is set aside as
+    background only for its "is disclosed"."""
     for first, sentence in enumerate(disclosure.sentences[:2]):
         index = first
         while sentence.endswith(";") and index + 1 < len(disclosure.sentences):
@@ -64,12 +75,12 @@ def stated_sentence(disclosure: Disclosure) -> tuple[range, str] | None:
             sentence += " " + disclosure.sentences[index]
         text = _LEAD.sub("", sentence.strip().rstrip(" .;"))
         text = _SAID_OF_IT.sub("", text, count=1).strip(" ,")
-        if index in disclosure.aside and problem_sentence(text):
+        if first in disclosure.aside and problem_sentence(text):
             continue
         if not re.match(r"(?:a|an|the)\s", text, re.IGNORECASE):
             text = "A " + text[:1].lower() + text[1:]  # "Shoe structure comprising ..."
         found = phrases(text)
-        if not found or found[0].start != 0 or not _names_subject(found[0].words, disclosure):
+        if not found or found[0].start != 0:
             return None
         return range(first, index + 1), text
     return None
@@ -117,7 +128,7 @@ def whole_claim(disclosure: Disclosure, chain: set[str]) -> tuple[str, set[int]]
     as "wherein" clauses. `chain` receives the elements the claim introduces."""
     stated = stated_sentence(disclosure)
     if not stated:
-        return "", set()
+        return _part_first(disclosure, chain)
     held, text = stated
     found = phrases(text)[0]
     rest = text[found.end:]
@@ -146,10 +157,44 @@ def whole_claim(disclosure: Disclosure, chain: set[str]) -> tuple[str, set[int]]
         return "", set()
     for phrase in phrases(head)[1:]:  # what the preamble names is introduced there
         chain.add(disclosure.canonical(element_name(phrase)))
+    return _with_following(disclosure, capital(head), body, held, chain)
+
+
+def _part_first(disclosure: Disclosure, chain: set[str]) -> tuple[str, set[int]]:
+    """Claim 1 from a first sentence that opens with a part ("A drive unit which operates
+    ... is connected to a stopping unit ..."): the part is the claim's first element and the
+    sentence says of it what the disclosure says, "comprising: a drive unit, wherein the drive
+    unit which operates ... is connected to ..."."""
+    opening = _opening(disclosure)
+    if not opening:
+        return "", set()
+    held, text = opening
+    found = phrases(text)[0]
+    name = disclosure.canonical(element_name(found))
+    rest = text[found.end:].strip(" ,")
+    if found.determiner not in ("a", "an") or name not in disclosure.elements or not is_part(
+            name) or name.split()[-1] in ("method", "process") or rest.startswith("of ") or len(
+            rest.split()) < 4 or not re.search(r"\b(?:is|are|has|have)\b|\b\w+s\s+(?:a|an|the)\b",
+                                                rest):
+        return "", set()
+    written = text[found.start:found.end].split(" ", 1)[1]
+    chain.add(name)
+    head = (f"{capital(preamble_of(disclosure.subject))} comprising: {article(written)}, "
+            f"wherein the {written} ")
+    if len(head.split()) + len(rest.split()) > WORDS:
+        return "", set()
+    return _with_following(disclosure, head, rest, held, chain)
+
+
+def _with_following(disclosure: Disclosure, head: str, body: str, held: range,
+                    chain: set[str]) -> tuple[str, set[int]]:
+    """The head, the body with its articles rewritten, and the "wherein" clauses of the
+    sentences after `held`; and the sentences it holds."""
     def reword(clause: str, names: set[str]) -> str:
         return rewrite(clause, names, disclosure)
 
-    text = capital(head) + reword(body, chain)
+    claim_words = len(head.split()) + len(body.split())
+    text = head + reword(body, chain)
     chain.update(n for n in disclosure.elements  # named bare: "processes pictures of tags"
                  if re.search(rf"\b{re.escape(n)}\b", text, re.IGNORECASE))
     clauses, read = following_clauses(disclosure, held[-1], chain, set(), reword,
