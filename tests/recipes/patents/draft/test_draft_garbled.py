@@ -43,6 +43,10 @@ def _errors(claim: str) -> list[str]:
     "A position locating system, which may comprising: a plurality of reference nodes; and a "
     "sensor node.",
     "A locating system comprising: a control section that generating a signal; and a node.",
+    # a "wherein" that names a thing and has no verb for it; an item that is only an -ing form
+    "The wing of claim 1, wherein the cells near wing tips, compared with those central to the "
+    "wing.",
+    "A cork extractor comprising: a driving collar; a lifting; and a cork build-up.",
     # words an attorney does not put in a claim
     "A device comprising: a conveyor receiving cobs, as discussed above; and a container.",
     "A device comprising: a container that is preferably a wall structure; and a lid.",
@@ -59,6 +63,8 @@ def test_garbled_claim_text_is_an_error_of_the_strict_check(claim: str) -> None:
     "A device comprising: a first layer and a layer of a thermal oxide, wherein the layer of "
     "the thermal oxide is formed on the first layer.",
     "A method comprising: heating a workpiece, wherein the workpiece is pressed by a vessel.",
+    "A device comprising: a drive unit, wherein the drive unit which operates in a direction is "
+    "connected to a lifting device.",
     "A process comprising a) heating a diamine and b) passing the diamine over a baffle.",
 ])
 def test_clean_claim_text_is_not_garbled(claim: str) -> None:
@@ -87,6 +93,13 @@ def test_clean_claim_text_is_not_garbled(claim: str) -> None:
 def test_mendable_faults_are_repaired_without_losing_a_part(claim: str, mended: str) -> None:
     assert repaired(claim) == mended
     assert _errors(mended) == []
+
+
+def test_is_disclosed_makes_no_method_step() -> None:
+    result = draft_claims("A method for fabricating a transistor is disclosed. First, a spacer "
+                          "is formed around a gate structure. Next, an ion implantation is "
+                          "performed to form a source region.", title="Transistor fabrication")
+    assert not any("disclosing" in c for c in result.claims)
 
 
 def test_a_draft_from_a_disclosure_with_a_sentence_among_its_parts_shows_no_error() -> None:

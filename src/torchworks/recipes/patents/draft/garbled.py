@@ -12,6 +12,8 @@ benchmarks/data/granted_claims/) and the brief's examples:
 - an element introduced a second time where it is referred to ("a valve moveable ... where a
   valve provides ...": `the_for_reintroduced` repairs it);
 - a "wherein" that names a thing and says nothing of it ("wherein the movable member;");
+- a "wherein" whose noun phrase has no verb after it ("wherein the cells near wing tips,
+  compared with ..."), and an item that is only an -ing form ("a lifting");
 - a verb without its subject or a modal without its verb ("a vacuum that is not detected, can
   be obtained", "materials can, comprising", "which may comprising", "a section that
   generating", "a method ... using comprising:").
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from torchworks.recipes.patents.draft.chunk import Phrase, lemma, phrases
+from torchworks.recipes.patents.draft.chunk import Phrase, lemma, parts_of_speech, phrases
 
 # Where an element's own words end and a clause about it begins.
 _OPENER = (r"(?:wherein|whereby|where|when|which|that|so that|such that|while|in which|on which|"
@@ -47,7 +49,7 @@ _SECOND_VERB = re.compile(r"(?P<before>[^;:,]*\b(?:is|are|was|were)\s[^;:,]*),\s
 def garbled(text: str) -> str:
     """The garbled words of one claim ("" when none): the first pattern that matches."""
     for find in (_item_is_sentence, _open_between, _and_for, _reintroduced, _empty_wherein,
-                 _subjectless):
+                 _subjectless, _verbless_wherein, _junk_item):
         found = find(text)
         if found:
             return found
@@ -189,3 +191,31 @@ def _subjectless(text: str) -> str:
     has its verb ("wherein the vacuum is not detected, is obtained by ...")."""
     match = _SUBJECTLESS.search(text) or _SECOND_VERB.search(text)
     return match.group().strip() if match else ""
+
+
+def _verbless_wherein(text: str) -> str:
+    """A "wherein" clause whose opening noun phrase is followed by no verb ("wherein the cells
+    near wing tips, compared with that of ..."): it says nothing of what it names."""
+    from torchworks.recipes.patents.draft.statement import finite_body
+
+    for match in re.finditer(r"\bwherein\s+(?P<said>[^;]+?)(?=,?\s+(?:and\s+)?wherein\b|;|\.$|$)",
+                             text):
+        said = match["said"]
+        found = phrases(said)
+        if found and found[0].start == 0 and not finite_body(f"wherein {said}") and not (
+                _ANY_VERB.search(said)):
+            return match.group()[:60]
+    return ""
+
+
+_ANY_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|can|could|may|might|will|would|must|"
+                       r"shall|should|does|do)\b|\b(?:which|that)\s+(?!of\b)\w+")
+
+
+def _junk_item(text: str) -> str:
+    """An item that is only a verb's -ing form with an article ("a lifting"): no part."""
+    for item in _items(text):
+        bare = re.fullmatch(r"(?:an?|the)\s+(?:[\w-]+\s+)?(?P<head>\w+ing)", item)
+        if bare and parts_of_speech(bare["head"]) == {"VERB"}:
+            return item
+    return ""

@@ -206,7 +206,8 @@ def passive_steps(sentence: str) -> list[str]:
         for verb in verbs:
             base = lemma(verb, "VERB")
             forms = getInflection(base, tag="VBG") if "VERB" in parts_of_speech(verb) else ()
-            if not forms or base in ("be", "have", "provide", "dispose", "arrange"):
+            if not forms or base in ("be", "have", "provide", "dispose", "arrange", "disclose",
+                                     "describe", "present", "propose", "show"):
                 break
             gerunds.append(forms[0])
         if len(gerunds) != len(verbs):
