@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from torchworks.recipes.patents.draft.chunk import Phrase, lemma, parts_of_speech, phrases
+from torchworks.recipes.patents.draft.statement import finite_body
 
 # Where an element's own words end and a clause about it begins.
 _OPENER = (r"(?:wherein|whereby|where|when|which|that|so that|such that|while|in which|on which|"
@@ -196,8 +197,6 @@ def _subjectless(text: str) -> str:
 def _verbless_wherein(text: str) -> str:
     """A "wherein" clause whose opening noun phrase is followed by no verb ("wherein the cells
     near wing tips, compared with that of ..."): it says nothing of what it names."""
-    from torchworks.recipes.patents.draft.statement import finite_body
-
     for match in re.finditer(r"\bwherein\s+(?P<said>[^;]+?)(?=,?\s+(?:and\s+)?wherein\b|;|\.$|$)",
                              text):
         said = match["said"]
