@@ -81,6 +81,12 @@ def test_clean_claim_text_is_not_garbled(claim: str) -> None:
      "and an open position uncovering the wall.",
      "A device comprising: a wall; and a door movable between a closed position covering the "
      "wall and an open position uncovering the wall."),
+    ("An engine comprising: a passage; a valve moveable between an extended position where "
+     "the valve impedes flow between the passage and a chamber; and a retracted position where "
+     "the valve opens the passage.",
+     "An engine comprising: a passage; and a valve moveable between an extended position where "
+     "the valve impedes flow between the passage and a chamber and a retracted position where "
+     "the valve opens the passage."),
     ("A structure comprising: a channel is configured to distribute elements into chambers; and "
      "a gel.", "A structure comprising: a channel configured to distribute elements into "
      "chambers; and a gel."),

@@ -77,8 +77,9 @@ def _item_is_sentence(text: str) -> str:
 
 
 def _open_between(text: str) -> str:
-    """"between" one singular thing with no "and" after it in the item: the second thing was
-    split into an item of its own ("movable between a closed position covering the aperture")."""
+    """"between" one singular thing with no "and" of its own after it in the item (a nested
+    "between A and B" has its own): the second thing was split into an item of its own
+    ("movable between a closed position covering the aperture")."""
     for item in _items(text) or [text]:
         for match in re.finditer(r"\bbetween\s+(?=(?:an?|the|said)\s)", item):
             after = item[match.end():]
@@ -87,7 +88,8 @@ def _open_between(text: str) -> str:
                 continue
             head = found[0].head
             plural = head.endswith("s") and not head.endswith("ss") and lemma(head, "NOUN") != head
-            if not plural and not re.search(r"\band\b", after):
+            betweens = len(re.findall(r"\bbetween\b", item[match.start():]))
+            if not plural and len(re.findall(r"\band\b", after)) < betweens:
                 return item[match.start():match.start() + 60].strip()
     return ""
 
