@@ -31,6 +31,7 @@ from torchworks.recipes.patents.draft.disclosure import (
     subject_parts,
 )
 from torchworks.recipes.patents.draft.following import following_clauses, opening_predicate
+from torchworks.recipes.patents.draft.garbled import repaired
 from torchworks.recipes.patents.draft.statement import (
     FINITE,
     Statement,
@@ -66,8 +67,10 @@ class Claim:
 def build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
           plain: bool = False, stated: bool = True) -> list[Claim]:
     """The claims of `_build`, without the disclosure's self-praise ("an exemplary circuit",
-    "the inventive device"): not claim language, and nothing a claim needs."""
-    return [Claim(without_self_praise(c.text), c.parent, c.introduces)
+    "the inventive device"): not claim language, and nothing a claim needs; an element
+    introduced again where a clause refers to it ("where a valve provides") is "the", and an
+    item split off a "between A and B" is joined back."""
+    return [Claim(repaired(without_self_praise(c.text)), c.parent, c.introduces)
             for c in _build(disclosure, dependents, elements, plain, stated)]
 
 
@@ -85,7 +88,7 @@ def _build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
         claims = [Claim(f"{capital(preamble_of(subject))} comprising: "
                         f"{join_items([article(disclosure.form(n)) for n in names])}.", None,
                         frozenset(names))]
-        return claims + _dependents(disclosure, claims, dependents, set())
+        return claims + dependents_of(disclosure, claims, dependents, set())
     method = is_method(subject)
     kept = _usable_statements(disclosure) if stated else []
     primary = next((s for s in kept if s.method == method), None)
@@ -94,7 +97,7 @@ def _build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
         first = _stated_claim(primary, disclosure) if primary else _method_claim(
             disclosure, f"A {subject}")
         if first:
-            claims = [first, *_dependents(disclosure, [first], dependents, set(), "method")]
+            claims = [first, *dependents_of(disclosure, [first], dependents, set(), "method")]
             return claims + ([_stated_claim(other, disclosure)] if other else [])
         primary, other = other, None  # no steps: the apparatus it states, if any
     chain: set[str] = set()
@@ -104,7 +107,7 @@ def _build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
         preamble, items = _stated_items(primary, disclosure, chain, used)
     else:
         preamble = preamble_of(subject)
-        items = [_rewrite(part, chain, disclosure) for part in subject_parts(disclosure)[:elements]]
+        items = [rewrite(part, chain, disclosure) for part in subject_parts(disclosure)[:elements]]
         opening = opening_predicate(disclosure)  # "A X which scans ...": what X does
         if opening:  # its elements are claimed in its own words, not listed again
             used.update(r for r in disclosure.relations if r.sentence == opening[0])
@@ -123,30 +126,30 @@ def _build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
         item = article(disclosure.form(name))
         if relation:
             used.add(relation)
-            where = _rewrite(relation.where, chain, disclosure, label) + " " \
+            where = rewrite(relation.where, chain, disclosure, label) + " " \
                 if relation.where else ""
-            item += " " + where + _rewrite(connect(relation.clause), chain, disclosure, label)
+            item += " " + where + rewrite(connect(relation.clause), chain, disclosure, label)
         items.append(item)
     if not items and not opening:
         items = [article(disclosure.form(n)) for n in _some_elements(disclosure)]
         chain.update(disclosure.elements[:3])
     head = f"{capital(preamble)} comprising: "
     if opening and items:  # what X does, in the disclosure's words, relates its parts
-        items[-1] += ", " + _rewrite(finite_body(f"wherein the {subject} {opening[1]}"), chain,
+        items[-1] += ", " + rewrite(finite_body(f"wherein the {subject} {opening[1]}"), chain,
                                      disclosure, label)
     elif opening:  # "A X which scans ...": the sentence is the claim
-        head = f"{capital(preamble)} {_rewrite(connect(opening[1]), chain, disclosure, label)}"
+        head = f"{capital(preamble)} {rewrite(connect(opening[1]), chain, disclosure, label)}"
     body = join_items(items)
     if primary or opening:  # the sentences after the statement say how its parts work
         clauses, read = following_clauses(
             disclosure, primary.sentence if primary else opening[0], chain,
             {r.sentence for r in used},
-            lambda text, names: _rewrite(text, names, disclosure, label),
+            lambda text, names: rewrite(text, names, disclosure, label),
             CLAIM_WORDS - len(body.split()))
         used.update(r for r in disclosure.relations if r.sentence in read)
         body += "".join(f", {'and ' if n or opening else ''}{c}" for n, c in enumerate(clauses))
     claims = [Claim(f"{head}{body}.", None, frozenset(chain))]
-    claims += _dependents(disclosure, claims, dependents, used, label)
+    claims += dependents_of(disclosure, claims, dependents, used, label)
     if other:
         claims.append(_stated_claim(other, disclosure))
     elif disclosure.process and (steps := _method_claim(disclosure)):
@@ -186,7 +189,7 @@ def _stated_items(statement: Statement, disclosure: Disclosure, chain: set[str],
             used.add(relation)
             item += " " + (relation.where + " " if relation.where else "") + connect(
                 relation.clause)
-        items.append(_rewrite(item, chain, disclosure, label))
+        items.append(rewrite(item, chain, disclosure, label))
     return preamble, items
 
 
@@ -224,9 +227,10 @@ def _claimable(relation: Relation) -> bool:
                              relation.clause))
 
 
-def _rewrite(clause: str, chain: set[str], disclosure: Disclosure, label: str = "") -> str:
+def rewrite(clause: str, chain: set[str], disclosure: Disclosure, label: str = "") -> str:
     """Articles by the chain: an element already claimed is "the", a new one "a" (and joins
-    the chain); the subject is always "the <subject>"."""
+    the chain) in the words and case the disclosure writes it; the subject is always "the
+    <subject>"."""
     subject, form = disclosure.subject, disclosure.form
     core = re.split(r" (?:for|of|to|with|in|on) ", subject)[0]  # "apparatus for adding weight"
     out, last = [], 0
@@ -241,8 +245,16 @@ def _rewrite(clause: str, chain: set[str], disclosure: Disclosure, label: str = 
             out.append(f"the {label or core}")
         elif name in chain:
             out.append(f"the {form(name)}")
+        elif phrase.determiner in ("the", "said") and re.search(
+                rf"\b{re.escape(phrase.name)}\b", clause[:phrase.start], re.IGNORECASE):
+            out.append(clause[phrase.start:phrase.end])  # named before without an article
+            chain.add(name)
         elif phrase.determiner in ("a", "an", "the", "said"):
-            out.append(article(form(name)))
+            written = clause[phrase.start:phrase.end].split(" ", 1)[-1]
+            # as the disclosure writes it ("a formula R—(NCO)n"), unless it is a short
+            # reference to a longer name ("the difference" for "a density difference")
+            whole = written.lower().endswith(form(name).lower())
+            out.append(article(written if whole else form(name)))
             chain.add(name)
         else:
             out.append(clause[phrase.start:phrase.end])
@@ -252,7 +264,7 @@ def _rewrite(clause: str, chain: set[str], disclosure: Disclosure, label: str = 
     return "".join(out)
 
 
-def _dependents(disclosure: Disclosure, claims: list[Claim], limit: int,
+def dependents_of(disclosure: Disclosure, claims: list[Claim], limit: int,
                 used: set[Relation], label: str = "") -> list[Claim]:
     subject = disclosure.subject
     label = label or subject
@@ -273,7 +285,7 @@ def _dependents(disclosure: Disclosure, claims: list[Claim], limit: int,
         parent = introduced_by(refers)
         chain = set().union(*(c.introduces for c in _ancestry(claims + made, parent)))
         before = set(chain)
-        body = _rewrite(body, chain, disclosure, label)
+        body = rewrite(body, chain, disclosure, label)
         said = [gist(c.text) for c in claims + made]
         new = gist(body.removeprefix("wherein ").removeprefix("further comprising "))
         if any(new in s or (len(new.split()) >= 4 and set(new.split()) <= set(s.split()))
@@ -352,7 +364,7 @@ def _steps(disclosure: Disclosure, chain: set[str]) -> list[str]:
             if step and re.match(r"(?:a|an|the|said|each)\s", rest):  # acts on a thing
                 listed.append(f"{step} {rest}")
     unique = list(dict.fromkeys(listed))
-    return [_rewrite(step, chain, disclosure) for step in unique[:5]]
+    return [rewrite(step, chain, disclosure) for step in unique[:5]]
 
 
 def _method_claim(disclosure: Disclosure, preamble: str = "") -> Claim | None:

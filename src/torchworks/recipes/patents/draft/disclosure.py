@@ -160,10 +160,12 @@ def analyse(text: str, title: str = "", set_aside: bool = True) -> Disclosure:
 
 def _numeral(match: re.Match) -> str:
     """A reference numeral follows a noun ("the housing 12"); a number after a function word
-    or before a unit or decimals is a quantity ("in 1550 nm", "than 0.210 dB/km")."""
+    or before a unit or decimals is a quantity ("in 1550 nm", "than 0.210 dB/km", "the number
+    2 or 3")."""
     before = match.string[:match.start()].split()[-1:]
     after = match.string[match.end():match.end() + 12]
-    if (before and before[0].lower() in FUNCTION) or re.match(r"[.,]\d", after) or \
+    if (before and before[0].lower() in FUNCTION | {"number", "numbers"}) or re.match(
+            r"[.,]\d|\s+(?:or|to)\s+\d", after) or \
             _RANGE.match("1 " + after.lstrip()) or re.match(r"\s*(?:μ|µ|nm|ps|dB|°)", after):
         return match.group()
     return ""

@@ -38,7 +38,7 @@ _PROBLEM = re.compile(
     r"apparatus)|problems?|disadvantages?|drawbacks?|defects?|shortcomings?|deficienc(?:y|ies)|"
     r"(?:an|the|another|further|main|primary) (?:object|objective|aim)s?|objects? of|"
     r"objectives? of|to overcome|to solve|"
-    r"to eliminate|(?:is|are) (?:disclosed|described|presented))\b", re.IGNORECASE)
+    r"to eliminate)\b", re.IGNORECASE)
 # Adjectives that judge rather than describe: "an attractive design" is no element.
 JUDGING = frozenset({
     "attractive", "novel", "conventional", "improved", "simple", "efficient", "inexpensive",
@@ -206,7 +206,8 @@ def passive_steps(sentence: str) -> list[str]:
         for verb in verbs:
             base = lemma(verb, "VERB")
             forms = getInflection(base, tag="VBG") if "VERB" in parts_of_speech(verb) else ()
-            if not forms or base in ("be", "have", "provide", "dispose", "arrange"):
+            if not forms or base in ("be", "have", "provide", "dispose", "arrange", "disclose",
+                                     "describe", "present", "propose", "show"):
                 break
             gerunds.append(forms[0])
         if len(gerunds) != len(verbs):

@@ -8,7 +8,9 @@ On top of every rule of `claims.check`, a drafted claim set must:
 - hold nothing that is not claim language: commentary ("This claim describes ...", "Note:")
   or prompt text (error "draft-not-claim-language");
 - have no broken phrase: an element cut after its preposition, a doubled word, two sentences
-  run together (error "draft-broken-phrase").
+  run together, or a sentence garbled by a cut in the wrong place (`garbled.py`: an item that
+  is a sentence, "between" without its "and", an element introduced twice) (error
+  "draft-broken-phrase").
 A draft with errors is repaired (the claim dropped or rebuilt) before anyone sees it.
 """
 
@@ -19,6 +21,7 @@ import re
 
 from torchworks.recipes.patents.claims.check import check_text
 from torchworks.recipes.patents.claims.findings import Finding, Report, sort_findings
+from torchworks.recipes.patents.draft.garbled import garbled
 
 BOILERPLATE = frozenset({
     "a", "an", "the", "said", "of", "claim", "claims", "comprising", "comprises",
@@ -32,7 +35,9 @@ _COMMENTARY = re.compile(r"\b(?:this (?:claim|invention|disclosure)|the inventio
                          r"sure[,!]|in summary|dependent claim|embodiments?|exemplary|inventive|"
                          r"present invention|or the like|etc\b|e\.g\.|i\.e\.|for example|"
                          r"we|you|users? (?:only )?(?:have|has|need|needs) to|it is possible|"
-                         r"would|shall|thus,|advantageously)(?![\w-])", re.IGNORECASE)
+                         r"would|shall|thus,|advantageously|preferably|typically|"
+                         r"as discussed|(?:mentioned|discussed|described) above|above-mentioned)"
+                         r"(?![\w-])", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*(?:'[A-Za-z]+)?")
 _SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
 # A phrase cut short ("... arranged between the collar.", "... withdrawn through."), a doubled
@@ -92,6 +97,10 @@ def _claim_findings(number: int, text: str, disclosure_words: frozenset[str]) ->
         found.append(_finding(number, "draft-broken-phrase", cut.group().strip(),
                               f"claim {number} has a broken phrase ('{cut.group().strip()}')",
                               "end each element on its noun; one article; one sentence"))
+    elif mess := garbled(text):
+        found.append(_finding(number, "draft-broken-phrase", mess,
+                              f"claim {number} is garbled ('{mess}')",
+                              "one element per item, each clause with its own subject and verb"))
     commentary = _COMMENTARY.search(text)
     if commentary:
         found.append(_finding(number, "draft-not-claim-language", commentary.group(),
@@ -130,6 +139,10 @@ def _unbalanced(text: str) -> re.Match | None:
     """A parenthesis opened and not closed ("neighboring (i."): a phrase cut in two."""
     depth = 0
     for match in re.finditer(r"[()]", text):
+        if re.search(r"(?:^|[\s:;,])[a-z]{1,2}$|(?:^|[\s:;,])(?:i{1,3}|iv|vi{0,3}|\d{1,2})$",
+                     text[max(0, match.start() - 4):match.start()]) and match.group() == ")" \
+                and not depth:
+            continue  # an enumeration: "comprises a) heating ..., b) passing ..."
         depth += 1 if match.group() == "(" else -1
         if depth < 0:
             return match

@@ -43,8 +43,9 @@ def subject_of(title: str, sentences: list[str]) -> str:
         purpose = _GENERIC_PURPOSE.match(text.strip())
         if purpose:
             rest = purpose["rest"].split()[:9]
-            while rest and rest[-1].lower() in FUNCTION | {"such"}:
-                rest.pop()
+            while rest and (rest[-1].lower() in FUNCTION | {"such", "using"} or (
+                    parts_of_speech(rest[-1]) == {"VERB"} and not rest[-1].endswith("ing"))):
+                rest.pop()  # "... in sensor network using transmit": cut at its noun
             return _introducing(f"{purpose['kind'].lower()} {' '.join(rest).lower()}")
         for phrase in phrases(_with_article(text)):
             if text is title and _activity(phrase, sentences):

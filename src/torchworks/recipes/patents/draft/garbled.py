@@ -1,0 +1,222 @@
+"""Claim text that reads as claim language word by word but is garbled as a sentence: what the
+builder makes when prose is cut at the wrong place, and what a user would not keep.
+
+Each pattern was found in drafts of real abstracts and summaries (the tune part of
+benchmarks/data/granted_claims/) and the brief's examples:
+- a listed element that is a sentence of its own ("a heat received at the heat exchanger is
+  transferred to a condenser", "a housing defining a chamber is coupled to an engine");
+- "between" left without its "and" ("a door movable between a closed position covering the
+  aperture;" with "an open position" split into the next item);
+- a "wherein" statement continued by a purpose ("wherein the chamber is of minimum volume, and
+  for moving the valve ...");
+- an element introduced a second time where it is referred to ("a valve moveable ... where a
+  valve provides ...": `the_for_reintroduced` repairs it);
+- a "wherein" that names a thing and says nothing of it ("wherein the movable member;");
+- a "wherein" whose noun phrase has no verb after it ("wherein the cells near wing tips,
+  compared with ..."), and an item that is only an -ing form ("a lifting");
+- a verb without its subject or a modal without its verb ("a vacuum that is not detected, can
+  be obtained", "materials can, comprising", "which may comprising", "a section that
+  generating", "a method ... using comprising:").
+"""
+
+from __future__ import annotations
+
+import re
+
+from torchworks.recipes.patents.draft.chunk import Phrase, lemma, parts_of_speech, phrases
+from torchworks.recipes.patents.draft.statement import finite_body
+
+# Where an element's own words end and a clause about it begins.
+_OPENER = (r"(?:wherein|whereby|where|when|which|that|so that|such that|while|in which|on which|"
+           r"through which|by which|after|before|if|until|once|whose)")
+_HEAD_OF_ITEM = re.compile(r",?\s+" + _OPENER + r"\b")
+_ELEMENT = re.compile(r"(?:\(?[a-z0-9]{1,3}\)\s*)?(?:an?|the|said|at least \w+|one or more|"
+                      r"a plurality of|two|three|four|each)\s", re.IGNORECASE)
+_OPENS_CLAUSE = re.compile(r"(?:\(?[a-z0-9]{1,3}\)\s*)?(?:and\s+)?" + _OPENER + r"\b",
+                           re.IGNORECASE)
+_FINITE = re.compile(r"\s(?:is|are|was|were)\s")
+_AND_FOR = re.compile(r"\bwherein\s(?P<said>[^;,]*?\b(?:is|are)\b[^;,]*),\s+and\s+(?:for|by|to)\s+"
+                      r"\w+ing\b")
+_SUBJECTLESS = re.compile(r",\s+(?:can|could|may|might)\s+be\b|\b(?:that|which)\s+(?!being\b)"
+                          r"(?:generating|computing|sending|receiving|having|including|"
+                          r"comprising|providing|using|being)\b|\b(?:using|by|via|with|for|of|to|in|"
+                          r"on|and|or|that|which|an?|the)\s+comprising\b|\b(?:can|could|may|might|will|"
+                          r"must|should)\s*[,.;:]|\b(?:can|could|may|might|will|must|should)\s+"
+                          r"\w+ing\b")
+_SECOND_VERB = re.compile(r"(?P<before>[^;:,]*\b(?:is|are|was|were)\s[^;:,]*),\s+(?:is|are)\s+"
+                          r"\w+ed\b")
+
+
+def garbled(text: str) -> str:
+    """The garbled words of one claim ("" when none): the first pattern that matches."""
+    for find in (_item_is_sentence, _open_between, _and_for, _reintroduced, _empty_wherein,
+                 _subjectless, _verbless_wherein, _junk_item):
+        found = find(text)
+        if found:
+            return found
+    return ""
+
+
+def _items(text: str) -> list[str]:
+    """The listed items after the transition's colon ("" before it is no item)."""
+    _, colon, body = text.partition(": ")
+    return re.split(r";\s+(?:and\s+)?", body.rstrip(".")) if colon else []
+
+
+def _item_is_sentence(text: str) -> str:
+    """An item that opens as an element and holds its own "is/are" before any clause word:
+    "a heat received at the heat exchanger is transferred to a condenser"."""
+    for item in _items(text):
+        if _OPENS_CLAUSE.match(item) or not _ELEMENT.match(item):
+            continue
+        head = _HEAD_OF_ITEM.split(item)[0]
+        verb = _FINITE.search(head)
+        if verb and not re.search(r"\b(?:being|having)\b", head[:verb.start()]):
+            return head[:verb.end() + 20].strip()
+    return ""
+
+
+def _open_between(text: str) -> str:
+    """"between" one singular thing with no "and" of its own after it in the item (a nested
+    "between A and B" has its own): the second thing was split into an item of its own
+    ("movable between a closed position covering the aperture")."""
+    for item in _items(text) or [text]:
+        for match in re.finditer(r"\bbetween\s+(?=(?:an?|the|said)\s)", item):
+            after = item[match.end():]
+            found = phrases(after)
+            if not found or found[0].start:
+                continue
+            head = found[0].head
+            plural = head.endswith("s") and not head.endswith("ss") and lemma(head, "NOUN") != head
+            betweens = len(re.findall(r"\bbetween\b", item[match.start():]))
+            if not plural and len(re.findall(r"\band\b", after)) < betweens:
+                return item[match.start():match.start() + 60].strip()
+    return ""
+
+
+def repaired(text: str) -> str:
+    """What can be mended without losing a part: an element introduced again where it is
+    referred to ("where a valve provides" -> "where the valve provides"), an item split off
+    its "between A and B", an item's "is" before its participle ("a channel is configured
+    to"), a relative word before the transition ("A dispenser, which comprising:"), and a
+    parenthesis that only says what is preferred ("(preferably parallel to each other)")."""
+    text = _TRANSITION.sub(" comprising:", text)
+    text = _PREFERRED.sub("", text)
+    return _participle_items(joined_between(the_for_reintroduced(text)))
+
+
+def _participle_items(text: str) -> str:
+    """An item that is a sentence only by its "is" before a participle ("a channel is
+    configured to distribute ...") is the element with its participle ("a channel configured
+    to distribute ...")."""
+    for item in _items(text):
+        sentence = _item_is_sentence(f"x: {item}")
+        verb = re.search(r"\s(?:is|are)\s(?=\w+ed\b)", sentence)
+        if verb:
+            head = _HEAD_OF_ITEM.split(item)[0]
+            at = text.find(head) + head.find(verb.group())
+            text = text[:at] + " " + text[at + len(verb.group()):]
+    return text
+
+
+_TRANSITION = re.compile(r",?\s+(?:which|that)\s+(?:may\s+|can\s+)?comprising:")
+_PREFERRED = re.compile(r"\s*\((?:preferably|typically|e\.g\.,?|for example,?)\s[^()]*\)")
+
+
+def joined_between(text: str) -> str:
+    """The repair of `_open_between`: the item after one left at "between a closed position
+    ..." is its other end, joined back with "and"."""
+    head, colon, _body = text.partition(": ")
+    items = _items(text)
+    if not colon or len(items) < 2:
+        return text
+    merged = [items[0]]
+    for item in items[1:]:
+        if _open_between(merged[-1]) and _ELEMENT.match(item) and not _OPENS_CLAUSE.match(item):
+            merged[-1] += " and " + item
+        else:
+            merged.append(item)
+    if len(merged) == len(items):
+        return text
+    listed = merged[0] if len(merged) == 1 else "; ".join(merged[:-1]) + "; and " + merged[-1]
+    return f"{head}{colon}{listed}."
+
+
+def _and_for(text: str) -> str:
+    """"wherein the chamber is of minimum volume, and for moving the valve": a statement
+    joined to a purpose, unless the statement has its own "for" to be parallel to."""
+    match = _AND_FOR.search(text)
+    return match.group() if match and not re.search(r"\bfor\b", match["said"]) else ""
+
+
+def _reintroduced(text: str) -> str:
+    """"a valve ... where a valve provides": the same element introduced twice, the second
+    time where a clause refers to it."""
+    found = _reintroduction(text)
+    return text[found.start:found.end] if found else ""
+
+
+def _reintroduction(text: str) -> Phrase | None:
+    seen: set[tuple[str, ...]] = set()
+    for phrase in phrases(text):
+        if phrase.determiner not in ("a", "an"):
+            continue
+        before = text[:phrase.start].rstrip().rsplit(" ", 1)[-1].lower()
+        again = any(w[:len(phrase.words)] == phrase.words for w in seen)  # "a valve moveable"
+        if again and before in ("where", "wherein", "when", "whereby", "while", "which", "that"):
+            return phrase
+        seen.add(phrase.words)
+    return None
+
+
+def the_for_reintroduced(text: str) -> str:
+    """The repair of `_reintroduced`: the second "a valve" refers to the first, "the valve"."""
+    while found := _reintroduction(text):
+        article = len(found.determiner)
+        text = f"{text[:found.start]}{'T' if text[found.start].isupper() else 't'}he" \
+               f"{text[found.start + article:]}"
+    return text
+
+
+def _empty_wherein(text: str) -> str:
+    """"..., wherein the movable member; and ...": a "wherein" naming one thing, saying
+    nothing of it."""
+    for match in re.finditer(r"\bwherein\s+(?P<said>[^;,.]+)(?=[;.]|$)", text):
+        found = phrases(match["said"])
+        if len(found) == 1 and found[0].start == 0 and found[0].end == len(match["said"]):
+            return match.group()
+    return ""
+
+
+def _subjectless(text: str) -> str:
+    """A verb with no subject or a modal with no verb ("..., can be obtained", "materials
+    can, comprising", "which may comprising"), or a second "is ...ed" after a clause that
+    has its verb ("wherein the vacuum is not detected, is obtained by ...")."""
+    match = _SUBJECTLESS.search(text) or _SECOND_VERB.search(text)
+    return match.group().strip() if match else ""
+
+
+def _verbless_wherein(text: str) -> str:
+    """A "wherein" clause whose opening noun phrase is followed by no verb ("wherein the cells
+    near wing tips, compared with that of ..."): it says nothing of what it names."""
+    for match in re.finditer(r"\bwherein\s+(?P<said>[^;]+?)(?=,?\s+(?:and\s+)?wherein\b|;|\.$|$)",
+                             text):
+        said = match["said"]
+        found = phrases(said)
+        if found and found[0].start == 0 and not finite_body(f"wherein {said}") and not (
+                _ANY_VERB.search(said)):
+            return match.group()[:60]
+    return ""
+
+
+_ANY_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|can|could|may|might|will|would|must|"
+                       r"shall|should|does|do)\b|\b(?:which|that)\s+(?!of\b)\w+")
+
+
+def _junk_item(text: str) -> str:
+    """An item that is only a verb's -ing form with an article ("a lifting"): no part."""
+    for item in _items(text):
+        bare = re.fullmatch(r"(?:an?|the)\s+(?:[\w-]+\s+)?(?P<head>\w+ing)", item)
+        if bare and parts_of_speech(bare["head"]) == {"VERB"}:
+            return item
+    return ""

@@ -1,0 +1,224 @@
+"""Claim 1 as the disclosure's own statement of the invention, whole.
+
+An abstract's first sentence is often an attorney's claim 1 in prose: "The invention relates to
+a device for storage of holders, comprising at least one tier, each tier comprising ...",
+"Disclosed are derivatives according to formula (I), wherein R represents ...", "A process
+for producing a strip, in which a melt is introduced ...". Cut into listed items, such a
+sentence loses its structure ("each tier comprising", "wherein R represents") and its
+relations; kept whole, with the document's words removed ("the invention relates to", "is
+disclosed"), the subject named as the claims name it and the articles rewritten for antecedent
+basis, it is the claim. The builder's claim is kept when this one says less (`pipeline.py`
+compares them) or when the sentence does not open with the invention itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+from torchworks.recipes.patents.draft.builder import Claim, dependents_of, rewrite
+from torchworks.recipes.patents.draft.chunk import article, lemma, phrases
+from torchworks.recipes.patents.draft.disclosure import Disclosure, element_name
+from torchworks.recipes.patents.draft.following import following_clauses
+from torchworks.recipes.patents.draft.garbled import repaired
+from torchworks.recipes.patents.draft.statement import JUDGING, problem_sentence
+from torchworks.recipes.patents.draft.subject import is_method
+from torchworks.recipes.patents.draft.wording import (
+    capital,
+    connect,
+    is_part,
+    preamble_of,
+    without_self_praise,
+)
+
+# The document speaking of itself before it names the invention.
+_LEAD = re.compile(
+    r"^(?:(?:an?|one|another) (?:\w+ )?(?:aspect|embodiment)s? of (?:the|this) (?:present )?"
+    r"(?:invention|disclosure) |(?:the|this) (?:present )?(?:invention|disclosure) )"
+    r"(?:generally |particularly |specifically )?(?:relates to|is directed to|concerns|"
+    r"pertains to|provides|discloses|includes)\s+|^(?:disclosed|provided|described|presented|"
+    r"invented)(?: herein| here)? (?:is|are)\s+|^there (?:is|are) (?:provided|disclosed|"
+    r"described)\s+|^embodiments? (?:may |can )?(?:include|provide)s?\s+", re.IGNORECASE)
+_SAID_OF_IT = re.compile(r",?\s+(?:is|are) (?:disclosed|provided|described|presented|"
+                         r"shown|proposed)(?:\s+(?:herein|here))?(?:\s+and\b|(?=,|\s+which\b|"
+                         r"\s+that\b|$))", re.IGNORECASE)
+# The claim's transition where the sentence lists the parts.
+_LISTING = re.compile(r"^(?P<tail>[^:;]{0,200}?)\s*,?\s+(?:which\s+|that\s+)?(?P<kw>comprising|"
+                      r"comprises|comprise|including|includes|include|having|has|have|"
+                      r"consisting of|consists of|containing|contains)\b\s*:?\s*",
+                      re.IGNORECASE)
+# "in a substrate, the substrate comprising": the list is the substrate's, not the invention's
+_NOT_A_TAIL = re.compile(r"\b(?:is|are|was|were|which|that|wherein|where)\b|,\s+(?:the|said|"
+                         r"each)\s", re.IGNORECASE)
+WORDS = 220  # a claim past this says more than claim 1 should (granted claims 1: ~150 words)
+
+
+
+def stated_sentence(disclosure: Disclosure) -> tuple[range, str] | None:
+    """The first sentence that names the invention first, without the document's words
+    around it: its indexes (one sentence, or those a ";" split) and the text from the
+    invention's name on; None when the first sentence outside the background opens with
+    something else ("A drive unit which ...")."""
+    opening = _opening(disclosure)
+    if not opening or not _names_subject(phrases(opening[1])[0].words, disclosure):
+        return None
+    return opening
+
+
+def _opening(disclosure: Disclosure) -> tuple[range, str] | None:
+    """The first of the first two sentences outside the background, opening with a noun
+    phrase once the document's words are gone. "A X is disclosed which ..." is set aside as
+    background only for its "is disclosed"."""
+    for first, sentence in enumerate(disclosure.sentences[:2]):
+        index = first
+        while sentence.endswith(";") and index + 1 < len(disclosure.sentences):
+            index += 1  # "includes: (a) a portion ...; (b) a base ...": one sentence
+            sentence += " " + disclosure.sentences[index]
+        text = _LEAD.sub("", sentence.strip().rstrip(" .;"))
+        text = _SAID_OF_IT.sub("", text, count=1).strip(" ,")
+        if first in disclosure.aside and problem_sentence(text):
+            continue
+        if not re.match(r"(?:a|an|the)\s", text, re.IGNORECASE):
+            text = "A " + text[:1].lower() + text[1:]  # "Shoe structure comprising ..."
+        found = phrases(text)
+        if not found or found[0].start != 0:
+            return None
+        return range(first, index + 1), text
+    return None
+
+
+def _one_invention(phrase: str) -> str:
+    """"derivatives" -> "a derivative", "A novel modified polymer" -> "a modified polymer",
+    "a VCO circuit" as written: the preamble in the sentence's words, one invention."""
+    words = [w for w in phrase.split()[1:] if w.lower() not in JUDGING]
+    head = words[-1]
+    if head.islower() and lemma(head, "NOUN") != head:
+        words[-1] = lemma(head, "NOUN")
+    name = " ".join(words)
+    return ("an " if article(name.lower()).startswith("an ") else "a ") + name
+
+
+def _names_subject(words: tuple[str, ...], disclosure: Disclosure) -> bool:
+    """The phrase is the invention: its head is the subject's ("derivatives" for
+    "isosorbide glyceryl ether derivative") or it is the subject's core ("a method")."""
+    subject = disclosure.subject
+    core = re.split(r" (?:for|of|to|with|in|on) ", subject)[0]
+    return lemma(words[-1], "NOUN") == lemma(core.split()[-1], "NOUN") or (
+        len(words) == 1 and words[0] in ("method", "process"))  # the title names the product
+
+
+def whole_claims(disclosure: Disclosure, dependents: int) -> list[Claim]:
+    """Claim 1 of `whole_claim` and the dependents that add what it lacks ([] when there is
+    no such claim 1)."""
+    chain: set[str] = set()
+    text, read = whole_claim(disclosure, chain)
+    if not text:
+        return []
+    claims = [Claim(repaired(without_self_praise(text)), None, frozenset(chain))]
+    used = {r for r in disclosure.relations if r.sentence in read}
+    label = "method" if is_method(text.split(" ", 1)[1]) and not is_method(
+        disclosure.subject) else ""  # "A method for forming interconnects" (a product title)
+    return claims + [Claim(without_self_praise(c.text), c.parent, c.introduces)
+                     for c in dependents_of(disclosure, claims, dependents, used, label)]
+
+
+def whole_claim(disclosure: Disclosure, chain: set[str]) -> tuple[str, set[int]]:
+    """Claim 1 in the statement's own words ("" when the disclosure has no such sentence or it
+    makes no claim) and the sentences it holds: the preamble as the subject's, "comprising:"
+    where the sentence lists parts, then the sentences after it that say how the parts work,
+    as "wherein" clauses. `chain` receives the elements the claim introduces."""
+    stated = stated_sentence(disclosure)
+    if not stated:
+        return _part_first(disclosure, chain)
+    held, text = stated
+    found = phrases(text)[0]
+    rest = text[found.end:]
+    if re.match(r",?\s*(?:and|or|and/or)\s", rest):
+        return "", set()  # "Methods and systems for ...": two inventions in one
+    preamble = _one_invention(text[found.start:found.end])
+    listing = _LISTING.match(rest)
+    if listing and not _NOT_A_TAIL.search(listing["tail"]):
+        tail = listing["tail"].rstrip(" ,")
+        body = rest[listing.end():]
+        if len(body.split()) < 3:
+            return "", set()
+        head = f"{preamble}{tail} comprising: "
+    else:
+        body = rest.strip()
+        if not body or len(body.split()) < 4:
+            return "", set()
+        if body[:1] in ",(" or re.match(r"(?:for|of|to|with|in|on|according|wherein|in which|"
+                                        r"by|represented|corresponding|having)\b", body):
+            head = preamble + ("" if body[:1] in ",(" else " ")
+        else:
+            body = connect(re.sub(r"^(?:which|that)\s+", "", body))
+            head = preamble + " "
+    claim_words = len(head.split()) + len(body.split())
+    if claim_words > WORDS:
+        return "", set()
+    for phrase in phrases(head)[1:]:  # what the preamble names is introduced there
+        chain.add(disclosure.canonical(element_name(phrase)))
+    return _with_following(disclosure, capital(head), body, held, chain)
+
+
+def _part_first(disclosure: Disclosure, chain: set[str]) -> tuple[str, set[int]]:
+    """Claim 1 from a first sentence that opens with a part ("A drive unit which operates
+    ... is connected to a stopping unit ..."): the part is the claim's first element and the
+    sentence says of it what the disclosure says, "comprising: a drive unit, wherein the drive
+    unit which operates ... is connected to ..."."""
+    opening = _opening(disclosure)
+    if not opening:
+        return "", set()
+    held, text = opening
+    found = phrases(text)[0]
+    name = disclosure.canonical(element_name(found))
+    rest = text[found.end:].strip(" ,")
+    if found.determiner not in ("a", "an") or name not in disclosure.elements or not is_part(
+            name) or name.split()[-1] in ("method", "process") or rest.startswith("of ") or len(
+            rest.split()) < 4 or not re.search(r"\b(?:is|are|has|have)\b|\b\w+s\s+(?:a|an|the)\b",
+                                                rest):
+        return "", set()
+    written = text[found.start:found.end].split(" ", 1)[1]
+    chain.add(name)
+    head = (f"{capital(preamble_of(disclosure.subject))} comprising: {article(written)}, "
+            f"wherein the {written} ")
+    if len(head.split()) + len(rest.split()) > WORDS:
+        return "", set()
+    return _with_following(disclosure, head, rest, held, chain)
+
+
+def _with_following(disclosure: Disclosure, head: str, body: str, held: range,
+                    chain: set[str]) -> tuple[str, set[int]]:
+    """The head, the body with its articles rewritten, and the "wherein" clauses of the
+    sentences after `held`; and the sentences it holds."""
+    def reword(clause: str, names: set[str]) -> str:
+        return rewrite(clause, names, disclosure)
+
+    claim_words = len(head.split()) + len(body.split())
+    text = head + reword(body, chain)
+    chain.update(n for n in disclosure.elements  # named bare: "processes pictures of tags"
+                 if re.search(rf"\b{re.escape(n)}\b", text, re.IGNORECASE))
+    clauses, read = following_clauses(disclosure, held[-1], chain, set(), reword,
+                                      WORDS - claim_words)
+    text += "".join(f", {'and ' if n else ''}{c}" for n, c in enumerate(clauses))
+    return text.rstrip(" ,;") + ".", read | set(held)
+
+
+def coverage(claim: str, disclosure: Disclosure) -> int:
+    """How much of what the disclosure says, in its order, the claim carries: the longest
+    common subsequence of their words (articles aside, so "a"/"the" rewriting does not
+    count). Of two clean drafts of claim 1 the one that carries more is kept."""
+    said = _words(" ".join(s for i, s in enumerate(disclosure.sentences)
+                          if i not in disclosure.aside))
+    row = [0] * (len(said) + 1)
+    for word in _words(claim):
+        previous = 0
+        for j, other in enumerate(said, start=1):
+            previous, row[j] = row[j], previous + 1 if word == other else max(row[j], row[j - 1])
+    return row[-1]
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _ARTICLES]
+
+
+_ARTICLES = frozenset({"a", "an", "the", "said", "plurality", "of"})

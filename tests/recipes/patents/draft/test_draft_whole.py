@@ -1,0 +1,84 @@
+"""Claim 1 as the disclosure's statement of the invention, whole: kept when the listed claim
+would lose its structure ("wherein R represents", "in which a melt is introduced"), never
+when the statement is a plain list of parts (the listed form reads better)."""
+
+from __future__ import annotations
+
+from torchworks.recipes.patents.draft.disclosure import analyse
+from torchworks.recipes.patents.draft.pipeline import draft_claims
+from torchworks.recipes.patents.draft.whole import coverage, stated_sentence, whole_claims
+
+
+def test_a_formula_statement_keeps_its_wherein_structure_and_names_one_invention() -> None:
+    result = draft_claims(
+        "Disclosed are glyceryl ether derivatives according to the general formula (I), wherein "
+        "R represents a hydrogen atom or an alkyl group with 6 to 22 carbon atoms, and n "
+        "represents a number from 1 to 4.", title="Glyceryl ether derivatives")
+    assert result.claims[0] == (
+        "A glyceryl ether derivative according to a general formula (I), wherein R represents a "
+        "hydrogen atom or an alkyl group with 6 to 22 carbon atoms, and n represents a number "
+        "from 1 to 4.")
+    assert result.report.errors == 0
+
+
+def test_a_process_stated_with_in_which_is_claimed_whole_with_the_next_sentence() -> None:
+    result = draft_claims(
+        "The present invention relates to a process for the production of a steel strip, in "
+        "which a steel melt from a melt reservoir is introduced between two cooled rollers which "
+        "move synchronously and solidifies on the rollers to form the strip. The steel melt "
+        "contains less than 1% by weight of nickel.", title="Process for producing a steel strip")
+    assert result.claims[0].startswith(
+        "A process for a production of a steel strip, in which a steel melt from a melt "
+        "reservoir is introduced between two cooled rollers")  # not "the invention relates to"
+    assert result.claims[0].endswith(
+        ", wherein the steel melt contains less than 1% by weight of nickel.")
+    assert result.report.errors == 0
+
+
+def test_is_disclosed_is_no_background_and_what_claim_1_names_bare_has_antecedent() -> None:
+    text = ("A picture processing apparatus is disclosed which processes pictures showing "
+            "subjects wearing tags each assigned identification information. A reader reads "
+            "the identification information from the tags.")
+    assert stated_sentence(analyse(text))[1].startswith(
+        "A picture processing apparatus which processes pictures")
+    result = draft_claims(text, title="Picture processing apparatus")
+    assert result.claims[0] == ("A picture processing apparatus that processes pictures showing "
+                                "subjects wearing tags each assigned identification information.")
+    assert result.claims[1].endswith("a reader that reads the assigned identification "
+                                     "information from the tags.")  # not "a plurality of tags"
+    assert result.report.errors == 0
+
+
+def test_two_inventions_in_one_sentence_or_another_opening_are_not_claimed_whole() -> None:
+    both = analyse("Methods and systems for executing a transaction are provided, including "
+                   "parsing pages of a web server and presenting displays.",
+                   title="Methods and systems for transactional tunneling")
+    assert stated_sentence(both) is None or stated_sentence(both)[1].startswith("A method")
+    assert draft_claims(both.sentences[0], title="Methods and systems for transactional "
+                        "tunneling").claims[0].startswith("A method for transactional tunneling")
+    other = analyse("A drive unit which operates in a first direction is connected to a stopping "
+                    "unit of the door.", title="Vehicle door apparatus")
+    assert stated_sentence(other) is None  # it opens with a part, not the invention
+
+
+def test_coverage_counts_the_disclosure_words_in_order_without_articles() -> None:
+    disclosure = analyse("A lamp has a base and an arm hinged to the base. A shade is held by "
+                         "the arm.")
+    assert coverage("A lamp comprising: a base; and an arm hinged to the base.", disclosure) == 7
+    assert coverage("A lamp comprising: an arm.", disclosure) == 2
+
+
+def test_a_first_sentence_opening_with_a_part_says_of_that_part_what_it_says() -> None:
+    result = draft_claims(
+        "A drive unit which operates in a first direction so as to unfasten a latch of a latch "
+        "unit is connected to a stopping unit being displaced from a first state to a second "
+        "state when the door is opened. The stopping unit stops the door.",
+        title="Vehicle door apparatus")
+    assert result.claims[0].startswith(
+        "A vehicle door apparatus comprising: a drive unit, wherein the drive unit which operates "
+        "in a first direction so as to unfasten a latch of a latch unit is connected to a "
+        "stopping unit")
+    assert result.report.errors == 0
+    formula = analyse("A production method of an allylic amine represented by the formula (III) "
+                      "comprises reacting an allylic alcohol.", title="Phosphoramidite ligand")
+    assert whole_claims(formula, 2) == []  # a method is no part of a ligand
