@@ -6,7 +6,12 @@ from __future__ import annotations
 import pytest
 
 from torchworks.recipes.patents.summarize.consensus import paragraph_windows
-from torchworks.recipes.patents.summarize.tidy import is_problem_statement, tidy, trim_lead_in
+from torchworks.recipes.patents.summarize.tidy import (
+    is_problem_statement,
+    restate_object,
+    tidy,
+    trim_lead_in,
+)
 from torchworks.recipes.patents.text.readers import patent_from_text
 
 
@@ -22,6 +27,10 @@ from torchworks.recipes.patents.text.readers import patent_from_text
      "The method includes a wash cycle."),
     ("More particularly, the clip 14 is made of spring steel.", "The clip is made of spring "
                                                                 "steel."),
+    ("It is therefore an object of the present invention to provide a holder 10 that grips.",
+     "A holder that grips is provided."),
+    ("Another object of the invention is to provide an improved broom.",
+     "An improved broom is provided."),
 ])
 def test_lead_ins_and_numerals_are_dropped(text: str, expected: str) -> None:
     assert tidy(text) == expected
@@ -32,9 +41,10 @@ def test_lead_ins_and_numerals_are_dropped(text: str, expected: str) -> None:
     "In one aspect, 12 parts are used.",  # what follows does not start with a word
     "In one aspect the base carries a magnet.",  # no comma: not a lead-in we can cut
     "The present invention relates to lamps.",
+    "It is an object of the invention to provide for quick assembly.",  # no noun phrase
 ])
 def test_sentences_that_would_break_are_kept(text: str) -> None:
-    assert trim_lead_in(text) == text
+    assert trim_lead_in(text) == text and restate_object(text) == text
 
 
 def test_problem_statements_are_told_from_statements_of_the_invention() -> None:

@@ -10,6 +10,10 @@ helmet of the invention", lost 0.2 R-1 on the tune part: abstracts keep those to
 
 - a lead-in is dropped only when it ends in a comma and a clause of at least
   `MIN_REST_WORDS` words starting with a letter follows (it is then capitalised);
+- a statement of the invention's object is restated as what it provides ("It is an object of
+  the invention to provide a holder that grips." -> "A holder that grips is provided."),
+  only when that object starts with an article (+0.2 R-1 on the tune part, +0.7 on its
+  applications, whose summaries open with objects more often);
 - reference numerals as `numerals.drop_reference_numerals` decides.
 
 `is_problem_statement` recognises the sentences that state the problem the invention solves
@@ -49,6 +53,15 @@ _LEAD_IN = re.compile(
     r")\s*,\s*",
     re.IGNORECASE,
 )
+# "It is an object of the present invention to provide a holder that ...": the drafter's
+# aim, whose object is the invention itself
+_OBJECT = re.compile(
+    r"^(?:it is (?:\w+ ){0,3}?|(?:an?|another|the|one|yet another|still another|a further) "
+    r"(?:\w+ ){0,2}?)(?:objects?|aims?|purposes?|goals?) of (?:the|this) " + _SELF +
+    r" (?:is )?to (?:provide|create|offer|develop|make|produce|supply) (?=(?:an?|the) )",
+    re.IGNORECASE,
+)
+
 PROBLEM = re.compile(
     r"\b(?:(?:is|are|remains?) (?:still )?(?:lacking|needed|desired|desirable)|unfortunately|"
     r"there (?:is|exists|remains|has been) (?:a |an )?(?:\w+ ){0,2}(?:need|demand|desire)|"
@@ -75,10 +88,20 @@ def trim_lead_in(sentence: str) -> str:
     return rest[0].upper() + rest[1:]
 
 
+def restate_object(sentence: str) -> str:
+    """"It is an object of the invention to provide a holder that grips." -> "A holder that
+    grips is provided.": what the invention is, without the drafter's aim around it."""
+    match = _OBJECT.match(sentence)
+    if match is None:
+        return sentence
+    rest = sentence[match.end():].rstrip(" .")
+    return rest[0].upper() + rest[1:] + " is provided."
+
+
 def tidy(sentence: str) -> str:
-    """The sentence as an abstract would state it: lead-in and reference numerals dropped
-    where that keeps it grammatical."""
-    return trim_lead_in(drop_reference_numerals(sentence))
+    """The sentence as an abstract would state it: lead-in, the drafter's statement of aim
+    and reference numerals dropped where that keeps it grammatical."""
+    return restate_object(trim_lead_in(drop_reference_numerals(sentence)))
 
 
 def is_problem_statement(sentence: str) -> bool:
