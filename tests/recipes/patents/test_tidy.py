@@ -31,6 +31,12 @@ from torchworks.recipes.patents.text.readers import patent_from_text
      "A holder that grips is provided."),
     ("Another object of the invention is to provide an improved broom.",
      "An improved broom is provided."),
+    ("Referring now to FIGS. 2 and 3, the hinge 30 has a pin, as shown in FIG. 4.",
+     "The hinge has a pin."),
+    ("The clip (see FIG. 2) is open and the lid (not shown) is shut.",
+     "The clip is open and the lid is shut."),
+    ("The invention relates generally to imaging, and more specifically to registration.",
+     "The invention relates to imaging, and more specifically to registration."),
 ])
 def test_lead_ins_and_numerals_are_dropped(text: str, expected: str) -> None:
     assert tidy(text) == expected

@@ -14,6 +14,8 @@ helmet of the invention", lost 0.2 R-1 on the tune part: abstracts keep those to
   the invention to provide a holder that grips." -> "A holder that grips is provided."),
   only when that object starts with an article (+0.2 R-1 on the tune part, +0.7 on its
   applications, whose summaries open with objects more often);
+- pointers to the drawings ("As shown in FIG. 1,", ", as shown in FIG. 2." at the end,
+  "(see FIG. 2)", "(not shown)") and the hedge in "relates generally to";
 - reference numerals as `numerals.drop_reference_numerals` decides.
 
 `is_problem_statement` recognises the sentences that state the problem the invention solves
@@ -45,6 +47,10 @@ _LEAD_IN = re.compile(
     r"|to (?:this|that|these) ends?"
     r"|to (?:achieve|attain|accomplish|meet|solve) (?:th(?:is|ese|e)|such)[^,]{0,120}?"
     r"(?:, as embodied and broadly described(?: herein)?)?"
+    # "As shown in FIG. 1,", "Referring now to FIGS. 2 and 3,"
+    r"|(?:as (?:is )?(?:shown|illustrated|depicted|seen) in|(?:referring|turning) (?:now )?to|"
+    r"with (?:further )?reference to|in) FIGS?\. ?\d+[A-Za-z]?(?:(?:,| and| to|-| through) ?"
+    r"\d+[A-Za-z]?)*"
     # connectives and discourse markers
     r"|therefore|thus|accordingly|consequently|hence|furthermore|moreover|additionally|"
     r"in addition|also|further|more particularly|more specifically|specifically|"
@@ -98,10 +104,24 @@ def restate_object(sentence: str) -> str:
     return rest[0].upper() + rest[1:] + " is provided."
 
 
+# ", as shown in FIG. 2." at the end of a sentence
+_FIGURE_TAIL = re.compile(r",? (?:as (?:is )?(?:shown|illustrated|depicted|seen) )?in FIGS?\. ?"
+                          r"\d+[A-Za-z]?(?:(?:,| and| to|-| through) ?\d+[A-Za-z]?)*(?=\.$)")
+
+
+# asides that point at the drawings: "(see FIG. 2)", "(not shown)"
+_FIGURE_ASIDE = re.compile(r" \((?:see |shown in |as shown in )?(?:FIGS?\.[^()]{0,30}|not shown)\)")
+# "relates generally to": the hedge an abstract leaves out
+_HEDGE = re.compile(r"\b(relates?|is directed|are directed|pertains?) (?:generally|more "
+                    r"particularly|particularly|specifically|primarily|mainly) (?=to\b)")
+
+
 def tidy(sentence: str) -> str:
     """The sentence as an abstract would state it: lead-in, the drafter's statement of aim
     and reference numerals dropped where that keeps it grammatical."""
-    return restate_object(trim_lead_in(drop_reference_numerals(sentence)))
+    text = _FIGURE_ASIDE.sub("", drop_reference_numerals(sentence))
+    text = _HEDGE.sub(r"\1 ", _FIGURE_TAIL.sub("", text))
+    return restate_object(trim_lead_in(text))
 
 
 def is_problem_statement(sentence: str) -> bool:
