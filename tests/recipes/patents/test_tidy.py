@@ -33,6 +33,7 @@ from torchworks.recipes.patents.text.readers import patent_from_text
      "An improved broom is provided."),
     ("Referring now to FIGS. 2 and 3, the hinge 30 has a pin, as shown in FIG. 4.",
      "The hinge has a pin."),
+    ("Said clip grips said widget.", "The clip grips the widget."),
     ("The clip (see FIG. 2) is open and the lid (not shown) is shut.",
      "The clip is open and the lid is shut."),
     ("The invention relates generally to imaging, and more specifically to registration.",
