@@ -30,6 +30,7 @@ one (consensus.paragraph_windows).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from torchworks.recipes.patents.summarize.numerals import drop_reference_numerals
 
@@ -119,9 +120,11 @@ _HEDGE = re.compile(r"\b(relates?|is directed|are directed|pertains?) (?:general
                     r"particularly|particularly|specifically|primarily|mainly) (?=to\b)")
 
 
+@lru_cache(maxsize=16_384)
 def tidy(sentence: str) -> str:
     """The sentence as an abstract would state it: lead-in, the drafter's statement of aim
-    and reference numerals dropped where that keeps it grammatical."""
+    and reference numerals dropped where that keeps it grammatical. Cached: the candidate
+    sentences, the windows and the lead of one patent share most of their sentences."""
     text = _FIGURE_ASIDE.sub("", drop_reference_numerals(sentence))
     text = _HEDGE.sub(r"\1 ", _FIGURE_TAIL.sub("", text))
     text = re.sub(r"\bsaid\b", "the", re.sub(r"\bSaid\b", "The", text))
