@@ -14,8 +14,8 @@ description by
   protected), to the title, and to the summary section as a whole;
 
 then picks sentences greedily under the word budget, each pick discounting the sentences
-that repeat it (content-word cosine), in document order with reference numerals dropped
-("the housing 12" -> "the housing").
+that repeat it (content-word cosine), in document order, each sentence tidied into abstract
+wording (tidy.py: "Thus, the housing 12 ..." -> "The housing ...").
 
 That selection is one candidate summary; the selection of the learned sentence scorer
 (learned.py, `learned="add"`), the lead and a window of whole sentences from each early
@@ -25,7 +25,7 @@ win and to favour the lead stay off: see consensus.py). All of it is word counti
 tens of ~10k-word documents per second on one core, most of it sentence splitting.
 
 The weights in `StructureConfig` were chosen by `benchmarks/summarize_tune.py` on the tune
-part only (126 documents); `benchmarks/summarize.py` reports them on the 65 held-out patents
+part only (164 documents); `benchmarks/summarize.py` reports them on the 65 held-out patents
 (benchmarks/data/patents/README.md).
 """
 
@@ -183,7 +183,7 @@ def pick(found: Features, scores: np.ndarray, budget: int, redundancy: float) ->
     return " ".join(found.texts[i] for i in sorted(chosen, key=lambda i: found.order[i]))
 
 
-def _tidied_lead_pool(sentences: list[Sentence]) -> list[Sentence]:
+def tidied_lead_pool(sentences: list[Sentence]) -> list[Sentence]:
     """The sentences the lead is taken from (the summary section's, or else the first ones),
     tidied (tidy.py) so that the budget counts the words that stay."""
     summary = [s for s in sentences if s.kind == S.SUMMARY] or sentences[:LEAD_POOL]
@@ -200,7 +200,7 @@ def candidate_summaries(patent: Patent, config: StructureConfig) -> tuple[list[C
     found = features(patent, sentences)
     picked = [] if config.learned == "replace" else [Candidate(select(found, config),
                                                                "selection")]
-    lead = lead_from(_tidied_lead_pool(sentences), config.words)
+    lead = lead_from(tidied_lead_pool(sentences), config.words)
     claim = claim_prose(first_claim(patent.claims))
     judge = " ".join(claim.split()[:config.words])
     learned, windows = _learned_candidates(patent, sentences, found, config)
