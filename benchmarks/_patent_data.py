@@ -1,10 +1,12 @@
-"""The two fixed parts of the summarizer's evaluation data, read the same way everywhere.
+"""The fixed parts of the summarizer's evaluation data, read the same way everywhere.
 
 tune: what weights and rules may be fitted to (the 13 shared development patents, the
-even-numbered PatentsView grants and the applications and further grants of PatentsView-DB's
-other fixtures); held-out: what results are reported on and nothing is
-fitted to (the go-uspto samples and the odd-numbered PatentsView grants). See
-benchmarks/data/patents/README.md for provenance and how the split was fixed.
+even-numbered PatentsView grants, the applications and further grants of PatentsView-DB's
+other fixtures, the even-numbered RubyXML applications); heldout: what results are reported
+on and nothing is fitted to (the go-uspto samples and the odd-numbered PatentsView grants);
+heldout-rx: a second held-out part added in the fourth round, the odd-numbered RubyXML
+applications, read only for the final report. See benchmarks/data/patents/README.md for
+provenance and how the split was fixed.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE / "data" / "patents"
 SHARED = HERE.parents[1] / "shared" / "data" / "patents" / "patents.jsonl"
 PARTS = {
-    "tune": (SHARED, DATA / "tune.xml.gz", DATA / "tune-more.xml.gz"),
+    "tune": (SHARED, DATA / "tune.xml.gz", DATA / "tune-more.xml.gz", DATA / "tune-rx.xml.gz"),
     "heldout": (DATA / "heldout.xml", DATA / "heldout-pv.xml.gz"),
+    "heldout-rx": (DATA / "heldout-rx.xml.gz",),
 }
 
 

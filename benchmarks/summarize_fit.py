@@ -2,7 +2,7 @@
 
     PYTHONPATH=src .venv/bin/python benchmarks/summarize_fit.py [--folds 5] [--write]
 
-Only the tune part is read (126 documents, benchmarks/data/patents/README.md); the held-out
+Only the tune part is read (164 documents, benchmarks/data/patents/README.md); the held-out
 part never. Each candidate sentence is labelled by how much of its document's abstract it
 restates (stemmed unigram + bigram overlap: F1 or precision), and a
 ridge regression on standardised features (learned.FEATURE_NAMES) predicts it. The documents

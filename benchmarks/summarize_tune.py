@@ -2,8 +2,9 @@
 
     PYTHONPATH=src .venv/bin/python benchmarks/summarize_tune.py [--top 10]
 
-The tune part (126 documents: the 13 shared development patents, the even-numbered
-PatentsView grants and the applications and grants of PatentsView-DB's other fixtures,
+The tune part (164 documents: the 13 shared development patents, the even-numbered
+PatentsView grants, the applications and grants of PatentsView-DB's other fixtures and the
+even-numbered RubyXML applications,
 benchmarks/data/patents/README.md) is the only data read here; the held-out part is never
 read. Everything that does not depend on the weights (sentences, features, lead, paragraph
 windows, claim 1 in prose) is computed once per document, and the agreements among the
@@ -56,8 +57,12 @@ def main() -> int:
         paragraph_windows,
     )
     from torchworks.recipes.patents.summarize.evaluate import rouge
-    from torchworks.recipes.patents.summarize.numerals import drop_reference_numerals
-    from torchworks.recipes.patents.summarize.structure import StructureConfig, features, select
+    from torchworks.recipes.patents.summarize.structure import (
+        StructureConfig,
+        features,
+        select,
+        tidied_lead_pool,
+    )
 
     base = StructureConfig()
     patents = read_part(list(PARTS["tune"]))
@@ -68,7 +73,7 @@ def main() -> int:
     for patent in patents:
         sentences = document_sentences(patent)
         judge = " ".join(claim_prose(first_claim(patent.claims)).split()[:base.words])
-        others = [Candidate(drop_reference_numerals(lead_from(sentences, base.words)), "lead"),
+        others = [Candidate(lead_from(tidied_lead_pool(sentences), base.words), "lead"),
                   *(Candidate(w, "window") for w in paragraph_windows(patent, base.words)),
                   Candidate(judge, "claim")]
         fixed.append((features(patent, sentences), others, judge))

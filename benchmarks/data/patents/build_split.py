@@ -20,6 +20,19 @@ rule with "application" for "grant") and the even-numbered utility grants there 
 to the held-out side of the rule, whose files stay as they are). No document already in the
 held-out part (`heldout.xml`, `heldout-pv.xml.gz`) or the shared tune patents is written, and
 each document is written once, byte for byte as the USPTO published it.
+
+A second source, given as a second argument, adds 79 applications of 2001 and 2004 (USPTO
+`patent-application-publication` XML, the weekly files' first ~40 documents, kept as samples in
+eraserx99/RubyXML):
+
+    git -C RubyXML archive 4b72c7a417735fbc8bd23026de77bb8a3b129513 applications/xml1 \
+        | tar -x -C /tmp/rubyxml
+    PYTHONPATH=src .venv/bin/python benchmarks/data/patents/build_split.py \
+        /tmp/pv/Assignee_Lawyer_Disambiguation/test/fixtures /tmp/rubyxml/applications/xml1
+
+Split by the same rule and before any of them was summarized: even publication numbers to
+`tune-rx.xml.gz`, odd ones to `heldout-rx.xml.gz`, a second held-out part that no method was
+tuned on and that is read only for the final report. Documents already in a part are skipped.
 """
 
 from __future__ import annotations
@@ -103,5 +116,23 @@ def main(fixtures: Path) -> int:
     return 0
 
 
+def split_rubyxml(folder: Path) -> int:
+    """`applications_sample_*.xml` of eraserx99/RubyXML: qualifying applications not in a part
+    yet, even publication numbers to `tune-rx.xml.gz`, odd ones to `heldout-rx.xml.gz`."""
+    known = {p.id for paths in (PARTS["tune"][:3], PARTS["heldout"][:2]) for p in
+             read_part(list(paths))}
+    parts: dict[int, list[str]] = {0: [], 1: []}
+    for path in sorted(folder.glob("applications_sample_*.xml")):
+        for chunk in documents(path):
+            id_, kind, number = qualifies(chunk, path.name)
+            if kind == "application" and id_ not in known:
+                parts[number % 2].append(chunk)
+                known.add(id_)
+    write("tune-rx.xml.gz", parts[0])
+    write("heldout-rx.xml.gz", parts[1])
+    return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1])))
+    code = main(Path(sys.argv[1]))
+    sys.exit(code or (split_rubyxml(Path(sys.argv[2])) if len(sys.argv) > 2 else 0))

@@ -9,6 +9,7 @@ from torchworks.recipes.patents.summarize.baselines import BaselineSummarizer
 from torchworks.recipes.patents.summarize.evaluate import evaluate
 from torchworks.recipes.patents.summarize.methods import DEFAULT_METHOD, build_summarizer
 from torchworks.recipes.patents.summarize.numerals import drop_reference_numerals
+from torchworks.recipes.patents.summarize.tidy import tidy
 from torchworks.recipes.patents.summarize.words import content_words
 from torchworks.recipes.patents.text import sections as S
 from torchworks.recipes.patents.text.readers import Patent, patent_from_text
@@ -31,10 +32,10 @@ def test_summaries_are_cleaned_description_text_in_order(
         structure_summaries: list[str], sample_patents: list[Patent]) -> None:
     for patent, summary in zip(sample_patents, structure_summaries, strict=True):
         assert 40 <= len(summary.split()) <= 150, patent.id
-        cleaned = " ".join(drop_reference_numerals(s) for s in split_sentences(patent.description))
+        cleaned = " ".join(tidy(s) for s in split_sentences(patent.description))
         positions = [cleaned.find(s) for s in split_sentences(summary)]
         assert -1 not in positions and positions == sorted(positions), patent.id
-        banned = {drop_reference_numerals(s) for s in
+        banned = {tidy(s) for s in
                   split_sentences(patent.section_text(S.RELATED, S.DRAWINGS))}
         assert not banned & set(split_sentences(summary)), patent.id
 
@@ -69,6 +70,8 @@ def test_claim_one_picks_the_sentence_and_numerals_go_without_a_summary_section(
     ("Example 3 uses 2 rollers 30 and 32 per step 4.", "Example 3 uses 2 rollers per step 4."),
     ("a first end 22 and a second end 24 of the tube 20.", "a first end and a second end of "
                                                            "the tube."),
+    ("The circuit is indicated by reference numeral 2 and denoted 4 in FIG. 3.",
+     "The circuit is indicated by reference numeral 2 and denoted 4 in FIG. 3."),
 ])
 def test_reference_numerals_are_dropped_where_grammar_allows(text: str, expected: str) -> None:
     assert drop_reference_numerals(text) == expected

@@ -1,5 +1,6 @@
 """The summarizer's evaluation data (benchmarks/data/patents): tune and held-out are disjoint,
-the held-out part is the fixed 65 documents, and the tune part now holds applications too."""
+the held-out part is the fixed 65 documents, the second held-out part (RubyXML applications)
+shares nothing with either, and the tune part now holds applications too."""
 
 from __future__ import annotations
 
@@ -27,18 +28,25 @@ def parts() -> dict[str, list[str]]:
 
 
 def test_tune_and_heldout_are_disjoint_and_heldout_is_unchanged(parts) -> None:
-    tune, heldout = parts["tune"], parts["heldout"]
-    assert len(set(tune)) == len(tune) and len(set(heldout)) == len(heldout)
-    assert not set(tune) & set(heldout)
+    tune, heldout, fresh = parts["tune"], parts["heldout"], parts["heldout-rx"]
+    for ids in (tune, heldout, fresh):
+        assert len(set(ids)) == len(ids)
+    assert not set(tune) & set(heldout) and not set(tune) & set(fresh)
+    assert not set(heldout) & set(fresh)
     assert len(heldout) == 65
     assert sum(i.endswith(("A1", "A2")) for i in heldout) == 8
+    assert len(fresh) == 41 and all(i.endswith(("A1", "A2")) for i in fresh)
 
 
 def test_tune_part_holds_applications_and_follows_the_parity_rule(parts) -> None:
     tune = parts["tune"]
     applications = [i for i in tune if i.endswith(("A1", "A2"))]
-    assert len(applications) >= 8 and len(tune) >= 120
+    assert len(applications) >= 46 and len(tune) >= 160
     # the PatentsView grants: even numbers in tune, odd ones held out
     for name, parity in (("tune.xml.gz", 0), ("tune-more.xml.gz", 0), ("heldout-pv.xml.gz", 1)):
         numbers = [int(i[2:-2]) for i in parts[name] if i[-2] == "B"]
         assert numbers and {n % 2 for n in numbers} == {parity}
+    # the RubyXML applications: even publication numbers in tune, odd ones held out
+    for name, parity in (("tune-rx.xml.gz", 0), ("heldout-rx.xml.gz", 1)):
+        numbers = [int(i[2:-2]) for i in parts[name]]
+        assert len(numbers) >= 38 and {n % 2 for n in numbers} == {parity}

@@ -170,12 +170,13 @@ def chosen_sentences(patent: Patent, summary: str) -> list[str]:
     text matches no such sequence and gets [].
     """
     from torchworks.recipes.patents.summarize.numerals import drop_reference_numerals
+    from torchworks.recipes.patents.summarize.tidy import tidy
 
     sentences = [s.text for s in document_sentences(patent)]
     chosen: list[str] = []
     at = 0
     for text in sentences:
-        for form in dict.fromkeys((text, drop_reference_numerals(text))):
+        for form in dict.fromkeys((text, drop_reference_numerals(text), tidy(text))):
             end = at + len(form)
             if summary.startswith(form, at) and (end == len(summary) or summary[end] == " "):
                 chosen.append(text)

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from torchworks.recipes.patents.summarize.numerals import drop_reference_numerals
+from torchworks.recipes.patents.summarize.tidy import is_problem_statement, tidy
 from torchworks.recipes.patents.summarize.words import stem, tokens
 from torchworks.recipes.patents.text import sections as S
 from torchworks.recipes.patents.text.patent import Patent
@@ -71,12 +72,16 @@ def claim_prose(claim: str) -> str:
 
 def paragraph_windows(patent: Patent, words: int) -> list[str]:
     """For each of the first paragraphs of the summary and field sections: the whole sentences
-    from its start on (into the next paragraphs) that fit in `words`, numerals dropped."""
-    paragraphs = [split_sentences(p) for s in patent.sections if s.kind in (S.SUMMARY, S.FIELD)
-                  for p in s.paragraphs]
+    from its start on (into the next paragraphs) that fit in `words`, each tidied (tidy.py),
+    the problem statements a paragraph opens with skipped (an abstract states the invention,
+    not the need for it)."""
+    paragraphs = [[tidy(t) for t in split_sentences(p)] for s in patent.sections
+                  if s.kind in (S.SUMMARY, S.FIELD) for p in s.paragraphs]
     windows: list[str] = []
     for start in range(min(MAX_PARAGRAPHS, len(paragraphs))):
         sentences = [t for q in paragraphs[start:] for t in q]
+        while sentences and is_problem_statement(sentences[0]):
+            sentences = sentences[1:]
         if not sentences or len(sentences[0].split()) < MIN_FIRST_WORDS:
             continue
         picked: list[str] = []
@@ -87,7 +92,7 @@ def paragraph_windows(patent: Patent, words: int) -> list[str]:
             picked.append(sentence)
             total += len(sentence.split())
         if total >= MIN_WINDOW_WORDS:
-            windows.append(drop_reference_numerals(" ".join(picked)))
+            windows.append(" ".join(picked))
     return windows
 
 

@@ -25,7 +25,8 @@ in including into is item least less line lines list lists more most no nor not 
 of on only or over page pages paragraph paragraph per phase plus range ranging reaching sample
 samples section sections sequence ser set size some step steps table than that the then there
 these this those through times to total type under up upto version was were which with within
-year years zone
+year years zone numeral numerals character characters designated denoted indicated labeled
+labelled referenced numbered
 """
 _KEEPS_NUMBER = frozenset(_KEEPS_LIST.split())
 

@@ -14,8 +14,8 @@ description by
   protected), to the title, and to the summary section as a whole;
 
 then picks sentences greedily under the word budget, each pick discounting the sentences
-that repeat it (content-word cosine), in document order with reference numerals dropped
-("the housing 12" -> "the housing").
+that repeat it (content-word cosine), in document order, each sentence tidied into abstract
+wording (tidy.py: "Thus, the housing 12 ..." -> "The housing ...").
 
 That selection is one candidate summary; the selection of the learned sentence scorer
 (learned.py, `learned="add"`), the lead and a window of whole sentences from each early
@@ -25,7 +25,7 @@ win and to favour the lead stay off: see consensus.py). All of it is word counti
 tens of ~10k-word documents per second on one core, most of it sentence splitting.
 
 The weights in `StructureConfig` were chosen by `benchmarks/summarize_tune.py` on the tune
-part only (126 documents); `benchmarks/summarize.py` reports them on the 65 held-out patents
+part only (164 documents); `benchmarks/summarize.py` reports them on the 65 held-out patents
 (benchmarks/data/patents/README.md).
 """
 
@@ -54,8 +54,8 @@ from torchworks.recipes.patents.summarize.consensus import (
     claim_prose,
     paragraph_windows,
 )
-from torchworks.recipes.patents.summarize.numerals import drop_reference_numerals
 from torchworks.recipes.patents.summarize.select import MIN_GAP
+from torchworks.recipes.patents.summarize.tidy import tidy
 from torchworks.recipes.patents.summarize.words import content_words
 from torchworks.recipes.patents.text import sections as S
 from torchworks.recipes.patents.text.patent import Patent
@@ -109,7 +109,7 @@ class StructureConfig:
 class Features:
     """What the selection needs of one patent, computed once whatever the weights."""
 
-    texts: list[str]  # candidate sentences with reference numerals dropped
+    texts: list[str]  # candidate sentences tidied (tidy.py: numerals, lead-ins dropped)
     order: list[int]  # their places in the document
     matrix: np.ndarray  # [n, 6]: structure, position, cos claim 1, cos title, cos summary, objects
     vectors: np.ndarray  # [n, V] unit content-word vectors, for redundancy
@@ -155,8 +155,7 @@ def features(patent: Patent, sentences: list[Sentence] | None = None) -> Feature
         vectors @ claim, vectors @ title, vectors @ summary,
         [float(bool(_OBJECTS.search(s.text))) for s in pool],
     ])
-    return Features([drop_reference_numerals(s.text) for s in pool], [s.index for s in pool],
-                    matrix, vectors)
+    return Features([tidy(s.text) for s in pool], [s.index for s in pool], matrix, vectors)
 
 
 def select(found: Features, config: StructureConfig) -> str:
@@ -184,6 +183,16 @@ def pick(found: Features, scores: np.ndarray, budget: int, redundancy: float) ->
     return " ".join(found.texts[i] for i in sorted(chosen, key=lambda i: found.order[i]))
 
 
+def tidied_lead_pool(sentences: list[Sentence]) -> list[Sentence]:
+    """The sentences the lead is taken from (the summary section's, or else the first ones),
+    tidied (tidy.py) so that the budget counts the words that stay."""
+    summary = [s for s in sentences if s.kind == S.SUMMARY] or sentences[:LEAD_POOL]
+    return [replace(s, text=tidy(s.text)) for s in summary]
+
+
+LEAD_POOL = 40  # without a summary section the lead comes from the first sentences
+
+
 def candidate_summaries(patent: Patent, config: StructureConfig) -> tuple[list[Candidate], str]:
     """The whole candidate summaries (sentence selection, lead, paragraph windows, claim 1 in
     prose) and the judge (claim 1 in prose, cut at the budget)."""
@@ -191,7 +200,7 @@ def candidate_summaries(patent: Patent, config: StructureConfig) -> tuple[list[C
     found = features(patent, sentences)
     picked = [] if config.learned == "replace" else [Candidate(select(found, config),
                                                                "selection")]
-    lead = drop_reference_numerals(lead_from(sentences, config.words))
+    lead = lead_from(tidied_lead_pool(sentences), config.words)
     claim = claim_prose(first_claim(patent.claims))
     judge = " ".join(claim.split()[:config.words])
     learned, windows = _learned_candidates(patent, sentences, found, config)
