@@ -70,6 +70,10 @@ def test_claim_one_picks_the_sentence_and_numerals_go_without_a_summary_section(
     ("Example 3 uses 2 rollers 30 and 32 per step 4.", "Example 3 uses 2 rollers per step 4."),
     ("a first end 22 and a second end 24 of the tube 20.", "a first end and a second end of "
                                                            "the tube."),
+    ("The system 12 may hold a clip 14 made of steel and a current of 5 mA.",
+     "The system may hold a clip made of steel and a current of 5 mA."),
+    ("The shaft 4 within the buckle 8 comprises 2 pins.",
+     "The shaft within the buckle comprises 2 pins."),
     ("The circuit is indicated by reference numeral 2 and denoted 4 in FIG. 3.",
      "The circuit is indicated by reference numeral 2 and denoted 4 in FIG. 3."),
 ])

@@ -32,14 +32,19 @@ _KEEPS_NUMBER = frozenset(_KEEPS_LIST.split())
 
 _LABEL = r"\d{1,4}[a-zA-Z]?['′]{0,2}"
 _LABELS = rf"{_LABEL}(?:\s*(?:,|-|–|and|or|to|through)\s*{_LABEL})*"
+# a unit is a whole word: "12 mA" is a current, "system 12 may" and "clip 14 made" are labels
 _UNIT_AFTER = re.compile(
-    r"\s*(?:%|°|mm|cm|nm|µm|um|m\b|km|kg|mg|g\b|mol|ml|l\b|hz|khz|mhz|ghz|v\b|mv|kv|a\b|ma|w\b|"
-    r"kw|s\b|ms|sec|min|h\b|hours?|days?|percent|degrees?|times|bits?|bytes?|x\b|psi|pa|kpa|"
-    r"mpa|rpm|dpi|inch|inches|feet|ft|wt|ppm)",
+    r"\s*(?:%|°|(?:mm|cm|nm|µm|um|m|km|kg|mg|g|mol|ml|l|hz|khz|mhz|ghz|v|mv|kv|a|ma|w|"
+    r"kw|s|ms|sec|min|h|hours?|days?|percent|degrees?|times|bits?|bytes?|x|psi|pa|kpa|"
+    r"mpa|rpm|dpi|inch|inches|feet|ft|wt|ppm)\b)",
     re.IGNORECASE,
 )
+# after a lone digit, a word that is no counted noun: "shaft 4 within", "buckle 8 comprises"
 _COUNTED = re.compile(r" (?!(?:and|or|is|are|has|have|of|in|on|to|with|which|that|for|"
-                      r"may|can|being|was|were)\b)[a-z]")
+                      r"may|can|being|was|were|within|from|at|by|as|into|onto|through|when|"
+                      r"where|while|so|comprises|comprising|includes|including|contains|"
+                      r"containing|defines|defining|extends|extending|forms|forming|provides|"
+                      r"providing|made|formed|mounted|connected|attached|disposed)\b)[a-z]")
 _CANDIDATE = re.compile(
     rf"(?P<word>\b[A-Za-z][A-Za-z-]*)(?P<gap>\s+)(?:\((?P<par>{_LABELS})\)|(?P<bare>{_LABELS}))"
     rf"(?=[\s,.;:)]|$)"
