@@ -4,8 +4,10 @@ missing or failing compiler makes the variants unavailable with a reason, never 
 
 from __future__ import annotations
 
+import contextlib
 import platform
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -243,9 +245,12 @@ def test_silu_mul_matches_torch(hidden: int) -> None:
 
 
 @pytest.mark.parametrize("kind", ["fp32", "q8"])
-def test_the_one_call_decode_step_is_the_per_layer_path(tiny_lm: Any, kind: str) -> None:
-    """step.c runs the same kernels in the same order as the Python layer loop: the logits
-    agree to rounding, on a cache row other than 0, in every build."""
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_the_one_call_decode_step_is_the_per_layer_path(tiny_lm: Any, kind: str,
+                                                       threads: int) -> None:
+    """step.c runs the same kernels in the same order as the Python layer loop, its phases
+    split across 1-3 threads: the logits agree to rounding, on a cache row other than 0, in
+    every build."""
     from torchworks.llm.kernels.step import NativeDecodeStep, unsupported
     from torchworks.llm.llama import FastLlama
 
@@ -258,7 +263,7 @@ def test_the_one_call_decode_step_is_the_per_layer_path(tiny_lm: Any, kind: str)
         assert unsupported(model) is None
         model.setup_cache(3, 32)
         one_call = NativeDecodeStep(model, kernels)
-        with torch.inference_mode():
+        with torch.inference_mode(), _threads(threads):
             tokens = torch.tensor([prompt])
             model(tokens, torch.arange(len(prompt))[None], torch.tensor([2]), len(prompt),
                   at=(2, 0))
@@ -274,6 +279,16 @@ def test_the_one_call_decode_step_is_the_per_layer_path(tiny_lm: Any, kind: str)
                 token = int(expected.argmax())
         with pytest.raises(ConfigError, match="outside the cache"):
             one_call(model, token, 2, 32)
+
+
+@contextlib.contextmanager
+def _threads(count: int) -> Iterator[None]:
+    before = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def test_the_kernel_variants_decode_through_the_one_call_step(tiny_lm: Any) -> None:

@@ -199,16 +199,36 @@ static void q8_chunk(void *ctx, int chunk) {
     }
 }
 
+/* Quantize activations for the kernel: q8_0 blocks, offset to unsigned (+128) on the VNNI
+ * builds (see group_dot). */
+void tw_q8_prepare(const float *x, int64_t count, int8_t *xq, float *xs) {
+    tw_q8_quantize(x, count, xq, xs);
+#if defined(TW_VNNI)
+    for (int64_t i = 0; i < count; i++) xq[i] = (int8_t)((uint8_t)xq[i] ^ 0x80);
+#endif
+}
+
+/* y[g * ROWS ..] for the row groups g0 .. g1-1 of one prepared x row (tw_q8_prepare): the
+ * decode step's share of a matmul (step.c), the same arithmetic as tw_q8_matmul's. */
+void tw_q8_groups(const int8_t *xq, const float *xs, int k, const int8_t *w, const float *ws,
+                  int n, int g0, int g1, float *y) {
+    int blocks = k / QK;
+    float out[ROWS];
+    for (int g = g0; g < g1; g++) {
+        int valid = n - g * ROWS < ROWS ? n - g * ROWS : ROWS;
+        group_dot(w + (int64_t)g * blocks * ROWS * QK, ws + (int64_t)g * blocks * ROWS, blocks,
+                  k, xq, xs, 1, out);
+        memcpy(y + g * ROWS, out, sizeof(float) * valid);
+    }
+}
+
 /* y[m, n] = q8(x)[m, k] . W^T with W packed by tw_q8_pack. Returns 0, or -1 if out of memory. */
 int tw_q8_matmul(const float *x, int m, int k, const int8_t *w, const float *ws, int n,
                  float *y, int threads) {
     int8_t *xq = malloc((size_t)m * k);
     float *xs = malloc(sizeof(float) * (size_t)m * (k / QK));
     if (!xq || !xs) { free(xq); free(xs); return -1; }
-    tw_q8_quantize(x, (int64_t)m * k, xq, xs);
-#if defined(TW_VNNI)
-    for (int64_t i = 0; i < (int64_t)m * k; i++) xq[i] = (int8_t)((uint8_t)xq[i] ^ 0x80); /* +128 */
-#endif
+    tw_q8_prepare(x, (int64_t)m * k, xq, xs);
     struct q8_job job = {xq, w, xs, ws, y, m, k, n};
     int groups = (n + ROWS - 1) / ROWS;
     tw_parallel(q8_chunk, &job, (groups + CHUNK_GROUPS - 1) / CHUNK_GROUPS, threads);
