@@ -5,8 +5,10 @@
  * Why one region: dispatched one matmul at a time (pool.c), a step is ~150 parallel jobs
  * with their own wake-up and final wait each, and the attention, norms and SiLU run on one
  * thread in between: at 2 threads q8_0 ran at 1.1x its 1-thread speed. Here the step is a
- * list of phases (per layer: q/k/v, attention by head, output projection, gate/up, down; then
- * the head), all threads walk it together, and a phase's work is chunks of weight row groups.
+ * list of phases (per layer: q/k/v, attention by head, output projection, gate/up, SiLU * up,
+ * down; then the head), all threads walk it together, and a phase's work is chunks of weight
+ * row groups (or heads, or activation blocks). Each matmul streams its rows in order: gate and
+ * up rows fused into one chunk (two streams) cost ~1 ms a step more at 1 thread.
  *
  * Why claimed chunks and no barrier: each thread owns a static, equal share of every phase's
  * chunks (its counter on its own cache line, so claiming costs no cross-core traffic) and,
@@ -33,9 +35,9 @@
 typedef void (*tw_task)(void *ctx, int chunk);
 void tw_parallel(tw_task task, void *ctx, int chunks, int threads);
 void tw_f32_groups(const float *x, int k, const float *w, int n, int g0, int g1, float *y);
-void tw_q8_prepare(const float *x, int64_t count, int8_t *xq, float *xs);
-void tw_q8_groups(const int8_t *xq, const float *xs, int k, const int8_t *w, const float *ws,
-                  int n, int g0, int g1, float *y);
+void tw_q8_prepare(const float *x, int64_t count, int8_t *xq, float *xs, int32_t *xsum);
+void tw_q8_groups(const int8_t *xq, const float *xs, const int32_t *xsum, int k,
+                  const int8_t *w, const float *ws, int n, int g0, int g1, float *y);
 int tw_q8_rows(void);
 int tw_f32_rows(void);
 void tw_attend_write_kv(const float *qkv, const float *cos, const float *sin, float *k_cache,
@@ -51,7 +53,7 @@ void tw_refine_rows(const float *x, int m, int k, const float *w, const float *b
 #define MAX_REFINE 64
 #define CHUNK_BYTES 16384     /* weight bytes per claimed chunk: ~1 us of streaming */
 #define SPINS_BEFORE_YIELD 2048
-#define ACT 32                /* gate/up unit: one q8 block of the activation */
+#define ACT 256               /* activation values per SiLU * up chunk (q8 blocks of 32) */
 
 /* One linear's packed weight (gemv.c's or q8.c's layout), its q8 scales (NULL for fp32) and
  * bias (NULL for none). */
@@ -75,14 +77,15 @@ typedef struct {
     const float *head_rows; /* q8: the head's fp32 rows [vocab, dim], to refine the top logits */
     /* scratch, allocated once by the caller: x, h [dim]; qkv [(H + 2 KVH) d]; att [H d];
      * gate_up [2 hidden]; act [hidden]; scores [H max_seq]; q8 only: xq / xs, the quantized
-     * input of the running matmul (max(dim, H d) values / 32 scales), aq / as the activation's
-     * (hidden) */
+     * input of the running matmul (max(dim, H d) values, their scales and block sums), aq /
+     * as / asum the activation's (hidden) */
     float *x, *h, *qkv, *att, *gate_up, *act, *scores;
     int8_t *xq, *aq;
     float *xs, *as;
+    int32_t *xsum, *asum;
 } tw_model;
 
-enum { QKV, ATTN, WO, W13, W2, KINDS };
+enum { QKV, ATTN, WO, W13, SILU, W2, KINDS };
 
 typedef struct {
     _Alignas(64) _Atomic uint64_t next; /* (phase + 1) << 32 | chunks claimed of the share */
@@ -116,12 +119,15 @@ void tw_silu_mul(const float *gate_up, int hidden, float *out) {
     silu_mul(gate_up, gate_up + hidden, hidden, out);
 }
 
-/* rows [g0 R, g1 R) of y = x . W^T (+ b), x the prepared q8 row or the fp32 one. */
-static void rows(const tw_model *m, const tw_linear *l, const float *x, const int8_t *xq,
-                 const float *xs, int k, int n, int g0, int g1, float *y) {
+/* rows [g0 R, g1 R) of y = x . W^T (+ b): fp32, x; q8, its quantization (the MLP activation's
+ * when `act`, else the matmul input's). */
+static void rows(const tw_model *m, const tw_linear *l, const float *x, int act, int k, int n,
+                 int g0, int g1, float *y) {
     int r = m->q8 ? tw_q8_rows() : tw_f32_rows();
-    if (m->q8)
-        tw_q8_groups(xq, xs, k, (const int8_t *)l->weight, l->scales, n, g0, g1, y);
+    if (m->q8 && act)
+        tw_q8_groups(m->aq, m->as, m->asum, k, (const int8_t *)l->weight, l->scales, n, g0, g1, y);
+    else if (m->q8)
+        tw_q8_groups(m->xq, m->xs, m->xsum, k, (const int8_t *)l->weight, l->scales, n, g0, g1, y);
     else
         tw_f32_groups(x, k, (const float *)l->weight, n, g0, g1, y);
     if (l->bias)
@@ -134,48 +140,66 @@ static void run_chunk(step_run *s, int phase, int chunk) {
     int g0 = chunk * s->per[kind], g1 = g0 + s->per[kind];
     if (g1 > s->groups[kind]) g1 = s->groups[kind];
     if (kind == KINDS) {
-        rows(m, &m->head, m->h, m->xq, m->xs, m->dim, m->vocab, g0, g1, s->logits);
+        rows(m, &m->head, m->h, 0, m->dim, m->vocab, g0, g1, s->logits);
         return;
     }
     const tw_layer *L = s->layers + phase / KINDS;
     int qkv_n = (m->heads + 2 * m->kv_heads) * d;
     switch (kind) {
-    case QKV: rows(m, &L->wqkv, m->h, m->xq, m->xs, m->dim, qkv_n, g0, g1, m->qkv); break;
+    case QKV: rows(m, &L->wqkv, m->h, 0, m->dim, qkv_n, g0, g1, m->qkv); break;
     case ATTN:
         tw_attend_head(m->qkv, s->cos, s->sin, L->k_cache + s->slot, L->v_cache + s->slot,
                        m->heads, m->kv_heads, d, m->max_seq, s->pos, chunk,
                        m->scores + (size_t)chunk * m->max_seq, m->att + (size_t)chunk * d);
         break;
-    case WO: rows(m, &L->wo, m->att, m->xq, m->xs, m->heads * d, m->dim, g0, g1, m->h); break;
-    case W13: { /* units of ACT gate rows and the same up rows, then SiLU * up, quantized */
-        int r = m->q8 ? tw_q8_rows() : tw_f32_rows(), per_unit = ACT / r, up = m->hidden / r;
-        for (int u = g0; u < g1; u++) {
-            rows(m, &L->w13, m->h, m->xq, m->xs, m->dim, 2 * m->hidden, u * per_unit,
-                 (u + 1) * per_unit, m->gate_up);
-            rows(m, &L->w13, m->h, m->xq, m->xs, m->dim, 2 * m->hidden, up + u * per_unit,
-                 up + (u + 1) * per_unit, m->gate_up);
-            silu_mul(m->gate_up + u * ACT, m->gate_up + m->hidden + u * ACT, ACT,
-                     m->act + u * ACT);
-            if (m->q8) tw_q8_prepare(m->act + u * ACT, ACT, m->aq + u * ACT, m->as + u);
-        }
+    case WO: rows(m, &L->wo, m->att, 0, m->heads * d, m->dim, g0, g1, m->h); break;
+    case W13: rows(m, &L->w13, m->h, 0, m->dim, 2 * m->hidden, g0, g1, m->gate_up); break;
+    case SILU: {
+        int begin = g0 * ACT, count = (g1 * ACT < m->hidden ? g1 * ACT : m->hidden) - begin;
+        silu_mul(m->gate_up + begin, m->gate_up + m->hidden + begin, count, m->act + begin);
+        if (m->q8)
+            tw_q8_prepare(m->act + begin, count, m->aq + begin, m->as + begin / 32,
+                          m->asum + begin / 32);
         break;
     }
-    case W2: rows(m, &L->w2, m->act, m->aq, m->as, m->hidden, m->dim, g0, g1, m->h); break;
+    case W2: rows(m, &L->w2, m->act, 1, m->hidden, m->dim, g0, g1, m->h); break;
     }
 }
 
-/* The `count` largest logits' ids, largest first (the lower id on a tie). */
+/* Insert logit (v, id) into the `count` largest so far, vals / ids sorted largest first. */
+static void insert(float v, int64_t id, float *vals, int64_t *ids, int *have, int count) {
+    int j = *have < count ? (*have)++ : count - 1;
+    for (; j > 0 && v > vals[j - 1]; j--) { vals[j] = vals[j - 1]; ids[j] = ids[j - 1]; }
+    vals[j] = v;
+    ids[j] = id;
+}
+
+/* The `count` largest logits' ids, largest first (the lower id on a tie). Vectorized where it
+ * can be: a block of logits none of which beats the current count-th is skipped whole (a
+ * scalar scan of the 49,152 logits cost ~0.3 ms a step). */
 static void top_ids(const float *logits, int n, int count, int64_t *ids) {
     float vals[MAX_REFINE];
-    int have = 0;
-    for (int i = 0; i < n; i++) {
-        float v = logits[i];
-        if (have == count && !(v > vals[count - 1])) continue;
-        int j = have < count ? have++ : count - 1;
-        for (; j > 0 && v > vals[j - 1]; j--) { vals[j] = vals[j - 1]; ids[j] = ids[j - 1]; }
-        vals[j] = v;
-        ids[j] = i;
+    int have = 0, i = 0;
+    for (; i < n && have < count; i++) insert(logits[i], i, vals, ids, &have, count);
+#if defined(__AVX512F__)
+    for (; i + 16 <= n; i += 16) {
+        __mmask16 beats = _mm512_cmp_ps_mask(_mm512_loadu_ps(logits + i),
+                                             _mm512_set1_ps(vals[count - 1]), _CMP_GT_OQ);
+        for (int l = 0; beats && l < 16; l++, beats >>= 1)
+            if ((beats & 1) && logits[i + l] > vals[count - 1])
+                insert(logits[i + l], i + l, vals, ids, &have, count);
     }
+#elif defined(__AVX2__)
+    for (; i + 8 <= n; i += 8) {
+        int beats = _mm256_movemask_ps(_mm256_cmp_ps(
+            _mm256_loadu_ps(logits + i), _mm256_set1_ps(vals[count - 1]), _CMP_GT_OQ));
+        for (int l = 0; beats && l < 8; l++, beats >>= 1)
+            if ((beats & 1) && logits[i + l] > vals[count - 1])
+                insert(logits[i + l], i + l, vals, ids, &have, count);
+    }
+#endif
+    for (; i < n; i++)
+        if (logits[i] > vals[count - 1]) insert(logits[i], i, vals, ids, &have, count);
 }
 
 /* x += h (unless first), then the norm with `weight` into h and, q8, its quantization. */
@@ -183,7 +207,7 @@ static void residual_norm(const tw_model *m, const float *weight, int first) {
     if (!first)
         for (int j = 0; j < m->dim; j++) m->x[j] += m->h[j];
     tw_rmsnorm(m->x, weight, 1, m->dim, m->eps, m->h);
-    if (m->q8) tw_q8_prepare(m->h, m->dim, m->xq, m->xs);
+    if (m->q8) tw_q8_prepare(m->h, m->dim, m->xq, m->xs, m->xsum);
 }
 
 /* The serial tail of `phase`, run by the thread that finished its last chunk. */
@@ -207,11 +231,12 @@ static void finish(step_run *s, int phase) {
                            m->heads, m->kv_heads, m->head_dim, m->max_seq, s->pos);
         break;
     case ATTN:
-        if (m->q8) tw_q8_prepare(m->att, (int64_t)m->heads * m->head_dim, m->xq, m->xs);
+        if (m->q8)
+            tw_q8_prepare(m->att, (int64_t)m->heads * m->head_dim, m->xq, m->xs, m->xsum);
         break;
     case WO: residual_norm(m, L->ffn_norm, 0); break;
     case W2:
-        residual_norm(m, layer + 1 < m->layers ? s->layers[layer + 1].attn_norm : m->final_norm, 0);
+        residual_norm(m, layer + 1 < m->layers ? L[1].attn_norm : m->final_norm, 0);
         break;
     }
 }
@@ -275,8 +300,8 @@ static void plan(step_run *s, int kind, int groups, int64_t group_bytes) {
 }
 
 /* The decode step of cache row `row` at position `pos`: embedding = its row of the table,
- * cos/sin this position's RoPE half tables; logits[vocab] out. hidden must be a multiple of
- * 32 (step.py checks). Returns 0. */
+ * cos/sin this position's RoPE half tables; logits[vocab] out. q8: every matmul's input
+ * width is a multiple of 32 (step.py checks). Returns 0. */
 int tw_decode_step(const tw_model *m, const tw_layer *layers, const float *embedding,
                    const float *cos, const float *sin, int row, int pos, int threads,
                    float *logits) {
@@ -292,7 +317,8 @@ int tw_decode_step(const tw_model *m, const tw_layer *layers, const float *embed
     plan(&s, QKV, (qkv_n + r - 1) / r, (int64_t)(r * m->dim * bytes));
     s.groups[ATTN] = s.chunks[ATTN] = m->heads, s.per[ATTN] = 1;
     plan(&s, WO, (m->dim + r - 1) / r, (int64_t)(r * m->heads * d * bytes));
-    plan(&s, W13, m->hidden / ACT, (int64_t)(2 * ACT * m->dim * bytes));
+    plan(&s, W13, (2 * m->hidden + r - 1) / r, (int64_t)(r * m->dim * bytes));
+    s.groups[SILU] = s.chunks[SILU] = (m->hidden + ACT - 1) / ACT, s.per[SILU] = 1;
     plan(&s, W2, (m->dim + r - 1) / r, (int64_t)(r * m->hidden * bytes));
     plan(&s, KINDS, (m->vocab + r - 1) / r, (int64_t)(r * m->dim * bytes));
     for (int k = 0; k < KINDS; k++) s.layer_chunks += s.chunks[k];

@@ -41,7 +41,7 @@ class _Model(ctypes.Structure):
                 ("refine", _I), ("eps", ctypes.c_float), ("final_norm", _P), ("head", _Linear),
                 ("head_rows", _P), ("x", _P), ("h", _P), ("qkv", _P), ("att", _P),
                 ("gate_up", _P), ("act", _P), ("scores", _P), ("xq", _P), ("aq", _P),
-                ("xs", _P), ("as_", _P)]
+                ("xs", _P), ("as_", _P), ("xsum", _P), ("asum", _P)]
 
 
 def _ptr(t: torch.Tensor | None) -> int | None:
@@ -63,8 +63,6 @@ def unsupported(model: nn.Module) -> str | None:
     head = {KernelLinear: KernelLinear, Q8Linear: Q8OutputHead}[kinds.pop()]
     if type(model.output) is not head:
         return f"its output head is a {type(model.output).__name__}, not a {head.__name__}"
-    if model.s.hidden % native.Q8_BLOCK:
-        return "its MLP width is not a multiple of 32"
     if any(isinstance(m, Q8Linear) and m.padded != m.in_features for m in model.layers.modules()):
         return "a q8 linear's input width is not a multiple of 32"
     if model.tok_embeddings.weight.dtype != torch.float32:
@@ -88,17 +86,19 @@ class NativeDecodeStep:
         self.buffers = [torch.zeros(n) for n in (
             s.dim, s.dim, (s.heads + 2 * s.kv_heads) * s.head_dim, s.heads * s.head_dim,
             2 * s.hidden, s.hidden)]
+        blocks = (widest // native.Q8_BLOCK, s.hidden // native.Q8_BLOCK)
         self.quantized = [torch.zeros(widest, dtype=torch.int8),
                           torch.zeros(s.hidden, dtype=torch.int8),
-                          torch.zeros(widest // native.Q8_BLOCK + 1),
-                          torch.zeros(s.hidden // native.Q8_BLOCK)]
+                          torch.zeros(blocks[0]), torch.zeros(blocks[1]),
+                          torch.zeros(blocks[0], dtype=torch.int32),
+                          torch.zeros(blocks[1], dtype=torch.int32)]
         self.scores = torch.zeros(0)
         self.spec = _Model(int(q8), s.layers, s.dim, s.heads, s.kv_heads, s.head_dim,
                            s.hidden, 0, s.vocab, 0, s.eps, None, _Linear(), None,
                            *(b.data_ptr() for b in self.buffers), None,
                            *(b.data_ptr() for b in self.quantized))
         self.layers = (_Layer * s.layers)()
-        self.caches: tuple[int, ...] = ()
+        self.caches: tuple[Any, ...] = ()
 
     def __deepcopy__(self, memo: dict[int, Any]) -> NativeDecodeStep:
         fresh = NativeDecodeStep.__new__(NativeDecodeStep)
@@ -106,7 +106,7 @@ class NativeDecodeStep:
         return fresh
 
     def _point_at_caches(self, model: nn.Module) -> None:
-        caches = (model.norm.weight.data_ptr(), _linear(model.output).weight, *(
+        caches = (model.norm.weight.data_ptr(), model.output, *(
             t.data_ptr() for layer in model.layers
             for t in (layer.attention.k_cache, layer.attention.v_cache)))
         if caches == self.caches and self.spec.max_seq == model.max_seq:
