@@ -301,6 +301,38 @@ def test_the_kernel_variants_decode_through_the_one_call_step(tiny_lm: Any) -> N
                           NativeDecodeStep)
 
 
+def test_two_models_decode_through_the_one_call_step_at_once(tiny_lm: Any) -> None:
+    """Two served models step from their own threads, each over 2 kernel threads: their
+    regions take turns on the pool and each gets the logits it gets alone."""
+    import threading
+
+    from torchworks.llm.variants import engine_for
+
+    _builds()
+    prompt = tiny_lm.tokenizer("the cat sat on", add_special_tokens=False)["input_ids"]
+    engines = [engine_for(tiny_lm, name, max_seq=64) for name in ("q8_0", "fp32-kernel")]
+
+    def greedy(engine: Any, steps: int = 24) -> list[torch.Tensor]:
+        logits, out = engine.prefill(0, prompt), []
+        for _ in range(steps):
+            logits = engine.decode([0], [int(logits.argmax())])[0]
+            out.append(logits)
+        return out
+
+    with _threads(2):
+        alone = [greedy(e) for e in engines]
+        together: dict[int, list[torch.Tensor]] = {}
+        callers = [threading.Thread(target=lambda i=i: together.update({i: greedy(engines[i])}))
+                   for i in range(2)]
+        for thread in callers:
+            thread.start()
+        for thread in callers:
+            thread.join(timeout=120)
+    assert not any(t.is_alive() for t in callers)
+    for i in range(2):
+        assert all(torch.equal(a, b) for a, b in zip(alone[i], together[i], strict=True))
+
+
 @pytest.mark.parametrize(("m", "k", "n", "count"), [(1, 576, 1000, 16), (3, 37, 50, 5)])
 def test_refine_rows_is_the_fp32_product_at_the_chosen_ids(m: int, k: int, n: int,
                                                            count: int) -> None:
