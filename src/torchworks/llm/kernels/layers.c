@@ -6,9 +6,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__AVX2__) || defined(__AVX512F__)
-#include <immintrin.h>
-#endif
 
 /* ---------------------------------------------------------------- attention */
 
@@ -21,29 +18,6 @@ static float dot_f32(const float *a, const float *b, int n) {
     for (int l = 0; l < 16; l++) s += acc[l];
     for (; i < n; i++) s += a[i] * b[i];
     return s;
-}
-
-/* q . k for attention scores: dot_f32's lanes, summed as a tree (a serial sum of 16 lanes per
- * cached position was most of the attention's time). */
-static float dot_key(const float *a, const float *b, int n) {
-#if defined(__AVX512F__)
-    if (n % 16 == 0) {
-        __m512 acc = _mm512_setzero_ps();
-        for (int i = 0; i < n; i += 16)
-            acc = _mm512_add_ps(acc, _mm512_mul_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i)));
-        return _mm512_reduce_add_ps(acc);
-    }
-#elif defined(__AVX2__)
-    if (n % 8 == 0) {
-        __m256 acc = _mm256_setzero_ps();
-        for (int i = 0; i < n; i += 8)
-            acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i)));
-        __m128 half = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
-        half = _mm_add_ps(half, _mm_movehl_ps(half, half));
-        return _mm_cvtss_f32(_mm_add_ss(half, _mm_movehdup_ps(half)));
-    }
-#endif
-    return dot_f32(a, b, n);
 }
 
 /* HF's rotate-half RoPE of one head vector x[d] with the half tables cos/sin[d / 2]. */
@@ -80,7 +54,7 @@ void tw_attend_head(const float *qkv, const float *cos, const float *sin, const 
     rope(qkv + (size_t)h * d, cos, sin, d, q);
     float top = -INFINITY, total = 0.0f;
     for (int t = 0; t < span; t++) {
-        scores[t] = dot_key(q, keys + (size_t)t * d, d) * scale;
+        scores[t] = dot_f32(q, keys + (size_t)t * d, d) * scale;
         top = fmaxf(top, scores[t]);
     }
     for (int i = 0; i < d; i++) acc[i] = 0.0f;
