@@ -4,8 +4,10 @@ missing or failing compiler makes the variants unavailable with a reason, never 
 
 from __future__ import annotations
 
+import contextlib
 import platform
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -243,9 +245,12 @@ def test_silu_mul_matches_torch(hidden: int) -> None:
 
 
 @pytest.mark.parametrize("kind", ["fp32", "q8"])
-def test_the_one_call_decode_step_is_the_per_layer_path(tiny_lm: Any, kind: str) -> None:
-    """step.c runs the same kernels in the same order as the Python layer loop: the logits
-    agree to rounding, on a cache row other than 0, in every build."""
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_the_one_call_decode_step_is_the_per_layer_path(tiny_lm: Any, kind: str,
+                                                       threads: int) -> None:
+    """step.c runs the same kernels in the same order as the Python layer loop, its phases
+    split across 1-3 threads: the logits agree to rounding, on a cache row other than 0, in
+    every build."""
     from torchworks.llm.kernels.step import NativeDecodeStep, unsupported
     from torchworks.llm.llama import FastLlama
 
@@ -258,7 +263,7 @@ def test_the_one_call_decode_step_is_the_per_layer_path(tiny_lm: Any, kind: str)
         assert unsupported(model) is None
         model.setup_cache(3, 32)
         one_call = NativeDecodeStep(model, kernels)
-        with torch.inference_mode():
+        with torch.inference_mode(), _threads(threads):
             tokens = torch.tensor([prompt])
             model(tokens, torch.arange(len(prompt))[None], torch.tensor([2]), len(prompt),
                   at=(2, 0))
@@ -276,6 +281,16 @@ def test_the_one_call_decode_step_is_the_per_layer_path(tiny_lm: Any, kind: str)
             one_call(model, token, 2, 32)
 
 
+@contextlib.contextmanager
+def _threads(count: int) -> Iterator[None]:
+    before = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_the_kernel_variants_decode_through_the_one_call_step(tiny_lm: Any) -> None:
     from torchworks.llm.kernels.step import NativeDecodeStep
     from torchworks.llm.variants import engine_for
@@ -284,6 +299,38 @@ def test_the_kernel_variants_decode_through_the_one_call_step(tiny_lm: Any) -> N
     for name in ("fp32-kernel", "q8_0"):
         assert isinstance(engine_for(tiny_lm, name, max_seq=16).model.decode_step,
                           NativeDecodeStep)
+
+
+def test_two_models_decode_through_the_one_call_step_at_once(tiny_lm: Any) -> None:
+    """Two served models step from their own threads, each over 2 kernel threads: their
+    regions take turns on the pool and each gets the logits it gets alone."""
+    import threading
+
+    from torchworks.llm.variants import engine_for
+
+    _builds()
+    prompt = tiny_lm.tokenizer("the cat sat on", add_special_tokens=False)["input_ids"]
+    engines = [engine_for(tiny_lm, name, max_seq=64) for name in ("q8_0", "fp32-kernel")]
+
+    def greedy(engine: Any, steps: int = 24) -> list[torch.Tensor]:
+        logits, out = engine.prefill(0, prompt), []
+        for _ in range(steps):
+            logits = engine.decode([0], [int(logits.argmax())])[0]
+            out.append(logits)
+        return out
+
+    with _threads(2):
+        alone = [greedy(e) for e in engines]
+        together: dict[int, list[torch.Tensor]] = {}
+        callers = [threading.Thread(target=lambda i=i: together.update({i: greedy(engines[i])}))
+                   for i in range(2)]
+        for thread in callers:
+            thread.start()
+        for thread in callers:
+            thread.join(timeout=120)
+    assert not any(t.is_alive() for t in callers)
+    for i in range(2):
+        assert all(torch.equal(a, b) for a, b in zip(alone[i], together[i], strict=True))
 
 
 @pytest.mark.parametrize(("m", "k", "n", "count"), [(1, 576, 1000, 16), (3, 37, 50, 5)])

@@ -91,6 +91,17 @@ static void f32_chunk(void *ctx, int chunk) {
     }
 }
 
+/* y[g * 16 ..] for the row groups g0 .. g1-1 of one x row: the decode step's share of a
+ * matmul (step.c). */
+void tw_f32_groups(const float *x, int k, const float *w, int n, int g0, int g1, float *y) {
+    float out[F32_ROWS];
+    for (int g = g0; g < g1; g++) {
+        int valid = n - g * F32_ROWS < F32_ROWS ? n - g * F32_ROWS : F32_ROWS;
+        f32_group(w + (int64_t)g * k * F32_ROWS, x, k, out);
+        memcpy(y + g * F32_ROWS, out, sizeof(float) * valid);
+    }
+}
+
 /* y[m, n] = x[m, k] . W^T, W packed as above. */
 void tw_f32_matmul(const float *x, int m, int k, const float *w, int n, float *y, int threads) {
     struct f32_job job = {x, w, y, m, k, n};

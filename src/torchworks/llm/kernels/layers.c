@@ -29,43 +29,56 @@ static void rope(const float *x, const float *cos, const float *sin, int d, floa
     }
 }
 
-/* One sequence's decode-step attention after its fused q/k/v projection qkv[(H + 2 KVH) d]:
- * RoPE on q and k, k and v written into this row's caches ([KVH, max_seq, d]) at `pos`,
- * softmax(q K^T / sqrt(d)) V over positions 0..pos, query head h reading KV head
- * h / (H / KVH). out[H d]. Returns 0, or -1 if out of memory. */
-int tw_attend_decode(const float *qkv, const float *cos, const float *sin, float *k_cache,
-                     float *v_cache, int heads, int kv_heads, int d, int max_seq, int pos,
-                     float *out) {
-    int span = pos + 1, group = heads / kv_heads;
-    float *q = malloc(sizeof(float) * ((size_t)d + span));
-    if (!q) return -1;
-    float *scores = q + d, scale = 1.0f / sqrtf((float)d);
+/* RoPE'd k and v of a decode step's fused q/k/v projection qkv[(H + 2 KVH) d] into one
+ * sequence's caches ([KVH, max_seq, d]) at `pos`. */
+void tw_attend_write_kv(const float *qkv, const float *cos, const float *sin, float *k_cache,
+                        float *v_cache, int heads, int kv_heads, int d, int max_seq, int pos) {
     const float *k_new = qkv + (size_t)heads * d, *v_new = k_new + (size_t)kv_heads * d;
     for (int g = 0; g < kv_heads; g++) {
         float *keys = k_cache + (size_t)g * max_seq * d, *values = v_cache + (size_t)g * max_seq * d;
         rope(k_new + (size_t)g * d, cos, sin, d, keys + (size_t)pos * d);
         memcpy(values + (size_t)pos * d, v_new + (size_t)g * d, sizeof(float) * d);
     }
-    for (int h = 0; h < heads; h++) {
-        const float *keys = k_cache + (size_t)(h / group) * max_seq * d;
-        const float *values = v_cache + (size_t)(h / group) * max_seq * d;
-        rope(qkv + (size_t)h * d, cos, sin, d, q);
-        float top = -INFINITY, total = 0.0f;
-        for (int t = 0; t < span; t++) {
-            scores[t] = dot_f32(q, keys + (size_t)t * d, d) * scale;
-            top = fmaxf(top, scores[t]);
-        }
-        float *o = out + (size_t)h * d;
-        memset(o, 0, sizeof(float) * d);
-        for (int t = 0; t < span; t++) {
-            float p = expf(scores[t] - top);
-            total += p;
-            const float *v = values + (size_t)t * d;
-            for (int i = 0; i < d; i++) o[i] += p * v[i];
-        }
-        for (int i = 0; i < d; i++) o[i] /= total;
+}
+
+/* Query head h of that step, after tw_attend_write_kv: RoPE on its q, softmax(q K^T / sqrt(d))
+ * V over positions 0..pos of KV head h / (H / KVH), into out[d]; scores[pos + 1] is scratch.
+ * Heads are independent, so the decode step (step.c) splits them across threads. */
+void tw_attend_head(const float *qkv, const float *cos, const float *sin, const float *k_cache,
+                    const float *v_cache, int heads, int kv_heads, int d, int max_seq, int pos,
+                    int h, float *scores, float *out) {
+    int span = pos + 1, group = heads / kv_heads;
+    float q[d], acc[d], scale = 1.0f / sqrtf((float)d); /* acc: out might alias values */
+    const float *keys = k_cache + (size_t)(h / group) * max_seq * d;
+    const float *values = v_cache + (size_t)(h / group) * max_seq * d;
+    rope(qkv + (size_t)h * d, cos, sin, d, q);
+    float top = -INFINITY, total = 0.0f;
+    for (int t = 0; t < span; t++) {
+        scores[t] = dot_f32(q, keys + (size_t)t * d, d) * scale;
+        top = fmaxf(top, scores[t]);
     }
-    free(q);
+    for (int i = 0; i < d; i++) acc[i] = 0.0f;
+    for (int t = 0; t < span; t++) {
+        float p = expf(scores[t] - top);
+        total += p;
+        const float *v = values + (size_t)t * d;
+        for (int i = 0; i < d; i++) acc[i] += p * v[i];
+    }
+    for (int i = 0; i < d; i++) out[i] = acc[i] / total;
+}
+
+/* One sequence's whole decode-step attention (the per-layer path): the k/v write, then every
+ * query head, out[H d]. Returns 0, or -1 if out of memory. */
+int tw_attend_decode(const float *qkv, const float *cos, const float *sin, float *k_cache,
+                     float *v_cache, int heads, int kv_heads, int d, int max_seq, int pos,
+                     float *out) {
+    float *scores = malloc(sizeof(float) * ((size_t)pos + 1));
+    if (!scores) return -1;
+    tw_attend_write_kv(qkv, cos, sin, k_cache, v_cache, heads, kv_heads, d, max_seq, pos);
+    for (int h = 0; h < heads; h++)
+        tw_attend_head(qkv, cos, sin, k_cache, v_cache, heads, kv_heads, d, max_seq, pos, h,
+                       scores, out + (size_t)h * d);
+    free(scores);
     return 0;
 }
 

@@ -7,7 +7,11 @@
  * each slice holding those 4 bytes of all 8 rows. One 256-bit register then holds 4 bytes of 8
  * rows, so a single dot-product instruction (VNNI vpdpbusd, or AVX2 maddubs + madd) adds 4
  * products into each row's own lane: no horizontal sums, the x side is a broadcast, and the 8
- * rows' scales are one vector. (Row-major, one row at a time, this kernel was compute bound at
+ * rows' scales are one vector. The weights are stored offset to unsigned (w + 128, the
+ * operand vpdpbusd wants unsigned): the dot product of a block is then sum (w + 128) x - 128
+ * sum x, where sum x is one number per activation block computed once per call, so each 32
+ * weight bytes cost one vpdpbusd instead of two (a second one for sum w, when x was the offset
+ * side). (Row-major, one row at a time, this kernel was compute bound at
  * ~2.5x the time of streaming its weights.) Several x rows (a batched decode step, a prefill)
  * go through each weight group in tiles of TILE rows that share its loads.
  */
@@ -31,6 +35,9 @@ void tw_parallel(tw_task task, void *ctx, int chunks, int threads); /* pool.c */
 #define QK 32
 #define ROWS 8          /* rows interleaved in a group */
 #define CHUNK_GROUPS 4  /* groups a thread claims at a time */
+#ifndef PF_BLOCKS
+#define PF_BLOCKS 8     /* software prefetch distance, in blocks of 256 bytes */
+#endif
 
 int tw_q8_block(void) { return QK; }
 int tw_q8_rows(void) { return ROWS; }
@@ -47,8 +54,9 @@ void tw_q8_quantize(const float *x, int64_t count, int8_t *q, float *scales) {
     }
 }
 
-/* Row-major q[n, k] / scales[n, k / QK] -> packed [groups][blocks][slice][row][4] and
- * [groups][blocks][row]; rows past n (the last group's padding) are zero. */
+/* Row-major q[n, k] / scales[n, k / QK] -> packed [groups][blocks][slice][row][4] (as
+ * q + 128, unsigned bytes) and [groups][blocks][row]; rows past n (the last group's padding)
+ * are zero. */
 void tw_q8_pack(const int8_t *q, const float *scales, int n, int k, int8_t *packed,
                 float *packed_scales) {
     int blocks = k / QK, groups = (n + ROWS - 1) / ROWS;
@@ -61,14 +69,14 @@ void tw_q8_pack(const int8_t *q, const float *scales, int n, int k, int8_t *pack
                 sout[r] = row < n ? scales[(int64_t)row * blocks + b] : 0.0f;
                 for (int s = 0; s < QK / 4; s++)
                     for (int i = 0; i < 4; i++)
-                        out[(s * ROWS + r) * 4 + i] =
-                            row < n ? q[(int64_t)row * k + b * QK + s * 4 + i] : 0;
+                        out[(s * ROWS + r) * 4 + i] = (int8_t)(0x80 ^ (uint8_t)(
+                            row < n ? q[(int64_t)row * k + b * QK + s * 4 + i] : 0));
             }
         }
 }
 
 /* The 8 dot products of one group with each of `nr` (1..TILE) quantized x rows (row r at
- * xq + r * k, its scales at xs + r * blocks), into out[r * ROWS ..]. The rows share each load
+ * xq + r * k, its scales and sums at xs / xsum + r * blocks), into out[r * ROWS ..]. The rows share each load
  * of the weights: a batched decode step (continuous batching) or a prefill reads every weight
  * block once per TILE rows instead of once per row. Per row the arithmetic is the single-row
  * kernel's, in the same order, so every row's result is bit-identical to computing it alone. */
@@ -79,43 +87,47 @@ void tw_q8_pack(const int8_t *q, const float *scales, int n, int k, int8_t *pack
 #endif
 static inline __attribute__((always_inline)) void group_dot(
     const int8_t *w, const float *ws, int blocks, int k, const int8_t *xq, const float *xs,
-    int nr, float *out) {
+    const int32_t *xsum, int nr, float *out) {
+#if !defined(TW_VNNI)
+    (void)xsum; /* only vpdpbusd takes the weights as offset */
+#endif
 #if defined(__AVX2__) && defined(__FMA__)
     __m256 acc[TILE];
     for (int r = 0; r < nr; r++) acc[r] = _mm256_setzero_ps();
     for (int b = 0; b < blocks; b++) {
         const int8_t *wb = w + (int64_t)b * ROWS * QK;
-        _mm_prefetch((const char *)(wb + 8 * ROWS * QK), _MM_HINT_T0);
-        _mm_prefetch((const char *)(wb + 8 * ROWS * QK + 64), _MM_HINT_T0);
-        _mm_prefetch((const char *)(wb + 8 * ROWS * QK + 128), _MM_HINT_T0);
-        _mm_prefetch((const char *)(wb + 8 * ROWS * QK + 192), _MM_HINT_T0);
+#if PF_BLOCKS > 0
+        _mm_prefetch((const char *)(wb + PF_BLOCKS * ROWS * QK), _MM_HINT_T0);
+        _mm_prefetch((const char *)(wb + PF_BLOCKS * ROWS * QK + 64), _MM_HINT_T0);
+        _mm_prefetch((const char *)(wb + PF_BLOCKS * ROWS * QK + 128), _MM_HINT_T0);
+        _mm_prefetch((const char *)(wb + PF_BLOCKS * ROWS * QK + 192), _MM_HINT_T0);
+#endif
         __m256i sum0[TILE], sum1[TILE];
         for (int r = 0; r < nr; r++) sum0[r] = sum1[r] = _mm256_setzero_si256();
 #if defined(TW_VNNI)
-        /* x arrives offset to unsigned (x + 128, see tw_q8_matmul), so vpdpbusd takes it and
-         * the signed weights as they are: sum (x + 128) w - 128 sum w = sum x w, exactly in
-         * int32 (|sum| <= 32 * 255 * 127). sum w is computed once for all the tile's rows. */
-        const __m256i ones = _mm256_set1_epi8(1);
-        __m256i wsum = _mm256_setzero_si256();
+        /* sum (w + 128) x in two chains (even and odd slices), the second starting at the
+         * correction -128 sum x: exact in int32 (|sum| <= 32 * 255 * 128). */
+        for (int r = 0; r < nr; r++)
+            sum1[r] = _mm256_set1_epi32(-128 * xsum[(int64_t)r * blocks + b]);
         for (int s = 0; s < QK / 4; s += 2) {
             __m256i wv0 = _mm256_loadu_si256((const __m256i *)(wb + s * 32));
             __m256i wv1 = _mm256_loadu_si256((const __m256i *)(wb + s * 32 + 32));
-            wsum = TW_VNNI(TW_VNNI(wsum, ones, wv0), ones, wv1);
             for (int r = 0; r < nr; r++) {
                 const int8_t *xb = xq + (int64_t)r * k + b * QK;
                 int32_t x0, x1;
                 memcpy(&x0, xb + s * 4, 4);
                 memcpy(&x1, xb + s * 4 + 4, 4);
-                sum0[r] = TW_VNNI(TW_VNNI(sum0[r], _mm256_set1_epi32(x0), wv0),
-                                  _mm256_set1_epi32(x1), wv1);
+                sum0[r] = TW_VNNI(sum0[r], wv0, _mm256_set1_epi32(x0));
+                sum1[r] = TW_VNNI(sum1[r], wv1, _mm256_set1_epi32(x1));
             }
         }
-        wsum = _mm256_slli_epi32(wsum, 7);
-        for (int r = 0; r < nr; r++) sum1[r] = _mm256_sub_epi32(_mm256_setzero_si256(), wsum);
 #else
+        const __m256i offset = _mm256_set1_epi8((char)0x80); /* back to signed weights */
         for (int s = 0; s < QK / 4; s += 2) {
-            __m256i wv0 = _mm256_loadu_si256((const __m256i *)(wb + s * 32));
-            __m256i wv1 = _mm256_loadu_si256((const __m256i *)(wb + s * 32 + 32));
+            __m256i wv0 = _mm256_xor_si256(
+                _mm256_loadu_si256((const __m256i *)(wb + s * 32)), offset);
+            __m256i wv1 = _mm256_xor_si256(
+                _mm256_loadu_si256((const __m256i *)(wb + s * 32 + 32)), offset);
             for (int r = 0; r < nr; r++) {
                 const int8_t *xb = xq + (int64_t)r * k + b * QK;
                 int32_t x0, x1;
@@ -151,7 +163,8 @@ static inline __attribute__((always_inline)) void group_dot(
                 int32_t d = 0;
                 for (int s = 0; s < QK / 4; s++)
                     for (int i = 0; i < 4; i++)
-                        d += (int32_t)wb[(s * ROWS + r) * 4 + i] * xb[s * 4 + i];
+                        d += (int32_t)(int8_t)(0x80 ^ (uint8_t)wb[(s * ROWS + r) * 4 + i]) *
+                             xb[s * 4 + i];
                 acc[t][r] += (float)d * (ws[b * ROWS + r] * xscale);
             }
         }
@@ -163,6 +176,7 @@ static inline __attribute__((always_inline)) void group_dot(
 struct q8_job {
     const int8_t *xq, *w;
     const float *xs, *ws;
+    const int32_t *xsum;
     float *y;
     int m, k, n;
 };
@@ -179,18 +193,19 @@ static void q8_chunk(void *ctx, int chunk) {
             int nr = j->m - r < TILE ? j->m - r : TILE;
             const int8_t *xq = j->xq + (int64_t)r * j->k;
             const float *xs = j->xs + (int64_t)r * blocks;
+            const int32_t *xsum = j->xsum + (int64_t)r * blocks;
             /* constant row counts, so each call's loops unroll into registers */
             switch (nr) {
 #if TILE == 8
-            case 8: group_dot(w, ws, blocks, j->k, xq, xs, 8, out); break;
-            case 7: group_dot(w, ws, blocks, j->k, xq, xs, 7, out); break;
-            case 6: group_dot(w, ws, blocks, j->k, xq, xs, 6, out); break;
-            case 5: group_dot(w, ws, blocks, j->k, xq, xs, 5, out); break;
+            case 8: group_dot(w, ws, blocks, j->k, xq, xs, xsum, 8, out); break;
+            case 7: group_dot(w, ws, blocks, j->k, xq, xs, xsum, 7, out); break;
+            case 6: group_dot(w, ws, blocks, j->k, xq, xs, xsum, 6, out); break;
+            case 5: group_dot(w, ws, blocks, j->k, xq, xs, xsum, 5, out); break;
 #endif
-            case 4: group_dot(w, ws, blocks, j->k, xq, xs, 4, out); break;
-            case 3: group_dot(w, ws, blocks, j->k, xq, xs, 3, out); break;
-            case 2: group_dot(w, ws, blocks, j->k, xq, xs, 2, out); break;
-            default: group_dot(w, ws, blocks, j->k, xq, xs, 1, out); break;
+            case 4: group_dot(w, ws, blocks, j->k, xq, xs, xsum, 4, out); break;
+            case 3: group_dot(w, ws, blocks, j->k, xq, xs, xsum, 3, out); break;
+            case 2: group_dot(w, ws, blocks, j->k, xq, xs, xsum, 2, out); break;
+            default: group_dot(w, ws, blocks, j->k, xq, xs, xsum, 1, out); break;
             }
             for (int t = 0; t < nr; t++)
                 memcpy(j->y + (int64_t)(r + t) * j->n + g * ROWS, out + t * ROWS,
@@ -199,20 +214,45 @@ static void q8_chunk(void *ctx, int chunk) {
     }
 }
 
+/* Quantize activations for the kernel: q8_0 blocks xq / xs, and each block's sum of its int8
+ * values xsum (the correction for the weights' +128, see group_dot). */
+void tw_q8_prepare(const float *x, int64_t count, int8_t *xq, float *xs, int32_t *xsum) {
+    tw_q8_quantize(x, count, xq, xs);
+    for (int64_t b = 0; b < count / QK; b++) {
+        int32_t total = 0;
+        for (int i = 0; i < QK; i++) total += xq[b * QK + i];
+        xsum[b] = total;
+    }
+}
+
+/* y[g * ROWS ..] for the row groups g0 .. g1-1 of one prepared x row (tw_q8_prepare): the
+ * decode step's share of a matmul (step.c), the same arithmetic as tw_q8_matmul's. */
+void tw_q8_groups(const int8_t *xq, const float *xs, const int32_t *xsum, int k,
+                  const int8_t *w, const float *ws, int n, int g0, int g1, float *y) {
+    int blocks = k / QK;
+    float out[ROWS];
+    for (int g = g0; g < g1; g++) {
+        int valid = n - g * ROWS < ROWS ? n - g * ROWS : ROWS;
+        group_dot(w + (int64_t)g * blocks * ROWS * QK, ws + (int64_t)g * blocks * ROWS, blocks,
+                  k, xq, xs, xsum, 1, out);
+        memcpy(y + g * ROWS, out, sizeof(float) * valid);
+    }
+}
+
 /* y[m, n] = q8(x)[m, k] . W^T with W packed by tw_q8_pack. Returns 0, or -1 if out of memory. */
 int tw_q8_matmul(const float *x, int m, int k, const int8_t *w, const float *ws, int n,
                  float *y, int threads) {
+    int64_t blocks = (int64_t)m * (k / QK);
     int8_t *xq = malloc((size_t)m * k);
-    float *xs = malloc(sizeof(float) * (size_t)m * (k / QK));
-    if (!xq || !xs) { free(xq); free(xs); return -1; }
-    tw_q8_quantize(x, (int64_t)m * k, xq, xs);
-#if defined(TW_VNNI)
-    for (int64_t i = 0; i < (int64_t)m * k; i++) xq[i] = (int8_t)((uint8_t)xq[i] ^ 0x80); /* +128 */
-#endif
-    struct q8_job job = {xq, w, xs, ws, y, m, k, n};
+    float *xs = malloc(sizeof(float) * (size_t)blocks);
+    int32_t *xsum = malloc(sizeof(int32_t) * (size_t)blocks);
+    if (!xq || !xs || !xsum) { free(xq); free(xs); free(xsum); return -1; }
+    tw_q8_prepare(x, (int64_t)m * k, xq, xs, xsum);
+    struct q8_job job = {xq, w, xs, ws, xsum, y, m, k, n};
     int groups = (n + ROWS - 1) / ROWS;
     tw_parallel(q8_chunk, &job, (groups + CHUNK_GROUPS - 1) / CHUNK_GROUPS, threads);
     free(xq);
     free(xs);
+    free(xsum);
     return 0;
 }

@@ -1,11 +1,13 @@
-"""A whole batch-1 decode step of a kernel-variant `FastLlama` as one native call (step.c).
+"""A whole batch-1 decode step of a kernel-variant `FastLlama` as one native call (step.c),
+output head included.
 
 Why: once the matmuls stream their weights, the Python layer loop's ~20 torch ops and ctypes
 calls per layer (residual adds, SiLU * up, views, new output tensors) cost about as much as
-the weights' read. Here every pointer (packed weights, norms, caches, scratch buffers) is laid
-into ctypes structures once, and a step is one call plus the output head (kept in Python: the
-q8 head refines its top logits in fp32, see `Q8OutputHead`). The arrays are rebuilt only when
-`setup_cache` gives the model new caches.
+the weights' read, and dispatching each matmul to the thread pool on its own left 2 threads
+barely faster than 1. Here every pointer (packed weights, norms, caches, scratch buffers) is
+laid into ctypes structures once, and a step is one call that all threads run through together
+(step.c says how). The q8 head refines its top logits in fp32 inside the call, as
+`Q8OutputHead` does. The arrays are rebuilt only when `setup_cache` gives the model new caches.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from torch import nn
 
 from torchworks.errors import ConfigError
 from torchworks.llm.kernels import native
-from torchworks.llm.kernels.linears import KernelLinear, Q8Linear
+from torchworks.llm.kernels.linears import KernelLinear, Q8Linear, Q8OutputHead
 from torchworks.llm.llama import LlamaShape
 
 _P, _I = ctypes.c_void_p, ctypes.c_int
@@ -35,9 +37,11 @@ class _Layer(ctypes.Structure):
 
 class _Model(ctypes.Structure):
     _fields_ = [("q8", _I), ("layers", _I), ("dim", _I), ("heads", _I), ("kv_heads", _I),
-                ("head_dim", _I), ("hidden", _I), ("max_seq", _I), ("eps", ctypes.c_float),
-                ("final_norm", _P), ("x", _P), ("h", _P), ("qkv", _P), ("att", _P),
-                ("gate_up", _P), ("act", _P)]
+                ("head_dim", _I), ("hidden", _I), ("max_seq", _I), ("vocab", _I),
+                ("refine", _I), ("eps", ctypes.c_float), ("final_norm", _P), ("head", _Linear),
+                ("head_rows", _P), ("x", _P), ("h", _P), ("qkv", _P), ("att", _P),
+                ("gate_up", _P), ("act", _P), ("scores", _P), ("xq", _P), ("aq", _P),
+                ("xs", _P), ("as_", _P), ("xsum", _P), ("asum", _P)]
 
 
 def _ptr(t: torch.Tensor | None) -> int | None:
@@ -56,6 +60,9 @@ def unsupported(model: nn.Module) -> str | None:
              if isinstance(m, (nn.Linear, KernelLinear, Q8Linear))}
     if kinds not in ({KernelLinear}, {Q8Linear}):
         return f"its layers' linears are {sorted(k.__name__ for k in kinds)}"
+    head = {KernelLinear: KernelLinear, Q8Linear: Q8OutputHead}[kinds.pop()]
+    if type(model.output) is not head:
+        return f"its output head is a {type(model.output).__name__}, not a {head.__name__}"
     if any(isinstance(m, Q8Linear) and m.padded != m.in_features for m in model.layers.modules()):
         return "a q8 linear's input width is not a multiple of 32"
     if model.tok_embeddings.weight.dtype != torch.float32:
@@ -75,13 +82,23 @@ class NativeDecodeStep:
 
     def _setup(self, s: LlamaShape, q8: bool, kernels: native.Kernels) -> None:
         self.s, self.q8, self.kernels = s, q8, kernels
+        widest = max(s.dim, s.heads * s.head_dim)
         self.buffers = [torch.zeros(n) for n in (
             s.dim, s.dim, (s.heads + 2 * s.kv_heads) * s.head_dim, s.heads * s.head_dim,
             2 * s.hidden, s.hidden)]
+        blocks = (widest // native.Q8_BLOCK, s.hidden // native.Q8_BLOCK)
+        self.quantized = [torch.zeros(widest, dtype=torch.int8),
+                          torch.zeros(s.hidden, dtype=torch.int8),
+                          torch.zeros(blocks[0]), torch.zeros(blocks[1]),
+                          torch.zeros(blocks[0], dtype=torch.int32),
+                          torch.zeros(blocks[1], dtype=torch.int32)]
+        self.scores = torch.zeros(0)
         self.spec = _Model(int(q8), s.layers, s.dim, s.heads, s.kv_heads, s.head_dim,
-                           s.hidden, 0, s.eps, None, *(b.data_ptr() for b in self.buffers))
+                           s.hidden, 0, s.vocab, 0, s.eps, None, _Linear(), None,
+                           *(b.data_ptr() for b in self.buffers), None,
+                           *(b.data_ptr() for b in self.quantized))
         self.layers = (_Layer * s.layers)()
-        self.caches: tuple[int, ...] = ()
+        self.caches: tuple[Any, ...] = ()
 
     def __deepcopy__(self, memo: dict[int, Any]) -> NativeDecodeStep:
         fresh = NativeDecodeStep.__new__(NativeDecodeStep)
@@ -89,7 +106,7 @@ class NativeDecodeStep:
         return fresh
 
     def _point_at_caches(self, model: nn.Module) -> None:
-        caches = (model.norm.weight.data_ptr(), *(
+        caches = (model.norm.weight.data_ptr(), model.output, *(
             t.data_ptr() for layer in model.layers
             for t in (layer.attention.k_cache, layer.attention.v_cache)))
         if caches == self.caches and self.spec.max_seq == model.max_seq:
@@ -106,6 +123,12 @@ class NativeDecodeStep:
             slot.k_cache, slot.v_cache = a.k_cache.data_ptr(), a.v_cache.data_ptr()
         self.spec.max_seq = model.max_seq
         self.spec.final_norm = model.norm.weight.data_ptr()
+        head = model.output
+        self.spec.head = _linear(head)
+        self.spec.head_rows = _ptr(head.weight) if isinstance(head, Q8OutputHead) else None
+        self.spec.refine = head.REFINE if isinstance(head, Q8OutputHead) else 0
+        self.scores = torch.zeros(model.s.heads * model.max_seq)
+        self.spec.scores = self.scores.data_ptr()
         self.caches = caches
 
     def __call__(self, model: nn.Module, token: int, row: int, position: int) -> torch.Tensor:
@@ -119,9 +142,8 @@ class NativeDecodeStep:
         embedding = model.tok_embeddings.weight.data_ptr() + 4 * token * s.dim
         cos = model._cos.data_ptr() + 4 * position * half
         sin = model._sin.data_ptr() + 4 * position * half
-        normed = torch.empty(1, s.dim)
-        if self.kernels.lib.tw_decode_step(ctypes.byref(self.spec), self.layers, embedding,
-                                           cos, sin, row, position, torch.get_num_threads(),
-                                           normed.data_ptr()):
-            raise MemoryError("the decode step's kernels could not allocate their buffers")
-        return model.output(normed)
+        logits = torch.empty(1, s.vocab)
+        self.kernels.lib.tw_decode_step(ctypes.byref(self.spec), self.layers, embedding, cos,
+                                        sin, row, position, torch.get_num_threads(),
+                                        logits.data_ptr())
+        return logits
