@@ -86,3 +86,73 @@ def test_two_tower_catalogue_softmax_trains() -> None:
     with torch.no_grad():  # padding and OOV ids are never ranked as a positive's rivals
         top = (model.user_tower(users, history) @ model.item_vectors()[2:].T).argmax(1) + 2
     assert (top == items).float().mean() > 0.8
+
+
+def test_din_prelu_trains_on_its_3d_attention_input() -> None:
+    """`activation: prelu` used to crash (nn.PReLU took the history axis as channels); its
+    slopes act on the last dim, which on 2-D input is exactly nn.PReLU's channel rule."""
+    from torchworks.recipes.recsys.models.din import DIN, DINConfig, PReLU
+
+    torch.manual_seed(0)
+    ours, reference = PReLU(6), torch.nn.PReLU(6)
+    with torch.no_grad():
+        ours.weight.uniform_(-1, 1)
+        reference.weight.copy_(ours.weight)
+    x = torch.randn(5, 6)
+    assert torch.equal(ours(x), reference(x))
+    model = DIN(DINConfig(num_users=10, num_items=40, num_categories=5, dim=8, activation="prelu"))
+    users, history = torch.randint(2, 10, (32,)), torch.randint(0, 40, (32, 7))
+    cands, labels = torch.randint(2, 40, (32,)), (torch.rand(32) < 0.5).float()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    first = float(model.loss(users, history, cands, labels).detach())
+    for _ in range(30):
+        loss = model.loss(users, history, cands, labels)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert float(loss.detach()) < 0.7 * first
+
+
+def test_sasrec_mask_seen_leaves_earlier_window_items_out_of_each_softmax() -> None:
+    """Against a per-position reference: the window's items up to t (not the target) get no
+    probability mass; with no repeats the seen rule is the same as full-ranking evaluation's."""
+    import torch.nn.functional as F
+
+    torch.manual_seed(0)
+    model = SASRec(SASRecConfig(num_items=20, dim=8, max_len=6, dropout=0.0)).eval()
+    seq = torch.tensor([[0, 0, 5, 7, 5, 9, 11], [3, 4, 6, 8, 10, 4, 12]])
+    inputs, targets = seq[:, :-1], seq[:, 1:]
+    with torch.no_grad():
+        got = model.loss(inputs, targets, mask_seen=True)
+        hidden, table = model(inputs), model.item_emb.weight
+        losses = []
+        for b in range(2):
+            for t in range(6):
+                if targets[b, t] == 0:
+                    continue
+                logits = hidden[b, t] @ table[2:].T
+                seen = {int(i) for i in inputs[b, : t + 1] if i > 0} - {int(targets[b, t])}
+                logits[[i - 2 for i in seen]] = float("-inf")
+                losses.append(F.cross_entropy(logits[None], targets[b, t, None] - 2))
+        assert torch.allclose(got, torch.stack(losses).mean(), atol=1e-5)
+        assert got < model.loss(inputs, targets)  # fewer competitors, lower loss
+
+
+def test_din_wide_adds_the_logistic_biases_and_old_settings_load() -> None:
+    from torchworks.recipes.recsys.models.din import DIN, DINConfig
+    from torchworks.recipes.recsys.tasks import ModelSettings, build_model
+
+    torch.manual_seed(0)
+    model = DIN(DINConfig(num_users=10, num_items=40, num_categories=5, dim=8, wide=True)).eval()
+    model.item_category.copy_(torch.arange(40) % 5)
+    users, history = torch.randint(2, 10, (6,)), torch.randint(0, 40, (6, 7))
+    cands = torch.arange(6)
+    with torch.no_grad():
+        deep = model(users, history, cands)
+        for table in model.biases:
+            table.weight.uniform_(-1, 1)
+        user_b, item_b, cat_b = (t.weight[:, 0] for t in model.biases)
+        expected = deep + user_b[users] + item_b[cands] + cat_b[cands % 5]
+        assert torch.allclose(model(users, history, cands), expected, atol=1e-6)
+    old = {"kind": "din", "dim": 8}  # a checkpoint's settings from before `wide` existed
+    assert not hasattr(build_model(ModelSettings(**old), 10, 40, 5), "biases")

@@ -31,6 +31,9 @@ class RecTrainConfig:
     dropout: float = field(0.2, "dropout")
     loss: Literal["full", "gbce"] = field("full", "SASRec loss: full softmax or gSASRec gBCE")
     negatives: int = field(256, "SASRec gBCE: sampled negatives per position")
+    mask_seen: bool = field(
+        False, "SASRec full loss: leave the window's earlier items out of each softmax"
+    )
     ctr_negatives: int = field(4, "DIN: sampled non-clicks per click")
     history_len: int = field(50, "two-tower / DIN: recent items the user side sees")
     temperature: float = field(0.05, "two-tower softmax temperature")
@@ -38,6 +41,7 @@ class RecTrainConfig:
         "in-batch", "two-tower loss: in-batch negatives with logQ, or every item (small catalogues)"
     )
     activation: Literal["dice", "prelu"] = field("dice", "DIN activation")
+    wide: bool = field(False, "DIN: add per-user, per-item and per-category biases (Wide & Deep)")
     grad_clip: float = field(1.0, "clip the gradient norm (0 = off)")
     amp: Literal["auto", "off", "bf16", "fp16"] = field("auto", "mixed precision policy")
     compile: bool = field(False, "torch.compile the training step")

@@ -37,6 +37,7 @@ class ModelSettings:
     dropout: float = 0.2
     temperature: float = 0.05
     activation: str = "dice"
+    wide: bool = False  # DIN: add per-user/item/category biases (older checkpoints: off)
 
 
 def build_model(
@@ -50,7 +51,8 @@ def build_model(
                 num_users, num_items, num_categories, s.dim, 2 * s.dim, s.temperature, s.dropout
             )
         )
-    return DIN(DINConfig(num_users, num_items, num_categories, dim=s.dim, activation=s.activation))
+    return DIN(DINConfig(num_users, num_items, num_categories, dim=s.dim, activation=s.activation,
+                         wide=s.wide))
 
 
 def history_windows(

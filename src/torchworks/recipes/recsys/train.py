@@ -83,7 +83,8 @@ class _LossStep(torch.nn.Module):
 
     def forward(self, *batch: torch.Tensor) -> torch.Tensor:
         if self.cfg.model == "sasrec":
-            return self.model.loss(*batch, loss=self.cfg.loss, negatives=self.cfg.negatives)
+            return self.model.loss(*batch, loss=self.cfg.loss, negatives=self.cfg.negatives,
+                                   mask_seen=self.cfg.mask_seen)
         if self.cfg.model == "two-tower":
             return self.model.loss(*batch, softmax=self.cfg.softmax)
         return self.model.loss(*batch)
@@ -99,6 +100,7 @@ def settings_of(cfg: RecTrainConfig) -> ModelSettings:
         cfg.dropout,
         cfg.temperature,
         cfg.activation,
+        cfg.wide,
     )
 
 

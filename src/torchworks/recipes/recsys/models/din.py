@@ -4,8 +4,11 @@ Each item is its id embedding concatenated with its category embedding. An atten
 scores every history item h against the candidate c from [h, c, h - c, h * c]; the weights are
 not softmax-normalized (DIN keeps the intensity of interest), padding gets weight 0. The
 weighted sum, the candidate and the user embedding go through an MLP with Dice (or PReLU)
-activations to one logit. Training impressions: each real next item is a click, and
-`negatives` items sampled for the same moment are non-clicks.
+activations to one logit; with `wide`, per-user, per-item and per-category biases are added to
+it (Wide & Deep's linear part: exactly logistic regression's one-hot model, so DIN starts from
+the CTR baseline and its deep part only has to add what the history says). Training
+impressions: each real next item is a click, and `negatives` items sampled for the same moment
+are non-clicks.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ class DINConfig:
     attention_hidden: int = 64
     hidden: tuple[int, ...] = (128, 64)
     activation: str = "dice"  # or "prelu"
+    wide: bool = False
 
 
 class Dice(nn.Module):
@@ -57,8 +61,21 @@ class Dice(nn.Module):
         return p * x + (1 - p) * self.alpha * x
 
 
+class PReLU(nn.Module):
+    """PReLU with one slope per feature of the *last* dim. `nn.PReLU(width)` takes dim 1 as the
+    channels, so on the attention unit's [B, L, hidden] input it wanted L slopes and crashed;
+    this one works for any rank. The parameter keeps nn.PReLU's name and init (0.25)."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.full((width,), 0.25))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.where(x >= 0, x, self.weight * x)
+
+
 def _activation(kind: str, width: int) -> nn.Module:
-    return Dice(width) if kind == "dice" else nn.PReLU(width)
+    return Dice(width) if kind == "dice" else PReLU(width)
 
 
 def _mlp(widths: list[int], kind: str) -> nn.Sequential:
@@ -84,6 +101,12 @@ class DIN(nn.Module):
         self.head = nn.Sequential(
             _mlp([cfg.dim + 3 * width, *cfg.hidden], cfg.activation), nn.Linear(cfg.hidden[-1], 1)
         )
+        if cfg.wide:
+            self.biases = nn.ModuleList(
+                nn.Embedding(n, 1) for n in (cfg.num_users, cfg.num_items, cfg.num_categories)
+            )
+            for bias in self.biases:
+                nn.init.zeros_(bias.weight)
 
     def _embed(self, items: torch.Tensor) -> torch.Tensor:
         return torch.cat([self.item_emb(items), self.category_emb(self.item_category[items])], -1)
@@ -97,7 +120,12 @@ class DIN(nn.Module):
         weights = self._attention_weights(h, cand).masked_fill(history == 0, 0.0)
         interest = (weights.unsqueeze(-1) * h).sum(1)
         features = torch.cat([self.user_emb(users), interest, cand, interest * cand], -1)
-        return self.head(features).squeeze(-1)
+        logit = self.head(features).squeeze(-1)
+        if self.cfg.wide:
+            ids = (users, candidates, self.item_category[candidates])
+            for bias, i in zip(self.biases, ids, strict=True):
+                logit = logit + bias(i).squeeze(-1)
+        return logit
 
     def _attention_weights(self, h: torch.Tensor, cand: torch.Tensor) -> torch.Tensor:
         """The attention unit on [h, c, h - c, h * c] without building that 4x-wide tensor:

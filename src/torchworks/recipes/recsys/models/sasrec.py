@@ -35,6 +35,15 @@ class SASRecConfig:
     dropout: float = 0.2
 
 
+def _seen_before(inputs: torch.Tensor, num_items: int) -> torch.Tensor:
+    """[B, L, num_items - NUM_RESERVED] bool: item i is at input position <= t of row b."""
+    b, length = inputs.shape
+    positions = torch.arange(length, device=inputs.device).expand(b, -1)
+    first = torch.full((b, num_items), length, dtype=torch.long, device=inputs.device)
+    first.scatter_reduce_(1, inputs, positions, reduce="amin")
+    return first[:, None, NUM_RESERVED:] <= positions[0][None, :, None]
+
+
 class _Block(nn.Module):
     def __init__(self, dim: int, heads: int, dropout: float) -> None:
         super().__init__()
@@ -102,15 +111,25 @@ class SASRec(nn.Module):
         loss: str = "full",
         negatives: int = 256,
         gbce_t: float = 0.75,
+        mask_seen: bool = False,
     ) -> torch.Tensor:
-        """Mean next-item loss over non-pad target positions; inputs/targets [B, L]."""
+        """Mean next-item loss over non-pad target positions; inputs/targets [B, L].
+
+        `mask_seen` (full loss only): each position's softmax leaves out the items already in
+        the window up to it (never its own target), the rule full-ranking evaluation applies
+        to the user's history, so training does not spend the tied embeddings on pushing seen
+        items down and the gradient goes to telling unseen items apart."""
         hidden = self.forward(inputs)
         mask = targets > 0
         h, y = hidden[mask], targets[mask]
         table = self.item_emb.weight
         if loss == "full":  # over real items only: padding and OOV are never a next item
-            logits = h @ table[NUM_RESERVED:].T
-            return F.cross_entropy(logits.float(), y - NUM_RESERVED)
+            logits = (h @ table[NUM_RESERVED:].T).float()
+            if mask_seen:
+                seen = _seen_before(inputs, table.shape[0])[mask]
+                seen[torch.arange(len(y), device=y.device), y - NUM_RESERVED] = False
+                logits = logits.masked_fill(seen, float("-inf"))
+            return F.cross_entropy(logits, y - NUM_RESERVED)
         num_items = table.shape[0]
         neg = torch.randint(2, num_items, (len(y), negatives), device=y.device)
         pos_logit = (h * table[y]).sum(-1)
