@@ -45,6 +45,10 @@ INDEFINITE_TERMS = {
     "and the like": "an open-ended list",
     "etc.": "an open-ended list",
 }
+_EXEMPLARY = frozenset({"such as", "for example", "for instance", "e.g.", "preferably",
+                        "optionally", "if desired"})
+_OPEN_LIST = frozenset({"or the like", "and the like", "etc."})
+_UNBOUNDED = _EXEMPLARY | _OPEN_LIST  # warnings; terms of degree are info
 # "about" is a term of degree before a quantity ("about 5 mm"), a preposition elsewhere
 # ("rotate about the hinge").
 _INDEFINITE = re.compile(
@@ -67,8 +71,7 @@ def indefinite_terms(claim_set: ClaimSet) -> list[Finding]:
                 continue
             term = match.group(1)
             why = INDEFINITE_TERMS[term.lower()]
-            severity = "info" if why.endswith(("degree", "relative term", "subjective term")) \
-                else "warning"
+            severity = "warning" if term.lower() in _UNBOUNDED else "info"
             findings.append(claim_finding(
                 claim, "indefinite-term", severity, term,
                 f"'{term}' is {why}; the claim may be indefinite unless the description gives "
@@ -112,11 +115,10 @@ def description_support(claim_set: ClaimSet, description: str) -> list[Finding]:
 
 
 def _indefinite_fix(term: str) -> str:
-    if term in ("such as", "for example", "for instance", "e.g.", "preferably", "optionally",
-                "if desired"):
+    if term in _EXEMPLARY:
         return (f"delete '{term} ...' from this claim and claim the example in a dependent "
                 "claim of its own")
-    if term in ("or the like", "and the like", "etc."):
+    if term in _OPEN_LIST:
         return f"delete '{term}' and list every member, or name the class they belong to"
     return (f"replace '{term}' with a number or range (e.g. 'within 5%'), or make sure the "
             "description defines the degree")
