@@ -84,3 +84,9 @@ def test_reference_numerals_are_dropped_where_grammar_allows(text: str, expected
 def test_content_words_drop_stop_words_and_stem() -> None:
     assert content_words("The holders are holding the widget of the present invention") == [
         "holder", "hold", "widget", "present", "invent"]
+
+
+def test_content_words_keep_numbers_only_when_asked() -> None:
+    text = "The housing 12 holds shaft 14a."
+    assert content_words(text) == ["hous", "hold", "shaft"]
+    assert content_words(text, numbers=True) == ["hous", "12", "hold", "shaft", "14a"]

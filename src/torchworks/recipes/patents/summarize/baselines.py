@@ -7,7 +7,10 @@
 - textrank (Mihalcea & Tarau 2004): PageRank over sentences, edge weight = shared content
   words / (log |S_i| + log |S_j|);
 - lexrank (Erkan & Radev 2004): PageRank over the graph of idf-modified cosine similarities
-  above 0.1 (the paper's threshold).
+  above 0.1 (the paper's threshold). Its terms include numbers, as the paper's and sumy's
+  tokens do: in a patent "12" is the housing, and idf makes such a label a strong link
+  between the sentences about that part (tune part, 164 documents: R-1 46.02 -> 46.84;
+  for TextRank's unweighted overlap they are noise, 46.17 -> 46.06, so it leaves them out).
 
 "Content words" as the papers define them: stop words removed, the rest stemmed (Snowball,
 the stemmer sumy uses), so that "the", "of" and "a" do not make every pair of sentences
@@ -62,9 +65,10 @@ def baseline_sentences(patent: Patent) -> list[Sentence]:
     return sentences
 
 
-def term_counts(sentences: list[Sentence]) -> np.ndarray:
-    """Content-word counts, one row per sentence, shape [n, vocabulary]."""
-    rows = [content_words(s.text) for s in sentences]
+def term_counts(sentences: list[Sentence], numbers: bool = False) -> np.ndarray:
+    """Content-word counts (`numbers`: numeric tokens too), one row per sentence, shape
+    [n, vocabulary]."""
+    rows = [content_words(s.text, numbers) for s in sentences]
     vocabulary: dict[str, int] = {}
     for row in rows:
         for word in row:
@@ -112,7 +116,7 @@ def textrank(patent: Patent, words: int) -> str:
 
 def lexrank(patent: Patent, words: int) -> str:
     sentences = baseline_sentences(patent)
-    counts = term_counts(sentences)
+    counts = term_counts(sentences, numbers=True)
     idf = np.log(len(sentences) / np.maximum((counts > 0).sum(axis=0), 1.0))
     tfidf = counts * idf
     norms = np.linalg.norm(tfidf, axis=1)

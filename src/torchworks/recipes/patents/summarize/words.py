@@ -57,6 +57,8 @@ z zero
 STOP_WORDS = frozenset(_STOP_LIST.split())
 
 _TOKEN = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
+# every alphanumeric token, as sumy's word tokenizer and the LexRank paper count terms
+_TERM = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 
 
 @lru_cache(maxsize=1)
@@ -76,6 +78,10 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
-def content_words(text: str) -> list[str]:
-    """Stems of the words of `text` that are not stop words, in order, repeats kept."""
-    return [stem(w) for w in tokens(text) if w not in STOP_WORDS and len(w) > 1]
+def content_words(text: str, numbers: bool = False) -> list[str]:
+    """Stems of the words of `text` that are not stop words, in order, repeats kept.
+
+    `numbers` keeps numeric tokens too ("12", "12a"): a reference numeral names one part,
+    so for LexRank's idf-weighted cosine it links the sentences about that part."""
+    found = _TERM.findall(text.lower()) if numbers else tokens(text)
+    return [stem(w) for w in found if w not in STOP_WORDS and len(w) > 1]
