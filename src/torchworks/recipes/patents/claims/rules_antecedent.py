@@ -107,8 +107,7 @@ class _Lapse:
 
 def antecedent_basis(claim_set: ClaimSet) -> list[Finding]:
     lapses: list[_Lapse] = []
-    introduced = _introductions_anywhere(claim_set)
-    nouns = _introduced_heads(claim_set)
+    introduced, nouns = _introductions_anywhere(claim_set)
     chain = ChainTerms()
     for claim in walk_chains(claim_set, chain):
         reported: set[tuple[str, ...]] = set()
@@ -187,22 +186,19 @@ def _sharing_head(mention: Mention, chain: ChainTerms) -> Mention | None:
     return chain.sharing(heads) if any(chain.has_stem(h) for h in heads) else None
 
 
-def _introductions_anywhere(claim_set: ClaimSet) -> dict[frozenset[str], int]:
-    """Term -> first claim introducing it (a claim outside a chain may be the one that does)."""
+def _introductions_anywhere(claim_set: ClaimSet) -> tuple[dict[frozenset[str], int],
+                                                            frozenset[str]]:
+    """Term -> first claim introducing it (a claim outside a chain may be the one that does),
+    and the stems of the last words of those terms (words the claims use as nouns)."""
     first: dict[frozenset[str], int] = {}
+    nouns: set[str] = set()
     for claim in claim_set.claims:
         for mention in claim_mentions(claim_set, claim):
             if mention.determiner in ("a", "an"):
                 first.setdefault(head_key(mention), claim.number)
-    return first
-
-
-def _introduced_heads(claim_set: ClaimSet) -> frozenset[str]:
-    """Stems of the last word of every term some claim introduces with "a"/"an": words the
-    claims use as nouns."""
-    return frozenset(m.stems[-1] for claim in claim_set.claims
-                     for m in claim_mentions(claim_set, claim)
-                     if m.determiner in ("a", "an") and m.stems)
+                if mention.stems:
+                    nouns.add(mention.stems[-1])
+    return first, frozenset(nouns)
 
 
 # What follows a verb but not a noun phrase's head: its object or complement.
