@@ -15,9 +15,8 @@ Data:
 - held-out and tune parts of `benchmarks/data/granted_claims` (granted 2005-2013; the rules were
   tuned on "tune"; "heldout" has been read and counts as seen), the fresh part (granted
   2013-2018, a second source, only with --fresh: read once and now seen), the unseen part
-  (grant XML and BRS dumps, 1999-2021, a third source, only with --unseen: measured once at
-  the end), and the shared
-  sample `../shared/data/patents` (claims.jsonl: granted
+  (grant XML and BRS dumps, granted 2002-2021, a third source, only with --unseen: measured
+  once at the end), and the shared sample `../shared/data/patents` (claims.jsonl: granted
   or published claims; patents.jsonl also holds pre-grant applications).
 
 Figures per data set: error findings per clean claim (claim-level errors on the sets as
