@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
+from itertools import compress
 
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
 from torchworks.recipes.patents.claims.terms import (
@@ -50,7 +51,7 @@ def _act_words(tokens: Tokens) -> tuple[tuple[int, str], ...]:
     ("to excite", "to selectively excite": a verb naming an act, like an -ing form)."""
     lows, n = tokens.lows, len(tokens.lows)
     picked = set()
-    for k in [k for k, low in enumerate(lows) if _act_mark(low)]:
+    for k in compress(range(n), map(_act_mark, lows)):  # the loop runs in C
         if lows[k] != "to":
             picked.add(k)
         else:

@@ -30,13 +30,17 @@ Policy, pattern by pattern (how sure the rule can be that the drafter erred):
   after "a workpiece"); a participle naming an act the chain recites ("the selected block"
   after "a selection of a block"); a part of an introduced thing ("the alcohol fraction"
   after "an aromatic alcohol") or the one related to it ("the associated photoreceptor"
-  after "a photoreceptor"); a one-word reference to a part of the body or a person ("the
-  nostril", "the player"; "the head" in a claim about a wearer), even when a claim outside
-  the chain introduces it; an ordinal that says which one acts first, not which of several elements
-  ("declaring the first team to accumulate 100 points the winner"); a role ("uses the element of
-  claim 1 as the light source") or a standard of comparison ("relative to the wild-type
-  plant"); a possessive ("the patient's heart wall"); an undefined
-  acronym ("the PHYB"); any other one-word term ("the body", "the form");
+  after "a photoreceptor"); a term whose last word reads as a verb glued on, because the term
+  without it has basis, a determiner, preposition or -ly adverb follows it, and no claim
+  introduces that word as a noun ("the first wavelength range impinge on", "the cell surface
+  interfere constructively", "the first electrode coating the protrusions": the noun-phrase
+  reader cannot be sure where the term ends); a one-word reference to a part of the body or a
+  person ("the nostril", "the player"; "the head" in a claim about a wearer), even when a
+  claim outside the chain introduces it; an ordinal that says which one acts first, not
+  which of several elements ("declaring the first team to accumulate 100 points the
+  winner"); a role ("uses the element of claim 1 as the light source") or a standard of
+  comparison ("relative to the wild-type plant"); a possessive ("the patient's heart
+  wall"); an undefined acronym ("the PHYB"); any other one-word term ("the body", "the form");
 - no finding: standard formulas and unique things ("in the event that", "the vicinity of",
   "the improvement", "the same", "the other", "the corresponding", "the total X",
   "the balance (rhodium)", "the group consisting of", "the sea", "the ground"), names ("the
@@ -97,12 +101,13 @@ class _Lapse:
     body_from: int  # where the claim's body starts (after "The lamp of claim 1")
     variant: bool  # an earlier mention has it in other spelling or with another verb form
     part_of: bool  # "the alcohol fraction" of an introduced alcohol, "the associated lamp"
+    glued: bool = False  # its last word reads as a verb after a term with basis
     reused: bool = False  # the chain refers to it again afterwards: it is used as an element
 
 
 def antecedent_basis(claim_set: ClaimSet) -> list[Finding]:
     lapses: list[_Lapse] = []
-    introduced = _introductions_anywhere(claim_set)
+    introduced, nouns = _introductions_anywhere(claim_set)
     chain = ChainTerms()
     for claim in walk_chains(claim_set, chain):
         reported: set[tuple[str, ...]] = set()
@@ -126,7 +131,8 @@ def antecedent_basis(claim_set: ClaimSet) -> list[Finding]:
                                _rephrased(mention, chain, words),
                                _sharing_head(mention, chain), body_from,
                                spelled_differently(mention, chain)
-                               or acted_modifier(mention, chain), part_of(mention, chain))
+                               or acted_modifier(mention, chain), part_of(mention, chain),
+                               _glued_verb(mention, chain, nouns))
                 lapses.append(lapse)
                 chain.note(key, lapse)
             chain.add(mention)
@@ -180,14 +186,39 @@ def _sharing_head(mention: Mention, chain: ChainTerms) -> Mention | None:
     return chain.sharing(heads) if any(chain.has_stem(h) for h in heads) else None
 
 
-def _introductions_anywhere(claim_set: ClaimSet) -> dict[frozenset[str], int]:
-    """Term -> first claim introducing it (a claim outside a chain may be the one that does)."""
+def _introductions_anywhere(claim_set: ClaimSet) -> tuple[dict[frozenset[str], int],
+                                                            frozenset[str]]:
+    """Term -> first claim introducing it (a claim outside a chain may be the one that does),
+    and the stems of the last words of those terms (words the claims use as nouns)."""
     first: dict[frozenset[str], int] = {}
+    nouns: set[str] = set()
     for claim in claim_set.claims:
         for mention in claim_mentions(claim_set, claim):
             if mention.determiner in ("a", "an"):
                 first.setdefault(head_key(mention), claim.number)
-    return first
+                if mention.stems:
+                    nouns.add(mention.stems[-1])
+    return first, frozenset(nouns)
+
+
+# What follows a verb but not a noun phrase's head: its object or complement.
+_AFTER_VERB = frozenset({"the", "said", "a", "an", "on", "onto", "upon", "through", "with",
+                         "by", "from", "into", "in", "at", "against", "across", "over",
+                         "under", "toward", "towards", "along", "around", "within"})
+
+
+def _glued_verb(mention: Mention, chain: ChainTerms, nouns: frozenset[str]) -> bool:
+    """"the first wavelength range impinge on", "the first electrode coating the
+    protrusions": the term without its last word has basis, the word after it is what
+    follows a verb, and no claim introduces the last word as a noun."""
+    head = trimmed(mention.words)[-1]
+    after = mention.followed_by
+    if len(head) < 2 or not (after in _AFTER_VERB or (after.endswith("ly") and len(after) > 4)):
+        return False
+    rest = head[:-1]
+    if stem(head[-1]) in nouns or all(w in ORDINALS for w in rest):
+        return False
+    return chain.covers(frozenset(phrase_stems(rest)))
 
 
 def _has_basis(mention: Mention, chain: ChainTerms,
@@ -281,7 +312,7 @@ def _finding(lapse: _Lapse, introduced: dict[frozenset[str], int]) -> Finding:
                    f"this claim as '{introduced_later.determiner} {introduced_later.phrase}')")
         fix = (f"introduce it at its first use: '{indefinite(phrase)}', and refer to "
                f"it as 'the {phrase}' afterwards")
-    elif lapse.variant or body_or_person(claim.text, head) or lapse.part_of:
+    elif lapse.variant or body_or_person(claim.text, head) or lapse.part_of or lapse.glued:
         severity = "warning"
     elif outside and not in_preamble and not any(w.endswith("'s") for w in head):
         message = (f"'{words}' has no antecedent basis in claim {claim.number}'s chain: claim "

@@ -2,7 +2,8 @@
 
 - error `claim-period`: the claim does not end with a period (a cut-off or run-on claim); a
   warning when it ends where a formula or table image would follow ("..., which is", "the
-  formula:", bare item labels "(a) (b)"), since text readers often drop those;
+  formula:", bare item labels "(a) (b)", a bracketed image label after the final period
+  "... SiO3/2. [Formula 6]"), since text readers often drop those;
 - warning `claim-sentences`: a period followed by a capitalized word inside the claim, which
   reads as a second sentence (abbreviations such as "No.", "Fig.", "e.g.", "U.S." and decimal
   numbers are not sentence ends);
@@ -29,9 +30,11 @@ _COMMENTARY = re.compile(
 
 # A claim that ends like this lost what came next, usually a chemical formula or a table that
 # was an image ("The ligand of claim 1, which is", "represented by the formula:"), or ends in
-# bare list labels whose items were images ("consisting of: (a) (b)").
+# bare list labels whose items were images ("consisting of: (a) (b)"), or ends in the label
+# of an image placed after the sentence ("... (C6H5)SiO3/2. [Formula 6]", "[Chemical 2]").
 _BEFORE_FORMULA = re.compile(r"(?:\b(?:is|are|formulae?|formulas|structures?|following|by)|:)\s*$"
-                             r"|(?:[;:]|\([a-z]{1,4}\))\s*\([a-z]{1,4}\)\s*$",
+                             r"|(?:[;:]|\([a-z]{1,4}\))\s*\([a-z]{1,4}\)\s*$"
+                             r"|\.\s*\[[A-Za-z][A-Za-z ]{0,30}\d{0,4}\]\s*$",
                              re.IGNORECASE)
 
 

@@ -163,7 +163,7 @@ def mentions(text: str, tokens: Tokens | None = None) -> list[Mention]:
                 i += 1
                 continue
             ordinals, i = _ordinal_list(lows, i) if low in ordinals_ else ([], i)
-            j = i + 1 if low in MODIFIERS else i
+            j = i + 1 if low in MODIFIERS or (ordinals and _plural_verb(lows[i])) else i
         while j < n and inside(lows[j]):
             j += 1
         if j == i:
@@ -381,13 +381,20 @@ def _split_ordinal(lows: list[str], i: int, j: int, ordinals: list[str],
     listed, k = _ordinal_list(lows, j - 1)
     if not listed:
         return i, j, (), ordinals
-    end = k
+    end = k + 1 if k < len(lows) and _plural_verb(lows[k]) else k
     while end < len(lows) and _inside(lows[end]):
         end += 1
     if end == k:
         return i, j, (), ordinals
     lead = tuple(w for w in lows[i:j - 1] if not participle(w) and w not in BARE_VERBS)
     return k, end, lead, listed
+
+
+def _plural_verb(low: str) -> bool:
+    """A stop word that is a verb in -s but a plural noun after an ordinal list: "first and
+    second contacts", "first and second supports" (a list of ordinals always names a noun)."""
+    return low in STOP and len(low) > 4 and low.isalpha() and low.endswith("s") \
+        and low not in DEFINITE and low not in INDEFINITE
 
 
 def _ordinal_list(lows: list[str], i: int) -> tuple[list[str], int]:
