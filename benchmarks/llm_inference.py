@@ -43,8 +43,8 @@ from _llama_cpp import LlamaCppModel, llama_cpp_files
 
 from torchworks.env import cpu as cpu_env
 from torchworks.export.llm.build import build_variant
-from torchworks.llm.kernels import native
 from torchworks.llm.generate import generate
+from torchworks.llm.kernels import native
 from torchworks.llm.load import LoadedLM, embedded_gguf_path, load_causal_lm
 from torchworks.llm.onnx_runtime import OnnxLM, OnnxStepper
 from torchworks.llm.roofline import copy_bandwidth_gbs, decode_weight_bytes
