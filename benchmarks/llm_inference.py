@@ -13,6 +13,12 @@ over the bandwidth of a large copy measured at that thread count (gpt-fast's roo
 llama.cpp rows (`make llama-cpp` installs llama-cpp-python; never in CI) run the shipped Q4_1
 GGUF and the f32 / q8_0 files llama.cpp requantizes from it. `hf` is transformers' own forward.
 Server: `--concurrency` closed-loop clients through `POST /v1/llm/generate`.
+
+`--isa avx2` times both sides as on a CPU without AVX-512 (or AMX), on one that has it: our
+kernels built for AVX2 + FMA ($TORCHWORKS_KERNEL_ISA), torch's dispatch held to AVX2
+($ATEN_CPU_CAPABILITY) and llama.cpp from the AVX2 copy `scripts/llama_cpp_avx2.sh` builds
+(`--llama-cpp-dir`); the script re-executes itself with those set, and refuses to run if
+llama.cpp still reports AVX-512.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import json
 import os
 import platform
 import statistics
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -37,6 +44,7 @@ from _llama_cpp import LlamaCppModel, llama_cpp_files
 from torchworks.env import cpu as cpu_env
 from torchworks.export.llm.build import build_variant
 from torchworks.llm.generate import generate
+from torchworks.llm.kernels import native
 from torchworks.llm.load import LoadedLM, embedded_gguf_path, load_causal_lm
 from torchworks.llm.onnx_runtime import OnnxLM, OnnxStepper
 from torchworks.llm.roofline import copy_bandwidth_gbs, decode_weight_bytes
@@ -72,6 +80,28 @@ def cpu_features() -> str:
     """The doctor's CPU probe (the answer variant availability uses) and torch's dispatch."""
     capability = getattr(torch.backends.cpu, "get_cpu_capability", lambda: "?")()
     return f"{cpu_env.cpu_features().describe()}; torch dispatch {capability}"
+
+
+def hold_to_isa(isa: str, llama_dir: Path) -> None:
+    """Re-execute this script with our kernels, torch and llama.cpp held to `isa` (no-op for
+    native, or once the environment says so)."""
+    if isa == "native" or os.environ.get(native.ISA_ENV) == isa:
+        return
+    native.isa_flags(isa)  # a CPU without it: a clear error, not an illegal instruction
+    if not (llama_dir / "llama_cpp").is_dir():
+        print(f"  no AVX2 llama.cpp in {llama_dir} (scripts/llama_cpp_avx2.sh builds it): "
+              "its rows are left out")
+    path = os.pathsep.join(p for p in (str(llama_dir.resolve()), os.environ.get("PYTHONPATH"))
+                           if p)
+    env = {**os.environ, native.ISA_ENV: isa, "ATEN_CPU_CAPABILITY": isa, "PYTHONPATH": path}
+    os.execve(sys.executable, [sys.executable, *sys.argv], env)
+
+
+def llama_cpp_isa() -> str:
+    """llama.cpp's own account of the CPU features it was built with."""
+    import llama_cpp
+
+    return llama_cpp.llama_print_system_info().decode().strip()
 
 
 def runners(lm: LoadedLM, names: list[str], workdir: Path, max_seq: int,
@@ -205,8 +235,15 @@ def main() -> None:
                         help=f"comma list of thread counts (0: the default, {default_threads()} "
                         "here now)")
     parser.add_argument("--no-llama-cpp", action="store_true", help="skip llama.cpp rows")
+    parser.add_argument("--isa", choices=("native", "avx2"), default="native",
+                        help="code path of both sides: this CPU's best, or AVX2 as on a CPU "
+                        "without AVX-512/AMX")
+    parser.add_argument("--llama-cpp-dir", type=Path, default=Path(".llama-avx2"),
+                        help="with --isa avx2: the AVX2 llama-cpp-python copy "
+                        "(scripts/llama_cpp_avx2.sh)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args()
+    hold_to_isa(args.isa, args.llama_cpp_dir)
     thread_counts = [int(t) or default_threads() for t in args.threads.split(",")]
     configure_threads(thread_counts[0])
     lm = load_causal_lm(args.model, models_dir=args.models_dir)
@@ -215,12 +252,20 @@ def main() -> None:
     skipped = {n: unavailable_reason(VARIANTS[n], lm.device) for n in names if n != "hf"}
     available = [n for n in names if not skipped.get(n)]
     llama_cpp = not args.no_llama_cpp and args.model is None and _llama_cpp.installed()
+    if llama_cpp and args.isa != "native" and "AVX512 = 1" in llama_cpp_isa():
+        raise SystemExit(f"--isa {args.isa}: the llama.cpp found ({llama_cpp_isa()}) uses "
+                         f"AVX-512; build the AVX2 copy (scripts/llama_cpp_avx2.sh) or pass "
+                         "--no-llama-cpp")
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {cpu_features()}")
     print(f"torch {torch.__version__}; model {lm.name} ({lm.path}); prompt {prompt_tokens} "
           f"tokens; {args.new_tokens} new tokens, greedy, EOS ignored; {args.rounds} rounds; "
           f"threads {thread_counts}; llama.cpp "
           f"{'side by side' if llama_cpp else 'not installed (make llama-cpp)'}")
+    kernels = "unavailable" if native.unavailable_reason() else native.load().isa
+    print(f"code path: {args.isa}; our kernels {kernels}, torch dispatch "
+          f"{getattr(torch.backends.cpu, 'get_cpu_capability', lambda: '?')()}"
+          + (f"; llama.cpp {llama_cpp_isa()}" if llama_cpp else ""))
     for name, reason in skipped.items():
         if reason:
             print(f"  skipped {name}: {reason}")

@@ -167,6 +167,26 @@ def test_a_failing_compiler_says_what_failed(tmp_path: Path,
         native.load()
 
 
+def test_the_environment_holds_the_kernels_to_a_lesser_code_path(
+        monkeypatch: pytest.MonkeyPatch, tiny_lm: Any) -> None:
+    """$TORCHWORKS_KERNEL_ISA is how a CPU without AVX-512 is timed on one with it: the variants
+    then run that build, and a name this CPU cannot run is refused, not an illegal instruction."""
+    from torchworks.llm.variants import engine_for
+
+    _builds()
+    monkeypatch.setenv(native.ISA_ENV, "plain")
+    assert native.load().isa == "plain-c"
+    engine = engine_for(tiny_lm, "q8_0", max_seq=32)
+    assert engine.model.decode_step.kernels.isa == "plain-c"
+    monkeypatch.setenv(native.ISA_ENV, "avx-9000")
+    with pytest.raises(ConfigError, match="TORCHWORKS_KERNEL_ISA='avx-9000'"):
+        native.load()
+    monkeypatch.setattr(native, "_all_cpu_flags", lambda: {"sse2"})
+    monkeypatch.setenv(native.ISA_ENV, "avx2")
+    with pytest.raises(ConfigError, match="this CPU has no avx2"):
+        native.load()
+
+
 @pytest.mark.parametrize("name", ["fp32-kernel", "q8_0"])
 def test_kernel_variants_decode_like_the_fp32_reference(tiny_lm: Any, name: str) -> None:
     from torchworks.llm.variants import engine_for

@@ -44,32 +44,60 @@ const char *tw_isa(void) {
 
 int tw_f32_rows(void) { return F32_ROWS; }
 
-static void f32_group(const float *w, const float *x, int k, float *out) {
+/* The 16 rows' dot products with each of `nr` (1..F32_TILE) x rows (row r at x + r * ldx) into
+ * out[r * 16 ..]. The rows share each load of the weights, and their independent sums keep
+ * the FMA units busy where one row's two chains wait on FMA latency: a prefill (or a batched
+ * decode step) of m rows ran at the one-row speed per row before. Per row the arithmetic is
+ * the one-row kernel's, in the same order, so each row's result is bit-identical to it. */
+#define F32_TILE 4
+static inline __attribute__((always_inline)) void f32_group_rows(
+    const float *w, const float *x, int64_t ldx, int k, int nr, float *out) {
 #if defined(__AVX512F__)
-    __m512 a0 = _mm512_setzero_ps(), a1 = a0;
+    __m512 a0[F32_TILE], a1[F32_TILE];
+    for (int r = 0; r < nr; r++) a0[r] = a1[r] = _mm512_setzero_ps();
     int i = 0;
     for (; i + 2 <= k; i += 2) {
-        a0 = _mm512_fmadd_ps(_mm512_loadu_ps(w + (int64_t)i * F32_ROWS), _mm512_set1_ps(x[i]), a0);
-        a1 = _mm512_fmadd_ps(_mm512_loadu_ps(w + (int64_t)i * F32_ROWS + F32_ROWS),
-                             _mm512_set1_ps(x[i + 1]), a1);
+        __m512 w0 = _mm512_loadu_ps(w + (int64_t)i * F32_ROWS);
+        __m512 w1 = _mm512_loadu_ps(w + (int64_t)i * F32_ROWS + F32_ROWS);
+        for (int r = 0; r < nr; r++) {
+            a0[r] = _mm512_fmadd_ps(w0, _mm512_set1_ps(x[r * ldx + i]), a0[r]);
+            a1[r] = _mm512_fmadd_ps(w1, _mm512_set1_ps(x[r * ldx + i + 1]), a1[r]);
+        }
     }
-    if (i < k) a0 = _mm512_fmadd_ps(_mm512_loadu_ps(w + (int64_t)i * F32_ROWS), _mm512_set1_ps(x[i]), a0);
-    _mm512_storeu_ps(out, _mm512_add_ps(a0, a1));
+    if (i < k) {
+        __m512 w0 = _mm512_loadu_ps(w + (int64_t)i * F32_ROWS);
+        for (int r = 0; r < nr; r++)
+            a0[r] = _mm512_fmadd_ps(w0, _mm512_set1_ps(x[r * ldx + i]), a0[r]);
+    }
+    for (int r = 0; r < nr; r++) _mm512_storeu_ps(out + r * F32_ROWS, _mm512_add_ps(a0[r], a1[r]));
 #elif defined(__AVX2__) && defined(__FMA__)
-    __m256 lo = _mm256_setzero_ps(), hi = lo;
+    __m256 lo[F32_TILE], hi[F32_TILE];
+    for (int r = 0; r < nr; r++) lo[r] = hi[r] = _mm256_setzero_ps();
     for (int i = 0; i < k; i++) {
-        __m256 xv = _mm256_set1_ps(x[i]);
-        lo = _mm256_fmadd_ps(_mm256_loadu_ps(w + (int64_t)i * F32_ROWS), xv, lo);
-        hi = _mm256_fmadd_ps(_mm256_loadu_ps(w + (int64_t)i * F32_ROWS + 8), xv, hi);
+        __m256 wl = _mm256_loadu_ps(w + (int64_t)i * F32_ROWS);
+        __m256 wh = _mm256_loadu_ps(w + (int64_t)i * F32_ROWS + 8);
+        for (int r = 0; r < nr; r++) {
+            __m256 xv = _mm256_set1_ps(x[r * ldx + i]);
+            lo[r] = _mm256_fmadd_ps(wl, xv, lo[r]);
+            hi[r] = _mm256_fmadd_ps(wh, xv, hi[r]);
+        }
     }
-    _mm256_storeu_ps(out, lo);
-    _mm256_storeu_ps(out + 8, hi);
+    for (int r = 0; r < nr; r++) {
+        _mm256_storeu_ps(out + r * F32_ROWS, lo[r]);
+        _mm256_storeu_ps(out + r * F32_ROWS + 8, hi[r]);
+    }
 #else
-    float acc[F32_ROWS] = {0};
-    for (int i = 0; i < k; i++)
-        for (int r = 0; r < F32_ROWS; r++) acc[r] += w[(int64_t)i * F32_ROWS + r] * x[i];
-    memcpy(out, acc, sizeof acc);
+    for (int t = 0; t < nr; t++) {
+        float acc[F32_ROWS] = {0};
+        for (int i = 0; i < k; i++)
+            for (int r = 0; r < F32_ROWS; r++) acc[r] += w[(int64_t)i * F32_ROWS + r] * x[t * ldx + i];
+        memcpy(out + t * F32_ROWS, acc, sizeof acc);
+    }
 #endif
+}
+
+static void f32_group(const float *w, const float *x, int k, float *out) {
+    f32_group_rows(w, x, 0, k, 1, out);
 }
 
 struct f32_job {
@@ -81,12 +109,22 @@ struct f32_job {
 static void f32_chunk(void *ctx, int chunk) {
     struct f32_job *j = ctx;
     int groups = (j->n + F32_ROWS - 1) / F32_ROWS;
-    float out[F32_ROWS];
+    float out[F32_TILE * F32_ROWS];
     for (int g = chunk * F32_CHUNK_GROUPS; g < groups && g < (chunk + 1) * F32_CHUNK_GROUPS; g++) {
         int valid = j->n - g * F32_ROWS < F32_ROWS ? j->n - g * F32_ROWS : F32_ROWS;
-        for (int r = 0; r < j->m; r++) {
-            f32_group(j->w + (int64_t)g * j->k * F32_ROWS, j->x + (int64_t)r * j->k, j->k, out);
-            memcpy(j->y + (int64_t)r * j->n + g * F32_ROWS, out, sizeof(float) * valid);
+        const float *w = j->w + (int64_t)g * j->k * F32_ROWS;
+        for (int r = 0; r < j->m; r += F32_TILE) {
+            int nr = j->m - r < F32_TILE ? j->m - r : F32_TILE;
+            const float *x = j->x + (int64_t)r * j->k;
+            switch (nr) { /* constant row counts, so each call's loops unroll into registers */
+            case 4: f32_group_rows(w, x, j->k, j->k, 4, out); break;
+            case 3: f32_group_rows(w, x, j->k, j->k, 3, out); break;
+            case 2: f32_group_rows(w, x, j->k, j->k, 2, out); break;
+            default: f32_group_rows(w, x, j->k, j->k, 1, out); break;
+            }
+            for (int t = 0; t < nr; t++)
+                memcpy(j->y + (int64_t)(r + t) * j->n + g * F32_ROWS, out + t * F32_ROWS,
+                       sizeof(float) * valid);
         }
     }
 }

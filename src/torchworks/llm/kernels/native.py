@@ -9,7 +9,9 @@ the flags and this CPU's feature flags, so an edited source, another compiler or
 another CPU builds again instead of loading a library compiled for something else.
 
 `-march=native` picks the code path (AVX-512 + VNNI, AVX2, or plain C, see `gemv.c`); a
-compiler that refuses it is retried without. No compiler, or a failed build, raises
+compiler that refuses it is retried without. `$TORCHWORKS_KERNEL_ISA` (`avx2`, `plain`) builds a
+lesser path instead, so the code a CPU without AVX-512 runs can be timed and served on one
+that has it (benchmarks/llm_inference.py --isa avx2). No compiler, or a failed build, raises
 `DependencyError` saying so (the variants turn that into their unavailable reason). Threads are
 `pool.c`'s own (pthreads), not OpenMP: see there why.
 """
@@ -29,13 +31,19 @@ import torch
 
 from torchworks.cache import cached_folder, input_key
 from torchworks.env import cpu as cpu_env
-from torchworks.errors import DependencyError
+from torchworks.errors import ConfigError, DependencyError
 
 SOURCES = tuple(Path(__file__).with_name(n) for n in ("gemv.c", "q8.c", "layers.c", "step.c",
                                                            "pool.c"))
 LIBRARY = "libtwgemv.so"
 BASE_FLAGS = ("-O3", "-std=c11", "-shared", "-fPIC", "-pthread")
 NATIVE = ("-march=native",)
+ISA_ENV = "TORCHWORKS_KERNEL_ISA"
+# name -> (flags, the CPU flag it needs): AVX2 + FMA without AVX-512 (as on AMD Zen 2 or Intel
+# before Skylake-X), and baseline x86-64 (SSE2), the plain-C branch.
+ISAS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "native": (NATIVE, None), "avx2": (("-mavx2", "-mfma"), "avx2"),
+    "plain": (("-march=x86-64",), None)}
 COMPILE_TIMEOUT_S = 120
 Q8_BLOCK = 32
 
@@ -173,9 +181,24 @@ class Kernels:
         return q.view(x.shape), scales
 
 
-def load(march: tuple[str, ...] = NATIVE) -> Kernels:
-    """The kernels compiled with `march` (the default: this CPU's best), built if needed."""
-    return _load(march, compiler())
+def load(march: tuple[str, ...] | None = None) -> Kernels:
+    """The kernels compiled with `march`, built if needed. The default is this CPU's best, or
+    the path `$TORCHWORKS_KERNEL_ISA` names (`isa_flags`)."""
+    return _load(isa_flags() if march is None else march, compiler())
+
+
+def isa_flags(name: str | None = None) -> tuple[str, ...]:
+    """The compiler flags of code path `name` (default: `$TORCHWORKS_KERNEL_ISA`, else native).
+    Refuses a path this CPU cannot run, which would die of an illegal instruction instead."""
+    name = (name if name is not None else os.environ.get(ISA_ENV, "")).strip().lower() or "native"
+    if name not in ISAS:
+        raise ConfigError(f"unknown kernel code path {ISA_ENV}={name!r}",
+                          fix=f"use one of {', '.join(ISAS)}, or unset {ISA_ENV}")
+    flags, needs = ISAS[name]
+    if needs and needs not in _all_cpu_flags():
+        raise ConfigError(f"{ISA_ENV}={name}: this CPU has no {needs}",
+                          fix=f"unset {ISA_ENV} (native picks this CPU's best path)")
+    return flags
 
 
 @functools.cache
