@@ -70,3 +70,12 @@ def test_a_draft_lists_no_context_as_a_part() -> None:
     assert result.report.errors == 0
     assert "; and a traction kite" not in result.claims[0]
     assert "cells" in result.claims[0]
+
+
+def test_an_item_the_claim_refers_to_again_stays() -> None:
+    claim = ("A shooting pot comprising: a piston having a proximal end; a distal end; and a "
+             "piston extension disposed at the distal end of the piston.")
+    sentences = analyse("A shooting pot has a piston having a proximal end and a distal end. A "
+                        "piston extension is disposed at the distal end of the piston.").sentences
+    assert ungrounded_items(claim, sentences) == ["a distal end"]
+    assert grounded_only(claim, sentences) == claim

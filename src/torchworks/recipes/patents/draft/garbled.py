@@ -310,10 +310,13 @@ _DETERMINERS = frozenset({"a", "an", "the", "said", "one", "each", "at", "two", 
 
 def grounded_only(text: str, sentences: list[str]) -> str:
     """`text` without its ungrounded bare items (`ungrounded_items`), when at least two items
-    stay; `text` itself otherwise (the repair must not leave a claim of one part)."""
+    stay; `text` itself otherwise (the repair must not leave a claim of one part). An item
+    the claim refers to again ("a distal end" ... "at the distal end") stays: dropping it
+    would leave "the distal end" without antecedent."""
     head, colon, _body = text.partition(": ")
     items = _items(text)
-    junk = set(ungrounded_items(text, sentences))
+    junk = {item for item in ungrounded_items(text, sentences) if not re.search(
+        rf"\b(?:the|said) {re.escape(_BARE.fullmatch(item)['name'])}\b", text, re.IGNORECASE)}
     kept = [item for item in items if item not in junk]
     if not junk or len(kept) < 2:
         return text
