@@ -16,7 +16,13 @@ benchmarks/data/granted_claims/) and the brief's examples:
   compared with ..."), and an item that is only an -ing form ("a lifting");
 - a verb without its subject or a modal without its verb ("a vacuum that is not detected, can
   be obtained", "materials can, comprising", "which may comprising", "a section that
-  generating", "a method ... using comprising:").
+  generating", "a method ... using comprising:");
+- a relative clause left with the main verb of the sentence it was cut from ("a metering
+  chamber which is repeatedly filled ... is provided with a probe": mended to ", and which is
+  provided with");
+- a bare item the disclosure does not ground as a part (`ungrounded_items`: "a filling", "a
+  front side", "a traction kite" from "a wing for a traction kite"): dropped from claim 1 by
+  the pipeline while two items stay.
 """
 
 from __future__ import annotations
