@@ -1,7 +1,8 @@
 """Claim drafting against granted claims: ours, two baselines, and the previous LLM pipeline.
 
     .venv/bin/python benchmarks/claims_drafting.py [--data FILE.jsonl ...]
-        [--source abstract|summary] [--old-src DIR --old-sets 3] [--openai-sets 3] [--show 3]
+        [--source abstract|summary] [--old-src DIR --old-sets 3] [--openai-sets 3]
+        [--llama-sets 8] [--show 3]
 
 Each record (JSON lines, gzipped or not, with title, abstract, description, claims) is a real
 granted patent, e.g. the claim checker's held-out set (benchmarks/data/granted_claims/, whose
