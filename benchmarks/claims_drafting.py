@@ -1,7 +1,8 @@
 """Claim drafting against granted claims: ours, two baselines, and the previous LLM pipeline.
 
     .venv/bin/python benchmarks/claims_drafting.py [--data FILE.jsonl ...]
-        [--source abstract|summary] [--old-src DIR --old-sets 3] [--openai-sets 3] [--show 3]
+        [--source abstract|summary] [--old-src DIR --old-sets 3] [--openai-sets 3]
+        [--llama-sets 8] [--show 3]
 
 Each record (JSON lines, gzipped or not, with title, abstract, description, claims) is a real
 granted patent, e.g. the claim checker's held-out set (benchmarks/data/granted_claims/, whose
@@ -11,13 +12,17 @@ summary`; records without one are skipped). The granted claim 1 is the reference
 method: ROUGE-L F1 of the drafted claim 1 against it, element recall (the share of the
 granted claim's noun phrases the draft names), strict-check errors per drafted claim,
 duplicate claims, claims using words the disclosure never does, "wherein" dependents with a
-wrong or unclear owner (`owner_problems`: owner / such dependents), and seconds per set.
+wrong or unclear owner (`owner_problems`: owner / such dependents), claim 1 drafts that
+`garbled.py` finds garbled or listing an item the disclosure does not ground (`garbled`), and
+seconds per set.
 Methods:
 - first-sentence: "A <first noun phrase> comprising: <first sentence>." (the trivial baseline)
 - ours: the deterministic pipeline (`draft/pipeline.py`), what the server serves
 - ours+polish(openai): the same with claim 1 rephrased by a model behind a local
   OpenAI-compatible server (`draft/openai_server.py` around the embedded SmolLM2), kept only
   when it passes the strict check
+- peer: sumy-lexrank, peer: llama.cpp: outside peers (`claims_drafting_peers.py`), the
+  second on the first `--llama-sets` records, each with "ours, same sets" after it
 - previous (LLM): the pipeline before this change, run from `--old-src` (a checkout of it) on
   the embedded SmolLM2 in a subprocess, on the first `--old-sets` records (it takes ~30 s a set)
 Which data were used for tuning is printed with the table: pass `--tuned FILE` for those.
@@ -42,8 +47,12 @@ import torch
 from torchworks.errors import DataError
 from torchworks.recipes.patents.draft.chunk import lemma, phrases
 from torchworks.recipes.patents.draft.disclosure import analyse, element_name
+from torchworks.recipes.patents.draft.garbled import garbled, ungrounded_items
 from torchworks.recipes.patents.draft.pipeline import DraftConfig, draft_claims
 from torchworks.recipes.patents.draft.strict import check_draft
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from claims_drafting_peers import run_lexrank, run_llama_cpp
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "patents"
 _SUMMARY = re.compile(r"SUMMARY(?: OF THE (?:INVENTION|DISCLOSURE))?")
@@ -168,7 +177,7 @@ def rouge_l(reference: str, candidate: str) -> float:
 
 def measure(name: str, sets: list[tuple[dict, list[str], float]]) -> dict:
     rl, recall, errors, duplicates, unsupported, seconds, claims = [], [], 0, 0, 0, [], 0
-    refused, owners, dependents = 0, 0, 0
+    refused, owners, dependents, messy = 0, 0, 0, 0
     for record, drafted, spent in sets:
         if not drafted:
             refused += 1
@@ -176,8 +185,9 @@ def measure(name: str, sets: list[tuple[dict, list[str], float]]) -> dict:
             recall.append(0.0)
             seconds.append(spent)
             continue
-        vocabulary = analyse(record["disclosure"], record["title"]).vocabulary
-        report = check_draft(drafted, vocabulary)
+        analysis = analyse(record["disclosure"], record["title"])
+        report = check_draft(drafted, analysis.vocabulary)
+        messy += bool(garbled(drafted[0]) or ungrounded_items(drafted[0], analysis.sentences))
         rl.append(rouge_l(record["granted"], drafted[0]))
         recall.append(element_recall(record["granted"], drafted[0]))
         errors += sum(f.severity == "error" and not f.rule.startswith("draft-")
@@ -194,7 +204,7 @@ def measure(name: str, sets: list[tuple[dict, list[str], float]]) -> dict:
             "element_recall": 100 * statistics.mean(recall) if recall else 0.0,
             "checker_errors_per_claim": errors / n, "duplicates": duplicates,
             "unsupported_claims": unsupported, "refused": refused,
-            "wherein_dependents": dependents, "owner_problems": owners,
+            "wherein_dependents": dependents, "owner_problems": owners, "garbled": messy,
             "s_per_set": statistics.mean(seconds) if seconds else 0.0}
 
 
@@ -265,6 +275,8 @@ def main() -> int:
     parser.add_argument("--base-url", default=os.environ.get("TORCHWORKS_DRAFT_BASE_URL", ""),
                         help="an OpenAI-compatible /v1 URL for --openai-sets (default: "
                              "$TORCHWORKS_DRAFT_BASE_URL; unset: one started in-process)")
+    parser.add_argument("--llama-sets", type=int, default=0,
+                        help="sets for the llama.cpp SmolLM2 peer (~2-5 s a set)")
     parser.add_argument("--show", type=int, default=3, help="print this many sets in full")
     parser.add_argument("--json", type=Path, default=None, help="also write the table here")
     args = parser.parse_args()
@@ -282,6 +294,10 @@ def main() -> int:
                                        for r in data]),
             measure("ours", ours)]
     print(f"ours drafted {len(data)} sets in {time.perf_counter() - began:.2f} s", flush=True)
+    rows.append(measure("peer: sumy-lexrank", run_lexrank(data)))
+    if args.llama_sets:
+        rows.append(measure("peer: llama.cpp", run_llama_cpp(data[: args.llama_sets])))
+        rows.append(measure("ours, same sets", ours[: args.llama_sets]))
     if args.openai_sets:
         polished = run_polish_openai(data[: args.openai_sets], config, args.base_url,
                                      os.environ.get("TORCHWORKS_DRAFT_MODEL", "default"))
@@ -295,16 +311,21 @@ def main() -> int:
                                                       args.dependents)))
         rows.append(measure("ours, same sets", ours[: args.old_sets]))
     header = (f"{'method':<22} {'sets':>4} {'R-L':>6} {'elem.rec':>8} {'err/claim':>9} "
-              f"{'dup':>4} {'unsupp.':>7} {'refused':>7} {'owner':>9} {'s/set':>7}")
+              f"{'dup':>4} {'unsupp.':>7} {'refused':>7} {'owner':>9} {'garbled':>7} {'s/set':>7}")
     print("\n" + header)
     for row in rows:
         print(f"{row['method']:<22} {row['sets']:>4} {row['rouge_l']:>6.1f} "
               f"{row['element_recall']:>8.1f} {row['checker_errors_per_claim']:>9.3f} "
               f"{row['duplicates']:>4} {row['unsupported_claims']:>7} {row['refused']:>7} "
-              f"{row['owner_problems']:>3}/{row['wherein_dependents']:<5} {row['s_per_set']:>7.3f}")
-    base = rows[0]
-    print(f"\nours / first-sentence: R-L x{rows[1]['rouge_l'] / max(base['rouge_l'], 1e-9):.2f}, "
-          f"element recall x{rows[1]['element_recall'] / max(base['element_recall'], 1e-9):.2f}")
+              f"{row['owner_problems']:>3}/{row['wherein_dependents']:<5} {row['garbled']:>7} "
+              f"{row['s_per_set']:>7.3f}")
+    print()
+    for at, row in enumerate(rows):  # ours against each baseline or peer, on the same sets
+        if row["method"].startswith(("first", "peer")):
+            mine = rows[1] if row["sets"] == rows[1]["sets"] else rows[at + 1]
+            print(f"{mine['method']} / {row['method']}: R-L "
+                  f"x{mine['rouge_l'] / max(row['rouge_l'], 1e-9):.2f}, element recall "
+                  f"x{mine['element_recall'] / max(row['element_recall'], 1e-9):.2f}")
     for record, drafted, _ in ours[: args.show]:
         print(f"\n--- {record['id']}: {record['title'][:90]}")
         print("drafted:\n" + "\n".join(f"{n}. {c}" for n, c in enumerate(drafted, start=1)))

@@ -16,14 +16,20 @@ benchmarks/data/granted_claims/) and the brief's examples:
   compared with ..."), and an item that is only an -ing form ("a lifting");
 - a verb without its subject or a modal without its verb ("a vacuum that is not detected, can
   be obtained", "materials can, comprising", "which may comprising", "a section that
-  generating", "a method ... using comprising:").
+  generating", "a method ... using comprising:");
+- a relative clause left with the main verb of the sentence it was cut from ("a metering
+  chamber which is repeatedly filled ... is provided with a probe": mended to ", and which is
+  provided with");
+- a bare item the disclosure does not ground as a part (`ungrounded_items`: "a filling", "a
+  front side", "a traction kite" from "a wing for a traction kite"): dropped from claim 1 by
+  the pipeline while two items stay.
 """
 
 from __future__ import annotations
 
 import re
 
-from torchworks.recipes.patents.draft.chunk import Phrase, lemma, parts_of_speech, phrases
+from torchworks.recipes.patents.draft.chunk import ABSTRACT, Phrase, lemma, parts_of_speech, phrases
 from torchworks.recipes.patents.draft.statement import finite_body
 
 # Where an element's own words end and a clause about it begins.
@@ -50,7 +56,7 @@ _SECOND_VERB = re.compile(r"(?P<before>[^;:,]*\b(?:is|are|was|were)\s[^;:,]*),\s
 def garbled(text: str) -> str:
     """The garbled words of one claim ("" when none): the first pattern that matches."""
     for find in (_item_is_sentence, _open_between, _and_for, _reintroduced, _empty_wherein,
-                 _subjectless, _verbless_wherein, _junk_item):
+                 _subjectless, _verbless_wherein, _junk_item, _relative_leftover):
         found = find(text)
         if found:
             return found
@@ -95,13 +101,16 @@ def _open_between(text: str) -> str:
 
 
 def repaired(text: str) -> str:
-    """What can be mended without losing a part: an element introduced again where it is
+    """What can be mended without losing a part: a relative clause left with its main verb
+    ("a chamber which is filled ... is provided with" -> "..., and which is provided with"),
+    an element introduced again where it is
     referred to ("where a valve provides" -> "where the valve provides"), an item split off
     its "between A and B", an item's "is" before its participle ("a channel is configured
     to"), a relative word before the transition ("A dispenser, which comprising:"), and a
     parenthesis that only says what is preferred ("(preferably parallel to each other)")."""
     text = _TRANSITION.sub(" comprising:", text)
     text = _PREFERRED.sub("", text)
+    text = _LEFTOVER.sub(lambda m: f"{m['clause']}, and which {m['verb']}", text)
     return _participle_items(joined_between(the_for_reintroduced(text)))
 
 
@@ -213,6 +222,18 @@ _ANY_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|can|could|may|might|w
                        r"shall|should|does|do)\b|\b(?:which|that)\s+(?!of\b)\w+")
 
 
+# "a metering chamber which is repeatedly filled and emptied ... is provided with a probe": the
+# disclosure's sentence cut after its subject's relative clause, its main verb left behind.
+_LEFTOVER = re.compile(r"(?P<clause>\b(?:which|that)\s+(?:is|are)\s+(?:(?!\b(?:which|that|where|"
+                       r"wherein|when|while)\b)[^;,:])*?[a-z])(?<!\band)(?<!\bor)(?<!\bbut)\s+(?P<verb>(?:is|are)\s+\w+ed\b)")
+
+
+def _relative_leftover(text: str) -> str:
+    """A "which is ..." clause followed by a second "is ...ed" with no subject of its own."""
+    match = _LEFTOVER.search(text)
+    return match.group()[-60:] if match else ""
+
+
 def _junk_item(text: str) -> str:
     """An item that is only a verb's -ing form with an article ("a lifting"): no part."""
     for item in _items(text):
@@ -220,3 +241,89 @@ def _junk_item(text: str) -> str:
         if bare and parts_of_speech(bare["head"]) == {"VERB"}:
             return item
     return ""
+
+
+# A bare listed item: an article and a name, no relation or clause ("a filling", "a front side").
+_BARE = re.compile(r"(?:a plurality of|at least one|an?|one)\s+(?P<name>[\w-]+(?:\s+[\w-]+){0,3})")
+# Words before a mention that make it context, not a part: "for a traction kite", "in a motor
+# vehicle", "the number of filling", "such as a film".
+_CONTEXT = frozenset({"of", "for", "than", "as", "per", "like", "about", "without", "whether"})
+# Heads that name a part only with what they belong to ("a front side" of what?).
+_RELATIONAL = frozenset({"side", "sides", "end", "ends", "part", "parts", "portion", "portions",
+                         "region", "area", "pair", "pairs", "degree", "point", "direction",
+                         "position", "surface", "level", "amount", "value", "way", "manner"})
+# Words that only place a relational head ("a front side", "a distal end"): still no owner.
+_POSITIONAL = frozenset({"front", "rear", "back", "top", "bottom", "upper", "lower", "inner",
+                         "outer", "distal", "proximal", "other", "one", "first", "second", "body"})
+# Heads that name a quality or a quantity, never a part ("a slight burden", "an integer").
+_QUALITY = frozenset({"difference", "burden", "ability", "characteristic", "characteristics",
+                      "integer", "formula", "basis", "movement", "preparation", "analysis",
+                      "property", "properties", "quantity", "extent"})
+
+
+def ungrounded_items(text: str, sentences: list[str]) -> list[str]:
+    """The bare items of a claim's list that the disclosure does not ground as parts: a
+    relational head with nothing it belongs to ("a front side", "a plurality of pairs"), an
+    abstract head ("a degree"), or a name the disclosure only uses as context or modifier
+    ("a traction kite" from "a wing for a traction kite", "a filling" from "the number of
+    filling and emptying cycles", "an outboard" from "an outboard bin"). Why: such items pass
+    every word-level check, yet no attorney would keep them as elements."""
+    junk = []
+    for item in _items(text):
+        bare = _BARE.fullmatch(item)
+        if not bare:
+            continue
+        words = tuple(bare["name"].lower().split())
+        relational = words[-1] in _RELATIONAL and all(w in _POSITIONAL for w in words[:-1])
+        if relational or words[-1] in _QUALITY | ABSTRACT or not any(
+                _as_part(sentence, words, bare.group().startswith("a plurality"))
+                for sentence in sentences):
+            junk.append(item)
+    return junk
+
+
+def _as_part(sentence: str, words: tuple[str, ...], plural: bool = False) -> bool:
+    """`sentence` names `words` as a thing of its own: a noun phrase ending on them, not
+    after a context word, not followed by "of" (its head is elsewhere) nor by "and" with a
+    bare modifier ("the outboard and center bin supports")."""
+    if plural:  # "a plurality of relays": "relays" is no determiner-led phrase of its own
+        name = re.escape(" ".join(words))
+        return any(not _context(sentence[:m.start()]) for m in re.finditer(
+            rf"\b{name}\b(?! of\b)", sentence, re.IGNORECASE))
+    for phrase in phrases(sentence):
+        if phrase.words[-len(words):] != words:
+            continue
+        after = sentence[phrase.end:].lower().split()[:2]
+        modifier = after[:1] in (["and"], ["or"]) and after[1:] and after[1] not in (
+            _DETERMINERS) and bool(parts_of_speech(after[1]) & {"NOUN", "ADJ"})
+        if not _context(sentence[:phrase.start]) and after[:1] != ["of"] and not modifier:
+            return True
+    return False
+
+
+def _context(before: str) -> bool:
+    """The words before a mention make it context ("for a kite", "the part of a vehicle"),
+    unless "of" only links a verb or a count to it ("consists of", "a plurality of")."""
+    last = before.lower().split()[-2:]
+    return bool(last) and last[-1] in _CONTEXT and not (last[-1] == "of" and last[:1] and
+                                                         last[0] in _OF_OBJECT)
+
+
+_OF_OBJECT = frozenset({"consists", "consisting", "composed", "made", "plurality", "formed",
+                        "number", "pair", "set", "array", "series", "group", "comprised"})
+_DETERMINERS = frozenset({"a", "an", "the", "said", "one", "each", "at", "two", "three"})
+
+
+def grounded_only(text: str, sentences: list[str]) -> str:
+    """`text` without its ungrounded bare items (`ungrounded_items`), when at least two items
+    stay; `text` itself otherwise (the repair must not leave a claim of one part). An item
+    the claim refers to again ("a distal end" ... "at the distal end") stays: dropping it
+    would leave "the distal end" without antecedent."""
+    head, colon, _body = text.partition(": ")
+    items = _items(text)
+    junk = {item for item in ungrounded_items(text, sentences) if not re.search(
+        rf"\b(?:the|said) {re.escape(_BARE.fullmatch(item)['name'])}\b", text, re.IGNORECASE)}
+    kept = [item for item in items if item not in junk]
+    if not junk or len(kept) < 2:
+        return text
+    return f"{head}{colon}{'; '.join(kept[:-1])}; and {kept[-1]}."

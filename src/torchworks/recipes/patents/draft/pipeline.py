@@ -6,7 +6,8 @@ relations, optional features; deterministic); (2) build claim 1 and the dependen
 analysis in the disclosure's own words (`builder.py`); (3) optionally let the LLM backend
 rephrase claim 1, kept only if the rewrite passes the strict check and names the same
 elements (a small model rarely earns it; a large one behind the openai backend may);
-(4) the strict draft check (`strict.py`); (5) repair: a claim 1 with errors is rebuilt
+(4) the strict draft check (`strict.py`); (5) repair: claim 1 loses the bare items the
+disclosure does not ground as parts (`garbled.py`); a claim 1 with errors is rebuilt
 without its relations, a dependent with errors is dropped (with its own dependents) and the
 rest renumbered; (6) optionally an abstract. The model never decides what is claimed.
 """
@@ -24,6 +25,7 @@ from torchworks.recipes.patents.claims.rules_structure import ABSTRACT_MAX_WORDS
 from torchworks.recipes.patents.draft.backends import Backend, GenerateParams, Message
 from torchworks.recipes.patents.draft.builder import Claim, build
 from torchworks.recipes.patents.draft.disclosure import Disclosure, analyse
+from torchworks.recipes.patents.draft.garbled import grounded_only, ungrounded_items
 from torchworks.recipes.patents.draft.strict import check_draft
 from torchworks.recipes.patents.draft.whole import coverage, whole_claims
 
@@ -113,6 +115,7 @@ def draft_claims(disclosure: str, backend: Backend | None = None,
         built = whole + [c for c in built[1:] if c.parent is None and  # the other kind's
                          _method_claim(c.text) != _method_claim(whole[0].text)]
         orphans = set()
+    built[0], orphans = _grounded_first(built, analysis, orphans, say)
     polished = False
     if config.polish and backend is not None:
         built[0], polished = _polish(built[0], analysis, backend, config, say)
@@ -125,6 +128,23 @@ def draft_claims(disclosure: str, backend: Backend | None = None,
     return DraftResult(claims=claims, report=report, subject=analysis.subject,
                        key_terms=analysis.elements, abstract=abstract,
                        seconds=time.perf_counter() - began, polished=polished, dropped=dropped)
+
+
+def _grounded_first(built: list[Claim], analysis: Disclosure, orphans: set[int], say: Emit
+                    ) -> tuple[Claim, set[int]]:
+    """Claim 1 without the bare items the disclosure does not ground as parts ("a front
+    side", "a filling": `garbled.ungrounded_items`), and the dependents about them marked
+    as orphans (dropped by the repair)."""
+    first = built[0]
+    kept = grounded_only(first.text, analysis.sentences)
+    if kept == first.text:
+        return first, orphans
+    say("status", "claim 1 without items the disclosure does not ground: "
+        f"{', '.join(ungrounded_items(first.text, analysis.sentences))}")
+    gone = {n for n in first.introduces if n not in kept.lower()}
+    orphans = orphans | {i for i, c in enumerate(built) if i and any(
+        f"the {n}" in c.text.lower() for n in gone)}
+    return Claim(kept, None, first.introduces - gone), orphans
 
 
 def _method_claim(text: str) -> bool:
