@@ -156,3 +156,15 @@ def test_din_wide_adds_the_logistic_biases_and_old_settings_load() -> None:
         assert torch.allclose(model(users, history, cands), expected, atol=1e-6)
     old = {"kind": "din", "dim": 8}  # a checkpoint's settings from before `wide` existed
     assert not hasattr(build_model(ModelSettings(**old), 10, 40, 5), "biases")
+
+
+def test_cosine_schedule_warms_up_peaks_and_decays_to_zero() -> None:
+    from torchworks.recipes.recsys.config import RecTrainConfig
+    from torchworks.recipes.recsys.train import lr_at
+
+    cfg = RecTrainConfig(lr=0.01, lr_schedule="cosine", warmup_steps=10)
+    rates = [lr_at(cfg, step, 100) for step in range(100)]
+    assert rates[:10] == sorted(rates[:10]) and rates[9] == 0.01
+    assert rates[10:] == sorted(rates[10:], reverse=True) and rates[-1] < 1e-4
+    flat = RecTrainConfig(lr=0.01)
+    assert {lr_at(flat, step, 100) for step in range(100)} == {0.01}

@@ -24,6 +24,10 @@ class RecTrainConfig:
     batch_size: int = field(128, "examples per optimizer step (global, across DDP ranks)")
     lr: float = field(1e-3, "Adam learning rate")
     weight_decay: float = field(0.0, "AdamW weight decay")
+    lr_schedule: Literal["constant", "cosine"] = field(
+        "constant", "learning rate over the run: constant, or cosine decay to 0 after warmup"
+    )
+    warmup_steps: int = field(0, "optimizer steps of linear learning-rate warmup from 0")
     dim: int = field(64, "embedding / hidden width")
     blocks: int = field(2, "SASRec self-attention blocks")
     heads: int = field(1, "SASRec attention heads")

@@ -13,6 +13,7 @@ from a resumable sampler, autocast, clipping, step), per-epoch validation, atomi
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +89,20 @@ class _LossStep(torch.nn.Module):
         if self.cfg.model == "two-tower":
             return self.model.loss(*batch, softmax=self.cfg.softmax)
         return self.model.loss(*batch)
+
+
+def lr_at(cfg: RecTrainConfig, step: int, total_steps: int) -> float:
+    """The learning rate for optimizer step `step` (0-based) of `total_steps`.
+
+    A function of the step alone, so an exact resume needs no scheduler state: the step
+    counter the checkpoint already restores gives the same rate back."""
+    if cfg.warmup_steps and step < cfg.warmup_steps:
+        return cfg.lr * (step + 1) / cfg.warmup_steps
+    if cfg.lr_schedule == "constant":
+        return cfg.lr
+    span = max(total_steps - cfg.warmup_steps, 1)
+    done = min(max(step - cfg.warmup_steps, 0) / span, 1.0)
+    return cfg.lr * 0.5 * (1.0 + math.cos(math.pi * done))
 
 
 def settings_of(cfg: RecTrainConfig) -> ModelSettings:
@@ -202,6 +217,7 @@ def train(cfg: RecTrainConfig) -> TrainSummary:
         wrap_ddp(_LossStep(model, cfg), info), enabled=cfg.compile, device=device
     )
     per_rank = cfg.batch_size // info.world_size
+    total_steps = sampler.num_batches(per_rank) * cfg.epochs  # max_steps stops, never rescales
     extra = {
         "settings": dataclasses.asdict(settings),
         "history_len": cfg.history_len,
@@ -232,6 +248,8 @@ def train(cfg: RecTrainConfig) -> TrainSummary:
             with precision.autocast():
                 loss = loss_step(*batch)
             optimizer.zero_grad(set_to_none=True)
+            for group in optimizer.param_groups:
+                group["lr"] = lr_at(cfg, step, total_steps)
             if scaler is not None:
                 scaler.scale(loss).backward()
                 scaler.unscale_(optimizer)
