@@ -13,7 +13,6 @@ from a resumable sampler, autocast, clipping, step), per-epoch validation, atomi
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +37,7 @@ from torchworks.engine.progress import progress_bar
 from torchworks.engine.resume import describe_resume, resume_checkpoint
 from torchworks.engine.rundir import claim_run_dir
 from torchworks.engine.sampler import ResumableSampler
+from torchworks.engine.schedule import lr_factor
 from torchworks.engine.seed import seed_everything
 from torchworks.errors import ConfigError, DataError
 from torchworks.recipes.recsys.config import RecTrainConfig
@@ -96,13 +96,7 @@ def lr_at(cfg: RecTrainConfig, step: int, total_steps: int) -> float:
 
     A function of the step alone, so an exact resume needs no scheduler state: the step
     counter the checkpoint already restores gives the same rate back."""
-    if cfg.warmup_steps and step < cfg.warmup_steps:
-        return cfg.lr * (step + 1) / cfg.warmup_steps
-    if cfg.lr_schedule == "constant":
-        return cfg.lr
-    span = max(total_steps - cfg.warmup_steps, 1)
-    done = min(max(step - cfg.warmup_steps, 0) / span, 1.0)
-    return cfg.lr * 0.5 * (1.0 + math.cos(math.pi * done))
+    return cfg.lr * lr_factor(step, cfg.lr_schedule, total_steps, cfg.warmup_steps)
 
 
 def settings_of(cfg: RecTrainConfig) -> ModelSettings:
