@@ -79,3 +79,14 @@ def test_an_item_the_claim_refers_to_again_stays() -> None:
                         "piston extension is disposed at the distal end of the piston.").sentences
     assert ungrounded_items(claim, sentences) == ["a distal end"]
     assert grounded_only(claim, sentences) == claim
+
+
+
+def test_an_item_placed_by_an_adverb_is_named_by_its_noun_phrase() -> None:
+    claim = "A device comprising: a base; a second electrode thereon; and a front side."
+    sentences = ["A device has a base with a second electrode thereon."]
+    assert ungrounded_items(claim, sentences) == ["a front side"]
+    referred = ("A device comprising: a base; a fourth electrode thereon; a lid; and a cover, "
+                "the lid covering the fourth electrode.")
+    kept = grounded_only(referred, ["A device has a base, a lid and a cover."])
+    assert "a fourth electrode thereon" in kept

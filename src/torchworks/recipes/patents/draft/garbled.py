@@ -273,13 +273,22 @@ def ungrounded_items(text: str, sentences: list[str]) -> list[str]:
         bare = _BARE.fullmatch(item)
         if not bare:
             continue
-        words = tuple(bare["name"].lower().split())
+        words = _item_name(item, bare)
         relational = words[-1] in _RELATIONAL and all(w in _POSITIONAL for w in words[:-1])
         if relational or words[-1] in _QUALITY | ABSTRACT or not any(
                 _as_part(sentence, words, bare.group().startswith("a plurality"))
                 for sentence in sentences):
             junk.append(item)
     return junk
+
+
+def _item_name(item: str, bare: re.Match) -> tuple[str, ...]:
+    """The words of a bare item's noun phrase: "a second electrode thereon" names a "second
+    electrode" (a trailing "thereon" places it, it is no part of its name)."""
+    found = phrases(item)
+    if found and found[0].start == 0:
+        return found[0].words
+    return tuple(bare["name"].lower().split())
 
 
 def _as_part(sentence: str, words: tuple[str, ...], plural: bool = False) -> bool:
@@ -322,7 +331,8 @@ def grounded_only(text: str, sentences: list[str]) -> str:
     head, colon, _body = text.partition(": ")
     items = _items(text)
     junk = {item for item in ungrounded_items(text, sentences) if not re.search(
-        rf"\b(?:the|said) {re.escape(_BARE.fullmatch(item)['name'])}\b", text, re.IGNORECASE)}
+        rf"\b(?:the|said) {re.escape(' '.join(_item_name(item, _BARE.fullmatch(item))))}\b",
+        text, re.IGNORECASE)}
     kept = [item for item in items if item not in junk]
     if not junk or len(kept) < 2:
         return text
