@@ -207,11 +207,13 @@ def print_table(cells: dict[tuple[str, int], Cell], thread_counts: list[int],
             quantized = [n for n in ("q8_0", "int8-packed", "int4-g32") if speed(n)]
             best = max(quantized, key=speed, default=None)
             fp32 = max([n for n in ("eager-fp32", "fp32-kernel") if speed(n)], key=speed,
-                       default="eager-fp32")
-            print(f"targets: {fp32} / llama.cpp f32 = {ratio(fp32, 'llama.cpp f32'):.2f} "
-                  f"(needs >= {1 / 1.2:.2f})" + (
-                      f"; best approved int8-or-smaller ({best}) / llama.cpp q8_0 = "
-                      f"{ratio(best, 'llama.cpp q8_0'):.2f} (needs >= 1.00)" if best else ""))
+                       default=None)
+            targets = [f"{fp32} / llama.cpp f32 = {ratio(fp32, 'llama.cpp f32'):.2f} "
+                       f"(needs >= {1 / 1.2:.2f})"] if fp32 else []
+            if best:
+                targets.append(f"best approved int8-or-smaller ({best}) / llama.cpp q8_0 = "
+                               f"{ratio(best, 'llama.cpp q8_0'):.2f} (needs >= 1.00)")
+            print("targets: " + ("; ".join(targets) or "no fp32 or int8 variant of ours ran"))
     print("cpu ms: process CPU per generated token, prompt included (best round; less "
           "sensitive to a busy host than wall time, though spinning OpenMP threads count); "
           "x peer: against llama.cpp at equal precision (fp32 rows: f32, int8: q8_0, int4-g32: "
