@@ -5,7 +5,7 @@ punkt model, which cannot be downloaded here, so it gets our sentence list inste
 (`baseline_sentences`, as one sumy paragraph) and a word tokenizer that needs no data. Stop
 words and stemming are sumy's own (`get_stop_words("english")`, its Snowball `Stemmer`), the
 way its documentation runs it. sumy returns its top N sentences in document order; to fill a
-word budget we need its full ranking, so `_ratings` reads the sentence ratings the summarizer
+word budget we need its full ranking, so `ratings` reads the sentence ratings the summarizer
 computes and the word budget is filled best-first with the same `fill_budget` our methods use.
 """
 
@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 
 from torchworks.recipes.patents.summarize.baselines import baseline_sentences
-from torchworks.recipes.patents.summarize.candidates import Sentence
 from torchworks.recipes.patents.summarize.select import fill_budget, join_in_order
 from torchworks.recipes.patents.text.patent import Patent
 
@@ -50,11 +49,12 @@ class SumyPeer:
         self.summarizer.stop_words = get_stop_words("english")
         self.tokenizer = _Words()
 
-    def _ratings(self, sentences: list[Sentence]) -> list[float]:
+    def ratings(self, sentences: list[str]) -> list[float]:
+        """sumy's rating of each sentence of one document, in the order given."""
         from sumy.models.dom import ObjectDocumentModel, Paragraph
         from sumy.models.dom import Sentence as SumySentence
 
-        objects = [SumySentence(s.text, self.tokenizer) for s in sentences]
+        objects = [SumySentence(text, self.tokenizer) for text in sentences]
         document = ObjectDocumentModel([Paragraph(objects)])
         summarizer = self.summarizer
         if self.kind == "textrank":
@@ -73,7 +73,7 @@ class SumyPeer:
         out: list[str | Exception] = []
         for patent in patents:
             sentences = baseline_sentences(patent)
-            ratings = self._ratings(sentences)
+            ratings = self.ratings([s.text for s in sentences])
             order = sorted(range(len(sentences)), key=lambda i: -ratings[i])
             out.append(join_in_order(fill_budget([sentences[i] for i in order], self.words)))
         return out

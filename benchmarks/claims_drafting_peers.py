@@ -1,8 +1,9 @@
 """Outside peers for `claims_drafting.py`: what a user could get here without torchworks'
 drafting, scored with the same metric.
 
-- sumy-lexrank: the disclosure's most central sentence by sumy's LexRank (sumy 0.13, its
-  English stop words; sentences split on end punctuation, since nltk's punkt data is not
+- sumy-lexrank: the disclosure's most central sentence by sumy's LexRank, run as the
+  summarization benchmark runs it (`_sumy_peer.SumyPeer`: sumy's English stop words and
+  Snowball stemmer; sentences split on end punctuation, since nltk's punkt data is not
   installed), turned into "A <first noun phrase> comprising: <sentence>." like the
   first-sentence baseline: extractive summarisation picking what to claim.
 - llama.cpp: llama-cpp-python with the same SmolLM2-135M GGUF the stack embeds
@@ -16,46 +17,34 @@ from __future__ import annotations
 import re
 import time
 
+from _sumy_peer import SumyPeer
+
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _PROMPT = ("Draft claim 1 of a US patent for the invention disclosed below: one sentence, a "
            "preamble naming the invention, 'comprising:', then its elements separated by "
            "semicolons. Give only the claim.\n\nDisclosure: {disclosure}")
 
 
-class _Tokenizer:
-    """sumy's tokenizer interface on plain regular expressions (no nltk data needed)."""
-
-    language = "english"
-
-    def to_sentences(self, text: str) -> list[str]:
-        return [s for s in _SENTENCE.split(text.strip()) if s]
-
-    def to_words(self, sentence: str) -> list[str]:
-        return re.findall(r"[A-Za-z0-9][A-Za-z0-9-]*", sentence)
-
-
-def lexrank_claim(disclosure: str) -> list[str]:
+def lexrank_claim(disclosure: str, peer: SumyPeer | None = None) -> list[str]:
     """Claim 1 as the disclosure's LexRank-central sentence under the first noun phrase."""
-    from sumy.parsers.plaintext import PlaintextParser
-    from sumy.summarizers.lex_rank import LexRankSummarizer
-    from sumy.utils import get_stop_words
-
     from torchworks.recipes.patents.draft.chunk import phrases
 
-    summarizer = LexRankSummarizer()
-    summarizer.stop_words = get_stop_words("english")
-    document = PlaintextParser.from_string(disclosure, _Tokenizer()).document
-    picked = [str(s) for s in summarizer(document, 1)]
-    sentence = (picked or [disclosure])[0].strip().rstrip(" .")
-    first = next(iter(phrases(_SENTENCE.split(disclosure.strip())[0])), None)
+    peer = peer or SumyPeer("lexrank")
+    sentences = [s for s in _SENTENCE.split(disclosure.strip()) if s]
+    ratings = peer.ratings(sentences)
+    sentence = sentences[max(range(len(sentences)), key=ratings.__getitem__)] if sentences \
+        else disclosure
+    sentence = sentence.strip().rstrip(" .")
+    first = next(iter(phrases(sentences[0] if sentences else disclosure)), None)
     return [f"A {first.name if first else 'device'} comprising: {sentence}."]
 
 
 def run_lexrank(data: list[dict]) -> list:
+    peer = SumyPeer("lexrank")
     out = []
     for record in data:
         began = time.perf_counter()
-        claims = lexrank_claim(record["disclosure"])
+        claims = lexrank_claim(record["disclosure"], peer)
         out.append((record, claims, time.perf_counter() - began))
     return out
 
