@@ -5,13 +5,16 @@ even-numbered PatentsView grants, the applications and further grants of Patents
 other fixtures, the even-numbered RubyXML applications); heldout: what results are reported
 on and nothing is fitted to (the go-uspto samples and the odd-numbered PatentsView grants);
 heldout-rx: a second held-out part added in the fourth round, the odd-numbered RubyXML
-applications, read only for the final report. See benchmarks/data/patents/README.md for
-provenance and how the split was fixed.
+applications, read only for the final report; unseen: the sixth round's part, 51 grants in
+no other part (PatentsView odd grants no part took, patent-dev/uspto-odp's test grants,
+PatentPublicData's BRS sample), read once at the end of that round. See
+benchmarks/data/patents/README.md for provenance and how the split was fixed.
 """
 
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -21,6 +24,8 @@ PARTS = {
     "tune": (SHARED, DATA / "tune.xml.gz", DATA / "tune-more.xml.gz", DATA / "tune-rx.xml.gz"),
     "heldout": (DATA / "heldout.xml", DATA / "heldout-pv.xml.gz"),
     "heldout-rx": (DATA / "heldout-rx.xml.gz",),
+    "unseen": (DATA / "unseen-pv.xml.gz", DATA / "unseen-odp.xml.gz",
+               DATA / "unseen-brs.jsonl.gz"),
 }
 
 
@@ -30,12 +35,22 @@ def is_application(patent_id: str) -> bool:
 
 
 def read_part(paths: list[Path]) -> list:
-    """Every readable patent in `paths` (.xml.gz decompressed here), in file order."""
-    from torchworks.recipes.patents.text.readers import Patent, patents_from_xml, read_patents
+    """Every readable patent in `paths` (.xml.gz and .jsonl.gz decompressed here), in file
+    order."""
+    from torchworks.recipes.patents.text.readers import (
+        Patent,
+        patent_from_record,
+        patents_from_xml,
+        read_patents,
+    )
 
     patents: list[Patent] = []
     for path in paths:
-        if path.suffix == ".gz":
+        if path.name.endswith(".jsonl.gz"):
+            with gzip.open(path, "rt", encoding="utf-8") as handle:
+                found = [patent_from_record(json.loads(line), source=f"{path}:{number}")
+                         for number, line in enumerate(handle, start=1) if line.strip()]
+        elif path.suffix == ".gz":
             with gzip.open(path, "rt", encoding="utf-8") as handle:
                 found = patents_from_xml(handle.read(), str(path))
         else:

@@ -33,11 +33,26 @@ eraserx99/RubyXML):
 Split by the same rule and before any of them was summarized: even publication numbers to
 `tune-rx.xml.gz`, odd ones to `heldout-rx.xml.gz`, a second held-out part that no method was
 tuned on and that is read only for the final report. Documents already in a part are skipped.
+
+`--unseen` writes the sixth round's unseen part, every document of it held out (nothing is
+tuned on it; it is read once, at the end):
+
+    git -C uspto-odp archive ed4a2b478d6717ec162509c1478dd681872d2f07 testdata | tar -x -C /tmp/odp
+    PYTHONPATH=src .venv/bin/python benchmarks/data/patents/build_split.py --unseen \
+        /tmp/pv/Assignee_Lawyer_Disambiguation/test/fixtures /tmp/odp/testdata
+
+`unseen-pv.xml.gz`: the qualifying odd-numbered PatentsView grants that no part took (the
+weekly excerpts' odd grants after the held-out part's first 50, and those of the other
+fixtures); `unseen-odp.xml.gz`: the grants kept as test data in patent-dev/uspto-odp;
+`unseen-brs.jsonl.gz`: the grants of PatentPublicData's BRS text sample, as
+`benchmarks/data/granted_claims/build.py --unseen` read them (`../granted_claims/unseen.jsonl.gz`),
+that are in no part.
 """
 
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import sys
 from itertools import chain, zip_longest
@@ -76,6 +91,7 @@ def qualifies(chunk: str, source: str) -> tuple[str, str, int]:
 
 
 def write(name: str, chosen: list[str]) -> None:
+    """Write `chosen` documents (or JSON lines) to `name` in this folder, gzip-compressed."""
     body = "".join(c if c.endswith("\n") else c + "\n" for c in chosen)
     target = HERE / name
     if target.exists():  # keep an unchanged file byte for byte (gzip stores a time stamp)
@@ -88,7 +104,9 @@ def write(name: str, chosen: list[str]) -> None:
     print(f"{name}: {len(chosen)} documents")
 
 
-def main(fixtures: Path) -> int:
+def weekly_grants(fixtures: Path) -> tuple[dict[int, list[str]], set[str]]:
+    """The qualifying grants of the weekly excerpts by parity, round-robin over the weeks
+    (the order the held-out part takes its first 50 in), and their ids."""
     weeks: dict[int, list[list[str]]] = {0: [], 1: []}
     taken: set[str] = set()
     for path in sorted((fixtures / "ipgxml").glob("ipg*.small.xml")):
@@ -100,9 +118,14 @@ def main(fixtures: Path) -> int:
                 taken.add(id_)
         for parity in parts:
             weeks[parity].append(parts[parity])
-    write("tune.xml.gz", [c for c in chain(*zip_longest(*weeks[0])) if c])
-    write("heldout-pv.xml.gz",
-          [c for c in chain(*zip_longest(*weeks[1])) if c][:HELDOUT_PER_PART])
+    return {parity: [c for c in chain(*zip_longest(*weeks[parity])) if c]
+            for parity in weeks}, taken
+
+
+def main(fixtures: Path) -> int:
+    grants, taken = weekly_grants(fixtures)
+    write("tune.xml.gz", grants[0])
+    write("heldout-pv.xml.gz", grants[1][:HELDOUT_PER_PART])
 
     known = taken | {p.id for p in read_part([PARTS["tune"][0], *PARTS["heldout"]])}
     more: list[str] = []
@@ -133,6 +156,43 @@ def split_rubyxml(folder: Path) -> int:
     return 0
 
 
+def split_unseen(fixtures: Path, odp: Path) -> int:
+    """The unseen part: qualifying grants in no other part, from PatentsView-DB's fixtures
+    (odd numbers the held-out part did not take), patent-dev/uspto-odp's test data and the
+    BRS sample the claim checker's unseen part was read from."""
+    known = {p.id for paths in PARTS.values() for path in paths if "unseen" not in path.name
+             for p in read_part([path])}
+    odd, _ = weekly_grants(fixtures)
+    leftover = [c for c in odd[1][HELDOUT_PER_PART:] if qualifies(c, "")[0] not in known]
+    known |= {qualifies(c, "")[0] for c in leftover}
+    for path in sorted(chain(*(fixtures.glob(pattern) for pattern in MORE))):
+        for chunk in documents(path):
+            id_, kind, number = qualifies(chunk, path.name)
+            if kind == "grant" and number % 2 and id_ not in known:
+                leftover.append(chunk)
+                known.add(id_)
+    write("unseen-pv.xml.gz", leftover)
+    grants = []
+    for path in sorted(odp.glob("grant_*.xml")):
+        for chunk in documents(path):
+            id_, kind, _ = qualifies(chunk, path.name)
+            if kind == "grant" and id_ not in known:
+                grants.append(chunk)
+                known.add(id_)
+    write("unseen-odp.xml.gz", grants)
+    brs = HERE.parent / "granted_claims" / "unseen.jsonl.gz"
+    with gzip.open(brs, "rt", encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle]
+    write("unseen-brs.jsonl.gz", [
+        json.dumps({k: r[k] for k in ("id", "title", "abstract", "description", "claims")})
+        for r in records if r.get("week") and r["id"] not in known
+        and len(r["abstract"].split()) >= 20 and r["claims"]
+        and len(r["description"].split()) >= 1000])
+    return 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "--unseen":
+        sys.exit(split_unseen(Path(sys.argv[2]), Path(sys.argv[3])))
     code = main(Path(sys.argv[1]))
     sys.exit(code or (split_rubyxml(Path(sys.argv[2])) if len(sys.argv) > 2 else 0))

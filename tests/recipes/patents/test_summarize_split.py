@@ -1,6 +1,7 @@
 """The summarizer's evaluation data (benchmarks/data/patents): tune and held-out are disjoint,
 the held-out part is the fixed 65 documents, the second held-out part (RubyXML applications)
-shares nothing with either, and the tune part now holds applications too."""
+shares nothing with either, the unseen part (sixth round) shares nothing with any of them,
+and the tune part now holds applications too."""
 
 from __future__ import annotations
 
@@ -50,3 +51,13 @@ def test_tune_part_holds_applications_and_follows_the_parity_rule(parts) -> None
     for name, parity in (("tune-rx.xml.gz", 0), ("heldout-rx.xml.gz", 1)):
         numbers = [int(i[2:-2]) for i in parts[name]]
         assert len(numbers) >= 38 and {n % 2 for n in numbers} == {parity}
+
+
+def test_unseen_part_is_new_grants_only(parts) -> None:
+    unseen = parts["unseen"]
+    others = {i for name in ("tune", "heldout", "heldout-rx") for i in parts[name]}
+    assert len(unseen) == len(set(unseen)) == 51 and not set(unseen) & others
+    assert all(i[-2] == "B" for i in unseen)
+    # the PatentsView grants no part took are odd-numbered: the held-out side of the rule
+    assert {int(i[2:-2]) % 2 for i in parts["unseen-pv.xml.gz"]} == {1}
+    assert len(parts["unseen-odp.xml.gz"]) == 2 and len(parts["unseen-brs.jsonl.gz"]) == 6
