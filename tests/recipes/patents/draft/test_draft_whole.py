@@ -82,3 +82,53 @@ def test_a_first_sentence_opening_with_a_part_says_of_that_part_what_it_says() -
     formula = analyse("A production method of an allylic amine represented by the formula (III) "
                       "comprises reacting an allylic alcohol.", title="Phosphoramidite ligand")
     assert whole_claims(formula, 2) == []  # a method is no part of a ligand
+
+
+def test_a_heading_left_before_the_first_sentence_is_no_part_of_it() -> None:
+    disclosure = analyse("OF THE PRESENT INVENTION The present invention relates to a lamp "
+                         "comprising a base and an arm hinged to the base.", title="Lamp")
+    assert disclosure.sentences[0].startswith("The present invention relates to a lamp")
+    assert stated_sentence(disclosure)[1].startswith("a lamp comprising a base")
+
+
+def test_the_statement_is_found_after_a_preface_and_an_object_sentence() -> None:
+    text = ("The object of the present invention is to reduce the problems of known racks. To "
+            "that end, the present invention provides a rack for storing bottles, comprising a "
+            "frame and two rails disposed parallel to each other on the frame.")
+    held, said = stated_sentence(analyse(text, title="Bottle rack"))
+    assert held == range(1, 2)
+    assert said.startswith("a rack for storing bottles, comprising a frame")
+
+
+def test_a_problem_named_as_the_purpose_leaves_the_statement_about_the_invention() -> None:
+    text = ("In order to solve the above problem, the bottle rack according to the present "
+            "invention is a bottle rack including a frame and two rails disposed parallel to "
+            "each other on the frame.")
+    disclosure = analyse(text, title="Bottle rack")
+    assert not disclosure.aside  # the rack's parts are elements
+    assert stated_sentence(disclosure)[1].startswith("a bottle rack including a frame")
+
+
+def test_a_first_sentence_listing_parts_after_may_have_is_the_claim_whatever_the_title() -> None:
+    result = draft_claims(
+        "According to one embodiment, a motor control apparatus for controlling a motor may "
+        "have: a sensor for outputting sensor data; a controller for generating a motor "
+        "control signal depending on the sensor data; and a monitor for outputting an error "
+        "signal at an error of the sensor.", title="Electric motor regulation")
+    assert result.claims[0] == (
+        "A motor control apparatus for controlling a motor comprising: a sensor for outputting "
+        "sensor data; a controller for generating a motor control signal depending on the "
+        "sensor data; and a monitor for outputting an error signal at an error of the sensor.")
+    assert result.report.errors == 0
+
+
+def test_a_sentence_naming_a_device_and_its_method_gives_way_to_the_next_statement() -> None:
+    disclosure = analyse(
+        "Embodiments of the present invention are directed to a semiconductor device that can "
+        "reduce leakage and a method for manufacturing the same. In one embodiment of the "
+        "present invention, a semiconductor device comprises a semiconductor substrate having a "
+        "groove and a buried gate formed in a lower portion of the groove.",
+        title="Semiconductor device")
+    held, said = stated_sentence(disclosure)
+    assert held == range(1, 2)
+    assert said.startswith("a semiconductor device comprises a semiconductor substrate")

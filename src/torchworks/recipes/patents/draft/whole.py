@@ -31,19 +31,30 @@ from torchworks.recipes.patents.draft.wording import (
 )
 
 # The document speaking of itself before it names the invention.
+_DOCUMENT = r"(?:the|this) (?:present )?(?:invention|disclosure)"
 _LEAD = re.compile(
-    r"^(?:(?:an?|one|another) (?:\w+ )?(?:aspect|embodiment)s? of (?:the|this) (?:present )?"
-    r"(?:invention|disclosure) |(?:the|this) (?:present )?(?:invention|disclosure) )"
-    r"(?:generally |particularly |specifically )?(?:relates to|is directed to|concerns|"
-    r"pertains to|provides|discloses|includes)\s+|^(?:disclosed|provided|described|presented|"
+    r"^(?:(?:(?:an?|one|another|the|various|some) )?(?:\w+ )?(?:aspect|embodiment)s? of "
+    + _DOCUMENT + r",? |" + _DOCUMENT + r" )"
+    r"(?:generally |particularly |specifically )?(?:relates to|(?:is|are) directed to|concerns|"
+    r"pertains to|provides|discloses|includes|(?:is|are)(?= an? ))\s+|"
+    r"^(?:the|this) [^,]{1,60}? (?:according to|of) " + _DOCUMENT + r" (?:is|are) (?=an? )|"
+    r"^(?:disclosed|provided|described|presented|"
     r"invented)(?: herein| here)? (?:is|are)\s+|^there (?:is|are) (?:provided|disclosed|"
     r"described)\s+|^embodiments? (?:may |can )?(?:include|provide)s?\s+", re.IGNORECASE)
+# What a sentence says before the statement: "To that end, ", "In order to solve the above
+# problem, ", "According to one embodiment, ", "In general, in one aspect, ".
+_PREFACE = re.compile(
+    r"^(?:(?:to (?:that|this) end|accordingly|therefore|thus|in general|generally|briefly|"
+    r"(?:more )?specifically|in order to (?:solve|achieve|overcome|attain|address) [^,]{1,80}|"
+    r"(?:in|according to) (?:one|an?|another|the|a first|some|certain) (?:\w+ )?(?:aspect|"
+    r"embodiment|approach|form)s?(?: of " + _DOCUMENT + r")?),\s*)+", re.IGNORECASE)
 _SAID_OF_IT = re.compile(r",?\s+(?:is|are) (?:disclosed|provided|described|presented|"
                          r"shown|proposed)(?:\s+(?:herein|here))?(?:\s+and\b|(?=,|\s+which\b|"
                          r"\s+that\b|$))", re.IGNORECASE)
 # The claim's transition where the sentence lists the parts.
-_LISTING = re.compile(r"^(?P<tail>[^:;]{0,200}?)\s*,?\s+(?:which\s+|that\s+)?(?P<kw>comprising|"
-                      r"comprises|comprise|including|includes|include|having|has|have|"
+_LISTING = re.compile(r"^(?P<tail>[^:;]{0,200}?)\s*,?\s+(?:which\s+|that\s+)?"
+                      r"(?:(?:may|can)\s+)?(?P<kw>comprising|comprises|comprise|including|"
+                      r"includes|include|having|has|have|"
                       r"consisting of|consists of|containing|contains)\b\s*:?\s*",
                       re.IGNORECASE)
 # "in a substrate, the substrate comprising": the list is the substrate's, not the invention's
@@ -53,37 +64,72 @@ WORDS = 220  # a claim past this says more than claim 1 should (granted claims 1
 
 
 
-def stated_sentence(disclosure: Disclosure) -> tuple[range, str] | None:
-    """The first sentence that names the invention first, without the document's words
-    around it: its indexes (one sentence, or those a ";" split) and the text from the
-    invention's name on; None when the first sentence outside the background opens with
-    something else ("A drive unit which ...")."""
-    opening = _opening(disclosure)
-    if not opening or not _names_subject(phrases(opening[1])[0].words, disclosure):
-        return None
-    return opening
+def stated_sentence(disclosure: Disclosure, scan: int = 4) -> tuple[range, str] | None:
+    """The first of the first `scan` sentences that names the invention first, without the
+    document's words around it ("To that end, the present invention provides a X ..."): its
+    indexes (one sentence, or those a ";" split) and the text from the invention's name on;
+    None when none does. A first sentence that opens with another phrase ("A drive unit which
+    ...") is not the invention, unless it lists the invention's parts ("a motor control
+    apparatus for controlling a motor may have: a sensor ...")."""
+    for at, (held, text) in enumerate(_openings(disclosure, scan)):
+        found = phrases(text)[0]
+        if _two_inventions(text[found.end:]):
+            continue  # "a device ... and a method for manufacturing the same": a later one
+        if _names_subject(found.words, disclosure) or (at == 0 and _lists_parts(
+                text[found.end:])):
+            return held, text
+    return None
+
+
+def _two_inventions(rest: str) -> bool:
+    """"Methods and systems for ...", "a device that ... and a method for manufacturing the
+    same": the sentence names two inventions, neither of them in claim form."""
+    return bool(re.match(r",?\s*(?:and|or|and/or)\s", rest) or re.search(
+        r"\band (?:an? )?(?:method|process|system|apparatus)e?s? (?:for|of)\b", rest))
+
+
+def _lists_parts(rest: str) -> bool:
+    listing = _LISTING.match(rest)
+    return bool(listing) and not _NOT_A_TAIL.search(listing["tail"]) and ":" in rest[
+        :listing.end()]
 
 
 def _opening(disclosure: Disclosure) -> tuple[range, str] | None:
-    """The first of the first two sentences outside the background, opening with a noun
-    phrase once the document's words are gone. "A X is disclosed which ..." is set aside as
-    background only for its "is disclosed"."""
-    for first, sentence in enumerate(disclosure.sentences[:2]):
+    """The first of the first two sentences outside the background, when it opens with a noun
+    phrase once the document's words are gone."""
+    for held, text in _openings(disclosure, 2):
+        return (held, text) if held.start == _first_outside(disclosure, held.start) else None
+    return None
+
+
+def _first_outside(disclosure: Disclosure, upto: int) -> int:
+    return next((i for i in range(upto + 1) if i not in disclosure.aside or not problem_sentence(
+        _cleaned(disclosure.sentences[i]))), upto)
+
+
+def _openings(disclosure: Disclosure, scan: int):
+    """Each of the first `scan` sentences that opens with a noun phrase once the document's
+    words are gone (`_cleaned`), as (its indexes, that text). "A X is disclosed which ..." is
+    set aside as background only for its "is disclosed"; a sentence about a problem is
+    skipped."""
+    for first, sentence in enumerate(disclosure.sentences[:scan]):
         index = first
         while sentence.endswith(";") and index + 1 < len(disclosure.sentences):
             index += 1  # "includes: (a) a portion ...; (b) a base ...": one sentence
             sentence += " " + disclosure.sentences[index]
-        text = _LEAD.sub("", sentence.strip().rstrip(" .;"))
-        text = _SAID_OF_IT.sub("", text, count=1).strip(" ,")
+        text = _cleaned(sentence)
         if first in disclosure.aside and problem_sentence(text):
             continue
         if not re.match(r"(?:a|an|the)\s", text, re.IGNORECASE):
             text = "A " + text[:1].lower() + text[1:]  # "Shoe structure comprising ..."
         found = phrases(text)
-        if not found or found[0].start != 0:
-            return None
-        return range(first, index + 1), text
-    return None
+        if found and found[0].start == 0:
+            yield range(first, index + 1), text
+
+
+def _cleaned(sentence: str) -> str:
+    text = _LEAD.sub("", _PREFACE.sub("", sentence.strip().rstrip(" .;")))
+    return _SAID_OF_IT.sub("", text, count=1).strip(" ,")
 
 
 def _one_invention(phrase: str) -> str:
@@ -132,8 +178,8 @@ def whole_claim(disclosure: Disclosure, chain: set[str]) -> tuple[str, set[int]]
     held, text = stated
     found = phrases(text)[0]
     rest = text[found.end:]
-    if re.match(r",?\s*(?:and|or|and/or)\s", rest):
-        return "", set()  # "Methods and systems for ...": two inventions in one
+    if _two_inventions(rest):
+        return "", set()
     preamble = _one_invention(text[found.start:found.end])
     listing = _LISTING.match(rest)
     if listing and not _NOT_A_TAIL.search(listing["tail"]):
