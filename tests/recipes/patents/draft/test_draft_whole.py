@@ -132,3 +132,38 @@ def test_a_sentence_naming_a_device_and_its_method_gives_way_to_the_next_stateme
     held, said = stated_sentence(disclosure)
     assert held == range(1, 2)
     assert said.startswith("a semiconductor device comprises a semiconductor substrate")
+
+
+def test_there_is_provided_in_accordance_with_the_invention_after_objects_in_view() -> None:
+    text = ("It is accordingly an object of the invention to provide a terminal which overcomes "
+            "the disadvantages of known terminals. With the foregoing and other objects in view "
+            "there is provided, in accordance with the invention, a multimedia terminal for "
+            "telephony, including a controller for processing signaling information and a mixer, "
+            "connected to the controller, for mixing datastreams.")
+    held, said = stated_sentence(analyse(text, title="Multimedia terminal"))
+    assert held == range(1, 2)
+    assert said.startswith("a multimedia terminal for telephony, including a controller")
+
+
+def test_a_placement_between_commas_after_comprises_stays_in_the_transition() -> None:
+    result = draft_claims(
+        "To solve the above-cited object, the organic electroluminescence element of the "
+        "invention comprises, provided on a substrate, an anode which acts as a hole injection "
+        "electrode, a cathode which acts as an electron injection electrode and a light emission "
+        "layer arranged between the anode and the cathode.",
+        title="Organic electroluminescence element")
+    assert result.claims[0].startswith(
+        "An organic electroluminescence element comprising, provided on a substrate: an anode "
+        "which acts as a hole injection electrode")  # not "of the invention", not ": , provided"
+    assert result.report.errors == 0
+
+
+def test_an_advantage_opening_the_disclosure_is_not_its_subject() -> None:
+    disclosure = analyse(
+        "An advantage of the invention is to provide a surface acoustic wave element at a low "
+        "price. According to a first aspect of the invention, a surface acoustic wave element "
+        "includes a piezoelectric substrate and a pair of terminals formed on the substrate.",
+        title="Surface acoustic wave element and device using the same")
+    assert disclosure.subject == "surface acoustic wave element"
+    assert stated_sentence(disclosure)[1].startswith(
+        "a surface acoustic wave element includes a piezoelectric substrate")

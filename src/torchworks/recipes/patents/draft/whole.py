@@ -40,14 +40,16 @@ _LEAD = re.compile(
     r"^(?:the|this) [^,]{1,60}? (?:according to|of) " + _DOCUMENT + r" (?:is|are) (?=an? )|"
     r"^(?:disclosed|provided|described|presented|"
     r"invented)(?: herein| here)? (?:is|are)\s+|^there (?:is|are) (?:provided|disclosed|"
-    r"described)\s+|^embodiments? (?:may |can )?(?:include|provide)s?\s+", re.IGNORECASE)
+    r"described)(?:,? in accordance with " + _DOCUMENT + r",)?\s+|^embodiments? (?:may |can )?(?:include|provide)s?\s+", re.IGNORECASE)
 # What a sentence says before the statement: "To that end, ", "In order to solve the above
 # problem, ", "According to one embodiment, ", "In general, in one aspect, ".
 _PREFACE = re.compile(
     r"^(?:(?:to (?:that|this) end|accordingly|therefore|thus|in general|generally|briefly|"
-    r"(?:more )?specifically|in order to (?:solve|achieve|overcome|attain|address) [^,]{1,80}|"
+    r"(?:more )?specifically|"
+    r"(?:in order )?to (?:solve|achieve|overcome|attain|address) [^,]{1,80}|"
     r"(?:in|according to) (?:one|an?|another|the|a first|some|certain) (?:\w+ )?(?:aspect|"
-    r"embodiment|approach|form)s?(?: of " + _DOCUMENT + r")?),\s*)+", re.IGNORECASE)
+    r"embodiment|approach|form)s?(?: of " + _DOCUMENT + r")?),\s*|"
+    r"with the foregoing (?:and other )?objects in view,?\s+)+", re.IGNORECASE)
 _SAID_OF_IT = re.compile(r",?\s+(?:is|are) (?:disclosed|provided|described|presented|"
                          r"shown|proposed)(?:\s+(?:herein|here))?(?:\s+and\b|(?=,|\s+which\b|"
                          r"\s+that\b|$))", re.IGNORECASE)
@@ -128,7 +130,11 @@ def _openings(disclosure: Disclosure, scan: int):
 
 
 def _cleaned(sentence: str) -> str:
+    """The sentence without the document's words: its preface, its lead, "is disclosed", and
+    "of the invention" after the invention's name ("the element of the invention comprises")."""
     text = _LEAD.sub("", _PREFACE.sub("", sentence.strip().rstrip(" .;")))
+    text = re.sub(r"^((?:the|an?) [^,]{1,80}?) (?:of|according to) " + _DOCUMENT + r"\b",
+                  r"\1", text, count=1, flags=re.IGNORECASE)
     return _SAID_OF_IT.sub("", text, count=1).strip(" ,")
 
 
@@ -147,7 +153,7 @@ def _names_subject(words: tuple[str, ...], disclosure: Disclosure) -> bool:
     """The phrase is the invention: its head is the subject's ("derivatives" for
     "isosorbide glyceryl ether derivative") or it is the subject's core ("a method")."""
     subject = disclosure.subject
-    core = re.split(r" (?:for|of|to|with|in|on) ", subject)[0]
+    core = re.split(r" (?:for|of|to|with|in|on|and) ", subject)[0]  # "X and Y using the X"
     return lemma(words[-1], "NOUN") == lemma(core.split()[-1], "NOUN") or (
         len(words) == 1 and words[0] in ("method", "process"))  # the title names the product
 
@@ -188,6 +194,9 @@ def whole_claim(disclosure: Disclosure, chain: set[str]) -> tuple[str, set[int]]
         if len(body.split()) < 3:
             return "", set()
         head = f"{preamble}{tail} comprising: "
+        aside = re.match(r",\s*([^,;:]{3,60}),\s*", body)  # "comprises, on a substrate, an ..."
+        if aside:
+            head, body = f"{preamble}{tail} comprising, {aside[1]}: ", body[aside.end():]
     else:
         body = rest.strip()
         if not body or len(body.split()) < 4:
