@@ -40,7 +40,8 @@ _LEAD = re.compile(
     r"^(?:the|this) [^,]{1,60}? (?:according to|of) " + _DOCUMENT + r" (?:is|are) (?=an? )|"
     r"^(?:disclosed|provided|described|presented|"
     r"invented)(?: herein| here)? (?:is|are)\s+|^there (?:is|are) (?:provided|disclosed|"
-    r"described)(?:,? in accordance with " + _DOCUMENT + r",)?\s+|^embodiments? (?:may |can )?(?:include|provide)s?\s+", re.IGNORECASE)
+    r"described)(?:,? in accordance with " + _DOCUMENT + r",)?\s+|"
+    r"^embodiments? (?:may |can )?(?:include|provide)s?\s+", re.IGNORECASE)
 # What a sentence says before the statement: "To that end, ", "In order to solve the above
 # problem, ", "According to one embodiment, ", "In general, in one aspect, ".
 _PREFACE = re.compile(
