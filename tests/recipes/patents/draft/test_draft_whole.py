@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from torchworks.recipes.patents.draft.disclosure import analyse
 from torchworks.recipes.patents.draft.pipeline import draft_claims
-from torchworks.recipes.patents.draft.whole import coverage, stated_sentence, whole_claims
+from torchworks.recipes.patents.draft.whole import (
+    coverage,
+    stated_sentence,
+    whole_claim,
+    whole_claims,
+)
 
 
 def test_a_formula_statement_keeps_its_wherein_structure_and_names_one_invention() -> None:
@@ -167,3 +172,37 @@ def test_an_advantage_opening_the_disclosure_is_not_its_subject() -> None:
     assert disclosure.subject == "surface acoustic wave element"
     assert stated_sentence(disclosure)[1].startswith(
         "a surface acoustic wave element includes a piezoelectric substrate")
+
+
+def test_a_first_sentence_defining_a_compound_by_its_formula_is_claimed_whole() -> None:
+    result = draft_claims(
+        "A compound of the formula where R1 is H, C1-C4 alkyl and OH; R2 is H and C1-C4 alkyl; "
+        "n is an integer between 0 and 2 inclusive.", title="Piracetam conjugate")
+    assert result.claims[0] == (
+        "A compound of a formula where R1 is H, C1-C4 alkyl and OH; R2 is H and C1-C4 alkyl; n "
+        "is an integer between 0 and 2 inclusive.")  # not "A piracetam comprising: a compound"
+    assert result.report.errors == 0
+
+
+def test_the_parts_listed_by_the_next_sentence_follow_the_stated_purpose() -> None:
+    disclosure = analyse(
+        "A pen retention bracket for releasably securing a pen reel therein is disclosed. The "
+        "pen retention bracket includes four surfaces that define a rectangular cavity and a "
+        "top opening.", title="Pen retention apparatus")
+    text, read = whole_claim(disclosure, set())
+    assert text == ("A pen retention bracket for releasably securing a pen reel therein, "
+                    "comprising: four surfaces that define a rectangular cavity and a top "
+                    "opening.")
+    assert read == {0, 1}
+
+
+def test_a_method_of_making_the_titled_product_introduces_the_product_it_makes() -> None:
+    result = draft_claims(
+        "The present invention relates to methods for the preparation of clay/polymer "
+        "nanocomposites. The methods include combining an organophilic clay and a polymer to "
+        "form a nanocomposite, wherein the organophilic clay and the polymer each have a peak "
+        "recrystallization temperature.", title="Polyolefin nanocomposites")
+    assert result.claims[0].startswith(
+        "A method for the preparation of clay/polymer nanocomposites, comprising: combining an "
+        "organophilic clay and a polymer to form a nanocomposite, wherein")  # not "the polyolefin"
+    assert result.report.errors == 0

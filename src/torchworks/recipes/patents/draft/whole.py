@@ -14,6 +14,7 @@ compares them) or when the sentence does not open with the invention itself.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from torchworks.recipes.patents.draft.builder import Claim, dependents_of, rewrite
 from torchworks.recipes.patents.draft.chunk import article, lemma, phrases
@@ -78,8 +79,8 @@ def stated_sentence(disclosure: Disclosure, scan: int = 4) -> tuple[range, str] 
         found = phrases(text)[0]
         if _two_inventions(text[found.end:]):
             continue  # "a device ... and a method for manufacturing the same": a later one
-        if _names_subject(found.words, disclosure) or (at == 0 and _lists_parts(
-                text[found.end:])):
+        if _names_subject(found.words, disclosure) or (at == 0 and (_lists_parts(
+                text[found.end:]) or _FORMULA.match(text, found.end))):
             return held, text
     return None
 
@@ -89,6 +90,11 @@ def _two_inventions(rest: str) -> bool:
     same": the sentence names two inventions, neither of them in claim form."""
     return bool(re.match(r",?\s*(?:and|or|and/or)\s", rest) or re.search(
         r"\band (?:an? )?(?:method|process|system|apparatus)e?s? (?:for|of)\b", rest))
+
+
+# "A compound of the formula where R1 is H ...": a first sentence defining what it opens with.
+_FORMULA = re.compile(r",?\s+(?:of|having|represented by|according to) (?:the |a )?(?:general )?"
+                      r"formula\b", re.IGNORECASE)
 
 
 def _lists_parts(rest: str) -> bool:
@@ -115,7 +121,10 @@ def _openings(disclosure: Disclosure, scan: int):
     words are gone (`_cleaned`), as (its indexes, that text). "A X is disclosed which ..." is
     set aside as background only for its "is disclosed"; a sentence about a problem is
     skipped."""
+    index = -1
     for first, sentence in enumerate(disclosure.sentences[:scan]):
+        if first <= index:
+            continue  # held by the sentence before it ("...; R2 is H;")
         index = first
         while sentence.endswith(";") and index + 1 < len(disclosure.sentences):
             index += 1  # "includes: (a) a portion ...; (b) a base ...": one sentence
@@ -156,7 +165,7 @@ def _names_subject(words: tuple[str, ...], disclosure: Disclosure) -> bool:
     subject = disclosure.subject
     core = re.split(r" (?:for|of|to|with|in|on|and) ", subject)[0]  # "X and Y using the X"
     return lemma(words[-1], "NOUN") == lemma(core.split()[-1], "NOUN") or (
-        len(words) == 1 and words[0] in ("method", "process"))  # the title names the product
+        len(words) == 1 and lemma(words[0], "NOUN") in ("method", "process"))  # a product title
 
 
 def whole_claims(disclosure: Disclosure, dependents: int) -> list[Claim]:
@@ -188,6 +197,10 @@ def whole_claim(disclosure: Disclosure, chain: set[str]) -> tuple[str, set[int]]
     if _two_inventions(rest):
         return "", set()
     preamble = _one_invention(text[found.start:found.end])
+    if is_method(preamble.split(" ", 1)[1]) and not is_method(disclosure.subject):
+        # a method of making the titled product: "to form a nanocomposite" is no reference
+        # to the invention (the method) but a thing the method makes
+        disclosure = replace(disclosure, subject=preamble.split(" ", 1)[1].lower())
     listing = _LISTING.match(rest)
     if listing and not _NOT_A_TAIL.search(listing["tail"]):
         tail = listing["tail"].rstrip(" ,")
@@ -208,12 +221,35 @@ def whole_claim(disclosure: Disclosure, chain: set[str]) -> tuple[str, set[int]]
         else:
             body = connect(re.sub(r"^(?:which|that)\s+", "", body))
             head = preamble + " "
+        parts = _parts_stated_next(disclosure, held[-1] + 1, found.head)
+        if parts and re.match(r"(?:for|of|to|with|in|on)\b", body) and not re.search(
+                r"\b(?:wherein|which|that)\b", body):
+            head, body = f"{head}{body}, comprising: ", parts
+            held = range(held.start, held[-1] + 2)
     claim_words = len(head.split()) + len(body.split())
     if claim_words > WORDS:
         return "", set()
     for phrase in phrases(head)[1:]:  # what the preamble names is introduced there
         chain.add(disclosure.canonical(element_name(phrase)))
     return _with_following(disclosure, capital(head), body, held, chain)
+
+
+def _parts_stated_next(disclosure: Disclosure, index: int, head: str) -> str:
+    """The parts the sentence at `index` lists for the invention ("The pen retention bracket
+    includes four surfaces ..." after "A pen retention bracket for securing a reel is
+    disclosed."): what follows its verb, or ""."""
+    if index >= len(disclosure.sentences) or index in disclosure.aside:
+        return ""
+    sentence = disclosure.sentences[index].rstrip(" .")
+    found = phrases(sentence)
+    if not found or found[0].start != 0 or found[0].determiner not in ("the", "said") or lemma(
+            found[0].head, "NOUN") != lemma(head, "NOUN"):
+        return ""
+    verb = re.match(r"\s+(?:includes?|comprises?|has|have|contains?|consists? of)\s*:?\s+",
+                    sentence[found[0].end:])
+    parts = sentence[found[0].end + verb.end():] if verb else ""
+    return parts if len(parts.split()) >= 3 and re.match(r"(?:an?|one|two|three|four|five|at "
+                                                          r"least|\w+ing)\b", parts) else ""
 
 
 def _part_first(disclosure: Disclosure, chain: set[str]) -> tuple[str, set[int]]:
