@@ -206,3 +206,14 @@ def test_a_method_of_making_the_titled_product_introduces_the_product_it_makes()
         "A method for the preparation of clay/polymer nanocomposites, comprising: combining an "
         "organophilic clay and a polymer to form a nanocomposite, wherein")  # not "the polyolefin"
     assert result.report.errors == 0
+
+
+def test_what_the_invention_has_before_its_main_verb_stays_in_the_preamble() -> None:
+    text, _ = whole_claim(analyse(
+        "According to an aspect of the present invention, an image reader, having a conveying "
+        "part that conveys an original and a reading part that reads the original, includes a "
+        "noise detection part that judges that that a noise is contained in a read image.",
+        title="Image reader"), set())
+    assert text.startswith(
+        "An image reader having a conveying part that conveys an original and a reading part "
+        "that reads the original, comprising: a noise detection part that judges that a noise")

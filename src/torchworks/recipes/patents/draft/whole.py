@@ -143,6 +143,7 @@ def _cleaned(sentence: str) -> str:
     """The sentence without the document's words: its preface, its lead, "is disclosed", and
     "of the invention" after the invention's name ("the element of the invention comprises")."""
     text = _LEAD.sub("", _PREFACE.sub("", sentence.strip().rstrip(" .;")))
+    text = re.sub(r"\b(that|the|an?|of) \1\b", r"\1", text)  # the source's "that that"
     text = re.sub(r"^((?:the|an?) [^,]{1,80}?) (?:of|according to) " + _DOCUMENT + r"\b",
                   r"\1", text, count=1, flags=re.IGNORECASE)
     return _SAID_OF_IT.sub("", text, count=1).strip(" ,")
@@ -208,6 +209,12 @@ def whole_claim(disclosure: Disclosure, chain: set[str]) -> tuple[str, set[int]]
         if len(body.split()) < 3:
             return "", set()
         head = f"{preamble}{tail} comprising: "
+        main = re.search(r",\s+(?:includes|comprises|has|contains)\s+", body)
+        if main and listing["kw"].lower() in ("having", "including", "comprising", "containing"):
+            # "an image reader, having a conveying part ..., includes a noise detection part":
+            # what it has is the preamble's, what it includes is the claim's list
+            head = f"{preamble}{tail} {listing['kw'].lower()} {body[:main.start()]}, comprising: "
+            body = body[main.end():]
         aside = re.match(r",\s*([^,;:]{3,60}),\s*", body)  # "comprises, on a substrate, an ..."
         if aside:
             head, body = f"{preamble}{tail} comprising, {aside[1]}: ", body[aside.end():]
