@@ -93,7 +93,14 @@ def problem_sentence(sentence: str) -> bool:
     the device of the invention is a device including ...") leaves the sentence about the
     invention."""
     said = _PURPOSE.sub("", sentence.strip())
-    return bool(_PROBLEM.search(said)) and not statements_in(sentence, 0)
+    return bool(_PROBLEM.search(said)) and not _SOLVED.search(said) and not statements_in(
+        sentence, 0)
+
+
+# "problems ... may be at least partially addressed in an apparatus ... by determining ...":
+# the sentence says how the invention solves them.
+_SOLVED = re.compile(r"\b(?:addressed|solved|overcome|remedied|alleviated)\s+(?:in|by|with|"
+                     r"through)\s+(?:an?\s|\w+ing\b)", re.IGNORECASE)
 
 
 _PURPOSE = re.compile(r"^(?:in order )?to (?:solve|overcome|address|eliminate|achieve|attain)\s"
