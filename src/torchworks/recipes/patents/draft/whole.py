@@ -7,8 +7,12 @@ for producing a strip, in which a melt is introduced ...". Cut into listed items
 sentence loses its structure ("each tier comprising", "wherein R represents") and its
 relations; kept whole, with the document's words removed ("the invention relates to", "is
 disclosed"), the subject named as the claims name it and the articles rewritten for antecedent
-basis, it is the claim. The builder's claim is kept when this one says less (`pipeline.py`
-compares them) or when the sentence does not open with the invention itself.
+basis, it is the claim. A summary often states it after a preface or an object sentence
+("To that end, the present invention provides a device ...", "According to one embodiment, a
+motor control apparatus may have: ..."), so the first four sentences are read, a sentence
+naming a device and its method ("... and a method for manufacturing the same") giving way to a
+later one. The builder's claim is kept when this one says less (`pipeline.py` compares them)
+or when no sentence opens with the invention itself.
 """
 
 from __future__ import annotations
