@@ -217,3 +217,13 @@ def test_what_the_invention_has_before_its_main_verb_stays_in_the_preamble() -> 
     assert text.startswith(
         "An image reader having a conveying part that conveys an original and a reading part "
         "that reads the original, comprising: a noise detection part that judges that a noise")
+
+
+def test_the_parts_a_next_sentence_adds_with_also_join_the_listed_claim() -> None:
+    text, read = whole_claim(analyse(
+        "A miter saw includes a base and a table disposed on the base. The miter saw also "
+        "includes a cutting assembly overlying the table. The cutting assembly is heavy.",
+        title="Miter saw"), set())
+    assert text.startswith("A miter saw comprising: a base and a table disposed on the base; a "
+                           "cutting assembly overlying the table")
+    assert {0, 1} <= read

@@ -237,6 +237,9 @@ def whole_claim(disclosure: Disclosure, chain: set[str]) -> tuple[str, set[int]]
                 r"\b(?:wherein|which|that)\b", body):
             head, body = f"{head}{body}, comprising: ", parts
             held = range(held.start, held[-1] + 2)
+    while "comprising" in head and (more := _parts_stated_next(
+            disclosure, held[-1] + 1, found.head, further=True)):
+        body, held = f"{body.rstrip(' ,;')}; {more}", range(held.start, held[-1] + 2)
     claim_words = len(head.split()) + len(body.split())
     if claim_words > WORDS:
         return "", set()
@@ -245,10 +248,12 @@ def whole_claim(disclosure: Disclosure, chain: set[str]) -> tuple[str, set[int]]
     return _with_following(disclosure, capital(head), body, held, chain)
 
 
-def _parts_stated_next(disclosure: Disclosure, index: int, head: str) -> str:
+def _parts_stated_next(disclosure: Disclosure, index: int, head: str,
+                       further: bool = False) -> str:
     """The parts the sentence at `index` lists for the invention ("The pen retention bracket
     includes four surfaces ..." after "A pen retention bracket for securing a reel is
-    disclosed."): what follows its verb, or ""."""
+    disclosed."; with `further`, "The saw also includes a cutting assembly ...", more parts
+    after a listed claim): what follows its verb, or ""."""
     if index >= len(disclosure.sentences) or index in disclosure.aside:
         return ""
     sentence = disclosure.sentences[index].rstrip(" .")
@@ -256,7 +261,8 @@ def _parts_stated_next(disclosure: Disclosure, index: int, head: str) -> str:
     if not found or found[0].start != 0 or found[0].determiner not in ("the", "said") or lemma(
             found[0].head, "NOUN") != lemma(head, "NOUN"):
         return ""
-    verb = re.match(r"\s+(?:includes?|comprises?|has|have|contains?|consists? of)\s*:?\s+",
+    verb = re.match(r"\s+" + (r"(?:further|also|additionally)\s+" if further else "") +
+                    r"(?:includes?|comprises?|has|have|contains?|consists? of)\s*:?\s+",
                     sentence[found[0].end:])
     parts = sentence[found[0].end + verb.end():] if verb else ""
     return parts if len(parts.split()) >= 3 and re.match(r"(?:an?|one|two|three|four|five|at "
