@@ -227,3 +227,23 @@ def test_the_parts_a_next_sentence_adds_with_also_join_the_listed_claim() -> Non
     assert text.startswith("A miter saw comprising: a base and a table disposed on the base; a "
                            "cutting assembly overlying the table")
     assert {0, 1} <= read
+
+
+def test_coverage_is_the_longest_common_subsequence_of_the_words() -> None:
+    disclosure = analyse("A lamp has a base and an arm hinged to the base. The arm holds a "
+                         "shade over the base and a switch on the arm.")
+    said = "lamp has base and arm hinged to base arm holds shade over base and switch on arm"
+
+    def lcs(left: list[str], right: list[str]) -> int:  # the textbook table, for reference
+        table = [[0] * (len(right) + 1) for _ in range(len(left) + 1)]
+        for i, x in enumerate(left):
+            for j, y in enumerate(right):
+                table[i + 1][j + 1] = table[i][j] + 1 if x == y else max(table[i][j + 1],
+                                                                           table[i + 1][j])
+        return table[-1][-1]
+
+    for claim in ("A lamp comprising: an arm holding a shade over the base; and a switch.",
+                  "A base on an arm over a switch and a lamp hinged to the base.", "A shade."):
+        words = [w.strip(".,:;").lower() for w in claim.split()]
+        words = [w for w in words if w not in ("a", "an", "the")]
+        assert coverage(claim, disclosure) == lcs(words, said.split())

@@ -318,12 +318,15 @@ def coverage(claim: str, disclosure: Disclosure) -> int:
     count). Of two clean drafts of claim 1 the one that carries more is kept."""
     said = _words(" ".join(s for i, s in enumerate(disclosure.sentences)
                           if i not in disclosure.aside))
-    row = [0] * (len(said) + 1)
+    at: dict[str, int] = {}  # word -> bit mask of its positions in `said`
+    for j, word in enumerate(said):
+        at[word] = at.get(word, 0) | 1 << j
+    full = (1 << len(said)) - 1
+    row = full  # bit-parallel LCS (Hyyrö 2004): the zero bits of `row` count the matches
     for word in _words(claim):
-        previous = 0
-        for j, other in enumerate(said, start=1):
-            previous, row[j] = row[j], previous + 1 if word == other else max(row[j], row[j - 1])
-    return row[-1]
+        matched = row & at.get(word, 0)
+        row = ((row + matched) | (row - matched)) & full
+    return len(said) - row.bit_count()
 
 
 def _words(text: str) -> list[str]:
