@@ -125,3 +125,21 @@ def test_a_noun_after_its_article_is_no_cut_phrase() -> None:
     words = frozenset(["a", "board", "comprising", "via", "an", "hole", "cut", "between"])
     assert not check_draft(["A board comprising: a hole; and a via."], words).errors
     assert check_draft(["A board comprising: a hole cut between."], words).errors
+
+
+def test_a_sentence_saying_how_the_problem_is_addressed_gives_its_semicolon_steps() -> None:
+    text = ("Oxygen sensors may show drift during periods of high exhaust temperature. "
+            "Therefore, problems with the consistency of the sensor output may be addressed in "
+            "an engine by determining a first air/fuel ratio from a signal from an oxygen "
+            "sensor; determining a second air/fuel ratio from a temperature upstream of a "
+            "particulate filter, a pressure differential across the filter and an airflow into "
+            "the engine; comparing the first air/fuel ratio and the second air/fuel ratio; and "
+            "diagnosing an error condition of the oxygen sensor.")
+    assert not analyse(text, title="Monitoring of oxygen sensor performance").aside
+    result = draft_claims(text, title="Monitoring of oxygen sensor performance")
+    assert result.claims[0].startswith(
+        "A method of monitoring, comprising: determining a first air/fuel ratio from a signal "
+        "from an oxygen sensor; determining a second air/fuel ratio from a temperature upstream "
+        "of a particulate filter, a pressure differential across the particulate filter")
+    assert result.claims[0].endswith("; and diagnosing an error condition of the oxygen sensor.")
+    assert result.report.errors == 0

@@ -354,6 +354,7 @@ def _steps(disclosure: Disclosure, chain: set[str]) -> list[str]:
         if index in disclosure.aside:
             continue
         for match in _STEP_LIST.finditer(sentence):
+            listed += _semicolon_steps(sentence[match.end():])
             tail = re.split(r"[;.]", sentence[match.end():])[0]
             listed += [item for item in list_items(tail)
                        if re.match(r"(?:\w+ly\s+)?\w+ing\b", item) and 3 <= len(item.split()) <= 25]
@@ -365,6 +366,19 @@ def _steps(disclosure: Disclosure, chain: set[str]) -> list[str]:
                 listed.append(f"{step} {rest}")
     unique = list(dict.fromkeys(listed))
     return [rewrite(step, chain, disclosure) for step in unique[:5]]
+
+
+def _semicolon_steps(tail: str) -> list[str]:
+    """"determining a first ratio from a signal; determining a second ratio ...; and diagnosing
+    an error ...": steps a sentence lists with semicolons, each a gerund clause whose commas
+    are its own; [] when the list is not so written."""
+    pieces = re.split(r";\s*(?:and\s+)?", tail.rstrip(" ."))
+    steps = []
+    for piece in pieces:
+        if not re.match(r"(?:\w+ly\s+)?\w+ing\b", piece) or not 3 <= len(piece.split()) <= 45:
+            break
+        steps.append(piece.strip(" ,"))
+    return steps if len(steps) >= 2 else []
 
 
 def _method_claim(disclosure: Disclosure, preamble: str = "") -> Claim | None:

@@ -59,6 +59,9 @@ _NUMERAL_GROUP = re.compile(r"(?<=[A-Za-z])\s+\((?:\d{1,4}[a-z]?'?)(?:\s*(?:,|-|
                             r"\d{1,4}[a-z]?'?)+\)")  # "wing tips (7, 8)"
 _INTRO = re.compile(r"^(?:abstract(?: of (?:the )?disclosure)?|summary(?: of the invention)?|"
                     r"technical field|field of the invention)[:.\s]+", re.IGNORECASE)
+# A heading's words left before the first sentence ("OF THE PRESENT INVENTION The present
+# invention relates to ...", what is left of "SUMMARY OF THE PRESENT INVENTION"): capitals.
+_HEADING = re.compile(r"^(?:[A-Z]{2,}\s+){0,5}(?:INVENTION|DISCLOSURE)[:.]?\s+(?=[A-Z][a-z])")
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,7 @@ class Disclosure:
 def analyse(text: str, title: str = "", set_aside: bool = True) -> Disclosure:
     """Read a disclosure (plain text; an optional title helps find the subject). Sentences
     about the prior art, problems or objects name no elements (`set_aside`)."""
-    text = _NUMERAL_GROUP.sub("", _INTRO.sub("", " ".join(text.split())))
+    text = _NUMERAL_GROUP.sub("", _HEADING.sub("", _INTRO.sub("", " ".join(text.split()))))
     text = _REFERENCE_NUMERAL.sub(_numeral, text)
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if len(s.split()) >= 3]
     subject = stated_subject(sentences, title) or subject_of(title, sentences)

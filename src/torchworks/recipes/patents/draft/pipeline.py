@@ -50,7 +50,7 @@ Emit = Callable[[str, str], None]  # (event, text): "claim", "status", "token"
 @dataclass
 class DraftConfig:
     dependents: int = 4  # dependent claims at most
-    elements: int = 8  # elements of claim 1 at most (tuned on ../shared/data patents.jsonl)
+    elements: int = 10  # elements of claim 1 at most (tuned on granted_claims/tune.jsonl.gz)
     polish: bool = False  # let the backend rephrase claim 1 under the strict check
     abstract: bool = False
     max_new_tokens: int = 160  # per model call (polish, abstract)

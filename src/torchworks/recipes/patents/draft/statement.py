@@ -88,8 +88,23 @@ class Statement:
 
 
 def problem_sentence(sentence: str) -> bool:
-    """About the prior art, a problem, an object or an advantage, and stating no invention."""
-    return bool(_PROBLEM.search(sentence)) and not statements_in(sentence, 0)
+    """About the prior art, a problem, an object or an advantage, and stating no invention.
+    A problem named only as the purpose before a comma ("In order to solve the above problem,
+    the device of the invention is a device including ...") leaves the sentence about the
+    invention."""
+    said = _PURPOSE.sub("", sentence.strip())
+    return bool(_PROBLEM.search(said)) and not _SOLVED.search(said) and not statements_in(
+        sentence, 0)
+
+
+# "problems ... may be at least partially addressed in an apparatus ... by determining ...":
+# the sentence says how the invention solves them.
+_SOLVED = re.compile(r"\b(?:addressed|solved|overcome|remedied|alleviated)\s+(?:in|by|with|"
+                     r"through)\s+(?:an?\s|\w+ing\b)", re.IGNORECASE)
+
+
+_PURPOSE = re.compile(r"^(?:in order )?to (?:solve|overcome|address|eliminate|achieve|attain)\s"
+                      r"[^,]{1,100},\s*(?=\S)", re.IGNORECASE)
 
 
 def statements(sentences: list[str]) -> list[Statement]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from torchworks.recipes.patents.draft.chunk import (
+    ABSTRACT,
     DEFINITE,
     FUNCTION,
     GENERIC,
@@ -112,7 +113,7 @@ def stated_subject(sentences: list[str], title: str) -> str:
         lemma(w, "NOUN") for w in title.lower().split()})
     if (not stated and not titled) or (stated and stated[0].method):
         return ""
-    if words[-1] in META or (len(words) == 1 and words[-1] in GENERIC and not (
+    if words[-1] in META | ABSTRACT or (len(words) == 1 and words[-1] in GENERIC and not (
             stated and stated[0].sentence == 0)):  # "An apparatus includes ...": stated so
         return ""
     return " ".join([*words[-4:-1], head])
