@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from torchworks.recipes.patents.claims.basis_exceptions import (
     acted_modifier,
@@ -155,12 +154,7 @@ def preamble_end(claim: Claim) -> int:
 def head_key(mention: Mention) -> frozenset[str]:
     """The stems of the term without trailing verbs and adjectives ("the refrigerant
     circulates" and "the refrigerant" are one term)."""
-    return _head_key(mention.words)
-
-
-@lru_cache(maxsize=1 << 16)
-def _head_key(words: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(phrase_stems(trimmed(words)[-1]))
+    return mention.head
 
 
 def _rephrased(mention: Mention, chain: ChainTerms,
@@ -225,7 +219,7 @@ def _has_basis(mention: Mention, chain: ChainTerms,
                words: tuple[tuple[int, str], ...]) -> bool:
     """An earlier mention holds all its words, or (for an act) the chain or the claim before
     it names the act with a verb."""
-    if any(chain.covers(wanted) for wanted in _version_stems(mention.words)):
+    if any(chain.covers(wanted) for wanted in mention.versions):
         return True
     last = mention.words[-1]
     if last in ("step", "steps", "act", "operation", "process", "procedure") \
@@ -251,11 +245,6 @@ def _exact_basis(mention: Mention, chain: ChainTerms) -> bool:
             if any(phrase_stems(cut)[-n:] == wanted for cut in trimmed(earlier)):
                 return True
     return False
-
-
-@lru_cache(maxsize=1 << 16)
-def _version_stems(words: tuple[str, ...]) -> tuple[frozenset[str], ...]:
-    return tuple(frozenset(phrase_stems(version)) for version in trimmed(words))
 
 
 def _act_noun(word: str) -> bool:
