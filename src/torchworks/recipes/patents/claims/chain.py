@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
-from functools import lru_cache
 from itertools import compress
 
+from torchworks.recipes.patents.claims.memo import Memo
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
 from torchworks.recipes.patents.claims.terms import (
     Mention,
@@ -51,7 +51,7 @@ def _act_words(tokens: Tokens) -> tuple[tuple[int, str], ...]:
     ("to excite", "to selectively excite": a verb naming an act, like an -ing form)."""
     lows, n = tokens.lows, len(tokens.lows)
     picked = set()
-    for k in compress(range(n), map(_act_mark, lows)):  # the loop runs in C
+    for k in compress(range(n), map(_ACT_MARK.__getitem__, lows)):  # the loop runs in C
         if lows[k] != "to":
             picked.add(k)
         else:
@@ -60,32 +60,36 @@ def _act_words(tokens: Tokens) -> tuple[tuple[int, str], ...]:
             if k + 2 < n and lows[k + 1].endswith("ly") and lows[k + 2][:1].isalpha():
                 picked.add(k + 2)
     starts = tokens.starts
-    return tuple((starts[k], act_stem(lows[k])) for k in sorted(picked))
+    acts = _ACT_STEM
+    return tuple((starts[k], acts[lows[k]]) for k in sorted(picked))
 
 
-@lru_cache(maxsize=1 << 16)
 def _act_mark(low: str) -> bool:
     """A participle, or "to" (the word after it names an act)."""
-    return low == "to" or _participle_word(low)
+    return low == "to" or (low[:1].isalpha() and participle(low))
 
 
-@lru_cache(maxsize=1 << 16)
-def _participle_word(low: str) -> bool:
-    return low[:1].isalpha() and participle(low)
+_ACT_MARK: Memo[str, bool] = Memo(_act_mark)
 
 
 _ACT_SUFFIXES = ("ments", "ment", "ations", "ation", "ions", "ion", "als", "al", "ing", "ed",
                  "es", "s", "e")
 
 
-@lru_cache(maxsize=1 << 16)
 def act_stem(word: str) -> str:
     """The verb under a noun of action, cut to 6 letters so the forms meet: "measurement",
     "measuring", "measured" -> "measur"; "fabrication", "fabricating" -> "fabric"."""
+    return _ACT_STEM[word]
+
+
+def _cut_act_stem(word: str) -> str:
     for suffix in _ACT_SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return stem(word[: -len(suffix)])[:6]
     return stem(word)[:6]
+
+
+_ACT_STEM: Memo[str, str] = Memo(_cut_act_stem)
 
 
 class ChainTerms:
@@ -165,10 +169,18 @@ class ChainTerms:
 
     def covers(self, wanted: AbstractSet[str]) -> bool:
         """Whether one earlier mention holds every stem of `wanted`."""
+        by_stem = self.by_stem
         if len(wanted) == 1:
-            return self.has_stem(next(iter(wanted)))
-        rarest = min(wanted, key=lambda w: len(self.by_stem.get(w, ())))
-        return any(wanted <= candidate for candidate in self.by_stem.get(rarest, ()))
+            for word in wanted:
+                return bool(by_stem.get(word))
+        rarest: dict[frozenset[str], None] | None = None
+        for word in wanted:  # the stem held by the fewest stem sets: fewest candidates
+            holders = by_stem.get(word)
+            if not holders:
+                return False  # no mention has this stem, so none has them all
+            if rarest is None or len(holders) < len(rarest):
+                rarest = holders
+        return any(wanted <= candidate for candidate in rarest)
 
     def has_stem(self, word: str) -> bool:
         return bool(self.by_stem.get(word))

@@ -162,8 +162,10 @@ class ClaimSet:
 
     def extra_ancestors(self, claim: Claim) -> list[Claim]:
         """Ancestors of a multiple dependent claim that its primary parent's chain lacks."""
+        if not claim.multiple:
+            return []
         parent = self.primary_parent(claim)
-        if parent is None or not claim.multiple:
+        if parent is None:
             return []
         chain = {id(c) for c in self.ancestors(parent)} | {id(parent)}
         return [c for c in self.ancestors(claim) if id(c) not in chain]

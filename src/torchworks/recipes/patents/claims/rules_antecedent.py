@@ -69,6 +69,7 @@ from torchworks.recipes.patents.claims.chain import (
 )
 from torchworks.recipes.patents.claims.findings import Finding, claim_finding
 from torchworks.recipes.patents.claims.lexicon import EXEMPT_ALONE, EXEMPT_FIRST, INHERENT_WORDS
+from torchworks.recipes.patents.claims.memo import Memo
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
 from torchworks.recipes.patents.claims.terms import (
     INDEFINITE,
@@ -113,9 +114,10 @@ def antecedent_basis(claim_set: ClaimSet) -> list[Finding]:
         mentions = claim_mentions(claim_set, claim)
         words = claim_words(claim_set, claim)
         body_from = preamble_end(claim)
-        last_introduced = {m.stem_set: k for k, m in enumerate(mentions) if _introduces(m)}
+        last_introduced = {m.stem_set: k for k, m in enumerate(mentions)
+                           if m.determiner in _INTRODUCING and not m.proper}  # `_introduces`
         for index, mention in enumerate(mentions):
-            key = head_key(mention)
+            key = mention.head  # `head_key`
             open_lapse = chain.notes.get(key)
             if open_lapse is not None:
                 open_lapse.reused = True
@@ -189,7 +191,7 @@ def _introductions_anywhere(claim_set: ClaimSet) -> tuple[dict[frozenset[str], i
     for claim in claim_set.claims:
         for mention in claim_mentions(claim_set, claim):
             if mention.determiner in ("a", "an"):
-                first.setdefault(head_key(mention), claim.number)
+                first.setdefault(mention.head, claim.number)
                 if mention.stems:
                     nouns.add(mention.stems[-1])
     return first, frozenset(nouns)
@@ -257,19 +259,27 @@ def _act_noun(word: str) -> bool:
 def _exempt(mention: Mention, introduced: dict[frozenset[str], int]) -> bool:
     """Formulas, unique things, names; a name only when no claim introduces it with "a" ("the
     Internet"; not "the Context Response message" after "a Context Response message")."""
-    words = mention.words
+    exempt_words, participles = _EXEMPT_WORDS[mention.words]
+    return (exempt_words or (mention.proper and mention.head not in introduced)
+            or mention.followed_by == "thereof"
+            or (participles and _before_quantifier(mention)))
+
+
+def _exempt_words(words: tuple[str, ...]) -> tuple[bool, bool]:
+    """What `_exempt` decides from the words alone: (a formula or unique thing, every word a
+    participle)."""
     return (words[0] in EXEMPT_FIRST or (words[-1] in EXEMPT_ALONE and all(
                 w in ORDINALS for w in words[:-1]))
-            or all(w in ORDINALS for w in words)
-            or len(words[-1]) < 2 or (mention.proper and head_key(mention) not in introduced)
-            or mention.followed_by == "thereof"
-            or _adjective_before_quantifier(mention))
+            or all(w in ORDINALS for w in words) or len(words[-1]) < 2,
+            all(participle(w) for w in words))
 
 
-def _adjective_before_quantifier(mention: Mention) -> bool:
-    """"the identified one or more computers": a participle modifying a quantified term."""
-    return all(participle(w) for w in mention.words) and (
-        mention.followed_by in INDEFINITE or mention.followed_by in ("at", "plurality"))
+_EXEMPT_WORDS: Memo[tuple[str, ...], tuple[bool, bool]] = Memo(_exempt_words)
+
+
+def _before_quantifier(mention: Mention) -> bool:
+    """"the identified one or more computers": participles modifying a quantified term."""
+    return mention.followed_by in INDEFINITE or mention.followed_by in ("at", "plurality")
 
 
 def _finding(lapse: _Lapse, introduced: dict[frozenset[str], int]) -> Finding:
@@ -400,8 +410,11 @@ def indefinite(phrase: str) -> str:
     return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
 
 
+_INTRODUCING = frozenset({"a", "an"})
+
+
 def _introduces(mention: Mention) -> bool:
-    return mention.determiner in ("a", "an") and not mention.proper
+    return mention.determiner in _INTRODUCING and not mention.proper
 
 
 def _as_written(text: str, mention: Mention) -> str:
