@@ -40,6 +40,8 @@ _ALL_PRECEDING = re.compile(r"\b(?:any|one|all|each|either|one\s+or\s+more)\s+(?
                             r"(?:of\s+)?(?:the\s+)?(?:preceding|previous|foregoing|prior|"
                             r"above(?:-mentioned)?|aforementioned|aforesaid)\s+claims?\b",
                             re.IGNORECASE)
+_PRECEDING_WORDS = ("preceding", "previous", "foregoing", "prior", "above", "aforementioned",
+                    "aforesaid")  # one of them is in every match of _ALL_PRECEDING
 _ALTERNATIVE = re.compile(r"\bor\b|\bany\b|\bone of\b|\beither\b", re.IGNORECASE)
 _MAX_RANGE = 1000  # "claims 1-999999" is a typo, not a thousand parents
 
@@ -281,12 +283,16 @@ def find_references(text: str, number: int) -> tuple[list[int], list[int], str, 
     The first reference names the parents ("The cup of claim 2"); later ones ("... the lid of
     claim 1") cite a claim without adding a dependency, but must still exist and come earlier.
     """
+    low = text.lower() if text.isascii() else None  # cheap tests before the patterns' scans
+    if low is not None and "claim" not in low:
+        return [], [], "", False  # both patterns need the word
     groups: list[tuple[int, str, list[int], bool]] = []  # (offset, words, numbers, alternative)
     for match in REFERENCE.finditer(text):
         numbers = expand_numbers(match.group(1))
         groups.append((match.start(), match.group(0), numbers,
                        len(numbers) > 1 and _alternative(text, match)))
-    preceding = _ALL_PRECEDING.search(text)
+    preceding = _ALL_PRECEDING.search(text) if low is None or any(
+        word in low for word in _PRECEDING_WORDS) else None
     if preceding:
         groups.append((preceding.start(), preceding.group(0), list(range(1, number)),
                        "all" not in preceding.group(0).lower()))
