@@ -54,9 +54,11 @@ TRANSITIONS = (
     "wherein the improvement comprises", "the improvement comprising", "the improvement comprises",
     "the improvement which comprises", "the improvement consisting of",
 )
-# Not inside a hyphenated word ("water-containing materials" has no transition).
-_TRANSITION = re.compile(r"(?<![-\w])(" + "|".join(re.escape(t) for t in TRANSITIONS)
-                         + r")\b[:,]?", re.IGNORECASE)
+# Not inside a hyphenated word ("water-containing materials" has no transition). The
+# lookahead for the phrases' first letters lets the scan skip other characters quickly.
+_TRANSITION = re.compile(r"(?=[" + "".join(sorted({t[0] for t in TRANSITIONS})) + r"])(?<![-\w])("
+                         + "|".join(re.escape(t) for t in TRANSITIONS) + r")\b[:,]?",
+                         re.IGNORECASE)
 
 
 @dataclass
