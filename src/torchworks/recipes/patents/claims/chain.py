@@ -93,7 +93,9 @@ _ACT_STEM: Memo[str, str] = Memo(_cut_act_stem)
 
 
 class ChainTerms:
-    """Terms the current chain has introduced, with an undo log (`mark` / `undo`)."""
+    """Terms the current chain has introduced, with an undo log (`mark` / `undo`). Each log
+    entry is (kind, key, previous value); `latest` numbers a mention by the length of the log
+    once it is added, which orders the mentions in the chain by when they came."""
 
     def __init__(self) -> None:
         self.latest: dict[frozenset[str], tuple[int, Mention]] = {}
@@ -101,46 +103,44 @@ class ChainTerms:
         self.words: dict[str, int] = {}
         self.notes: dict[object, object] = {}  # a rule's own per-chain records
         self._log: list[tuple] = []
-        self._seq = 0
 
     def mark(self) -> int:
         return len(self._log)
 
     def undo(self, mark: int) -> None:
-        log = self._log
+        log, latest, by_stem = self._log, self.latest, self.by_stem
         while len(log) > mark:
-            entry = log.pop()
-            if entry[0] == "n":
-                if entry[2] is None:
-                    del self.notes[entry[1]]
+            kind, key, previous = log.pop()
+            if kind == "m":
+                if previous is not None:
+                    latest[key] = previous
+                    continue
+                del latest[key]  # the last mention with these stems leaves the chain
+                for word in key:
+                    del by_stem[word][key]
+            elif kind == "n":
+                if previous is None:
+                    del self.notes[key]
                 else:
-                    self.notes[entry[1]] = entry[2]
-                continue
-            if entry[0] == "w":
-                for word in entry[1]:
-                    count = self.words[word] - 1
+                    self.notes[key] = previous
+            else:
+                words = self.words
+                for word in key:
+                    count = words[word] - 1
                     if count:
-                        self.words[word] = count
+                        words[word] = count
                     else:
-                        del self.words[word]
-                continue
-            _, stems, previous = entry
-            if previous is not None:
-                self.latest[stems] = previous
-                continue
-            del self.latest[stems]  # the last mention with these stems leaves the chain
-            for word in stems:
-                del self.by_stem[word][stems]
+                        del words[word]
 
     def add(self, mention: Mention) -> None:
         """`by_stem[w]` holds the stem sets with word `w` that some mention in the chain has
         (as keys, in the order they came): a stem set joins it when its first mention comes
         and leaves with its last, so repeated mentions ("the lamp") cost no per-word work."""
         stems = mention.stem_set
-        previous = self.latest.get(stems)
-        self._log.append(("m", stems, previous))
-        self._seq += 1
-        self.latest[stems] = (self._seq, mention)
+        latest, log = self.latest, self._log
+        previous = latest.get(stems)
+        log.append(("m", stems, previous))
+        latest[stems] = (len(log), mention)
         if previous is None:
             by_stem = self.by_stem
             for word in stems:
@@ -157,7 +157,7 @@ class ChainTerms:
 
     def add_words(self, stems: Iterable[str]) -> None:
         added = tuple(stems)
-        self._log.append(("w", added))
+        self._log.append(("w", added, None))
         for word in added:
             self.words[word] = self.words.get(word, 0) + 1
 

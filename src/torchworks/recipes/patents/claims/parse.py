@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 _LINE_START = re.compile(
@@ -20,7 +21,8 @@ _LINE_START = re.compile(
     r"[ \t]*(?=[A-Za-z\"'(\u201c])",
     re.IGNORECASE | re.MULTILINE,
 )
-_MID_LINE = re.compile(r"(?<=[.;])[ \t]+(\d{1,5})[ \t]?[.)][ \t]+(?=[A-Z])")
+# The sentence end is matched, not looked behind for, so the scan skips to each '.' or ';'.
+_MID_LINE = re.compile(r"[.;][ \t]+(\d{1,5})[ \t]?[.)][ \t]+(?=[A-Z])")
 _ABSTRACT = re.compile(r"^[ \t]*abstract(?:[ \t]+of[ \t]+(?:the[ \t]+)?(?:disclosure|invention))?"
                        r"[ \t]*[:.]?[ \t]*", re.IGNORECASE | re.MULTILINE)
 _CLAIMS_HEADING = re.compile(r"^[ \t]*(?:what is claimed is|claims|we claim|i claim|"
@@ -171,8 +173,8 @@ class ClaimSet:
         parent = self.primary_parent(claim)
         if parent is None:
             return []
-        chain = {id(c) for c in self.ancestors(parent)} | {id(parent)}
-        return [c for c in self.ancestors(claim) if id(c) not in chain]
+        on_chain = {id(c) for c in self.ancestors(parent)} | {id(parent)}
+        return [c for c in self.ancestors(claim) if id(c) not in on_chain]
 
     def descendants(self, claim: Claim) -> list[Claim]:
         """Every claim that depends on `claim`, directly or not (quadratic: for tools only)."""
@@ -302,7 +304,7 @@ def find_references(text: str, number: int) -> tuple[list[int], list[int], str, 
         return [], [], "", False
     groups.sort(key=lambda g: g[0])
     _, words, parents, alternative = groups[0]
-    cited = list(dict.fromkeys(n for _, _, numbers, _ in groups for n in numbers))
+    cited = list(dict.fromkeys(chain.from_iterable(numbers for _, _, numbers, _ in groups)))
     return parents, cited, words, alternative
 
 
@@ -413,6 +415,9 @@ def _claim_starts(text: str) -> list[tuple[int, int, int]]:
 
 def _after_claim_word(text: str, at: int) -> bool:
     """True for "... of claim" + newline + "2. The": a wrapped reference, not a new claim."""
+    window = text[max(0, at - 12):at]
+    if window.isascii() and "claim" not in window.lower():
+        return False  # a cheap test before the pattern, which needs the word
     return bool(_CLAIM_WORD_BEFORE.search(text, max(0, at - 12), at))
 
 
