@@ -291,7 +291,7 @@ def find_references(text: str, number: int) -> tuple[list[int], list[int], str, 
     if low is not None and "claim" not in low:
         return [], [], "", False  # both patterns need the word
     groups: list[tuple[int, str, list[int], bool]] = []  # (offset, words, numbers, alternative)
-    for match in REFERENCE.finditer(text):
+    for match in reference_matches(text):
         numbers = expand_numbers(match.group(1))
         groups.append((match.start(), match.group(0), numbers,
                        len(numbers) > 1 and _alternative(text, match)))
@@ -306,6 +306,37 @@ def find_references(text: str, number: int) -> tuple[list[int], list[int], str, 
     _, words, parents, alternative = groups[0]
     cited = list(dict.fromkeys(chain.from_iterable(numbers for _, _, numbers, _ in groups)))
     return parents, cited, words, alternative
+
+
+def reference_matches(text: str) -> list[re.Match[str]]:
+    """`REFERENCE.finditer(text)`, found faster: every match starts with the word "claim", so
+    on ASCII text the pattern is tried only where `str.find` finds the word (the regex engine
+    would try it at every character). Matches are taken left to right without overlap, as
+    `finditer` takes them."""
+    if not text.isascii():
+        return list(REFERENCE.finditer(text))
+    low = text.lower()
+    found = []
+    at = low.find("claim")
+    while at >= 0:
+        match = REFERENCE.match(text, at)
+        if match:
+            found.append(match)
+            at = low.find("claim", match.end())
+        else:
+            at = low.find("claim", at + 1)
+    return found
+
+
+def without_references(text: str, replacement: str) -> str:
+    """`REFERENCE.sub(replacement, text)`, with the matches of `reference_matches`."""
+    parts, last = [], 0
+    for match in reference_matches(text):
+        parts.append(text[last:match.start()])
+        parts.append(replacement)
+        last = match.end()
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def split_elements(body: str) -> list[str]:
