@@ -38,12 +38,14 @@ def claim_words(claim_set: ClaimSet, claim: Claim) -> tuple[tuple[int, str], ...
 
 def _analysed(claim_set: ClaimSet, claim: Claim) -> tuple[tuple[Mention, ...],
                                                            tuple[tuple[int, str], ...]]:
-    memo = claim_set._memo.setdefault("analysed", {})
-    key = id(claim)
-    if key not in memo:
+    memo = claim_set._memo.get("analysed")
+    if memo is None:
+        memo = claim_set._memo["analysed"] = {}
+    found = memo.get(id(claim))
+    if found is None:
         tokens = tokenize(claim.text)
-        memo[key] = (tuple(mentions(claim.text, tokens)), _act_words(tokens))
-    return memo[key]
+        found = memo[id(claim)] = (tuple(mentions(claim.text, tokens)), _act_words(tokens))
+    return found
 
 
 def _act_words(tokens: Tokens) -> tuple[tuple[int, str], ...]:

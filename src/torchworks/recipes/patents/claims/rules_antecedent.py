@@ -109,6 +109,7 @@ def antecedent_basis(claim_set: ClaimSet) -> list[Finding]:
     lapses: list[_Lapse] = []
     introduced, nouns = _introductions_anywhere(claim_set)
     chain = ChainTerms()
+    open_lapses, add = chain.notes, chain.add
     for claim in walk_chains(claim_set, chain):
         reported: set[tuple[str, ...]] = set()
         mentions = claim_mentions(claim_set, claim)
@@ -118,7 +119,7 @@ def antecedent_basis(claim_set: ClaimSet) -> list[Finding]:
                            if m.determiner in _INTRODUCING and not m.proper}  # `_introduces`
         for index, mention in enumerate(mentions):
             key = mention.head  # `head_key`
-            open_lapse = chain.notes.get(key)
+            open_lapse = open_lapses.get(key)
             if open_lapse is not None:
                 open_lapse.reused = True
             if mention.definite and mention.stems not in reported \
@@ -136,7 +137,7 @@ def antecedent_basis(claim_set: ClaimSet) -> list[Finding]:
                                _glued_verb(mention, chain, nouns))
                 lapses.append(lapse)
                 chain.note(key, lapse)
-            chain.add(mention)
+            add(mention)
         chain.add_words(w for _, w in words)
     return [_finding(lapse, introduced) for lapse in lapses]
 
@@ -221,8 +222,10 @@ def _has_basis(mention: Mention, chain: ChainTerms,
                words: tuple[tuple[int, str], ...]) -> bool:
     """An earlier mention holds all its words, or (for an act) the chain or the claim before
     it names the act with a verb."""
-    if any(chain.covers(wanted) for wanted in mention.versions):
-        return True
+    covers = chain.covers
+    for wanted in mention.versions:
+        if covers(wanted):
+            return True
     last = mention.words[-1]
     if last in ("step", "steps", "act", "operation", "process", "procedure") \
             and len(mention.words) > 1:
