@@ -62,14 +62,13 @@ class Mention:
 
     def __init__(self, words: tuple[str, ...], determiner: str, start: int, end: int,
                  followed_by: str = "", proper: bool = False) -> None:
-        self.words = words
         self.determiner = determiner
         self.start = start
         self.end = end
         self.followed_by = followed_by
         self.proper = proper
         self.definite = determiner in DEFINITE
-        self.stems, self.stem_set, self.head, self.versions = _PHRASES[words]
+        self.words, self.stems, self.stem_set, self.head, self.versions = _PHRASES[words]
 
     @property
     def phrase(self) -> str:
@@ -112,12 +111,15 @@ def phrase_stems(words: tuple[str, ...]) -> tuple[str, ...]:
 _PARTS = re.compile(r"[-/]")
 
 
-def _phrase_stems(words: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str],
-                                                  frozenset[str], tuple[frozenset[str], ...]]:
-    """A phrase's stems, their set, its head's stem set and its versions' (see `Mention`)."""
+def _phrase_stems(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...],
+                                                  frozenset[str], frozenset[str],
+                                                  tuple[frozenset[str], ...]]:
+    """The phrase itself (the one copy every mention of it shares, so a claim's token strings
+    are freed with its tokens), its stems, their set, its head's stem set and its versions'
+    (see `Mention`)."""
     stems = phrase_stems(words)
     versions = trimmed(words)
-    return (stems, frozenset(stems), frozenset(phrase_stems(versions[-1])),
+    return (words, stems, frozenset(stems), frozenset(phrase_stems(versions[-1])),
             tuple(frozenset(phrase_stems(version)) for version in versions))
 
 
