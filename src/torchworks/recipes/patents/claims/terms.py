@@ -154,7 +154,9 @@ def mentions(text: str, tokens: Tokens | None = None) -> list[Mention]:
         if kind == _TERM:
             ordinals, j = [], i
         else:
-            skip = _quantifier(lows, i) if low in _QUANTIFIER_STARTS else 0
+            seconds = _QUANTIFIER_SECONDS.get(low)  # "a" is mostly just an article
+            skip = _quantifier(lows, i) if seconds and i + 1 < n and lows[i + 1] in seconds \
+                else 0
             if skip:
                 determiner = determiner if determiner in definite else "a"
                 i += skip
@@ -351,6 +353,9 @@ _QUANTIFIERS = (("at", "least", "one", "of"), ("at", "least", "one"), ("at", "le
 _QUANTIFIER_STARTS: dict[str, list[tuple[str, ...]]] = {}
 for _pattern in _QUANTIFIERS:
     _QUANTIFIER_STARTS.setdefault(_pattern[0], []).append(_pattern)
+# first word -> the second words its patterns have (every pattern has two or more words)
+_QUANTIFIER_SECONDS = {first: frozenset(p[1] for p in patterns)
+                       for first, patterns in _QUANTIFIER_STARTS.items()}
 
 
 def _quantifier(lows: list[str], i: int) -> int:
