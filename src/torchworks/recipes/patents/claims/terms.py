@@ -199,7 +199,7 @@ def mentions(text: str, tokens: Tokens | None = None) -> list[Mention]:
         else:
             versions, after = (words,), lows[j] if j < n else ""
         start, end = starts[begin], ends[j - 1]
-        first = tokens.texts[begin]
+        first = tokens.source[start:ends[begin]]
         proper = first[:1].isupper() and not first.isupper() and start > 0
         if not ordinals and not prefix and len(versions) == 1:
             found.append(Mention(versions[0], determiner, start, end, after, proper))
