@@ -131,7 +131,7 @@ def mentions(text: str, tokens: Tokens | None = None) -> list[Mention]:
     the text's tokens, when the caller has them already). Most tokens are a plain stop word,
     a plain determiner or a plain term word (`_kind`); only the others take the long path."""
     tokens = tokenize(text) if tokens is None else tokens
-    lows, starts, ends = tokens.lows, tokens.starts, tokens.ends
+    lows, starts, ends, source = tokens.lows, tokens.starts, tokens.ends, tokens.source
     n = len(lows)
     found: list[Mention] = []
     definite, ordinals_ = DEFINITE, ORDINALS
@@ -199,8 +199,8 @@ def mentions(text: str, tokens: Tokens | None = None) -> list[Mention]:
         else:
             versions, after = (words,), lows[j] if j < n else ""
         start, end = starts[begin], ends[j - 1]
-        first = tokens.source[start:ends[begin]]
-        proper = first[:1].isupper() and not first.isupper() and start > 0
+        proper = start > 0 and source[start].isupper() \
+            and not source[start:ends[begin]].isupper()  # "the Internet", not "the CPU"
         if not ordinals and not prefix and len(versions) == 1:
             found.append(Mention(versions[0], determiner, start, end, after, proper))
         else:
