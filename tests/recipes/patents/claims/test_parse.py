@@ -83,7 +83,7 @@ def test_count_claims_agrees_with_the_parse(patents_dir: Path) -> None:
 
 
 def test_reference_matches_are_the_patterns_matches() -> None:
-    from torchworks.recipes.patents.claims.parse import (
+    from torchworks.recipes.patents.claims.references import (
         REFERENCE,
         reference_matches,
         without_references,

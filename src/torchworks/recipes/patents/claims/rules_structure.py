@@ -13,10 +13,8 @@ import re
 
 from torchworks.recipes.patents.claims.findings import Finding, claim_finding
 from torchworks.recipes.patents.claims.lexicon import STOP
-from torchworks.recipes.patents.claims.parse import (
-    COMMA_LIST,
-    Claim,
-    ClaimSet,
+from torchworks.recipes.patents.claims.parse import COMMA_LIST, Claim, ClaimSet
+from torchworks.recipes.patents.claims.references import (
     expand_numbers,
     reference_matches,
     without_references,
