@@ -107,10 +107,13 @@ def test_token_offsets_from_running_lengths_match_the_regex() -> None:
     from torchworks.recipes.patents.claims.tokens import _WORD, tokenize
 
     for text in ("", "  ", "1. A lamp,  comprising:\ta base (12); and the user\u2019s bulb "
-                 "\u00e9.\n2. The lamp of claim 1.  "):
+                 "\u00e9.\n2. The lamp of claim 1.  ",  # not ASCII: tokens lowered one by one
+                 "A valve AND/OR a pump and/or a Fan/Or SIP server/ORx",  # "/OR": one by one
+                 "1. A lamp (12) having a base/cap and a shade."):  # ASCII: the text lowered
         tokens = tokenize(text)
         assert list(zip(tokens.starts, tokens.ends, strict=True)) == [
             m.span() for m in _WORD.finditer(text)]
+        assert tokens.lows == [t.lower().replace("\u2019", "'") for t in _WORD.findall(text)]
         assert tokens.texts == _WORD.findall(text)
 
 

@@ -80,3 +80,20 @@ def test_count_claims_agrees_with_the_parse(patents_dir: Path) -> None:
         assert count_claims(text, stop_after=3) == min(count, 4)
     flood = "1. A pole.\n" + "".join(f"{i}. The pole of claim 1.\n" for i in range(2, 8001))
     assert count_claims(flood) == 8000 and count_claims(flood, stop_after=1000) == 1001
+
+
+def test_reference_matches_are_the_patterns_matches() -> None:
+    from torchworks.recipes.patents.claims.references import (
+        REFERENCE,
+        reference_matches,
+        without_references,
+    )
+
+    for text in ("The lamp of claim 1 or claims 2-3, claimsclaim 4 and CLAIM 5.",
+                 "claims 1 and 2 to 3 and 90-0% by weight of aclaim 3 claim",
+                 "The process of claim1 as in claim 2 claim 3",
+                 "The caf\u00e9 of claim 2, with \u00e9 and claims 3 to 4",  # not ASCII
+                 "A lamp comprising a base.", ""):
+        fast = [(m.span(), m.groups()) for m in reference_matches(text)]
+        assert fast == [(m.span(), m.groups()) for m in REFERENCE.finditer(text)]
+        assert without_references(text, "claim") == REFERENCE.sub("claim", text)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
-from functools import lru_cache
 from itertools import compress
 
+from torchworks.recipes.patents.claims.memo import Memo
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
 from torchworks.recipes.patents.claims.terms import (
     Mention,
@@ -38,12 +38,14 @@ def claim_words(claim_set: ClaimSet, claim: Claim) -> tuple[tuple[int, str], ...
 
 def _analysed(claim_set: ClaimSet, claim: Claim) -> tuple[tuple[Mention, ...],
                                                            tuple[tuple[int, str], ...]]:
-    memo = claim_set._memo.setdefault("analysed", {})
-    key = id(claim)
-    if key not in memo:
+    memo = claim_set._memo.get("analysed")
+    if memo is None:
+        memo = claim_set._memo["analysed"] = {}
+    found = memo.get(id(claim))
+    if found is None:
         tokens = tokenize(claim.text)
-        memo[key] = (tuple(mentions(claim.text, tokens)), _act_words(tokens))
-    return memo[key]
+        found = memo[id(claim)] = (tuple(mentions(claim.text, tokens)), _act_words(tokens))
+    return found
 
 
 def _act_words(tokens: Tokens) -> tuple[tuple[int, str], ...]:
@@ -51,7 +53,7 @@ def _act_words(tokens: Tokens) -> tuple[tuple[int, str], ...]:
     ("to excite", "to selectively excite": a verb naming an act, like an -ing form)."""
     lows, n = tokens.lows, len(tokens.lows)
     picked = set()
-    for k in compress(range(n), map(_act_mark, lows)):  # the loop runs in C
+    for k in compress(range(n), map(_ACT_MARK.__getitem__, lows)):  # the loop runs in C
         if lows[k] != "to":
             picked.add(k)
         else:
@@ -60,36 +62,42 @@ def _act_words(tokens: Tokens) -> tuple[tuple[int, str], ...]:
             if k + 2 < n and lows[k + 1].endswith("ly") and lows[k + 2][:1].isalpha():
                 picked.add(k + 2)
     starts = tokens.starts
-    return tuple((starts[k], act_stem(lows[k])) for k in sorted(picked))
+    acts = _ACT_STEM
+    return tuple((starts[k], acts[lows[k]]) for k in sorted(picked))
 
 
-@lru_cache(maxsize=1 << 16)
 def _act_mark(low: str) -> bool:
     """A participle, or "to" (the word after it names an act)."""
-    return low == "to" or _participle_word(low)
+    return low == "to" or (low[:1].isalpha() and participle(low))
 
 
-@lru_cache(maxsize=1 << 16)
-def _participle_word(low: str) -> bool:
-    return low[:1].isalpha() and participle(low)
+_ACT_MARK: Memo[str, bool] = Memo(_act_mark)
 
 
 _ACT_SUFFIXES = ("ments", "ment", "ations", "ation", "ions", "ion", "als", "al", "ing", "ed",
                  "es", "s", "e")
 
 
-@lru_cache(maxsize=1 << 16)
 def act_stem(word: str) -> str:
     """The verb under a noun of action, cut to 6 letters so the forms meet: "measurement",
     "measuring", "measured" -> "measur"; "fabrication", "fabricating" -> "fabric"."""
+    return _ACT_STEM[word]
+
+
+def _cut_act_stem(word: str) -> str:
     for suffix in _ACT_SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return stem(word[: -len(suffix)])[:6]
     return stem(word)[:6]
 
 
+_ACT_STEM: Memo[str, str] = Memo(_cut_act_stem)
+
+
 class ChainTerms:
-    """Terms the current chain has introduced, with an undo log (`mark` / `undo`)."""
+    """Terms the current chain has introduced, with an undo log (`mark` / `undo`). Each log
+    entry is (kind, key, previous value); `latest` numbers a mention by the length of the log
+    once it is added, which orders the mentions in the chain by when they came."""
 
     def __init__(self) -> None:
         self.latest: dict[frozenset[str], tuple[int, Mention]] = {}
@@ -97,46 +105,44 @@ class ChainTerms:
         self.words: dict[str, int] = {}
         self.notes: dict[object, object] = {}  # a rule's own per-chain records
         self._log: list[tuple] = []
-        self._seq = 0
 
     def mark(self) -> int:
         return len(self._log)
 
     def undo(self, mark: int) -> None:
-        log = self._log
+        log, latest, by_stem = self._log, self.latest, self.by_stem
         while len(log) > mark:
-            entry = log.pop()
-            if entry[0] == "n":
-                if entry[2] is None:
-                    del self.notes[entry[1]]
+            kind, key, previous = log.pop()
+            if kind == "m":
+                if previous is not None:
+                    latest[key] = previous
+                    continue
+                del latest[key]  # the last mention with these stems leaves the chain
+                for word in key:
+                    del by_stem[word][key]
+            elif kind == "n":
+                if previous is None:
+                    del self.notes[key]
                 else:
-                    self.notes[entry[1]] = entry[2]
-                continue
-            if entry[0] == "w":
-                for word in entry[1]:
-                    count = self.words[word] - 1
+                    self.notes[key] = previous
+            else:
+                words = self.words
+                for word in key:
+                    count = words[word] - 1
                     if count:
-                        self.words[word] = count
+                        words[word] = count
                     else:
-                        del self.words[word]
-                continue
-            _, stems, previous = entry
-            if previous is not None:
-                self.latest[stems] = previous
-                continue
-            del self.latest[stems]  # the last mention with these stems leaves the chain
-            for word in stems:
-                del self.by_stem[word][stems]
+                        del words[word]
 
     def add(self, mention: Mention) -> None:
         """`by_stem[w]` holds the stem sets with word `w` that some mention in the chain has
         (as keys, in the order they came): a stem set joins it when its first mention comes
         and leaves with its last, so repeated mentions ("the lamp") cost no per-word work."""
         stems = mention.stem_set
-        previous = self.latest.get(stems)
-        self._log.append(("m", stems, previous))
-        self._seq += 1
-        self.latest[stems] = (self._seq, mention)
+        latest, log = self.latest, self._log
+        previous = latest.get(stems)
+        log.append(("m", stems, previous))
+        latest[stems] = (len(log), mention)
         if previous is None:
             by_stem = self.by_stem
             for word in stems:
@@ -153,7 +159,7 @@ class ChainTerms:
 
     def add_words(self, stems: Iterable[str]) -> None:
         added = tuple(stems)
-        self._log.append(("w", added))
+        self._log.append(("w", added, None))
         for word in added:
             self.words[word] = self.words.get(word, 0) + 1
 
@@ -165,10 +171,18 @@ class ChainTerms:
 
     def covers(self, wanted: AbstractSet[str]) -> bool:
         """Whether one earlier mention holds every stem of `wanted`."""
+        by_stem = self.by_stem
         if len(wanted) == 1:
-            return self.has_stem(next(iter(wanted)))
-        rarest = min(wanted, key=lambda w: len(self.by_stem.get(w, ())))
-        return any(wanted <= candidate for candidate in self.by_stem.get(rarest, ()))
+            for word in wanted:
+                return bool(by_stem.get(word))
+        rarest: dict[frozenset[str], None] | None = None
+        for word in wanted:  # the stem held by the fewest stem sets: fewest candidates
+            holders = by_stem.get(word)
+            if not holders:
+                return False  # no mention has this stem, so none has them all
+            if rarest is None or len(holders) < len(rarest):
+                rarest = holders
+        return any(wanted <= candidate for candidate in rarest)
 
     def has_stem(self, word: str) -> bool:
         return bool(self.by_stem.get(word))

@@ -15,33 +15,19 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from torchworks.recipes.patents.claims.references import find_references
+
 _LINE_START = re.compile(
     r"^[ \t]*(?:claim[ \t]+(\d{1,5})[ \t]*[.:)\-]?|(\d{1,5})[ \t]?[.)])"
     r"[ \t]*(?=[A-Za-z\"'(\u201c])",
     re.IGNORECASE | re.MULTILINE,
 )
-_MID_LINE = re.compile(r"(?<=[.;])[ \t]+(\d{1,5})[ \t]?[.)][ \t]+(?=[A-Z])")
+# The sentence end is matched, not looked behind for, so the scan skips to each '.' or ';'.
+_MID_LINE = re.compile(r"[.;][ \t]+(\d{1,5})[ \t]?[.)][ \t]+(?=[A-Z])")
 _ABSTRACT = re.compile(r"^[ \t]*abstract(?:[ \t]+of[ \t]+(?:the[ \t]+)?(?:disclosure|invention))?"
                        r"[ \t]*[:.]?[ \t]*", re.IGNORECASE | re.MULTILINE)
 _CLAIMS_HEADING = re.compile(r"^[ \t]*(?:what is claimed is|claims|we claim|i claim|"
                              r"the invention claimed is)\b[^\n]*$", re.IGNORECASE | re.MULTILINE)
-
-# "claim 3", "claims 1-3", "claims 1, 2 or 5", "claim 1 or claim 2", "any one of claims 1 to 4"
-# A number followed by "%" is an amount ("claims 1 and 2 to 3 and 90-0% by weight of ..."), not
-# a claim.
-_NUM = r"\d{1,5}(?:[ \t]*(?:-|–|to|through)[ \t]*\d{1,5})?(?![\d%]|[ \t]*(?:[-–][ \t]*\d+)?[ \t]*%)"
-REFERENCE = re.compile(
-    rf"\bclaims?[ \t]+({_NUM}(?:[ \t]*(?:,|,?[ \t]*or|,?[ \t]*and)[ \t]*"
-    rf"(?:claims?[ \t]+)?{_NUM})*)",
-    re.IGNORECASE,
-)
-# "any one of the preceding claims", "one or more of the previous claims", "all preceding claims"
-_ALL_PRECEDING = re.compile(r"\b(?:any|one|all|each|either|one\s+or\s+more)\s+(?:one\s+)?"
-                            r"(?:of\s+)?(?:the\s+)?(?:preceding|previous|foregoing|prior|"
-                            r"above(?:-mentioned)?|aforementioned|aforesaid)\s+claims?\b",
-                            re.IGNORECASE)
-_ALTERNATIVE = re.compile(r"\bor\b|\bany\b|\bone of\b|\beither\b", re.IGNORECASE)
-_MAX_RANGE = 1000  # "claims 1-999999" is a typo, not a thousand parents
 
 # Longest first so "consisting essentially of" wins over "consisting of".
 TRANSITIONS = (
@@ -52,9 +38,11 @@ TRANSITIONS = (
     "wherein the improvement comprises", "the improvement comprising", "the improvement comprises",
     "the improvement which comprises", "the improvement consisting of",
 )
-# Not inside a hyphenated word ("water-containing materials" has no transition).
-_TRANSITION = re.compile(r"(?<![-\w])(" + "|".join(re.escape(t) for t in TRANSITIONS)
-                         + r")\b[:,]?", re.IGNORECASE)
+# Not inside a hyphenated word ("water-containing materials" has no transition). The
+# lookahead for the phrases' first letters lets the scan skip other characters quickly.
+_TRANSITION = re.compile(r"(?=[" + "".join(sorted({t[0] for t in TRANSITIONS})) + r"])(?<![-\w])("
+                         + "|".join(re.escape(t) for t in TRANSITIONS) + r")\b[:,]?",
+                         re.IGNORECASE)
 
 
 @dataclass
@@ -162,11 +150,13 @@ class ClaimSet:
 
     def extra_ancestors(self, claim: Claim) -> list[Claim]:
         """Ancestors of a multiple dependent claim that its primary parent's chain lacks."""
-        parent = self.primary_parent(claim)
-        if parent is None or not claim.multiple:
+        if not claim.multiple:
             return []
-        chain = {id(c) for c in self.ancestors(parent)} | {id(parent)}
-        return [c for c in self.ancestors(claim) if id(c) not in chain]
+        parent = self.primary_parent(claim)
+        if parent is None:
+            return []
+        on_chain = {id(c) for c in self.ancestors(parent)} | {id(parent)}
+        return [c for c in self.ancestors(claim) if id(c) not in on_chain]
 
     def descendants(self, claim: Claim) -> list[Claim]:
         """Every claim that depends on `claim`, directly or not (quadratic: for tools only)."""
@@ -273,29 +263,6 @@ _ELEMENT_LIST = re.compile(r"\s*(?:\(?[a-z0-9]{1,3}[.)]\s*(?:a|an|at\s+least|one
 _WEAK = frozenset({"having", "has", "including", "includes", "containing", "contains"})
 
 
-def find_references(text: str, number: int) -> tuple[list[int], list[int], str, bool]:
-    """(parents, every claim cited, the words naming the parents, alternative form?).
-
-    The first reference names the parents ("The cup of claim 2"); later ones ("... the lid of
-    claim 1") cite a claim without adding a dependency, but must still exist and come earlier.
-    """
-    groups: list[tuple[int, str, list[int], bool]] = []  # (offset, words, numbers, alternative)
-    for match in REFERENCE.finditer(text):
-        numbers = expand_numbers(match.group(1))
-        groups.append((match.start(), match.group(0), numbers,
-                       len(numbers) > 1 and _alternative(text, match)))
-    preceding = _ALL_PRECEDING.search(text)
-    if preceding:
-        groups.append((preceding.start(), preceding.group(0), list(range(1, number)),
-                       "all" not in preceding.group(0).lower()))
-    if not groups:
-        return [], [], "", False
-    groups.sort(key=lambda g: g[0])
-    _, words, parents, alternative = groups[0]
-    cited = list(dict.fromkeys(n for _, _, numbers, _ in groups for n in numbers))
-    return parents, cited, words, alternative
-
-
 def split_elements(body: str) -> list[str]:
     """The body's elements: parts separated by ';' (and a leading 'and'), else the whole body."""
     parts = [p.strip(" \t\n,:") for p in body.split(";")]
@@ -305,23 +272,6 @@ def split_elements(body: str) -> list[str]:
 
 
 _LEADING_AND = re.compile(r"^(?:and|or)\s+", re.IGNORECASE)
-
-
-def _alternative(text: str, match: re.Match[str]) -> bool:
-    before = text[max(0, match.start() - 20):match.start()]
-    return bool(_ALTERNATIVE.search(match.group(1)) or re.search(r"\b(?:any|one of|either)\b",
-                                                                  before, re.IGNORECASE))
-
-
-def expand_numbers(numbers: str) -> list[int]:
-    result: dict[int, None] = {}  # ordered and de-duplicated in linear time
-    for first, last in re.findall(r"(\d{1,5})(?:\s*(?:-|–|to|through)\s*(\d{1,5}))?", numbers):
-        low = int(first)
-        high = int(last) if last else low
-        if high < low or high - low > _MAX_RANGE:
-            high = low
-        result.update(dict.fromkeys(range(low, high + 1)))
-    return list(result)
 
 
 def _split_without_transition(text: str) -> tuple[str, str, str]:
@@ -403,6 +353,9 @@ def _claim_starts(text: str) -> list[tuple[int, int, int]]:
 
 def _after_claim_word(text: str, at: int) -> bool:
     """True for "... of claim" + newline + "2. The": a wrapped reference, not a new claim."""
+    window = text[max(0, at - 12):at]
+    if window.isascii() and "claim" not in window.lower():
+        return False  # a cheap test before the pattern, which needs the word
     return bool(_CLAIM_WORD_BEFORE.search(text, max(0, at - 12), at))
 
 

@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from torchworks.recipes.patents.claims.basis_exceptions import (
     acted_modifier,
@@ -70,6 +69,7 @@ from torchworks.recipes.patents.claims.chain import (
 )
 from torchworks.recipes.patents.claims.findings import Finding, claim_finding
 from torchworks.recipes.patents.claims.lexicon import EXEMPT_ALONE, EXEMPT_FIRST, INHERENT_WORDS
+from torchworks.recipes.patents.claims.memo import Memo
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
 from torchworks.recipes.patents.claims.terms import (
     INDEFINITE,
@@ -109,15 +109,17 @@ def antecedent_basis(claim_set: ClaimSet) -> list[Finding]:
     lapses: list[_Lapse] = []
     introduced, nouns = _introductions_anywhere(claim_set)
     chain = ChainTerms()
+    open_lapses, add = chain.notes, chain.add
     for claim in walk_chains(claim_set, chain):
         reported: set[tuple[str, ...]] = set()
         mentions = claim_mentions(claim_set, claim)
         words = claim_words(claim_set, claim)
         body_from = preamble_end(claim)
-        last_introduced = {m.stem_set: k for k, m in enumerate(mentions) if _introduces(m)}
+        last_introduced = {m.stem_set: k for k, m in enumerate(mentions)
+                           if m.determiner in _INTRODUCING and not m.proper}  # `_introduces`
         for index, mention in enumerate(mentions):
-            key = head_key(mention)
-            open_lapse = chain.notes.get(key)
+            key = mention.head  # `head_key`
+            open_lapse = open_lapses.get(key)
             if open_lapse is not None:
                 open_lapse.reused = True
             if mention.definite and mention.stems not in reported \
@@ -135,7 +137,7 @@ def antecedent_basis(claim_set: ClaimSet) -> list[Finding]:
                                _glued_verb(mention, chain, nouns))
                 lapses.append(lapse)
                 chain.note(key, lapse)
-            chain.add(mention)
+            add(mention)
         chain.add_words(w for _, w in words)
     return [_finding(lapse, introduced) for lapse in lapses]
 
@@ -155,12 +157,7 @@ def preamble_end(claim: Claim) -> int:
 def head_key(mention: Mention) -> frozenset[str]:
     """The stems of the term without trailing verbs and adjectives ("the refrigerant
     circulates" and "the refrigerant" are one term)."""
-    return _head_key(mention.words)
-
-
-@lru_cache(maxsize=1 << 16)
-def _head_key(words: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(phrase_stems(trimmed(words)[-1]))
+    return mention.head
 
 
 def _rephrased(mention: Mention, chain: ChainTerms,
@@ -195,7 +192,7 @@ def _introductions_anywhere(claim_set: ClaimSet) -> tuple[dict[frozenset[str], i
     for claim in claim_set.claims:
         for mention in claim_mentions(claim_set, claim):
             if mention.determiner in ("a", "an"):
-                first.setdefault(head_key(mention), claim.number)
+                first.setdefault(mention.head, claim.number)
                 if mention.stems:
                     nouns.add(mention.stems[-1])
     return first, frozenset(nouns)
@@ -225,8 +222,10 @@ def _has_basis(mention: Mention, chain: ChainTerms,
                words: tuple[tuple[int, str], ...]) -> bool:
     """An earlier mention holds all its words, or (for an act) the chain or the claim before
     it names the act with a verb."""
-    if any(chain.covers(wanted) for wanted in _version_stems(mention.words)):
-        return True
+    covers = chain.covers
+    for wanted in mention.versions:
+        if covers(wanted):
+            return True
     last = mention.words[-1]
     if last in ("step", "steps", "act", "operation", "process", "procedure") \
             and len(mention.words) > 1:
@@ -253,11 +252,6 @@ def _exact_basis(mention: Mention, chain: ChainTerms) -> bool:
     return False
 
 
-@lru_cache(maxsize=1 << 16)
-def _version_stems(words: tuple[str, ...]) -> tuple[frozenset[str], ...]:
-    return tuple(frozenset(phrase_stems(version)) for version in trimmed(words))
-
-
 def _act_noun(word: str) -> bool:
     """A noun that can name an act: "measurement", "rotation", "heating", "removal"."""
     return word not in ING_ED_NOUNS and (
@@ -268,19 +262,27 @@ def _act_noun(word: str) -> bool:
 def _exempt(mention: Mention, introduced: dict[frozenset[str], int]) -> bool:
     """Formulas, unique things, names; a name only when no claim introduces it with "a" ("the
     Internet"; not "the Context Response message" after "a Context Response message")."""
-    words = mention.words
+    exempt_words, participles = _EXEMPT_WORDS[mention.words]
+    return (exempt_words or (mention.proper and mention.head not in introduced)
+            or mention.followed_by == "thereof"
+            or (participles and _before_quantifier(mention)))
+
+
+def _exempt_words(words: tuple[str, ...]) -> tuple[bool, bool]:
+    """What `_exempt` decides from the words alone: (a formula or unique thing, every word a
+    participle)."""
     return (words[0] in EXEMPT_FIRST or (words[-1] in EXEMPT_ALONE and all(
                 w in ORDINALS for w in words[:-1]))
-            or all(w in ORDINALS for w in words)
-            or len(words[-1]) < 2 or (mention.proper and head_key(mention) not in introduced)
-            or mention.followed_by == "thereof"
-            or _adjective_before_quantifier(mention))
+            or all(w in ORDINALS for w in words) or len(words[-1]) < 2,
+            all(participle(w) for w in words))
 
 
-def _adjective_before_quantifier(mention: Mention) -> bool:
-    """"the identified one or more computers": a participle modifying a quantified term."""
-    return all(participle(w) for w in mention.words) and (
-        mention.followed_by in INDEFINITE or mention.followed_by in ("at", "plurality"))
+_EXEMPT_WORDS: Memo[tuple[str, ...], tuple[bool, bool]] = Memo(_exempt_words)
+
+
+def _before_quantifier(mention: Mention) -> bool:
+    """"the identified one or more computers": participles modifying a quantified term."""
+    return mention.followed_by in INDEFINITE or mention.followed_by in ("at", "plurality")
 
 
 def _finding(lapse: _Lapse, introduced: dict[frozenset[str], int]) -> Finding:
@@ -411,8 +413,11 @@ def indefinite(phrase: str) -> str:
     return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
 
 
+_INTRODUCING = frozenset({"a", "an"})
+
+
 def _introduces(mention: Mention) -> bool:
-    return mention.determiner in ("a", "an") and not mention.proper
+    return mention.determiner in _INTRODUCING and not mention.proper
 
 
 def _as_written(text: str, mention: Mention) -> str:

@@ -21,6 +21,7 @@ from torchworks.recipes.patents.claims.parse import ClaimSet
 _SENTENCE_BREAK = re.compile(r"(?<![A-Z])(?<!\b[A-Za-z]\.[A-Za-z])(?<!\bNo)(?<!\bNos)(?<!\bFig)"
                              r"(?<!\bFigs)(?<!\bal)(?<!\bPat)(?<!\bvs)(?<!\bapprox)(?<!\bRef)"
                              r"(?<!\bSer)(?<!\bpp)(?<!\d)\.\s+(?=[A-Z][a-z])")
+_PERIOD_THEN_WORD = re.compile(r"\.\s+(?=[A-Z][a-z])")  # _SENTENCE_BREAK without its lookbehinds
 _COMMENTARY = re.compile(
     r"(?:^|[.;:]\s+|\(\s*)(?:this|the\s+(?:above|foregoing|preceding))\s+claim\s+"
     r"(?:describes|covers|recites|claims|defines|is|protects|relates|shows|explains)\b"
@@ -56,8 +57,8 @@ def sentence_form(claim_set: ClaimSet) -> list[Finding]:
     findings: list[Finding] = []
     for claim in claim_set.claims:
         text = claim.text.rstrip()
-        if len(text.split()) < 3:
-            continue  # an empty claim has its own finding
+        if len(text.split(None, 2)) < 3:
+            continue  # an empty claim (under three words) has its own finding
         commentary = _COMMENTARY.search(text) if _may_comment(text) else None
         if commentary:
             words = text[commentary.start():commentary.start() + 60].lstrip(" .;:(")
@@ -77,8 +78,9 @@ def sentence_form(claim_set: ClaimSet) -> list[Finding]:
                 "end the claim with '.' (and check that nothing was cut off)",
                 len(text) - min(len(text), 40)))
         inner = text.find(".", 0, len(text) - 1)
-        for match in _SENTENCE_BREAK.finditer(text, inner if inner >= 0 else len(text),
-                                              len(text) - 1):
+        if inner < 0 or not _PERIOD_THEN_WORD.search(text, inner, len(text) - 1):
+            continue  # a cheap test: every sentence break is such a period
+        for match in _SENTENCE_BREAK.finditer(text, inner, len(text) - 1):
             words = text[max(0, match.start() - 20):match.end() + 20]
             findings.append(claim_finding(
                 claim, "claim-sentences", "warning", words,

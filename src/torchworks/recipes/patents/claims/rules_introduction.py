@@ -22,6 +22,7 @@ import re
 
 from torchworks.recipes.patents.claims.chain import claim_mentions
 from torchworks.recipes.patents.claims.findings import Finding, claim_finding
+from torchworks.recipes.patents.claims.memo import Memo
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
 from torchworks.recipes.patents.claims.rules_antecedent import _as_written
 from torchworks.recipes.patents.claims.terms import ORDINALS, Mention, participle, trimmed
@@ -94,13 +95,22 @@ _TELLS_APART = frozenset({"for", "that", "which", "of", "to", "and", "or", "havi
 def _introduction(mention: Mention) -> bool:
     """An "a/an X" that names an element. Generic nouns ("a portion", "a method") are only
     left alone on their own: "a hollow portion" names one."""
-    if mention.determiner not in ("a", "an") or mention.proper:
+    if mention.determiner not in _INTRODUCING or mention.proper:
         return False
-    words = trimmed(mention.words)[-1]
-    if (len(words) == 1 and words[-1] in GENERIC) or participle(words[-1]) \
-            or len(words[-1]) < 3:
-        return False
-    return not (len(mention.words) == 1 and mention.followed_by == "of")
+    return _NAMES_ELEMENT[mention.words] and not (
+        len(mention.words) == 1 and mention.followed_by == "of")
+
+
+def _names_element(words: tuple[str, ...]) -> bool:
+    """What `_introduction` decides from the words alone: the head is not a lone generic noun,
+    a participle or a word of under three letters."""
+    head = trimmed(words)[-1]
+    return not ((len(head) == 1 and head[-1] in GENERIC) or participle(head[-1])
+                or len(head[-1]) < 3)
+
+
+_INTRODUCING = frozenset({"a", "an"})
+_NAMES_ELEMENT: Memo[tuple[str, ...], bool] = Memo(_names_element)
 
 
 def _reintroduced(claim: Claim, mention: Mention, first: Claim) -> Finding:

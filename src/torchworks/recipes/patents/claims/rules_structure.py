@@ -13,12 +13,11 @@ import re
 
 from torchworks.recipes.patents.claims.findings import Finding, claim_finding
 from torchworks.recipes.patents.claims.lexicon import STOP
-from torchworks.recipes.patents.claims.parse import (
-    COMMA_LIST,
-    REFERENCE,
-    Claim,
-    ClaimSet,
+from torchworks.recipes.patents.claims.parse import COMMA_LIST, Claim, ClaimSet
+from torchworks.recipes.patents.claims.references import (
     expand_numbers,
+    reference_matches,
+    without_references,
 )
 
 ABSTRACT_MAX_WORDS = 150
@@ -235,7 +234,7 @@ def duplicate_claims(claim_set: ClaimSet) -> list[Finding]:
                 on_path[words].pop()
             continue
         text = " ".join(claim.text.lower().split()).strip(" .")
-        words = REFERENCE.sub("claim", text) if "claim" in text else text
+        words = without_references(text, "claim") if "claim" in text else text
         if words.count(" ") < 2:
             continue
         entered[claim.index] = words
@@ -269,7 +268,7 @@ def abstract_length(claim_set: ClaimSet) -> list[Finding]:
 def _reference_words(text: str) -> dict[int, str]:
     """Claim number -> the words that first name it ("claim 3", "claims 1-3"), as written."""
     named: dict[int, str] = {}
-    for match in REFERENCE.finditer(text):
+    for match in reference_matches(text):
         for number in expand_numbers(match.group(1)):
             named.setdefault(number, match.group(0))
     return named

@@ -22,6 +22,7 @@ from torchworks.recipes.patents.claims.lexicon import (
     STOP,
     TRAILING,
 )
+from torchworks.recipes.patents.claims.memo import Memo
 from torchworks.recipes.patents.claims.tokens import Tokens, tokenize
 
 DEFINITE = frozenset({"the", "said"})
@@ -40,7 +41,9 @@ class Mention:
 
     `followed_by` is the lower-cased token after the phrase ("of" marks "the X of Y", whose X
     is usually an inherent part of Y and needs no antecedent of its own); `proper`: a
-    capitalized word mid-claim starts it, a name ("the Internet"). Stems are computed once.
+    capitalized word mid-claim starts it, a name ("the Internet"). Stems are computed once
+    per distinct phrase (`_PHRASES`): `head` is the stem set of the term without a trailing
+    verb or adjective (`trimmed`), `versions` the stem sets of each of its `trimmed` versions.
     """
 
     __slots__ = (
@@ -48,23 +51,24 @@ class Mention:
         "determiner",
         "end",
         "followed_by",
+        "head",
         "proper",
         "start",
         "stem_set",
         "stems",
+        "versions",
         "words",
     )
 
     def __init__(self, words: tuple[str, ...], determiner: str, start: int, end: int,
                  followed_by: str = "", proper: bool = False) -> None:
-        self.words = words
         self.determiner = determiner
         self.start = start
         self.end = end
         self.followed_by = followed_by
         self.proper = proper
         self.definite = determiner in DEFINITE
-        self.stems, self.stem_set = _stems_and_set(words)
+        self.words, self.stems, self.stem_set, self.head, self.versions = _PHRASES[words]
 
     @property
     def phrase(self) -> str:
@@ -107,10 +111,19 @@ def phrase_stems(words: tuple[str, ...]) -> tuple[str, ...]:
 _PARTS = re.compile(r"[-/]")
 
 
-@lru_cache(maxsize=1 << 16)
-def _stems_and_set(words: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
+def _phrase_stems(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...],
+                                                  frozenset[str], frozenset[str],
+                                                  tuple[frozenset[str], ...]]:
+    """The phrase itself (the one copy every mention of it shares, so a claim's token strings
+    are freed with its tokens), its stems, their set, its head's stem set and its versions'
+    (see `Mention`)."""
     stems = phrase_stems(words)
-    return stems, frozenset(stems)
+    versions = trimmed(words)
+    return (words, stems, frozenset(stems), frozenset(phrase_stems(versions[-1])),
+            tuple(frozenset(phrase_stems(version)) for version in versions))
+
+
+_PHRASES = Memo(_phrase_stems)
 
 
 def mentions(text: str, tokens: Tokens | None = None) -> list[Mention]:
@@ -118,15 +131,18 @@ def mentions(text: str, tokens: Tokens | None = None) -> list[Mention]:
     the text's tokens, when the caller has them already). Most tokens are a plain stop word,
     a plain determiner or a plain term word (`_kind`); only the others take the long path."""
     tokens = tokenize(text) if tokens is None else tokens
-    lows, starts, ends = tokens.lows, tokens.starts, tokens.ends
+    lows, starts, ends, source = tokens.lows, tokens.starts, tokens.ends, tokens.source
     n = len(lows)
     found: list[Mention] = []
-    definite, ordinals_, kind_of, inside = DEFINITE, ORDINALS, _kind, _inside
+    definite, ordinals_ = DEFINITE, ORDINALS
+    kinds = list(map(_KIND.__getitem__, lows))  # both tables are read in C, a token at a time
+    inside = list(map(_INSIDE.__getitem__, lows))
+    inside.append(False)  # a sentinel: the phrase loop needs no bounds test
     determiner = prefix = numbered = ""
     i = 0
     while i < n:
         low = lows[i]
-        kind = kind_of(low)
+        kind = kinds[i]
         if kind == _BREAK:
             determiner = numbered = ""
             i += 1
@@ -138,7 +154,9 @@ def mentions(text: str, tokens: Tokens | None = None) -> list[Mention]:
         if kind == _TERM:
             ordinals, j = [], i
         else:
-            skip = _quantifier(lows, i) if low in _QUANTIFIER_STARTS else 0
+            seconds = _QUANTIFIER_SECONDS.get(low)  # "a" is mostly just an article
+            skip = _quantifier(lows, i) if seconds and i + 1 < n and lows[i + 1] in seconds \
+                else 0
             if skip:
                 determiner = determiner if determiner in definite else "a"
                 i += skip
@@ -164,7 +182,7 @@ def mentions(text: str, tokens: Tokens | None = None) -> list[Mention]:
                 continue
             ordinals, i = _ordinal_list(lows, i) if low in ordinals_ else ([], i)
             j = i + 1 if low in MODIFIERS or (ordinals and _plural_verb(lows[i])) else i
-        while j < n and inside(lows[j]):
+        while inside[j]:
             j += 1
         if j == i:
             continue
@@ -173,19 +191,25 @@ def mentions(text: str, tokens: Tokens | None = None) -> list[Mention]:
             i, j, lead, ordinals = _split_ordinal(lows, begin, j, ordinals, bool(determiner))
         words = tuple(lows[i:j]) if not lead or lead[0] != "," else lead[1:] + tuple(lows[i:j])
         lead = () if lead[:1] == (",",) else lead
-        versions, j = _with_acronym(tokens, words, j)
-        if determiner in definite:
-            versions = versions[:1]  # a reference is looked up as written in full
-        after = _word_after(tokens, j)
-        span = (starts[begin], ends[j - 1])
-        first = tokens.texts[begin]
-        proper = first[:1].isupper() and not first.isupper() and span[0] > 0
-        for ordinal in ordinals or [prefix or None]:
-            for version in versions:
-                phrase = version if ordinal is None else (*lead, ordinal, *version)
-                found.append(Mention(phrase, determiner, span[0], span[1], after, proper))
+        if j < n and lows[j] == "(":  # an acronym or a reference sign may follow
+            versions, j = _with_acronym(tokens, words, j)
+            if determiner in definite:
+                versions = versions[:1]  # a reference is looked up as written in full
+            after = _word_after(tokens, j)
+        else:
+            versions, after = (words,), lows[j] if j < n else ""
+        start, end = starts[begin], ends[j - 1]
+        proper = start > 0 and source[start].isupper() \
+            and not source[start:ends[begin]].isupper()  # "the Internet", not "the CPU"
+        if not ordinals and not prefix and len(versions) == 1:
+            found.append(Mention(versions[0], determiner, start, end, after, proper))
+        else:
+            for ordinal in ordinals or [prefix or None]:
+                for version in versions:
+                    phrase = version if ordinal is None else (*lead, ordinal, *version)
+                    found.append(Mention(phrase, determiner, start, end, after, proper))
         if numbered:
-            found.append(Mention((numbered, *words), "a", span[0], span[1], after, proper))
+            found.append(Mention((numbered, *words), "a", start, end, after, proper))
         determiner = prefix = numbered = ""
         i = j
     return _paired(text, found) if " and " in text or " or " in text else found
@@ -202,6 +226,8 @@ _PAIRED = frozenset({"inner", "outer", "upper", "lower", "front", "rear", "left"
 def _paired(text: str, found: list[Mention]) -> list[Mention]:
     """`found` with "central region" added after "central" in "central and peripheral
     regions" (the first adjective of the pair is read as a phrase of its own)."""
+    if _PAIRED.isdisjoint([m.words[0] for m in found if len(m.words) == 1]):
+        return found  # no one-word phrase can start a pair
     out: list[Mention] = []
     for k, mention in enumerate(found):
         out.append(mention)
@@ -218,7 +244,6 @@ def _paired(text: str, found: list[Mention]) -> list[Mention]:
 _BREAK, _DETERMINER, _TERM, _OTHER = range(4)
 
 
-@lru_cache(maxsize=1 << 16)
 def _kind(low: str) -> int:
     """How `mentions` treats a token when nothing around it matters: a stop word, number or
     mark or -ly word ends a phrase; a determiner sets the next phrase's; a term word starts
@@ -328,6 +353,9 @@ _QUANTIFIERS = (("at", "least", "one", "of"), ("at", "least", "one"), ("at", "le
 _QUANTIFIER_STARTS: dict[str, list[tuple[str, ...]]] = {}
 for _pattern in _QUANTIFIERS:
     _QUANTIFIER_STARTS.setdefault(_pattern[0], []).append(_pattern)
+# first word -> the second words its patterns have (every pattern has two or more words)
+_QUANTIFIER_SECONDS = {first: frozenset(p[1] for p in patterns)
+                       for first, patterns in _QUANTIFIER_STARTS.items()}
 
 
 def _quantifier(lows: list[str], i: int) -> int:
@@ -351,13 +379,17 @@ def _noun_follows(lows: list[str], i: int) -> bool:
         and after not in INDEFINITE
 
 
-@lru_cache(maxsize=1 << 16)
-def _inside(low: str) -> bool:
+def _inside_word(low: str) -> bool:
     """Whether a token can be part of a term (a word, not a stop word, determiner or -ly
     adverb)."""
     if not low[:1].isalpha() or low in STOP or low in DEFINITE or low in INDEFINITE:
         return False
     return not (low.endswith("ly") and len(low) > 4 and low not in ("assembly", "supply"))
+
+
+_KIND: Memo[str, int] = Memo(_kind)
+_INSIDE: Memo[str, bool] = Memo(_inside_word)
+_inside = _INSIDE.__getitem__
 
 
 _LIST_ARTICLES = frozenset({"a", "an", "the", "said"})

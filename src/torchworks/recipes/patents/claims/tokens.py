@@ -20,19 +20,38 @@ class Tokens:
     `texts` as written, `lows` lower-cased with "\u2019" as "'" ("the user\u2019s skin");
     token i spans `starts[i]:ends[i]` in the text. Every character that is not white space
     belongs to a token, so each match is a token with the white space before it, and the
-    offsets are running sums of the matches' lengths (no match object per token)."""
+    offsets are running sums of the matches' lengths (no match object per token).
 
-    __slots__ = ("ends", "lows", "starts", "texts")
+    ASCII text is cut lower-cased (one `str.lower` for the text, not one per token; `texts`
+    is then sliced from the text when first asked for): lower-casing ASCII moves no token
+    boundary unless the text has "/OR" in capitals ("and/or" is two words, "AND/OR" one),
+    and then each token is lowered on its own."""
+
+    __slots__ = ("_texts", "ends", "lows", "source", "starts")
 
     def __init__(self, text: str) -> None:
-        spaced = _SPACED_WORD.findall(text)
-        texts = list(map(str.lstrip, spaced))
-        self.texts: list[str] = texts
+        self.source = text
+        ascii_text = text.isascii()
+        lowered = text.lower() if ascii_text else ""
+        if ascii_text and lowered.count("/or") == text.count("/or"):
+            spaced = _SPACED_WORD.findall(lowered)
+            lows = written = list(map(str.lstrip, spaced))  # as long as the tokens as written
+            self._texts: list[str] | None = None
+        else:
+            spaced = _SPACED_WORD.findall(text)
+            written = self._texts = list(map(str.lstrip, spaced))
+            lows = list(map(str.lower, written)) if ascii_text else [
+                t.lower().replace("\u2019", "'") for t in written]
+        self.lows: list[str] = lows
         self.ends: list[int] = list(accumulate(map(len, spaced)))
-        self.starts: list[int] = list(map(sub, self.ends, map(len, texts)))
-        # Lower-casing ASCII changes no token boundary, so each token is lowered on its own.
-        self.lows: list[str] = list(map(str.lower, texts)) if text.isascii() else [
-            t.lower().replace("\u2019", "'") for t in texts]
+        self.starts: list[int] = list(map(sub, self.ends, map(len, written)))
+
+    @property
+    def texts(self) -> list[str]:
+        """The tokens as written."""
+        if self._texts is None:
+            self._texts = [self.source[a:b] for a, b in zip(self.starts, self.ends, strict=True)]
+        return self._texts
 
     def __len__(self) -> int:
         return len(self.lows)
