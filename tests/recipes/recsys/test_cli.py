@@ -78,10 +78,12 @@ def test_movielens_prepare_train_eval(tmp_path: Path, tiny_log_writer, capsys) -
     assert (tmp_path / "run/curves.png").stat().st_size > 0
 
 
+@pytest.mark.parametrize("ema", [[], ["ema_decay=0.9"]], ids=["raw", "ema"])
 def test_stopped_and_resumed_run_ends_where_the_uninterrupted_one_does(
-    tmp_path: Path, tiny_rec
+    tmp_path: Path, tiny_rec, ema: list[str]
 ) -> None:
     settings = [
+        *ema,  # with an EMA, "model" is the averaged weights and "train_model" the raw ones
         "epochs=2",
         "batch_size=512",
         "dim=16",
@@ -99,8 +101,9 @@ def test_stopped_and_resumed_run_ends_where_the_uninterrupted_one_does(
     straight = load_checkpoint(sorted((tmp_path / "straight/checkpoints").glob("step-*.pt"))[-1])
     resumed = load_checkpoint(sorted((tmp_path / "resumed/checkpoints").glob("step-*.pt"))[-1])
     assert straight["position"] == resumed["position"]
-    for name, tensor in straight["model"].items():
-        assert torch.equal(tensor, resumed["model"][name]), name
+    for key in ("model", "train_model") if ema else ("model",):
+        for name, tensor in straight[key].items():
+            assert torch.equal(tensor, resumed[key][name]), (key, name)
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=[p.name for p in CONFIGS])

@@ -35,6 +35,9 @@ class RecTrainConfig:
     dropout: float = field(0.2, "dropout")
     loss: Literal["full", "gbce"] = field("full", "SASRec loss: full softmax or gSASRec gBCE")
     negatives: int = field(256, "SASRec gBCE: sampled negatives per position")
+    window_stride: int = field(
+        0, "SASRec: windows end every N items (0 = max_len); targets are each window's last N"
+    )
     mask_seen: bool = field(
         False, "SASRec full loss: leave the window's earlier items out of each softmax"
     )
@@ -47,6 +50,9 @@ class RecTrainConfig:
     activation: Literal["dice", "prelu"] = field("dice", "DIN activation")
     wide: bool = field(False, "DIN: add per-user, per-item and per-category biases (Wide & Deep)")
     grad_clip: float = field(1.0, "clip the gradient norm (0 = off)")
+    ema_decay: float = field(
+        0.0, "evaluate, keep and serve an EMA of the weights with this per-step decay (0 = off)"
+    )
     amp: Literal["auto", "off", "bf16", "fp16"] = field("auto", "mixed precision policy")
     compile: bool = field(False, "torch.compile the training step")
     device: str = field("auto", "auto, cpu, cuda, cuda:N")

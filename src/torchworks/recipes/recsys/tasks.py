@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from torchworks.errors import ConfigError
 from torchworks.recipes.recsys.data import EvalView, RecDataset
 from torchworks.recipes.recsys.models.din import DIN, DINConfig
 from torchworks.recipes.recsys.models.sasrec import SASRec, SASRecConfig
@@ -67,20 +68,28 @@ def history_windows(
 class SequenceExamples:
     """SASRec examples: every train sequence cut into windows of `max_len + 1` items.
 
-    Windows end at the newest item and every `max_len` items before it, so each train item but
-    a user's first is a target exactly once per epoch (only the last `max_len + 1` items would
-    leave 60% of MovieLens-100K's interactions unseen at max_len 50). A batch is trimmed to its
-    longest window: left padding costs nothing, and positions count from the newest item, so
-    trimming does not change what the model sees.
+    Windows end at the newest item and every `stride` items before it (default `max_len`), and
+    a window's targets are its last `stride` positions, so each train item but a user's first
+    is a target exactly once per epoch (only the last `max_len + 1` items would leave 60% of
+    MovieLens-100K's interactions unseen at max_len 50). With `stride < max_len` windows
+    overlap and every target but a user's first `max_len - stride` reads at least
+    `max_len - stride` earlier items, nearer the full window evaluation reads, for
+    `max_len / stride` times the work an epoch. A batch is trimmed to its longest window: left
+    padding costs nothing, and positions count from the newest item, so trimming does not
+    change what the model sees.
     """
 
-    def __init__(self, ds: RecDataset, max_len: int) -> None:
+    def __init__(self, ds: RecDataset, max_len: int, stride: int = 0) -> None:
+        self.stride = stride or max_len
+        if not 0 < self.stride <= max_len:
+            raise ConfigError(f"window stride {stride} is not in 1..max_len ({max_len})",
+                              fix="set window_stride to 0 (= max_len) or a value up to max_len")
         train = ds.sequences(TRAIN)
         lengths = train.lengths()
-        per_user = np.where(lengths >= 2, -(-(lengths - 1) // max_len), 0)
+        per_user = np.where(lengths >= 2, -(-(lengths - 1) // self.stride), 0)
         self.users = np.repeat(np.arange(len(lengths)), per_user)
         back = np.arange(len(self.users)) - np.repeat(np.cumsum(per_user) - per_user, per_user)
-        ends = train.offsets[self.users] + lengths[self.users] - back * max_len
+        ends = train.offsets[self.users] + lengths[self.users] - back * self.stride
         self.seqs = history_windows(train.items, train.offsets[self.users], ends, max_len + 1)
         self.num_examples = len(self.users)
 
@@ -88,7 +97,11 @@ class SequenceExamples:
         seq = self.seqs[idx.numpy()]
         width = max(int((seq > PAD_ID).sum(1).max()), 2)
         seq = torch.from_numpy(np.ascontiguousarray(seq[:, -width:])).to(device)
-        return seq[:, :-1], seq[:, 1:]
+        inputs, targets = seq[:, :-1], seq[:, 1:].clone()
+        targets[inputs == PAD_ID] = PAD_ID  # a user's first item: nothing to predict it from
+        if targets.shape[1] > self.stride:  # earlier positions are another window's targets
+            targets[:, : -self.stride] = PAD_ID
+        return inputs, targets
 
 
 class PairExamples:
@@ -124,9 +137,10 @@ class PairExamples:
         return tuple(torch.from_numpy(np.ascontiguousarray(a)).to(device) for a in out)
 
 
-def make_examples(s: ModelSettings, ds: RecDataset, history_len: int, negatives: int, seed: int):
+def make_examples(s: ModelSettings, ds: RecDataset, history_len: int, negatives: int, seed: int,
+                  stride: int = 0):
     if s.kind == "sasrec":
-        return SequenceExamples(ds, s.max_len)
+        return SequenceExamples(ds, s.max_len, stride)
     return PairExamples(ds, history_len, negatives if s.kind == "din" else 0, seed)
 
 

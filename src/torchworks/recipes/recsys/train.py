@@ -8,6 +8,8 @@ from a resumable sampler, autocast, clipping, step), per-epoch validation, atomi
 - Warm start (`--init-from CKPT`): a new data window prepared with `--vocab-from` the old one
   has larger vocabularies; the old rows are copied, new ids start from fresh init.
 - DDP: run under `torchrun`; each rank takes its share of every global batch.
+- Weight EMA (`ema_decay`): validation, `best.pt` and serving use the averaged weights; the
+  checkpoint keeps the raw ones too (`train_model`), so a resume continues both exactly.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from torchworks.engine.distributed import (
     init_distributed,
     wrap_ddp,
 )
+from torchworks.engine.ema import WeightEMA
 from torchworks.engine.metrics import MetricsLogger
 from torchworks.engine.plots import plot_curves
 from torchworks.engine.precision import resolve_precision
@@ -176,7 +179,8 @@ def train(cfg: RecTrainConfig) -> TrainSummary:
         grown = load_grown(model, load_checkpoint(cfg.init_from)["model"])
     prepare_model(model, ds)
     model.to(device)
-    examples = make_examples(settings, ds, cfg.history_len, cfg.ctr_negatives, cfg.seed)
+    examples = make_examples(settings, ds, cfg.history_len, cfg.ctr_negatives, cfg.seed,
+                             cfg.window_stride)
     if examples.num_examples == 0:
         raise DataError(
             f"{cfg.data} has no training examples for {cfg.model}",
@@ -207,6 +211,12 @@ def train(cfg: RecTrainConfig) -> TrainSummary:
         position = restore_state(resumed.state, model, optimizer, scaler=scaler)
         step, start_epoch = position.step, position.epoch
         sampler.load_state_dict(position.sampler)
+        if "train_model" in resumed.state:  # an EMA run: "model" holds the averaged weights
+            model.load_state_dict(resumed.state["train_model"])
+    ema = WeightEMA(model, cfg.ema_decay) if cfg.ema_decay > 0 else None
+    if ema is not None and resumed is not None and "train_model" in resumed.state:
+        ema.module.load_state_dict(resumed.state["model"])
+    kept = ema.module if ema is not None else model  # what is validated, saved and served
     loss_step = maybe_compile(
         wrap_ddp(_LossStep(model, cfg), info), enabled=cfg.compile, device=device
     )
@@ -256,6 +266,8 @@ def train(cfg: RecTrainConfig) -> TrainSummary:
                 scaler.update()
             else:
                 optimizer.step()
+            if ema is not None:
+                ema.update(model)
             step += 1
             loss_sum += torch.stack(
                 [
@@ -276,12 +288,12 @@ def train(cfg: RecTrainConfig) -> TrainSummary:
         values = {"train/loss": float(totals[0] / max(totals[1], 1)), "time/train_s": seconds}
         last = stopped or epoch + 1 == cfg.epochs
         if info.is_main and (last or (epoch + 1) % cfg.eval_every == 0):
-            valid = validate(model, cfg, ds, device)
+            valid = validate(kept, cfg, ds, device)
             values.update({f"eval/{k}": v for k, v in valid.items()})
         logger.log(step, epoch + 1, values)
         if info.is_main:
             state = build_state(
-                model,
+                kept,
                 optimizer,
                 scaler=scaler,
                 step=step,
@@ -290,6 +302,8 @@ def train(cfg: RecTrainConfig) -> TrainSummary:
                 metrics=valid,
                 extra=extra,
             )
+            if ema is not None:
+                state["train_model"] = unwrap_model(model).state_dict()
             ckpts.save(state)
         if stopped:
             break
