@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from torchworks.engine.ema import WeightEMA
+from torchworks.errors import ConfigError
 
 
 def test_update_moves_the_average_by_one_minus_decay_and_copies_buffers() -> None:
@@ -26,5 +27,5 @@ def test_update_moves_the_average_by_one_minus_decay_and_copies_buffers() -> Non
 
 
 def test_decay_outside_the_open_unit_interval_is_refused() -> None:
-    with pytest.raises(ValueError, match="decay"):
+    with pytest.raises(ConfigError, match="decay"):
         WeightEMA(torch.nn.Linear(2, 2), decay=1.0)

@@ -19,6 +19,7 @@ import copy
 import torch
 
 from torchworks.engine.compile import unwrap_model
+from torchworks.errors import ConfigError
 
 
 class WeightEMA:
@@ -26,7 +27,8 @@ class WeightEMA:
 
     def __init__(self, model: torch.nn.Module, decay: float) -> None:
         if not 0.0 < decay < 1.0:
-            raise ValueError(f"EMA decay must be in (0, 1), got {decay}")
+            raise ConfigError(f"EMA decay must be in (0, 1), got {decay}",
+                              fix="set ema_decay to 0 (off) or a value such as 0.99")
         self.decay = decay
         self.module = copy.deepcopy(unwrap_model(model)).eval()
         self.module.requires_grad_(False)
