@@ -7,7 +7,11 @@ on and nothing is fitted to (the go-uspto samples and the odd-numbered PatentsVi
 heldout-rx: a second held-out part added in the fourth round, the odd-numbered RubyXML
 applications, read only for the final report; unseen: the sixth round's part, 51 grants in
 no other part (PatentsView odd grants no part took, patent-dev/uspto-odp's test grants,
-PatentPublicData's BRS sample), read once at the end of that round. See
+PatentPublicData's BRS sample), read once at the end of that round; unseen2: the seventh
+round's, 41 grants and 12 applications from seven repositories no other part drew on (ST.32
+grants of 2001, ICE grants of 2011-2022, applications of 2001-2025), in no other part by id or
+abstract, read once; unseen-all: unseen and unseen2 pooled (every document nobody tuned on),
+a re-computation over parts already read, not a new read. See
 benchmarks/data/patents/README.md for provenance and how the split was fixed.
 """
 
@@ -26,7 +30,10 @@ PARTS = {
     "heldout-rx": (DATA / "heldout-rx.xml.gz",),
     "unseen": (DATA / "unseen-pv.xml.gz", DATA / "unseen-odp.xml.gz",
                DATA / "unseen-brs.jsonl.gz"),
+    "unseen2": tuple(DATA / f"unseen2-{name}.xml.gz" for name in (
+        "rubyxml", "ntut", "patentqa", "patentdata", "teamlab", "sax2pats", "extractor")),
 }
+PARTS["unseen-all"] = PARTS["unseen"] + PARTS["unseen2"]
 
 
 def is_application(patent_id: str) -> bool:

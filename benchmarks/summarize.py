@@ -1,19 +1,23 @@
 """Patent summarization: ours and sumy side by side on the held-out patents, same budget.
 
     PYTHONPATH=src .venv/bin/python benchmarks/summarize.py
-        [--part heldout|heldout-rx|unseen|tune | --data FILE ...] [--words 150] [--skip-minilm]
+        [--part heldout|heldout-rx|unseen|unseen2|unseen-all|tune | --data FILE ...]
+        [--words 150] [--skip-minilm]
         [--model DIR | --tiny-abstractive] [--abstractive-docs 3] [--device cpu] [--show 3]
         [--learned off|replace|add|windows]
 
 The default data is the held-out part (benchmarks/data/patents/README.md): 65 US patents and
 applications no method was tuned on, read so often since that it counts as seen; `--part
 heldout-rx` the second held-out part (41 applications of 2001/2004, added in the fourth round,
-seen too); `--part unseen` the 51 grants of the sixth round, read once at its end; `--part tune`
-the 164 documents the weights were chosen on. Prints ROUGE-1/2/L F1 (%, Porter-stemmed) against
+seen too); `--part unseen` the 51 grants of the sixth round, read once at its end; `--part
+unseen2` the seventh round's 53 documents (41 grants, 12 applications), read once; `--part
+unseen-all` both pooled (104, a re-computation over parts already read); `--part tune` the 164
+documents the weights were chosen on. Prints ROUGE-1/2/L F1 (%, Porter-stemmed) against
 each abstract, docs/s and description words/s, the margin of every method over the strongest
 free baseline (max of lead and claim 1, per metric) with the issue's pass/fail line for the
 default (>= +2 R-1, >= +2 R-2, R-L not lower), the same line for each source file and each
-document kind (applications, grants) with that group's own max(lead, claim1), and the ratios to
+document kind (applications, grants) with that group's own max(lead, claim1), each with the
+95 % paired-bootstrap interval of that margin (`_margin_interval`), and the ratios to
 sumy's run of the same algorithm on the same sentences, plus machine, torch version and
 settings.
 
@@ -39,6 +43,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from _margin_interval import interval_line, per_document  # noqa: E402
 from _patent_data import PARTS, is_application, read_part  # noqa: E402
 
 LONG_WORDS = 8000
@@ -161,7 +166,9 @@ def main() -> int:
               f"{r.docs_per_second:8.2f} {r.words_per_second:9.0f} {cpu[method]:11.0f} "
               f"{r.words_per_summary:6.1f} {r.rouge1 - free['rouge1']:+9.2f} "
               f"{r.rouge2 - free['rouge2']:+9.2f} {r.rougeL - free['rougeL']:+9.2f} {versus}")
+    per_doc = {m: per_document(outputs[m], [p.abstract for p in patents]) for m in BASELINES}
     print(verdict_line("all", results["structure"], results["lead"], results["claim1"]))
+    print(interval_line(per_doc, range(len(patents))))
     print(f"# by source file and by document kind ({', '.join(BASELINES)}: R-1 R-2 R-L)")
     for name, members in groups.items():
         if members:
@@ -170,6 +177,7 @@ def main() -> int:
             print(f"{name:<18} {len(members):3d} docs  " + "  ".join(
                 f"{m} {r.rouge1:5.2f} {r.rouge2:5.2f} {r.rougeL:5.2f}" for m, r in subset.items()))
             print(verdict_line(name, *subset.values()))
+            print(interval_line(per_doc, members))
     long = [p for p in patents if p.word_count >= LONG_WORDS]
     if long:  # the issue's speed bar is for patents of typical length, ~10k words
         summarizer = _summarizer("structure", args, None)

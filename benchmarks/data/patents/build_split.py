@@ -94,12 +94,14 @@ def write(name: str, chosen: list[str]) -> None:
     """Write `chosen` documents (or JSON lines) to `name` in this folder, gzip-compressed."""
     body = "".join(c if c.endswith("\n") else c + "\n" for c in chosen)
     target = HERE / name
-    if target.exists():  # keep an unchanged file byte for byte (gzip stores a time stamp)
-        with gzip.open(target, "rt", encoding="utf-8") as old:
+    # keep an unchanged file byte for byte (gzip stores a time stamp); newline="": a
+    # document's "\r\n" stays as published, and an unchanged one compares equal
+    if target.exists():
+        with gzip.open(target, "rt", encoding="utf-8", newline="") as old:
             if old.read() == body:
                 print(f"{name}: {len(chosen)} documents (unchanged)")
                 return
-    with gzip.open(target, "wt", encoding="utf-8", compresslevel=9) as out:
+    with gzip.open(target, "wt", encoding="utf-8", newline="", compresslevel=9) as out:
         out.write(body)
     print(f"{name}: {len(chosen)} documents")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,25 @@ def test_bulk_file_with_concatenated_documents_yields_each(patents_dir: Path,
     items = list(read_patents(bulk))
     assert [i.id for i in items[:2]] == ["US08930553B2", "US20050004437A1"]
     assert isinstance(items[2], BadDocument) and "not readable XML" in items[2].error
+
+
+def test_st32_sgml_bulk_file_with_unclosed_empty_elements_yields_each(patents_dir: Path,
+                                                                     tmp_path: Path) -> None:
+    # The USPTO's 2001 grant files are SGML: no <?xml ...?>, and empty elements such as
+    # <CITED-BY-EXAMINER> or <B597US> are never closed (the shared samples close them).
+    sgml = patents_dir / "uspto-xml" / "sgml"
+    names = ("US06336130.xml", "US06337117.xml")
+    expected = [load_patent(sgml / name) for name in names]
+    raw = "".join(re.sub(r"<([A-Z0-9-]+)/>", r"<\1>", (sgml / name).read_text(encoding="utf-8")
+                         .split("?>", 1)[1]) for name in names)
+    assert "<CITED-BY-EXAMINER>" in raw and "<?xml" not in raw
+    bulk = tmp_path / "pg010101.sgm"
+    bulk.write_text(raw, encoding="utf-8")
+    items = list(read_patents(bulk))
+    assert [i.id for i in items] == ["US06336130B1", "US06337117B1"]
+    for got, want in zip(items, expected, strict=True):
+        assert (got.claims, got.abstract, got.description) == \
+            (want.claims, want.abstract, want.description)
 
 
 def test_jsonl_bad_lines_are_reported_and_the_rest_read(tmp_path: Path,

@@ -34,6 +34,10 @@ _ISO_GREEK = dict(zip(
     ("agr", "bgr", "ggr", "dgr", "egr", "zgr", "eegr", "thgr", "igr", "kgr", "lgr", "mgr",
      "ngr", "xgr", "ogr", "pgr", "rgr", "sgr", "tgr", "ugr", "phgr", "khgr", "psgr", "ohgr"),
     "αβγδεζηθικλμνξοπρστυφχψω", strict=True))
+_XML_START = re.compile(r"(?=<\?xml\s)")
+_ST32_START = re.compile(r"(?=<!DOCTYPE\s+PATDOC\b)")
+_START_TAG = re.compile(r"<([A-Za-z][\w.-]*)(\s[^<>]*?)?(?<!/)>")
+_END_TAG = re.compile(r"</([A-Za-z][\w.-]*)\s*>")
 _NUMBERED = re.compile(r"^\s*\d{1,3}\s?\.\s*(?=\S)")
 
 _SKIP = frozenset({
@@ -47,9 +51,20 @@ _SPACED = frozenset({"claim-text", "clmstep", "li", "br", "entry", "ptext", "p",
 
 
 def split_documents(text: str) -> list[str]:
-    """One string per document in a file that may concatenate many (USPTO bulk files)."""
-    parts = [p for p in re.split(r"(?=<\?xml\s)", text) if p.strip()]
+    """One string per document in a file that may concatenate many (USPTO bulk files). XML
+    documents start with <?xml ...?>; the 2001 ST.32 grant files, SGML, with <!DOCTYPE PATDOC."""
+    start = _XML_START if "<?xml" in text else _ST32_START
+    parts = [p for p in start.split(text) if p.strip()]
     return parts or [text]
+
+
+def close_empty_sgml(document: str) -> str:
+    """ST.32 SGML written as XML: a start tag that is never closed in the document (<EMI ...>,
+    <CITED-BY-EXAMINER>, <B597US>: SGML empty elements) becomes self-closing. The USPTO's own
+    2001 grant files are like this; without it no XML parser reads them."""
+    closed = set(_END_TAG.findall(document))
+    return _START_TAG.sub(lambda m: m.group(0) if m.group(1) in closed
+                          else f"<{m.group(1)}{m.group(2) or ''}/>", document)
 
 
 def parse_documents(text: str, source: str) -> list[Patent | BadDocument]:
@@ -114,6 +129,8 @@ def _iso_date(text: str) -> str:
 
 def _parse(document: str) -> ET.Element:
     document = _DOCTYPE.sub("", document, count=1)
+    if "<PATDOC" in document[:4096]:
+        document = close_empty_sgml(document)
     document = _ENTITY.sub(_resolve_entity, document)
     parser = ET.XMLParser(target=ET.TreeBuilder(insert_pis=True))
     parser.feed(document)
