@@ -279,3 +279,15 @@ def test_a_statement_continuing_another_is_no_claim_1_though_it_says_more() -> N
         "A method of imaging comprising: sending an excitation pulse to a target")
     result = draft_claims(text, title="Method of imaging")
     assert "further" not in result.claims[0] and result.report.errors == 0
+
+
+def test_a_device_and_its_method_stated_together_claim_the_device_first_named() -> None:
+    text = ("An IQ modulator and method for modulating a signal in accordance with I and Q "
+            "symbols using derivative filters operating at the symbol rate and programmable "
+            "accumulators for a waveform generator.")
+    assert stated_sentence(analyse(text, title="IQ modulator"))[1].startswith(
+        "An IQ modulator for modulating a signal")
+    result = draft_claims(text, title="Quadrature modulator with pulse-shaping")
+    assert result.claims[0].startswith("An IQ modulator for modulating a signal in accordance "
+                                       "with I and Q symbols using derivative filters")
+    assert result.report.errors == 0

@@ -93,12 +93,26 @@ def stated_sentences(disclosure: Disclosure, scan: int | None = None) -> list[tu
     found_all = []
     for at, (held, text) in enumerate(_openings(disclosure, scan or len(disclosure.sentences))):
         found = phrases(text)[0]
+        text = _first_invention(text, found.end)
         if _two_inventions(text[found.end:]):
             continue  # "a device ... and a method for manufacturing the same": a later one
         if _names_subject(found.words, disclosure) or (at == 0 and (_lists_parts(
                 text[found.end:]) or _FORMULA.match(text, found.end))):
             found_all.append((held, text))
     return found_all
+
+
+_SECOND_KIND = re.compile(r",?\s*(?:and|or|and/or)\s+(?:an?\s+)?(?:(?:associated|related|"
+                          r"corresponding)\s+)?(?:methods?|process(?:es)?|systems?|apparatus|"
+                          r"devices?)\b(?=\s+(?:for|of|to|are|is|that|which)\b|,)")
+
+
+def _first_invention(text: str, at: int) -> str:
+    """A statement of two inventions as one: "An IQ modulator and method for modulating a
+    signal ..." as the modulator "for modulating a signal ...", "Methods and systems for X
+    are provided" as the methods: claim 1 claims one of them, the first named."""
+    second = _SECOND_KIND.match(text, at)
+    return text[:at] + text[second.end():] if second else text
 
 
 def _two_inventions(rest: str) -> bool:
