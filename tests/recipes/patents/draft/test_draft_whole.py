@@ -291,3 +291,12 @@ def test_a_device_and_its_method_stated_together_claim_the_device_first_named() 
     assert result.claims[0].startswith("An IQ modulator for modulating a signal in accordance "
                                        "with I and Q symbols using derivative filters")
     assert result.report.errors == 0
+
+
+def test_a_statement_of_the_following_steps_lists_the_steps_after_comprising() -> None:
+    result = draft_claims("A method for coating a panel comprises the following steps: (a) "
+                          "applying a primer to the panel; (b) drying the primer; and (c) "
+                          "spraying a topcoat over the primer.", title="Method for coating")
+    assert result.claims[0] == ("A method for coating a panel comprising: (a) applying a primer "
+                                "to the panel; (b) drying the primer; and (c) spraying a topcoat "
+                                "over the primer.")  # not "a plurality of following steps"

@@ -72,6 +72,8 @@ _LISTING = re.compile(r"^(?P<tail>[^:;]{0,200}?)\s*,?\s+(?:which\s+|that\s+)?"
 # "in a substrate, the substrate comprising": the list is the substrate's, not the invention's
 _NOT_A_TAIL = re.compile(r"\b(?:is|are|was|were|which|that|wherein|where)\b|,\s+(?:the|said|"
                          r"each)\s", re.IGNORECASE)
+_STEPS = re.compile(r"^(?:the |a number of |a plurality of )?(?:following )?steps(?: of)?\s*:?\s*",
+                    re.IGNORECASE)  # "comprises the following steps: (a) ..."
 WORDS = 220  # a claim past this says more than claim 1 should (granted claims 1: ~150 words)
 
 
@@ -267,7 +269,7 @@ def whole_claim(disclosure: Disclosure, chain: set[str],
     listing = _LISTING.match(rest)
     if listing and not _NOT_A_TAIL.search(listing["tail"]):
         tail = listing["tail"].rstrip(" ,")
-        body = rest[listing.end():]
+        body = _STEPS.sub("", rest[listing.end():], count=1)  # "comprising:" says it
         if len(body.split()) < 3:
             return "", set()
         head = f"{preamble}{tail} comprising: "
