@@ -204,10 +204,10 @@ def _names_subject(words: tuple[str, ...], disclosure: Disclosure) -> bool:
 def whole_claims(disclosure: Disclosure, dependents: int) -> list[Claim]:
     """Claim 1 in a statement's own words and the dependents that add what it lacks ([] when
     no statement makes a clean claim). Of the statements the disclosure makes (every sentence
-    `stated_sentences` takes; a first sentence opening with a part when there is none), the
-    claim that carries most of the disclosure (`coverage`) is kept, leaving out statements
-    that continue another ("The method may further include ...": a dependent's content) and
-    those the strict check faults."""
+    `stated_sentences` takes; a first sentence opening with a part when none of the first four
+    is one), the claim that carries most of the disclosure (`coverage`) is kept, leaving out
+    statements that continue another ("The method may further include ...": a dependent's
+    content) and those the strict check faults."""
     best: tuple[int, list[Claim]] | None = None
     statements = stated_sentences(disclosure)
     early = statements and statements[0][0].start < 4  # what `whole_claim` alone would take
@@ -222,7 +222,7 @@ def whole_claims(disclosure: Disclosure, dependents: int) -> list[Claim]:
         report = check_draft([c.text for c in claims], disclosure.vocabulary)
         if any(f.severity == "error" and not f.index for f in report.findings):
             continue  # claim 1 itself is faulted, alone or as its dependents read it
-        carried = coverage(text, disclosure)
+        carried = coverage(claims[0].text, disclosure)
         if best is None or carried > best[0]:
             best = (carried, claims)
     return best[1] if best else []
