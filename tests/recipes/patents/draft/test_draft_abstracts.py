@@ -134,6 +134,8 @@ def test_an_embodiment_statement_claims_the_thing_itself() -> None:
      "draft-not-claim-language"),
     ("The wing of claim 1, wherein the leading edge shall be convex.",
      "draft-not-claim-language"),
+    ("The device of claim 1, wherein a second device is described in copending application "
+     "Ser.", "draft-not-claim-language"),  # a claim cannot lean on another document
 ])
 def test_the_strict_check_rejects_garbled_and_non_claim_text(claim: str, rule: str) -> None:
     claims = ["An engine comprising: a frame.", claim]

@@ -9,6 +9,7 @@ from torchworks.recipes.patents.draft.pipeline import draft_claims
 from torchworks.recipes.patents.draft.whole import (
     coverage,
     stated_sentence,
+    stated_sentences,
     whole_claim,
     whole_claims,
 )
@@ -247,3 +248,55 @@ def test_coverage_is_the_longest_common_subsequence_of_the_words() -> None:
         words = [w.strip(".,:;").lower() for w in claim.split()]
         words = [w for w in words if w not in ("a", "an", "the")]
         assert coverage(claim, disclosure) == lcs(words, said.split())
+
+
+def test_a_statement_after_the_objects_is_found_past_the_fourth_sentence() -> None:
+    disclosure = analyse(
+        "Conventional gates leak current at their edges. It is an object of the invention to "
+        "reduce that leakage. Another object is a device that is easy to make. The device is "
+        "also cheap. In one aspect of the invention, a semiconductor device comprises a "
+        "semiconductor substrate having a groove, a buried gate formed in a lower portion of "
+        "the groove, and a barrier layer formed on sidewalls of an upper portion of the groove.",
+        title="Semiconductor device")
+    assert [held.start for held, _ in stated_sentences(disclosure)] == [3, 4]
+    assert whole_claim(disclosure, set())[0] == ""  # the first four hold no claim
+    claims = whole_claims(disclosure, 2)
+    assert claims[0].text.startswith("A semiconductor device comprising: a semiconductor "
+                                     "substrate having a groove, a buried gate formed in")
+
+
+def test_a_statement_continuing_another_is_no_claim_1_though_it_says_more() -> None:
+    text = ("A method of imaging comprises sending an excitation pulse to a target and acquiring "
+            "data from the target to produce a first set of data. The method may further include "
+            "reversing a slice selection gradient pulse from a first direction to a second "
+            "direction, acquiring data after the slice selection gradient pulse to produce a "
+            "second set of data, and combining the first set of data with the second set of "
+            "data to form an image of the target.")
+    disclosure = analyse(text, title="Method of imaging")
+    later = whole_claim(disclosure, set(), stated_sentences(disclosure)[1])[0]
+    assert coverage(later, disclosure) > coverage(whole_claims(disclosure, 2)[0].text, disclosure)
+    assert whole_claims(disclosure, 2)[0].text.startswith(
+        "A method of imaging comprising: sending an excitation pulse to a target")
+    result = draft_claims(text, title="Method of imaging")
+    assert "further" not in result.claims[0] and result.report.errors == 0
+
+
+def test_a_device_and_its_method_stated_together_claim_the_device_first_named() -> None:
+    text = ("An IQ modulator and method for modulating a signal in accordance with I and Q "
+            "symbols using derivative filters operating at the symbol rate and programmable "
+            "accumulators for a waveform generator.")
+    assert stated_sentence(analyse(text, title="IQ modulator"))[1].startswith(
+        "An IQ modulator for modulating a signal")
+    result = draft_claims(text, title="Quadrature modulator with pulse-shaping")
+    assert result.claims[0].startswith("An IQ modulator for modulating a signal in accordance "
+                                       "with I and Q symbols using derivative filters")
+    assert result.report.errors == 0
+
+
+def test_a_statement_of_the_following_steps_lists_the_steps_after_comprising() -> None:
+    result = draft_claims("A method for coating a panel comprises the following steps: (a) "
+                          "applying a primer to the panel; (b) drying the primer; and (c) "
+                          "spraying a topcoat over the primer.", title="Method for coating")
+    assert result.claims[0] == ("A method for coating a panel comprising: (a) applying a primer "
+                                "to the panel; (b) drying the primer; and (c) spraying a topcoat "
+                                "over the primer.")  # not "a plurality of following steps"

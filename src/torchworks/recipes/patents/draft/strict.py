@@ -36,7 +36,8 @@ _COMMENTARY = re.compile(r"\b(?:this (?:claim|invention|disclosure)|the inventio
                          r"present invention|or the like|etc\b|e\.g\.|i\.e\.|for example|"
                          r"we|you|users? (?:only )?(?:have|has|need|needs) to|it is possible|"
                          r"would|shall|thus,|advantageously|preferably|typically|"
-                         r"as discussed|(?:mentioned|discussed|described) above|above-mentioned)"
+                         r"as discussed|(?:mentioned|discussed|described) above|above-mentioned|"
+                         r"co-?pending|incorporated (?:herein )?by reference|application ser)"
                          r"(?![\w-])", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*(?:'[A-Za-z]+)?")
 _SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")

@@ -9,10 +9,13 @@ relations; kept whole, with the document's words removed ("the invention relates
 disclosed"), the subject named as the claims name it and the articles rewritten for antecedent
 basis, it is the claim. A summary often states it after a preface or an object sentence
 ("To that end, the present invention provides a device ...", "According to one embodiment, a
-motor control apparatus may have: ..."), so the first four sentences are read, a sentence
-naming a device and its method ("... and a method for manufacturing the same") giving way to a
-later one. The builder's claim is kept when this one says less (`pipeline.py` compares them)
-or when no sentence opens with the invention itself.
+motor control apparatus may have: ..."), or only after its objects and advantages, or states
+a device and then its method; so every sentence that opens with the invention is a candidate
+(a sentence naming a device and its method, "... and a method for manufacturing the same", is
+none), a statement continuing another ("The method may further include ...") is left out, and
+of the clean ones the claim carrying most of the disclosure is kept. The builder's claim is
+kept when this one says less (`pipeline.py` compares them) or when no sentence opens with the
+invention itself.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from torchworks.recipes.patents.draft.disclosure import Disclosure, element_name
 from torchworks.recipes.patents.draft.following import following_clauses
 from torchworks.recipes.patents.draft.garbled import repaired
 from torchworks.recipes.patents.draft.statement import JUDGING, problem_sentence
+from torchworks.recipes.patents.draft.strict import check_draft
 from torchworks.recipes.patents.draft.subject import is_method
 from torchworks.recipes.patents.draft.wording import (
     capital,
@@ -68,6 +72,8 @@ _LISTING = re.compile(r"^(?P<tail>[^:;]{0,200}?)\s*,?\s+(?:which\s+|that\s+)?"
 # "in a substrate, the substrate comprising": the list is the substrate's, not the invention's
 _NOT_A_TAIL = re.compile(r"\b(?:is|are|was|were|which|that|wherein|where)\b|,\s+(?:the|said|"
                          r"each)\s", re.IGNORECASE)
+_STEPS = re.compile(r"^(?:the |a number of |a plurality of )?(?:following )?steps(?: of)?\s*:?\s*",
+                    re.IGNORECASE)  # "comprises the following steps: (a) ..."
 WORDS = 220  # a claim past this says more than claim 1 should (granted claims 1: ~150 words)
 
 
@@ -79,14 +85,36 @@ def stated_sentence(disclosure: Disclosure, scan: int = 4) -> tuple[range, str] 
     None when none does. A first sentence that opens with another phrase ("A drive unit which
     ...") is not the invention, unless it lists the invention's parts ("a motor control
     apparatus for controlling a motor may have: a sensor ...")."""
-    for at, (held, text) in enumerate(_openings(disclosure, scan)):
+    return next(iter(stated_sentences(disclosure, scan)), None)
+
+
+def stated_sentences(disclosure: Disclosure, scan: int | None = None) -> list[tuple[range, str]]:
+    """Every sentence among the first `scan` (all when None) that `stated_sentence` would
+    take, in order: a summary often states claim 1 after its objects and advantages, or states
+    a device and then its method ("In another embodiment, a method for manufacturing ...")."""
+    found_all = []
+    for at, (held, text) in enumerate(_openings(disclosure, scan or len(disclosure.sentences))):
         found = phrases(text)[0]
+        text = _first_invention(text, found.end)
         if _two_inventions(text[found.end:]):
             continue  # "a device ... and a method for manufacturing the same": a later one
         if _names_subject(found.words, disclosure) or (at == 0 and (_lists_parts(
                 text[found.end:]) or _FORMULA.match(text, found.end))):
-            return held, text
-    return None
+            found_all.append((held, text))
+    return found_all
+
+
+_SECOND_KIND = re.compile(r",?\s*(?:and|or|and/or)\s+(?:an?\s+)?(?:(?:associated|related|"
+                          r"corresponding)\s+)?(?:methods?|process(?:es)?|systems?|apparatus|"
+                          r"devices?)\b(?=\s+(?:for|of|to|are|is|that|which)\b|,)")
+
+
+def _first_invention(text: str, at: int) -> str:
+    """A statement of two inventions as one: "An IQ modulator and method for modulating a
+    signal ..." as the modulator "for modulating a signal ...", "Methods and systems for X
+    are provided" as the methods: claim 1 claims one of them, the first named."""
+    second = _SECOND_KIND.match(text, at)
+    return text[:at] + text[second.end():] if second else text
 
 
 def _two_inventions(rest: str) -> bool:
@@ -174,13 +202,35 @@ def _names_subject(words: tuple[str, ...], disclosure: Disclosure) -> bool:
 
 
 def whole_claims(disclosure: Disclosure, dependents: int) -> list[Claim]:
-    """Claim 1 of `whole_claim` and the dependents that add what it lacks ([] when there is
-    no such claim 1)."""
-    chain: set[str] = set()
-    text, read = whole_claim(disclosure, chain)
-    if not text:
-        return []
-    claims = [Claim(repaired(without_self_praise(text)), None, frozenset(chain))]
+    """Claim 1 in a statement's own words and the dependents that add what it lacks ([] when
+    no statement makes a clean claim). Of the statements the disclosure makes (every sentence
+    `stated_sentences` takes; a first sentence opening with a part when none of the first four
+    is one), the claim that carries most of the disclosure (`coverage`) is kept, leaving out
+    statements that continue another ("The method may further include ...": a dependent's
+    content) and those the strict check faults."""
+    best: tuple[int, list[Claim]] | None = None
+    statements = stated_sentences(disclosure)
+    early = statements and statements[0][0].start < 4  # what `whole_claim` alone would take
+    for stated in statements + ([] if early else [None]):
+        chain: set[str] = set()
+        text, read = whole_claim(disclosure, chain, stated) if stated else _part_first(
+            disclosure, chain)
+        if not text or _continues(text):
+            continue
+        claims = _with_dependents(disclosure, repaired(without_self_praise(text)), chain, read,
+                                  dependents)
+        report = check_draft([c.text for c in claims], disclosure.vocabulary)
+        if any(f.severity == "error" and not f.index for f in report.findings):
+            continue  # claim 1 itself is faulted, alone or as its dependents read it
+        carried = coverage(claims[0].text, disclosure)
+        if best is None or carried > best[0]:
+            best = (carried, claims)
+    return best[1] if best else []
+
+
+def _with_dependents(disclosure: Disclosure, text: str, chain: set[str], read: set[int],
+                     dependents: int) -> list[Claim]:
+    claims = [Claim(text, None, frozenset(chain))]
     used = {r for r in disclosure.relations if r.sentence in read}
     label = "method" if is_method(text.split(" ", 1)[1]) and not is_method(
         disclosure.subject) else ""  # "A method for forming interconnects" (a product title)
@@ -188,12 +238,22 @@ def whole_claims(disclosure: Disclosure, dependents: int) -> list[Claim]:
                      for c in dependents_of(disclosure, claims, dependents, used, label)]
 
 
-def whole_claim(disclosure: Disclosure, chain: set[str]) -> tuple[str, set[int]]:
+def _continues(claim: str) -> bool:
+    """The preamble says the statement adds to another ("A method further comprising: ...",
+    "A device also comprising: ...")."""
+    preamble = re.split(r"\s+comprising\b|,|\s+(?:wherein|in which)\b", claim, maxsplit=1)[0]
+    return re.search(r"\b(?:further|also|additionally|may)\b", preamble,
+                     re.IGNORECASE) is not None
+
+
+def whole_claim(disclosure: Disclosure, chain: set[str],
+                stated: tuple[range, str] | None = None) -> tuple[str, set[int]]:
     """Claim 1 in the statement's own words ("" when the disclosure has no such sentence or it
     makes no claim) and the sentences it holds: the preamble as the subject's, "comprising:"
     where the sentence lists parts, then the sentences after it that say how the parts work,
-    as "wherein" clauses. `chain` receives the elements the claim introduces."""
-    stated = stated_sentence(disclosure)
+    as "wherein" clauses. `chain` receives the elements the claim introduces. `stated` is the
+    statement to claim (the first `stated_sentence` when None)."""
+    stated = stated or stated_sentence(disclosure)
     if not stated:
         return _part_first(disclosure, chain)
     held, text = stated
@@ -209,7 +269,7 @@ def whole_claim(disclosure: Disclosure, chain: set[str]) -> tuple[str, set[int]]
     listing = _LISTING.match(rest)
     if listing and not _NOT_A_TAIL.search(listing["tail"]):
         tail = listing["tail"].rstrip(" ,")
-        body = rest[listing.end():]
+        body = _STEPS.sub("", rest[listing.end():], count=1)  # "comprising:" says it
         if len(body.split()) < 3:
             return "", set()
         head = f"{preamble}{tail} comprising: "

@@ -1,0 +1,130 @@
+"""Build `draft_unseen.jsonl.gz`: granted US patents claim drafting has never read.
+
+    PYTHONPATH=src .venv/bin/python benchmarks/data/granted_claims/build_draft_unseen.py \
+        [--shared ../shared/data/patents] [--check]
+
+Drafting was tuned on `tune.jsonl.gz` and has read `heldout.jsonl.gz` (and its default data,
+the shared sample). Every other grant the repository holds with claim 1 and an abstract is a
+candidate: the claim checker's `fresh` (Lens pages, abstract only) and `unseen` parts, and the
+grants of the summarizer's parts (`../patents/`: `unseen-*`, `heldout.xml`, `tune-more.xml.gz`).
+A candidate is left out when its number (normalised: no "US", no leading zeros, no kind code)
+or its abstract (words folded, case folded) is in the tune or held-out part or the shared
+sample (`patents.jsonl`, `claims.jsonl`). Most of `unseen-pv.xml.gz` comes from the same
+PatentsView weekly files as tune/held-out and is left out that way. `--check` rebuilds in
+memory and fails if the committed file differs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PATENTS = HERE.parent / "patents"
+OUT = HERE / "draft_unseen.jsonl.gz"
+SEEN = ("tune.jsonl.gz", "heldout.jsonl.gz")
+CHECKER_PARTS = ("fresh.jsonl.gz", "unseen.jsonl.gz")
+SUMMARIZER_PARTS = ("unseen-pv.xml.gz", "unseen-odp.xml.gz", "unseen-brs.jsonl.gz",
+                    "heldout.xml", "tune-more.xml.gz")
+
+
+def number_key(patent_id: str) -> str:
+    """'US06836899B1', 'US 6836899 B1', '6836899' -> '6836899'; applications keep their year
+    ('US 2016/0073591 A1' -> '20160073591')."""
+    digits = re.sub(r"(?i)^\s*US\s*|\s*[A-Z]\d?\s*$", "", patent_id.strip())
+    return re.sub(r"\D", "", digits).lstrip("0")
+
+
+def abstract_key(abstract: str) -> str:
+    """An abstract folded to lower-case words, so re-typeset copies of it compare equal."""
+    text = re.sub(r"^abstract(?: of (?:the )?disclosure)?\s*", "", abstract.strip(), flags=re.I)
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def is_grant(patent_id: str) -> bool:
+    """A US utility grant: 'US' and digits, kind B/B1/B2 (design, plant, reissue and
+    applications are not)."""
+    return re.fullmatch(r"US\d{7,8}B\d?", patent_id) is not None
+
+
+def _jsonl(path: Path) -> list[dict]:
+    with (gzip.open if path.suffix == ".gz" else open)(path, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def seen_keys(shared: Path) -> tuple[set[str], set[str]]:
+    """Numbers and abstracts of every patent drafting has read or was tuned on."""
+    records = [r for name in SEEN for r in _jsonl(HERE / name)]
+    for name in ("claims.jsonl", "patents.jsonl"):
+        records += _jsonl(shared / name)
+    return ({number_key(r.get("id", "")) for r in records},
+            {abstract_key(r.get("abstract", "")) for r in records} - {""})
+
+
+def candidates() -> list[dict]:
+    """Every grant record of the candidate sources, in source order, with its source."""
+    sys.path.insert(0, str(HERE.parents[1]))
+    from _patent_data import read_part
+
+    out = [dict(r, source=f"granted_claims/{name}") for name in CHECKER_PARTS
+           for r in _jsonl(HERE / name)]
+    for name in SUMMARIZER_PARTS:
+        for patent in read_part([PATENTS / name]):
+            out.append({"id": patent.id, "title": patent.title, "week": patent.date or "",
+                        "abstract": patent.abstract, "claims": list(patent.claims),
+                        "description": patent.description, "source": f"patents/{name}"})
+    return out
+
+
+def build(shared: Path) -> tuple[list[dict], dict[str, int]]:
+    """The unseen drafting records (first copy of each patent kept) and why others left."""
+    numbers, abstracts = seen_keys(shared)
+    kept: dict[str, dict] = {}
+    dropped = {"not a grant": 0, "no claim or abstract": 0, "seen number": 0,
+               "seen abstract": 0, "repeat": 0}
+    for record in candidates():
+        key = number_key(record["id"])
+        if not is_grant(record["id"]):
+            dropped["not a grant"] += 1
+        elif not record.get("claims") or not abstract_key(record.get("abstract", "")):
+            dropped["no claim or abstract"] += 1
+        elif key in numbers:
+            dropped["seen number"] += 1
+        elif abstract_key(record["abstract"]) in abstracts:
+            dropped["seen abstract"] += 1
+        elif key in kept or any(abstract_key(record["abstract"]) == abstract_key(k["abstract"])
+                                for k in kept.values()):
+            dropped["repeat"] += 1
+        else:
+            kept[key] = record
+    return [kept[k] for k in sorted(kept, key=int)], dropped
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=HERE.parents[3] / "shared" / "data" /
+                        "patents", help="the shared sample's folder (patents.jsonl, claims.jsonl)")
+    parser.add_argument("--check", action="store_true", help="compare with the committed file")
+    args = parser.parse_args(argv)
+    if not (args.shared / "patents.jsonl").is_file():
+        raise SystemExit(f"{args.shared}/patents.jsonl not found: pass --shared with the "
+                         "folder holding the shared sample (e.g. /work/shared/data/patents)")
+    records, dropped = build(args.shared)
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    summaries = sum(bool(re.search(r"SUMMARY", r.get("description", ""))) for r in records)
+    print(f"{len(records)} grants ({summaries} with a SUMMARY heading); left out: {dropped}")
+    if args.check:
+        same = OUT.is_file() and _jsonl(OUT) == [json.loads(line) for line in lines.splitlines()]
+        print("committed file matches" if same else "committed file DIFFERS")
+        return 0 if same else 1
+    with gzip.open(OUT, "wt", encoding="utf-8", compresslevel=9) as out:
+        out.write(lines)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
