@@ -1,5 +1,5 @@
 """Why a reference without antecedent basis may be only a warning: tests on the term and its
-chain that `rules_antecedent` uses to grade a lapse (see the policy in its docstring).
+chain that `basis_grading` uses to grade a lapse (see the policy in its docstring).
 
 Each test names a way granted claims refer to something the chain has in substance but not
 in the same words: a spelling variant ("said work piece" after "a workpiece"), a participle
@@ -16,15 +16,9 @@ import re
 from functools import lru_cache
 
 from torchworks.recipes.patents.claims.chain import ChainTerms, act_stem
-from torchworks.recipes.patents.claims.lexicon import BODY_IF_WORN, BODY_OR_PERSON
-from torchworks.recipes.patents.claims.terms import (
-    ORDINALS,
-    Mention,
-    participle,
-    phrase_stems,
-    stem,
-    trimmed,
-)
+from torchworks.recipes.patents.claims.lexicon import BODY_IF_WORN, BODY_OR_PERSON, ORDINALS
+from torchworks.recipes.patents.claims.terms import Mention
+from torchworks.recipes.patents.claims.wordforms import participle, phrase_stems, stem, trimmed
 
 # Words that make a claim one about a person, so "the head", "the hand" are the person's.
 _PERSON_CONTEXT = re.compile(r"\b(?:users?|wearers?|persons?|patients?|humans?|garments?|"

@@ -14,14 +14,9 @@ from itertools import compress
 
 from torchworks.recipes.patents.claims.memo import Memo
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
-from torchworks.recipes.patents.claims.terms import (
-    Mention,
-    Tokens,
-    mentions,
-    participle,
-    stem,
-    tokenize,
-)
+from torchworks.recipes.patents.claims.terms import Mention, mentions
+from torchworks.recipes.patents.claims.tokens import Tokens, tokenize
+from torchworks.recipes.patents.claims.wordforms import participle, stem
 
 
 def claim_mentions(claim_set: ClaimSet, claim: Claim) -> tuple[Mention, ...]:
