@@ -16,7 +16,7 @@ from torchworks.recipes.patents.claims.memo import Memo
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
 from torchworks.recipes.patents.claims.terms import Mention, mentions
 from torchworks.recipes.patents.claims.tokens import Tokens, tokenize
-from torchworks.recipes.patents.claims.wordforms import participle, stem
+from torchworks.recipes.patents.claims.wordforms import participle, stem, trimmed
 
 
 def claim_mentions(claim_set: ClaimSet, claim: Claim) -> tuple[Mention, ...]:
@@ -89,15 +89,37 @@ def _cut_act_stem(word: str) -> str:
 _ACT_STEM: Memo[str, str] = Memo(_cut_act_stem)
 
 
+def lookup_keys(words: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """What a lapse looks up in an earlier mention (`basis_exceptions`): each version of it
+    (see `trimmed`) with no space or hyphen and without a plural s ("workpiece" for "work
+    pieces"), and the act stems of its words not in -ed ("selection" -> "select")."""
+    return _LOOKUP_KEYS[words]
+
+
+def _lookup_keys(words: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    joined = set()
+    for version in trimmed(words):
+        text = "".join(version).replace("-", "")
+        joined.add(text[:-1] if text.endswith("s") else text)
+    return frozenset(joined), frozenset(act_stem(w) for w in words if not w.endswith("ed"))
+
+
+_LOOKUP_KEYS: Memo[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = Memo(_lookup_keys)
+
+
 class ChainTerms:
     """Terms the current chain has introduced, with an undo log (`mark` / `undo`). Each log
     entry is (kind, key, previous value); `latest` numbers a mention by the length of the log
-    once it is added, which orders the mentions in the chain by when they came."""
+    once it is added, which orders the mentions in the chain by when they came. `spellings`
+    and `acts` count the `lookup_keys` of the mentions in `latest`, so a lapse asks a dict
+    instead of scanning the chain (a chain of N claims full of lapses stays linear)."""
 
     def __init__(self) -> None:
         self.latest: dict[frozenset[str], tuple[int, Mention]] = {}
         self.by_stem: dict[str, dict[frozenset[str], None]] = {}
         self.words: dict[str, int] = {}
+        self.spellings: dict[str, int] = {}
+        self.acts: dict[str, int] = {}
         self.notes: dict[object, object] = {}  # a rule's own per-chain records
         self._log: list[tuple] = []
 
@@ -109,10 +131,15 @@ class ChainTerms:
         while len(log) > mark:
             kind, key, previous = log.pop()
             if kind == "m":
+                leaving = latest[key][1].words
                 if previous is not None:
                     latest[key] = previous
+                    if previous[1].words is not leaving:
+                        self._count(leaving, -1)
+                        self._count(previous[1].words, 1)
                     continue
                 del latest[key]  # the last mention with these stems leaves the chain
+                self._count(leaving, -1)
                 for word in key:
                     del by_stem[word][key]
             elif kind == "n":
@@ -138,7 +165,12 @@ class ChainTerms:
         previous = latest.get(stems)
         log.append(("m", stems, previous))
         latest[stems] = (len(log), mention)
-        if previous is None:
+        if previous is not None:
+            if previous[1].words is not mention.words:  # one shared tuple per phrase (`terms`)
+                self._count(previous[1].words, -1)
+                self._count(mention.words, 1)
+        else:
+            self._count(mention.words, 1)
             by_stem = self.by_stem
             for word in stems:
                 holders = by_stem.get(word)
@@ -146,6 +178,17 @@ class ChainTerms:
                     by_stem[word] = {stems: None}
                 else:
                     holders[stems] = None
+
+    def _count(self, words: tuple[str, ...], step: int) -> None:
+        """Add (`step` 1) or remove (-1) a mention's `lookup_keys` from the counts."""
+        joined, acts = _LOOKUP_KEYS[words]
+        for table, keys in ((self.spellings, joined), (self.acts, acts)):
+            for key in keys:
+                count = table.get(key, 0) + step
+                if count:
+                    table[key] = count
+                else:
+                    del table[key]
 
     def note(self, key: object, value: object) -> None:
         """Keep `value` under `key` until the walk leaves the current claim."""

@@ -1,0 +1,64 @@
+"""The chain's lookup counts (`ChainTerms.spellings`, `.acts`) hold exactly what a scan of the
+chain's latest mentions would find, through adds, repeats with other words and undos; and the
+two lapse tests that read them answer as the scan did."""
+
+from collections import Counter
+
+from torchworks.recipes.patents.claims.basis_exceptions import acted_modifier, spelled_differently
+from torchworks.recipes.patents.claims.chain import ChainTerms, act_stem, lookup_keys
+from torchworks.recipes.patents.claims.terms import mentions
+
+
+def _scanned(chain: ChainTerms) -> tuple[Counter, Counter]:
+    """The counts rebuilt from scratch from the mentions in `chain.latest`."""
+    spellings: Counter = Counter()
+    acts: Counter = Counter()
+    for _, mention in chain.latest.values():
+        joined, verbs = lookup_keys(mention.words)
+        spellings.update(joined)
+        acts.update(verbs)
+    return spellings, acts
+
+
+def _assert_matches_scan(chain: ChainTerms) -> None:
+    spellings, acts = _scanned(chain)
+    assert chain.spellings == dict(spellings)
+    assert chain.acts == dict(acts)
+
+
+def test_lookup_keys_join_versions_and_skip_ed_words() -> None:
+    joined = lookup_keys(("work", "pieces"))[0]
+    assert "workpiece" in joined  # "pieces" may also read as a verb: "work" is a version too
+    assert lookup_keys(("selected", "block"))[1] == {act_stem("block")}
+    assert act_stem("selection") in lookup_keys(("selection",))[1]
+
+
+def test_counts_follow_adds_repeats_and_undo() -> None:
+    chain = ChainTerms()
+    first = mentions("a work piece and a selection of a block")
+    # same stem set, other words: "heating element" then "heated element"
+    second = mentions("a heating element, the heated element and the work pieces")
+    start = chain.mark()
+    for mention in first:
+        chain.add(mention)
+        _assert_matches_scan(chain)
+    assert "workpiece" in chain.spellings and act_stem("selection") in chain.acts
+    middle = chain.mark()
+    for mention in second:
+        chain.add(mention)
+        _assert_matches_scan(chain)
+    chain.undo(middle)
+    _assert_matches_scan(chain)
+    assert "heatingelement" not in chain.spellings
+    chain.undo(start)
+    assert chain.spellings == {} and chain.acts == {} and chain.latest == {}
+
+
+def test_lapse_tests_read_the_counts() -> None:
+    chain = ChainTerms()
+    for mention in mentions("a workpiece, a selection of a block"):
+        chain.add(mention)
+    variant, selected, unknown = mentions("said work piece, the selected block, the shut door")
+    assert spelled_differently(variant, chain)
+    assert acted_modifier(selected, chain)
+    assert not spelled_differently(unknown, chain) and not acted_modifier(unknown, chain)
