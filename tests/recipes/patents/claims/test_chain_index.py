@@ -62,3 +62,27 @@ def test_lapse_tests_read_the_counts() -> None:
     assert spelled_differently(variant, chain)
     assert acted_modifier(selected, chain)
     assert not spelled_differently(unknown, chain) and not acted_modifier(unknown, chain)
+
+
+def _scanned_sharing(chain: ChainTerms, stems: frozenset[str]):
+    entries = [entry for key, entry in chain.latest.items() if key & stems]
+    return max(entries, key=lambda entry: entry[0])[1] if entries else None
+
+
+def test_sharing_is_the_latest_mention_with_a_common_word_through_undo() -> None:
+    chain = ChainTerms()
+    heads = [frozenset({"post"}), frozenset({"support"}), frozenset({"door", "post"})]
+    marks = []
+    for text in ("a support post and a door", "a mounting post", "the support post",
+                 "a door post and the mounting post"):
+        marks.append(chain.mark())
+        for mention in mentions(text):
+            chain.add(mention)
+            for stems in heads:
+                assert chain.sharing(stems) is _scanned_sharing(chain, stems)
+    assert chain.sharing(frozenset({"post"})).words == ("mounting", "post")
+    for mark in reversed(marks):
+        chain.undo(mark)
+        for stems in heads:
+            assert chain.sharing(stems) is _scanned_sharing(chain, stems)
+    assert chain.recent == {}

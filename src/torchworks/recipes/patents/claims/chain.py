@@ -118,6 +118,7 @@ class ChainTerms:
         self.latest: dict[frozenset[str], tuple[int, Mention]] = {}
         self.by_stem: dict[str, dict[frozenset[str], None]] = {}
         self.words: dict[str, int] = {}
+        self.recent: dict[str, list[tuple[int, Mention]]] = {}
         self.spellings: dict[str, int] = {}
         self.acts: dict[str, int] = {}
         self.notes: dict[object, object] = {}  # a rule's own per-chain records
@@ -131,6 +132,12 @@ class ChainTerms:
         while len(log) > mark:
             kind, key, previous = log.pop()
             if kind == "m":
+                recent = self.recent
+                for word in key:
+                    stack = recent[word]
+                    stack.pop()
+                    if not stack:
+                        del recent[word]
                 leaving = latest[key][1].words
                 if previous is not None:
                     latest[key] = previous
@@ -164,7 +171,14 @@ class ChainTerms:
         latest, log = self.latest, self._log
         previous = latest.get(stems)
         log.append(("m", stems, previous))
-        latest[stems] = (len(log), mention)
+        entry = latest[stems] = (len(log), mention)
+        recent = self.recent
+        for word in stems:
+            stack = recent.get(word)
+            if stack is None:
+                recent[word] = [entry]
+            else:
+                stack.append(entry)
         if previous is not None:
             if previous[1].words is not mention.words:  # one shared tuple per phrase (`terms`)
                 self._count(previous[1].words, -1)
@@ -226,13 +240,14 @@ class ChainTerms:
         return bool(self.by_stem.get(word))
 
     def sharing(self, stems: frozenset[str]) -> Mention | None:
-        """The most recent mention with a word in common with `stems`."""
+        """The most recent mention with a word in common with `stems`: the top of each word's
+        `recent` stack (every add pushes, every undo pops, so the top is the word's latest
+        mention still in the chain), not a scan of all the mentions with the word."""
         best: tuple[int, Mention] | None = None
         for word in stems:
-            for candidate in self.by_stem.get(word, ()):
-                entry = self.latest[candidate]
-                if best is None or entry[0] > best[0]:
-                    best = entry
+            stack = self.recent.get(word)
+            if stack and (best is None or stack[-1][0] > best[0]):
+                best = stack[-1]
         return best[1] if best else None
 
 
