@@ -1,36 +1,28 @@
-"""The chain's lookup counts (`ChainTerms.spellings`, `.acts`) hold exactly what a scan of the
-chain's latest mentions would find, through adds, repeats with other words and undos; and the
-two lapse tests that read them answer as the scan did."""
+"""The chain's lookup counts (`ChainTerms.lookups`) and recency stacks (`.recent`) hold exactly
+what a scan of the chain's latest mentions would find, through adds, repeats with other words
+and undos; and the lapse tests that read them answer as the scan did."""
 
 from collections import Counter
 
 from torchworks.recipes.patents.claims.basis_exceptions import acted_modifier, spelled_differently
-from torchworks.recipes.patents.claims.chain import ChainTerms, act_stem, lookup_keys
+from torchworks.recipes.patents.claims.chain import ChainTerms
 from torchworks.recipes.patents.claims.terms import mentions
-
-
-def _scanned(chain: ChainTerms) -> tuple[Counter, Counter]:
-    """The counts rebuilt from scratch from the mentions in `chain.latest`."""
-    spellings: Counter = Counter()
-    acts: Counter = Counter()
-    for _, mention in chain.latest.values():
-        joined, verbs = lookup_keys(mention.words)
-        spellings.update(joined)
-        acts.update(verbs)
-    return spellings, acts
+from torchworks.recipes.patents.claims.wordforms import act_stem, lookup_keys
 
 
 def _assert_matches_scan(chain: ChainTerms) -> None:
-    spellings, acts = _scanned(chain)
-    assert chain.spellings == dict(spellings)
-    assert chain.acts == dict(acts)
+    """The counts equal the ones rebuilt from scratch from the mentions in `chain.latest`."""
+    scanned: Counter = Counter()
+    for _, mention in chain.latest.values():
+        scanned.update(lookup_keys(mention.words))
+    assert chain.lookups == dict(scanned)
 
 
 def test_lookup_keys_join_versions_and_skip_ed_words() -> None:
-    joined = lookup_keys(("work", "pieces"))[0]
-    assert "workpiece" in joined  # "pieces" may also read as a verb: "work" is a version too
-    assert lookup_keys(("selected", "block"))[1] == {act_stem("block")}
-    assert act_stem("selection") in lookup_keys(("selection",))[1]
+    assert "workpiece" in lookup_keys(("work", "pieces"))  # "pieces" may read as a verb too
+    assert lookup_keys(("selected", "block")) == {"selectedblock", "act:" + act_stem("block")}
+    assert "act:" + act_stem("selection") in lookup_keys(("selection",))
+    assert mentions("a work piece")[0].lookup == lookup_keys(("work", "piece"))
 
 
 def test_counts_follow_adds_repeats_and_undo() -> None:
@@ -42,16 +34,17 @@ def test_counts_follow_adds_repeats_and_undo() -> None:
     for mention in first:
         chain.add(mention)
         _assert_matches_scan(chain)
-    assert "workpiece" in chain.spellings and act_stem("selection") in chain.acts
+    assert "workpiece" in chain.lookups and "act:" + act_stem("selection") in chain.lookups
     middle = chain.mark()
     for mention in second:
         chain.add(mention)
         _assert_matches_scan(chain)
+    assert "heatedelement" in chain.lookups and "heatingelement" not in chain.lookups
     chain.undo(middle)
     _assert_matches_scan(chain)
-    assert "heatingelement" not in chain.spellings
+    assert "heatingelement" not in chain.lookups and "heatedelement" not in chain.lookups
     chain.undo(start)
-    assert chain.spellings == {} and chain.acts == {} and chain.latest == {}
+    assert chain.lookups == {} and chain.latest == {} and chain.recent == {}
 
 
 def test_lapse_tests_read_the_counts() -> None:

@@ -14,10 +14,16 @@ from __future__ import annotations
 
 import re
 
-from torchworks.recipes.patents.claims.chain import ChainTerms, act_stem
+from torchworks.recipes.patents.claims.chain import ChainTerms
 from torchworks.recipes.patents.claims.lexicon import BODY_IF_WORN, BODY_OR_PERSON, ORDINALS
 from torchworks.recipes.patents.claims.terms import Mention
-from torchworks.recipes.patents.claims.wordforms import participle, phrase_stems, stem, trimmed
+from torchworks.recipes.patents.claims.wordforms import (
+    act_stem,
+    participle,
+    phrase_stems,
+    stem,
+    trimmed,
+)
 
 # Words that make a claim one about a person, so "the head", "the hand" are the person's.
 _PERSON_CONTEXT = re.compile(r"\b(?:users?|wearers?|persons?|patients?|humans?|garments?|"
@@ -40,7 +46,7 @@ def spelled_differently(mention: Mention, chain: ChainTerms) -> bool:
     joined = text[:-1] if text.endswith("s") else text
     if len(joined) < 6:
         return False
-    return joined in chain.spellings  # any earlier mention's `lookup_keys`
+    return joined in chain.lookups  # any earlier mention's `Mention.lookup`
 
 
 def acted_modifier(mention: Mention, chain: ChainTerms) -> bool:
@@ -54,7 +60,7 @@ def acted_modifier(mention: Mention, chain: ChainTerms) -> bool:
         rest = words[:k] + words[k + 1:]
         if not chain.covers(frozenset(phrase_stems(rest))):
             continue
-        if act_stem(word) in chain.acts:  # an earlier mention's word not in -ed
+        if "act:" + act_stem(word) in chain.lookups:  # an earlier mention's word not in -ed
             return True
     return False
 

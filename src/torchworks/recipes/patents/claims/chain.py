@@ -16,7 +16,7 @@ from torchworks.recipes.patents.claims.memo import Memo
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
 from torchworks.recipes.patents.claims.terms import Mention, mentions
 from torchworks.recipes.patents.claims.tokens import Tokens, tokenize
-from torchworks.recipes.patents.claims.wordforms import participle, stem, trimmed
+from torchworks.recipes.patents.claims.wordforms import ACT_STEM, participle
 
 
 def claim_mentions(claim_set: ClaimSet, claim: Claim) -> tuple[Mention, ...]:
@@ -57,7 +57,7 @@ def _act_words(tokens: Tokens) -> tuple[tuple[int, str], ...]:
             if k + 2 < n and lows[k + 1].endswith("ly") and lows[k + 2][:1].isalpha():
                 picked.add(k + 2)
     starts = tokens.starts
-    acts = _ACT_STEM
+    acts = ACT_STEM
     return tuple((starts[k], acts[lows[k]]) for k in sorted(picked))
 
 
@@ -69,58 +69,20 @@ def _act_mark(low: str) -> bool:
 _ACT_MARK: Memo[str, bool] = Memo(_act_mark)
 
 
-_ACT_SUFFIXES = ("ments", "ment", "ations", "ation", "ions", "ion", "als", "al", "ing", "ed",
-                 "es", "s", "e")
-
-
-def act_stem(word: str) -> str:
-    """The verb under a noun of action, cut to 6 letters so the forms meet: "measurement",
-    "measuring", "measured" -> "measur"; "fabrication", "fabricating" -> "fabric"."""
-    return _ACT_STEM[word]
-
-
-def _cut_act_stem(word: str) -> str:
-    for suffix in _ACT_SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return stem(word[: -len(suffix)])[:6]
-    return stem(word)[:6]
-
-
-_ACT_STEM: Memo[str, str] = Memo(_cut_act_stem)
-
-
-def lookup_keys(words: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
-    """What a lapse looks up in an earlier mention (`basis_exceptions`): each version of it
-    (see `trimmed`) with no space or hyphen and without a plural s ("workpiece" for "work
-    pieces"), and the act stems of its words not in -ed ("selection" -> "select")."""
-    return _LOOKUP_KEYS[words]
-
-
-def _lookup_keys(words: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
-    joined = set()
-    for version in trimmed(words):
-        text = "".join(version).replace("-", "")
-        joined.add(text[:-1] if text.endswith("s") else text)
-    return frozenset(joined), frozenset(act_stem(w) for w in words if not w.endswith("ed"))
-
-
-_LOOKUP_KEYS: Memo[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = Memo(_lookup_keys)
-
-
 class ChainTerms:
     """Terms the current chain has introduced, with an undo log (`mark` / `undo`). Each log
     entry is (kind, key, previous value); `latest` numbers a mention by the length of the log
-    once it is added, which orders the mentions in the chain by when they came. `spellings`
-    and `acts` count the `lookup_keys` of the mentions in `latest`, so a lapse asks a dict
-    instead of scanning the chain (a chain of N claims full of lapses stays linear)."""
+    once it is added, which orders the mentions in the chain by when they came. `lookups`
+    counts the `Mention.lookup` keys of the mentions in `latest` and `recent[w]` stacks the
+    entries with word `w`, so a lapse asks a dict instead of scanning the chain (a chain of
+    N claims full of lapses stays linear)."""
 
     def __init__(self) -> None:
         self.latest: dict[frozenset[str], tuple[int, Mention]] = {}
         self.by_stem: dict[str, dict[frozenset[str], None]] = {}
         self.words: dict[str, int] = {}
         self.recent: dict[str, list[tuple[int, Mention]]] = {}
-        self.spellings: dict[str, int] = {}
-        self.acts: dict[str, int] = {}
+        self.lookups: dict[str, int] = {}
         self.notes: dict[object, object] = {}  # a rule's own per-chain records
         self._log: list[tuple] = []
 
@@ -138,12 +100,12 @@ class ChainTerms:
                     stack.pop()
                     if not stack:
                         del recent[word]
-                leaving = latest[key][1].words
+                leaving = latest[key][1].lookup
                 if previous is not None:
                     latest[key] = previous
-                    if previous[1].words is not leaving:
+                    if previous[1].lookup is not leaving:
                         self._count(leaving, -1)
-                        self._count(previous[1].words, 1)
+                        self._count(previous[1].lookup, 1)
                     continue
                 del latest[key]  # the last mention with these stems leaves the chain
                 self._count(leaving, -1)
@@ -180,11 +142,13 @@ class ChainTerms:
             else:
                 stack.append(entry)
         if previous is not None:
-            if previous[1].words is not mention.words:  # one shared tuple per phrase (`terms`)
-                self._count(previous[1].words, -1)
-                self._count(mention.words, 1)
+            if previous[1].lookup is not mention.lookup:  # one shared set per phrase (`terms`)
+                self._count(previous[1].lookup, -1)
+                self._count(mention.lookup, 1)
         else:
-            self._count(mention.words, 1)
+            lookups = self.lookups
+            for key in mention.lookup:
+                lookups[key] = lookups.get(key, 0) + 1
             by_stem = self.by_stem
             for word in stems:
                 holders = by_stem.get(word)
@@ -193,16 +157,15 @@ class ChainTerms:
                 else:
                     holders[stems] = None
 
-    def _count(self, words: tuple[str, ...], step: int) -> None:
-        """Add (`step` 1) or remove (-1) a mention's `lookup_keys` from the counts."""
-        joined, acts = _LOOKUP_KEYS[words]
-        for table, keys in ((self.spellings, joined), (self.acts, acts)):
-            for key in keys:
-                count = table.get(key, 0) + step
-                if count:
-                    table[key] = count
-                else:
-                    del table[key]
+    def _count(self, keys: frozenset[str], step: int) -> None:
+        """Add (`step` 1) or remove (-1) a mention's `lookup` keys from the counts."""
+        lookups = self.lookups
+        for key in keys:
+            count = lookups.get(key, 0) + step
+            if count:
+                lookups[key] = count
+            else:
+                del lookups[key]
 
     def note(self, key: object, value: object) -> None:
         """Keep `value` under `key` until the walk leaves the current claim."""

@@ -20,7 +20,6 @@ from torchworks.recipes.patents.claims.basis_exceptions import (
 from torchworks.recipes.patents.claims.basis_grading import INTRODUCING, Lapse, grade
 from torchworks.recipes.patents.claims.chain import (
     ChainTerms,
-    act_stem,
     claim_mentions,
     claim_words,
     walk_chains,
@@ -36,7 +35,13 @@ from torchworks.recipes.patents.claims.lexicon import (
 from torchworks.recipes.patents.claims.memo import Memo
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
 from torchworks.recipes.patents.claims.terms import Mention
-from torchworks.recipes.patents.claims.wordforms import participle, phrase_stems, stem, trimmed
+from torchworks.recipes.patents.claims.wordforms import (
+    act_stem,
+    participle,
+    phrase_stems,
+    stem,
+    trimmed,
+)
 
 
 def antecedent_basis(claim_set: ClaimSet) -> list[Finding]:

@@ -15,7 +15,13 @@ from torchworks.recipes.patents.claims.lexicon import DEFINITE, INDEFINITE, ORDI
 from torchworks.recipes.patents.claims.memo import Memo
 from torchworks.recipes.patents.claims.ordinal_lists import ordinal_list, plural_verb, split_ordinal
 from torchworks.recipes.patents.claims.tokens import Tokens, tokenize
-from torchworks.recipes.patents.claims.wordforms import INSIDE, inside, phrase_stems, trimmed
+from torchworks.recipes.patents.claims.wordforms import (
+    INSIDE,
+    inside,
+    lookup_keys,
+    phrase_stems,
+    trimmed,
+)
 
 # Stop words that are also modifiers of a term when a determiner comes right before them and a
 # noun right after ("the forward surface", "the via hole", "an inside wall").
@@ -30,7 +36,8 @@ class Mention:
     is usually an inherent part of Y and needs no antecedent of its own); `proper`: a
     capitalized word mid-claim starts it, a name ("the Internet"). Stems are computed once
     per distinct phrase (`_PHRASES`): `head` is the stem set of the term without a trailing
-    verb or adjective (`trimmed`), `versions` the stem sets of each of its `trimmed` versions.
+    verb or adjective (`trimmed`), `versions` the stem sets of each of its `trimmed` versions,
+    `lookup` what a lapse later in the chain looks up in it (`wordforms.lookup_keys`).
     """
 
     __slots__ = (
@@ -39,6 +46,7 @@ class Mention:
         "end",
         "followed_by",
         "head",
+        "lookup",
         "proper",
         "start",
         "stem_set",
@@ -55,7 +63,8 @@ class Mention:
         self.followed_by = followed_by
         self.proper = proper
         self.definite = determiner in DEFINITE
-        self.words, self.stems, self.stem_set, self.head, self.versions = _PHRASES[words]
+        (self.words, self.stems, self.stem_set, self.head, self.versions,
+         self.lookup) = _PHRASES[words]
 
     @property
     def phrase(self) -> str:
@@ -64,14 +73,14 @@ class Mention:
 
 def _phrase_stems(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...],
                                                   frozenset[str], frozenset[str],
-                                                  tuple[frozenset[str], ...]]:
+                                                  tuple[frozenset[str], ...], frozenset[str]]:
     """The phrase itself (the one copy every mention of it shares, so a claim's token strings
-    are freed with its tokens), its stems, their set, its head's stem set and its versions'
-    (see `Mention`)."""
+    are freed with its tokens), its stems, their set, its head's stem set, its versions' and
+    its lookup keys (see `Mention`)."""
     stems = phrase_stems(words)
     versions = trimmed(words)
     return (words, stems, frozenset(stems), frozenset(phrase_stems(versions[-1])),
-            tuple(frozenset(phrase_stems(version)) for version in versions))
+            tuple(frozenset(phrase_stems(version)) for version in versions), lookup_keys(words))
 
 
 _PHRASES = Memo(_phrase_stems)

@@ -117,3 +117,36 @@ def inside_word(low: str) -> bool:
 
 INSIDE: Memo[str, bool] = Memo(inside_word)
 inside = INSIDE.__getitem__
+
+
+_ACT_SUFFIXES = ("ments", "ment", "ations", "ation", "ions", "ion", "als", "al", "ing", "ed",
+                 "es", "s", "e")
+
+
+def act_stem(word: str) -> str:
+    """The verb under a noun of action, cut to 6 letters so the forms meet: "measurement",
+    "measuring", "measured" -> "measur"; "fabrication", "fabricating" -> "fabric"."""
+    return ACT_STEM[word]
+
+
+def _cut_act_stem(word: str) -> str:
+    for suffix in _ACT_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return stem(word[: -len(suffix)])[:6]
+    return stem(word)[:6]
+
+
+ACT_STEM: Memo[str, str] = Memo(_cut_act_stem)
+
+
+def lookup_keys(words: tuple[str, ...]) -> frozenset[str]:
+    """What a lapse looks up in an earlier mention (`basis_exceptions`): each version of the
+    phrase (see `trimmed`) with no space or hyphen and without a plural s ("workpiece" for
+    "work pieces"), and, as "act:" + stem, the act stems of its words not in -ed ("selection"
+    gives "act:select"). `terms.Mention.lookup` holds them, computed once per phrase."""
+    keys = set()
+    for version in trimmed(words):
+        text = "".join(version).replace("-", "")
+        keys.add(text[:-1] if text.endswith("s") else text)
+    keys.update("act:" + act_stem(w) for w in words if not w.endswith("ed"))
+    return frozenset(keys)
