@@ -46,7 +46,7 @@ def spelled_differently(mention: Mention, chain: ChainTerms) -> bool:
     joined = text[:-1] if text.endswith("s") else text
     if len(joined) < 6:
         return False
-    return joined in chain.lookups  # any earlier mention's `Mention.lookup`
+    return chain.looked_up(joined)  # any earlier mention's `Mention.lookup`
 
 
 def acted_modifier(mention: Mention, chain: ChainTerms) -> bool:
@@ -60,7 +60,7 @@ def acted_modifier(mention: Mention, chain: ChainTerms) -> bool:
         rest = words[:k] + words[k + 1:]
         if not chain.covers(frozenset(phrase_stems(rest))):
             continue
-        if "act:" + act_stem(word) in chain.lookups:  # an earlier mention's word not in -ed
+        if chain.looked_up("act:" + act_stem(word)):  # an earlier mention's word not in -ed
             return True
     return False
 

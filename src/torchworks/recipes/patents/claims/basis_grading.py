@@ -120,7 +120,7 @@ def grade(lapse: Lapse, introduced: dict[frozenset[str], int]) -> Finding:
     elif outside and not in_preamble and not any(w.endswith("'s") for w in head):
         message = (f"'{words}' has no antecedent basis in claim {claim.number}'s chain: claim "
                    f"{elsewhere} introduces it, but claim {claim.number} does not depend on it")
-        if elsewhere < claim.number:
+        if elsewhere is not None and elsewhere < claim.number:
             fix = f"depend on claim {elsewhere}, or {fix}"
     elif in_preamble or (len(head) == 1 and not (
             _lone_element(lapse) and not defined_here)) \

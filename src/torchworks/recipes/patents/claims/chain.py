@@ -8,9 +8,11 @@ chains (a flood of "N. The lamp of claim N-1" is 50,000 claims deep).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from itertools import compress
+from typing import Any
 
 from torchworks.recipes.patents.claims.memo import Memo
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
@@ -81,9 +83,9 @@ class ChainTerms:
         self.latest: dict[frozenset[str], tuple[int, Mention]] = {}
         self.by_stem: dict[str, dict[frozenset[str], None]] = {}
         self.words: dict[str, int] = {}
-        self.recent: dict[str, list[tuple[int, Mention]]] = {}
-        self.lookups: dict[str, int] = {}
-        self.notes: dict[object, object] = {}  # a rule's own per-chain records
+        self.recent: defaultdict[str, list[tuple[int, Mention]]] = defaultdict(list)
+        self.lookups: dict[str, int] = {}  # counts drop to 0, not out: fewer steps per undo
+        self.notes: dict[object, Any] = {}  # a rule's own per-chain records
         self._log: list[tuple] = []
 
     def mark(self) -> int:
@@ -96,10 +98,7 @@ class ChainTerms:
             if kind == "m":
                 recent = self.recent
                 for word in key:
-                    stack = recent[word]
-                    stack.pop()
-                    if not stack:
-                        del recent[word]
+                    recent[word].pop()
                 leaving = latest[key][1].lookup
                 if previous is not None:
                     latest[key] = previous
@@ -108,7 +107,9 @@ class ChainTerms:
                         self._count(previous[1].lookup, 1)
                     continue
                 del latest[key]  # the last mention with these stems leaves the chain
-                self._count(leaving, -1)
+                lookups = self.lookups
+                for word in leaving:
+                    lookups[word] -= 1
                 for word in key:
                     del by_stem[word][key]
             elif kind == "n":
@@ -136,11 +137,7 @@ class ChainTerms:
         entry = latest[stems] = (len(log), mention)
         recent = self.recent
         for word in stems:
-            stack = recent.get(word)
-            if stack is None:
-                recent[word] = [entry]
-            else:
-                stack.append(entry)
+            recent[word].append(entry)
         if previous is not None:
             if previous[1].lookup is not mention.lookup:  # one shared set per phrase (`terms`)
                 self._count(previous[1].lookup, -1)
@@ -161,11 +158,11 @@ class ChainTerms:
         """Add (`step` 1) or remove (-1) a mention's `lookup` keys from the counts."""
         lookups = self.lookups
         for key in keys:
-            count = lookups.get(key, 0) + step
-            if count:
-                lookups[key] = count
-            else:
-                del lookups[key]
+            lookups[key] = lookups.get(key, 0) + step
+
+    def looked_up(self, key: str) -> bool:
+        """Whether a mention in `latest` has `key` in its `Mention.lookup`."""
+        return self.lookups.get(key, 0) > 0
 
     def note(self, key: object, value: object) -> None:
         """Keep `value` under `key` until the walk leaves the current claim."""
@@ -197,7 +194,7 @@ class ChainTerms:
                 return False  # no mention has this stem, so none has them all
             if rarest is None or len(holders) < len(rarest):
                 rarest = holders
-        return any(wanted <= candidate for candidate in rarest)
+        return any(wanted <= candidate for candidate in rarest)  # type: ignore[union-attr]
 
     def has_stem(self, word: str) -> bool:
         return bool(self.by_stem.get(word))

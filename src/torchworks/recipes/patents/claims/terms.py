@@ -11,6 +11,8 @@ initiation protocol (SIP) server") gives the term in both spellings. Words are c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from torchworks.recipes.patents.claims.lexicon import DEFINITE, INDEFINITE, ORDINALS, STOP
 from torchworks.recipes.patents.claims.memo import Memo
 from torchworks.recipes.patents.claims.ordinal_lists import ordinal_list, plural_verb, split_ordinal
@@ -99,6 +101,8 @@ def mentions(text: str, tokens: Tokens | None = None) -> list[Mention]:
     insides = list(map(INSIDE.__getitem__, lows))
     insides.append(False)  # a sentinel: the phrase loop needs no bounds test
     determiner = prefix = numbered = ""
+    ordinals: list[str]
+    lead: tuple[str, ...]
     i = 0
     while i < n:
         low = lows[i]
@@ -164,7 +168,8 @@ def mentions(text: str, tokens: Tokens | None = None) -> list[Mention]:
         if not ordinals and not prefix and len(versions) == 1:
             found.append(Mention(versions[0], determiner, start, end, after, proper))
         else:
-            for ordinal in ordinals or [prefix or None]:
+            choices: Sequence[str | None] = ordinals or [prefix or None]
+            for ordinal in choices:
                 for version in versions:
                     phrase = version if ordinal is None else (*lead, ordinal, *version)
                     found.append(Mention(phrase, determiner, start, end, after, proper))

@@ -144,9 +144,9 @@ def lookup_keys(words: tuple[str, ...]) -> frozenset[str]:
     phrase (see `trimmed`) with no space or hyphen and without a plural s ("workpiece" for
     "work pieces"), and, as "act:" + stem, the act stems of its words not in -ed ("selection"
     gives "act:select"). `terms.Mention.lookup` holds them, computed once per phrase."""
-    keys = set()
+    acts = ACT_STEM
+    keys = {"act:" + acts[w] for w in words if w[-2:] != "ed"}
     for version in trimmed(words):
         text = "".join(version).replace("-", "")
-        keys.add(text[:-1] if text.endswith("s") else text)
-    keys.update("act:" + act_stem(w) for w in words if not w.endswith("ed"))
+        keys.add(text[:-1] if text[-1:] == "s" else text)
     return frozenset(keys)
