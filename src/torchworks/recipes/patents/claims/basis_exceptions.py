@@ -46,7 +46,7 @@ def spelled_differently(mention: Mention, chain: ChainTerms) -> bool:
     joined = text[:-1] if text.endswith("s") else text
     if len(joined) < 6:
         return False
-    return chain.looked_up(joined)  # any earlier mention's `Mention.lookup`
+    return chain.looked_up(joined)  # any earlier mention's `wordforms.lookup_keys`
 
 
 def acted_modifier(mention: Mention, chain: ChainTerms) -> bool:

@@ -18,7 +18,7 @@ from torchworks.recipes.patents.claims.memo import Memo
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
 from torchworks.recipes.patents.claims.terms import Mention, mentions
 from torchworks.recipes.patents.claims.tokens import Tokens, tokenize
-from torchworks.recipes.patents.claims.wordforms import ACT_STEM, participle
+from torchworks.recipes.patents.claims.wordforms import ACT_STEM, lookup_keys, participle
 
 
 def claim_mentions(claim_set: ClaimSet, claim: Claim) -> tuple[Mention, ...]:
@@ -69,15 +69,19 @@ def _act_mark(low: str) -> bool:
 
 
 _ACT_MARK: Memo[str, bool] = Memo(_act_mark)
+_LOOKUPS: Memo[tuple[str, ...], frozenset[str]] = Memo(lookup_keys)  # computed when a lapse asks
 
 
 class ChainTerms:
     """Terms the current chain has introduced, with an undo log (`mark` / `undo`). Each log
-    entry is (kind, key, previous value); `latest` numbers a mention by the length of the log
-    once it is added, which orders the mentions in the chain by when they came. `lookups`
-    counts the `Mention.lookup` keys of the mentions in `latest` and `recent[w]` stacks the
-    entries with word `w`, so a lapse asks a dict instead of scanning the chain (a chain of
-    N claims full of lapses stays linear)."""
+    entry is (kind, key, previous value, entry); `latest` numbers a mention by the length of
+    the log once it is added, which orders the mentions in the chain by when they came.
+
+    Two indexes answer a lapse without a scan of the chain (so a chain of N claims full of
+    lapses stays linear): `lookups` counts the `wordforms.lookup_keys` of the mentions in
+    `latest`, and `recent[w]` stacks the entries with word `w`. They are brought up to date
+    only when a lapse asks (`sync`, from where they were left): most mentions come and go
+    with no lapse asking, and cost them nothing."""
 
     def __init__(self) -> None:
         self.latest: dict[frozenset[str], tuple[int, Mention]] = {}
@@ -87,29 +91,23 @@ class ChainTerms:
         self.lookups: dict[str, int] = {}  # counts drop to 0, not out: fewer steps per undo
         self.notes: dict[object, Any] = {}  # a rule's own per-chain records
         self._log: list[tuple] = []
+        self._synced = 0  # log entries before this one are in `recent` and `lookups`
 
     def mark(self) -> int:
         return len(self._log)
 
     def undo(self, mark: int) -> None:
         log, latest, by_stem = self._log, self.latest, self.by_stem
+        synced = self._synced
         while len(log) > mark:
-            kind, key, previous = log.pop()
+            kind, key, previous, entry = log.pop()
             if kind == "m":
-                recent = self.recent
-                for word in key:
-                    recent[word].pop()
-                leaving = latest[key][1].lookup
+                if len(log) < synced:  # the indexes hold it: take it out of them
+                    self._unindex(key, previous, entry)
                 if previous is not None:
                     latest[key] = previous
-                    if previous[1].lookup is not leaving:
-                        self._count(leaving, -1)
-                        self._count(previous[1].lookup, 1)
                     continue
                 del latest[key]  # the last mention with these stems leaves the chain
-                lookups = self.lookups
-                for word in leaving:
-                    lookups[word] -= 1
                 for word in key:
                     del by_stem[word][key]
             elif kind == "n":
@@ -125,6 +123,7 @@ class ChainTerms:
                         words[word] = count
                     else:
                         del words[word]
+        self._synced = min(synced, mark)
 
     def add(self, mention: Mention) -> None:
         """`by_stem[w]` holds the stem sets with word `w` that some mention in the chain has
@@ -133,19 +132,9 @@ class ChainTerms:
         stems = mention.stem_set
         latest, log = self.latest, self._log
         previous = latest.get(stems)
-        log.append(("m", stems, previous))
-        entry = latest[stems] = (len(log), mention)
-        recent = self.recent
-        for word in stems:
-            recent[word].append(entry)
-        if previous is not None:
-            if previous[1].lookup is not mention.lookup:  # one shared set per phrase (`terms`)
-                self._count(previous[1].lookup, -1)
-                self._count(mention.lookup, 1)
-        else:
-            lookups = self.lookups
-            for key in mention.lookup:
-                lookups[key] = lookups.get(key, 0) + 1
+        entry = latest[stems] = (len(log) + 1, mention)
+        log.append(("m", stems, previous, entry))
+        if previous is None:
             by_stem = self.by_stem
             for word in stems:
                 holders = by_stem.get(word)
@@ -154,24 +143,51 @@ class ChainTerms:
                 else:
                     holders[stems] = None
 
-    def _count(self, keys: frozenset[str], step: int) -> None:
-        """Add (`step` 1) or remove (-1) a mention's `lookup` keys from the counts."""
-        lookups = self.lookups
-        for key in keys:
-            lookups[key] = lookups.get(key, 0) + step
+    def sync(self) -> None:
+        """Index the mentions added since the last lapse asked, in the order they came."""
+        log, recent, lookups = self._log, self.recent, self.lookups
+        for position in range(self._synced, len(log)):
+            kind, stems, previous, entry = log[position]
+            if kind != "m":
+                continue
+            for word in stems:
+                recent[word].append(entry)
+            words = entry[1].words
+            if previous is None or previous[1].words is not words:  # one tuple per phrase
+                if previous is not None:
+                    for key in _LOOKUPS[previous[1].words]:
+                        lookups[key] -= 1
+                for key in _LOOKUPS[words]:
+                    lookups[key] = lookups.get(key, 0) + 1
+        self._synced = len(log)
+
+    def _unindex(self, stems: frozenset[str], previous: tuple[int, Mention] | None,
+                 entry: tuple[int, Mention]) -> None:
+        """Undo what `sync` did for one log entry."""
+        recent, lookups = self.recent, self.lookups
+        for word in stems:
+            recent[word].pop()
+        words = entry[1].words
+        if previous is None or previous[1].words is not words:
+            for key in _LOOKUPS[words]:
+                lookups[key] -= 1
+            if previous is not None:
+                for key in _LOOKUPS[previous[1].words]:
+                    lookups[key] = lookups.get(key, 0) + 1
 
     def looked_up(self, key: str) -> bool:
-        """Whether a mention in `latest` has `key` in its `Mention.lookup`."""
+        """Whether a mention in `latest` has `key` among its `wordforms.lookup_keys`."""
+        self.sync()
         return self.lookups.get(key, 0) > 0
 
     def note(self, key: object, value: object) -> None:
         """Keep `value` under `key` until the walk leaves the current claim."""
-        self._log.append(("n", key, self.notes.get(key)))
+        self._log.append(("n", key, self.notes.get(key), None))
         self.notes[key] = value
 
     def add_words(self, stems: Iterable[str]) -> None:
         added = tuple(stems)
-        self._log.append(("w", added, None))
+        self._log.append(("w", added, None, None))
         for word in added:
             self.words[word] = self.words.get(word, 0) + 1
 
@@ -203,6 +219,7 @@ class ChainTerms:
         """The most recent mention with a word in common with `stems`: the top of each word's
         `recent` stack (every add pushes, every undo pops, so the top is the word's latest
         mention still in the chain), not a scan of all the mentions with the word."""
+        self.sync()
         best: tuple[int, Mention] | None = None
         for word in stems:
             stack = self.recent.get(word)

@@ -20,7 +20,6 @@ from torchworks.recipes.patents.claims.tokens import Tokens, tokenize
 from torchworks.recipes.patents.claims.wordforms import (
     INSIDE,
     inside,
-    lookup_keys,
     phrase_stems,
     trimmed,
 )
@@ -38,8 +37,7 @@ class Mention:
     is usually an inherent part of Y and needs no antecedent of its own); `proper`: a
     capitalized word mid-claim starts it, a name ("the Internet"). Stems are computed once
     per distinct phrase (`_PHRASES`): `head` is the stem set of the term without a trailing
-    verb or adjective (`trimmed`), `versions` the stem sets of each of its `trimmed` versions,
-    `lookup` what a lapse later in the chain looks up in it (`wordforms.lookup_keys`).
+    verb or adjective (`trimmed`), `versions` the stem sets of each of its `trimmed` versions.
     """
 
     __slots__ = (
@@ -48,7 +46,6 @@ class Mention:
         "end",
         "followed_by",
         "head",
-        "lookup",
         "proper",
         "start",
         "stem_set",
@@ -65,8 +62,7 @@ class Mention:
         self.followed_by = followed_by
         self.proper = proper
         self.definite = determiner in DEFINITE
-        (self.words, self.stems, self.stem_set, self.head, self.versions,
-         self.lookup) = _PHRASES[words]
+        self.words, self.stems, self.stem_set, self.head, self.versions = _PHRASES[words]
 
     @property
     def phrase(self) -> str:
@@ -75,14 +71,14 @@ class Mention:
 
 def _phrase_stems(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...],
                                                   frozenset[str], frozenset[str],
-                                                  tuple[frozenset[str], ...], frozenset[str]]:
+                                                  tuple[frozenset[str], ...]]:
     """The phrase itself (the one copy every mention of it shares, so a claim's token strings
-    are freed with its tokens), its stems, their set, its head's stem set, its versions' and
-    its lookup keys (see `Mention`)."""
+    are freed with its tokens), its stems, their set, its head's stem set and its versions'
+    (see `Mention`)."""
     stems = phrase_stems(words)
     versions = trimmed(words)
     return (words, stems, frozenset(stems), frozenset(phrase_stems(versions[-1])),
-            tuple(frozenset(phrase_stems(version)) for version in versions), lookup_keys(words))
+            tuple(frozenset(phrase_stems(version)) for version in versions))
 
 
 _PHRASES = Memo(_phrase_stems)

@@ -143,7 +143,7 @@ def lookup_keys(words: tuple[str, ...]) -> frozenset[str]:
     """What a lapse looks up in an earlier mention (`basis_exceptions`): each version of the
     phrase (see `trimmed`) with no space or hyphen and without a plural s ("workpiece" for
     "work pieces"), and, as "act:" + stem, the act stems of its words not in -ed ("selection"
-    gives "act:select"). `terms.Mention.lookup` holds them, computed once per phrase."""
+    gives "act:select"). `chain.ChainTerms` counts them for the mentions in a chain."""
     acts = ACT_STEM
     keys = {"act:" + acts[w] for w in words if w[-2:] != "ed"}
     for version in trimmed(words):
