@@ -1,7 +1,8 @@
 """Claim checker quality and speed on real granted US claims, today's code beside this tree's.
 
     .venv/bin/python benchmarks/claims_checker.py [--before before=405290d,issue15=804222c]
-        [--seed 0] [--timing 1000,8000,50000] [--show errors,warnings,misses]
+        [--seed 0] [--timing 1000,8000,50000] [--lapse-chains 250,500,1000,2000]
+        [--show errors,warnings,misses]
         [--profile N] [--digest] [--fresh] [--unseen]
 
 The cases are built once, in this process, with this tree's defect planter
@@ -35,16 +36,15 @@ import argparse
 import collections
 import gzip
 import json
-import math
 import os
 import platform
 import random
-import re
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from _claims_timing import LAPSE_KINDS, flood_lines, lapse_chain_lines, time_sizes, timing_text
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / "data" / "granted_claims"
@@ -64,6 +64,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--per-kind", type=int, default=2, help="defects of each kind per set")
     parser.add_argument("--timing", default="1000,8000,50000", help="claim counts to time")
+    parser.add_argument("--lapse-chains", default="250,500,1000,2000",
+                        help="chain lengths to time on chains full of antecedent lapses")
     parser.add_argument("--show", default=None,
                         help="errors, warnings and/or misses (comma-separated): print the after "
                              "variant's errors / 40 held-out warnings / planted defects missed")
@@ -89,10 +91,12 @@ def main() -> int:
           f"{args.per_kind} defects/kind/set | one core per variant (subprocess)")
     cases = _build_cases(args)
     sizes = [int(n) for n in args.timing.split(",") if n]
+    lapse_sizes = [int(n) for n in args.lapse_chains.split(",") if n]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "cases.json"
-        path.write_text(json.dumps({"cases": cases, "timing": _timing_text(max(sizes, default=0)),
-                                    "sizes": sizes}))
+        real = timing_text(_records(DATA / "tune.jsonl.gz"), max(sizes, default=0))
+        path.write_text(json.dumps({"cases": cases, "timing": real,
+                                    "sizes": sizes, "lapse_sizes": lapse_sizes}))
         variants = [(name, _source(where, Path(tmp) / name)) for name, where in
                     (item.split("=", 1) for item in args.before.split(",") if item)]
         variants.append(("after", ROOT / "src"))
@@ -121,7 +125,7 @@ def _profile(claims: int) -> int:
     from torchworks.recipes.patents.claims.check import check_text
     from torchworks.recipes.patents.claims.render import to_text
 
-    text = _timing_text(claims)
+    text = timing_text(_records(DATA / "tune.jsonl.gz"), claims)
     profiler = cProfile.Profile()
     profiler.runcall(lambda: to_text(check_text(text)))
     pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
@@ -180,35 +184,6 @@ def _build_cases(args: argparse.Namespace) -> list[dict]:
     return cases
 
 
-def _timing_text(claims: int) -> str:
-    """`claims` real claims: the tune sets repeated, numbers and references shifted (the
-    checker caches nothing per claim text, but it keeps per-word and per-phrase results, so a
-    repeat costs somewhat less than a new claim: about 230 against 290 us a claim on the seen
-    sets' 3,554 claims, checked three times against once in a fresh process). "any of
-    the preceding claims" becomes "any of claims <first of its set> to <n-1>": left as it is,
-    it would depend on every claim of every earlier copy, which no real claim set does."""
-    from torchworks.recipes.patents.claims.parse import parse_claim_list
-    from torchworks.recipes.patents.claims.references import _ALL_PRECEDING, REFERENCE
-
-    records = _records(DATA / "tune.jsonl.gz")
-    lines: list[str] = []
-    offset = 0
-    while records and len(lines) < claims:
-        for record in records:
-            claim_set = parse_claim_list(record["claims"])
-            for claim in claim_set.claims:
-                shifted = REFERENCE.sub(lambda m, o=offset: re.sub(
-                    r"\d+", lambda d: str(int(d.group(0)) + o), m.group(0)), claim.text)
-                if claim.number > 1:
-                    shifted = _ALL_PRECEDING.sub(
-                        f"any of claims {offset + 1} to {claim.number - 1 + offset}", shifted)
-                lines.append(f"{claim.number + offset}. {shifted}")
-            offset += len(claim_set.claims)
-            if len(lines) >= claims:
-                break
-    return "\n".join(lines[:claims])
-
-
 def _run(src: Path, cases: Path, show: str | None) -> dict:
     env = dict(os.environ, PYTHONPATH=str(src), OMP_NUM_THREADS="1")
     command = [sys.executable, __file__, "--score", str(cases)]
@@ -225,7 +200,6 @@ def _run(src: Path, cases: Path, show: str | None) -> dict:
 def _score(path: Path) -> int:
     """Child process: findings of every case with the torchworks on PYTHONPATH, then timings."""
     from torchworks.recipes.patents.claims.check import check_text
-    from torchworks.recipes.patents.claims.render import to_text
 
     data = json.loads(path.read_text())
     out: dict = {"findings": [], "with_description": [], "timing": {}}
@@ -238,31 +212,14 @@ def _score(path: Path) -> int:
                 [(f.claim, f.rule, f.severity, f.words) for f in described.findings])
         else:
             out["with_description"].append(None)
-    real = data["timing"].split("\n")
-    flood = ["1. A lamp comprising a base."] + [f"{n}. The lamp of claim {n - 1}."
-                                               for n in range(2, max(data["sizes"]) + 1)]
-    for kind, lines in (("real", real), ("flood", flood)):
-        previous: tuple[int, float] | None = None
-        growth = 2.0  # assumed quadratic until two sizes show how the time grows
-        for size in data["sizes"]:
-            if previous and previous[1] * (size / previous[0]) ** growth > TIME_LIMIT_S:
-                break  # quadratic code would take many minutes at this size
-            text = "\n".join(lines[:size])
-            began = time.process_time()
-            try:
-                report = check_text(text)
-                checked = time.process_time() - began
-                to_text(report)
-            except RecursionError:  # today's renderer recurses once per level of the tree
-                out["timing"][f"{kind} {size}"] = {"failed": "RecursionError", "chars": len(text)}
-                break
-            rendered = time.process_time() - began - checked
-            out["timing"][f"{kind} {size}"] = {"check_s": checked, "render_s": rendered,
-                                               "chars": len(text)}
-            if previous and size > previous[0] and previous[1] > 0.05:
-                growth = min(2.0, max(1.0, math.log((checked + rendered) / previous[1])
-                                      / math.log(size / previous[0])))
-            previous = (size, checked + rendered)
+    sizes = data["sizes"]
+    lapse_sizes = data.get("lapse_sizes", [])
+    for kind, lines, kind_sizes in (
+            ("real", data["timing"].split("\n"), sizes),
+            ("flood", flood_lines(max(sizes, default=1)), sizes),
+            *((kind, lapse_chain_lines(max(lapse_sizes), kind == "lapses-shared"), lapse_sizes)
+              for kind in LAPSE_KINDS if lapse_sizes)):
+        out["timing"].update(time_sizes(kind, lines, kind_sizes, TIME_LIMIT_S))
     print(json.dumps(out))
     return 0
 
@@ -359,19 +316,30 @@ def _print_tables(cases: list[dict], results: dict) -> None:
     print(f"\ntime to check + render N claims, one core (CPU seconds, process time: check + "
           f"render; {order}); real: tune claims repeated, flood: '<n>. The lamp of claim "
           "<n-1>.'")
+    print("  lapses: one chain, every claim a lapse with a new term; lapses-shared: all terms "
+          "end in one head noun; (xR): time over the time at half the size (linear ~2)")
     keys = sorted({k for r in results.values() for k in r["timing"]},
                   key=lambda k: (k.split()[0], int(k.split()[1])))
     for key in keys:
+        kind, size = key.split()
         cells = []
         for name in names:
             t = results[name]["timing"].get(key)
+            half = results[name]["timing"].get(f"{kind} {int(size) // 2}")
+            ratio = ""
+            if t and half and "failed" not in t and "failed" not in half and int(size) % 2 == 0:
+                ratio = f" (x{_seconds(t) / max(_seconds(half), 1e-9):.2f})"
             cells.append(f"failed: {t['failed']}" if t and "failed" in t
-                         else f"{t['check_s']:.2f} + {t['render_s']:.2f}" if t
+                         else f"{t['check_s']:.2f} + {t['render_s']:.2f}{ratio}" if t
                          else "(skipped: quadratic)")
         chars = next(r["timing"][key]["chars"] for r in results.values() if key in r["timing"])
-        print(f"  {key:>12} claims ({chars / 1e6:5.2f} MB): " + "  ->  ".join(cells))
+        print(f"  {key:>18} claims ({chars / 1e6:5.2f} MB): " + "  ->  ".join(cells))
     print("\ngoals: false err/claim <= 0.02; defects found >= 97% and at error >= 85% per kind; "
           "50,000 claims < 2 s")
+
+
+def _seconds(timing: dict) -> float:
+    return timing["check_s"] + timing["render_s"]
 
 
 def _show(what: str, path: Path, result: dict) -> None:

@@ -1,7 +1,8 @@
 """The word tables the checker reads in C: computed once per key, bounded in size."""
 
 from torchworks.recipes.patents.claims.memo import Memo
-from torchworks.recipes.patents.claims.terms import _INSIDE, _KIND, _inside_word, _kind, mentions
+from torchworks.recipes.patents.claims.terms import _KIND, _kind, mentions
+from torchworks.recipes.patents.claims.wordforms import INSIDE, inside_word
 
 
 def test_memo_computes_each_key_once_and_maps_in_c() -> None:
@@ -27,4 +28,4 @@ def test_token_tables_agree_with_their_functions() -> None:
     words = ["the", "housing", "first", "assembly", "supply", "fly", "at", "20", ",", "said"]
     mentions("A lamp comprising a base, the first housing assembly and a supply at 20.")
     assert [_KIND[w] for w in words] == [_kind(w) for w in words]
-    assert [_INSIDE[w] for w in words] == [_inside_word(w) for w in words]
+    assert [INSIDE[w] for w in words] == [inside_word(w) for w in words]

@@ -1,5 +1,5 @@
 """Why a reference without antecedent basis may be only a warning: tests on the term and its
-chain that `rules_antecedent` uses to grade a lapse (see the policy in its docstring).
+chain that `basis_grading` uses to grade a lapse (see the policy in its docstring).
 
 Each test names a way granted claims refer to something the chain has in substance but not
 in the same words: a spelling variant ("said work piece" after "a workpiece"), a participle
@@ -13,13 +13,12 @@ property ("the maximum valley depth Rv").
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-from torchworks.recipes.patents.claims.chain import ChainTerms, act_stem
-from torchworks.recipes.patents.claims.lexicon import BODY_IF_WORN, BODY_OR_PERSON
-from torchworks.recipes.patents.claims.terms import (
-    ORDINALS,
-    Mention,
+from torchworks.recipes.patents.claims.chain import ChainTerms
+from torchworks.recipes.patents.claims.lexicon import BODY_IF_WORN, BODY_OR_PERSON, ORDINALS
+from torchworks.recipes.patents.claims.terms import Mention
+from torchworks.recipes.patents.claims.wordforms import (
+    act_stem,
     participle,
     phrase_stems,
     stem,
@@ -40,16 +39,6 @@ def body_or_person(text: str, head: tuple[str, ...]) -> bool:
     return word in BODY_OR_PERSON or (word in BODY_IF_WORN and bool(_PERSON_CONTEXT.search(text)))
 
 
-@lru_cache(maxsize=1 << 16)
-def _joined(words: tuple[str, ...]) -> frozenset[str]:
-    """Each version of a term (see `trimmed`) with no space or hyphen, without a plural s."""
-    out = set()
-    for version in trimmed(words):
-        text = "".join(version).replace("-", "")
-        out.add(text[:-1] if text.endswith("s") else text)
-    return frozenset(out)
-
-
 def spelled_differently(mention: Mention, chain: ChainTerms) -> bool:
     """An earlier mention spells the term with words joined or split ("said work piece" after
     "a workpiece", "the pre-selected range" after "a preselected range")."""
@@ -57,7 +46,7 @@ def spelled_differently(mention: Mention, chain: ChainTerms) -> bool:
     joined = text[:-1] if text.endswith("s") else text
     if len(joined) < 6:
         return False
-    return any(joined in _joined(earlier.words) for _, earlier in chain.latest.values())
+    return chain.looked_up(joined)  # any earlier mention's `wordforms.lookup_keys`
 
 
 def acted_modifier(mention: Mention, chain: ChainTerms) -> bool:
@@ -71,9 +60,7 @@ def acted_modifier(mention: Mention, chain: ChainTerms) -> bool:
         rest = words[:k] + words[k + 1:]
         if not chain.covers(frozenset(phrase_stems(rest))):
             continue
-        act = act_stem(word)
-        if any(not w.endswith("ed") and act_stem(w) == act
-               for _, earlier in chain.latest.values() for w in earlier.words):
+        if chain.looked_up("act:" + act_stem(word)):  # an earlier mention's word not in -ed
             return True
     return False
 

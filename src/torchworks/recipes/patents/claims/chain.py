@@ -8,20 +8,17 @@ chains (a flood of "N. The lamp of claim N-1" is 50,000 claims deep).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from itertools import compress
+from typing import Any
 
 from torchworks.recipes.patents.claims.memo import Memo
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
-from torchworks.recipes.patents.claims.terms import (
-    Mention,
-    Tokens,
-    mentions,
-    participle,
-    stem,
-    tokenize,
-)
+from torchworks.recipes.patents.claims.terms import Mention, mentions
+from torchworks.recipes.patents.claims.tokens import Tokens, tokenize
+from torchworks.recipes.patents.claims.wordforms import ACT_STEM, lookup_keys, participle
 
 
 def claim_mentions(claim_set: ClaimSet, claim: Claim) -> tuple[Mention, ...]:
@@ -62,7 +59,7 @@ def _act_words(tokens: Tokens) -> tuple[tuple[int, str], ...]:
             if k + 2 < n and lows[k + 1].endswith("ly") and lows[k + 2][:1].isalpha():
                 picked.add(k + 2)
     starts = tokens.starts
-    acts = _ACT_STEM
+    acts = ACT_STEM
     return tuple((starts[k], acts[lows[k]]) for k in sorted(picked))
 
 
@@ -72,48 +69,41 @@ def _act_mark(low: str) -> bool:
 
 
 _ACT_MARK: Memo[str, bool] = Memo(_act_mark)
-
-
-_ACT_SUFFIXES = ("ments", "ment", "ations", "ation", "ions", "ion", "als", "al", "ing", "ed",
-                 "es", "s", "e")
-
-
-def act_stem(word: str) -> str:
-    """The verb under a noun of action, cut to 6 letters so the forms meet: "measurement",
-    "measuring", "measured" -> "measur"; "fabrication", "fabricating" -> "fabric"."""
-    return _ACT_STEM[word]
-
-
-def _cut_act_stem(word: str) -> str:
-    for suffix in _ACT_SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return stem(word[: -len(suffix)])[:6]
-    return stem(word)[:6]
-
-
-_ACT_STEM: Memo[str, str] = Memo(_cut_act_stem)
+_LOOKUPS: Memo[tuple[str, ...], frozenset[str]] = Memo(lookup_keys)  # computed when a lapse asks
 
 
 class ChainTerms:
     """Terms the current chain has introduced, with an undo log (`mark` / `undo`). Each log
-    entry is (kind, key, previous value); `latest` numbers a mention by the length of the log
-    once it is added, which orders the mentions in the chain by when they came."""
+    entry is (kind, key, previous value, entry); `latest` numbers a mention by the length of
+    the log once it is added, which orders the mentions in the chain by when they came.
+
+    Two indexes answer a lapse without a scan of the chain (so a chain of N claims full of
+    lapses stays linear): `lookups` counts the `wordforms.lookup_keys` of the mentions in
+    `latest`, and `recent[w]` stacks the entries with word `w`. They are brought up to date
+    only when a lapse asks (`sync`, from where they were left): most mentions come and go
+    with no lapse asking, and cost them nothing."""
 
     def __init__(self) -> None:
         self.latest: dict[frozenset[str], tuple[int, Mention]] = {}
         self.by_stem: dict[str, dict[frozenset[str], None]] = {}
         self.words: dict[str, int] = {}
-        self.notes: dict[object, object] = {}  # a rule's own per-chain records
+        self.recent: defaultdict[str, list[tuple[int, Mention]]] = defaultdict(list)
+        self.lookups: dict[str, int] = {}  # counts drop to 0, not out: fewer steps per undo
+        self.notes: dict[object, Any] = {}  # a rule's own per-chain records
         self._log: list[tuple] = []
+        self._synced = 0  # log entries before this one are in `recent` and `lookups`
 
     def mark(self) -> int:
         return len(self._log)
 
     def undo(self, mark: int) -> None:
         log, latest, by_stem = self._log, self.latest, self.by_stem
+        synced = self._synced
         while len(log) > mark:
-            kind, key, previous = log.pop()
+            kind, key, previous, entry = log.pop()
             if kind == "m":
+                if len(log) < synced:  # the indexes hold it: take it out of them
+                    self._unindex(key, previous, entry)
                 if previous is not None:
                     latest[key] = previous
                     continue
@@ -133,6 +123,7 @@ class ChainTerms:
                         words[word] = count
                     else:
                         del words[word]
+        self._synced = min(synced, mark)
 
     def add(self, mention: Mention) -> None:
         """`by_stem[w]` holds the stem sets with word `w` that some mention in the chain has
@@ -141,8 +132,8 @@ class ChainTerms:
         stems = mention.stem_set
         latest, log = self.latest, self._log
         previous = latest.get(stems)
-        log.append(("m", stems, previous))
-        latest[stems] = (len(log), mention)
+        entry = latest[stems] = (len(log) + 1, mention)
+        log.append(("m", stems, previous, entry))
         if previous is None:
             by_stem = self.by_stem
             for word in stems:
@@ -152,14 +143,51 @@ class ChainTerms:
                 else:
                     holders[stems] = None
 
+    def sync(self) -> None:
+        """Index the mentions added since the last lapse asked, in the order they came."""
+        log, recent, lookups = self._log, self.recent, self.lookups
+        for position in range(self._synced, len(log)):
+            kind, stems, previous, entry = log[position]
+            if kind != "m":
+                continue
+            for word in stems:
+                recent[word].append(entry)
+            words = entry[1].words
+            if previous is None or previous[1].words is not words:  # one tuple per phrase
+                if previous is not None:
+                    for key in _LOOKUPS[previous[1].words]:
+                        lookups[key] -= 1
+                for key in _LOOKUPS[words]:
+                    lookups[key] = lookups.get(key, 0) + 1
+        self._synced = len(log)
+
+    def _unindex(self, stems: frozenset[str], previous: tuple[int, Mention] | None,
+                 entry: tuple[int, Mention]) -> None:
+        """Undo what `sync` did for one log entry."""
+        recent, lookups = self.recent, self.lookups
+        for word in stems:
+            recent[word].pop()
+        words = entry[1].words
+        if previous is None or previous[1].words is not words:
+            for key in _LOOKUPS[words]:
+                lookups[key] -= 1
+            if previous is not None:
+                for key in _LOOKUPS[previous[1].words]:
+                    lookups[key] = lookups.get(key, 0) + 1
+
+    def looked_up(self, key: str) -> bool:
+        """Whether a mention in `latest` has `key` among its `wordforms.lookup_keys`."""
+        self.sync()
+        return self.lookups.get(key, 0) > 0
+
     def note(self, key: object, value: object) -> None:
         """Keep `value` under `key` until the walk leaves the current claim."""
-        self._log.append(("n", key, self.notes.get(key)))
+        self._log.append(("n", key, self.notes.get(key), None))
         self.notes[key] = value
 
     def add_words(self, stems: Iterable[str]) -> None:
         added = tuple(stems)
-        self._log.append(("w", added, None))
+        self._log.append(("w", added, None, None))
         for word in added:
             self.words[word] = self.words.get(word, 0) + 1
 
@@ -182,19 +210,21 @@ class ChainTerms:
                 return False  # no mention has this stem, so none has them all
             if rarest is None or len(holders) < len(rarest):
                 rarest = holders
-        return any(wanted <= candidate for candidate in rarest)
+        return any(wanted <= candidate for candidate in rarest)  # type: ignore[union-attr]
 
     def has_stem(self, word: str) -> bool:
         return bool(self.by_stem.get(word))
 
     def sharing(self, stems: frozenset[str]) -> Mention | None:
-        """The most recent mention with a word in common with `stems`."""
+        """The most recent mention with a word in common with `stems`: the top of each word's
+        `recent` stack (every add pushes, every undo pops, so the top is the word's latest
+        mention still in the chain), not a scan of all the mentions with the word."""
+        self.sync()
         best: tuple[int, Mention] | None = None
         for word in stems:
-            for candidate in self.by_stem.get(word, ()):
-                entry = self.latest[candidate]
-                if best is None or entry[0] > best[0]:
-                    best = entry
+            stack = self.recent.get(word)
+            if stack and (best is None or stack[-1][0] > best[0]):
+                best = stack[-1]
         return best[1] if best else None
 
 

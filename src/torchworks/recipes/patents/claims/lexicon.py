@@ -4,6 +4,14 @@ the terms) so each stays short."""
 
 from __future__ import annotations
 
+DEFINITE = frozenset({"the", "said"})
+# Determiners that introduce a term; multi-word ones are matched as token sequences.
+INDEFINITE = frozenset({"a", "an", "another", "one", "plural", "multiple", "several", "some",
+                        "two", "three", "four", "five", "six", "many", "any", "no", "each",
+                        "every", "all", "both", "either", "only", "single", "respective"})
+ORDINALS = frozenset({"first", "second", "third", "fourth", "fifth", "sixth", "seventh",
+                      "eighth", "ninth", "tenth"})
+
 # Words that end a noun phrase: prepositions, conjunctions, auxiliaries, pronouns, claim verbs.
 _STOP_WORDS = """
 of in on to from with for at by into onto upon between among through over under within without

@@ -133,7 +133,7 @@ class ClaimSet:
         """
         if "walk" not in self._memo:
             kids: dict[int, list[Claim]] = {id(c): [] for c in self.claims}
-            roots = []
+            roots: list[Claim] = []
             for claim in self.claims:
                 parent = self.primary_parent(claim)
                 (kids[id(parent)] if parent is not None else roots).append(claim)

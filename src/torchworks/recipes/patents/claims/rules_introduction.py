@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import re
 
+from torchworks.recipes.patents.claims.basis_grading import as_written
 from torchworks.recipes.patents.claims.chain import claim_mentions
 from torchworks.recipes.patents.claims.findings import Finding, claim_finding
+from torchworks.recipes.patents.claims.lexicon import ORDINALS
 from torchworks.recipes.patents.claims.memo import Memo
 from torchworks.recipes.patents.claims.parse import Claim, ClaimSet
-from torchworks.recipes.patents.claims.rules_antecedent import _as_written
-from torchworks.recipes.patents.claims.terms import ORDINALS, Mention, participle, trimmed
+from torchworks.recipes.patents.claims.terms import Mention
+from torchworks.recipes.patents.claims.wordforms import participle, trimmed
 
 # Nouns routinely introduced many times ("a first position ... a position"): no finding.
 GENERIC = frozenset({"portion", "part", "position", "value", "amount", "number", "plurality",
@@ -129,7 +131,7 @@ def _again(claim: Claim, mention: Mention, rule: str, severity: str, why: str,
            otherwise: str) -> Finding:
     """A term introduced with 'a' a second time: what that breaks, and the two ways out."""
     return claim_finding(
-        claim, rule, severity, _as_written(claim.text, mention),
+        claim, rule, severity, as_written(claim.text, mention),
         f"'{mention.phrase}' is introduced again with 'a'{why}",
         f"write 'the {mention.phrase}' if it is the same element, or {otherwise} "
         f"('a second {mention.phrase}', 'another {mention.phrase}')", mention.start)

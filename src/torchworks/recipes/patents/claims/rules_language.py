@@ -16,8 +16,11 @@ from __future__ import annotations
 import re
 
 from torchworks.recipes.patents.claims.findings import Finding, claim_finding
+from torchworks.recipes.patents.claims.lexicon import ORDINALS, STOP
 from torchworks.recipes.patents.claims.parse import ClaimSet
-from torchworks.recipes.patents.claims.terms import ORDINALS, STOP, mentions, stem, tokenize
+from torchworks.recipes.patents.claims.terms import mentions
+from torchworks.recipes.patents.claims.tokens import tokenize
+from torchworks.recipes.patents.claims.wordforms import stem
 
 # term -> why it is risky; matched as whole words, case-insensitive
 INDEFINITE_TERMS = {

@@ -11,31 +11,25 @@ initiation protocol (SIP) server") gives the term in both spellings. Words are c
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
+from collections.abc import Sequence
 
-from torchworks.recipes.patents.claims.lexicon import (
-    ABLE_NOUNS,
-    BARE_VERBS,
-    ING_ED_NOUNS,
-    IRREGULAR_PARTICIPLES,
-    STOP,
-    TRAILING,
-)
+from torchworks.recipes.patents.claims.lexicon import DEFINITE, INDEFINITE, ORDINALS, STOP
 from torchworks.recipes.patents.claims.memo import Memo
+from torchworks.recipes.patents.claims.ordinal_lists import ordinal_list, plural_verb, split_ordinal
 from torchworks.recipes.patents.claims.tokens import Tokens, tokenize
+from torchworks.recipes.patents.claims.wordforms import (
+    INSIDE,
+    inside,
+    phrase_stems,
+    trimmed,
+)
 
-DEFINITE = frozenset({"the", "said"})
-# Determiners that introduce a term; multi-word ones are matched as token sequences.
-INDEFINITE = frozenset({"a", "an", "another", "one", "plural", "multiple", "several", "some",
-                        "two", "three", "four", "five", "six", "many", "any", "no", "each",
-                        "every", "all", "both", "either", "only", "single", "respective"})
-ORDINALS = frozenset({"first", "second", "third", "fourth", "fifth", "sixth", "seventh",
-                      "eighth", "ninth", "tenth"})
 # Stop words that are also modifiers of a term when a determiner comes right before them and a
 # noun right after ("the forward surface", "the via hole", "an inside wall").
 MODIFIERS = frozenset({"forward", "rearward", "upward", "downward", "inward", "outward",
                        "backward", "via", "inside", "outside"})
+
+
 class Mention:
     """A noun phrase: `words` as written (lower case), `determiner` before it ("" if bare).
 
@@ -75,42 +69,6 @@ class Mention:
         return " ".join(self.words)
 
 
-@lru_cache(maxsize=1 << 16)
-def stem(word: str) -> str:
-    """A light suffix stripper: plural, -ing, -ed, -ly, trailing -e; enough to match claim
-    words with each other and with the description ("generating" ~ "generate" ~ "generated")."""
-    w = word.lower().strip("'")
-    if w.endswith("'s"):
-        w = w[:-2]
-    if len(w) <= 3:
-        return w
-    if w.endswith("ies") and len(w) > 4:
-        w = w[:-3] + "y"
-    elif w.endswith(("sses", "shes", "ches", "xes", "zes")):
-        w = w[:-2]
-    elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
-    for suffix in ("ingly", "edly", "ing", "ed", "ly", "e"):
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            w = w[: -len(suffix)]
-            break
-    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
-        w = w[:-1]  # "mapped" -> "mapp" -> "map"
-    return w
-
-
-@lru_cache(maxsize=1 << 16)
-def phrase_stems(words: tuple[str, ...]) -> tuple[str, ...]:
-    """The stems of a phrase's words, hyphenated and slashed words taken apart: "a time base
-    distribution" and "the time-base distribution", "a foot-containing structure" and "the
-    foot", "an inlet/outlet opening" and "the outlet opening" meet."""
-    return tuple(stem(part) for w in words
-                 for part in (_PARTS.split(w) if "-" in w or "/" in w else (w,)) if part)
-
-
-_PARTS = re.compile(r"[-/]")
-
-
 def _phrase_stems(words: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...],
                                                   frozenset[str], frozenset[str],
                                                   tuple[frozenset[str], ...]]:
@@ -136,9 +94,11 @@ def mentions(text: str, tokens: Tokens | None = None) -> list[Mention]:
     found: list[Mention] = []
     definite, ordinals_ = DEFINITE, ORDINALS
     kinds = list(map(_KIND.__getitem__, lows))  # both tables are read in C, a token at a time
-    inside = list(map(_INSIDE.__getitem__, lows))
-    inside.append(False)  # a sentinel: the phrase loop needs no bounds test
+    insides = list(map(INSIDE.__getitem__, lows))
+    insides.append(False)  # a sentinel: the phrase loop needs no bounds test
     determiner = prefix = numbered = ""
+    ordinals: list[str]
+    lead: tuple[str, ...]
     i = 0
     while i < n:
         low = lows[i]
@@ -180,15 +140,15 @@ def mentions(text: str, tokens: Tokens | None = None) -> list[Mention]:
                 determiner = numbered = ""
                 i += 1
                 continue
-            ordinals, i = _ordinal_list(lows, i) if low in ordinals_ else ([], i)
-            j = i + 1 if low in MODIFIERS or (ordinals and _plural_verb(lows[i])) else i
-        while inside[j]:
+            ordinals, i = ordinal_list(lows, i) if low in ordinals_ else ([], i)
+            j = i + 1 if low in MODIFIERS or (ordinals and plural_verb(lows[i])) else i
+        while insides[j]:
             j += 1
         if j == i:
             continue
         begin, lead = i, ()
         if j < n and lows[j - 1] in ordinals_ and lows[j] in (",", "and", "or"):
-            i, j, lead, ordinals = _split_ordinal(lows, begin, j, ordinals, bool(determiner))
+            i, j, lead, ordinals = split_ordinal(lows, begin, j, ordinals, bool(determiner))
         words = tuple(lows[i:j]) if not lead or lead[0] != "," else lead[1:] + tuple(lows[i:j])
         lead = () if lead[:1] == (",",) else lead
         if j < n and lows[j] == "(":  # an acronym or a reference sign may follow
@@ -204,7 +164,8 @@ def mentions(text: str, tokens: Tokens | None = None) -> list[Mention]:
         if not ordinals and not prefix and len(versions) == 1:
             found.append(Mention(versions[0], determiner, start, end, after, proper))
         else:
-            for ordinal in ordinals or [prefix or None]:
+            choices: Sequence[str | None] = ordinals or [prefix or None]
+            for ordinal in choices:
                 for version in versions:
                     phrase = version if ordinal is None else (*lead, ordinal, *version)
                     found.append(Mention(phrase, determiner, start, end, after, proper))
@@ -275,7 +236,7 @@ def _with_acronym(tokens: Tokens, words: tuple[str, ...],
     else:
         short = (acronym.lower(),)
     k = j + 3
-    while k < len(lows) and _inside(lows[k]):
+    while k < len(lows) and inside(lows[k]):
         k += 1
     if k == j + 3:
         return (words, short), j
@@ -293,56 +254,6 @@ def _word_after(tokens: Tokens, j: int) -> str:
         if len(sign) <= 4 and (sign[:1].isdigit() or sign.isupper()):
             j += 3
     return lows[j] if j < len(lows) else ""
-
-
-@lru_cache(maxsize=1 << 16)
-def participle(word: str) -> bool:
-    """An -ing or -ed form that is not a noun ("mounted", "telescoping", "using"; not
-    "housing", "spring", "bed", "speed"), or an irregular past participle ("sent")."""
-    if word in ING_ED_NOUNS:
-        return False
-    if word in IRREGULAR_PARTICIPLES:
-        return True
-    if word.endswith("ing"):
-        return len(word) > 4
-    return word.endswith("ed") and len(word) > 4 and not word.endswith("eed")
-
-
-
-@lru_cache(maxsize=1 << 16)
-def trimmed(words: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    """`words`, then shorter versions without what a tagger would not call part of the term:
-    a trailing participle ("panel array mounting" is "panel array" and a verb), a trailing
-    adjective ("the wall adjacent"), or a verb glued on ("the refrigerant circulates", "said
-    motor drives": an -s word after a singular one). Nouns in -ing/-ed/-able ("housing",
-    "cable") stay; the head noun of the term is the last word of the shortest version.
-    Cached: several rules ask for the same phrases, 50,000 times on a long claim set."""
-    versions = [words]
-    while len(words) > 1 and (participle(words[-1]) or words[-1] in TRAILING
-                              or _able(words[-1]) or _verb_after(words[-2], words[-1])):
-        words = words[:-1]
-        versions.append(words)
-    return tuple(versions)
-
-
-
-def _able(word: str) -> bool:
-    """"the force resistible", "the parts movable": an adjective after the term."""
-    return word.endswith(("able", "ible")) and len(word) >= 7 and word not in ABLE_NOUNS
-
-
-def _verb_after(before: str, word: str) -> bool:
-    """A verb after the term's noun: "-s" after a singular ("said motor drives") or a bare
-    form after a plural ("the diffuser elements maintain")."""
-    if before in ORDINALS or len(word) <= 3:
-        return False
-    if word in BARE_VERBS:
-        return True
-    plural_before = before.endswith("s") and not before.endswith(("ss", "us", "is")) \
-        and before not in ("means", "series", "apparatus", "species")
-    if plural_before:
-        return not word.endswith("s") and not word.endswith(("ness", "ment", "tion"))
-    return word.endswith("s") and not word.endswith(("ss", "us", "is", "ics"))
 
 
 _QUANTIFIERS = (("at", "least", "one", "of"), ("at", "least", "one"), ("at", "least", "two"),
@@ -379,70 +290,6 @@ def _noun_follows(lows: list[str], i: int) -> bool:
         and after not in INDEFINITE
 
 
-def _inside_word(low: str) -> bool:
-    """Whether a token can be part of a term (a word, not a stop word, determiner or -ly
-    adverb)."""
-    if not low[:1].isalpha() or low in STOP or low in DEFINITE or low in INDEFINITE:
-        return False
-    return not (low.endswith("ly") and len(low) > 4 and low not in ("assembly", "supply"))
-
-
 _KIND: Memo[str, int] = Memo(_kind)
-_INSIDE: Memo[str, bool] = Memo(_inside_word)
-_inside = _INSIDE.__getitem__
 
 
-_LIST_ARTICLES = frozenset({"a", "an", "the", "said"})
-
-
-def _split_ordinal(lows: list[str], i: int, j: int, ordinals: list[str],
-                   determined: bool) -> tuple[int, int, tuple[str, ...], list[str]]:
-    """A phrase `lows[i:j]` that ends in an ordinal before "and", "or" or a comma: "separate
-    first and second compartments" and "define first and second flow paths" name a first
-    and a second one (a word before the list that is not a verb leads each phrase); "a
-    second, complementary shell" is the second complementary shell. Returns the noun's start
-    and end, the leading words (a "," first for the comma form) and the ordinals."""
-    if lows[j] == "," and determined and j - i == 1 and j + 1 < len(lows) \
-            and _inside(lows[j + 1]) and lows[j + 1] not in ORDINALS:
-        k = j + 1
-        while k < len(lows) and _inside(lows[k]):
-            k += 1
-        return j + 1, k, (",", lows[i]), ordinals
-    if ordinals or j - i < 2:
-        return i, j, (), ordinals
-    listed, k = _ordinal_list(lows, j - 1)
-    if not listed:
-        return i, j, (), ordinals
-    end = k + 1 if k < len(lows) and _plural_verb(lows[k]) else k
-    while end < len(lows) and _inside(lows[end]):
-        end += 1
-    if end == k:
-        return i, j, (), ordinals
-    lead = tuple(w for w in lows[i:j - 1] if not participle(w) and w not in BARE_VERBS)
-    return k, end, lead, listed
-
-
-def _plural_verb(low: str) -> bool:
-    """A stop word that is a verb in -s but a plural noun after an ordinal list: "first and
-    second contacts", "first and second supports" (a list of ordinals always names a noun)."""
-    return low in STOP and len(low) > 4 and low.isalpha() and low.endswith("s") \
-        and low not in DEFINITE and low not in INDEFINITE
-
-
-def _ordinal_list(lows: list[str], i: int) -> tuple[list[str], int]:
-    """"first and second outer layers" names two phrases: (["first", "second"], index of
-    "outer"). Returns ([], i) when `i` does not start such a list."""
-    ordinals: list[str] = []
-    j = i
-    while j < len(lows) and lows[j] in ORDINALS:
-        ordinals.append(lows[j])
-        k = j + 1
-        while k < len(lows) and lows[k] in (",", "and", "or"):
-            k += 1
-        if k > j + 1 and k + 1 < len(lows) and lows[k] in _LIST_ARTICLES \
-                and lows[k + 1] in ORDINALS:
-            k += 1  # "a first and a second L-shaped frame", "said first and said second arm"
-        if k == j + 1 or k >= len(lows) or lows[k] not in ORDINALS:
-            return (ordinals, j + 1) if len(ordinals) > 1 else ([], i)
-        j = k
-    return ([], i)
