@@ -63,8 +63,9 @@ def main() -> int:
                         help="NAME=REV or NAME=PATH, comma-separated: checkers to compare with")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--per-kind", type=int, default=2, help="defects of each kind per set")
-    parser.add_argument("--timing", default="1000,8000,50000", help="claim counts to time")
-    parser.add_argument("--lapse-chains", default="250,500,1000,2000",
+    parser.add_argument("--timing", type=_counts, default="1000,8000,50000",
+                        help="claim counts to time")
+    parser.add_argument("--lapse-chains", type=_counts, default="250,500,1000,2000",
                         help="chain lengths to time on chains full of antecedent lapses")
     parser.add_argument("--show", default=None,
                         help="errors, warnings and/or misses (comma-separated): print the after "
@@ -90,8 +91,7 @@ def main() -> int:
           f"{platform.python_version()} | load {os.getloadavg()[0]:.2f} | seed {args.seed} | "
           f"{args.per_kind} defects/kind/set | one core per variant (subprocess)")
     cases = _build_cases(args)
-    sizes = [int(n) for n in args.timing.split(",") if n]
-    lapse_sizes = [int(n) for n in args.lapse_chains.split(",") if n]
+    sizes, lapse_sizes = args.timing, args.lapse_chains
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "cases.json"
         real = timing_text(_records(DATA / "tune.jsonl.gz"), max(sizes, default=0))
@@ -336,6 +336,18 @@ def _print_tables(cases: list[dict], results: dict) -> None:
         print(f"  {key:>18} claims ({chars / 1e6:5.2f} MB): " + "  ->  ".join(cells))
     print("\ngoals: false err/claim <= 0.02; defects found >= 97% and at error >= 85% per kind; "
           "50,000 claims < 2 s")
+
+
+def _counts(text: str) -> list[int]:
+    """A comma-separated list of positive claim counts ("1000,8000"), or argparse's usage error."""
+    try:
+        counts = [int(n) for n in text.split(",") if n.strip()]
+    except ValueError:
+        counts = []
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of positive counts; "
+                                         "write e.g. 1000,8000")
+    return counts
 
 
 def _seconds(timing: dict) -> float:
