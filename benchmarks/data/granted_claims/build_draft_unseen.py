@@ -40,7 +40,7 @@ UNSEEN2 = tuple(f"unseen2-{name}.xml.gz" for name in (
 #          summarizer files of candidates)
 PARTS = {
     1: ("draft_unseen.jsonl.gz", SEEN, CHECKER_PARTS, SUMMARIZER_PARTS),
-    2: ("draft_unseen2.jsonl.gz", SEEN + ("draft_unseen.jsonl.gz",), (), UNSEEN2),
+    2: ("draft_unseen2.jsonl.gz", (*SEEN, "draft_unseen.jsonl.gz"), (), UNSEEN2),
 }
 
 

@@ -6,13 +6,8 @@ from __future__ import annotations
 
 from torchworks.recipes.patents.draft.disclosure import analyse
 from torchworks.recipes.patents.draft.pipeline import draft_claims
-from torchworks.recipes.patents.draft.whole import (
-    coverage,
-    stated_sentence,
-    stated_sentences,
-    whole_claim,
-    whole_claims,
-)
+from torchworks.recipes.patents.draft.stated import stated_sentence, stated_sentences
+from torchworks.recipes.patents.draft.whole import coverage, whole_claim, whole_claims
 
 
 def test_a_formula_statement_keeps_its_wherein_structure_and_names_one_invention() -> None:
