@@ -28,6 +28,7 @@ from torchworks.recipes.patents.draft.chunk import article, lemma, phrases
 from torchworks.recipes.patents.draft.disclosure import Disclosure, element_name
 from torchworks.recipes.patents.draft.following import following_clauses
 from torchworks.recipes.patents.draft.garbled import repaired
+from torchworks.recipes.patents.draft.mend import mended_claim
 from torchworks.recipes.patents.draft.stated import (
     LISTING,
     NOT_A_TAIL,
@@ -71,7 +72,7 @@ def whole_claims(disclosure: Disclosure, dependents: int) -> list[Claim]:
     `stated_sentences` takes; a first sentence opening with a part when none of the first four
     is one), the claim that carries most of the disclosure (`coverage`) is kept, leaving out
     statements that continue another ("The method may further include ...": a dependent's
-    content) and those the strict check faults."""
+    content) and those the strict check faults once mended (`mend.py`)."""
     best: tuple[int, list[Claim]] | None = None
     statements = stated_sentences(disclosure)
     early = statements and statements[0][0].start < 4  # what `whole_claim` alone would take
@@ -81,8 +82,8 @@ def whole_claims(disclosure: Disclosure, dependents: int) -> list[Claim]:
             disclosure, chain)
         if not text or _continues(text):
             continue
-        claims = _with_dependents(disclosure, repaired(without_self_praise(text)), chain, read,
-                                  dependents)
+        text = mended_claim(repaired(without_self_praise(text)), disclosure)
+        claims = _with_dependents(disclosure, text, chain, read, dependents)
         report = check_draft([c.text for c in claims], disclosure.vocabulary)
         if any(f.severity == "error" and not f.index for f in report.findings):
             continue  # claim 1 itself is faulted, alone or as its dependents read it
