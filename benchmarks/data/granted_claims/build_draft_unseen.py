@@ -1,7 +1,8 @@
-"""Build `draft_unseen.jsonl.gz`: granted US patents claim drafting has never read.
+"""Build `draft_unseen.jsonl.gz` (and `draft_unseen2.jsonl.gz`): granted US patents claim
+drafting has never read.
 
     PYTHONPATH=src .venv/bin/python benchmarks/data/granted_claims/build_draft_unseen.py \
-        [--shared ../shared/data/patents] [--check]
+        [--shared ../shared/data/patents] [--part 2] [--check]
 
 Drafting was tuned on `tune.jsonl.gz` and has read `heldout.jsonl.gz` (and its default data,
 the shared sample). Every other grant the repository holds with claim 1 and an abstract is a
@@ -12,6 +13,10 @@ or its abstract (words folded, case folded) is in the tune or held-out part or t
 sample (`patents.jsonl`, `claims.jsonl`). Most of `unseen-pv.xml.gz` comes from the same
 PatentsView weekly files as tune/held-out and is left out that way. `--check` rebuilds in
 memory and fails if the committed file differs.
+
+`--part 2` builds the second part, `draft_unseen2.jsonl.gz`, after the first was read: the
+grants of the summarizer's `unseen2` part (seven repositories no other part drew on), left out
+the same way when they are in tune, held-out, the shared sample or the first part.
 """
 
 from __future__ import annotations
@@ -25,11 +30,18 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PATENTS = HERE.parent / "patents"
-OUT = HERE / "draft_unseen.jsonl.gz"
 SEEN = ("tune.jsonl.gz", "heldout.jsonl.gz")
 CHECKER_PARTS = ("fresh.jsonl.gz", "unseen.jsonl.gz")
 SUMMARIZER_PARTS = ("unseen-pv.xml.gz", "unseen-odp.xml.gz", "unseen-brs.jsonl.gz",
                     "heldout.xml", "tune-more.xml.gz")
+UNSEEN2 = tuple(f"unseen2-{name}.xml.gz" for name in (
+    "rubyxml", "ntut", "patentqa", "patentdata", "teamlab", "sax2pats", "extractor"))
+# part -> (output file, granted_claims files already read, granted_claims candidates,
+#          summarizer files of candidates)
+PARTS = {
+    1: ("draft_unseen.jsonl.gz", SEEN, CHECKER_PARTS, SUMMARIZER_PARTS),
+    2: ("draft_unseen2.jsonl.gz", (*SEEN, "draft_unseen.jsonl.gz"), (), UNSEEN2),
+}
 
 
 def number_key(patent_id: str) -> str:
@@ -56,23 +68,25 @@ def _jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def seen_keys(shared: Path) -> tuple[set[str], set[str]]:
-    """Numbers and abstracts of every patent drafting has read or was tuned on."""
-    records = [r for name in SEEN for r in _jsonl(HERE / name)]
+def seen_keys(shared: Path, seen: tuple[str, ...] = SEEN) -> tuple[set[str], set[str]]:
+    """Numbers and abstracts of every patent drafting has read or was tuned on (the
+    granted_claims files `seen` and the shared sample)."""
+    records = [r for name in seen for r in _jsonl(HERE / name)]
     for name in ("claims.jsonl", "patents.jsonl"):
         records += _jsonl(shared / name)
     return ({number_key(r.get("id", "")) for r in records},
             {abstract_key(r.get("abstract", "")) for r in records} - {""})
 
 
-def candidates() -> list[dict]:
-    """Every grant record of the candidate sources, in source order, with its source."""
+def candidates(checker_parts: tuple[str, ...] = CHECKER_PARTS,
+               summarizer_parts: tuple[str, ...] = SUMMARIZER_PARTS) -> list[dict]:
+    """Every record of the candidate sources, in source order, with its source."""
     sys.path.insert(0, str(HERE.parents[1]))
     from _patent_data import read_part
 
-    out = [dict(r, source=f"granted_claims/{name}") for name in CHECKER_PARTS
+    out = [dict(r, source=f"granted_claims/{name}") for name in checker_parts
            for r in _jsonl(HERE / name)]
-    for name in SUMMARIZER_PARTS:
+    for name in summarizer_parts:
         for patent in read_part([PATENTS / name]):
             out.append({"id": patent.id, "title": patent.title, "week": patent.date or "",
                         "abstract": patent.abstract, "claims": list(patent.claims),
@@ -80,13 +94,15 @@ def candidates() -> list[dict]:
     return out
 
 
-def build(shared: Path) -> tuple[list[dict], dict[str, int]]:
-    """The unseen drafting records (first copy of each patent kept) and why others left."""
-    numbers, abstracts = seen_keys(shared)
+def build(shared: Path, part: int = 1) -> tuple[list[dict], dict[str, int]]:
+    """The unseen drafting records of `part` (first copy of each patent kept) and why others
+    left."""
+    _, seen, checker_parts, summarizer_parts = PARTS[part]
+    numbers, abstracts = seen_keys(shared, seen)
     kept: dict[str, dict] = {}
     dropped = {"not a grant": 0, "no claim or abstract": 0, "seen number": 0,
                "seen abstract": 0, "repeat": 0}
-    for record in candidates():
+    for record in candidates(checker_parts, summarizer_parts):
         key = number_key(record["id"])
         if not is_grant(record["id"]):
             dropped["not a grant"] += 1
@@ -108,20 +124,23 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=HERE.parents[3] / "shared" / "data" /
                         "patents", help="the shared sample's folder (patents.jsonl, claims.jsonl)")
+    parser.add_argument("--part", type=int, choices=sorted(PARTS), default=1,
+                        help="1: draft_unseen.jsonl.gz, 2: draft_unseen2.jsonl.gz")
     parser.add_argument("--check", action="store_true", help="compare with the committed file")
     args = parser.parse_args(argv)
     if not (args.shared / "patents.jsonl").is_file():
         raise SystemExit(f"{args.shared}/patents.jsonl not found: pass --shared with the "
                          "folder holding the shared sample (e.g. /work/shared/data/patents)")
-    records, dropped = build(args.shared)
+    records, dropped = build(args.shared, args.part)
+    out = HERE / PARTS[args.part][0]
     lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     summaries = sum(bool(re.search(r"SUMMARY", r.get("description", ""))) for r in records)
     print(f"{len(records)} grants ({summaries} with a SUMMARY heading); left out: {dropped}")
     if args.check:
-        same = OUT.is_file() and _jsonl(OUT) == [json.loads(line) for line in lines.splitlines()]
+        same = out.is_file() and _jsonl(out) == [json.loads(line) for line in lines.splitlines()]
         print("committed file matches" if same else "committed file DIFFERS")
         return 0 if same else 1
-    with gzip.open(OUT, "wt", encoding="utf-8", compresslevel=9) as out:
+    with gzip.open(out, "wt", encoding="utf-8", compresslevel=9) as out:
         out.write(lines)
     return 0
 

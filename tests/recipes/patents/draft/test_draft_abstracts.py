@@ -44,9 +44,11 @@ def test_an_abstract_opening_with_what_the_invention_does_is_claimed_in_its_word
                          "index profile such that the transmission loss is smaller than 0.210 "
                          "dB/km in 1550 nm wavelength. By doing this, an optical fiber with low "
                          "loss can be provided.", title="Optical fiber")
-    assert fiber.claims == [  # the quantities are not reference numerals to strip
-        "An optical fiber produced so as to have a ring-shape refractive index profile such that "
-        "a transmission loss is smaller than 0.210 dB/km in 1550 nm wavelength."]
+    assert fiber.claims == [  # the quantities are not reference numerals to strip; the
+        # participle after the subject is mended into a "wherein" (no transition otherwise)
+        "An optical fiber, wherein the optical fiber is produced so as to have a ring-shape "
+        "refractive index profile such that a transmission loss is smaller than 0.210 dB/km in "
+        "1550 nm wavelength."]
     plate = draft_claims(
         "A printing plate making apparatus which scans a recording medium by a light beam in a "
         "predetermined pixel pitch, thereby engraving a surface of the recording medium to make "

@@ -45,3 +45,19 @@ def test_unseen_drafting_part_is_grants_with_claim_one_and_an_abstract() -> None
     assert all(len(r["abstract"].split()) >= 15 for r in unseen)
     with_summary = [r for r in unseen if "SUMMARY" in r.get("description", "")]
     assert len(with_summary) >= 10
+
+
+def test_second_unseen_drafting_part_shares_nothing_with_what_drafting_read() -> None:
+    """draft_unseen2 (the summarizer's unseen2 grants) is disjoint from tune, held-out and the
+    first unseen part, by number and by abstract, and holds grants with claim 1 only."""
+    unseen2 = _records("draft_unseen2.jsonl.gz")
+    seen = _records("tune.jsonl.gz") + _records("heldout.jsonl.gz") + _records(
+        "draft_unseen.jsonl.gz")
+    numbers = [_number(r["id"]) for r in unseen2]
+    assert len(unseen2) >= 40 and len(set(numbers)) == len(numbers)
+    assert not set(numbers) & {_number(r["id"]) for r in seen}
+    assert not {_abstract(r["abstract"]) for r in unseen2} & {
+        _abstract(r["abstract"]) for r in seen}
+    assert all(re.fullmatch(r"US\d{7,8}B\d?", r["id"]) for r in unseen2)
+    assert all(r["claims"] and r["claims"][0].strip() for r in unseen2)
+    assert sum("SUMMARY" in r.get("description", "") for r in unseen2) >= 30

@@ -6,13 +6,8 @@ from __future__ import annotations
 
 from torchworks.recipes.patents.draft.disclosure import analyse
 from torchworks.recipes.patents.draft.pipeline import draft_claims
-from torchworks.recipes.patents.draft.whole import (
-    coverage,
-    stated_sentence,
-    stated_sentences,
-    whole_claim,
-    whole_claims,
-)
+from torchworks.recipes.patents.draft.stated import stated_sentence, stated_sentences
+from torchworks.recipes.patents.draft.whole import coverage, whole_claim, whole_claims
 
 
 def test_a_formula_statement_keeps_its_wherein_structure_and_names_one_invention() -> None:
@@ -48,8 +43,9 @@ def test_is_disclosed_is_no_background_and_what_claim_1_names_bare_has_anteceden
     assert stated_sentence(analyse(text))[1].startswith(
         "A picture processing apparatus which processes pictures")
     result = draft_claims(text, title="Picture processing apparatus")
-    assert result.claims[0] == ("A picture processing apparatus that processes pictures showing "
-                                "subjects wearing tags each assigned identification information.")
+    assert result.claims[0] == (  # "that processes" has no transition: mended to a wherein
+        "A picture processing apparatus, wherein the picture processing apparatus processes "
+        "pictures showing subjects wearing tags each assigned identification information.")
     assert result.claims[1].endswith("a reader that reads the assigned identification "
                                      "information from the tags.")  # not "a plurality of tags"
     assert result.report.errors == 0
@@ -288,8 +284,9 @@ def test_a_device_and_its_method_stated_together_claim_the_device_first_named() 
     assert stated_sentence(analyse(text, title="IQ modulator"))[1].startswith(
         "An IQ modulator for modulating a signal")
     result = draft_claims(text, title="Quadrature modulator with pulse-shaping")
-    assert result.claims[0].startswith("An IQ modulator for modulating a signal in accordance "
-                                       "with I and Q symbols using derivative filters")
+    assert result.claims[0].startswith(  # what it uses are its parts: the transition
+        "An IQ modulator for modulating a signal in accordance with I and Q symbols, comprising: "
+        "derivative filters")
     assert result.report.errors == 0
 
 

@@ -183,8 +183,8 @@ def canonical(name: str, elements: list[str]) -> str:
 def element_name(phrase: Phrase) -> str:
     words = [w for w in phrase.words if w not in ("first", "second", "third")]
     if not words or words[-1] in META or words[-1] in ABSTRACT or len(words) > 5 or (
-            words[0] in JUDGING):
-        return ""
+            words[0] in JUDGING) or _DOCUMENT_WORDS & set(words[:-1]):
+        return ""  # "invention concerns amide derivatives": the document speaking, no part
     if len(words) == 1 and words[0] in GENERIC:
         return ""
     named = phrase.words[1:] if phrase.words[0] in _COUNTS and len(phrase.words) > 1 else \
@@ -192,6 +192,7 @@ def element_name(phrase: Phrase) -> str:
     return " ".join(named[-4:])
 
 
+_DOCUMENT_WORDS = frozenset({"invention", "inventions", "disclosure"})
 _COUNTS = frozenset({"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                      "twelve", "multiple", "several", "plural"})
 

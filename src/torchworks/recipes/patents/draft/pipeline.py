@@ -6,7 +6,8 @@ relations, optional features; deterministic); (2) build claim 1 and the dependen
 analysis in the disclosure's own words (`builder.py`); (3) optionally let the LLM backend
 rephrase claim 1, kept only if the rewrite passes the strict check and names the same
 elements (a small model rarely earns it; a large one behind the openai backend may);
-(4) the strict draft check (`strict.py`); (5) repair: claim 1 loses the bare items the
+(4) the strict draft check (`strict.py`); (5) repair: claim 1 is mended where one fault can be
+(`mend.py`: an element cut before its noun, a missing transition), else loses the bare items the
 disclosure does not ground as parts (`garbled.py`); a claim 1 with errors is rebuilt
 without its relations, a dependent with errors is dropped (with its own dependents) and the
 rest renumbered; (6) optionally an abstract. The model never decides what is claimed.
@@ -25,7 +26,8 @@ from torchworks.recipes.patents.claims.rules_structure import ABSTRACT_MAX_WORDS
 from torchworks.recipes.patents.draft.backends import Backend, GenerateParams, Message
 from torchworks.recipes.patents.draft.builder import Claim, build
 from torchworks.recipes.patents.draft.disclosure import Disclosure, analyse
-from torchworks.recipes.patents.draft.garbled import grounded_only, ungrounded_items
+from torchworks.recipes.patents.draft.garbled import garbled, grounded_only, ungrounded_items
+from torchworks.recipes.patents.draft.mend import mended_claim
 from torchworks.recipes.patents.draft.strict import check_draft
 from torchworks.recipes.patents.draft.whole import coverage, whole_claims
 
@@ -95,6 +97,11 @@ def draft_claims(disclosure: str, backend: Backend | None = None,
     for how, variant in fallbacks:
         first_errors = [f for f in check_draft([built[0].text], analysis.vocabulary).findings
                         if f.severity == "error"]
+        mended = mended_claim(built[0].text, analysis) if first_errors else ""
+        if mended and mended != built[0].text:
+            say("status", f"claim 1 mended: {first_errors[0].message}")
+            built[0] = Claim(mended, None, built[0].introduces)
+            break
         trimmed = _without_faulty_items(built[0].text, first_errors, analysis)
         if trimmed:
             say("status", f"claim 1 without the item it faulted: {first_errors[0].message}")
@@ -108,9 +115,11 @@ def draft_claims(disclosure: str, backend: Backend | None = None,
         say("status", f"claim 1 rebuilt {how}: {first_errors[0].message}")
         built = build(analysis, config.dependents, config.elements, **variant)
     whole = whole_claims(analysis, config.dependents)
-    if whole and coverage(whole[0].text, analysis) > WHOLE_MARGIN * coverage(
-            built[0].text, analysis) and not any(f.severity == "error" for f in check_draft(
-                [whole[0].text], analysis.vocabulary).findings):
+    carries_more = whole and coverage(whole[0].text, analysis) > WHOLE_MARGIN * coverage(
+        built[0].text, analysis)
+    if whole and (carries_more or _listed_poorly(built[0].text, analysis)) and not any(
+            f.severity == "error" for f in check_draft([whole[0].text],
+                                                       analysis.vocabulary).findings):
         say("status", "claim 1 is the disclosure's statement of the invention, whole")
         built = whole + [c for c in built[1:] if c.parent is None and  # the other kind's
                          _method_claim(c.text) != _method_claim(whole[0].text)]
@@ -145,6 +154,14 @@ def _grounded_first(built: list[Claim], analysis: Disclosure, orphans: set[int],
     orphans = orphans | {i for i, c in enumerate(built) if i and any(
         f"the {n}" in c.text.lower() for n in gone)}
     return Claim(kept, None, first.introduces - gone), orphans
+
+
+def _listed_poorly(text: str, analysis: Disclosure) -> bool:
+    """The listed claim 1 keeps two items the disclosure does not ground as parts (one the
+    repair could not drop), or is garbled: a clean statement of the invention is the better
+    claim 1 then, whatever it carries (tuned on granted_claims/tune.jsonl.gz: with one such
+    item the list is still the better claim more often than not)."""
+    return len(ungrounded_items(text, analysis.sentences)) >= 2 or bool(garbled(text))
 
 
 def _method_claim(text: str) -> bool:

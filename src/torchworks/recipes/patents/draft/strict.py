@@ -10,7 +10,12 @@ On top of every rule of `claims.check`, a drafted claim set must:
 - have no broken phrase: an element cut after its preposition, a doubled word, two sentences
   run together, or a sentence garbled by a cut in the wrong place (`garbled.py`: an item that
   is a sentence, "between" without its "and", an element introduced twice) (error
-  "draft-broken-phrase").
+  "draft-broken-phrase"), nor an element cut after its article or adjective ("and an inner;",
+  "movable in a radial;": `cut_element`);
+- give each independent claim a transitional phrase after its preamble, or the "wherein" /
+  "in which" of a claim in that form, or a formula ("A compound of formula (I), wherein R is
+  ..."): a claim 1 that is only prose after its subject ("A histone deacetylase nucleic acid
+  sequences ... as well as methods ...") is no claim (error "draft-no-transition").
 A draft with errors is repaired (the claim dropped or rebuilt) before anyone sees it.
 """
 
@@ -21,6 +26,8 @@ import re
 
 from torchworks.recipes.patents.claims.check import check_text
 from torchworks.recipes.patents.claims.findings import Finding, Report, sort_findings
+from torchworks.recipes.patents.claims.parse import build_claim
+from torchworks.recipes.patents.draft.chunk import parts_of_speech
 from torchworks.recipes.patents.draft.garbled import garbled
 
 BOILERPLATE = frozenset({
@@ -37,7 +44,8 @@ _COMMENTARY = re.compile(r"\b(?:this (?:claim|invention|disclosure)|the inventio
                          r"we|you|users? (?:only )?(?:have|has|need|needs) to|it is possible|"
                          r"would|shall|thus,|advantageously|preferably|typically|"
                          r"as discussed|(?:mentioned|discussed|described) above|above-mentioned|"
-                         r"co-?pending|incorporated (?:herein )?by reference|application ser)"
+                         r"co-?pending|incorporated (?:herein )?by reference|application ser|"
+                         r"(?:is|are) (?:described|disclosed|presented|proposed)(?=\s*[;.]))"
                          r"(?![\w-])", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*(?:'[A-Za-z]+)?")
 _SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
@@ -69,6 +77,10 @@ def check_draft(claims: list[str], disclosure_words: frozenset[str]) -> Report:
     seen: dict[str, int] = {}
     for number, text in enumerate(claims, start=1):
         extra += _claim_findings(number, text, disclosure_words)
+        if not re.search(r"\bof claim \d+", text) and no_transition(text):
+            extra.append(_finding(number, "draft-no-transition", " ".join(text.split()[:6]),
+                                  f"claim {number} has no transitional phrase after its "
+                                  "preamble", "list the elements after 'comprising:'"))
         key = " ".join(re.sub(r"of claim \d+", "", text.lower()).split())
         if key in seen:
             extra.append(_finding(number, "draft-duplicate-claim", text[:60],
@@ -93,7 +105,8 @@ def _claim_findings(number: int, text: str, disclosure_words: frozenset[str]) ->
                               "one sentence per claim, ending with '.'"))
     cut = next((m for m in _DANGLING.finditer(text) if not m.group(1) or m.group(1).strip()
                 not in _NOUN_BEFORE), None) or _REPEATED.search(text) or _RUN_ON.search(text) \
-        or _NO_COMPLEMENT.search(text) or _verbless_clause(text) or _unbalanced(text)
+        or _NO_COMPLEMENT.search(text) or _verbless_clause(text) or _unbalanced(text) \
+        or cut_element(text)
     if cut:
         found.append(_finding(number, "draft-broken-phrase", cut.group().strip(),
                               f"claim {number} has a broken phrase ('{cut.group().strip()}')",
@@ -134,6 +147,52 @@ def _supported(word: str, disclosure_words: frozenset[str]) -> bool:
             return True
     return all(_supported(part, disclosure_words) for part in word.split("-")) if "-" in word \
         else False
+
+
+# An element cut after its article or an adjective: "an inner;", "in a radial;", "a digital;"
+_CUT = re.compile(r"(?<![\w-])(?P<det>a|an|the|said|each|one|two|three|of|in|on|to|from|"
+                  r"with|for|at|by|into|onto|between|through|via|within)\s+"
+                  r"(?P<mods>(?:[\w-]+\s+){0,3}?)(?P<last>[\w-]+)\s*(?=[;.]|,\s+and\b|$)",
+                  re.IGNORECASE)
+# Words that only modify a noun in claims, though the lexicon also knows them as nouns
+_MODIFIER_ONLY = frozenset({"radial", "axial", "lateral", "longitudinal", "upper", "lower",
+                            "front", "rear", "distal", "proximal", "first", "second", "third",
+                            "inner", "outer", "forward", "rearward", "upward", "downward"})
+# First halves of compound adjectives: "high-speed", "low-voltage", "long-term"
+_DEGREE = frozenset({"high", "low", "long", "short", "wide", "narrow", "small", "large"})
+# Adjectives that stand for their noun in claim language ("the same", "the other")
+_PRONOMINAL = frozenset({"same", "other", "whole", "former", "latter"})
+
+
+def cut_element(text: str) -> re.Match | None:
+    """A noun phrase with no noun: its determiner or preposition followed only by adjectives up
+    to ";", "." or ", and" ("between a forward surface ... and an inner;", "movable in a
+    radial;"): the element was cut before its head ("an inner liner"). A bare "and" ends no
+    phrase: "a first and a second arm" shares its noun."""
+    def modifier(word: str) -> bool:
+        word = word.lower()
+        if word in _PRONOMINAL:
+            return False
+        pos = parts_of_speech(word)
+        first, _, second = word.partition("-")
+        if second and not pos:  # "high-speed", "low-voltage": a compound adjective
+            return first in _DEGREE and "NOUN" in parts_of_speech(second)
+        return word in _MODIFIER_ONLY or ("ADJ" in pos and not pos & {"NOUN", "VERB"})
+
+    for start in re.finditer(r"(?<![\w-])\w", text):  # overlapping: "a dome and an inner;"
+        match = _CUT.match(text, start.start())
+        if match and all(modifier(w) for w in [*match["mods"].split(), match["last"]]):
+            return match
+    return None
+
+
+def no_transition(text: str) -> bool:
+    """An independent claim with no transitional phrase after its preamble and not in the
+    "wherein" / "in which" / formula forms: its subject followed by prose."""
+    if build_claim(1, text).transition:
+        return False
+    return not re.search(r",?\s+(?:wherein|in which|where|characterized)\b|\bformula\b", text,
+                         re.IGNORECASE)
 
 
 def _unbalanced(text: str) -> re.Match | None:
