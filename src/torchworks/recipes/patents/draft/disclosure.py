@@ -27,6 +27,7 @@ from torchworks.recipes.patents.draft.chunk import (
     META,
     Phrase,
     lemma,
+    parts_of_speech,
     phrases,
     verb_like,
     words_of,
@@ -38,6 +39,7 @@ from torchworks.recipes.patents.draft.statement import (
     statements,
 )
 from torchworks.recipes.patents.draft.subject import stated_subject, subject_of
+from torchworks.recipes.patents.draft.wording import without_self_praise
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(])|\n\s*\n")
 _OPTIONAL = re.compile(r"\b(?:may|can|could|might|optionally|preferably|alternatively|"
@@ -98,6 +100,7 @@ class Disclosure:
     forms: dict[str, str] = field(default_factory=dict)  # element -> as first written ("USB port")
     statements: list[Statement] = field(default_factory=list)  # "a X comprising ..." as stated
     aside: frozenset[int] = frozenset()  # sentences about problems, objects, advantages
+    modifiers: frozenset[str] = frozenset()  # adjective-nouns only ever before a noun here
 
     def form(self, name: str) -> str:
         return self.forms.get(name, name)
@@ -126,6 +129,7 @@ def analyse(text: str, title: str = "", set_aside: bool = True) -> Disclosure:
     """Read a disclosure (plain text; an optional title helps find the subject). Sentences
     about the prior art, problems or objects name no elements (`set_aside`)."""
     text = _NUMERAL_GROUP.sub("", _HEADING.sub("", _INTRO.sub("", " ".join(text.split()))))
+    text = without_self_praise(text)  # "a disclosed system" is the system
     text = _REFERENCE_NUMERAL.sub(_numeral, text)
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if len(s.split()) >= 3]
     subject = stated_subject(sentences, title) or subject_of(title, sentences)
@@ -158,7 +162,20 @@ def analyse(text: str, title: str = "", set_aside: bool = True) -> Disclosure:
     return Disclosure(subject=subject, elements=elements, counts=counts, relations=relations,
                       features=features, process=bool(_PROCESS.search(text[:2000])),
                       sentences=sentences, vocabulary=vocabulary, forms=forms,
-                      statements=statements(sentences), aside=aside)
+                      statements=statements(sentences), aside=aside,
+                      modifiers=_modifiers(sentences))
+
+
+def _modifiers(sentences: list[str]) -> frozenset[str]:
+    """Words the lexicon knows as adjective and noun ("static", "radial", "mobile") that this
+    disclosure only ever puts before another noun ("a static charge"), never ends a phrase on:
+    here they are adjectives, and a claim element ending on one was cut."""
+    before, heads = set(), set()
+    for sentence in sentences:
+        for phrase in phrases(sentence):
+            before.update(phrase.words[:-1])
+            heads.add(phrase.words[-1])
+    return frozenset(w for w in before - heads if {"ADJ", "NOUN"} <= parts_of_speech(w))
 
 
 def _numeral(match: re.Match) -> str:
