@@ -113,3 +113,18 @@ def test_a_sentence_about_a_part_is_no_claim_1() -> None:
                   "A process for making a strip in which a melt is cast onto a roll.",
                   "An optical fiber, wherein the optical fiber is produced so as to have a core."):
         assert not no_transition(claim), claim
+
+
+def test_claim_1_lists_more_than_three_bare_parts_but_no_purpose() -> None:
+    """Thin drafts: parts the disclosure names but relates to nothing stopped at three items
+    ("A tool kit comprising: a case; and a socket set ..." without the lid, latch, handle and
+    tray); they go on (up to `BARE_ITEMS`), but for what only the sentence naming the
+    invention names."""
+    result = draft_claims(
+        "A tool kit for a wrench is described. The tool kit has a case. A socket set is held "
+        "in a foam insert inside the case. The case carries a lid, a latch and a handle. A "
+        "tray is under the case. The tray is made of steel.", title="Tool kit")
+    first = result.claims[0]
+    assert all(f"a {part}" in first for part in ("case", "lid", "latch", "handle", "tray")), first
+    assert "wrench" not in first and result.report.errors == 0
+    assert "The tool kit of claim 1, wherein the tray is made of steel." in result.claims

@@ -27,7 +27,7 @@ from torchworks.recipes.patents.draft.chunk import (
     META,
     Phrase,
     lemma,
-    parts_of_speech,
+    modifiers_of,
     phrases,
     verb_like,
     words_of,
@@ -163,19 +163,7 @@ def analyse(text: str, title: str = "", set_aside: bool = True) -> Disclosure:
                       features=features, process=bool(_PROCESS.search(text[:2000])),
                       sentences=sentences, vocabulary=vocabulary, forms=forms,
                       statements=statements(sentences), aside=aside,
-                      modifiers=_modifiers(sentences))
-
-
-def _modifiers(sentences: list[str]) -> frozenset[str]:
-    """Words the lexicon knows as adjective and noun ("static", "radial", "mobile") that this
-    disclosure only ever puts before another noun ("a static charge"), never ends a phrase on:
-    here they are adjectives, and a claim element ending on one was cut."""
-    before, heads = set(), set()
-    for sentence in sentences:
-        for phrase in phrases(sentence):
-            before.update(phrase.words[:-1])
-            heads.add(phrase.words[-1])
-    return frozenset(w for w in before - heads if {"ADJ", "NOUN"} <= parts_of_speech(w))
+                      modifiers=modifiers_of(sentences))
 
 
 def _numeral(match: re.Match) -> str:
