@@ -129,7 +129,7 @@ def analyse(text: str, title: str = "", set_aside: bool = True) -> Disclosure:
     """Read a disclosure (plain text; an optional title helps find the subject). Sentences
     about the prior art, problems or objects name no elements (`set_aside`)."""
     text = _NUMERAL_GROUP.sub("", _HEADING.sub("", _INTRO.sub("", " ".join(text.split()))))
-    text = without_self_praise(text)  # "a disclosed system" is the system
+    original, text = text, without_self_praise(text)  # "a disclosed system" is the system
     text = _REFERENCE_NUMERAL.sub(_numeral, text)
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if len(s.split()) >= 3]
     subject = stated_subject(sentences, title) or subject_of(title, sentences)
@@ -158,7 +158,8 @@ def analyse(text: str, title: str = "", set_aside: bool = True) -> Disclosure:
                  for r in _relations(s, i, elements, subject)]
     features = [f for i, s in enumerate(sentences)
                 if i not in aside and (f := _feature(s, i, elements, subject))]
-    vocabulary = frozenset(w.lower for w in words_of(f"{title} {text}") if w.text[:1].isalpha())
+    vocabulary = frozenset(w.lower for w in words_of(f"{title} {original}")  # all it uses
+                           if w.text[:1].isalpha())
     return Disclosure(subject=subject, elements=elements, counts=counts, relations=relations,
                       features=features, process=bool(_PROCESS.search(text[:2000])),
                       sentences=sentences, vocabulary=vocabulary, forms=forms,
