@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from torchworks.recipes.patents.draft.disclosure import analyse
 from torchworks.recipes.patents.draft.mend import complete_cut, mended_claim, with_transition
-from torchworks.recipes.patents.draft.pipeline import draft_claims
+from torchworks.recipes.patents.draft.pipeline import _without_faulty_items, draft_claims
 from torchworks.recipes.patents.draft.strict import check_draft, cut_element, no_transition
 from torchworks.recipes.patents.draft.subject import subject_of
 
@@ -128,3 +128,19 @@ def test_claim_1_lists_more_than_three_bare_parts_but_no_purpose() -> None:
     assert all(f"a {part}" in first for part in ("case", "lid", "latch", "handle", "tray")), first
     assert "wrench" not in first and result.report.errors == 0
     assert "The tool kit of claim 1, wherein the tray is made of steel." in result.claims
+
+
+def test_an_item_ending_on_a_broken_phrase_is_dropped_not_the_list() -> None:
+    """The strict check names the broken words with the ";" or "." they end on ("relative."):
+    the item holding them is dropped and the rest of the list kept, not rebuilt."""
+    disclosure = ("An injection port has a housing and a needle guide. A retention member is "
+                  "attached to the housing.")
+    analysis = analyse(disclosure, "Injection port")
+    claim = ("An injection port comprising: a housing; a needle guide; a retention member "
+             "attached to the housing; and a first position relative.")
+    errors = [f for f in check_draft([claim], analysis.vocabulary).findings
+              if f.severity == "error"]
+    assert errors and errors[0].words.endswith(".")
+    assert _without_faulty_items(claim, errors, analysis) == (
+        "An injection port comprising: a housing; a needle guide; and a retention member "
+        "attached to the housing.")

@@ -180,8 +180,8 @@ def _without_faulty_items(text: str, errors: list[Finding], analysis: Disclosure
     if not errors or not colon:
         return ""
 
-    def faulted(piece: str) -> bool:
-        return any(f.words and f.words in piece for f in errors)
+    def faulted(piece: str) -> bool:  # the words as found, without the ";" they end on
+        return any(f.words.strip(" ;.,") and f.words.strip(" ;.,") in piece for f in errors)
 
     kept = []
     for item in re.split(r";\s+(?:and\s+)?", body.rstrip(".")):
