@@ -12,6 +12,7 @@ from torchworks.recipes.patents.draft.mend import complete_cut, mended_claim, wi
 from torchworks.recipes.patents.draft.pipeline import _without_faulty_items, draft_claims
 from torchworks.recipes.patents.draft.strict import check_draft, cut_element, no_transition
 from torchworks.recipes.patents.draft.subject import subject_of
+from torchworks.recipes.patents.draft.wording import connect
 
 
 def _errors(claims: list[str], disclosure: str) -> set[str]:
@@ -144,3 +145,16 @@ def test_an_item_ending_on_a_broken_phrase_is_dropped_not_the_list() -> None:
     assert _without_faulty_items(claim, errors, analysis) == (
         "An injection port comprising: a housing; a needle guide; and a retention member "
         "attached to the housing.")
+
+
+def test_an_irregular_participle_modifies_without_that() -> None:
+    """"a collaborative software agent that built by the system": an irregular participle
+    ("built", "held", "driven") already modifies its element, as "-ed" does; a participle that
+    is also the verb's base form stays a verb ("that cut the tube")."""
+    assert connect("built by the system") == "built by the system"
+    assert connect("held in a foam insert") == "held in a foam insert"
+    assert connect("cut the tube") == "that cut the tube"
+    assert connect("retracts a pin") == "that retracts a pin"
+    result = draft_claims("A tool kit has a case and a lid. A socket set held in the case is "
+                          "covered by the lid.", title="Tool kit")
+    assert "that held" not in result.text and result.report.errors == 0

@@ -65,9 +65,20 @@ def connect(clause: str) -> str:
         return f"{_CONNECTORS[lower]} {rest}"
     if lower in ("is", "are") and rest.split()[:1] and rest.split()[0].endswith("ed"):
         return rest
-    if lower.endswith(("ed", "ing")):  # a participle already modifies: "a client dispatched to"
-        return clause
+    if lower.endswith(("ed", "ing")) or _irregular_participle(lower):  # already modifies:
+        return clause  # "a client dispatched to", "an agent built by the system"
     return f"that {clause}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _irregular_participle(word: str) -> bool:
+    """"built", "held", "driven": a past participle that is not also its verb's base form
+    ("cut", "set" stay verbs: "a blade that cut ..." is not guessed)."""
+    from lemminflect import getInflection, getLemma
+
+    verbs = getLemma(word, upos="VERB")
+    return bool(verbs) and word in getInflection(verbs[0], "VBN") and word not in getInflection(
+        verbs[0], "VB")
 
 
 _NO_PART = frozenset({"step", "steps", "feature", "features", "occurrence", "user", "users",
