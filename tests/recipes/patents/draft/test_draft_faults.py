@@ -61,6 +61,9 @@ def test_a_cut_no_sentence_completes_keeps_its_item_and_relations_before_it() ->
            "and a motor.")
     assert complete_cut(cut, ["The frame holds a motor."]) == (
         "A cart comprising: a frame; a sensor mounted on a rail of the frame; and a motor.")
+    last = "A cart comprising: a frame; and a sensor mounted on a rail, and a radial."
+    assert complete_cut(last, ["The frame holds a motor."]) == (
+        "A cart comprising: a frame; and a sensor mounted on a rail.")  # its period kept
     bare = "A cart comprising: a frame; a motor; and a radial."
     assert complete_cut(bare, ["The frame holds a motor."]) == (
         "A cart comprising: a frame; and a motor.")  # nothing before the cut: the item goes

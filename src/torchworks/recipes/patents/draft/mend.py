@@ -123,7 +123,7 @@ def _cut_back(text: str, at: int) -> str:
     what is left ends on a complete noun phrase ("a sensor mounted on a rail, and a front;" ->
     "a sensor mounted on a rail;"): the item keeps its element and what the disclosure says of
     it before the cut. "" when the cut starts its item or no such point is found."""
-    head, colon, body = text.partition(": ")
+    head, colon, _body = text.partition(": ")
     if not colon or at < len(head) + 2:
         return ""
     starts = [len(head) + 2] + [m.end() for m in re.finditer(r";\s+(?:and\s+)?", text)
@@ -134,9 +134,9 @@ def _cut_back(text: str, at: int) -> str:
     for end in reversed(ends):
         kept = item[:end].rstrip(" ,")
         found = phrases(kept)
-        if not found or found[-1].end != len(kept) or garbled(kept) or not found[0].start == 0:
+        if not found or found[-1].end != len(kept) or garbled(kept) or found[0].start != 0:
             continue
-        tail = re.match(r"[^;]*", text[at:])
+        tail = re.match(r"[^;.]*", text[at:])  # the cut element, up to its item's end
         return text[:item_start] + kept + text[at + tail.end():]
     return ""
 
