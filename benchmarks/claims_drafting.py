@@ -186,7 +186,7 @@ def measure(name: str, sets: list[tuple[dict, list[str], float]]) -> dict:
             seconds.append(spent)
             continue
         analysis = analyse(record["disclosure"], record["title"])
-        report = check_draft(drafted, analysis.vocabulary)
+        report = check_draft(drafted, analysis.vocabulary, analysis.modifiers)
         messy += bool(garbled(drafted[0]) or ungrounded_items(drafted[0], analysis.sentences))
         rl.append(rouge_l(record["granted"], drafted[0]))
         recall.append(element_recall(record["granted"], drafted[0]))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from torchworks.recipes.patents.draft.chunk import phrases
 from torchworks.recipes.patents.draft.disclosure import analyse
 from torchworks.recipes.patents.draft.garbled import garbled, repaired
 from torchworks.recipes.patents.draft.pipeline import draft_claims
@@ -117,3 +118,20 @@ def test_a_draft_from_a_disclosure_with_a_sentence_among_its_parts_shows_no_erro
     assert not any(garbled(c) for c in result.claims)
     assert "fan" in result.claims[0]  # the other parts stay
     assert analyse(text).subject == "cooling system"
+
+
+def test_a_verb_after_a_noun_with_its_object_ends_the_phrase() -> None:
+    """"The reservoir feeds water to ...": "feeds" is the reservoir's verb, not a plural noun
+    ("a plurality of reservoir feeds that water ..." in a claim); plural nouns stay whole."""
+    for sentence, names in (
+            ("The reservoir feeds water to the squeegee blade.", ["reservoir", "squeegee blade"]),
+            ("The server stores records for the client.", ["server", "client"]),
+            ("Two photovoltaic panels fold onto each other.", ["photovoltaic panels", "other"]),
+            ("Two connector parts that engage the first housing.", ["connector parts",
+                                                                    "first housing"]),
+            ("Two casting rolls are used in a casting process.", ["casting rolls",
+                                                                   "casting process"])):
+        assert [p.name for p in phrases(sentence)][-len(names):] == names, sentence
+    result = draft_claims("A window cleaner has a squeegee blade and a reservoir. The reservoir "
+                          "feeds water to the squeegee blade.", title="Window cleaner")
+    assert "reservoir feeds" not in result.claims[0] and result.report.errors == 0

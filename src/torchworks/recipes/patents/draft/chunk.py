@@ -168,11 +168,11 @@ def _chunk(words: list[Word]) -> tuple[Phrase, ...]:
             nxt = words[k + 1].lower if k + 1 < len(words) else ""
             if k > j and verb_like(words[k].text) and (
                     _determiner_at(words, k + 1)[1] or _plural(words[k - 1].lower)
-                    or (words[k].lower.endswith("s") and nxt in _VERB_PREPOSITIONS
-                        and _noun_capable(words[k - 1].text)
-                        and lemma(words[k].lower, "VERB") != words[k].lower)):
-                break  # "a battery powers the sensor", "panels fold", "the pack slides into"
-                # (but "the voltage bus into": "bus" is no inflected verb)
+                    or (words[k].lower.endswith("s") and _noun_capable(words[k - 1].text)
+                        and lemma(words[k].lower, "VERB") != words[k].lower
+                        and (nxt in _VERB_PREPOSITIONS or _object_follows(words, k)))):
+                break  # "a battery powers the sensor", "panels fold", "the pack slides into",
+                # "the reservoir feeds water" (but "the voltage bus into": no inflected verb)
             k += 1
         # it ends on a noun-capable word ("keeps a drink warm": "drink"), but a lone word
         # after the determiner stays ("a ceramic")
@@ -190,6 +190,18 @@ def _chunk(words: list[Word]) -> tuple[Phrase, ...]:
 
 _VERB_PREPOSITIONS = frozenset({"into", "onto", "through", "from", "to", "toward", "towards",
                                 "against", "along", "around", "across", "over", "under"})
+
+
+def _object_follows(words: list[Word], k: int) -> bool:
+    """Word k, an inflected verb after a singular noun, is followed by a bare noun phrase, its
+    object ("the reservoir feeds water to", "a server stores records"): a plural noun inside
+    a compound ("the tool case keeps hand") is rare, a verb and its object common."""
+    if k + 1 >= len(words) or _plural(words[k - 1].lower) or words[k].lower.endswith("ss") or \
+            "NOUN" not in parts_of_speech(words[k - 1].text):  # "photovoltaic panels fold"
+        return False
+    after = words[k + 1].text  # a noun, not a participle or adjective ("cups separate")
+    return "NOUN" in parts_of_speech(after) and after.lower() not in FUNCTION and not \
+        after[:1].isupper() and not after.lower().endswith(("ed", "ing"))
 
 
 def _plural(word: str) -> bool:
@@ -237,3 +249,15 @@ def article(name: str) -> str:
         vowel = (lower[:1] in "aeiou" and not lower.startswith(_CONSONANT_SOUND)
                  ) or lower.startswith(_VOWEL_SOUND)
     return ("an " if vowel else "a ") + name
+
+
+def modifiers_of(sentences: list[str]) -> frozenset[str]:
+    """Words the lexicon knows as adjective and noun ("static", "radial", "mobile") that this
+    disclosure only ever puts before another noun ("a static charge"), never ends a phrase on:
+    here they are adjectives, and a claim element ending on one was cut."""
+    before, heads = set(), set()
+    for sentence in sentences:
+        for phrase in phrases(sentence):
+            before.update(phrase.words[:-1])
+            heads.add(phrase.words[-1])
+    return frozenset(w for w in before - heads if {"ADJ", "NOUN"} <= parts_of_speech(w))

@@ -27,6 +27,7 @@ from torchworks.recipes.patents.draft.chunk import (
     META,
     Phrase,
     lemma,
+    modifiers_of,
     phrases,
     verb_like,
     words_of,
@@ -38,6 +39,7 @@ from torchworks.recipes.patents.draft.statement import (
     statements,
 )
 from torchworks.recipes.patents.draft.subject import stated_subject, subject_of
+from torchworks.recipes.patents.draft.wording import without_self_praise
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(])|\n\s*\n")
 _OPTIONAL = re.compile(r"\b(?:may|can|could|might|optionally|preferably|alternatively|"
@@ -98,6 +100,7 @@ class Disclosure:
     forms: dict[str, str] = field(default_factory=dict)  # element -> as first written ("USB port")
     statements: list[Statement] = field(default_factory=list)  # "a X comprising ..." as stated
     aside: frozenset[int] = frozenset()  # sentences about problems, objects, advantages
+    modifiers: frozenset[str] = frozenset()  # adjective-nouns only ever before a noun here
 
     def form(self, name: str) -> str:
         return self.forms.get(name, name)
@@ -126,6 +129,7 @@ def analyse(text: str, title: str = "", set_aside: bool = True) -> Disclosure:
     """Read a disclosure (plain text; an optional title helps find the subject). Sentences
     about the prior art, problems or objects name no elements (`set_aside`)."""
     text = _NUMERAL_GROUP.sub("", _HEADING.sub("", _INTRO.sub("", " ".join(text.split()))))
+    original, text = text, without_self_praise(text)  # "a disclosed system" is the system
     text = _REFERENCE_NUMERAL.sub(_numeral, text)
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if len(s.split()) >= 3]
     subject = stated_subject(sentences, title) or subject_of(title, sentences)
@@ -154,11 +158,13 @@ def analyse(text: str, title: str = "", set_aside: bool = True) -> Disclosure:
                  for r in _relations(s, i, elements, subject)]
     features = [f for i, s in enumerate(sentences)
                 if i not in aside and (f := _feature(s, i, elements, subject))]
-    vocabulary = frozenset(w.lower for w in words_of(f"{title} {text}") if w.text[:1].isalpha())
+    vocabulary = frozenset(w.lower for w in words_of(f"{title} {original}")  # all it uses
+                           if w.text[:1].isalpha())
     return Disclosure(subject=subject, elements=elements, counts=counts, relations=relations,
                       features=features, process=bool(_PROCESS.search(text[:2000])),
                       sentences=sentences, vocabulary=vocabulary, forms=forms,
-                      statements=statements(sentences), aside=aside)
+                      statements=statements(sentences), aside=aside,
+                      modifiers=modifiers_of(sentences))
 
 
 def _numeral(match: re.Match) -> str:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from torchworks.recipes.patents.draft.chunk import lemma, phrases
 from torchworks.recipes.patents.draft.disclosure import Disclosure, element_name
 from torchworks.recipes.patents.draft.statement import finite_body
+from torchworks.recipes.patents.draft.wording import presents_only
 
 # Sentences that give a result, an advantage or a use, not a part or how it works.
 _CONSEQUENCE = re.compile(
@@ -118,6 +119,8 @@ def opening_predicate(disclosure: Disclosure) -> tuple[int, str] | None:
             continue
         rest = re.sub(r"^,?\s*(?:which|that)\s+", "", sentence[found[0].end:].strip())
         rest = rest.rstrip(" .;")
+        if presents_only(rest):  # "A system is provided whereby ...": nothing it does
+            continue
         if finite_body(f"wherein the {name} {rest}") and 5 <= len(rest.split()) <= 130:
             return index, rest
     return None

@@ -5,14 +5,17 @@ rebuild from the element list loses more than the fault costs (tuned on
 benchmarks/data/granted_claims/tune.jsonl.gz: making these faults errors without mending cost
 R-L and added garbled drafts). Two faults are mended here:
 - an element cut before its noun ("between a forward surface and an inner;"): completed to the
-  end of its noun phrase in the disclosure's sentence ("an inner liner"), else its item is
-  dropped when two items stay;
+  end of its noun phrase in the disclosure's sentence ("an inner liner"; "the inner liner", or
+  no item of its own, when the claim introduces it already), else its item cut back to before
+  the cut element (keeping its element and relations), else dropped when two items stay;
 - no transitional phrase after the preamble: "A modulator for modulating a signal using
   derivative filters and accumulators" lists its parts after "using" ("..., comprising:
   derivative filters and accumulators"); "A fiber, a core, and a cladding" lists them after a
   comma; "An apparatus that processes pictures" / "A fiber produced so as to have ..." say
-  what the subject does or is ("An apparatus, wherein the apparatus processes pictures").
-The document's words left in an item ("a slider ... is described;") are dropped.
+  what the subject does or is ("An apparatus, wherein the apparatus processes pictures"), but
+  not where it only says the document presents it ("A system provided whereby ...").
+The document's words left in an item ("a slider ... is described;", "a system provided in
+which ...") are dropped.
 What is mended is kept only when the strict check then finds no error in it.
 """
 
@@ -23,13 +26,19 @@ import re
 from torchworks.recipes.patents.claims.parse import COMMA_LIST
 from torchworks.recipes.patents.draft.chunk import FUNCTION, parts_of_speech, phrases
 from torchworks.recipes.patents.draft.disclosure import Disclosure
+from torchworks.recipes.patents.draft.garbled import garbled
 from torchworks.recipes.patents.draft.strict import check_draft, cut_element, no_transition
+from torchworks.recipes.patents.draft.wording import presents_only
 
 # "for modulating a signal ... using derivative filters": the purpose, then the parts
 _USING = re.compile(r"(?P<purpose>\s+for\s[^,;:]*?)?,?\s+(?:using|utilizing|employing)\s+")
 _WITH = re.compile(r",?\s+with\s+(?=(?:an?|one|two|three|at least|a plurality of)\s)")
 # the document's words left in an item: "an air-bearing surface is described;"
 _SAID_OF_IT = re.compile(r"\s+(?:is|are) (?:described|disclosed|presented|proposed)(?=\s*[;.])")
+# the document presenting an element before saying what it has: "a charge system provided in
+# which the system has ..." is "a charge system in which the system has ..."
+_PRESENTED = re.compile(r"\s+(?:(?:is|are)\s+)?(?:provided|disclosed|described|presented|"
+                        r"proposed)(?=\s+(?:whereby|wherein|in which|such that|so that)\b)")
 _RELATIVE = re.compile(r",?\s+(?:that|which)\s+(?=\w)")
 _PARTICIPLE = re.compile(r",?\s+(?P<verb>[a-z]+ed)\b")
 
@@ -39,32 +48,97 @@ def mended_claim(text: str, disclosure: Disclosure) -> str:
     or the mending does not clear them all."""
     if not _errors(text, disclosure):
         return text
-    mended = with_transition(complete_cut(_SAID_OF_IT.sub("", text), disclosure.sentences))
+    head, colon, body = _SAID_OF_IT.sub("", text).partition(": ")
+    said = head + colon + _PRESENTED.sub("", body)  # an item's, not the preamble's
+    mended = with_transition(complete_cut(said, disclosure.sentences,
+                                          disclosure.modifiers))
     return mended if mended != text and not _errors(mended, disclosure) else text
 
 
 def _errors(text: str, disclosure: Disclosure) -> bool:
-    return any(f.severity == "error" for f in check_draft([text], disclosure.vocabulary).findings)
+    return any(f.severity == "error" for f in check_draft(
+        [text], disclosure.vocabulary, disclosure.modifiers).findings)
 
 
-def complete_cut(text: str, sentences: list[str]) -> str:
+def complete_cut(text: str, sentences: list[str],
+                 modifiers: frozenset[str] = frozenset()) -> str:
     """Each element cut before its noun completed as a disclosure sentence has it ("and an
-    inner;" -> "and an inner liner;"), or the item holding it dropped when two items stay;
-    `text` unchanged when neither can be done."""
+    inner;" -> "and an inner liner;"), referring back where the claim introduces that element
+    already ("the inner liner", or no item of its own); else the item cut back to before the
+    cut element, keeping the element it names and the relations before the cut, or dropped
+    when two items stay; `text` unchanged when none can be done."""
     for _ in range(3):  # at most three cut elements
-        cut = cut_element(text)
+        cut = cut_element(text, modifiers)
         if not cut:
             return text
         fragment = text[cut.start():cut.end()].strip()
         rest = _completion(fragment, sentences)
         if rest:
-            text = text[:cut.end()].rstrip() + " " + rest + text[cut.end():]
+            text = _completed(text, cut.start(), cut.end(), rest)
             continue
-        dropped = _without_item(text, cut.start())
-        if dropped == text:
+        shorter = _cut_back(text, cut.start()) or _without_item(text, cut.start())
+        if shorter == text:
             return text
-        text = dropped
+        text = shorter
     return text
+
+
+def _completed(text: str, start: int, end: int, rest: str) -> str:
+    """`text` with the cut element at start:end completed by `rest`; when the claim introduces
+    the completed element elsewhere ("a front panel" listed, "a front;" cut), the cut one is
+    that element: its item dropped when it is the whole item, else referred to with "the" (the
+    later introduction becomes "the" when the cut one comes first)."""
+    fragment = text[start:end].strip()
+    determiner, _, words = fragment.partition(" ")
+    name = f"{words} {rest}" if determiner.lower() in ("a", "an") else ""
+    completed = text[:end].rstrip() + " " + rest + text[end:]
+    if not name:
+        return completed
+    again = re.compile(rf"(?<![\w-])(?:an?|the|said)\s+{re.escape(name)}(?![\w-])", re.IGNORECASE)
+    after = start + len(fragment) + 1 + len(rest)
+    before_hit = again.search(completed, 0, start)
+    later_hit = again.search(completed, after)
+    if not before_hit and not later_hit:
+        return completed
+    whole_item = re.search(r"(?::|;)\s+(?:and\s+)?$", text[:start])
+    if whole_item and re.match(r"\s*(?:[;.]|$)", completed[after:]):
+        dropped = _without_item(text, start)
+        if dropped != text:
+            return dropped
+    if before_hit:
+        return f"{completed[:start]}the {name}{completed[after:]}"
+    later = completed[later_hit.start():later_hit.end()].split(" ", 1)[1]
+    return f"{completed[:later_hit.start()]}the {later}{completed[later_hit.end():]}"
+
+
+# Where an item can be cut back to: before its last clause ("..., and", "that", "wherein") or
+# the phrase holding the cut element ("located between ...", "in ...").
+_BACK = re.compile(r",?\s+(?:(?:and|or|that|which|wherein|where|whereby)\s+|(?=[a-z]+ed\s)|"
+                   r"(?=(?:of|in|on|to|from|with|for|at|by|into|onto|between|through|via|"
+                   r"within|along|around|across|over|under|above|below)\s))")
+
+
+def _cut_back(text: str, at: int) -> str:
+    """`text` with the item holding offset `at` cut back to the last point before it where
+    what is left ends on a complete noun phrase ("a sensor mounted on a rail, and a front;" ->
+    "a sensor mounted on a rail;"): the item keeps its element and what the disclosure says of
+    it before the cut. "" when the cut starts its item or no such point is found."""
+    head, colon, _body = text.partition(": ")
+    if not colon or at < len(head) + 2:
+        return ""
+    starts = [len(head) + 2] + [m.end() for m in re.finditer(r";\s+(?:and\s+)?", text)
+                                if len(head) + 2 < m.end() <= at]
+    item_start = max(starts)
+    item = text[item_start:at]
+    ends = [m.start() for m in _BACK.finditer(item)]
+    for end in reversed(ends):
+        kept = item[:end].rstrip(" ,")
+        found = phrases(kept)
+        if not found or found[-1].end != len(kept) or garbled(kept) or found[0].start != 0:
+            continue
+        tail = re.match(r"[^;.]*", text[at:])  # the cut element, up to its item's end
+        return text[:item_start] + kept + text[at + tail.end():]
+    return ""
 
 
 def _completion(fragment: str, sentences: list[str]) -> str:
@@ -133,7 +207,8 @@ def with_transition(text: str) -> str:
     if relative:
         return f"{head}, wherein the {name} {rest[relative.end():]}"
     participle = _PARTICIPLE.match(rest)
-    if participle and "VERB" in parts_of_speech(participle["verb"]):
+    if participle and "VERB" in parts_of_speech(participle["verb"]) and not presents_only(
+            rest):
         verb = "are" if subject.head.endswith("s") and not subject.head.endswith("ss") else "is"
         return f"{head}, wherein the {name} {verb} {rest[participle.start('verb'):]}"
     return text

@@ -95,7 +95,8 @@ def draft_claims(disclosure: str, backend: Backend | None = None,
     fallbacks = [("from the parts and relations", {"stated": False}),
                  ("without relations", {"stated": False, "plain": True}), ("", {})]
     for how, variant in fallbacks:
-        first_errors = [f for f in check_draft([built[0].text], analysis.vocabulary).findings
+        first_errors = [f for f in check_draft([built[0].text], analysis.vocabulary,
+                                               analysis.modifiers).findings
                         if f.severity == "error"]
         mended = mended_claim(built[0].text, analysis) if first_errors else ""
         if mended and mended != built[0].text:
@@ -119,7 +120,8 @@ def draft_claims(disclosure: str, backend: Backend | None = None,
         built[0].text, analysis)
     if whole and (carries_more or _listed_poorly(built[0].text, analysis)) and not any(
             f.severity == "error" for f in check_draft([whole[0].text],
-                                                       analysis.vocabulary).findings):
+                                                       analysis.vocabulary,
+                                                       analysis.modifiers).findings):
         say("status", "claim 1 is the disclosure's statement of the invention, whole")
         built = whole + [c for c in built[1:] if c.parent is None and  # the other kind's
                          _method_claim(c.text) != _method_claim(whole[0].text)]
@@ -132,7 +134,7 @@ def draft_claims(disclosure: str, backend: Backend | None = None,
     for number, text in enumerate(claims, start=1):
         say("claim", f"{number}. {text}")
     if dropped:  # numbers and references changed: check what is shown
-        report = check_draft(claims, analysis.vocabulary)
+        report = check_draft(claims, analysis.vocabulary, analysis.modifiers)
     abstract = _abstract(analysis, backend, config, say) if config.abstract else ""
     return DraftResult(claims=claims, report=report, subject=analysis.subject,
                        key_terms=analysis.elements, abstract=abstract,
@@ -178,8 +180,8 @@ def _without_faulty_items(text: str, errors: list[Finding], analysis: Disclosure
     if not errors or not colon:
         return ""
 
-    def faulted(piece: str) -> bool:
-        return any(f.words and f.words in piece for f in errors)
+    def faulted(piece: str) -> bool:  # the words as found, without the ";" they end on
+        return any(f.words.strip(" ;.,") and f.words.strip(" ;.,") in piece for f in errors)
 
     kept = []
     for item in re.split(r";\s+(?:and\s+)?", body.rstrip(".")):
@@ -190,7 +192,8 @@ def _without_faulty_items(text: str, errors: list[Finding], analysis: Disclosure
     if len(kept) < 2:
         return ""
     trimmed = f"{head}{colon}{'; '.join(kept[:-1])}; and {kept[-1]}."
-    left = [f for f in check_draft([trimmed], analysis.vocabulary).findings
+    left = [f for f in check_draft([trimmed], analysis.vocabulary, analysis.modifiers
+                                   ).findings
             if f.severity == "error"]
     if left and rounds > 1:  # the next faulted item ("..., as discussed above; a container")
         return _without_faulty_items(trimmed, left, analysis, rounds - 1)
@@ -204,7 +207,7 @@ def _repair(built: list[Claim], analysis: Disclosure, orphans: set[int]
     (references included). Returns the kept texts, what was dropped and why, and the check
     of the set as built."""
     texts = [c.text for c in built]
-    report = check_draft(texts, analysis.vocabulary)
+    report = check_draft(texts, analysis.vocabulary, analysis.modifiers)
     bad = {f.index for f in report.findings if f.severity == "error" and f.index} | orphans
     dropped: list[str] = []
     keep: dict[int, int] = {}  # old number -> new number
@@ -244,7 +247,8 @@ def _polish(claim: Claim, analysis: Disclosure, backend: Backend, config: DraftC
     if not text.endswith("."):
         return claim, False
     names_kept = all(name.lower() in text.lower() for name in claim.introduces)
-    errors = [f for f in check_draft([text], analysis.vocabulary).findings
+    errors = [f for f in check_draft([text], analysis.vocabulary, analysis.modifiers
+                                     ).findings
               if f.severity == "error"]
     if names_kept and not errors:
         return Claim(text, None, claim.introduces), True

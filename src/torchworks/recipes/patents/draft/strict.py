@@ -40,6 +40,9 @@ BOILERPLATE = frozenset({
 _COMMENTARY = re.compile(r"\b(?:this (?:claim|invention|disclosure)|the invention|note:|"
                          r"disclosure:|claim \d+ (?:describes|is)|as described|i am|here is|"
                          r"sure[,!]|in summary|dependent claim|embodiments?|exemplary|inventive|"
+                         r"(?:a|an|the|said) (?:disclosed|described|proposed|aforementioned|"
+                         r"aforesaid|above-described)|(?:provided|disclosed|described|presented|"
+                         r"proposed) (?:whereby|wherein|in which|such that|so that)|"
                          r"present invention|or the like|etc\b|e\.g\.|i\.e\.|for example|"
                          r"we|you|users? (?:only )?(?:have|has|need|needs) to|it is possible|"
                          r"would|shall|thus,|advantageously|preferably|typically|"
@@ -69,14 +72,17 @@ _RUN_ON = re.compile(r"[a-z,]\s+(?:Preferably|Optionally|Alternatively|Typically
                      r"Further|Moreover|The|This|These|It|In)\s")
 
 
-def check_draft(claims: list[str], disclosure_words: frozenset[str]) -> Report:
-    """The full checker plus the draft rules; claims are texts without numbers."""
+def check_draft(claims: list[str], disclosure_words: frozenset[str],
+                modifiers: frozenset[str] = frozenset()) -> Report:
+    """The full checker plus the draft rules; claims are texts without numbers. `modifiers`:
+    words the disclosure only ever puts before a noun (`Disclosure.modifiers`), so a claim
+    ending an element on one ("a static;") has cut it (`cut_element`)."""
     report = check_text("\n".join(f"{n}. {c}" for n, c in enumerate(claims, start=1)))
     disclosure_words = disclosure_words | _lemmas(disclosure_words)
     extra: list[Finding] = []
     seen: dict[str, int] = {}
     for number, text in enumerate(claims, start=1):
-        extra += _claim_findings(number, text, disclosure_words)
+        extra += _claim_findings(number, text, disclosure_words, modifiers)
         if not re.search(r"\bof claim \d+", text) and no_transition(text):
             extra.append(_finding(number, "draft-no-transition", " ".join(text.split()[:6]),
                                   f"claim {number} has no transitional phrase after its "
@@ -90,7 +96,8 @@ def check_draft(claims: list[str], disclosure_words: frozenset[str]) -> Report:
     return Report(report.claim_set, sort_findings(report.findings + extra))
 
 
-def _claim_findings(number: int, text: str, disclosure_words: frozenset[str]) -> list[Finding]:
+def _claim_findings(number: int, text: str, disclosure_words: frozenset[str],
+                    modifiers: frozenset[str]) -> list[Finding]:
     found = []
     unsupported = sorted({w for w in (m.group().lower() for m in _WORD.finditer(text))
                           if w not in BOILERPLATE and not _supported(w, disclosure_words)})
@@ -106,7 +113,7 @@ def _claim_findings(number: int, text: str, disclosure_words: frozenset[str]) ->
     cut = next((m for m in _DANGLING.finditer(text) if not m.group(1) or m.group(1).strip()
                 not in _NOUN_BEFORE), None) or _REPEATED.search(text) or _RUN_ON.search(text) \
         or _NO_COMPLEMENT.search(text) or _verbless_clause(text) or _unbalanced(text) \
-        or cut_element(text)
+        or cut_element(text, modifiers)
     if cut:
         found.append(_finding(number, "draft-broken-phrase", cut.group().strip(),
                               f"claim {number} has a broken phrase ('{cut.group().strip()}')",
@@ -164,10 +171,12 @@ _DEGREE = frozenset({"high", "low", "long", "short", "wide", "narrow", "small", 
 _PRONOMINAL = frozenset({"same", "other", "whole", "former", "latter"})
 
 
-def cut_element(text: str) -> re.Match | None:
+def cut_element(text: str, modifiers: frozenset[str] = frozenset()) -> re.Match | None:
     """A noun phrase with no noun: its determiner or preposition followed only by adjectives up
     to ";", "." or ", and" ("between a forward surface ... and an inner;", "movable in a
-    radial;"): the element was cut before its head ("an inner liner"). A bare "and" ends no
+    radial;"): the element was cut before its head ("an inner liner"). A word the lexicon also
+    knows as a noun ("static", "radial") is such an adjective when the disclosure only uses it
+    before a noun (`modifiers`: "a static charge", never "the static"). A bare "and" ends no
     phrase: "a first and a second arm" shares its noun."""
     def modifier(word: str) -> bool:
         word = word.lower()
@@ -177,7 +186,8 @@ def cut_element(text: str) -> re.Match | None:
         first, _, second = word.partition("-")
         if second and not pos:  # "high-speed", "low-voltage": a compound adjective
             return first in _DEGREE and "NOUN" in parts_of_speech(second)
-        return word in _MODIFIER_ONLY or ("ADJ" in pos and not pos & {"NOUN", "VERB"})
+        return word in _MODIFIER_ONLY or word in modifiers or (
+            "ADJ" in pos and not pos & {"NOUN", "VERB"})
 
     for start in re.finditer(r"(?<![\w-])\w", text):  # overlapping: "a dome and an inner;"
         match = _CUT.match(text, start.start())
@@ -186,11 +196,20 @@ def cut_element(text: str) -> re.Match | None:
     return None
 
 
+# A claim whose subject is followed by its own finite verb ("A charge in a chamber is placed
+# along a tube"): a sentence about the thing, not a claim to it.
+_SENTENCE_CLAIM = re.compile(r"(?:a|an)\s(?:(?!\b(?:that|which|where|wherein|when|if|"
+                             r"comprising|including|having|being|whereby)\b)[^,;:()])*?\s"
+                             r"(?:is|are)\s+(?:\w+ly\s+)?\w+ed\b", re.IGNORECASE)
+
+
 def no_transition(text: str) -> bool:
     """An independent claim with no transitional phrase after its preamble and not in the
     "wherein" / "in which" / formula forms: its subject followed by prose."""
     if build_claim(1, text).transition:
         return False
+    if _SENTENCE_CLAIM.match(text):
+        return True  # "A main charge in a chamber is placed ... where ...": a sentence
     return not re.search(r",?\s+(?:wherein|in which|where|characterized)\b|\bformula\b", text,
                          re.IGNORECASE)
 

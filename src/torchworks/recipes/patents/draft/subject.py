@@ -33,7 +33,7 @@ def subject_of(title: str, sentences: list[str]) -> str:
     document ("The present invention relates to a X": X). A title that only names a kind
     ("Methods and systems for transactional tunneling") gives "system for transactional
     tunneling" (a method title: "method for ...")."""
-    title = re.sub(r"(?<=\w)/(?=\w)", " ", title)
+    title = _IMPROVEMENTS.sub("", re.sub(r"(?<=\w)/(?=\w)", " ", title))
     gerund = re.match(r"([A-Za-z]+ing) (?:the|a|an) ", title)
     if gerund and parts_of_speech(gerund[1]) == {"VERB"}:  # "Enhancing the tonal ..."
         words = title.lower().split()[:8]
@@ -51,6 +51,8 @@ def subject_of(title: str, sentences: list[str]) -> str:
         for phrase in phrases(_with_article(text)):
             if text is title and _activity(phrase, sentences):
                 return "method of " + " ".join(phrase.words)
+            if text is title and _action_noun(phrase, sentences):  # "Software generation"
+                return f"system for {' '.join(phrase.words)}"
             gerund = phrase.words[0].endswith("ing") and "NOUN" not in parts_of_speech(
                 phrase.words[0])
             if phrase.head not in META and not gerund and not (
@@ -67,6 +69,29 @@ def _activity(phrase: Phrase, sentences: list[str]) -> bool:
     if not head.endswith("ing") or "VERB" not in parts_of_speech(head):
         return False
     return not any(p.head == head for s in sentences for p in phrases(s))
+
+
+def _action_noun(phrase: Phrase, sentences: list[str]) -> bool:
+    """A title naming an activity by its noun ("Software system generation", "Overload
+    control of ...") claims what does it, not the activity: its head is a verb's noun
+    ("generation": generate; "improvement": improve) that the disclosure never introduces as a
+    thing ("a generation", a sentence opening "The regulation ..."). What does it is claimed:
+    "system for software system generation" (a title "Monitoring of ..." names a method)."""
+    head = phrase.head
+    if not any("VERB" in parts_of_speech(head[: -len(s)] + r) for s, r in _NOMINAL
+               if head.endswith(s)):
+        return False
+    return not any(p.head == head and (p.determiner in ("a", "an") or p.start == 0)
+                   for s in sentences for p in phrases(s))
+
+
+# Suffixes that make a verb's noun, and the verb's ending: generation -> generate,
+# production -> produce, improvement -> improve, extension -> extend, performance -> perform
+_NOMINAL = (("ation", "ate"), ("ation", "e"), ("ation", ""), ("tion", "e"), ("ion", "e"),
+            ("ion", ""), ("sion", "d"), ("ments", ""), ("ment", ""), ("ance", ""), ("ence", "e"))
+# "Improvements in (or relating to) X": the title names X
+_IMPROVEMENTS = re.compile(r"^improvements?\s+(?:in or relating to|relating to|in|to|of)\s+",
+                           re.IGNORECASE)
 
 
 def _introducing(text: str) -> str:

@@ -84,7 +84,8 @@ def whole_claims(disclosure: Disclosure, dependents: int) -> list[Claim]:
             continue
         text = mended_claim(repaired(without_self_praise(text)), disclosure)
         claims = _with_dependents(disclosure, text, chain, read, dependents)
-        report = check_draft([c.text for c in claims], disclosure.vocabulary)
+        report = check_draft([c.text for c in claims], disclosure.vocabulary,
+                             disclosure.modifiers)
         if any(f.severity == "error" and not f.index for f in report.findings):
             continue  # claim 1 itself is faulted, alone or as its dependents read it
         carried = coverage(claims[0].text, disclosure)

@@ -21,11 +21,31 @@ _CONNECTORS = {"has": "having", "have": "having", "includes": "including", "incl
                "contains": "containing", "contain": "containing"}
 
 
-_JUDGED = re.compile(r"\b(a|an|the|said|A|An|The) (?:exemplary|inventive) (\w)")
+# Self-praise and the document pointing at itself ("a disclosed system", "the aforementioned
+# valve"): a claim names the thing, not where the document shows it.
+_JUDGED = re.compile(r"\b(a|an|the|said|A|An|The) (?:presently )?(?:exemplary|inventive|disclosed|"
+                     r"described|proposed|aforementioned|aforesaid|above-described|"
+                     r"above-mentioned) (\w)")
+
+
+# The document presenting the invention ("A system is provided whereby ...", "A method
+# disclosed in which ..."): the verb says nothing the subject is or does ("provided with a
+# housing" does: it has one; "provided and configured to ..." says what it is configured to).
+_PRESENTING = re.compile(r"^,?\s*(?:(?:is|are)\s+)?(?:herein\s+)?(?:provided|disclosed|"
+                         r"described|presented|proposed|shown|contemplated|illustrated)"
+                         r"(?=\s+(?:whereby|wherein|where|in which|such that|so that)\b|"
+                         r"\s*[,.;]|$)",
+                         re.IGNORECASE)
+
+
+def presents_only(rest: str) -> bool:
+    """What follows the invention's name only says the document presents it."""
+    return bool(_PRESENTING.match(rest))
 
 
 def without_self_praise(text: str) -> str:
-    """"an exemplary circuit" -> "a circuit", "the inventive device" -> "the device"."""
+    """"an exemplary circuit" -> "a circuit", "the inventive device" -> "the device", "a
+    disclosed information system" -> "an information system"."""
     return _JUDGED.sub(_unjudged, text)
 
 
@@ -45,9 +65,20 @@ def connect(clause: str) -> str:
         return f"{_CONNECTORS[lower]} {rest}"
     if lower in ("is", "are") and rest.split()[:1] and rest.split()[0].endswith("ed"):
         return rest
-    if lower.endswith(("ed", "ing")):  # a participle already modifies: "a client dispatched to"
-        return clause
+    if lower.endswith(("ed", "ing")) or _irregular_participle(lower):  # already modifies:
+        return clause  # "a client dispatched to", "an agent built by the system"
     return f"that {clause}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _irregular_participle(word: str) -> bool:
+    """"built", "held", "driven": a past participle that is not also its verb's base form
+    ("cut", "set" stay verbs: "a blade that cut ..." is not guessed)."""
+    from lemminflect import getInflection, getLemma
+
+    verbs = getLemma(word, upos="VERB")
+    return bool(verbs) and word in getInflection(verbs[0], "VBN") and word not in getInflection(
+        verbs[0], "VB")
 
 
 _NO_PART = frozenset({"step", "steps", "feature", "features", "occurrence", "user", "users",
