@@ -4,19 +4,26 @@ Ranking models (SASRec, two-tower) get full-ranking HR/NDCG/Recall@10,20 beside 
 item-kNN and recency-weighted item-kNN, plus the ratio of the model's NDCG@10 to each
 baseline's, so "is it better than the obvious thing" is visible in every run. DIN gets AUC and
 GAUC on held-out impressions beside logistic regression trained on the same impressions.
+
+Several ranking checkpoints (or `knn_weight` > 0) are scored as one `fusion.FusedScorer`, the
+row named "fused", with each member's own row beside it: the members' normalised scores
+averaged, and the recency item-kNN's blended in at `knn_weight`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from torchworks.errors import ConfigError
 from torchworks.recipes.recsys.baselines import ItemKNN, Popularity, logistic_ctr
 from torchworks.recipes.recsys.data import EvalView, RecDataset, eval_view, load_dataset
 from torchworks.recipes.recsys.evaluate import Scorer, auc, full_ranking, gauc
+from torchworks.recipes.recsys.fusion import FusedScorer, knn_blend_weights
 from torchworks.recipes.recsys.sequences import Sequences
 from torchworks.recipes.recsys.split import TEST
 from torchworks.recipes.recsys.tasks import ModelScorer, PairExamples, din_scores, eval_impressions
@@ -35,31 +42,46 @@ class Comparison:
 
 
 def compare(
-    checkpoint: str | Path,
+    checkpoint: str | Path | Sequence[str | Path],
     data_dir: str | Path,
     split: int = TEST,
     max_users: int = 0,
     seed: int = 0,
     device: torch.device | None = None,
+    knn_weight: float = 0.0,
+    fusion: str = "z",
 ) -> Comparison:
     device = device or torch.device("cpu")
+    paths = [checkpoint] if isinstance(checkpoint, (str, Path)) else list(checkpoint)
     ds = load_dataset(data_dir)
-    trained = load_trained(checkpoint, device)
+    models = [load_trained(p, device) for p in paths]
     view = eval_view(ds, split)
     if max_users and len(view.users) > max_users:
         view.users = np.sort(
             np.random.default_rng(seed).choice(view.users, max_users, replace=False)
         )
-    name = trained.settings.kind
-    if name == "din":
-        metrics = _ctr(trained.model, ds, view, trained.history_len, seed, device)
+    kinds = {m.settings.kind for m in models}
+    fused = len(models) > 1 or knn_weight > 0
+    if "din" in kinds:
+        if fused:
+            raise ConfigError("DIN checkpoints cannot be fused (they score impressions, not "
+                              "the catalogue)", fix="fuse SASRec or two-tower checkpoints")
+        name = "din"
+        metrics = _ctr(models[0].model, ds, view, models[0].history_len, seed, device)
         key = "auc"
     else:
         scorers = [
-            ModelScorer(trained.model, name, trained.history_len, device),
-            *ranking_baselines(view.history, ds.num_items),
+            ModelScorer(m.model, m.settings.kind, m.history_len, device,
+                        name=m.settings.kind if len(models) == 1 else f"{m.settings.kind}-{i}")
+            for i, m in enumerate(models)
         ]
-        metrics = {s.name: full_ranking(s, view).metrics for s in scorers}
+        baselines = ranking_baselines(view.history, ds.num_items)
+        if fused:
+            members = [*scorers, baselines[-1]]  # the recency kNN, weight 0 unless asked
+            weights = knn_blend_weights(len(scorers), knn_weight)
+            scorers = [FusedScorer(members, weights, fusion), *scorers]
+        name = scorers[0].name
+        metrics = {s.name: full_ranking(s, view).metrics for s in [*scorers, *baselines]}
         key = "NDCG@10"
     ratios = {
         f"{name}/{other}": metrics[name][key] / values[key]
