@@ -15,7 +15,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "item-kNN (logistic regression for DIN) are computed on the same split and users.",
         epilog="examples:\n  torchworks rec eval runs/sasrec/checkpoints/best.pt --data data/rec\n"
         "  torchworks rec eval runs/s0/checkpoints/best.pt runs/s1/checkpoints/best.pt "
-        "--data data/rec --knn-weight 0.2   # fused",
+        "--data data/rec --ease-weight 0.1   # fused",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
@@ -30,6 +30,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--knn-weight", type=float, default=0.0,
         help="blend the recency item-kNN into the fused scores at this weight (0 = off)",
+    )
+    parser.add_argument(
+        "--ease-weight", type=float, default=0.0,
+        help="blend EASE (closed-form item-item model) in at this weight (0 = off)",
     )
     parser.add_argument(
         "--fusion", default="z", choices=("z", "rrf"),
@@ -49,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
 
     result = compare(
         args.checkpoint, args.data, TEST if args.split == "test" else VALID, args.max_users,
-        knn_weight=args.knn_weight, fusion=args.fusion,
+        knn_weight=args.knn_weight, ease_weight=args.ease_weight, fusion=args.fusion,
     )
     payload = dataclasses.asdict(result)
     print(json.dumps(payload, indent=2, sort_keys=True))

@@ -5,9 +5,10 @@ item-kNN and recency-weighted item-kNN, plus the ratio of the model's NDCG@10 to
 baseline's, so "is it better than the obvious thing" is visible in every run. DIN gets AUC and
 GAUC on held-out impressions beside logistic regression trained on the same impressions.
 
-Several ranking checkpoints (or `knn_weight` > 0) are scored as one `fusion.FusedScorer`, the
+Several ranking checkpoints (or a blend weight > 0) are scored as one `fusion.FusedScorer`, the
 row named "fused", with each member's own row beside it: the members' normalised scores
-averaged, and the recency item-kNN's blended in at `knn_weight`.
+averaged, the recency item-kNN's blended in at `knn_weight` and EASE's at `ease_weight` (EASE
+inverts a [num_items, num_items] matrix, so it is built only when asked for).
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ import numpy as np
 import torch
 
 from torchworks.errors import ConfigError
-from torchworks.recipes.recsys.baselines import ItemKNN, Popularity, logistic_ctr
+from torchworks.recipes.recsys.baselines import EASE, ItemKNN, Popularity, logistic_ctr
 from torchworks.recipes.recsys.data import EvalView, RecDataset, eval_view, load_dataset
 from torchworks.recipes.recsys.evaluate import Scorer, auc, full_ranking, gauc
-from torchworks.recipes.recsys.fusion import FusedScorer, knn_blend_weights
+from torchworks.recipes.recsys.fusion import FusedScorer, blend_weights
 from torchworks.recipes.recsys.sequences import Sequences
 from torchworks.recipes.recsys.split import TEST
 from torchworks.recipes.recsys.tasks import ModelScorer, PairExamples, din_scores, eval_impressions
@@ -49,6 +50,7 @@ def compare(
     seed: int = 0,
     device: torch.device | None = None,
     knn_weight: float = 0.0,
+    ease_weight: float = 0.0,
     fusion: str = "z",
 ) -> Comparison:
     device = device or torch.device("cpu")
@@ -61,7 +63,7 @@ def compare(
             np.random.default_rng(seed).choice(view.users, max_users, replace=False)
         )
     kinds = {m.settings.kind for m in models}
-    fused = len(models) > 1 or knn_weight > 0
+    fused = len(models) > 1 or knn_weight > 0 or ease_weight > 0
     if "din" in kinds:
         if fused:
             raise ConfigError("DIN checkpoints cannot be fused (they score impressions, not "
@@ -76,9 +78,13 @@ def compare(
             for i, m in enumerate(models)
         ]
         baselines = ranking_baselines(view.history, ds.num_items)
+        extras = [(baselines[-1], knn_weight)]  # the recency kNN, weight 0 unless asked
+        if ease_weight > 0:
+            baselines.append(EASE(view.history, ds.num_items))
+            extras.append((baselines[-1], ease_weight))
         if fused:
-            members = [*scorers, baselines[-1]]  # the recency kNN, weight 0 unless asked
-            weights = knn_blend_weights(len(scorers), knn_weight)
+            members = [*scorers, *(member for member, _ in extras)]
+            weights = blend_weights(len(scorers), *(weight for _, weight in extras))
             scorers = [FusedScorer(members, weights, fusion), *scorers]
         name = scorers[0].name
         metrics = {s.name: full_ranking(s, view).metrics for s in [*scorers, *baselines]}

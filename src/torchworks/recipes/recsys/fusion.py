@@ -103,9 +103,11 @@ class FusedScorer:
         return fused.masked_fill(~mask, -torch.inf)
 
 
-def knn_blend_weights(models: int, knn_weight: float) -> list[float]:
-    """Weights for `models` equal model members followed by one kNN member of `knn_weight`."""
-    if not 0 <= knn_weight < 1:
-        raise ConfigError(f"kNN weight {knn_weight} is not in [0, 1)",
-                          fix="pick it on the validation item, e.g. 0.1-0.3")
-    return [(1 - knn_weight) / models] * models + [knn_weight]
+def blend_weights(models: int, *extra: float) -> list[float]:
+    """`models` equal model weights, then one weight per extra member (the kNN, EASE, ...).
+
+    The extras are fractions of the whole; the models share what is left."""
+    if min(extra, default=0) < 0 or sum(extra) >= 1:
+        raise ConfigError(f"blend weights {list(extra)} are not fractions summing below 1",
+                          fix="pick them on the validation item, e.g. 0.1 each")
+    return [(1 - sum(extra)) / models] * models + list(extra)
