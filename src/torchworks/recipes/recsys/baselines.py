@@ -98,7 +98,7 @@ def _user_item_matrix(history: Sequences, num_items: int, users: np.ndarray | No
         (np.ones(len(cols), dtype=np.float32), (np.repeat(np.arange(len(users)), counts), cols)),
         shape=(len(users), num_items),
     )
-    x.data[:] = 1.0
+    x.data[:] = 1.0  # a repeated item counts once
     return x
 
 
