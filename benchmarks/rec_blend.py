@@ -173,21 +173,26 @@ def test_replicates(args: argparse.Namespace, view, num_items: int) -> None:
     sets = [[int(s) for s in part.split(",")] for part in args.sets.split("/")]
     print(f"winner: fusion {args.fusion}, kNN weight {args.knn_weight:g}, EASE weight "
           f"{args.ease_weight:g}; seed sets {sets}")
-    fused, knn_value = [], None
+    fused, singles, knn_value, ease_value = [], [], None, None
     for seeds in sets:
         ckpts = [run_dir(args.runs, s) / "checkpoints" / "best.pt" for s in seeds]
         models, knn, ease = members(ckpts, view, num_items)
         knn_value = evaluate(knn, view)["NDCG@10"]
+        ease_value = evaluate(ease, view)["NDCG@10"]
         single = [evaluate(m, view)["NDCG@10"] for m in models]
+        singles += single
         extras = [(knn, args.knn_weight), (ease, args.ease_weight)]
         value = evaluate(blend(models, extras, args.fusion), view)["NDCG@10"]
         fused.append(value)
         print(f"  seeds {seeds}: fused NDCG@10 {value:.4f}  singles "
               + " ".join(f"{v:.4f}" for v in single))
-    f = np.array(fused)
+    f, s = np.array(fused), np.array(singles)
     print(f"  fused mean {f.mean():.4f}  min..max {f.min():.4f}..{f.max():.4f}; "
-          f"{knn.name} {knn_value:.4f} -> {f.mean() / knn_value:.2f}x; "
-          f"RecBole SASRec (converged, seed 0) 0.1163 -> {f.mean() / 0.1163:.2f}x")
+          f"single models mean {s.mean():.4f} ({s.min():.4f}..{s.max():.4f})")
+    for name, value in ((knn.name, knn_value), (ease.name, ease_value),
+                        ("RecBole SASRec (converged, seed 0, one model)", 0.1163)):
+        print(f"  {name} {value:.4f}: fused {f.mean() / value:.2f}x, "
+              f"one SASRec {s.mean() / value:.2f}x")
 
 
 if __name__ == "__main__":
