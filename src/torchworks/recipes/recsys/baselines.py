@@ -5,6 +5,10 @@
   `neighbours` per item kept), a user's score = sum of similarities to the history items.
 - `ItemKNN(recency_decay=d)`: the same, history item at age a (0 = newest) weighted d**a; on
   MovieLens this doubles NDCG of the plain version, because what one watched last predicts next.
+- `EASE`: Steck's (2019) closed-form item-item regression, B = argmin |X - XB|^2 + lam |B|^2
+  with diag(B) = 0, solved with one [num_items, num_items] inverse (1,682 items: a fraction of
+  a second). It ignores order; blended with SASRec (`fusion.py`) it adds what the user likes
+  overall to what comes next, which the recency kNN, itself sequential, adds less of.
 - `logistic_ctr`: logistic regression on one-hot user, item and item category, the CTR baseline
   for DIN (same impressions).
 """
@@ -64,16 +68,45 @@ class ItemKNN:
         return torch.from_numpy((w @ self.similarity).toarray().astype(np.float32))
 
 
+class EASE:
+    name = "ease"
+
+    def __init__(self, history: Sequences, num_items: int, lam: float = 300.0) -> None:
+        x = _user_item_matrix(history, num_items).toarray().astype(np.float64)
+        gram = x.T @ x + lam * np.eye(num_items)
+        inverse = np.linalg.inv(gram)
+        weights = -inverse / np.diag(inverse)[None, :]
+        np.fill_diagonal(weights, 0.0)
+        self.weights = torch.from_numpy(weights.astype(np.float32))
+        self.num_items = num_items
+
+    def score(self, users: np.ndarray, history: Sequences) -> torch.Tensor:
+        rows = _user_item_matrix(history, self.num_items, users).toarray()
+        return torch.from_numpy(rows) @ self.weights
+
+
+def _user_item_matrix(history: Sequences, num_items: int, users: np.ndarray | None = None):
+    """Sparse binary float32 [len(users), num_items] (all users when None); repeats count once."""
+    from scipy import sparse
+
+    users = np.arange(len(history.offsets) - 1) if users is None else np.asarray(users)
+    starts, ends = history.offsets[users], history.offsets[users + 1]
+    counts = ends - starts
+    first = np.repeat(np.cumsum(counts) - counts, counts)
+    cols = history.items[np.repeat(starts, counts) + np.arange(counts.sum()) - first]
+    x = sparse.csr_matrix(
+        (np.ones(len(cols), dtype=np.float32), (np.repeat(np.arange(len(users)), counts), cols)),
+        shape=(len(users), num_items),
+    )
+    x.data[:] = 1.0  # a repeated item counts once
+    return x
+
+
 def _cosine_topk(history: Sequences, num_items: int, neighbours: int, chunk: int = 512):
     """Sparse [num_items, num_items] cosine similarity, each row cut to its top `neighbours`."""
     from scipy import sparse
 
-    users = np.repeat(np.arange(len(history.offsets) - 1), history.lengths())
-    x = sparse.csr_matrix(
-        (np.ones(len(history.items), dtype=np.float32), (users, history.items)),
-        shape=(len(history.offsets) - 1, num_items),
-    )
-    x.data[:] = 1.0  # a repeated item counts once
+    x = _user_item_matrix(history, num_items)
     xt = x.T.tocsr()
     norms = np.sqrt(np.asarray(x.sum(axis=0)).ravel()) + 1e-6
     blocks = []

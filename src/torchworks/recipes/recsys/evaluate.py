@@ -52,11 +52,11 @@ def full_ranking(
         with torch.no_grad():
             scores = scorer.score(users, view.history).float().cpu().clone()
         scores[:, :NUM_RESERVED] = -torch.inf
-        rows, cols = _pairs(users, view.history)
+        rows, cols = user_item_pairs(users, view.history)
         scores[rows, cols] = -torch.inf
         top = scores.topk(max_k, dim=1).indices
         is_target = torch.zeros_like(scores, dtype=torch.bool)
-        t_rows, t_cols = _pairs(users, view.targets)
+        t_rows, t_cols = user_item_pairs(users, view.targets)
         is_target[t_rows, t_cols] = True
         hits = is_target.gather(1, top).double()
         n_targets = torch.from_numpy(view.targets.lengths()[users]).double()
@@ -72,7 +72,7 @@ def full_ranking(
     )
 
 
-def _pairs(users: np.ndarray, seqs: Sequences) -> tuple[torch.Tensor, torch.Tensor]:
+def user_item_pairs(users: np.ndarray, seqs: Sequences) -> tuple[torch.Tensor, torch.Tensor]:
     """(row in batch, item id) for every item of each user's sequence."""
     starts, ends = seqs.offsets[users], seqs.offsets[users + 1]
     lengths = ends - starts
