@@ -36,7 +36,7 @@ def test_a_pair_is_claimed_and_referred_back_to_whole() -> None:
 
 
 def test_elements_that_carry_nothing_are_not_claimed() -> None:
-    for name in ("types", "provision", "teachings", "reduction", "operation"):
+    for name in ("types", "provision", "teachings", "reduction", "operation", "low price"):
         assert vague(name) and not is_part(name)
     for name in ("reduction gear", "cooling operation", "guide rail"):
         assert not vague(name) and is_part(name)

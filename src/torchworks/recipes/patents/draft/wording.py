@@ -91,7 +91,7 @@ _NO_PART = frozenset({"step", "steps", "feature", "features", "occurrence", "use
 # part only with a word before them ("a reduction gear", "a cooling operation", not "a
 # reduction;").
 _VAGUE_HEADS = frozenset({"types", "kinds", "teaching", "teachings", "utilization", "provision",
-                          "provisions"})
+                          "provisions", "price", "prices", "cost", "costs"})  # "a low price"
 _VAGUE_ALONE = frozenset({"operation", "operations", "objective", "objectives", "instance",
                           "instances", "treatment", "reduction", "procedure", "completion",
                           "usage", "implementation", "utility", "function"})
