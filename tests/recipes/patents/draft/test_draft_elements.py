@@ -61,3 +61,17 @@ def test_a_relation_waits_when_a_later_item_introduces_its_object() -> None:
     claims = draft_claims(disclosure, title="Coffee grinder").claims
     assert "the burr set driven" not in claims[0] and "a burr set driven by a motor" in claims[0]
     assert "the hopper feeds the burr set" in " ".join(claims)
+
+
+def test_a_short_reference_means_the_element_named_last() -> None:
+    """Two modules named, then "the module": the one the disclosure named last, not the first
+    element ending in "module"; "the voltage of the output" names itself and stays."""
+    disclosure = ("A translator has a translation module and a parsing module. The parsing "
+                  "module parses a text. The module outputs a tree to a memory. The "
+                  "translation module translates the tree.")
+    text = " ".join(draft_claims(disclosure, title="Translator").claims)
+    assert "the parsing module outputs a tree" in text
+    assert "the translation module outputs" not in text
+    analysis = analyse("A converter has an output voltage and a pre-set voltage. A diode "
+                       "lowers the voltage of the output.")
+    assert "the voltage of the output" in analysis.sentences[1]

@@ -154,6 +154,7 @@ def analyse(text: str, title: str = "", set_aside: bool = True) -> Disclosure:
     if not elements and aside:  # all of it reads as background: better that than nothing
         return analyse(text, title, set_aside=False)
     elements = _merge_variants(elements, counts)
+    sentences = [_resolved(s, elements, sentences[:i]) for i, s in enumerate(sentences)]
     relations = [r for i, s in enumerate(sentences) if i not in aside
                  for r in _relations(s, i, elements, subject)]
     features = [f for i, s in enumerate(sentences)
@@ -184,6 +185,33 @@ def canonical(name: str, elements: list[str]) -> str:
     if not name or name in elements:
         return name
     return next((e for e in elements if e.endswith(" " + name)), name)
+
+
+def _resolved(sentence: str, elements: list[str], before: list[str]) -> str:
+    """The sentence with a short reference that could mean several elements ("the module"
+    after "a translation module and a parsing module. The parsing module ...") written as the
+    one the sentences `before` named last, as a reader takes it: else a claim built from it
+    refers back to whichever was named first. "The voltage of the output" says itself which."""
+    out, last = [], 0
+    for phrase in phrases(sentence):
+        name = element_name(phrase)
+        specified = re.match(r"\s+of\b", sentence[phrase.end:])  # "the voltage of the output"
+        candidates = [e for e in elements if e.endswith(" " + name)] if name and \
+            name not in elements and phrase.determiner in DEFINITE and not specified else []
+        target = _named_last(candidates, elements, before) if len(candidates) > 1 else ""
+        if target:
+            out += [sentence[last:phrase.start], f"{phrase.determiner} {target}"]
+            last = phrase.end
+    return "".join(out) + sentence[last:] if out else sentence
+
+
+def _named_last(candidates: list[str], elements: list[str], before: list[str]) -> str:
+    for sentence in reversed(before):
+        named = [canonical(element_name(p), elements) for p in phrases(sentence)]
+        hits = [n for n in reversed(named) if n in candidates]
+        if hits:
+            return hits[0]
+    return ""
 
 
 def element_name(phrase: Phrase) -> str:
