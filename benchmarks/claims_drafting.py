@@ -10,7 +10,8 @@ README gives its provenance), never tuned on here.
 Its "disclosure" is the abstract, or the summary section of the description (`--source
 summary`; records without one are skipped). The granted claim 1 is the reference. Printed per
 method: ROUGE-L F1 of the drafted claim 1 against it, element recall (the share of the
-granted claim's noun phrases the draft names), strict-check errors per drafted claim,
+granted claim's noun phrases the draft names; "(unpaired)": the same before "a pair of X"
+was one phrase), strict-check errors per drafted claim,
 duplicate claims, claims using words the disclosure never does, "wherein" dependents with a
 wrong or unclear owner (`owner_problems`: owner / such dependents), claim 1 drafts that
 `garbled.py` finds garbled or listing an item the disclosure does not ground (`garbled`), and
@@ -98,16 +99,19 @@ def first_sentence_baseline(disclosure: str) -> list[str]:
     return [f"A {subject} comprising: {sentence}."]
 
 
-def element_recall(granted: str, drafted: str) -> float:
-    wanted = {_key(p) for p in phrases(granted) if element_name(p)}
+def element_recall(granted: str, drafted: str, pairs: bool = True) -> float:
+    """`pairs=False` is the measure before the chunker read "a pair of X" as one phrase (it
+    was "pair", all such elements one key): kept so figures across that change compare."""
+    wanted = {_key(p, pairs) for p in phrases(granted) if element_name(p)}
     if not wanted:
         return 0.0
-    have = {_key(p) for p in phrases(drafted) if element_name(p)}
+    have = {_key(p, pairs) for p in phrases(drafted) if element_name(p)}
     return len(wanted & have) / len(wanted)
 
 
-def _key(phrase) -> str:
-    return " ".join(lemma(w, "NOUN") for w in phrase.words)
+def _key(phrase, pairs: bool = True) -> str:
+    key = " ".join(lemma(w, "NOUN") for w in phrase.words)
+    return key if pairs or not key.startswith("pair of ") else "pair"
 
 
 _DEPENDENT = re.compile(r"^The .+? of claim (\d+), wherein (?P<body>.+)$")
@@ -177,12 +181,14 @@ def rouge_l(reference: str, candidate: str) -> float:
 
 def measure(name: str, sets: list[tuple[dict, list[str], float]]) -> dict:
     rl, recall, errors, duplicates, unsupported, seconds, claims = [], [], 0, 0, 0, [], 0
+    recall_unpaired = []
     refused, owners, dependents, messy = 0, 0, 0, 0
     for record, drafted, spent in sets:
         if not drafted:
             refused += 1
             rl.append(0.0)
             recall.append(0.0)
+            recall_unpaired.append(0.0)
             seconds.append(spent)
             continue
         analysis = analyse(record["disclosure"], record["title"])
@@ -190,6 +196,7 @@ def measure(name: str, sets: list[tuple[dict, list[str], float]]) -> dict:
         messy += bool(garbled(drafted[0]) or ungrounded_items(drafted[0], analysis.sentences))
         rl.append(rouge_l(record["granted"], drafted[0]))
         recall.append(element_recall(record["granted"], drafted[0]))
+        recall_unpaired.append(element_recall(record["granted"], drafted[0], pairs=False))
         errors += sum(f.severity == "error" and not f.rule.startswith("draft-")
                       for f in report.findings)
         duplicates += sum(f.rule == "draft-duplicate-claim" for f in report.findings)
@@ -202,6 +209,8 @@ def measure(name: str, sets: list[tuple[dict, list[str], float]]) -> dict:
     return {"method": name, "sets": len(sets), "claims": claims,
             "rouge_l": 100 * statistics.mean(rl) if rl else 0.0,
             "element_recall": 100 * statistics.mean(recall) if recall else 0.0,
+            "element_recall_unpaired": 100 * statistics.mean(recall_unpaired)
+            if recall_unpaired else 0.0,
             "checker_errors_per_claim": errors / n, "duplicates": duplicates,
             "unsupported_claims": unsupported, "refused": refused,
             "wherein_dependents": dependents, "owner_problems": owners, "garbled": messy,
@@ -310,12 +319,14 @@ def main() -> int:
         rows.append(measure("previous (LLM)", run_old(args.old_src, data[: args.old_sets],
                                                       args.dependents)))
         rows.append(measure("ours, same sets", ours[: args.old_sets]))
-    header = (f"{'method':<22} {'sets':>4} {'R-L':>6} {'elem.rec':>8} {'err/claim':>9} "
+    header = (f"{'method':<22} {'sets':>4} {'R-L':>6} {'elem.rec':>8} {'(unpaired)':>10} "
+              f"{'err/claim':>9} "
               f"{'dup':>4} {'unsupp.':>7} {'refused':>7} {'owner':>9} {'garbled':>7} {'s/set':>7}")
     print("\n" + header)
     for row in rows:
         print(f"{row['method']:<22} {row['sets']:>4} {row['rouge_l']:>6.1f} "
-              f"{row['element_recall']:>8.1f} {row['checker_errors_per_claim']:>9.3f} "
+              f"{row['element_recall']:>8.1f} {row['element_recall_unpaired']:>10.1f} "
+              f"{row['checker_errors_per_claim']:>9.3f} "
               f"{row['duplicates']:>4} {row['unsupported_claims']:>7} {row['refused']:>7} "
               f"{row['owner_problems']:>3}/{row['wherein_dependents']:<5} {row['garbled']:>7} "
               f"{row['s_per_set']:>7.3f}")

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from torchworks.errors import DataError
+from torchworks.recipes.patents.draft.articles import rewrite
 from torchworks.recipes.patents.draft.chunk import (
     article,
     lemma,
@@ -27,11 +28,10 @@ from torchworks.recipes.patents.draft.disclosure import (
     Disclosure,
     Relation,
     element_name,
-    list_items,
-    subject_parts,
 )
 from torchworks.recipes.patents.draft.following import following_clauses, opening_predicate
 from torchworks.recipes.patents.draft.garbled import repaired
+from torchworks.recipes.patents.draft.parts import list_items, subject_parts
 from torchworks.recipes.patents.draft.statement import (
     FINITE,
     Statement,
@@ -48,6 +48,7 @@ from torchworks.recipes.patents.draft.wording import (
     join_items,
     lower_first,
     preamble_of,
+    vague,
     without_self_praise,
 )
 
@@ -124,10 +125,12 @@ def _build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
     actors = [r.element for r in disclosure.relations
               if r.element != subject and r.sentence not in optional]
     for name in [*actors, *disclosure.essential(elements)]:
-        if name in chain | in_opening or len(items) >= elements or (
+        if name in chain | in_opening or len(items) >= elements or vague(name) or (
                 name not in actors and (len(items) >= BARE_ITEMS or (
+                    " " not in name and not is_part(name)) or (
                     len(items) >= 3 and not _named_later(disclosure, name)))):
-            continue  # past three items, a bare element must be no purpose ("a drink warm")
+            continue  # past three items, a bare element must be no purpose ("a drink warm");
+            # a bare "a state" carries nothing ("a rest state" does)
         relation = _relation_for(disclosure, name, used)
         chain.add(name)
         item = article(disclosure.form(name))
@@ -187,17 +190,27 @@ def _stated_items(statement: Statement, disclosure: Disclosure, chain: set[str],
         chain.add(name if index == 0 else disclosure.canonical(name))
     label = " ".join(found[0].words[-4:]) if found else ""
     items = []
-    for item in statement.items:
+    leads = [_lead(item, disclosure) for item in statement.items]
+    for at, item in enumerate(statement.items):
         bare = phrases(item)
         name = disclosure.canonical(element_name(bare[0])) if len(bare) == 1 and \
             bare[0].start == 0 and bare[0].end == len(item) else ""
         relation = _relation_for(disclosure, name, used) if name else None
+        if relation and set(relation.objects) & set(leads[at + 1:]):
+            relation = None  # "a hopper that feeds a burr set; the burr set driven by ...":
+            # a later item introduces it, so the relation waits for a dependent
         if relation and relation.sentence != statement.sentence:  # else the statement says it
             used.add(relation)
             item += " " + (relation.where + " " if relation.where else "") + connect(
                 relation.clause)
         items.append(rewrite(item, chain, disclosure, label))
     return preamble, items
+
+
+def _lead(item: str, disclosure: Disclosure) -> str:
+    """The element an item of a statement introduces: the phrase it starts with."""
+    found = phrases(item)
+    return disclosure.canonical(element_name(found[0])) if found and found[0].start == 0 else ""
 
 
 def _stated_claim(statement: Statement, disclosure: Disclosure) -> Claim:
@@ -228,47 +241,12 @@ def _relation_for(disclosure: Disclosure, name: str, used: set[Relation]) -> Rel
 def _claimable(relation: Relation) -> bool:
     """A relation a claim can carry: one clause about its element, not a sentence of its own
     ("received at the exchanger is transferred to ...", "... cannot be extracted") nor a list
-    opening inside it ("comprises: forming ...")."""
+    opening inside it ("comprises: forming ...") nor one relating it only to what carries
+    nothing ("allows a reduction")."""
     return not (FINITE.search(relation.clause) or ":" in relation.clause
+                or all(vague(o) for o in relation.objects)
                 or re.search(r"\b(?:cannot|can not|inventors?)\b|, (?:a|an|the) ",
                              relation.clause))
-
-
-def rewrite(clause: str, chain: set[str], disclosure: Disclosure, label: str = "") -> str:
-    """Articles by the chain: an element already claimed is "the", a new one "a" (and joins
-    the chain) in the words and case the disclosure writes it; the subject is always "the
-    <subject>"."""
-    subject, form = disclosure.subject, disclosure.form
-    core = re.split(r" (?:for|of|to|with|in|on) ", subject)[0]  # "apparatus for adding weight"
-    out, last = [], 0
-    for phrase in phrases(clause):
-        name = disclosure.canonical(element_name(phrase))
-        if not name and len(phrase.words) > 5 and phrase.determiner in ("the", "said"):
-            name = phrase.name  # a long name is still introduced before it is referred to
-        if not name:
-            continue
-        out.append(clause[last:phrase.start])
-        if name in (subject, core) or core.endswith(" " + name):
-            out.append(f"the {label or core}")
-        elif name in chain:
-            out.append(f"the {form(name)}")
-        elif phrase.determiner in ("the", "said") and re.search(
-                rf"\b{re.escape(phrase.name)}\b", clause[:phrase.start], re.IGNORECASE):
-            out.append(clause[phrase.start:phrase.end])  # named before without an article
-            chain.add(name)
-        elif phrase.determiner in ("a", "an", "the", "said"):
-            written = clause[phrase.start:phrase.end].split(" ", 1)[-1]
-            # as the disclosure writes it ("a formula R—(NCO)n"), unless it is a short
-            # reference to a longer name ("the difference" for "a density difference")
-            whole = written.lower().endswith(form(name).lower())
-            out.append(article(written if whole else form(name)))
-            chain.add(name)
-        else:
-            out.append(clause[phrase.start:phrase.end])
-            chain.add(name)
-        last = phrase.end
-    out.append(clause[last:])
-    return "".join(out)
 
 
 def dependents_of(disclosure: Disclosure, claims: list[Claim], limit: int,

@@ -163,10 +163,10 @@ def _chunk(words: list[Word]) -> tuple[Phrase, ...]:
             i += 1
             continue
         j = i + span
-        k = j
+        k = start = j + _pair_of(words, j)
         while k < len(words) and (nominal(words[k].text) or _participle_modifier(words, k)):
             nxt = words[k + 1].lower if k + 1 < len(words) else ""
-            if k > j and verb_like(words[k].text) and (
+            if k > start and verb_like(words[k].text) and (
                     _determiner_at(words, k + 1)[1] or _plural(words[k - 1].lower)
                     or (words[k].lower.endswith("s") and _noun_capable(words[k - 1].text)
                         and lemma(words[k].lower, "VERB") != words[k].lower
@@ -178,6 +178,8 @@ def _chunk(words: list[Word]) -> tuple[Phrase, ...]:
         # after the determiner stays ("a ceramic")
         while k - j > 1 and not _noun_capable(words[k - 1].text):
             k -= 1
+        if start > j and (k <= start or words[k - 1].lower in _ORDINALS):
+            k = start = j + 1  # "a pair of first and second ...": only "pair" is named
         if k > j and (k - j > 1 or _noun_capable(words[j].text)
                       or len(parts_of_speech(words[j].text)) == 1):
             found.append(Phrase(determiner, tuple(w.lower for w in words[j:k]),
@@ -186,6 +188,18 @@ def _chunk(words: list[Word]) -> tuple[Phrase, ...]:
         else:
             i = j
     return tuple(found)
+
+
+_ORDINALS = frozenset({"first", "second", "third"})
+
+
+def _pair_of(words: list[Word], j: int) -> int:
+    """2 when word j starts "pair of <noun phrase>" ("a pair of suction cups"): the pair is the
+    element, named with what it pairs, not a bare "pair" that a claim cannot refer back to."""
+    if j + 2 < len(words) and words[j].lower in ("pair", "pairs") and words[j + 1].lower == "of" \
+            and nominal(words[j + 2].text) and not _determiner_at(words, j + 2)[1]:
+        return 2
+    return 0
 
 
 _VERB_PREPOSITIONS = frozenset({"into", "onto", "through", "from", "to", "toward", "towards",
@@ -236,10 +250,13 @@ _VOWEL_SOUND = ("hour", "honest", "honor", "heir")
 
 def article(name: str) -> str:
     """"a" or "an" by sound: "an inner wall", "a user", "an hour", "an LED", "a USB port";
-    a plural name takes "a plurality of" ("a plurality of media servers")."""
+    a plural name takes "a plurality of" ("a plurality of media servers"), but not a pair's
+    ("a pair of rails")."""
     head = name.split()[-1] if name.split() else name
     if name.split()[0] in _COUNTS:  # "two connector parts" counts itself
         return name
+    if name.startswith("pair of "):  # one pair, whatever it pairs
+        return "a " + name
     if head.islower() and head.endswith("s") and lemma(head, "NOUN") != head:
         return "a plurality of " + name
     lower, first = name.lower(), name.split()[0] if name.split() else name

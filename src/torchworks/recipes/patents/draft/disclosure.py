@@ -142,7 +142,7 @@ def analyse(text: str, title: str = "", set_aside: bool = True) -> Disclosure:
             continue
         for phrase in phrases(sentence):
             name = element_name(phrase)
-            if not name or name == subject or _is_subject(name, subject) or (
+            if not name or name == subject or is_subject(name, subject) or (
                     f" {name} " in f" {subject} "):
                 continue
             counts[name] += 1
@@ -154,6 +154,7 @@ def analyse(text: str, title: str = "", set_aside: bool = True) -> Disclosure:
     if not elements and aside:  # all of it reads as background: better that than nothing
         return analyse(text, title, set_aside=False)
     elements = _merge_variants(elements, counts)
+    sentences = [_resolved(s, elements, sentences[:i]) for i, s in enumerate(sentences)]
     relations = [r for i, s in enumerate(sentences) if i not in aside
                  for r in _relations(s, i, elements, subject)]
     features = [f for i, s in enumerate(sentences)
@@ -186,13 +187,43 @@ def canonical(name: str, elements: list[str]) -> str:
     return next((e for e in elements if e.endswith(" " + name)), name)
 
 
+def _resolved(sentence: str, elements: list[str], before: list[str]) -> str:
+    """The sentence with a short reference that could mean several elements ("the module"
+    after "a translation module and a parsing module. The parsing module ...") written as the
+    one the sentences `before` named last, as a reader takes it: else a claim built from it
+    refers back to whichever was named first. "The voltage of the output" says itself which."""
+    out, last = [], 0
+    for phrase in phrases(sentence):
+        name = element_name(phrase)
+        specified = re.match(r"\s+of\b", sentence[phrase.end:])  # "the voltage of the output"
+        candidates = [e for e in elements if e.endswith(" " + name)] if name and \
+            name not in elements and phrase.determiner in DEFINITE and not specified else []
+        target = _named_last(candidates, elements, before) if len(candidates) > 1 else ""
+        if target:
+            out += [sentence[last:phrase.start], f"{phrase.determiner} {target}"]
+            last = phrase.end
+    return "".join(out) + sentence[last:] if out else sentence
+
+
+def _named_last(candidates: list[str], elements: list[str], before: list[str]) -> str:
+    for sentence in reversed(before):
+        named = [canonical(element_name(p), elements) for p in phrases(sentence)]
+        hits = [n for n in reversed(named) if n in candidates]
+        if hits:
+            return hits[0]
+    return ""
+
+
 def element_name(phrase: Phrase) -> str:
-    words = [w for w in phrase.words if w not in ("first", "second", "third")]
+    pair = phrase.words[:2] in (("pair", "of"), ("pairs", "of")) and len(phrase.words) > 2
+    words = [w for w in phrase.words[2 * pair:] if w not in ("first", "second", "third")]
     if not words or words[-1] in META or words[-1] in ABSTRACT or len(words) > 5 or (
             words[0] in JUDGING) or _DOCUMENT_WORDS & set(words[:-1]):
         return ""  # "invention concerns amide derivatives": the document speaking, no part
     if len(words) == 1 and words[0] in GENERIC:
         return ""
+    if pair:  # "a pair of gripping members": the pair, with what it pairs
+        return "pair of " + " ".join(phrase.words[2:][-3:])
     named = phrase.words[1:] if phrase.words[0] in _COUNTS and len(phrase.words) > 1 else \
         phrase.words  # "the two connector parts" are the "two connector parts"
     return " ".join(named[-4:])
@@ -203,7 +234,7 @@ _COUNTS = frozenset({"two", "three", "four", "five", "six", "seven", "eight", "n
                      "twelve", "multiple", "several", "plural"})
 
 
-def _is_subject(name: str, subject: str) -> bool:
+def is_subject(name: str, subject: str) -> bool:
     """"the lock" refers back to "a bicycle lock": the subject's head alone is the subject."""
     return subject.endswith(" " + name) or name == subject.split()[-1]
 
@@ -231,7 +262,7 @@ def _relations(sentence: str, index: int, elements: list[str], subject: str) -> 
     sentence_phrases = phrases(sentence, words)
     for position, phrase in enumerate(sentence_phrases):
         name = canonical(element_name(phrase), elements)
-        if name not in elements and not _is_subject(name, subject):
+        if name not in elements and not is_subject(name, subject):
             continue
         before = words[phrase.first - 1 - len(phrase.determiner.split())].lower \
             if phrase.first > len(phrase.determiner.split()) else ""
@@ -254,13 +285,13 @@ def _relations(sentence: str, index: int, elements: list[str], subject: str) -> 
             owner = sentence_phrases[position - 1]
             where = sentence[owner.end:phrase.end].strip()
             name = canonical(element_name(owner), elements)
-            if name not in elements and not _is_subject(name, subject):
+            if name not in elements and not is_subject(name, subject):
                 continue
         end = _clause_end(sentence, words[after].start, following)
         clause = sentence[words[after].start:end].strip(" ,;.")
         objects = tuple(canonical(element_name(p), elements) for p in following if p.end <= end)
         if objects and len(clause.split()) <= 20:
-            element = subject if _is_subject(name, subject) else name
+            element = subject if is_subject(name, subject) else name
             found.append(Relation(element, clause, objects, index, where))
     return found
 
@@ -276,52 +307,8 @@ def _preposition_between(sentence: str, left: Phrase, right: Phrase) -> bool:
                        "below", "behind", "beside", "along", "of")
 
 
-def subject_parts(disclosure: Disclosure) -> list[str]:
-    """What the subject is said to have ("The lock has a shackle and a body with a notch"):
-    each listed part with its own modifiers, as written, in a non-optional sentence."""
-    optional = {f.sentence for f in disclosure.features}
-    parts: list[str] = []
-    has = re.compile(r"\b(?:has|have|includes?|comprises?|contains?|consists of|is provided "
-                     r"with)\s+", re.IGNORECASE)
-    for index, sentence in enumerate(disclosure.sentences):
-        if index in optional or index in disclosure.aside:
-            continue
-        first = next(iter(phrases(sentence)), None)
-        if first is None or (not _is_subject(element_name(first), disclosure.subject) and \
-                element_name(first) != disclosure.subject):
-            continue
-        match = has.match(sentence, first.end + 1) or has.match(sentence, first.end)
-        if not match:
-            continue
-        rest = re.split(r"[;.]|,\s+(?:which|wherein|whereby|so that)\b", sentence[match.end():])[0]
-        for part in list_items(rest):
-            if phrases(part) and len(part.split()) <= 20 and not _FINITE.search(part):
-                parts.append(part)
-    return parts
-
-
-# A listed part that holds its own finite verb is a sentence, not a part ("a heat received at
-# a heat exchanger is transferred to a condenser").
-_FINITE = re.compile(r"(?<!\bthat)(?<!\bwhich)(?<!\bwherein)\s(?:is|are|was|were)\s")
 _FACT_VERBS = frozenset({"is", "are", "has", "have", "includes", "include", "comprises",
                          "comprise", "contains", "contain"})
-
-
-def list_items(text: str) -> list[str]:
-    """"a shackle, a body with a notch and a pin" -> its three items; the "and" of "between
-    A and B" stays inside its item."""
-    items, current = [], ""
-    for piece in re.split(r"(,\s*(?:and\s+)?|\s+and\s+(?=(?:a|an|one|two|at least)\s))", text):
-        if re.fullmatch(r",\s*(?:and\s+)?|\s+and\s+", piece):
-            if re.search(r"\bbetween\s+(?!.*\band\b)", current) and "and" in piece:
-                current += piece
-                continue
-            items.append(current.strip(" ,"))
-            current = ""
-        else:
-            current += piece
-    items.append(current.strip(" ,"))
-    return [item for item in items if item]
 
 
 def _clause_end(sentence: str, start: int, following: list[Phrase]) -> int:
@@ -345,7 +332,7 @@ def _feature(sentence: str, index: int, elements: list[str], subject: str) -> Fe
     if not kind:
         return None
     named = [p for p in phrases(sentence) if canonical(element_name(p), elements) in elements
-             or _is_subject(element_name(p), subject)]
+             or is_subject(element_name(p), subject)]
     if not named:
         return None
     first = named[0]
@@ -360,7 +347,7 @@ def _feature(sentence: str, index: int, elements: list[str], subject: str) -> Fe
     clause = re.sub(r"^(?:a|an|the|said|each)\s", "the ", clause, flags=re.IGNORECASE)
     if len(clause.split()) > 30 or len(clause.split()) < 4:
         return None
-    return Feature(subject if _is_subject(element, subject) else element, clause, kind, index)
+    return Feature(subject if is_subject(element, subject) else element, clause, kind, index)
 
 
 _OWNED_BY = re.compile(r"^(?P<head>(?:(?:one|each|some|portions?|parts?|an?|the)\s+)?"

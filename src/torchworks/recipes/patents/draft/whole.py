@@ -23,7 +23,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from torchworks.recipes.patents.draft.builder import Claim, dependents_of, rewrite
+from torchworks.recipes.patents.draft.articles import rewrite
+from torchworks.recipes.patents.draft.builder import Claim, dependents_of
 from torchworks.recipes.patents.draft.chunk import article, lemma, phrases
 from torchworks.recipes.patents.draft.disclosure import Disclosure, element_name
 from torchworks.recipes.patents.draft.following import following_clauses

@@ -63,7 +63,7 @@ def connect(clause: str) -> str:
     lower = first.lower()
     if lower in _CONNECTORS:
         return f"{_CONNECTORS[lower]} {rest}"
-    if lower in ("is", "are") and rest.split()[:1] and rest.split()[0].endswith("ed"):
+    if lower in ("is", "are", "be") and rest.split()[:1] and rest.split()[0].endswith("ed"):
         return rest
     if lower.endswith(("ed", "ing")) or _irregular_participle(lower):  # already modifies:
         return clause  # "a client dispatched to", "an agent built by the system"
@@ -86,15 +86,30 @@ _NO_PART = frozenset({"step", "steps", "feature", "features", "occurrence", "use
                       "time", "manner", "way", "need", "level", "degree", "range", "kind", "type",
                       "relative", "natural", "upper", "side", "sides", "area", "region",
                       "vicinity", "value", "configuration", "data", "axis", "turns", "amount"})
+# Heads that carry nothing a claim could hold, whatever relation follows ("a provision of the
+# mechanism having ...", "a plurality of types"), and words that name an act or a quality, a
+# part only with a word before them ("a reduction gear", "a cooling operation", not "a
+# reduction;").
+_VAGUE_HEADS = frozenset({"types", "kinds", "teaching", "teachings", "utilization", "provision",
+                          "provisions", "price", "prices", "cost", "costs"})  # "a low price"
+_VAGUE_ALONE = frozenset({"operation", "operations", "objective", "objectives", "instance",
+                          "instances", "treatment", "reduction", "procedure", "completion",
+                          "usage", "implementation", "utility", "function"})
+
+
+def vague(name: str) -> bool:
+    """An element that names nothing a claim could hold ("a utilization", "a provision of")."""
+    return name in _VAGUE_ALONE or name.split()[-1] in _VAGUE_HEADS
 
 
 def is_part(name: str) -> bool:
     """"further comprising a natural", "... an operative position relative", "... a plurality
-    of following features": no part. The head must be a noun naming a thing."""
+    of following features", "a plurality of types", "a reduction": no part. The head must be
+    a noun naming a thing."""
     head = name.split()[-1]
     pos = parts_of_speech(head)
     return head not in _NO_PART and name.split()[0] not in ("following", "respective") and (
-        not pos or bool(pos & {"NOUN", "PROPN"})) and not head.endswith("ed")
+        not pos or bool(pos & {"NOUN", "PROPN"})) and not head.endswith("ed") and not vague(name)
 
 
 @functools.lru_cache(maxsize=4096)
