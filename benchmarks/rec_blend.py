@@ -1,11 +1,13 @@
 """Score fusion on real data: K seeds of the shipped SASRec, their average, and the kNN blend.
 
     PYTHONPATH=src .venv/bin/python benchmarks/rec_blend.py --ratings ml-100k/u.data \
-        --runs /tmp/rec8/runs --seeds 0,1,2,3,4 [--train] [--weights 0.1,0.2,0.3,0.5]
+        --runs /tmp/rec8/runs --seeds 0,1,2,3,4 [--train] [--weights 0.1,0.2,0.3,0.5] \
+        [--also 'runs/gru4rec-s{seed}']
 
 Trains (with `--train`, one seed after another, niced by the caller) or reuses the run dirs
 `RUNS/sasrec-s<seed>` of the shipped `sasrec-ml100k.yaml` and prints, on the validation item,
-NDCG@10 and HR@10 of each single model, of the first-k-seed averages (z-score and
+NDCG@10 and HR@10 of each single model (with `--also TEMPLATE`, another model's runs for the
+same seeds join as members, e.g. `gru4rec-ml100k.yaml`'s), of the first-k-seed averages (z-score and
 reciprocal-rank fusion, `recipes/recsys/fusion.py`), and of the K-seed average with the recency
 item-kNN, EASE, or both blended in at each weight, side by side. Every model is scored once;
 the fused rows re-rank those same scores. Pick the winner here.
@@ -26,6 +28,18 @@ Test item, read once for that winner (`--split test --sets 0,1,2,3,4/5,6,7,8,9/1
 0.1204, 0.1131..0.1259), 1.10x converged RecBole SASRec (0.1163, seed 0) and 1.44x the recency
 kNN (0.0894); the issue's 1.3x over RecBole (~0.151) is not reached. The same fused row comes
 from `torchworks rec eval RUN/checkpoints/best.pt ... --ease-weight 0.1` (validation: 0.1544).
+
+Round 2 (model side, validation item only; test not read: no gain above 0.005 on both sets).
+GRU4Rec (`gru4rec-ml100k.yaml`, trained as the SASRec recipe is) singles, seeds 0-4: 0.1411
+0.1384 0.1386 0.1410 0.1346, mean 0.1387 (SASRec 0.1345). Fused with EASE 0.1, SASRec seeds
+0-4 / 5-9 (base 0.1544 / 0.1515): a 6th SASRec seed 0.1539 / 0.1505; 10 SASRec seeds 0.1546 /
+0.1521; + 1 GRU4Rec at 0.3 of the model share 0.1561 / 0.1545 (GRU seed 0 / 1); + GRU4Rec
+seeds 0-4, all ten equal (`--also`) 0.1587 / 0.1540 (at 0.3: 0.1548, 0.7: 0.1551; set B reuses
+set A's GRU seeds; with its own GRU4Rec seeds 5-9, set B gives 0.1558, +0.0043);
+5 GRU4Rec + EASE alone 0.1507. So GRU4Rec adds +0.004 / +0.002 over an
+equally large SASRec-only ensemble: consistent, but within the 0.003 spread between seed sets.
+SASRec max_len 200 (stride 50, batch 32): single 0.1343, as 6th member 0.1535 (dropped);
+max_len 20 (stride 5): single 0.1346, as 6th member 0.1531 (dropped).
 """
 
 from __future__ import annotations
@@ -60,6 +74,13 @@ class CachedScorer:
 
 def run_dir(runs: Path, seed: int) -> Path:
     return runs / f"sasrec-s{seed}"
+
+
+def checkpoints(args: argparse.Namespace, seeds: list[int]) -> list[Path]:
+    """best.pt of every seed's SASRec run, then of every `--also` model's run for those seeds."""
+    dirs = [run_dir(args.runs, s) for s in seeds]
+    dirs += [Path(template.format(seed=s)) for template in args.also for s in seeds]
+    return [d / "checkpoints" / "best.pt" for d in dirs]
 
 
 def ensure_trained(runs: Path, data: Path, seed: int, threads: int) -> Path:
@@ -136,6 +157,8 @@ def main() -> None:
     parser.add_argument("--ratings", type=Path, required=True, help="u.data or ratings.dat")
     parser.add_argument("--runs", type=Path, required=True, help="run dirs sasrec-s<seed>")
     parser.add_argument("--seeds", default="0,1,2,3,4", help="validation: the K seeds")
+    parser.add_argument("--also", action="append", default=[], metavar="TEMPLATE",
+                        help="another model's run dirs as members, e.g. runs/gru4rec-s{seed}")
     parser.add_argument("--train", action="store_true", help="train seeds whose run is missing")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--weights", default="0.05,0.1,0.15,0.2", help="blend weights to try")
@@ -155,8 +178,10 @@ def main() -> None:
               f"{args.split} item, full ranking, whole history masked")
         if args.split == "valid":
             seeds = [int(s) for s in args.seeds.split(",")]
-            ckpts = [ensure_trained(args.runs, data, s, args.threads) if args.train
-                     else run_dir(args.runs, s) / "checkpoints" / "best.pt" for s in seeds]
+            if args.train:
+                for s in seeds:
+                    ensure_trained(args.runs, data, s, args.threads)
+            ckpts = checkpoints(args, seeds)
             models, knn, ease = members(ckpts, view, ds.num_items)
             print(f"seeds {seeds}; ratio = NDCG@10 / mean of the single models'")
             for name, ndcg, hr, ratio in validation_table(
@@ -175,8 +200,7 @@ def test_replicates(args: argparse.Namespace, view, num_items: int) -> None:
           f"{args.ease_weight:g}; seed sets {sets}")
     fused, singles, knn_value, ease_value = [], [], None, None
     for seeds in sets:
-        ckpts = [run_dir(args.runs, s) / "checkpoints" / "best.pt" for s in seeds]
-        models, knn, ease = members(ckpts, view, num_items)
+        models, knn, ease = members(checkpoints(args, seeds), view, num_items)
         knn_value = evaluate(knn, view)["NDCG@10"]
         ease_value = evaluate(ease, view)["NDCG@10"]
         single = [evaluate(m, view)["NDCG@10"] for m in models]

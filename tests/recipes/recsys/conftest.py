@@ -13,6 +13,7 @@ TINY_SYNTH = dict(
 TINY_TRAIN = {
     "two-tower": dict(epochs=4, batch_size=256, dim=32, lr=5e-3, history_len=20),
     "sasrec": dict(epochs=5, batch_size=32, max_len=20, dim=32, lr=5e-3),
+    "gru4rec": dict(epochs=5, batch_size=32, max_len=20, dim=32, lr=5e-3, blocks=1),
     "din": dict(epochs=1, batch_size=128, dim=16, lr=3e-3, history_len=10),
 }
 

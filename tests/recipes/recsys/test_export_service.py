@@ -60,8 +60,9 @@ def test_exports_match_pytorch(bundle: Path) -> None:
     assert vectors.shape == (2, 32)
 
 
-def test_sasrec_export_parity(tiny_rec, tmp_path: Path) -> None:
-    results = export_bundle(tiny_rec.checkpoints["sasrec"], tiny_rec.data, tmp_path)
+@pytest.mark.parametrize("kind", ["sasrec", "gru4rec"])
+def test_sequential_export_parity(tiny_rec, tmp_path: Path, kind: str) -> None:
+    results = export_bundle(tiny_rec.checkpoints[kind], tiny_rec.data, tmp_path)
     assert [r.ok for r in results] == [True, True]
 
 

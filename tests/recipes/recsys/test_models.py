@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from torchworks.recipes.recsys.compare import compare
+from torchworks.recipes.recsys.models.gru4rec import GRU4Rec, GRU4RecConfig
 from torchworks.recipes.recsys.models.sasrec import SASRec, SASRecConfig
 
 
@@ -13,6 +14,33 @@ def test_sasrec_beats_popularity_in_full_ranking(tiny_rec) -> None:
     assert result.metrics["sasrec"]["NDCG@10"] > 1.5 * result.metrics["popularity"]["NDCG@10"]
     assert set(result.metrics) == {"sasrec", "popularity", "item-knn", "item-knn-recency(0.8)"}
     assert result.ratios["sasrec/popularity"] > 1.5
+
+
+def test_gru4rec_beats_popularity_in_full_ranking(tiny_rec) -> None:
+    result = compare(tiny_rec.checkpoints["gru4rec"], tiny_rec.data)
+    assert result.metrics["gru4rec"]["NDCG@10"] > 1.5 * result.metrics["popularity"]["NDCG@10"]
+
+
+def test_sasrec_and_gru4rec_fuse_in_rec_eval(tiny_rec) -> None:
+    fused = compare([tiny_rec.checkpoints["sasrec"], tiny_rec.checkpoints["gru4rec"]],
+                    tiny_rec.data)
+    assert {"fused", "sasrec-0", "gru4rec-1"} <= set(fused.metrics)
+    assert fused.metrics["fused"]["NDCG@10"] > fused.metrics["popularity"]["NDCG@10"]
+
+
+def test_gru4rec_padding_does_not_change_the_prediction() -> None:
+    """Left padding never reaches the GRU: every output equals a plain GRU run over the items."""
+    torch.manual_seed(0)
+    model = GRU4Rec(GRU4RecConfig(num_items=50, dim=16, dropout=0.0)).eval()
+    items = torch.tensor([[7, 8, 9, 10]])
+    padded = torch.tensor([[0, 0, 0, 7, 8, 9, 10], [0, 0, 0, 0, 0, 0, 5]])
+    with torch.no_grad():
+        plain, _ = model.gru(model.item_emb(items) * 16**0.5)
+        out = model(padded)
+        assert torch.allclose(out[0, 3:], model.norm(plain[0]), atol=1e-6)
+        assert torch.allclose(model(items)[0], out[0, 3:], atol=1e-6)
+        assert torch.equal(out[:, :3], torch.zeros_like(out[:, :3]))  # pads give zeros
+        assert torch.isfinite(model(torch.zeros(2, 7, dtype=torch.long))).all()
 
 
 def test_two_tower_beats_popularity_in_full_ranking(tiny_rec) -> None:

@@ -13,7 +13,9 @@ from torchworks.config import field
 
 @dataclass
 class RecTrainConfig:
-    model: Literal["two-tower", "din", "sasrec"] = field("sasrec", "which model to train")
+    model: Literal["two-tower", "din", "sasrec", "gru4rec"] = field(
+        "sasrec", "which model to train"
+    )
     data: Path = field(
         Path("data/rec"), "prepared dataset dir (from `torchworks rec prepare`)"
     )
@@ -29,9 +31,9 @@ class RecTrainConfig:
     )
     warmup_steps: int = field(0, "optimizer steps of linear learning-rate warmup from 0")
     dim: int = field(64, "embedding / hidden width")
-    blocks: int = field(2, "SASRec self-attention blocks")
+    blocks: int = field(2, "SASRec self-attention blocks (GRU4Rec: GRU layers)")
     heads: int = field(1, "SASRec attention heads")
-    max_len: int = field(200, "SASRec sequence length (most recent items)")
+    max_len: int = field(200, "SASRec / GRU4Rec sequence length (most recent items)")
     dropout: float = field(0.2, "dropout")
     loss: Literal["full", "gbce"] = field("full", "SASRec loss: full softmax or gSASRec gBCE")
     negatives: int = field(256, "SASRec gBCE: sampled negatives per position")

@@ -31,6 +31,7 @@ from torchworks.recipes.recsys.index import SearchOptions, save_index
 from torchworks.recipes.recsys.seen import SeenSets
 from torchworks.recipes.recsys.sequences import windows
 from torchworks.recipes.recsys.split import TEST
+from torchworks.recipes.recsys.tasks import SEQUENTIAL
 from torchworks.recipes.recsys.train import TrainedModel, load_trained
 from torchworks.recipes.recsys.vocab import NUM_RESERVED
 
@@ -43,7 +44,7 @@ class UserEncoder(torch.nn.Module):
     def __init__(self, trained: TrainedModel) -> None:
         super().__init__()
         self.model = trained.model
-        self.sasrec = trained.settings.kind == "sasrec"
+        self.sasrec = trained.settings.kind in SEQUENTIAL
 
     def forward(self, users: torch.Tensor, history: torch.Tensor) -> torch.Tensor:
         if self.sasrec:

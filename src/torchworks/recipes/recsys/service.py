@@ -33,6 +33,7 @@ from typing_extensions import TypedDict
 
 from torchworks.recipes.recsys.bundle import load_bundle
 from torchworks.recipes.recsys.index import NEG_INF, SearchOptions
+from torchworks.recipes.recsys.tasks import SEQUENTIAL
 from torchworks.recipes.recsys.vocab import NUM_RESERVED
 from torchworks.serving.service import EncodedJson, ServiceSpec
 
@@ -91,7 +92,7 @@ class RecPredictor:
         self.retrieval, self.ranker = parts.retrieval, parts.ranker
         self.users, self.items, self.index = parts.users, parts.items, parts.index
         self.user_history, self.seen = parts.user_history, parts.seen
-        self.sasrec = self.retrieval.settings.kind == "sasrec"
+        self.sasrec = self.retrieval.settings.kind in SEQUENTIAL
         self._names = [""] * NUM_RESERVED + self.items.keys  # id -> item id, one list lookup
         # id -> item id as it goes inside a JSON string (the same str unless it needs escapes)
         self._json_names = [

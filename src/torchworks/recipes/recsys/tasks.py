@@ -17,13 +17,15 @@ import torch
 from torchworks.errors import ConfigError
 from torchworks.recipes.recsys.data import EvalView, RecDataset
 from torchworks.recipes.recsys.models.din import DIN, DINConfig
+from torchworks.recipes.recsys.models.gru4rec import GRU4Rec, GRU4RecConfig
 from torchworks.recipes.recsys.models.sasrec import SASRec, SASRecConfig
 from torchworks.recipes.recsys.models.two_tower import TwoTower, TwoTowerConfig
 from torchworks.recipes.recsys.sequences import Sequences, windows
 from torchworks.recipes.recsys.split import TRAIN
 from torchworks.recipes.recsys.vocab import NUM_RESERVED, PAD_ID
 
-MODELS = ("two-tower", "din", "sasrec")
+MODELS = ("two-tower", "din", "sasrec", "gru4rec")
+SEQUENTIAL = ("sasrec", "gru4rec")  # next-item models: windows, next_item losses, user_vector
 
 
 @dataclass
@@ -46,6 +48,8 @@ def build_model(
 ) -> torch.nn.Module:
     if s.kind == "sasrec":
         return SASRec(SASRecConfig(num_items, s.dim, s.blocks, s.heads, s.max_len, s.dropout))
+    if s.kind == "gru4rec":
+        return GRU4Rec(GRU4RecConfig(num_items, s.dim, s.blocks, s.dropout))
     if s.kind == "two-tower":
         return TwoTower(
             TwoTowerConfig(
@@ -139,13 +143,13 @@ class PairExamples:
 
 def make_examples(s: ModelSettings, ds: RecDataset, history_len: int, negatives: int, seed: int,
                   stride: int = 0):
-    if s.kind == "sasrec":
+    if s.kind in SEQUENTIAL:
         return SequenceExamples(ds, s.max_len, stride)
     return PairExamples(ds, history_len, negatives if s.kind == "din" else 0, seed)
 
 
 class ModelScorer:
-    """Full-ranking scores from SASRec or two-tower: user vector @ every item vector."""
+    """Full-ranking scores from a sequential model or two-tower: user vector @ every item vector."""
 
     def __init__(
         self,
@@ -166,7 +170,7 @@ class ModelScorer:
     def user_vectors(self, users: np.ndarray, history: Sequences) -> torch.Tensor:
         hist = torch.from_numpy(windows(history, users, self.history_len)).to(self.device)
         with torch.no_grad():
-            if self.kind == "sasrec":
+            if self.kind in SEQUENTIAL:
                 return self.model.user_vector(hist).float()
             users_t = torch.from_numpy(np.asarray(users, dtype=np.int64)).to(self.device)
             return self.model.user_tower(users_t, hist).float()

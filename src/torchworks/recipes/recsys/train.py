@@ -49,6 +49,7 @@ from torchworks.recipes.recsys.evaluate import auc, full_ranking, gauc
 from torchworks.recipes.recsys.models.growth import load_grown
 from torchworks.recipes.recsys.split import VALID
 from torchworks.recipes.recsys.tasks import (
+    SEQUENTIAL,
     ModelScorer,
     ModelSettings,
     build_model,
@@ -86,7 +87,7 @@ class _LossStep(torch.nn.Module):
         self.cfg = cfg
 
     def forward(self, *batch: torch.Tensor) -> torch.Tensor:
-        if self.cfg.model == "sasrec":
+        if self.cfg.model in SEQUENTIAL:
             return self.model.loss(*batch, loss=self.cfg.loss, negatives=self.cfg.negatives,
                                    mask_seen=self.cfg.mask_seen)
         if self.cfg.model == "two-tower":
@@ -117,7 +118,7 @@ def settings_of(cfg: RecTrainConfig) -> ModelSettings:
 
 
 def history_len_of(settings: ModelSettings, history_len: int) -> int:
-    return settings.max_len if settings.kind == "sasrec" else history_len
+    return settings.max_len if settings.kind in SEQUENTIAL else history_len
 
 
 def prepare_model(model: torch.nn.Module, ds: RecDataset) -> None:
