@@ -35,8 +35,10 @@ GRU4Rec (`gru4rec-ml100k.yaml`, trained as the SASRec recipe is) singles, seeds 
 0-4 / 5-9 (base 0.1544 / 0.1515): a 6th SASRec seed 0.1539 / 0.1505; 10 SASRec seeds 0.1546 /
 0.1521; + 1 GRU4Rec at 0.3 of the model share 0.1561 / 0.1545 (GRU seed 0 / 1); + GRU4Rec
 seeds 0-4, all ten equal (`--also`) 0.1587 / 0.1540 (at 0.3: 0.1548, 0.7: 0.1551; set B reuses
-set A's GRU seeds; with its own GRU4Rec seeds 5-9, set B gives 0.1558, +0.0043);
-5 GRU4Rec + EASE alone 0.1507. So GRU4Rec adds +0.004 / +0.002 over an
+set A's GRU seeds; with its own GRU4Rec seeds 5-9, set B gives 0.1558, +0.0037 over its 10 SASRec);
+5 GRU4Rec + EASE alone 0.1507. GRU4Rec seeds 3 and 4, retrained, gave 0.1410 / 0.1346
+against 0.1408 / 0.1317 the first time (CPU GRU training is not bitwise repeatable here; the
+figures above are from the kept runs). So GRU4Rec adds +0.004 / +0.002 over an
 equally large SASRec-only ensemble: consistent, but within the 0.003 spread between seed sets.
 SASRec max_len 200 (stride 50, batch 32): single 0.1343, as 6th member 0.1535 (dropped);
 max_len 20 (stride 5): single 0.1346, as 6th member 0.1531 (dropped).
