@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from torchworks.recipes.recsys.models.next_item import next_item_loss
+from torchworks.recipes.recsys.models.next_item import NextItemModel
 
 
 @dataclass
@@ -32,7 +32,7 @@ class GRU4RecConfig:
     dropout: float = 0.2
 
 
-class GRU4Rec(nn.Module):
+class GRU4Rec(NextItemModel):
     def __init__(self, cfg: GRU4RecConfig) -> None:
         super().__init__()
         self.cfg = cfg
@@ -54,23 +54,3 @@ class GRU4Rec(nn.Module):
         back = ((positions - pads) % length)[..., None].expand(-1, -1, out.shape[-1])
         out = self.norm(self.dropout(out.gather(1, back)))
         return out * (seq != 0).unsqueeze(-1)
-
-    def user_vector(self, seq: torch.Tensor) -> torch.Tensor:
-        """[B, L] -> [B, dim]: the state after the newest item (what retrieval and export use)."""
-        return self.forward(seq)[:, -1]
-
-    def item_vectors(self) -> torch.Tensor:
-        return self.item_emb.weight
-
-    def loss(
-        self,
-        inputs: torch.Tensor,
-        targets: torch.Tensor,
-        loss: str = "full",
-        negatives: int = 256,
-        gbce_t: float = 0.75,
-        mask_seen: bool = False,
-    ) -> torch.Tensor:
-        """Mean next-item loss over non-pad target positions (`next_item.next_item_loss`)."""
-        return next_item_loss(self.forward(inputs), inputs, targets, self.item_emb.weight,
-                              loss, negatives, gbce_t, mask_seen)

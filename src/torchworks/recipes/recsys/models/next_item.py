@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 NUM_RESERVED = 2  # vocab.py: ids 0 (padding) and 1 (OOV)
 
@@ -61,3 +62,31 @@ def next_item_loss(
     pos_term = beta * F.logsigmoid(pos_logit.float())
     neg_term = F.logsigmoid(-neg_logit.float()).sum(-1)
     return -(pos_term + neg_term).mean()
+
+
+class NextItemModel(nn.Module):
+    """What every sequential model here offers on top of its encoder (`forward`: [B, L] ids ->
+    [B, L, dim] states) and its item table `item_emb`: the user vector retrieval and export
+    use, the item vectors it is matched against, and the shared next-item loss."""
+
+    item_emb: nn.Embedding
+
+    def user_vector(self, seq: torch.Tensor) -> torch.Tensor:
+        """[B, L] -> [B, dim]: the state after the newest item (what retrieval and export use)."""
+        return self.forward(seq)[:, -1]
+
+    def item_vectors(self) -> torch.Tensor:
+        return self.item_emb.weight
+
+    def loss(
+        self,
+        inputs: torch.Tensor,
+        targets: torch.Tensor,
+        loss: str = "full",
+        negatives: int = 256,
+        gbce_t: float = 0.75,
+        mask_seen: bool = False,
+    ) -> torch.Tensor:
+        """Mean next-item loss over non-pad target positions (`next_item.next_item_loss`)."""
+        return next_item_loss(self.forward(inputs), inputs, targets, self.item_emb.weight,
+                              loss, negatives, gbce_t, mask_seen)

@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from torchworks.recipes.recsys.models.next_item import next_item_loss
+from torchworks.recipes.recsys.models.next_item import NextItemModel
 
 
 @dataclass
@@ -58,7 +58,7 @@ class _Block(nn.Module):
         return x + self.dropout(self.ffn(self.norm2(x)))
 
 
-class SASRec(nn.Module):
+class SASRec(NextItemModel):
     def __init__(self, cfg: SASRecConfig) -> None:
         super().__init__()
         self.cfg = cfg
@@ -85,23 +85,3 @@ class SASRec(nn.Module):
         for block in self.blocks:
             x = block(x, allowed)
         return self.norm(x)
-
-    def user_vector(self, seq: torch.Tensor) -> torch.Tensor:
-        """[B, L] -> [B, dim]: the state after the newest item (what retrieval and export use)."""
-        return self.forward(seq)[:, -1]
-
-    def item_vectors(self) -> torch.Tensor:
-        return self.item_emb.weight
-
-    def loss(
-        self,
-        inputs: torch.Tensor,
-        targets: torch.Tensor,
-        loss: str = "full",
-        negatives: int = 256,
-        gbce_t: float = 0.75,
-        mask_seen: bool = False,
-    ) -> torch.Tensor:
-        """Mean next-item loss over non-pad target positions (`next_item.next_item_loss`)."""
-        return next_item_loss(self.forward(inputs), inputs, targets, self.item_emb.weight,
-                              loss, negatives, gbce_t, mask_seen)
