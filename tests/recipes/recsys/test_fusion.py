@@ -114,3 +114,9 @@ def test_bad_fusion_requests_are_refused(tiny_rec) -> None:
         FusedScorer([_sasrec(0)], how="mean")
     with pytest.raises(ConfigError, match="weight"):
         blend_weights(2, 1.0)
+
+
+def test_negative_or_nan_blend_weights_are_refused_not_ignored(tiny_rec) -> None:
+    for bad in ({"ease_weight": -1.0}, {"knn_weight": float("nan")}):
+        with pytest.raises(ConfigError, match="not fractions"):
+            compare(tiny_rec.checkpoints["sasrec"], tiny_rec.data, **bad)

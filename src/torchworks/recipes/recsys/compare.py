@@ -63,6 +63,7 @@ def compare(
             np.random.default_rng(seed).choice(view.users, max_users, replace=False)
         )
     kinds = {m.settings.kind for m in models}
+    blend_weights(1, knn_weight, ease_weight)  # a negative or NaN weight is refused, not ignored
     fused = len(models) > 1 or knn_weight > 0 or ease_weight > 0
     if "din" in kinds:
         if fused:

@@ -22,6 +22,7 @@ history come back as -inf, so any consumer that forgets to mask still cannot rec
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -109,7 +110,7 @@ def blend_weights(models: int, *extra: float) -> list[float]:
     """`models` equal model weights, then one weight per extra member (the kNN, EASE, ...).
 
     The extras are fractions of the whole; the models share what is left."""
-    if min(extra, default=0) < 0 or sum(extra) >= 1:
+    if not all(math.isfinite(w) and w >= 0 for w in extra) or sum(extra) >= 1:
         raise ConfigError(f"blend weights {list(extra)} are not fractions summing below 1",
                           fix="pick them on the validation item, e.g. 0.1 each")
     return [(1 - sum(extra)) / models] * models + list(extra)
