@@ -15,7 +15,12 @@ On top of every rule of `claims.check`, a drafted claim set must:
 - give each independent claim a transitional phrase after its preamble, or the "wherein" /
   "in which" of a claim in that form, or a formula ("A compound of formula (I), wherein R is
   ..."): a claim 1 that is only prose after its subject ("A histone deacetylase nucleic acid
-  sequences ... as well as methods ...") is no claim (error "draft-no-transition").
+  sequences ... as well as methods ...") is no claim (error "draft-no-transition"), and a
+  transition after what is left of a clause ("..., while comprising:", "A recording plate
+  more comprising:") is none either (error "draft-broken-transition");
+- introduce each element with "a/an" once in a claim, whatever follows the second one ("an
+  articulating joint assembly; ...; an articulating joint assembly that couples ...": error
+  "draft-element-twice", `twice.py`).
 A draft with errors is repaired (the claim dropped or rebuilt) before anyone sees it.
 """
 
@@ -28,7 +33,8 @@ from torchworks.recipes.patents.claims.check import check_text
 from torchworks.recipes.patents.claims.findings import Finding, Report, sort_findings
 from torchworks.recipes.patents.claims.parse import build_claim
 from torchworks.recipes.patents.draft.chunk import parts_of_speech
-from torchworks.recipes.patents.draft.garbled import garbled
+from torchworks.recipes.patents.draft.garbled import CONNECTIVES, garbled
+from torchworks.recipes.patents.draft.twice import introduced_twice
 
 BOILERPLATE = frozenset({
     "a", "an", "the", "said", "of", "claim", "claims", "comprising", "comprises",
@@ -83,10 +89,21 @@ def check_draft(claims: list[str], disclosure_words: frozenset[str],
     seen: dict[str, int] = {}
     for number, text in enumerate(claims, start=1):
         extra += _claim_findings(number, text, disclosure_words, modifiers)
-        if not re.search(r"\bof claim \d+", text) and no_transition(text):
+        independent = not re.search(r"\bof claim \d+", text)
+        if independent and no_transition(text):
             extra.append(_finding(number, "draft-no-transition", " ".join(text.split()[:6]),
                                   f"claim {number} has no transitional phrase after its "
                                   "preamble", "list the elements after 'comprising:'"))
+        elif independent and (left := broken_transition(text)):
+            extra.append(_finding(number, "draft-broken-transition", left,
+                                  f"claim {number}'s transition follows '{left}', what is left "
+                                  "of a clause", "end the preamble on its subject or clause: "
+                                  "'..., comprising:'"))
+        if twice := introduced_twice(text):
+            name = text[twice[1].start:twice[1].end]
+            extra.append(_finding(number, "draft-element-twice", name,
+                                  f"claim {number} introduces '{name}' twice with 'a'",
+                                  f"introduce it once; refer back with 'the {name}'"))
         key = " ".join(re.sub(r"of claim \d+", "", text.lower()).split())
         if key in seen:
             extra.append(_finding(number, "draft-duplicate-claim", text[:60],
@@ -212,6 +229,22 @@ def no_transition(text: str) -> bool:
         return True  # "A main charge in a chamber is placed ... where ...": a sentence
     return not re.search(r",?\s+(?:wherein|in which|where|characterized)\b|\bformula\b", text,
                          re.IGNORECASE)
+
+
+# The preamble's last words when they leave a clause open before the transition: a connective
+# ("while", "and", "more": `garbled.CONNECTIVES`) or a word that needs what follows it.
+_OPEN_END = CONNECTIVES | {"which", "that", "being", "is", "are", "of", "to", "for", "with",
+                           "by", "in", "on", "the", "a", "an", "said"}
+
+
+def broken_transition(text: str) -> str:
+    """The preamble's last word when it leaves a clause open before the transition ("...
+    volumes, while" comprising:), or ""."""
+    claim = build_claim(1, text)
+    if not claim.transition:
+        return ""
+    last = claim.preamble.rstrip(" ,").rsplit(" ", 1)[-1]
+    return last if last.lower() in _OPEN_END else ""
 
 
 def _unbalanced(text: str) -> re.Match | None:
