@@ -1,13 +1,15 @@
 """Claim 1's form, each fault a reading of draft_unseen2 showed fixed as a general rule and shown
 here on a made-up disclosure with the same pattern (never the unseen text): an element
 introduced twice in one claim (a bare item, then again with its relation), an adverb put
-before "that" ("rotatably that couples"), and a transition after what is left of a clause
-("..., while comprising:")."""
+before "that" ("rotatably that couples"), "one of" a single thing (the relation cut before
+its "and the second member"), and a transition after what is left of a clause ("..., while
+comprising:")."""
 
 from __future__ import annotations
 
 from torchworks.recipes.patents.draft.disclosure import analyse
-from torchworks.recipes.patents.draft.garbled import garbled, repaired
+from torchworks.recipes.patents.draft.garbled import garbled, open_one_of, repaired
+from torchworks.recipes.patents.draft.mend import completed_one_of
 from torchworks.recipes.patents.draft.pipeline import draft_claims
 from torchworks.recipes.patents.draft.strict import broken_transition, check_draft
 from torchworks.recipes.patents.draft.twice import introduced_twice, once_introduced
@@ -92,3 +94,22 @@ def test_drafted_claim_1_introduces_each_element_once_in_claim_language() -> Non
         "A water heater capable of operating with multiple heating modes, comprising: ")
     for result in (arm, heater):
         assert result.report.errors == 0, result.findings
+
+
+def test_one_of_a_single_thing_is_completed_from_the_disclosure() -> None:
+    cut = ("A robotic arm comprising: a first link; a second link; and a tool holder disposed on "
+           "an outer surface of one of the first link.")
+    assert open_one_of(cut) == "one of the first link"
+    holder = ARM.replace("on an outer surface of the second link",
+                         "on an outer surface of one of the first link and a pivot arm")
+    assert "draft-broken-phrase" in _errors([cut], holder)
+    assert completed_one_of(cut, analyse(holder)).endswith(
+        "one of the first link and a pivot arm.")  # "a": the claim has no pivot arm yet
+    assert completed_one_of(cut, analyse(holder.replace("a pivot arm", "the second link"))) \
+        .endswith("one of the first link and the second link.")
+    # no sentence lists the others, but one says "one of the <plural>": the plural is meant
+    plural = analyse("A tray has a base and cups. A pump fills at least one of the cups.")
+    assert completed_one_of("A tray comprising: a base; and a pump filling one of the cup.",
+                            plural).endswith("one of the cups.")
+    assert not open_one_of("A mixer that feeds each one of the plurality of terminals.")
+    assert not open_one_of("A mixer that feeds one of the terminals and the hub.")

@@ -31,6 +31,7 @@ from torchworks.recipes.patents.draft.disclosure import (
 )
 from torchworks.recipes.patents.draft.following import following_clauses, opening_predicate
 from torchworks.recipes.patents.draft.garbled import repaired
+from torchworks.recipes.patents.draft.mend import completed_one_of
 from torchworks.recipes.patents.draft.parts import list_items, subject_parts
 from torchworks.recipes.patents.draft.statement import (
     FINITE,
@@ -75,9 +76,11 @@ def build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
           plain: bool = False, stated: bool = True) -> list[Claim]:
     """The claims of `_build`, without the disclosure's self-praise ("an exemplary circuit",
     "the inventive device"): not claim language, and nothing a claim needs; an element
-    introduced again where a clause refers to it ("where a valve provides") is "the", and an
-    item split off a "between A and B" is joined back."""
-    return [Claim(repaired(without_self_praise(c.text)), c.parent, c.introduces)
+    introduced again where a clause refers to it ("where a valve provides") is "the", an
+    item split off a "between A and B" is joined back, and a "one of the X" cut before its
+    "and the Y" completed from the disclosure (`mend.completed_one_of`)."""
+    return [Claim(completed_one_of(repaired(without_self_praise(c.text)), disclosure), c.parent,
+                  c.introduces)
             for c in _build(disclosure, dependents, elements, plain, stated)]
 
 

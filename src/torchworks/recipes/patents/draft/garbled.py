@@ -7,6 +7,8 @@ benchmarks/data/granted_claims/) and the brief's examples:
   transferred to a condenser", "a housing defining a chamber is coupled to an engine");
 - "between" left without its "and" ("a door movable between a closed position covering the
   aperture;" with "an open position" split into the next item);
+- "one of" one singular thing ("disposed on a surface of one of the first member;", the
+  sentence's "and the second member" cut off): mended from the disclosure (`mend.py`);
 - a "wherein" statement continued by a purpose ("wherein the chamber is of minimum volume, and
   for moving the valve ...");
 - an element introduced a second time where it is referred to ("a valve moveable ... where a
@@ -61,7 +63,7 @@ _SECOND_VERB = re.compile(r"(?P<before>[^;:,]*\b(?:is|are|was|were)\s[^;:,]*),\s
 
 def garbled(text: str) -> str:
     """The garbled words of one claim ("" when none): the first pattern that matches."""
-    for find in (_item_is_sentence, _open_between, _and_for, _reintroduced, _empty_wherein,
+    for find in (_item_is_sentence, _open_between, open_one_of, _and_for, _reintroduced, _empty_wherein,
                  _subjectless, _verbless_wherein, _junk_item, _relative_leftover,
                  _adverb_before_relative):
         found = find(text)
@@ -104,6 +106,30 @@ def _open_between(text: str) -> str:
             betweens = len(re.findall(r"\bbetween\b", item[match.start():]))
             if not plural and len(re.findall(r"\band\b", after)) < betweens:
                 return item[match.start():match.start() + 60].strip()
+    return ""
+
+
+# "one of the first member", "each of the inner cylinder": a choice among things, of one
+_ONE_OF = re.compile(r"\b(?:one|each|either|any|both|all)\s+of\s+(?=(?:the|said)\s)")
+
+
+_COLLECTIVE = frozenset({"plurality", "group", "set", "number", "pair", "series", "array",
+                         "multiplicity", "list", "combination"})
+
+
+def open_one_of(text: str) -> str:
+    """"one of" (or "each of") a singular thing with no "and"/"or" after it in its item: the
+    other things were cut off ("an outer surface of one of the first transfer member")."""
+    for item in _items(text) or [text]:
+        for match in _ONE_OF.finditer(item):
+            after = item[match.end():]
+            found = phrases(after)
+            if not found or found[0].start or found[0].head in _COLLECTIVE:
+                continue  # "one of the plurality of terminals": its things are plural
+            head = found[0].head
+            plural = head.endswith("s") and not head.endswith("ss") and lemma(head, "NOUN") != head
+            if not plural and not re.search(r"\b(?:and|or)\b", after):
+                return item[match.start():match.end() + found[0].end].strip()
     return ""
 
 

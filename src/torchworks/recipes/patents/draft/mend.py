@@ -14,6 +14,10 @@ R-L and added garbled drafts). Two faults are mended here:
   comma; "An apparatus that processes pictures" / "A fiber produced so as to have ..." say
   what the subject does or is ("An apparatus, wherein the apparatus processes pictures"), but
   not where it only says the document presents it ("A system provided whereby ...").
+- "one of" one singular thing ("disposed on an outer surface of one of the first transfer
+  member;": the relation was cut before its "and"): completed from the disclosure's sentence
+  ("... one of the first transfer member and the second transfer member"), else made plural
+  where the disclosure has the plural ("at least one of said windows").
 The document's words left in an item ("a slider ... is described;", "a system provided in
 which ...") are dropped.
 What is mended is kept only when the strict check then finds no error in it.
@@ -24,9 +28,9 @@ from __future__ import annotations
 import re
 
 from torchworks.recipes.patents.claims.parse import COMMA_LIST
-from torchworks.recipes.patents.draft.chunk import FUNCTION, parts_of_speech, phrases
+from torchworks.recipes.patents.draft.chunk import FUNCTION, article, parts_of_speech, phrases
 from torchworks.recipes.patents.draft.disclosure import Disclosure
-from torchworks.recipes.patents.draft.garbled import garbled
+from torchworks.recipes.patents.draft.garbled import garbled, open_one_of
 from torchworks.recipes.patents.draft.strict import check_draft, cut_element, no_transition
 from torchworks.recipes.patents.draft.wording import presents_only
 
@@ -50,8 +54,8 @@ def mended_claim(text: str, disclosure: Disclosure) -> str:
         return text
     head, colon, body = _SAID_OF_IT.sub("", text).partition(": ")
     said = head + colon + _PRESENTED.sub("", body)  # an item's, not the preamble's
-    mended = with_transition(complete_cut(said, disclosure.sentences,
-                                          disclosure.modifiers))
+    mended = with_transition(complete_cut(completed_one_of(said, disclosure),
+                                          disclosure.sentences, disclosure.modifiers))
     return mended if mended != text and not _errors(mended, disclosure) else text
 
 
@@ -81,6 +85,57 @@ def complete_cut(text: str, sentences: list[str],
             return text
         text = shorter
     return text
+
+
+def completed_one_of(text: str, disclosure: Disclosure) -> str:
+    """Each "one of the X" left without its other things completed as a disclosure sentence
+    has it ("one of the first member" -> "one of the first member and the second member",
+    "the" where the claim introduces that one already, else "a"), else with X made plural
+    when the disclosure uses the plural; `text` unchanged when neither can be done."""
+    for _ in range(3):
+        fragment = open_one_of(text)
+        if not fragment:
+            return text
+        at = text.find(fragment) + len(fragment)
+        name = fragment.split(" ", 3)[3]  # "one of the" / "one of said"
+        rest = _other_things(name, disclosure.sentences, text[:at])
+        plural = "" if rest else _plural(name, disclosure.sentences)
+        if not rest and not plural:
+            return text
+        text = f"{text[:at]}{rest}{text[at:]}" if rest else \
+            f"{text[:at - len(name)]}{plural}{text[at:]}"
+    return text
+
+
+def _other_things(name: str, sentences: list[str], before: str) -> str:
+    """" and the second member": what a sentence lists after "one of the <name>", with the
+    claim's article (`before`: the claim up to there), or ""."""
+    pattern = re.compile(rf"\bof\s+(?:the|said)\s+{re.escape(name)}\s+(?P<conj>and|or)\s+"
+                         rf"(?=(?:the|said|a|an)\s)", re.IGNORECASE)
+    for sentence in sentences:
+        hit = pattern.search(sentence)
+        other = next((p for p in phrases(sentence) if hit and p.start >= hit.end() and re.fullmatch(
+            r"(?:(?:the|said)\s+)?", sentence[hit.end():p.start], re.IGNORECASE)), None)
+        if other:
+            introduced = re.search(rf"(?<![\w-])(?:an?|the|said)\s+{re.escape(other.name)}"
+                                   rf"(?![\w-])", before, re.IGNORECASE)
+            said = f"the {other.name}" if introduced else article(other.name)
+            return f" {hit['conj'].lower()} {said}"
+    return ""
+
+
+def _plural(name: str, sentences: list[str]) -> str:
+    """`name` with its head plural, when a disclosure sentence says "one of the/said ...
+    <plural>" ("at least one of said windows"); ""."""
+    from lemminflect import getInflection
+
+    *modifiers, head = name.split()
+    for form in getInflection(head.lower(), tag="NNS"):
+        chosen = re.compile(rf"\bone\s+of\s+(?:the|said)\s+(?:[\w-]+\s+){{0,3}}?{form}\b",
+                            re.IGNORECASE)
+        if form != head.lower() and any(chosen.search(s) for s in sentences):
+            return " ".join([*modifiers, form])
+    return ""
 
 
 def _completed(text: str, start: int, end: int, rest: str) -> str:
