@@ -23,10 +23,8 @@ benchmarks/data/granted_claims/) and the brief's examples:
   chamber which is repeatedly filled ... is provided with a probe": mended to ", and which is
   provided with");
 - an adverb left before the relative word of its verb ("an articulating joint assembly
-  rotatably that couples ...": mended to "that rotatably couples");
-- a connective left before the transition ("A siphonic toilet system capable of operating
-  with multiple flush volumes, while comprising:", "A recording plate more comprising:"):
-  mended to "..., comprising:";
+  rotatably that couples ...": mended to "that rotatably couples", `misplaced.py`, which also
+  mends a connective before the transition: "..., while comprising:");
 - a bare item the disclosure does not ground as a part (`ungrounded_items`: "a filling", "a
   front side", "a traction kite" from "a wing for a traction kite"): dropped from claim 1 by
   the pipeline while two items stay.
@@ -37,6 +35,11 @@ from __future__ import annotations
 import re
 
 from torchworks.recipes.patents.draft.chunk import ABSTRACT, Phrase, lemma, parts_of_speech, phrases
+from torchworks.recipes.patents.draft.misplaced import (
+    adverb_before_relative,
+    after_relative,
+    without_connective,
+)
 from torchworks.recipes.patents.draft.statement import finite_body
 from torchworks.recipes.patents.draft.twice import once_introduced
 
@@ -63,9 +66,9 @@ _SECOND_VERB = re.compile(r"(?P<before>[^;:,]*\b(?:is|are|was|were)\s[^;:,]*),\s
 
 def garbled(text: str) -> str:
     """The garbled words of one claim ("" when none): the first pattern that matches."""
-    for find in (_item_is_sentence, _open_between, open_one_of, _and_for, _reintroduced, _empty_wherein,
-                 _subjectless, _verbless_wherein, _junk_item, _relative_leftover,
-                 _adverb_before_relative):
+    for find in (_item_is_sentence, _open_between, open_one_of, _and_for, _reintroduced,
+                 _empty_wherein, _subjectless, _verbless_wherein, _junk_item, _relative_leftover,
+                 adverb_before_relative):
         found = find(text)
         if found:
             return found
@@ -145,9 +148,7 @@ def repaired(text: str) -> str:
     only says what is preferred ("(preferably parallel to each other)"), and an element
     introduced twice (`twice.once_introduced`: the bare item dropped, else "the")."""
     text = _TRANSITION.sub(" comprising:", text)
-    text = _CONNECTIVE_TRANSITION.sub(lambda m: f"{m['preamble']}, {m['transition']}:", text,
-                                      count=1)
-    text = _ADVERB_RELATIVE.sub(_adverb_after_relative, text)
+    text = after_relative(without_connective(text))
     text = _PREFERRED.sub("", text)
     text = _LEFTOVER.sub(lambda m: f"{m['clause']}, and which {m['verb']}", text)
     return once_introduced(_participle_items(joined_between(the_for_reintroduced(text))))
@@ -168,41 +169,6 @@ def _participle_items(text: str) -> str:
 
 
 _TRANSITION = re.compile(r",?\s+(?:which|that)\s+(?:may\s+|can\s+)?comprising:")
-# What is left of a clause before the transition: "..., while comprising:", "... more
-# comprising:" (the preamble's first colon only: a "having:" further on is an item's).
-CONNECTIVES = frozenset({"while", "and", "or", "but", "thereby", "whereby", "also", "then",
-                         "thus", "more", "further", "yet", "so", "still"})
-_CONNECTIVE_TRANSITION = re.compile(r"^(?P<preamble>[^:]*?),?\s+(?:" + "|".join(sorted(CONNECTIVES))
-                                    + r")\s+(?P<transition>comprising|including|having|"
-                                    r"consisting of):", re.IGNORECASE)
-# "a joint assembly rotatably that couples": the adverb of the clause's verb before its "that"
-_ADVERB_RELATIVE = re.compile(r"(?<![\w-])(?P<adverb>[a-z]+ly)\s+(?P<relative>that|which)\s+"
-                              r"(?P<verb>[a-z]+)\b")
-
-
-def _adverb(word: str) -> bool:
-    """"rotatably", "selectively": a word only an adverb ("assembly", "supply" are nouns,
-    "only", "friendly" adjectives too); the lexicon lacks many "-ably" ones."""
-    pos = parts_of_speech(word.lower())
-    return not pos & {"NOUN", "ADJ", "PROPN"} and ("ADV" in pos or (not pos and len(word) >= 6))
-
-
-def _adverb_after_relative(match: re.Match) -> str:
-    """"rotatably that couples" -> "that rotatably couples"; "... that is coupled" -> "that
-    is rotatably coupled"."""
-    if not _adverb(match["adverb"]):
-        return match.group()
-    if match["verb"].lower() in ("is", "are"):
-        return f"{match['relative']} {match['verb']} {match['adverb']}"
-    return f"{match['relative']} {match['adverb']} {match['verb']}"
-
-
-def _adverb_before_relative(text: str) -> str:
-    """An adverb before the relative word whose verb it modifies ("rotatably that couples")."""
-    return next((m.group() for m in _ADVERB_RELATIVE.finditer(text) if _adverb(m["adverb"])),
-                "")
-
-
 _PREFERRED = re.compile(r"\s*\((?:preferably|typically|e\.g\.,?|for example,?)\s[^()]*\)")
 
 

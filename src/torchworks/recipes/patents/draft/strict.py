@@ -33,7 +33,8 @@ from torchworks.recipes.patents.claims.check import check_text
 from torchworks.recipes.patents.claims.findings import Finding, Report, sort_findings
 from torchworks.recipes.patents.claims.parse import build_claim
 from torchworks.recipes.patents.draft.chunk import parts_of_speech
-from torchworks.recipes.patents.draft.garbled import CONNECTIVES, garbled
+from torchworks.recipes.patents.draft.garbled import garbled
+from torchworks.recipes.patents.draft.misplaced import CONNECTIVES
 from torchworks.recipes.patents.draft.twice import introduced_twice
 
 BOILERPLATE = frozenset({
@@ -232,7 +233,7 @@ def no_transition(text: str) -> bool:
 
 
 # The preamble's last words when they leave a clause open before the transition: a connective
-# ("while", "and", "more": `garbled.CONNECTIVES`) or a word that needs what follows it.
+# ("while", "and", "more": `misplaced.CONNECTIVES`) or a word that needs what follows it.
 _OPEN_END = CONNECTIVES | {"which", "that", "being", "is", "are", "of", "to", "for", "with",
                            "by", "in", "on", "the", "a", "an", "said"}
 

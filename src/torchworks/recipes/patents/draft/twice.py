@@ -76,7 +76,7 @@ def once_introduced(text: str) -> str:
 
 def _item_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each listed item after the transition's colon."""
-    head, colon, body = text.partition(": ")
+    head, colon, _body = text.partition(": ")
     if not colon:
         return []
     spans, start = [], len(head) + 2

@@ -1,0 +1,63 @@
+"""Words the builder leaves in the wrong place when it joins the disclosure's phrases, found
+(for `garbled.py` and the strict check) and put right (for `garbled.repaired`).
+
+- an adverb before the relative word of its verb: the disclosure's "the joint assembly
+  rotatably couples the first member to the second member", read as the element "joint
+  assembly rotatably" and its relation "couples ...", gives "a joint assembly rotatably that
+  couples ..."; claim language is "a joint assembly that rotatably couples ...";
+- a connective left before the transition: "... capable of operating with multiple flush
+  volumes, while having a larger bowl" read as a statement gives "..., while comprising:",
+  and a subject with a word of its sentence glued on "A recording plate more comprising:";
+  the preamble ends before it: "..., comprising:".
+Found on the tune part of benchmarks/data/granted_claims/ and in the draft_unseen2 reading.
+"""
+
+from __future__ import annotations
+
+import re
+
+from torchworks.recipes.patents.draft.chunk import parts_of_speech
+
+# What is left of a clause before the transition (the preamble's: its first colon).
+CONNECTIVES = frozenset({"while", "and", "or", "but", "thereby", "whereby", "also", "then",
+                         "thus", "more", "further", "yet", "so", "still"})
+_CONNECTIVE_TRANSITION = re.compile(r"^(?P<preamble>[^:]*?),?\s+(?:" + "|".join(sorted(CONNECTIVES))
+                                    + r")\s+(?P<transition>comprising|including|having|"
+                                    r"consisting of):", re.IGNORECASE)
+# "a joint assembly rotatably that couples": the adverb of the clause's verb before its "that"
+_ADVERB_RELATIVE = re.compile(r"(?<![\w-])(?P<adverb>[a-z]+ly)\s+(?P<relative>that|which)\s+"
+                              r"(?P<verb>[a-z]+)\b")
+
+
+def without_connective(text: str) -> str:
+    """"..., while comprising:" -> "..., comprising:"; `text` unchanged without one."""
+    return _CONNECTIVE_TRANSITION.sub(lambda m: f"{m['preamble']}, {m['transition']}:", text,
+                                      count=1)
+
+
+def _adverb(word: str) -> bool:
+    """"rotatably", "selectively": a word only an adverb ("assembly", "supply" are nouns,
+    "only", "friendly" adjectives too); the lexicon lacks many "-ably" ones."""
+    pos = parts_of_speech(word.lower())
+    return not pos & {"NOUN", "ADJ", "PROPN"} and ("ADV" in pos or (not pos and len(word) >= 6))
+
+
+def _moved(match: re.Match) -> str:
+    if not _adverb(match["adverb"]):
+        return match.group()
+    if match["verb"].lower() in ("is", "are"):
+        return f"{match['relative']} {match['verb']} {match['adverb']}"
+    return f"{match['relative']} {match['adverb']} {match['verb']}"
+
+
+def after_relative(text: str) -> str:
+    """"rotatably that couples" -> "that rotatably couples"; "rotatably that is coupled" ->
+    "that is rotatably coupled"."""
+    return _ADVERB_RELATIVE.sub(_moved, text)
+
+
+def adverb_before_relative(text: str) -> str:
+    """An adverb before the relative word whose verb it modifies ("rotatably that couples"),
+    or ""."""
+    return next((m.group() for m in _ADVERB_RELATIVE.finditer(text) if _adverb(m["adverb"])),
+                "")
