@@ -2,8 +2,8 @@
 here on a made-up disclosure with the same pattern (never the unseen text): an element
 introduced twice in one claim (a bare item, then again with its relation), an adverb put
 before "that" ("rotatably that couples"), "one of" a single thing (the relation cut before
-its "and the second member"), and a transition after what is left of a clause ("..., while
-comprising:")."""
+its "and the second member"), a transition after what is left of a clause ("..., while
+comprising:"), and a "the" in the preamble with nothing to refer to."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from torchworks.recipes.patents.draft.mend import completed_one_of
 from torchworks.recipes.patents.draft.pipeline import draft_claims
 from torchworks.recipes.patents.draft.strict import broken_transition, check_draft
 from torchworks.recipes.patents.draft.twice import introduced_twice, once_introduced
+from torchworks.recipes.patents.draft.wording import preamble_of
 
 ARM = ("In some embodiments, a robotic arm is provided that comprises a first link, a second "
        "link, a pivot joint assembly, and a tool holder. The pivot joint assembly rotatably "
@@ -113,3 +114,18 @@ def test_one_of_a_single_thing_is_completed_from_the_disclosure() -> None:
                             plural).endswith("one of the cups.")
     assert not open_one_of("A mixer that feeds each one of the plurality of terminals.")
     assert not open_one_of("A mixer that feeds one of the terminals and the hub.")
+
+
+def test_a_the_inside_the_subject_is_introduced_by_the_preamble() -> None:
+    assert preamble_of("method of enhancing the tonal characteristics of digital images") == (
+        "a method of enhancing tonal characteristics of digital images")
+    assert preamble_of("device for cleaning the filter of a pump") == (
+        "a device for cleaning a filter of a pump")
+    assert preamble_of("system for routing contact records") == (
+        "a system for routing contact records")
+    disclosure = "A pump has a filter and a brush. The brush cleans the filter."
+    assert "antecedent-basis" in _errors(
+        ["A device for cleaning the filter comprising: a brush; and a filter."], disclosure)
+    assert "antecedent-basis" not in _errors(
+        [f"{preamble_of('device for cleaning the filter').capitalize()} comprising: a brush."],
+        disclosure)

@@ -8,7 +8,13 @@ from __future__ import annotations
 import functools
 import re
 
-from torchworks.recipes.patents.draft.chunk import article, lemma, parts_of_speech, words_of
+from torchworks.recipes.patents.draft.chunk import (
+    article,
+    lemma,
+    parts_of_speech,
+    phrases,
+    words_of,
+)
 
 _STATIVE = frozenset({
     "be", "have", "contain", "include", "comprise", "consist", "satisfy", "represent",
@@ -133,12 +139,26 @@ def gerund(verb: str) -> str:
 
 
 def preamble_of(subject: str) -> str:
-    """"a system for routing contact records": one thing, whatever its purpose's plural."""
+    """"a system for routing contact records": one thing, whatever its purpose's plural. A
+    "the" inside the subject ("method of enhancing the tonal characteristics of images") has
+    nothing before it to refer to in claim 1: the preamble introduces it ("... enhancing
+    tonal characteristics ...", "... for cleaning a filter")."""
     core = re.split(r" (?:for|of|to|with|in|on) ", subject)[0]
     introduced = article(core)
     if not introduced.startswith(("a ", "an ")) or introduced.startswith("a plurality of "):
         introduced = ("an " if core[:1].lower() in "aeiou" else "a ") + core  # one invention
-    return introduced.split(" ", 1)[0] + " " + subject
+    return introduced.split(" ", 1)[0] + " " + _introducing(subject)
+
+
+def _introducing(subject: str) -> str:
+    for phrase in reversed(phrases(subject)):
+        if phrase.determiner.lower() == "the" and phrase.start:
+            head = phrase.words[-1]
+            plural = head.endswith("s") and lemma(head, "NOUN") != head
+            named = subject[phrase.start + 4:phrase.end]
+            subject = subject[:phrase.start] + (named if plural else article(named)) + \
+                subject[phrase.end:]
+    return subject
 
 
 def join_items(items: list[str]) -> str:
