@@ -3,7 +3,8 @@ here on a made-up disclosure with the same pattern (never the unseen text): an e
 introduced twice in one claim (a bare item, then again with its relation), an adverb put
 before "that" ("rotatably that couples"), "one of" a single thing (the relation cut before
 its "and the second member"), a transition after what is left of a clause ("..., while
-comprising:"), and a "the" in the preamble with nothing to refer to."""
+comprising:"), a "the" in the preamble with nothing to refer to, and a step made of a
+relative clause ("connecting a resistor which to ...")."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from torchworks.recipes.patents.draft.disclosure import analyse
 from torchworks.recipes.patents.draft.garbled import garbled, open_one_of, repaired
 from torchworks.recipes.patents.draft.mend import completed_one_of
 from torchworks.recipes.patents.draft.pipeline import draft_claims
+from torchworks.recipes.patents.draft.statement import passive_steps
 from torchworks.recipes.patents.draft.strict import broken_transition, check_draft
 from torchworks.recipes.patents.draft.twice import introduced_twice, once_introduced
 from torchworks.recipes.patents.draft.wording import preamble_of
@@ -129,3 +131,13 @@ def test_a_the_inside_the_subject_is_introduced_by_the_preamble() -> None:
     assert "antecedent-basis" not in _errors(
         [f"{preamble_of('device for cleaning the filter').capitalize()} comprising: a brush."],
         disclosure)
+
+
+def test_a_relative_clause_in_the_passive_is_a_step_on_its_element() -> None:
+    assert passive_steps("The divider includes a first resistor, and a second resistor which "
+                         "is connected to the first resistor in series.") == [
+        "connecting a second resistor to the first resistor in series"]
+    assert garbled("A method comprising: dividing a voltage; and connecting a second resistor "
+                   "which to a first resistor.") == "which to"
+    assert not garbled("A frame comprising: a sleeve which at least partially surrounds a rod; "
+                       "and a hole through which the rod passes.")

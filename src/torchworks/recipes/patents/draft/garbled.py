@@ -18,7 +18,7 @@ benchmarks/data/granted_claims/) and the brief's examples:
   compared with ..."), and an item that is only an -ing form ("a lifting");
 - a verb without its subject or a modal without its verb ("a vacuum that is not detected, can
   be obtained", "materials can, comprising", "which may comprising", "a section that
-  generating", "a method ... using comprising:");
+  generating", "a method ... using comprising:", "connecting a resistor which to a node");
 - a relative clause left with the main verb of the sentence it was cut from ("a metering
   chamber which is repeatedly filled ... is provided with a probe": mended to ", and which is
   provided with");
@@ -59,7 +59,7 @@ _SUBJECTLESS = re.compile(r",\s+(?:can|could|may|might)\s+be\b|\b(?:that|which)\
                           r"comprising|providing|using|being)\b|\b(?:using|by|via|with|for|of|to|in|"
                           r"on|and|or|that|which|an?|the)\s+comprising\b|\b(?:can|could|may|might|will|"
                           r"must|should)\s*[,.;:]|\b(?:can|could|may|might|will|must|should)\s+"
-                          r"\w+ing\b")
+                          r"\w+ing\b|\bwhich\s+(?:to|on|into|onto|from)\s")
 _SECOND_VERB = re.compile(r"(?P<before>[^;:,]*\b(?:is|are|was|were)\s[^;:,]*),\s+(?:is|are)\s+"
                           r"\w+ed\b")
 

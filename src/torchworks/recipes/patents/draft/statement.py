@@ -70,8 +70,9 @@ _ITEM_START = re.compile(r"^(?:(?:" + "|".join(sorted(DETERMINERS, key=len, reve
                          re.IGNORECASE)
 _SUBORDINATE = re.compile(r"^(?:while|when|after|before|once|if|during|in|upon|as|since|"
                           r"where)\b\s*([^,]{0,160}),\s*", re.IGNORECASE)
+# "a resistor which is connected to ...": the relative word is no part of what is acted on
 _PASSIVE = re.compile(r"^(?P<np>(?:a|an|the|said|each|one or more|a plurality of)\s[^,;]{1,80}?)"
-                      r"\s(?:is|are)\s(?:then\s|first\s|subsequently\s|also\s)?"
+                      r"(?:\s(?:which|that))?\s(?:is|are)\s(?:then\s|first\s|subsequently\s|also\s)?"
                       r"(?P<verb>[a-z]+ed)(?P<more>(?:\sand\s[a-z]+ed)?)\b(?P<rest>[^;]*)$",
                       re.IGNORECASE)
 
