@@ -59,15 +59,19 @@ def _introduces(text: str, mention: Mention) -> bool:
 def once_introduced(text: str) -> str:
     """`text` with each element introduced once: a bare listed item naming an element the
     claim introduces elsewhere dropped (the later one when both are bare), else the later
-    "a X" made "the X"."""
+    "a X" made "the X"; unchanged where the bare item is the only one ("A lamp comprising: a
+    lamp." is no claim to mend: the strict check faults it)."""
     for _ in range(8):  # a claim repeats few elements
         pair = introduced_twice(text)
         if not pair:
             return text
         first, second = pair
-        mended = _without_bare_item(text, second) or (
-            "" if _referred_between(text, first, second) else _without_bare_item(text, first)
-        ) or _referring_back(text, second)
+        spans = _item_spans(text)
+        bare = _bare_item(text, spans, second)
+        if bare is None and not _referred_between(text, first, second):
+            bare = _bare_item(text, spans, first)  # the first goes unless "the X" needs it
+        mended = _referring_back(text, second) if bare is None else _without_item(
+            text, spans, bare)
         if not mended or mended == text:
             return text
         text = mended
@@ -88,19 +92,22 @@ def _item_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _without_bare_item(text: str, mention: Mention) -> str:
-    """`text` without the listed item that is only "a/an <mention>", or ""."""
-    spans = _item_spans(text)
+def _bare_item(text: str, spans: list[tuple[int, int]], mention: Mention) -> int | None:
+    """The index of the listed item that is only "a/an <mention>", or None."""
     for at, (start, end) in enumerate(spans):
         if start <= mention.start < end:
-            item = text[start:end]
-            if not re.fullmatch(r"an?\s+" + re.escape(text[mention.start:mention.end]), item,
-                                re.IGNORECASE) or len(spans) < 2:
-                return ""
-            kept = [text[s:e] for n, (s, e) in enumerate(spans) if n != at]
-            listed = kept[0] if len(kept) == 1 else "; ".join(kept[:-1]) + "; and " + kept[-1]
-            return f"{text[:spans[0][0]]}{listed}."
-    return ""
+            name = re.escape(text[mention.start:mention.end])
+            return at if re.fullmatch(rf"an?\s+{name}", text[start:end], re.IGNORECASE) else None
+    return None
+
+
+def _without_item(text: str, spans: list[tuple[int, int]], at: int) -> str:
+    """`text` without listed item `at`, or "" when it is the only one."""
+    kept = [text[s:e] for n, (s, e) in enumerate(spans) if n != at]
+    if not kept:
+        return ""
+    listed = kept[0] if len(kept) == 1 else "; ".join(kept[:-1]) + "; and " + kept[-1]
+    return f"{text[:spans[0][0]]}{listed}."
 
 
 def _referred_between(text: str, first: Mention, second: Mention) -> bool:
