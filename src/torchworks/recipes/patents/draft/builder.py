@@ -28,6 +28,7 @@ from torchworks.recipes.patents.draft.disclosure import (
     Disclosure,
     Relation,
     element_name,
+    quantity,
 )
 from torchworks.recipes.patents.draft.following import following_clauses, opening_predicate
 from torchworks.recipes.patents.draft.garbled import repaired
@@ -226,7 +227,8 @@ def _some_elements(disclosure: Disclosure) -> list[str]:
             f"the disclosure names no parts of the {disclosure.subject} to claim",
             fix="describe what it is made of, e.g. 'The lamp has a base, an arm hinged to the "
                 "base and a shade held by the arm.'")
-    return disclosure.elements[:3]
+    parts = [n for n in disclosure.elements if not quantity(n)]
+    return (parts or disclosure.elements)[:3]
 
 
 def _relation_for(disclosure: Disclosure, name: str, used: set[Relation]) -> Relation | None:
@@ -294,7 +296,7 @@ def dependents_of(disclosure: Disclosure, claims: list[Claim], limit: int,
     for name in [] if label == "method" or is_method(subject) else disclosure.elements:
         claimed = set().union(*(c.introduces for c in claims + made))
         if name in claimed or len(made) >= limit or not _stated_beyond_subject(disclosure, name) \
-                or name in stated or not is_part(name):
+                or name in stated or not is_part(name) or quantity(name):
             continue  # the apparatus a method statement names is claimed on its own
         relation = _relation_for(disclosure, name, used)
         if not relation and " " not in name and disclosure.counts[name] < 3:

@@ -24,7 +24,9 @@ from torchworks.recipes.patents.draft.chunk import (
     DEFINITE,
     FUNCTION,
     GENERIC,
+    MEASURED_REGION,
     META,
+    QUANTITY,
     Phrase,
     lemma,
     modifiers_of,
@@ -111,7 +113,8 @@ class Disclosure:
 
     def essential(self, limit: int = 5) -> list[str]:
         """Elements for claim 1: those named outside optional sentences, most recurrent first
-        among the earliest, at most `limit`, kept in the order the disclosure names them."""
+        among the earliest, at most `limit`, kept in the order the disclosure names them. A
+        measured property ("a seal depth") is no element, however often it recurs."""
         optional = {f.sentence for f in self.features}
         named: list[str] = []
         for index, sentence in enumerate(self.sentences):
@@ -119,7 +122,7 @@ class Disclosure:
                 continue
             for phrase in phrases(sentence):
                 name = element_name(phrase)
-                if name in self.elements and name not in named:
+                if name in self.elements and name not in named and not quantity(name):
                     named.append(name)
         ranked = sorted(named, key=lambda n: (-self.counts[n], named.index(n)))[:limit]
         return [n for n in named if n in ranked]
@@ -226,12 +229,24 @@ def element_name(phrase: Phrase) -> str:
         return "pair of " + " ".join(phrase.words[2:][-3:])
     named = phrase.words[1:] if phrase.words[0] in _COUNTS and len(phrase.words) > 1 else \
         phrase.words  # "the two connector parts" are the "two connector parts"
-    return " ".join(named[-4:])
+    kept = list(named[-4:])
+    if len(named) > 4 and named[-5].endswith("ly") and len(kept) > 1:
+        kept = kept[1:]  # "normally closed first pressure switch": what the cut adverb
+        # graded goes with it ("first pressure switch", not "closed first pressure switch")
+    return " ".join(kept)
 
 
-_DOCUMENT_WORDS = frozenset({"invention", "inventions", "disclosure"})
+_DOCUMENT_WORDS = frozenset({"invention", "inventions", "disclosure", "presently"})
 _COUNTS = frozenset({"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                      "twelve", "multiple", "several", "plural"})
+
+
+def quantity(name: str) -> bool:
+    """"peak flow rate", "seal depth", "larger surface area": a measured property of a part,
+    not a part. A claim gives it a value in the disclosure's words ("wherein the toilet has a
+    peak flow rate of at least about 2500 ml/s"); listed bare as an element, it claims nothing."""
+    words = name.split()
+    return bool(words) and (words[-1] in QUANTITY or " ".join(words[-2:]) in MEASURED_REGION)
 
 
 def is_subject(name: str, subject: str) -> bool:
