@@ -73,6 +73,14 @@ MEASURED_REGION = frozenset({"surface area", "cross-sectional area", "contact ar
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d+(?:[.,]\d+)*%?|[^\sA-Za-z0-9]")
 
 
+def quantity(name: str) -> bool:
+    """"peak flow rate", "seal depth", "larger surface area": a measured property of a part,
+    not a part. A claim gives it a value in the disclosure's words ("wherein the toilet has a
+    peak flow rate of at least about 2500 ml/s"); listed bare as an element, it claims nothing."""
+    words = name.split()
+    return bool(words) and (words[-1] in QUANTITY or " ".join(words[-2:]) in MEASURED_REGION)
+
+
 @dataclass(frozen=True)
 class Word:
     text: str

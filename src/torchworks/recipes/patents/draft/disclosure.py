@@ -24,13 +24,12 @@ from torchworks.recipes.patents.draft.chunk import (
     DEFINITE,
     FUNCTION,
     GENERIC,
-    MEASURED_REGION,
     META,
-    QUANTITY,
     Phrase,
     lemma,
     modifiers_of,
     phrases,
+    quantity,
     verb_like,
     words_of,
 )
@@ -50,7 +49,8 @@ _OPTIONAL = re.compile(r"\b(?:may|can|could|might|optionally|preferably|alternat
 _MATERIAL = re.compile(r"\b(?:made|formed|manufactured|molded|moulded|constructed) (?:of|from)\b",
                        re.IGNORECASE)
 _RANGE = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:%|mm|cm|m|kg|g|mg|ml|l|v|mv|a|ma|w|kw|hz|khz|mhz|"
-                    r"ghz|s|ms|°c|degrees|percent|bits?|bytes?)\b", re.IGNORECASE)
+                    r"ghz|s|ms|°c|°f|degrees|percent|bits?|bytes?|inch(?:es)?|psi|kpa|mpa|rpm|"
+                    r"nm|μm|µm)\b", re.IGNORECASE)
 _PROCESS = re.compile(r"\b(?:method|process|steps?)\b", re.IGNORECASE)
 _MODAL = re.compile(r"\b(?:may|can|could|might)\s+(?:also\s+|optionally\s+|further\s+)?"
                     r"(be|have|include|comprise|\w+)\b", re.IGNORECASE)
@@ -241,14 +241,6 @@ _COUNTS = frozenset({"two", "three", "four", "five", "six", "seven", "eight", "n
                      "twelve", "multiple", "several", "plural"})
 
 
-def quantity(name: str) -> bool:
-    """"peak flow rate", "seal depth", "larger surface area": a measured property of a part,
-    not a part. A claim gives it a value in the disclosure's words ("wherein the toilet has a
-    peak flow rate of at least about 2500 ml/s"); listed bare as an element, it claims nothing."""
-    words = name.split()
-    return bool(words) and (words[-1] in QUANTITY or " ".join(words[-2:]) in MEASURED_REGION)
-
-
 def is_subject(name: str, subject: str) -> bool:
     """"the lock" refers back to "a bicycle lock": the subject's head alone is the subject."""
     return subject.endswith(" " + name) or name == subject.split()[-1]
@@ -328,7 +320,8 @@ _FACT_VERBS = frozenset({"is", "are", "has", "have", "includes", "include", "com
 
 def _clause_end(sentence: str, start: int, following: list[Phrase]) -> int:
     """Where the clause ends: at punctuation or a conjunction that starts another clause, but
-    not at the "and" of "between A and B"."""
+    not at the "and" of "between A and B", nor inside a list of what the element has ("has a
+    containing room, an entrance hole and an exit hole")."""
     stop = re.compile(r"[,;:.]|\s(?:and|while|whereby|so that|such that|wherein)\s")
     at = following[0].end
     while match := stop.search(sentence, at):
@@ -337,8 +330,23 @@ def _clause_end(sentence: str, start: int, following: list[Phrase]) -> int:
                 between:match.start()]:
             at = match.end()
             continue
+        if match.group().strip() in (",", "and") and listed_next(sentence, match.end()):
+            at = match.end()
+            continue
         return match.start()
     return len(sentence)
+
+
+def listed_next(sentence: str, at: int) -> bool:
+    """A list goes on at `at`: a determiner-led noun phrase follows ("and" optional) and ends
+    where a list item ends (a comma, "and"/"or", the sentence's end), not where a clause of
+    its own goes on ("..., the pin engaging a notch", "... and a spring returns it")."""
+    rest = re.sub(r"^\s*(?:and|or)\s+", " ", sentence[at:])
+    found = phrases(rest)
+    if not found or found[0].start != len(rest) - len(rest.lstrip()) or not found[0].determiner:
+        return False
+    return bool(re.match(r"\s*(?:[,;.]|$|(?:and|or)\s+(?:a|an|the|one|at least)\s)",
+                         rest[found[0].end:]))
 
 
 def _feature(sentence: str, index: int, elements: list[str], subject: str) -> Feature | None:
