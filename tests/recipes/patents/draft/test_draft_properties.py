@@ -4,6 +4,7 @@ magnetically attractive members") stays inside the element it describes."""
 
 from __future__ import annotations
 
+from torchworks.recipes.patents.draft.builder import build
 from torchworks.recipes.patents.draft.chunk import phrases, quantity
 from torchworks.recipes.patents.draft.disclosure import analyse, element_name
 from torchworks.recipes.patents.draft.pipeline import draft_claims
@@ -90,4 +91,31 @@ def test_a_relation_keeps_the_whole_list_of_what_a_part_has() -> None:
     claim = result.claims[0]
     for part in ("an entrance hole", "an exit hole", "a second filter layer", "a frame body"):
         assert part in claim, claim
+    assert result.report.errors == 0
+
+
+def test_a_statement_naming_only_a_property_is_not_claim_1s_list() -> None:
+    """"... to provide a kettle having a good heating property" states what the kettle is
+    good at, not its parts: claim 1 lists the parts the next sentence states."""
+    disclosure = ("An advantage of the invention is to provide a kettle having a good heating "
+                  "property. The kettle has a body, a heating plate under the body and a lid "
+                  "hinged to the body. The heating plate heats water in the body.")
+    claim = build(analyse(disclosure, "Kettle"))[0].text
+    assert "property" not in claim.split(", wherein")[0], claim
+    for part in ("a body", "a heating plate under the body", "a lid hinged to the body"):
+        assert part in claim, claim
+
+
+def test_a_bare_item_the_disclosure_does_not_ground_as_a_part_is_not_listed() -> None:
+    """"a front side" with nothing it is the side of: listed bare, it claims nothing (and a
+    list holding such items gives way to a thinner statement of the invention)."""
+    disclosure = ("A lamp has a base, an arm hinged to the base and a shade held by the arm. A "
+                  "bulb sits in the shade. A switch on the base turns the bulb on. The shade "
+                  "faces a front side. The base stands on a front side of a desk. A cord feeds "
+                  "the switch.")
+    result = draft_claims(disclosure, title="Desk lamp")
+    items = [i.split(", wherein")[0].strip(" .").removeprefix("and ")
+             for i in result.claims[0].split(":", 1)[1].split(";")]
+    assert "a front side" not in items, result.claims[0]
+    assert "a bulb that sits in the shade" in items
     assert result.report.errors == 0

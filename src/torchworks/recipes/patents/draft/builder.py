@@ -32,7 +32,7 @@ from torchworks.recipes.patents.draft.disclosure import (
     listed_next,
 )
 from torchworks.recipes.patents.draft.following import following_clauses, opening_predicate
-from torchworks.recipes.patents.draft.garbled import repaired
+from torchworks.recipes.patents.draft.garbled import repaired, ungrounded_items
 from torchworks.recipes.patents.draft.parts import list_items, subject_parts
 from torchworks.recipes.patents.draft.statement import (
     FINITE,
@@ -134,6 +134,9 @@ def _build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
             continue  # past three items, a bare element must be no purpose ("a drink warm");
             # a bare "a state" carries nothing ("a rest state" does)
         relation = _relation_for(disclosure, name, used)
+        if not relation and ungrounded_items(f": {article(name)}", disclosure.sentences):
+            continue  # "a front side", "a body part" (the assembly's context): the list stays
+            # one of parts, not one a thinner statement of the invention must replace
         chain.add(name)
         item = article(disclosure.form(name))
         if relation:
@@ -171,11 +174,13 @@ def _build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
 
 def _usable_statements(disclosure: Disclosure) -> list[Statement]:
     """Statements of the invention outside optional sentences: "a X comprising ..." (the
-    subject stated only in the title is still stated so), or "the <subject> comprises ..."."""
+    subject stated only in the title is still stated so), or "the <subject> comprises ...",
+    that name a part ("... having a good oscillation property" names only a property)."""
     head = lemma(disclosure.subject.split()[-1], "NOUN")
     optional = {f.sentence for f in disclosure.features}
     return [s for s in disclosure.statements if s.sentence not in optional and (
-        s.preamble.split()[0].lower() in ("a", "an") or s.head == head)]
+        s.preamble.split()[0].lower() in ("a", "an") or s.head == head) and any(
+        not quantity(found[0].name) for item in s.items if (found := phrases(item)))]
 
 
 def _stated_items(statement: Statement, disclosure: Disclosure, chain: set[str],

@@ -66,7 +66,8 @@ QUANTITY = frozenset({
     "frequencies", "voltage", "voltages", "current", "currents", "resistance", "capacity",
     "capacitance", "inductance", "power", "energy", "force", "forces", "torque", "strength",
     "humidity", "intensity", "amplitude", "magnitude", "efficiency", "percentage",
-    "proportion", "concentration", "distance", "angle", "duration", "size",
+    "proportion", "concentration", "distance", "angle", "duration", "size", "property",
+    "properties", "characteristic", "characteristics",
 })
 MEASURED_REGION = frozenset({"surface area", "cross-sectional area", "contact area",
                              "internal volume", "flow volume", "water volume", "fill volume"})
