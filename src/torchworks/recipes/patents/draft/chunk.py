@@ -55,9 +55,9 @@ ABSTRACT = frozenset({
     "case", "time", "change", "changes", "following", "first", "second", "third", "other",
     "same", "plurality", "variety",
 })
-# Heads naming a measured property of a thing, not a part of it ("a peak flow rate", "a seal
-# depth", "a strip temperature"): a claim says what value it has ("wherein ... of at least
-# 2500 ml/s"), never lists it as an element. "area" and "volume" name a region too ("a display
+# Heads naming a measured property or a quality of a thing, not a part of it ("a peak flow
+# rate", "a seal depth", "a strip temperature", "a detection accuracy"): a claim says what
+# value it has ("wherein ... of at least 2500 ml/s"), never lists it as an element. "area" and "volume" name a region too ("a display
 # area"), so only a measured kind of them counts ("surface area").
 QUANTITY = frozenset({
     "rate", "rates", "depth", "depths", "pressure", "pressures", "temperature", "temperatures",
@@ -67,7 +67,8 @@ QUANTITY = frozenset({
     "capacitance", "inductance", "power", "energy", "force", "forces", "torque", "strength",
     "humidity", "intensity", "amplitude", "magnitude", "efficiency", "percentage",
     "proportion", "concentration", "distance", "angle", "duration", "size", "property",
-    "properties", "characteristic", "characteristics",
+    "properties", "characteristic", "characteristics", "accuracy", "precision", "reliability",
+    "stability", "performance", "durability",
 })
 MEASURED_REGION = frozenset({"surface area", "cross-sectional area", "contact area",
                              "internal volume", "flow volume", "water volume", "fill volume"})
