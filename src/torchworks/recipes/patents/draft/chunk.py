@@ -57,8 +57,9 @@ ABSTRACT = frozenset({
 })
 # Heads naming a measured property or a quality of a thing, not a part of it ("a peak flow
 # rate", "a seal depth", "a strip temperature", "a detection accuracy"): a claim says what
-# value it has ("wherein ... of at least 2500 ml/s"), never lists it as an element. "area" and "volume" name a region too ("a display
-# area"), so only a measured kind of them counts ("surface area").
+# value it has ("wherein ... of at least 2500 ml/s"), never lists it as an element. "area"
+# and "volume" name a region too ("a display area"), so only a measured kind of them counts
+# ("surface area").
 QUANTITY = frozenset({
     "rate", "rates", "depth", "depths", "pressure", "pressures", "temperature", "temperatures",
     "ratio", "ratios", "cycle", "cycles", "speed", "speeds", "velocity", "velocities",
