@@ -8,6 +8,7 @@ from torchworks.recipes.patents.draft.builder import build
 from torchworks.recipes.patents.draft.chunk import phrases, quantity
 from torchworks.recipes.patents.draft.disclosure import analyse, element_name
 from torchworks.recipes.patents.draft.pipeline import draft_claims
+from torchworks.recipes.patents.draft.subject import subject_of
 
 
 def _names(text: str) -> list[str]:
@@ -119,3 +120,11 @@ def test_a_bare_item_the_disclosure_does_not_ground_as_a_part_is_not_listed() ->
     assert "a front side" not in items, result.claims[0]
     assert "a bulb that sits in the shade" in items
     assert result.report.errors == 0
+
+
+def test_a_subject_read_from_a_gerund_title_has_no_the() -> None:
+    """"Enhancing the tonal characteristics of images" names a method; "A method of enhancing
+    the tonal characteristics" would refer back to what no claim introduced."""
+    title = "Enhancing the tonal characteristics of digital images"
+    assert subject_of(title, ["A tone scale function operates on an image."]) == (
+        "method of enhancing tonal characteristics of digital images")

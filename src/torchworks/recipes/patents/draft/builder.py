@@ -29,7 +29,6 @@ from torchworks.recipes.patents.draft.disclosure import (
     Disclosure,
     Relation,
     element_name,
-    listed_next,
 )
 from torchworks.recipes.patents.draft.following import following_clauses, opening_predicate
 from torchworks.recipes.patents.draft.garbled import repaired, ungrounded_items
@@ -253,9 +252,8 @@ def _claimable(relation: Relation) -> bool:
     nothing ("allows a reduction")."""
     return not (FINITE.search(relation.clause) or ":" in relation.clause
                 or all(vague(o) for o in relation.objects)
-                or re.search(r"\b(?:cannot|can not|inventors?)\b", relation.clause)
-                or any(not listed_next(relation.clause, m.start() + 1)  # a list of what
-                       for m in re.finditer(r", (?:a|an|the) ", relation.clause)))  # it has
+                or re.search(r"\b(?:cannot|can not|inventors?)\b|, (?:a|an|the) ",
+                             relation.clause))
 
 
 def dependents_of(disclosure: Disclosure, claims: list[Claim], limit: int,

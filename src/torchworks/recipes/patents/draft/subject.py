@@ -36,7 +36,8 @@ def subject_of(title: str, sentences: list[str]) -> str:
     title = _IMPROVEMENTS.sub("", re.sub(r"(?<=\w)/(?=\w)", " ", title))
     gerund = re.match(r"([A-Za-z]+ing) (?:the|a|an) ", title)
     if gerund and parts_of_speech(gerund[1]) == {"VERB"}:  # "Enhancing the tonal ..."
-        words = title.lower().split()[:8]
+        words = [w for w in title.lower().split()[:8] if w not in DEFINITE]  # "enhancing
+        # tonal characteristics": "the" in a preamble has nothing before it to refer back to
         while words[-1] in FUNCTION or (len(words) > 2 and words[-1].endswith("ing")):
             words.pop()
         return "method of " + " ".join(words)
