@@ -330,14 +330,14 @@ def _clause_end(sentence: str, start: int, following: list[Phrase]) -> int:
                 between:match.start()]:
             at = match.end()
             continue
-        if match.group().strip() in (",", "and") and listed_next(sentence, match.end()):
+        if match.group().strip() in (",", "and") and _listed_next(sentence, match.end()):
             at = match.end()
             continue
         return match.start()
     return len(sentence)
 
 
-def listed_next(sentence: str, at: int) -> bool:
+def _listed_next(sentence: str, at: int) -> bool:
     """A list goes on at `at`: a determiner-led noun phrase follows ("and" optional) and ends
     where a list item ends (a comma, "and"/"or", the sentence's end), not where a clause of
     its own goes on ("..., the pin engaging a notch", "... and a spring returns it")."""
