@@ -23,6 +23,7 @@ from torchworks.recipes.patents.draft.chunk import (
     article,
     lemma,
     phrases,
+    quantity,
 )
 from torchworks.recipes.patents.draft.disclosure import (
     Disclosure,
@@ -30,7 +31,7 @@ from torchworks.recipes.patents.draft.disclosure import (
     element_name,
 )
 from torchworks.recipes.patents.draft.following import following_clauses, opening_predicate
-from torchworks.recipes.patents.draft.garbled import repaired
+from torchworks.recipes.patents.draft.garbled import repaired, ungrounded_items
 from torchworks.recipes.patents.draft.mend import completed_one_of
 from torchworks.recipes.patents.draft.parts import list_items, subject_parts
 from torchworks.recipes.patents.draft.statement import (
@@ -135,6 +136,9 @@ def _build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
             continue  # past three items, a bare element must be no purpose ("a drink warm");
             # a bare "a state" carries nothing ("a rest state" does)
         relation = _relation_for(disclosure, name, used)
+        if not relation and ungrounded_items(f": {article(name)}", disclosure.sentences):
+            continue  # "a front side", "a body part" (the assembly's context): the list stays
+            # one of parts, not one a thinner statement of the invention must replace
         chain.add(name)
         item = article(disclosure.form(name))
         if relation:
@@ -172,11 +176,13 @@ def _build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
 
 def _usable_statements(disclosure: Disclosure) -> list[Statement]:
     """Statements of the invention outside optional sentences: "a X comprising ..." (the
-    subject stated only in the title is still stated so), or "the <subject> comprises ..."."""
+    subject stated only in the title is still stated so), or "the <subject> comprises ...",
+    that name a part ("... having a good oscillation property" names only a property)."""
     head = lemma(disclosure.subject.split()[-1], "NOUN")
     optional = {f.sentence for f in disclosure.features}
     return [s for s in disclosure.statements if s.sentence not in optional and (
-        s.preamble.split()[0].lower() in ("a", "an") or s.head == head)]
+        s.preamble.split()[0].lower() in ("a", "an") or s.head == head) and any(
+        not quantity(found[0].name) for item in s.items if (found := phrases(item)))]
 
 
 def _stated_items(statement: Statement, disclosure: Disclosure, chain: set[str],
@@ -229,7 +235,8 @@ def _some_elements(disclosure: Disclosure) -> list[str]:
             f"the disclosure names no parts of the {disclosure.subject} to claim",
             fix="describe what it is made of, e.g. 'The lamp has a base, an arm hinged to the "
                 "base and a shade held by the arm.'")
-    return disclosure.elements[:3]
+    parts = [n for n in disclosure.elements if not quantity(n)]
+    return (parts or disclosure.elements)[:3]
 
 
 def _relation_for(disclosure: Disclosure, name: str, used: set[Relation]) -> Relation | None:
@@ -297,7 +304,7 @@ def dependents_of(disclosure: Disclosure, claims: list[Claim], limit: int,
     for name in [] if label == "method" or is_method(subject) else disclosure.elements:
         claimed = set().union(*(c.introduces for c in claims + made))
         if name in claimed or len(made) >= limit or not _stated_beyond_subject(disclosure, name) \
-                or name in stated or not is_part(name):
+                or name in stated or not is_part(name) or quantity(name):
             continue  # the apparatus a method statement names is claimed on its own
         relation = _relation_for(disclosure, name, used)
         if not relation and " " not in name and disclosure.counts[name] < 3:

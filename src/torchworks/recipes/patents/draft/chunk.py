@@ -55,7 +55,33 @@ ABSTRACT = frozenset({
     "case", "time", "change", "changes", "following", "first", "second", "third", "other",
     "same", "plurality", "variety",
 })
+# Heads naming a measured property or a quality of a thing, not a part of it ("a peak flow
+# rate", "a seal depth", "a strip temperature", "a detection accuracy"): a claim says what
+# value it has ("wherein ... of at least 2500 ml/s"), never lists it as an element. "area"
+# and "volume" name a region too ("a display area"), so only a measured kind of them counts
+# ("surface area").
+QUANTITY = frozenset({
+    "rate", "rates", "depth", "depths", "pressure", "pressures", "temperature", "temperatures",
+    "ratio", "ratios", "cycle", "cycles", "speed", "speeds", "velocity", "velocities",
+    "length", "width", "height", "thickness", "diameter", "density", "viscosity", "frequency",
+    "frequencies", "voltage", "voltages", "current", "currents", "resistance", "capacity",
+    "capacitance", "inductance", "power", "energy", "force", "forces", "torque", "strength",
+    "humidity", "intensity", "amplitude", "magnitude", "efficiency", "percentage",
+    "proportion", "concentration", "distance", "angle", "duration", "size", "property",
+    "properties", "characteristic", "characteristics", "accuracy", "precision", "reliability",
+    "stability", "performance", "durability",
+})
+MEASURED_REGION = frozenset({"surface area", "cross-sectional area", "contact area",
+                             "internal volume", "flow volume", "water volume", "fill volume"})
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d+(?:[.,]\d+)*%?|[^\sA-Za-z0-9]")
+
+
+def quantity(name: str) -> bool:
+    """"peak flow rate", "seal depth", "larger surface area": a measured property of a part,
+    not a part. A claim gives it a value in the disclosure's words ("wherein the toilet has a
+    peak flow rate of at least about 2500 ml/s"); listed bare as an element, it claims nothing."""
+    words = name.split()
+    return bool(words) and (words[-1] in QUANTITY or " ".join(words[-2:]) in MEASURED_REGION)
 
 
 @dataclass(frozen=True)
@@ -118,8 +144,36 @@ def nominal(word: str) -> bool:
         return False  # reference numerals ("the housing 12") end the phrase
     pos = parts_of_speech(lower)
     if not pos:
-        return True
+        return not _unknown_adverb(lower)
     return bool(pos & {"NOUN", "ADJ", "PROPN", "NUM"})
+
+
+def _unknown_adverb(lower: str) -> bool:
+    """"slidably", "rotatably", "releasably": claim adverbs the lexicon lacks, read as nouns
+    they ran on into the phrase ("a pin slidably" received in a slot)."""
+    return len(lower) > 6 and lower.endswith(("ably", "ibly", "ally"))
+
+
+def adverb(word: str) -> bool:
+    """An -ly adverb ("magnetically", "releasably"), known only as one or unknown."""
+    lower = word.lower()
+    pos = parts_of_speech(lower)
+    return lower.endswith("ly") and lower not in FUNCTION and (
+        pos == {"ADV"} or (not pos and _unknown_adverb(lower)))
+
+
+def _adverb_modifier(words: list[Word], k: int) -> bool:
+    """"magnetically" in "a pair of magnetically attractive members", "substantially" in "a
+    substantially planar surface": an adverb grading the adjective or participle after it is
+    part of the noun phrase; one before a verb or a preposition ("a pin slidably received in
+    a slot", "quickly retracts") ends it."""
+    lower = words[k].lower
+    if not adverb(lower) or k + 2 >= len(words):
+        return False
+    graded, noun = words[k + 1], words[k + 2]
+    adjective = "ADJ" in parts_of_speech(graded.lower) and graded.lower not in FUNCTION and (
+        nominal(noun.text) and _noun_capable(noun.text))
+    return adjective or _participle_modifier(words, k + 1)
 
 
 def verb_like(word: str) -> bool:
@@ -164,7 +218,8 @@ def _chunk(words: list[Word]) -> tuple[Phrase, ...]:
             continue
         j = i + span
         k = start = j + _pair_of(words, j)
-        while k < len(words) and (nominal(words[k].text) or _participle_modifier(words, k)):
+        while k < len(words) and (nominal(words[k].text) or _participle_modifier(words, k)
+                                  or _adverb_modifier(words, k)):
             nxt = words[k + 1].lower if k + 1 < len(words) else ""
             if k > start and verb_like(words[k].text) and (
                     _determiner_at(words, k + 1)[1] or _plural(words[k - 1].lower)
@@ -197,7 +252,8 @@ def _pair_of(words: list[Word], j: int) -> int:
     """2 when word j starts "pair of <noun phrase>" ("a pair of suction cups"): the pair is the
     element, named with what it pairs, not a bare "pair" that a claim cannot refer back to."""
     if j + 2 < len(words) and words[j].lower in ("pair", "pairs") and words[j + 1].lower == "of" \
-            and nominal(words[j + 2].text) and not _determiner_at(words, j + 2)[1]:
+            and (nominal(words[j + 2].text) or _adverb_modifier(words, j + 2)) \
+            and not _determiner_at(words, j + 2)[1]:
         return 2
     return 0
 

@@ -29,6 +29,7 @@ from torchworks.recipes.patents.draft.chunk import (
     lemma,
     modifiers_of,
     phrases,
+    quantity,
     verb_like,
     words_of,
 )
@@ -48,7 +49,8 @@ _OPTIONAL = re.compile(r"\b(?:may|can|could|might|optionally|preferably|alternat
 _MATERIAL = re.compile(r"\b(?:made|formed|manufactured|molded|moulded|constructed) (?:of|from)\b",
                        re.IGNORECASE)
 _RANGE = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:%|mm|cm|m|kg|g|mg|ml|l|v|mv|a|ma|w|kw|hz|khz|mhz|"
-                    r"ghz|s|ms|°c|degrees|percent|bits?|bytes?)\b", re.IGNORECASE)
+                    r"ghz|s|ms|°c|°f|degrees|percent|bits?|bytes?|inch(?:es)?|psi|kpa|mpa|rpm|"
+                    r"nm|μm|µm)\b", re.IGNORECASE)
 _PROCESS = re.compile(r"\b(?:method|process|steps?)\b", re.IGNORECASE)
 _MODAL = re.compile(r"\b(?:may|can|could|might)\s+(?:also\s+|optionally\s+|further\s+)?"
                     r"(be|have|include|comprise|\w+)\b", re.IGNORECASE)
@@ -111,7 +113,8 @@ class Disclosure:
 
     def essential(self, limit: int = 5) -> list[str]:
         """Elements for claim 1: those named outside optional sentences, most recurrent first
-        among the earliest, at most `limit`, kept in the order the disclosure names them."""
+        among the earliest, at most `limit`, kept in the order the disclosure names them. A
+        measured property ("a seal depth") is no element, however often it recurs."""
         optional = {f.sentence for f in self.features}
         named: list[str] = []
         for index, sentence in enumerate(self.sentences):
@@ -119,7 +122,7 @@ class Disclosure:
                 continue
             for phrase in phrases(sentence):
                 name = element_name(phrase)
-                if name in self.elements and name not in named:
+                if name in self.elements and name not in named and not quantity(name):
                     named.append(name)
         ranked = sorted(named, key=lambda n: (-self.counts[n], named.index(n)))[:limit]
         return [n for n in named if n in ranked]
@@ -226,10 +229,14 @@ def element_name(phrase: Phrase) -> str:
         return "pair of " + " ".join(phrase.words[2:][-3:])
     named = phrase.words[1:] if phrase.words[0] in _COUNTS and len(phrase.words) > 1 else \
         phrase.words  # "the two connector parts" are the "two connector parts"
-    return " ".join(named[-4:])
+    kept = list(named[-4:])
+    if len(named) > 4 and named[-5].endswith("ly") and len(kept) > 1:
+        kept = kept[1:]  # "normally closed first pressure switch": what the cut adverb
+        # graded goes with it ("first pressure switch", not "closed first pressure switch")
+    return " ".join(kept)
 
 
-_DOCUMENT_WORDS = frozenset({"invention", "inventions", "disclosure"})
+_DOCUMENT_WORDS = frozenset({"invention", "inventions", "disclosure", "presently"})
 _COUNTS = frozenset({"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                      "twelve", "multiple", "several", "plural"})
 
@@ -313,7 +320,8 @@ _FACT_VERBS = frozenset({"is", "are", "has", "have", "includes", "include", "com
 
 def _clause_end(sentence: str, start: int, following: list[Phrase]) -> int:
     """Where the clause ends: at punctuation or a conjunction that starts another clause, but
-    not at the "and" of "between A and B"."""
+    not at the "and" of "between A and B", nor inside a list of what the element has ("has a
+    containing room, an entrance hole and an exit hole")."""
     stop = re.compile(r"[,;:.]|\s(?:and|while|whereby|so that|such that|wherein)\s")
     at = following[0].end
     while match := stop.search(sentence, at):
@@ -322,8 +330,23 @@ def _clause_end(sentence: str, start: int, following: list[Phrase]) -> int:
                 between:match.start()]:
             at = match.end()
             continue
+        if match.group().strip() in (",", "and") and _listed_next(sentence, match.end()):
+            at = match.end()
+            continue
         return match.start()
     return len(sentence)
+
+
+def _listed_next(sentence: str, at: int) -> bool:
+    """A list goes on at `at`: a determiner-led noun phrase follows ("and" optional) and ends
+    where a list item ends (a comma, "and"/"or", the sentence's end), not where a clause of
+    its own goes on ("..., the pin engaging a notch", "... and a spring returns it")."""
+    rest = re.sub(r"^\s*(?:and|or)\s+", " ", sentence[at:])
+    found = phrases(rest)
+    if not found or found[0].start != len(rest) - len(rest.lstrip()) or not found[0].determiner:
+        return False
+    return bool(re.match(r"\s*(?:[,;.]|$|(?:and|or)\s+(?:a|an|the|one|at least)\s)",
+                         rest[found[0].end:]))
 
 
 def _feature(sentence: str, index: int, elements: list[str], subject: str) -> Feature | None:
