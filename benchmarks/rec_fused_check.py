@@ -40,8 +40,11 @@ class CatalogueMoments:
     def __init__(self, exact) -> None:
         self.exact = exact
 
-    def mean_std(self, queries, rows, cols):
-        return self.exact.mean_std(queries, rows[:0], cols[:0])
+    def banned_scores(self, queries, rows, cols):
+        return self.exact.banned_scores(queries, rows[:0], cols[:0])
+
+    def mean_std(self, queries, rows, banned):
+        return self.exact.mean_std(queries, rows[:0], banned)
 
 
 def served_top(predictor: RecPredictor, users: np.ndarray, k: int = 10) -> np.ndarray:
@@ -92,7 +95,7 @@ def main() -> None:
     scorer = FusedScorer(members, blend_weights(len(args.checkpoints), args.ease_weight))
     reference = scorer.score(view.users, view.history).topk(10, dim=1).indices.numpy()
     assert predictor.fused is not None
-    predictor.fused.moments = [CatalogueMoments(m) for m in predictor.fused.moments]
+    predictor.fused.moments = CatalogueMoments(predictor.fused.moments)
     catalogue = served_top(predictor, view.users)
 
     def differ(a: np.ndarray, b: np.ndarray) -> str:

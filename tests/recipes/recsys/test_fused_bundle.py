@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from pathlib import Path
@@ -197,3 +198,22 @@ def test_the_server_serves_a_fused_bundle(fused: Path, tmp_path: Path, serve) ->
     assert answer.status_code == 200, answer.text
     expected = predictor.predict([RecommendRequest(user_id=user, k=10)])[0].items
     assert [i["item_id"] for i in answer.json()["items"]] == [i["item_id"] for i in expected]
+
+
+@pytest.mark.parametrize("dims", [[8, 8], [8, 12, 4]])
+def test_moments_give_each_members_candidate_mean_and_std(dims: list[int]) -> None:
+    gen = torch.Generator().manual_seed(0)
+    vectors = torch.randn(40, sum(dims), generator=gen)
+    queries = torch.randn(3, sum(dims), generator=gen)
+    banned = {0: [2, 5, 9], 1: [], 2: list(range(2, 30))}
+    rows = torch.tensor([r for r, items in banned.items() for _ in items])
+    cols = torch.tensor([i for items in banned.values() for i in items], dtype=torch.int64)
+    moments = fused_query.Moments(vectors, dims)
+    mean, std = moments.mean_std(queries, rows, moments.banned_scores(queries, rows, cols))
+    bounds = np.cumsum([0, *dims])
+    for r, items in banned.items():
+        keep = [i for i in range(NUM_RESERVED, 40) if i not in items]
+        for m, (lo, hi) in enumerate(itertools.pairwise(bounds)):
+            scores = (vectors[keep, lo:hi].double() @ queries[r, lo:hi].double()).numpy()
+            assert mean[r, m].item() == pytest.approx(scores.mean(), abs=1e-5)
+            assert std[r, m].item() == pytest.approx(scores.std(), abs=1e-5)

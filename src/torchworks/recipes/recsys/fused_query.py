@@ -114,27 +114,48 @@ def user_vectors(member: TrainedModel, users: torch.Tensor, history: torch.Tenso
     return member.model.user_tower(users, history)
 
 
-class MemberMoments:
-    """Sum and Gram matrix of one member's real item vectors: its candidates' mean and std."""
+class Moments:
+    """Every member's item-vector sum and Gram matrix (over real items, once at load): each
+    user's candidate score mean and std per member, without a score row."""
 
-    def __init__(self, vectors: torch.Tensor) -> None:
-        self.vectors = vectors.double()
-        real = self.vectors[NUM_RESERVED:]
-        self.total, self.gram, self.count = real.sum(0), real.T @ real, len(real)
+    def __init__(self, item_vectors: torch.Tensor, dims: list[int]) -> None:
+        self.vectors = item_vectors.float().contiguous()  # [N, sum dims], the index's rows
+        self.dims = torch.tensor(dims)
+        real = self.vectors[NUM_RESERVED:].double()
+        bounds = np.cumsum([0, *dims])
+        self.total, self.count = real.sum(0), len(real)
+        self.grams = [real[:, lo:hi].T @ real[:, lo:hi] for lo, hi in itertools.pairwise(bounds)]
+        # [sum dims, members]: sums each member's columns of an elementwise product
+        self.segments = torch.eye(len(dims)).repeat_interleave(self.dims, dim=0)
+
+    def banned_scores(
+        self, queries: torch.Tensor, rows: torch.Tensor, cols: torch.Tensor
+    ) -> torch.Tensor:
+        """[pairs, members] float64: each member's score of each banned (row, item) pair, from
+        one gather of the concatenated vectors (the cost is |H| x sum dims per batch)."""
+        if bool((self.dims == self.dims[0]).all()):  # equal dims: one batched dot, ~2x faster
+            shape = (len(rows), len(self.dims), int(self.dims[0]))
+            both = queries[rows].view(shape), self.vectors[cols].view(shape)
+            return torch.einsum("pmd,pmd->pm", *both).double()
+        return ((queries[rows] * self.vectors[cols]) @ self.segments).double()
 
     def mean_std(
-        self, queries: torch.Tensor, rows: torch.Tensor, cols: torch.Tensor
+        self, queries: torch.Tensor, rows: torch.Tensor, banned: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Each query's score mean and std over the real items minus its banned (rows, cols)
-        pairs (unique). Float64: the second moment minus the squared mean cancels."""
+        """[B, members] score mean and std over the real items minus the banned pairs (unique;
+        `banned` from `banned_scores`). Float64: the second moment minus the squared mean
+        cancels."""
         q = queries.double()
-        banned = (q[rows] * self.vectors[cols]).sum(1)
-        zeros = q.new_zeros(len(q))
-        n = (self.count - zeros.index_add(0, rows, torch.ones_like(banned))).clamp(min=1)
-        first = q @ self.total - zeros.index_add(0, rows, banned)
-        second = ((q @ self.gram) * q).sum(1) - zeros.index_add(0, rows, banned.square())
-        mean = first / n
-        return mean, (second / n - mean.square()).clamp(min=0).sqrt()
+        b, members = len(q), len(self.grams)
+        n = (self.count - torch.bincount(rows, minlength=b)).clamp(min=1).double()[:, None]
+        first = (q * self.total) @ self.segments.double()
+        parts = q.split(self.dims.tolist(), dim=1)
+        second = torch.stack([((p @ g) * p).sum(1) for p, g in zip(parts, self.grams,
+                                                                    strict=True)], 1)
+        zeros = q.new_zeros(b, members)
+        mean = (first - zeros.index_add(0, rows, banned)) / n
+        second = (second - zeros.index_add(0, rows, banned.square())) / n
+        return mean, (second - mean.square()).clamp(min=0).sqrt()
 
 
 def _inverse(sigma: torch.Tensor) -> torch.Tensor:
@@ -152,9 +173,8 @@ class FusedQuery:
         ease: torch.Tensor | None,
     ) -> None:
         self.members, self.spec, self.ease = members, spec, ease
-        bounds = np.cumsum([0] + [m.settings.dim for m in members])
-        self.moments = [MemberMoments(item_vectors[:, lo:hi])
-                        for lo, hi in itertools.pairwise(bounds)]
+        self.weights = torch.tensor(spec.weights, dtype=torch.float64)
+        self.moments = Moments(item_vectors, [m.settings.dim for m in members])
 
     def encode(
         self, users: torch.Tensor, history: torch.Tensor, rows: np.ndarray, cols: np.ndarray
@@ -163,19 +183,17 @@ class FusedQuery:
         query . item + EASE part + constant is the fused z-score of every candidate; (rows,
         cols) are the banned pairs, unique, rows ascending."""
         rows_t, cols_t = torch.from_numpy(rows), torch.from_numpy(cols)
-        parts, shift = [], torch.zeros(len(users), dtype=torch.float64)
-        for member, weight, moments in zip(self.members, self.spec.weights, self.moments,
-                                           strict=True):
-            query = user_vectors(member, users, history).float()
-            mean, std = moments.mean_std(query, rows_t, cols_t)
-            scale = weight * _inverse(std)
-            parts.append(query * scale.float()[:, None])
-            shift -= scale * mean
+        query = torch.cat([user_vectors(m, users, history).float() for m in self.members], 1)
+        banned = self.moments.banned_scores(query, rows_t, cols_t)
+        mean, std = self.moments.mean_std(query, rows_t, banned)
+        scale = self.weights * _inverse(std)  # [B, members]
+        shift = -(scale * mean).sum(1)
+        query = query * scale.float().repeat_interleave(self.moments.dims, dim=1)
         extra = None
         if self.ease is not None and self.spec.ease_weight > 0:
             extra, ease_shift = self._ease(len(users), rows_t, cols_t)
             shift += ease_shift
-        return torch.cat(parts, 1), extra, shift.float()
+        return query, extra, shift.float()
 
     def _ease(
         self, batch: int, rows: torch.Tensor, cols: torch.Tensor
