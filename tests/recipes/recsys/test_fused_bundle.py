@@ -217,3 +217,18 @@ def test_moments_give_each_members_candidate_mean_and_std(dims: list[int]) -> No
             scores = (vectors[keep, lo:hi].double() @ queries[r, lo:hi].double()).numpy()
             assert mean[r, m].item() == pytest.approx(scores.mean(), abs=1e-5)
             assert std[r, m].item() == pytest.approx(scores.std(), abs=1e-5)
+
+
+def test_rec_export_cli_writes_a_fused_bundle_and_refuses_rank_fusion(tiny_rec, tmp_path, capsys):
+    from torchworks.cli import main
+
+    paths = [str(tiny_rec.checkpoints[k]) for k in ("sasrec", "gru4rec")]
+    out = tmp_path / "cli"
+    args = ["rec", "export", *paths, "--data", str(tiny_rec.data), "--out", str(out), "--no-onnx"]
+    assert main([*args, "--ease-weight", "0.1"]) == 0
+    assert "user_encoder-1.ts" in capsys.readouterr().out
+    spec_ = json.loads((out / "fusion.json").read_text())
+    assert spec_["ease_weight"] == 0.1 and spec_["weights"] == pytest.approx([0.45, 0.45])
+    assert RecPredictor(out).fused is not None
+    assert main([*args, "--fusion", "rrf"]) != 0
+    assert "only z-fusion is affine" in capsys.readouterr().err
