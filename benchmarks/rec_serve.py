@@ -330,12 +330,13 @@ def main() -> None:
     )
     for name, value in recalls:
         print(f"recall@{args.k} vs exact fp32: {name:44s} {value:.4f}")
-    single = {name.removeprefix("single: "): (rps, p95) for name, rps, _, p95, _ in rows}
-    for name, rps, _, p95, _ in rows:
+    single = {name.removeprefix("single: "): row for name, *row in rows}
+    for name, rps, _, p95, per_cpu in rows:
         variant = name.split(": ", 1)[-1]
         if name.startswith("fused") and variant in single:
-            base_rps, base_p95 = single[variant]
-            print(f"{name:54s} rec/s {rps / base_rps:5.2f}x single, P95 {p95 / base_p95:5.2f}x")
+            base_rps, _, base_p95, base_cpu = single[variant]
+            print(f"{name:54s} x single: rec/s {rps / base_rps:5.2f}, P95 {p95 / base_p95:5.2f}, "
+                  f"rec/CPU-s {per_cpu / base_cpu:5.2f}")
     print("target: >= 5000 rec/s in-process, >= 2000 rec/s over HTTP at c=32; shared CPU: noisy")
 
 
