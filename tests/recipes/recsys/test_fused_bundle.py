@@ -95,8 +95,11 @@ def test_fused_bundle_files_and_encoders(fused: Path) -> None:
 
 
 def test_a_one_member_bundle_ranks_as_the_single_model(tiny_rec, tmp_path: Path) -> None:
+    _export(tiny_rec, tmp_path / "one", ease_weight=EASE_WEIGHT)  # a fused export there first
     bundle = _export(tiny_rec, tmp_path / "one", kinds=("sasrec",))
-    assert not (bundle / "fusion.json").exists() and not (bundle / "ease.npy").exists()
+    left = {p.name for p in bundle.iterdir()} & {"fusion.json", "ease.npy", "retrieval-1.pt",
+                                                   "user_encoder-1.ts"}
+    assert not left, f"the fused export's {left} would still load"
     m = load_trained(tiny_rec.checkpoints["sasrec"])
     scorer = ModelScorer(m.model, "sasrec", m.history_len, torch.device("cpu"))
     history = load_dataset(tiny_rec.data).sequences(TEST)

@@ -36,6 +36,8 @@ from torchworks.errors import DataError, require
 from torchworks.recipes.recsys.baselines import EASE
 from torchworks.recipes.recsys.data import RecDataset, load_dataset
 from torchworks.recipes.recsys.fused_query import (
+    EASE_FILE,
+    FUSION_FILE,
     FusionSpec,
     check_ease_size,
     check_fusion,
@@ -111,6 +113,7 @@ def export_bundle(
     if ease_weight > 0:
         check_ease_size(ds.num_items)
     out.mkdir(parents=True, exist_ok=True)  # nothing is written before every check passed
+    _remove_fused_parts(out)
     for name in DATA_FILES:
         shutil.copy2(data / name, out / name)
     names = ["retrieval.pt", *(f"retrieval-{m}.pt" for m in range(1, len(paths)))]
@@ -187,6 +190,14 @@ def _members(paths: list[str | Path], ds: RecDataset) -> list[TrainedModel]:
             "prepare` output; grow an old one with --vocab-from and retrain or warm-start)",
         )
     return members
+
+
+def _remove_fused_parts(out: Path) -> None:
+    """Drop a fused export's files from an earlier export into `out`: a plain bundle written
+    over a fused one would otherwise load as the old ensemble (fusion.json decides)."""
+    for pattern in (FUSION_FILE, EASE_FILE, "retrieval-*.pt", "user_encoder-*"):
+        for path in out.glob(pattern):
+            path.unlink()
 
 
 def _gen(seed: int) -> torch.Generator:
