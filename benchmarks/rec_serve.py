@@ -7,7 +7,9 @@ The model is a random-init two-tower (dim 64): serving cost does not depend on t
 `--fused M` (default 5, 0 = off) adds the same rows for a fused bundle of M such towers, the
 ensemble `rec export CKPT x M` writes (fused_query.py: M encoders, then ONE search over the
 members' vectors side by side, [items, M x 64]; no EASE, 100k items is past its limit), and
-prints each fused row's rec/s and P95 as a ratio of the single model's. Item
+prints each fused row's rec/s, P95 and rec/CPU-s as a ratio of the single model's. Its members'
+item vectors are clustered independently (trained seeds put the same items together), so its
+IVF recall is a worst case. Item
 vectors are replaced by a clustered set (topic centres + noise, like trained embeddings; random
 Gaussian vectors are the worst case for an IVF index and nothing like a trained catalogue).
 Every user has `--seen` items in their seen set, all masked. "In-process" calls
