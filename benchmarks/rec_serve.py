@@ -1,9 +1,19 @@
 """Recommendations/s and latency for top-100 over a 100k-item catalogue: index variants and batch
 sizes in-process, side by side, then the real server over HTTP; recall@K of each index vs exact.
 
-    PYTHONPATH=src .venv/bin/python benchmarks/rec_serve.py [--items 100000 --k 100]
+    PYTHONPATH=src .venv/bin/python benchmarks/rec_serve.py [--items 100000 --k 100 --fused 5]
 
-The model is a random-init two-tower (dim 64): serving cost does not depend on the weights. Item
+The model is a random-init two-tower (dim 64): serving cost does not depend on the weights.
+`--fused M` (default 5, 0 = off) adds the same rows for a fused bundle of M such towers, the
+ensemble `rec export CKPT x M` writes (fused_query.py: M encoders, then ONE search over the
+members' vectors side by side, [items, M x 64]; no EASE, 100k items is past its limit), and
+prints each fused row's rec/s, P95 and rec/CPU-s as a ratio of the single model's. Its members'
+item vectors are clustered independently (trained seeds put the same items together), so its
+IVF recall is a worst case. Measured (2-core shared AMD EPYC, AVX2, torch 2.13.0+cpu, one
+thread, fp32: `--batches 32,256 --no-http --threads 1`): fused x5 exact costs 3.5-4x the single
+model's CPU per recommendation (rec/CPU-s 267 / 303 vs 1052 / 1043 at batch 32 / 256): its
+matmul is 5x as wide (320-d), the exact sigma's history term ~6% of a batch; fused IVF 1114 /
+1173 rec/CPU-s at recall@100 0.32 (this worst case). Item
 vectors are replaced by a clustered set (topic centres + noise, like trained embeddings; random
 Gaussian vectors are the worst case for an IVF index and nothing like a trained catalogue).
 Every user has `--seen` items in their seen set, all masked. "In-process" calls
@@ -36,8 +46,11 @@ import torch
 from torchworks.serving.local import free_port, wait_ready
 
 
-def make_bundle(root: Path, items: int, users: int, dim: int, history_len: int, seen: int) -> Path:
+def make_bundle(
+    root: Path, items: int, users: int, dim: int, history_len: int, seen: int, members: int = 1
+) -> Path:
     from torchworks.engine.checkpoint import build_state, save_checkpoint
+    from torchworks.recipes.recsys.fused_query import FusionSpec
     from torchworks.recipes.recsys.index import save_index
     from torchworks.recipes.recsys.models.two_tower import TwoTower, TwoTowerConfig
     from torchworks.recipes.recsys.seen import SeenSets
@@ -45,10 +58,9 @@ def make_bundle(root: Path, items: int, users: int, dim: int, history_len: int, 
     from torchworks.recipes.recsys.tasks import ModelSettings
     from torchworks.recipes.recsys.vocab import NUM_RESERVED, Vocab
 
-    bundle = root / "bundle"
+    bundle = root / ("bundle" if members == 1 else f"fused-{members}")
     bundle.mkdir(parents=True)
     n_items, n_users = items + NUM_RESERVED, users + NUM_RESERVED
-    model = TwoTower(TwoTowerConfig(n_users, n_items, 22, dim, 2 * dim)).eval()
     settings = ModelSettings("two-tower", dim=dim)
     extra = {
         "settings": settings.__dict__,
@@ -58,11 +70,19 @@ def make_bundle(root: Path, items: int, users: int, dim: int, history_len: int, 
         "num_categories": 22,
         "data": "synthetic",
     }
-    save_checkpoint(bundle / "retrieval.pt", build_state(model, None, step=0, epoch=0, extra=extra))
-    gen = torch.Generator().manual_seed(0)
-    centres = torch.randn(256, dim, generator=gen)
-    vectors = centres[torch.randint(0, 256, (n_items,), generator=gen)]
-    save_index(bundle / "item_index.pt", vectors + 0.5 * torch.randn(n_items, dim, generator=gen))
+    names = ["retrieval.pt", *(f"retrieval-{m}.pt" for m in range(1, members))]
+    vectors = []
+    for m, name in enumerate(names):
+        torch.manual_seed(m)
+        model = TwoTower(TwoTowerConfig(n_users, n_items, 22, dim, 2 * dim)).eval()
+        save_checkpoint(bundle / name, build_state(model, None, step=0, epoch=0, extra=extra))
+        gen = torch.Generator().manual_seed(m)
+        centres = torch.randn(256, dim, generator=gen)
+        own = centres[torch.randint(0, 256, (n_items,), generator=gen)]
+        vectors.append(own + 0.5 * torch.randn(n_items, dim, generator=gen))
+    save_index(bundle / "item_index.pt", torch.cat(vectors, 1))
+    if members > 1:
+        FusionSpec(names, [1 / members] * members).save(bundle)
     Vocab(f"u{i}" for i in range(users)).save(bundle / "users.vocab.json")
     Vocab(f"i{i}" for i in range(items)).save(bundle / "items.vocab.json")
     Vocab(f"c{i}" for i in range(20)).save(bundle / "categories.vocab.json")
@@ -254,6 +274,8 @@ def main() -> None:
         "--threads", default="1,2", help="torch threads, one set of rows each (on a busy shared "
         "machine OpenMP's second thread can cost more than it gives)"
     )
+    parser.add_argument("--fused", type=int, default=5,
+                        help="members of the fused bundle benchmarked beside (0 = off)")
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--http-only", action="store_true", help="skip the in-process rows")
     args = parser.parse_args()
@@ -268,15 +290,22 @@ def main() -> None:
     rows, recalls = [], []
     with tempfile.TemporaryDirectory() as tmp:
         bundle = make_bundle(Path(tmp), args.items, args.users, args.dim, 50, args.seen)
-        exact = None
+        bundles = {"single": bundle}
+        if args.fused > 1:
+            bundles[f"fused x{args.fused}"] = make_bundle(
+                Path(tmp), args.items, args.users, args.dim, 50, args.seen, args.fused
+            )
         for threads in [] if args.http_only else thread_counts:
             torch.set_num_threads(threads)
-            for options in variants:
-                got, ids = in_process(bundle, options, args.k, args.requests, batches)
-                exact = ids if exact is None else exact
-                rows += got
-                if threads == thread_counts[0]:
-                    recalls.append((got[0][0].split(", batch")[0], recall(ids, exact)))
+            for label, path in bundles.items():
+                exact = None
+                for options in variants:
+                    got, ids = in_process(path, options, args.k, args.requests, batches)
+                    exact = ids if exact is None else exact
+                    rows += [(f"{label}: {name}", *rest) for name, *rest in got]
+                    if threads == thread_counts[0]:
+                        name = f"{label}: {got[0][0].split(', batch')[0]}"
+                        recalls.append((name, recall(ids, exact)))
         for threads in [] if args.no_http else thread_counts:
             rows += over_http(
                 bundle, args.k, args.http_requests, args.concurrency, threads, args.max_batch
@@ -306,7 +335,14 @@ def main() -> None:
         "shared machine inflates far less than wall time: N idle cores give up to N x that)"
     )
     for name, value in recalls:
-        print(f"recall@{args.k} vs exact fp32: {name:36s} {value:.4f}")
+        print(f"recall@{args.k} vs exact fp32: {name:44s} {value:.4f}")
+    single = {name.removeprefix("single: "): row for name, *row in rows}
+    for name, rps, _, p95, per_cpu in rows:
+        variant = name.split(": ", 1)[-1]
+        if name.startswith("fused") and variant in single:
+            base_rps, _, base_p95, base_cpu = single[variant]
+            print(f"{name:54s} x single: rec/s {rps / base_rps:5.2f}, P95 {p95 / base_p95:5.2f}, "
+                  f"rec/CPU-s {per_cpu / base_cpu:5.2f}")
     print("target: >= 5000 rec/s in-process, >= 2000 rec/s over HTTP at c=32; shared CPU: noisy")
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 
+from torchworks.errors import ConfigError
 from torchworks.recipes.recsys.index import GROUP, ItemIndex, SearchOptions, grouped_topk
 
 BF16_NO_INT8 = ("avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_bf16")
@@ -91,3 +92,38 @@ def test_reused_score_buffer_leaves_earlier_answers_alone(precision: str, k: int
     index.search(second, k)
     assert torch.equal(scores, kept[0]) and torch.equal(ids, kept[1])
     assert torch.equal(index.search(first, k)[1], ids)
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16", "int8"])
+def test_a_dense_extra_score_is_added_before_the_top_k(precision: str) -> None:
+    """`extra` (a fused bundle's EASE rows) joins the score in real units in every precision."""
+    vectors = catalogue(2000)
+    gen = torch.Generator().manual_seed(4)
+    query = torch.randn(70, 16, generator=gen)  # past one QUERY_CHUNK: the extra rows follow
+    extra = 3 * torch.randn(70, 2000, generator=gen)
+    rows = np.repeat(np.arange(70), 5)
+    cols = np.random.default_rng(1).integers(2, 2000, len(rows))
+    expected = query @ vectors.T + extra
+    expected[:, :2] = -torch.inf
+    expected[torch.from_numpy(rows), torch.from_numpy(cols)] = -torch.inf
+    top, top_ids = expected.topk(20, dim=1)
+    scores, ids = ItemIndex(vectors, SearchOptions(precision=precision)).search(
+        query, 20, (rows, cols), extra
+    )
+    if precision == "fp32":
+        torch.testing.assert_close(scores, top, atol=1e-4, rtol=0)
+        torch.testing.assert_close(expected.gather(1, ids), top, atol=1e-4, rtol=0)
+    else:
+        hits = sum(len(set(g.tolist()) & set(e.tolist())) for g, e in zip(ids, top_ids,
+                                                                         strict=True))
+        assert hits / top_ids.numel() >= 0.9
+        torch.testing.assert_close(scores, expected.gather(1, ids), atol=0.3, rtol=0.05)
+    for row in range(70):
+        assert not set(ids[row].tolist()) & set(cols[rows == row].tolist())
+
+
+def test_an_ivf_index_refuses_a_dense_extra_score() -> None:
+    pytest.importorskip("faiss")
+    index = ItemIndex(catalogue(2000), SearchOptions(kind="ivf"))
+    with pytest.raises(ConfigError, match="exact index"):
+        index.search(torch.randn(2, 16), 5, extra=torch.zeros(2, 2000))

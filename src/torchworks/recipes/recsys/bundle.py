@@ -10,12 +10,14 @@ raises one DataError listing every disagreement, so the server keeps the previou
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from torchworks.errors import DataError
+from torchworks.recipes.recsys.fused_query import EASE_FILE, EASE_MAX_ITEMS, FusionSpec
 from torchworks.recipes.recsys.index import ItemIndex, SearchOptions
 from torchworks.recipes.recsys.seen import SeenSets
 from torchworks.recipes.recsys.sequences import Sequences
@@ -40,13 +42,20 @@ class RecBundle:
     index: ItemIndex
     user_history: np.ndarray  # [num_users, history_len] int64, left-padded windows
     seen: SeenSets
+    fusion: FusionSpec | None = None  # fused bundle (fusion.json): members, weights, EASE
+    members: list[TrainedModel] = field(default_factory=list)  # fused: all, retrieval first
+    ease: torch.Tensor | None = None  # [num_items, num_items] EASE B, when fused with EASE
 
 
 def load_bundle(directory: Path, options: SearchOptions | None = None) -> RecBundle:
     """Read every part of the bundle in `directory`; raise DataError if they disagree."""
+    fusion = FusionSpec.load(directory)
+    fused_files = [] if fusion is None else fusion.members[1:]
+    if fusion is not None and fusion.ease_weight > 0:
+        fused_files.append(EASE_FILE)
     missing = [
         name
-        for name in REQUIRED
+        for name in [*REQUIRED, *fused_files]
         if not (directory / name).is_file()
     ]
     if missing:
@@ -56,14 +65,20 @@ def load_bundle(directory: Path, options: SearchOptions | None = None) -> RecBun
         )
     history = np.load(directory / "user_history.npy").astype(np.int64)
     ranker_path = directory / "ranker.pt"
+    retrieval = load_trained(directory / "retrieval.pt")
     bundle = RecBundle(
-        retrieval=load_trained(directory / "retrieval.pt"),
+        retrieval=retrieval,
         ranker=load_trained(ranker_path) if ranker_path.is_file() else None,
         users=Vocab.load(directory / "users.vocab.json"),
         items=Vocab.load(directory / "items.vocab.json"),
         index=ItemIndex.load(directory / "item_index.pt", options),
         user_history=history,
         seen=_seen(directory, history),
+        fusion=fusion,
+        members=[] if fusion is None else
+        [retrieval, *(load_trained(directory / name) for name in fusion.members[1:])],
+        ease=torch.from_numpy(np.load(directory / EASE_FILE)) if EASE_FILE in fused_files
+        else None,
     )
     problems = consistency_problems(bundle)
     if problems:
@@ -98,13 +113,17 @@ def consistency_problems(b: RecBundle) -> list[str]:
     same("users.vocab.json", len(b.users), num_users, "user ids")
     same("user_history.npy", b.user_history.shape[0], num_users, "user rows")
     same("seen.npz", b.seen.num_users, num_users, "user rows")
-    dim = b.retrieval.settings.dim
+    models = b.members or [b.retrieval]
+    if b.fusion is not None:
+        problems += _fusion_problems(b, num_items, num_users)
+    dim = sum(m.settings.dim for m in models)
+    what = "the model's" if len(models) == 1 else "the members' together"
     if b.index.dim != dim:
-        problems.append(f"item_index.pt vectors are {b.index.dim}-d, the model's are {dim}-d")
-    if b.user_history.ndim != 2 or b.user_history.shape[1] != b.retrieval.history_len:
+        problems.append(f"item_index.pt vectors are {b.index.dim}-d, {what} are {dim}-d")
+    history_len = max(m.history_len for m in models)
+    if b.user_history.ndim != 2 or b.user_history.shape[1] != history_len:
         problems.append(
-            f"user_history.npy is {b.user_history.shape}, not [users, "
-            f"{b.retrieval.history_len}] windows"
+            f"user_history.npy is {b.user_history.shape}, not [users, {history_len}] windows"
         )
     for what, ids in (("user_history.npy", b.user_history), ("seen.npz", b.seen.items)):
         bad = ids[(ids >= num_items) | (ids < 0) | ((ids > 0) & (ids < NUM_RESERVED))]
@@ -113,4 +132,30 @@ def consistency_problems(b: RecBundle) -> list[str]:
     if b.ranker is not None:
         same("ranker.pt", b.ranker.num_items, num_items, "item ids")
         same("ranker.pt", b.ranker.num_users, num_users, "user ids")
+    return problems
+
+
+def _fusion_problems(b: RecBundle, num_items: int, num_users: int) -> list[str]:
+    """A fused bundle's members must share the retrieval model's id spaces (one vocabulary)."""
+    assert b.fusion is not None
+    problems = []
+    for name, member in zip(b.fusion.members[1:], b.members[1:], strict=True):
+        if (member.num_items, member.num_users) != (num_items, num_users):
+            problems.append(
+                f"{name} has {member.num_items} item ids and {member.num_users} user ids but "
+                f"the retrieval model has {num_items} and {num_users} (another vocabulary)"
+            )
+        if member.settings.kind == "din":
+            problems.append(f"{name} is a DIN ranker, not a retrieval model")
+    if b.fusion.how != "z" or len(b.fusion.weights) != len(b.fusion.members):
+        problems.append(f"fusion.json ({b.fusion.how}, {len(b.fusion.weights)} weights for "
+                        f"{len(b.fusion.members)} members) is not a servable z-fusion")
+    if b.ease is not None:
+        if tuple(b.ease.shape) != (num_items, num_items):
+            problems.append(f"{EASE_FILE} is {tuple(b.ease.shape)}, not [{num_items}, {num_items}]")
+        if num_items > EASE_MAX_ITEMS:
+            problems.append(f"{EASE_FILE} covers {num_items} items, past EASE_MAX_ITEMS "
+                            f"{EASE_MAX_ITEMS:,}")
+        if b.index.options.kind != "exact":
+            problems.append(f"EASE needs an exact item index, not {b.index.options.kind}")
     return problems

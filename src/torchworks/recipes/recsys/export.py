@@ -5,6 +5,12 @@ A bundle directory (what `torchworks rec export` writes and `rec-recommend` serv
     retrieval.pt                    checkpoint of the retrieval model (two-tower or SASRec)
     user_encoder.ts / .onnx         user side: (users, history) or (history) -> [B, dim]
     item_index.pt                   item vectors [num_items, dim] (see index.py)
+    fused bundles (several checkpoints or an EASE weight; fused_query.py serves them):
+    retrieval-1.pt ...              the other members (retrieval.pt is the first)
+    user_encoder-1.ts / .onnx ...   their user sides
+    item_index.pt                   the members' item vectors side by side [num_items, sum dims]
+    fusion.json                     members, weights, EASE weight, normalisation (z)
+    ease.npy                        EASE's [num_items, num_items] B, with an EASE weight
     ranker.pt, ranker.ts / .onnx    optional DIN reranker: (users, history, candidates) -> logits
     user_history.npy                [num_users, history_len] int32: each user's latest items
     seen.npz                        every item each user interacted with (never recommended)
@@ -18,6 +24,7 @@ exports in seconds; the batch dimension is dynamic, the history length fixed.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -26,7 +33,17 @@ import torch
 
 from torchworks.atomic import atomic_path, write_json
 from torchworks.errors import DataError, require
-from torchworks.recipes.recsys.data import load_dataset
+from torchworks.recipes.recsys.baselines import EASE
+from torchworks.recipes.recsys.data import RecDataset, load_dataset
+from torchworks.recipes.recsys.fused_query import (
+    EASE_FILE,
+    FUSION_FILE,
+    FusionSpec,
+    check_ease_size,
+    check_fusion,
+    save_ease,
+)
+from torchworks.recipes.recsys.fusion import blend_weights
 from torchworks.recipes.recsys.index import SearchOptions, save_index
 from torchworks.recipes.recsys.seen import SeenSets
 from torchworks.recipes.recsys.sequences import windows
@@ -60,52 +77,75 @@ class Parity:
 
 
 def export_bundle(
-    retrieval_ckpt: str | Path,
+    retrieval_ckpt: str | Path | Sequence[str | Path],
     data_dir: str | Path,
     out_dir: str | Path,
     ranker_ckpt: str | Path | None = None,
     onnx: bool = True,
     tolerance: float = 1e-4,
     index: SearchOptions | None = None,
+    ease_weight: float = 0.0,
+    fusion: str = "z",
+    history_split: int = TEST,
 ) -> list[Parity]:
     """Write the bundle; raise if an exported file disagrees with eager PyTorch past `tolerance`.
 
     `index` is how the service searches the item vectors (exact by default; saved in the index).
+    Several checkpoints, or an `ease_weight`, make a fused bundle that serves the ranking of
+    `rec eval CKPT ... --ease-weight W --fusion z`; one checkpoint alone writes the plain
+    bundle. The histories (model input, masked items, EASE) hold the splits up to
+    `history_split`: TEST (everything) to serve, TRAIN to check the service against
+    `rec eval --split valid`.
     """
+    paths = [retrieval_ckpt] if isinstance(retrieval_ckpt, (str, Path)) else list(retrieval_ckpt)
+    index = index or SearchOptions()
+    fused = len(paths) > 1 or ease_weight > 0
+    if fused:
+        check_fusion(fusion, ease_weight, index.kind)
     out, data = Path(out_dir), Path(data_dir)
-    out.mkdir(parents=True, exist_ok=True)
     for name in DATA_FILES:
         if not (data / name).is_file():
             raise DataError(
                 f"{data / name} is missing", fix="pass the dataset dir the model was trained on"
             )
-        shutil.copy2(data / name, out / name)
-    shutil.copy2(retrieval_ckpt, out / "retrieval.pt")
-    trained = load_trained(retrieval_ckpt)
-    if trained.settings.kind == "din":
-        raise DataError(
-            "a DIN checkpoint cannot retrieve",
-            fix="pass it as --ranker, with a two-tower or SASRec checkpoint for retrieval",
-        )
-    encoder = UserEncoder(trained).eval()
-    num_users, num_items = trained.num_users, trained.num_items
     ds = load_dataset(data)
-    history = windows(ds.sequences(TEST), np.arange(ds.num_users), trained.history_len)
+    members = _members(paths, ds)
+    if ease_weight > 0:
+        check_ease_size(ds.num_items)
+    out.mkdir(parents=True, exist_ok=True)  # nothing is written before every check passed
+    _remove_fused_parts(out)
+    for name in DATA_FILES:
+        shutil.copy2(data / name, out / name)
+    names = ["retrieval.pt", *(f"retrieval-{m}.pt" for m in range(1, len(paths)))]
+    for path, name in zip(paths, names, strict=True):
+        shutil.copy2(path, out / name)
+    trained = members[0]
+    num_users, num_items = trained.num_users, trained.num_items
+    history_len = max(m.history_len for m in members)
+    seqs = ds.sequences(history_split)
+    history = windows(seqs, np.arange(ds.num_users), history_len)
     with atomic_path(out / "user_history.npy") as tmp, tmp.open("wb") as handle:
         np.save(handle, history.astype(np.int32))
-    SeenSets.from_sequences(ds.sequences(TEST)).save(out / "seen.npz")
+    SeenSets.from_sequences(seqs).save(out / "seen.npz")
     with torch.no_grad():
-        vectors = trained.model.item_vectors()
-    save_index(out / "item_index.pt", vectors, index or SearchOptions())
-    results = _export(
-        encoder,
-        _examples(num_users, num_items, trained.history_len, 0),
-        _examples(num_users, num_items, trained.history_len, 1),
-        out / "user_encoder",
-        ["users", "history"],
-        onnx,
-        tolerance,
-    )
+        vectors = torch.cat([m.model.item_vectors().float() for m in members], 1)
+    save_index(out / "item_index.pt", vectors, index)
+    results = []
+    for member, name in zip(members, names, strict=True):
+        results += _export(
+            UserEncoder(member).eval(),
+            _examples(num_users, num_items, member.history_len, 0),
+            _examples(num_users, num_items, member.history_len, 1),
+            out / name.replace("retrieval", "user_encoder").removesuffix(".pt"),
+            ["users", "history"],
+            onnx,
+            tolerance,
+        )
+    if fused:
+        weights = blend_weights(len(members), ease_weight)
+        FusionSpec(names, weights[: len(members)], ease_weight, fusion).save(out)
+        if ease_weight > 0:
+            save_ease(out, EASE(seqs, ds.num_items).weights)
     if ranker_ckpt is not None:
         shutil.copy2(ranker_ckpt, out / "ranker.pt")
         ranker = load_trained(ranker_ckpt)
@@ -127,6 +167,37 @@ def export_bundle(
             fix="report this; serve the checkpoint (retrieval.pt) instead",
         )
     return results
+
+
+def _members(paths: list[str | Path], ds: RecDataset) -> list[TrainedModel]:
+    """Every checkpoint as a retrieval model on `ds`'s vocabularies; refuse a mix, naming each."""
+    members = [load_trained(p) for p in paths]
+    if any(m.settings.kind == "din" for m in members):
+        raise DataError(
+            "a DIN checkpoint cannot retrieve",
+            fix="pass it as --ranker, with a two-tower or SASRec checkpoint for retrieval",
+        )
+    wrong = [
+        f"{p} has {m.num_items} item ids and {m.num_users} user ids"
+        for p, m in zip(paths, members, strict=True)
+        if (m.num_items, m.num_users) != (ds.num_items, ds.num_users)
+    ]
+    if wrong:
+        raise DataError(
+            f"checkpoints of another vocabulary: {'; '.join(wrong)}; the dataset has "
+            f"{ds.num_items} item ids and {ds.num_users} user ids",
+            fix="fuse checkpoints trained on this one prepared dataset (`torchworks rec "
+            "prepare` output; grow an old one with --vocab-from and retrain or warm-start)",
+        )
+    return members
+
+
+def _remove_fused_parts(out: Path) -> None:
+    """Drop a fused export's files from an earlier export into `out`: a plain bundle written
+    over a fused one would otherwise load as the old ensemble (fusion.json decides)."""
+    for pattern in (FUSION_FILE, EASE_FILE, "retrieval-*.pt", "user_encoder-*"):
+        for path in out.glob(pattern):
+            path.unlink()
 
 
 def _gen(seed: int) -> torch.Generator:

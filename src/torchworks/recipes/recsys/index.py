@@ -129,22 +129,31 @@ class ItemIndex:
         queries: torch.Tensor,
         k: int,
         banned: tuple[np.ndarray, np.ndarray] | None = None,
+        extra: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Top-`k` (scores fp32, item ids int64), each [B, k], best first.
 
         `banned` = (rows, items): item `items[j]` must not be returned for query `rows[j]`
-        (rows ascending). Slots beyond the items left have score -inf.
+        (rows ascending). `extra` [B, num_items] (exact search only) is added to each query's
+        scores before the top-K: a dense part of the score the vectors do not hold (a fused
+        bundle's EASE rows). Slots beyond the items left have score -inf.
         """
         queries = queries.detach().float().cpu()
         k = min(k, len(self))
         rows, cols = banned if banned is not None else (np.zeros(0, np.int64),) * 2
         if self._faiss is not None:
+            if extra is not None:
+                raise ConfigError("an IVF index scores only its probed cells: a dense extra "
+                                  "score cannot be added", fix="use an exact index")
             return self._search_ivf(queries, k, rows, cols)
         out_scores, out_ids = [], []
         for start in range(0, len(queries), QUERY_CHUNK):
             chunk = queries[start : start + QUERY_CHUNK]
             lo, hi = np.searchsorted(rows, [start, start + len(chunk)])
             scores, row_scale, lowest = self._score(chunk)
+            if extra is not None:
+                scores, row_scale, lowest = self._add(scores, row_scale,
+                                                      extra[start : start + len(chunk)])
             scores[:, :NUM_RESERVED] = lowest
             scores[:, self.vectors.shape[0] :] = lowest  # the padding
             if hi > lo:  # index_fill_ on the flat view: ~200x faster than 2-D index_put_
@@ -174,6 +183,16 @@ class ItemIndex:
                            out=self._buffer(torch.bfloat16, b))
             return scores.copy_(low), torch.ones(b, 1), NEG_INF
         return torch.mm(chunk, self._scoring.T, out=scores), torch.ones(b, 1), NEG_INF
+
+    def _add(
+        self, scores: torch.Tensor, row_scale: torch.Tensor, extra: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, float]:
+        """`_score`'s result plus `extra` on the real item columns, as fp32 real scores (an
+        int8 matrix is rescaled first: the extra part is in real units)."""
+        if scores.dtype == torch.int32:
+            scores = torch.mul(scores, row_scale, out=self._buffer(torch.float32, len(scores)))
+        scores[:, : extra.shape[1]].add_(extra)
+        return scores, torch.ones(len(scores), 1), NEG_INF
 
     def _buffer(self, dtype: torch.dtype, rows: int) -> torch.Tensor:
         """[rows, padded items] of `dtype`, kept per thread and reused from chunk to chunk and

@@ -2,7 +2,9 @@
 
 Per batch of requests: one user-encoder forward for all of them, one masked top-K over the item
 index (see index.py: every item the user ever interacted with, from the bundle's seen sets, plus
-the request's `recent_items`, is set to -inf inside the score matrix before the top-K), and,
+the request's `recent_items`, is set to -inf inside the score matrix before the top-K); a fused
+bundle (several checkpoints, EASE) runs each member's encoder and still one search, over the
+members' item vectors side by side (fused_query.py: its scores are `rec eval`'s fused ones), and,
 when asked and the bundle has a ranker, one DIN forward over every (request, candidate) pair of
 the retrieved pool. Results leave the tensors with one `.tolist()` per batch and become plain
 dicts (`predict`), or, for the server, each answer's JSON built with no per-item object at all
@@ -32,8 +34,8 @@ from pydantic_core import to_json
 from typing_extensions import TypedDict
 
 from torchworks.recipes.recsys.bundle import load_bundle
+from torchworks.recipes.recsys.fused_query import FusedQuery, user_vectors
 from torchworks.recipes.recsys.index import NEG_INF, SearchOptions
-from torchworks.recipes.recsys.tasks import SEQUENTIAL
 from torchworks.recipes.recsys.vocab import NUM_RESERVED
 from torchworks.serving.service import EncodedJson, ServiceSpec
 
@@ -92,7 +94,9 @@ class RecPredictor:
         self.retrieval, self.ranker = parts.retrieval, parts.ranker
         self.users, self.items, self.index = parts.users, parts.items, parts.index
         self.user_history, self.seen = parts.user_history, parts.seen
-        self.sasrec = self.retrieval.settings.kind in SEQUENTIAL
+        self.fused = None if parts.fusion is None else FusedQuery(
+            parts.members, parts.fusion, self.index.vectors, parts.ease
+        )
         self._names = [""] * NUM_RESERVED + self.items.keys  # id -> item id, one list lookup
         # id -> item id as it goes inside a JSON string (the same str unless it needs escapes)
         self._json_names = [
@@ -142,11 +146,15 @@ class RecPredictor:
         rerank = self.ranker is not None and any(r.rerank for r in batch)
         pool = max(max(r.k for r in batch), RERANK_POOL if rerank else 0)
         with torch.no_grad():
-            model = self.retrieval.model
             users_t = torch.from_numpy(users)
             hist_t = torch.from_numpy(hist)
-            query = model.user_vector(hist_t) if self.sasrec else model.user_tower(users_t, hist_t)
-            scores, ids = self.index.search(query, pool, (rows, cols))
+            if self.fused is None:
+                query = user_vectors(self.retrieval, users_t, hist_t)
+                scores, ids = self.index.search(query, pool, (rows, cols))
+            else:
+                query, extra, shift = self.fused.encode(users_t, hist_t, rows, cols)
+                scores, ids = self.index.search(query, pool, (rows, cols), extra)
+                scores += shift[:, None]  # the fused z-scores (-inf slots stay -inf)
             ranked = self._rerank(users_t, hist, scores, ids) if rerank else None
         plain = self._rows(scores, ids)
         again = self._rows(*ranked) if ranked is not None else plain
@@ -189,14 +197,16 @@ class RecPredictor:
     def _banned(
         self, users: np.ndarray, known: np.ndarray, recent: list[np.ndarray]
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(row, item) pairs never to return: the whole seen set of each user + recent items."""
+        """(row, item) pairs never to return: the whole seen set of each user + recent items;
+        unique (a fused bundle's moments count each once), rows ascending."""
         rows, cols = self.seen.pairs(np.where(known, users, 0))
         lengths = [len(r) for r in recent]
         if sum(lengths):
             rows = np.concatenate([rows, np.repeat(np.arange(len(recent)), lengths)])
             cols = np.concatenate([cols, *recent])
-            order = np.argsort(rows, kind="stable")
-            rows, cols = rows[order], cols[order]
+            width = len(self._names)
+            keys = np.unique(rows * width + cols)
+            rows, cols = keys // width, keys % width
         return rows, cols
 
     def _rerank(
