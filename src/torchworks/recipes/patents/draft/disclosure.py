@@ -33,6 +33,7 @@ from torchworks.recipes.patents.draft.chunk import (
     verb_like,
     words_of,
 )
+from torchworks.recipes.patents.draft.clause import before_purpose, clause_end
 from torchworks.recipes.patents.draft.statement import (
     JUDGING,
     Statement,
@@ -294,7 +295,9 @@ def _relations(sentence: str, index: int, elements: list[str], subject: str) -> 
             name = canonical(element_name(owner), elements)
             if name not in elements and not is_subject(name, subject):
                 continue
-        end = _clause_end(sentence, words[after].start, following)
+        end = clause_end(sentence, words[after].start, following)
+        if len(sentence[words[after].start:end].split()) > 20:
+            end = before_purpose(sentence, words[after].start, end)
         clause = sentence[words[after].start:end].strip(" ,;.")
         objects = tuple(canonical(element_name(p), elements) for p in following if p.end <= end)
         if objects and len(clause.split()) <= 20:
@@ -316,37 +319,6 @@ def _preposition_between(sentence: str, left: Phrase, right: Phrase) -> bool:
 
 _FACT_VERBS = frozenset({"is", "are", "has", "have", "includes", "include", "comprises",
                          "comprise", "contains", "contain"})
-
-
-def _clause_end(sentence: str, start: int, following: list[Phrase]) -> int:
-    """Where the clause ends: at punctuation or a conjunction that starts another clause, but
-    not at the "and" of "between A and B", nor inside a list of what the element has ("has a
-    containing room, an entrance hole and an exit hole")."""
-    stop = re.compile(r"[,;:.]|\s(?:and|while|whereby|so that|such that|wherein)\s")
-    at = following[0].end
-    while match := stop.search(sentence, at):
-        between = sentence.rfind(" between ", start, match.start())
-        if match.group().strip() == "and" and between >= 0 and " and " not in sentence[
-                between:match.start()]:
-            at = match.end()
-            continue
-        if match.group().strip() in (",", "and") and _listed_next(sentence, match.end()):
-            at = match.end()
-            continue
-        return match.start()
-    return len(sentence)
-
-
-def _listed_next(sentence: str, at: int) -> bool:
-    """A list goes on at `at`: a determiner-led noun phrase follows ("and" optional) and ends
-    where a list item ends (a comma, "and"/"or", the sentence's end), not where a clause of
-    its own goes on ("..., the pin engaging a notch", "... and a spring returns it")."""
-    rest = re.sub(r"^\s*(?:and|or)\s+", " ", sentence[at:])
-    found = phrases(rest)
-    if not found or found[0].start != len(rest) - len(rest.lstrip()) or not found[0].determiner:
-        return False
-    return bool(re.match(r"\s*(?:[,;.]|$|(?:and|or)\s+(?:a|an|the|one|at least)\s)",
-                         rest[found[0].end:]))
 
 
 def _feature(sentence: str, index: int, elements: list[str], subject: str) -> Feature | None:

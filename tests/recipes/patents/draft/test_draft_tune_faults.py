@@ -1,0 +1,72 @@
+"""The faults a reading of the tune drafts showed, each fixed as a general rule and shown here
+on a made-up disclosure with the same pattern: a statement whose item is a sentence ("... has
+the following structure"), a preamble carrying a relative clause ("a circuit, which provides
+advantages ..., including"), an optional appositive in an item ("a device, preferably a
+relay, ..."), and a joining verb cut before its second object ("interconnecting the table")."""
+
+from __future__ import annotations
+
+from torchworks.recipes.patents.draft.chunk import phrases
+from torchworks.recipes.patents.draft.clause import before_purpose, clause_end
+from torchworks.recipes.patents.draft.disclosure import analyse
+from torchworks.recipes.patents.draft.pipeline import draft_claims
+from torchworks.recipes.patents.draft.statement import statements_in
+
+
+def test_an_item_with_its_own_has_is_a_sentence_not_a_statement() -> None:
+    sentence = "A first lamp having a stand of the present invention has the following structure."
+    assert statements_in(sentence, 0) == []
+    disclosure = (f"{sentence} That is, the lamp comprises a base, an arm hinged to the base "
+                  "and a shade held by the arm. The arm carries a bulb.")
+    claim = draft_claims(disclosure).claims[0]
+    assert "following structure" not in claim
+    assert "comprising: the" not in claim
+
+
+def test_has_after_a_comma_is_the_sentence_verb_and_leaves_the_statement() -> None:
+    found = statements_in("A chip having a dummy layer in an upper part of a substrate, has its "
+                          "noise immunity improved.", 0)
+    assert [s.preamble for s in found] == ["a chip"]
+
+
+def test_a_relative_clause_in_the_preamble_owns_what_it_lists() -> None:
+    sentence = ("What is disclosed is a cut-out circuit for a heater, which provides advantages "
+                "of the known systems, including protecting the heater components, and avoiding "
+                "the necessity for manually resetting the system.")
+    assert statements_in(sentence, 0) == []
+    stated = statements_in("The circuit includes a relay connected to a voltage source and a "
+                           "switch connected to the relay.", 1)
+    assert [s.preamble for s in stated] == ["The circuit"]
+
+
+def test_a_preferred_alternative_is_the_item_not_optional_words() -> None:
+    found = statements_in("The circuit includes a device, preferably a relay, connectable to a "
+                          "voltage source, and a switch connected to the relay.", 0)
+    assert found and found[0].items[0] == "a relay connectable to a voltage source"
+    disclosure = ("An heater cut-out circuit includes a device, preferably a relay, connectable "
+                  "to a voltage source, and a switch connected to the relay. The switch is "
+                  "operable to open at a low pressure.")
+    claim = draft_claims(disclosure).claims[0]
+    assert "preferably" not in claim and "a relay connectable" in claim
+
+
+def test_a_joining_verb_keeps_both_its_objects() -> None:
+    sentence = ("The saw includes a guide rail interconnecting the table and the carriage for "
+                "guiding sliding movement of the carriage over the table between a rear "
+                "position and a front position, and a lock.")
+    start = sentence.index("interconnecting")
+    following = [p for p in phrases(sentence) if p.start > start]
+    end = clause_end(sentence, start, following)
+    assert sentence[start:end].startswith("interconnecting the table and the carriage for")
+    assert sentence[start:before_purpose(sentence, start, end)] == (
+        "interconnecting the table and the carriage")
+    analysis = analyse("A saw comprises a table and a carriage. " + sentence)
+    assert any(r.element == "guide rail" and r.objects == ("table", "carriage")
+               for r in analysis.relations)
+
+
+def test_a_long_clause_without_a_joining_verb_is_not_cut_at_its_purpose() -> None:
+    sentence = ("A pulse based on friction of a piston or the viscosity of oil for lubricating "
+                "the engine may act on a shaft.")
+    start = sentence.index("based")
+    assert before_purpose(sentence, start, len(sentence)) == len(sentence)
