@@ -6,6 +6,9 @@ relay, ..."), and a joining verb cut before its second object ("interconnecting 
 
 from __future__ import annotations
 
+import pytest
+
+from torchworks.errors import DataError
 from torchworks.recipes.patents.draft.chunk import phrases
 from torchworks.recipes.patents.draft.clause import before_purpose, clause_end
 from torchworks.recipes.patents.draft.disclosure import analyse
@@ -70,3 +73,23 @@ def test_a_long_clause_without_a_joining_verb_is_not_cut_at_its_purpose() -> Non
                 "the engine may act on a shaft.")
     start = sentence.index("based")
     assert before_purpose(sentence, start, len(sentence)) == len(sentence)
+
+
+def test_a_method_that_names_no_parts_nor_steps_is_refused_with_steps_to_write() -> None:
+    with pytest.raises(DataError, match="no parts and no steps") as refused:
+        draft_claims("Systems and techniques for imaging samples including grains with small "
+                     "values of moisture.", title="Thermal imaging with short exposure times")
+    assert "is detected" in refused.value.fix
+    with pytest.raises(DataError, match="names no parts of the"):  # a device: its parts
+        draft_claims("Dryers for heating samples including grains with small values of "
+                     "moisture.", title="Grain dryer")
+
+
+def test_a_wherein_clause_keeps_its_and_the_not_an_item_opening_with_the() -> None:
+    found = statements_in("There is provided an actuator comprising: a fixed core; a movable "
+                          "core arranged opposite to the fixed core; and a coil wound around a "
+                          "bobbin, wherein the movable member and the movable core are coupled "
+                          "by a screw.", 0)
+    assert found and found[0].items[-1].endswith(
+        "wherein the movable member and the movable core are coupled by a screw")
+    assert not any(item.startswith("the ") for item in found[0].items)

@@ -179,7 +179,9 @@ FINITE = re.compile(r"(?<!\bthat)(?<!\bwhich)(?<!\bwherein)(?<!\bwhere)(?<!\bwhe
 
 def _items(body: str, method: bool, limit: int = 12) -> list[str]:
     """The listed items: split at commas, semicolons and "and", a piece that does not open
-    like an item ("at least partially made of ...") staying with the item before it; in a
+    like an item ("at least partially made of ...") staying with the item before it, and so
+    a "the" after the "and" of a "wherein" clause ("wherein the member and the core are
+    coupled": one clause, not an item "the core coupled"); in a
     method, a piece that does not open with a gerund stays with the step before it."""
     pieces = re.split(r"(\s*;\s*(?:and\s+)?|\s*,\s*(?:and\s+|or\s+)?|\s+and\s+(?=(?:a|an|the|"
                       r"said|one|two|at least)\s)|(?<!ing)\s+and\s+(?=\w+ing\s))",
@@ -190,8 +192,10 @@ def _items(body: str, method: bool, limit: int = 12) -> list[str]:
         piece = _ENUMERATION.sub("", piece.strip().removesuffix(":").strip())
         if not piece:
             continue
+        in_wherein = bool(items and "and" in previous and re.search(r"\bwherein\b", items[-1]))
         continues = not (_STEP.match(piece) if method else _ITEM_START.match(piece)) or (
-            not method and "," in previous and re.match(r"(?:the|said)\s", piece, re.I)) or bool(
+            not method and ("," in previous or in_wherein) and re.match(
+                r"(?:the|said)\s", piece, re.I)) or bool(
             items and "and" in previous and re.search(r"\bbetween\b(?!.*\band\b)", items[-1]))
         if items and (continues or piece.lower().startswith(
                 ("wherein", "whereby", "which", "that"))):
