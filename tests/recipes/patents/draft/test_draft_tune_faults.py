@@ -9,11 +9,13 @@ from __future__ import annotations
 import pytest
 
 from torchworks.errors import DataError
+from torchworks.recipes.patents.draft.articles import rewrite
 from torchworks.recipes.patents.draft.chunk import phrases
 from torchworks.recipes.patents.draft.clause import before_purpose, clause_end
 from torchworks.recipes.patents.draft.disclosure import analyse
 from torchworks.recipes.patents.draft.pipeline import draft_claims
 from torchworks.recipes.patents.draft.statement import statements_in
+from torchworks.recipes.patents.draft.wording import connect
 
 
 def test_an_item_with_its_own_has_is_a_sentence_not_a_statement() -> None:
@@ -93,3 +95,22 @@ def test_a_wherein_clause_keeps_its_and_the_not_an_item_opening_with_the() -> No
     assert found and found[0].items[-1].endswith(
         "wherein the movable member and the movable core are coupled by a screw")
     assert not any(item.startswith("the ") for item in found[0].items)
+
+
+def test_a_bounded_count_referred_to_again_is_the_not_at_least_the() -> None:
+    analysis = analyse("A nozzle has at least two melt channels. A manifold is coupled to the "
+                       "nozzle having at least two melt channels ending at a gate.")
+    chain = {"melt channels"}
+    assert rewrite("the nozzle having at least two melt channels ending at a gate", chain,
+                   analysis) == "the nozzle having the melt channels ending at a gate"
+    assert rewrite("a tip with at least two melt channels", set(), analysis) == (
+        "a tip with at least two melt channels")  # introduced here: the bound stays
+
+
+def test_a_clause_opening_with_a_place_preposition_takes_no_that() -> None:
+    assert connect("near the hinge") == "near the hinge"  # "near" is also a verb
+    assert connect("retracts a pin") == "that retracts a pin"
+    claim = draft_claims("A cabinet comprises a door, a hinge and a holder. The door opens "
+                         "around the hinge. The door is held against the holder near the "
+                         "hinge.").claims[0]
+    assert "a holder near the hinge" in claim and "that near" not in claim
