@@ -114,3 +114,16 @@ def test_a_clause_opening_with_a_place_preposition_takes_no_that() -> None:
                          "around the hinge. The door is held against the holder near the "
                          "hinge.").claims[0]
     assert "a holder near the hinge" in claim and "that near" not in claim
+
+
+def test_a_feature_of_the_invention_is_the_document_s_not_an_element() -> None:
+    analysis = analyse("According to a first feature of the present invention, there is "
+                       "provided a pump comprising a housing, a rotor in the housing and a "
+                       "seal. With the first feature, the rotor is easily replaced. A locking "
+                       "feature holds the seal.")
+    assert "first feature" not in analysis.elements
+    assert "locking feature" in analysis.elements  # a feature named alone may be a part
+    assert "first feature" not in draft_claims(
+        "According to a first feature of the present invention, a pump has a housing, a rotor "
+        "in the housing and a seal. With the first feature, the rotor turns in the housing "
+        "and the seal closes the housing.").claims[0]

@@ -140,14 +140,18 @@ def analyse(text: str, title: str = "", set_aside: bool = True) -> Disclosure:
     counts: Counter[str] = Counter()
     elements: list[str] = []
     forms: dict[str, str] = {}
+    document: set[str] = set()  # the document's features, aspects, objects (not parts)
     aside = frozenset(i for i, s in enumerate(sentences) if set_aside and problem_sentence(s))
     for index, sentence in enumerate(sentences):
         if index in aside:
             continue
         for phrase in phrases(sentence):
             name = element_name(phrase)
+            if _OF_THE_INVENTION.match(sentence, phrase.end) and \
+                    phrase.words[-1] in _DOCUMENT_HEADS:
+                document.add(name)  # "according to a first feature of the present invention"
             if not name or name == subject or is_subject(name, subject) or (
-                    f" {name} " in f" {subject} "):
+                    f" {name} " in f" {subject} ") or name in document:
                 continue
             counts[name] += 1
             if name not in elements:
@@ -155,6 +159,7 @@ def analyse(text: str, title: str = "", set_aside: bool = True) -> Disclosure:
                 written = sentence[phrase.start:phrase.end].split()[-len(name.split()):]
                 if any(w.isupper() and len(w) > 1 for w in written):
                     forms[name] = " ".join(written)
+    elements = [e for e in elements if e not in document]  # "with the first feature, ..."
     if not elements and aside:  # all of it reads as background: better that than nothing
         return analyse(text, title, set_aside=False)
     elements = _merge_variants(elements, counts)
@@ -170,6 +175,14 @@ def analyse(text: str, title: str = "", set_aside: bool = True) -> Disclosure:
                       sentences=sentences, vocabulary=vocabulary, forms=forms,
                       statements=statements(sentences), aside=aside,
                       modifiers=modifiers_of(sentences))
+
+
+# "a first feature of the present invention", "an aspect of the invention": the document's
+# parts, not the invention's ("a locking feature" alone may well be one).
+_OF_THE_INVENTION = re.compile(r"\s+of\s+(?:the\s+)?(?:present\s+)?invention\b", re.IGNORECASE)
+_DOCUMENT_HEADS = frozenset({"feature", "features", "aspect", "aspects", "object", "objects",
+                             "objective", "objectives", "advantage", "advantages", "mode",
+                             "modes", "embodiment", "embodiments"})
 
 
 def _numeral(match: re.Match) -> str:
