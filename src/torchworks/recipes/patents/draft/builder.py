@@ -230,9 +230,7 @@ def _stated_claim(statement: Statement, disclosure: Disclosure) -> Claim:
 
 
 def _some_elements(disclosure: Disclosure) -> list[str]:
-    """A few of the disclosure's elements to list, or a refusal: a claim needs at least one
-    thing it is made of, or (for a method) one thing done ("Systems and techniques for
-    imaging samples" names neither: bare plurals are no elements the claim can introduce)."""
+    """A few elements to list, or a refusal ("techniques for imaging samples": no element)."""
     if not disclosure.elements and is_method(disclosure.subject):
         raise DataError(
             f"the disclosure names no parts and no steps of the {disclosure.subject} to claim",
