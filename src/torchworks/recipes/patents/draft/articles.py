@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import re
 
-from torchworks.recipes.patents.draft.chunk import article, phrases
+from torchworks.recipes.patents.draft.chunk import COUNTS, article, phrases
 from torchworks.recipes.patents.draft.disclosure import Disclosure, element_name
+
+# "at least two channels" again is "the channels": a bound on a count referred to is no
+# "at least the channels".
+_BOUND = re.compile(r"\b(?:at least|at most|not less than|not more than|more than|less than)"
+                    r"\s+$", re.IGNORECASE)
 
 
 def rewrite(clause: str, chain: set[str], disclosure: Disclosure, label: str = "") -> str:
@@ -30,6 +35,7 @@ def rewrite(clause: str, chain: set[str], disclosure: Disclosure, label: str = "
         if name in (subject, core) or core.endswith(" " + name):
             out.append(f"the {label or core}")
         elif name in chain:
+            out[-1] = _BOUND.sub("", out[-1]) if phrase.determiner in COUNTS else out[-1]
             out.append(f"the {form(name)}")
         elif phrase.determiner in ("the", "said") and re.search(
                 rf"\b{re.escape(phrase.name)}\b", clause[:phrase.start], re.IGNORECASE):

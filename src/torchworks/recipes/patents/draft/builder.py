@@ -230,6 +230,12 @@ def _stated_claim(statement: Statement, disclosure: Disclosure) -> Claim:
 
 
 def _some_elements(disclosure: Disclosure) -> list[str]:
+    """A few elements to list, or a refusal ("techniques for imaging samples": no element)."""
+    if not disclosure.elements and is_method(disclosure.subject):
+        raise DataError(
+            f"the disclosure names no parts and no steps of the {disclosure.subject} to claim",
+            fix="describe what is done and to what, e.g. 'A sample is excited by a pulse, and "
+                "a signal from the sample is detected.'")
     if not disclosure.elements:
         raise DataError(
             f"the disclosure names no parts of the {disclosure.subject} to claim",

@@ -298,7 +298,7 @@ def _noun_capable(word: str) -> bool:
     return not pos or bool(pos & {"NOUN", "PROPN"})
 
 
-_COUNTS = frozenset({"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+COUNTS = frozenset({"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                      "twelve", "multiple", "several", "plural"})
 _CONSONANT_SOUND = ("uni", "use", "usu", "uti", "ure", "eu", "one", "once")
 _VOWEL_SOUND = ("hour", "honest", "honor", "heir")
@@ -309,7 +309,7 @@ def article(name: str) -> str:
     a plural name takes "a plurality of" ("a plurality of media servers"), but not a pair's
     ("a pair of rails")."""
     head = name.split()[-1] if name.split() else name
-    if name.split()[0] in _COUNTS:  # "two connector parts" counts itself
+    if name.split()[0] in COUNTS:  # "two connector parts" counts itself
         return name
     if name.startswith("pair of "):  # one pair, whatever it pairs
         return "a " + name

@@ -33,6 +33,7 @@ from torchworks.recipes.patents.draft.chunk import (
     verb_like,
     words_of,
 )
+from torchworks.recipes.patents.draft.clause import before_purpose, clause_end
 from torchworks.recipes.patents.draft.statement import (
     JUDGING,
     Statement,
@@ -139,14 +140,18 @@ def analyse(text: str, title: str = "", set_aside: bool = True) -> Disclosure:
     counts: Counter[str] = Counter()
     elements: list[str] = []
     forms: dict[str, str] = {}
+    document: set[str] = set()  # the document's features, aspects, objects (not parts)
     aside = frozenset(i for i, s in enumerate(sentences) if set_aside and problem_sentence(s))
     for index, sentence in enumerate(sentences):
         if index in aside:
             continue
         for phrase in phrases(sentence):
             name = element_name(phrase)
+            if _OF_THE_INVENTION.match(sentence, phrase.end) and \
+                    phrase.words[-1] in _DOCUMENT_HEADS:
+                document.add(name)  # "according to a first feature of the present invention"
             if not name or name == subject or is_subject(name, subject) or (
-                    f" {name} " in f" {subject} "):
+                    f" {name} " in f" {subject} ") or name in document:
                 continue
             counts[name] += 1
             if name not in elements:
@@ -154,6 +159,7 @@ def analyse(text: str, title: str = "", set_aside: bool = True) -> Disclosure:
                 written = sentence[phrase.start:phrase.end].split()[-len(name.split()):]
                 if any(w.isupper() and len(w) > 1 for w in written):
                     forms[name] = " ".join(written)
+    elements = [e for e in elements if e not in document]  # "with the first feature, ..."
     if not elements and aside:  # all of it reads as background: better that than nothing
         return analyse(text, title, set_aside=False)
     elements = _merge_variants(elements, counts)
@@ -169,6 +175,14 @@ def analyse(text: str, title: str = "", set_aside: bool = True) -> Disclosure:
                       sentences=sentences, vocabulary=vocabulary, forms=forms,
                       statements=statements(sentences), aside=aside,
                       modifiers=modifiers_of(sentences))
+
+
+# "a first feature of the present invention", "an aspect of the invention": the document's
+# parts, not the invention's ("a locking feature" alone may well be one).
+_OF_THE_INVENTION = re.compile(r"\s+of\s+(?:the\s+)?(?:present\s+)?invention\b", re.IGNORECASE)
+_DOCUMENT_HEADS = frozenset({"feature", "features", "aspect", "aspects", "object", "objects",
+                             "objective", "objectives", "advantage", "advantages", "mode",
+                             "modes", "embodiment", "embodiments"})
 
 
 def _numeral(match: re.Match) -> str:
@@ -294,7 +308,9 @@ def _relations(sentence: str, index: int, elements: list[str], subject: str) -> 
             name = canonical(element_name(owner), elements)
             if name not in elements and not is_subject(name, subject):
                 continue
-        end = _clause_end(sentence, words[after].start, following)
+        end = clause_end(sentence, words[after].start, following)
+        if len(sentence[words[after].start:end].split()) > 20:
+            end = before_purpose(sentence, words[after].start, end)
         clause = sentence[words[after].start:end].strip(" ,;.")
         objects = tuple(canonical(element_name(p), elements) for p in following if p.end <= end)
         if objects and len(clause.split()) <= 20:
@@ -316,37 +332,6 @@ def _preposition_between(sentence: str, left: Phrase, right: Phrase) -> bool:
 
 _FACT_VERBS = frozenset({"is", "are", "has", "have", "includes", "include", "comprises",
                          "comprise", "contains", "contain"})
-
-
-def _clause_end(sentence: str, start: int, following: list[Phrase]) -> int:
-    """Where the clause ends: at punctuation or a conjunction that starts another clause, but
-    not at the "and" of "between A and B", nor inside a list of what the element has ("has a
-    containing room, an entrance hole and an exit hole")."""
-    stop = re.compile(r"[,;:.]|\s(?:and|while|whereby|so that|such that|wherein)\s")
-    at = following[0].end
-    while match := stop.search(sentence, at):
-        between = sentence.rfind(" between ", start, match.start())
-        if match.group().strip() == "and" and between >= 0 and " and " not in sentence[
-                between:match.start()]:
-            at = match.end()
-            continue
-        if match.group().strip() in (",", "and") and _listed_next(sentence, match.end()):
-            at = match.end()
-            continue
-        return match.start()
-    return len(sentence)
-
-
-def _listed_next(sentence: str, at: int) -> bool:
-    """A list goes on at `at`: a determiner-led noun phrase follows ("and" optional) and ends
-    where a list item ends (a comma, "and"/"or", the sentence's end), not where a clause of
-    its own goes on ("..., the pin engaging a notch", "... and a spring returns it")."""
-    rest = re.sub(r"^\s*(?:and|or)\s+", " ", sentence[at:])
-    found = phrases(rest)
-    if not found or found[0].start != len(rest) - len(rest.lstrip()) or not found[0].determiner:
-        return False
-    return bool(re.match(r"\s*(?:[,;.]|$|(?:and|or)\s+(?:a|an|the|one|at least)\s)",
-                         rest[found[0].end:]))
 
 
 def _feature(sentence: str, index: int, elements: list[str], subject: str) -> Feature | None:

@@ -63,6 +63,10 @@ _ASIDE = re.compile(r"\s+\([A-Z][A-Za-z0-9-]{1,10}\)|"
 # "An embodiment of a probe cover dispenser comprising ...": the dispenser is stated.
 _EMBODIMENT = re.compile(r"^(?:an?|one|another)\s+(?:exemplary\s+)?embodiment\s+of\s+"
                          r"(?=(?:a|an)\s)", re.IGNORECASE)
+# "a device, preferably a relay, connectable to ...; the relay being ...": the item is the
+# relay (what the statement goes on to name), not an optional word in a claim.
+_PREFERRED = re.compile(r"\b(?:a|an)\s+[\w-]+(?:\s[\w-]+){0,2},\s+preferably\s+((?:a|an)\s[^,;]+),",
+                        re.IGNORECASE)
 _CHARACTERISED = re.compile(r",?\s*\b(?:characteri[sz]ed in that|characteri[sz]ed by)\b\s*",
                             re.IGNORECASE)
 _ITEM_START = re.compile(r"^(?:(?:" + "|".join(sorted(DETERMINERS, key=len, reverse=True)) +
@@ -131,7 +135,10 @@ def statements_in(sentence: str, index: int) -> list[Statement]:
         if not match or re.search(r"\b(?:is|are|was|were)\b|,\s+(?:the|said)\s[^,]*$",
                                   match["tail"]):  # "..., the nozzle having": the nozzle's
             continue
-        body = _CHARACTERISED.sub(", wherein ", text[match.end():])
+        if re.search(r",\s*(?:which|that)\s+\w+s\s", match["tail"]):
+            continue  # "a circuit, which provides advantages ..., including ...": what is
+            # listed is the relative clause's (the advantages), not the circuit's
+        body = _PREFERRED.sub(r"\1", _CHARACTERISED.sub(", wherein ", text[match.end():]))
         method = phrase.head in ("method", "methods", "process", "processes")
         items = _items(body, method)
         if _claim_like(items, method):
@@ -152,13 +159,16 @@ def _claim_like(items: list[str], method: bool) -> bool:
     if not items or (len(items) < 2 and len(items[0].split()) < 4):
         return False
     opening = _STEP if method else _ELEMENT
-    return all(opening.match(i) and not FINITE.search(_RELATIVE.split(i)[0])
-               for i in items) and not any(
+    return all(opening.match(i) and not FINITE.search(_RELATIVE.split(i)[0]) and not
+               _HAS.search(_RELATIVE.split(i)[0]) for i in items) and not any(
         re.search(r"\bi\.\s?e\b|\be\.g\b", i) for i in items)
 
 
 _RELATIVE = re.compile(r"\b(?:which|that|wherein|where|whereby|when|while|such that|so that)\b")
 _STEP = re.compile(r"(?:\w+ly\s+)?\w+ing\b", re.IGNORECASE)
+# "A first wheel having an apparatus ... has the following structure": an item with its own
+# "has" is a sentence about what follows, not a part.
+_HAS = re.compile(r"(?<!,)\s(?:has|have|comprises|includes|contains)\s")
 _ELEMENT = re.compile(r"(?:a|an|the|said|each|every|one|two|three|four|at least|means|"
                       r"\w+ing)\b", re.IGNORECASE)
 _ENUMERATION = re.compile(r"^\(?(?:[a-h]|i{1,3}|iv|v|\d)\)\s+")  # "(a) a portion", "b) passing"
@@ -169,7 +179,9 @@ FINITE = re.compile(r"(?<!\bthat)(?<!\bwhich)(?<!\bwherein)(?<!\bwhere)(?<!\bwhe
 
 def _items(body: str, method: bool, limit: int = 12) -> list[str]:
     """The listed items: split at commas, semicolons and "and", a piece that does not open
-    like an item ("at least partially made of ...") staying with the item before it; in a
+    like an item ("at least partially made of ...") staying with the item before it, and so
+    a "the" after the "and" of a "wherein" clause ("wherein the member and the core are
+    coupled": one clause, not an item "the core coupled"); in a
     method, a piece that does not open with a gerund stays with the step before it."""
     pieces = re.split(r"(\s*;\s*(?:and\s+)?|\s*,\s*(?:and\s+|or\s+)?|\s+and\s+(?=(?:a|an|the|"
                       r"said|one|two|at least)\s)|(?<!ing)\s+and\s+(?=\w+ing\s))",
@@ -180,8 +192,10 @@ def _items(body: str, method: bool, limit: int = 12) -> list[str]:
         piece = _ENUMERATION.sub("", piece.strip().removesuffix(":").strip())
         if not piece:
             continue
+        in_wherein = bool(items and "and" in previous and re.search(r"\bwherein\b", items[-1]))
         continues = not (_STEP.match(piece) if method else _ITEM_START.match(piece)) or (
-            not method and "," in previous and re.match(r"(?:the|said)\s", piece, re.I)) or bool(
+            not method and ("," in previous or in_wherein) and re.match(
+                r"(?:the|said)\s", piece, re.I)) or bool(
             items and "and" in previous and re.search(r"\bbetween\b(?!.*\band\b)", items[-1]))
         if items and (continues or piece.lower().startswith(
                 ("wherein", "whereby", "which", "that"))):

@@ -71,8 +71,9 @@ def connect(clause: str) -> str:
         return f"{_CONNECTORS[lower]} {rest}"
     if lower in ("is", "are", "be") and rest.split()[:1] and rest.split()[0].endswith("ed"):
         return rest
-    if lower.endswith(("ed", "ing")) or _irregular_participle(lower):  # already modifies:
-        return clause  # "a client dispatched to", "an agent built by the system"
+    if lower.endswith(("ed", "ing")) or _irregular_participle(lower) or lower in _PLACES:
+        return clause  # already modifies: "a client dispatched to", "an agent built by the
+        # system", "a holder near the hinge" (not "a holder that near the hinge")
     return f"that {clause}"
 
 
@@ -86,6 +87,11 @@ def _irregular_participle(word: str) -> bool:
     return bool(verbs) and word in getInflection(verbs[0], "VBN") and word not in getInflection(
         verbs[0], "VB")
 
+
+# Prepositions of place the lexicon also knows as verbs ("to near"): a clause opening with
+# one says where, not what the element does.
+_PLACES = frozenset({"near", "above", "below", "beneath", "beside", "behind", "within",
+                     "inside", "outside", "along", "alongside", "adjacent", "opposite"})
 
 _NO_PART = frozenset({"step", "steps", "feature", "features", "occurrence", "user", "users",
                       "person", "operator", "occupant", "direction", "position", "state", "given",
