@@ -181,6 +181,12 @@ def verb_like(word: str) -> bool:
     return "VERB" in pos or "AUX" in pos
 
 
+def finite_verb(word: str) -> bool:
+    """"couples", "engages": a present-tense verb an adverb may lead ("rotatably couples"); a
+    participle after the adverb ("slidably received") describes the element instead."""
+    return word.endswith("s") and not word.endswith("ss") and verb_like(word)
+
+
 # Determiners by their first word, longest first ("a plurality of" before "a").
 _DETERMINERS_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
 for _determiner in sorted(DETERMINERS, key=lambda d: -d.count(" ")):

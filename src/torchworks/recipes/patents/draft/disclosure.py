@@ -26,6 +26,8 @@ from torchworks.recipes.patents.draft.chunk import (
     GENERIC,
     META,
     Phrase,
+    adverb,
+    finite_verb,
     lemma,
     modifiers_of,
     phrases,
@@ -294,6 +296,10 @@ def _relations(sentence: str, index: int, elements: list[str], subject: str) -> 
             continue  # "gas released from the vessel is poured": the vessel is not poured
         if after < len(words) and words[after].lower in ("that", "which"):
             after += 1
+        lead = after  # "the joint assembly rotatably couples the links": the adverb leads
+        if after + 1 < len(words) and adverb(words[after].text) and finite_verb(
+                words[after + 1].lower):
+            after += 1
         if after >= len(words) or not verb_like(words[after].text) or _OPTIONAL.match(
                 words[after].lower):
             continue
@@ -308,12 +314,14 @@ def _relations(sentence: str, index: int, elements: list[str], subject: str) -> 
             name = canonical(element_name(owner), elements)
             if name not in elements and not is_subject(name, subject):
                 continue
-        end = clause_end(sentence, words[after].start, following)
-        if len(sentence[words[after].start:end].split()) > 20:
-            end = before_purpose(sentence, words[after].start, end)
-        clause = sentence[words[after].start:end].strip(" ,;.")
+        start = words[lead].start
+        end = clause_end(sentence, start, following)
+        if len(sentence[start:end].split()) > 20:
+            end = before_purpose(sentence, start, end)
+        clause = sentence[start:end].strip(" ,;.")
         objects = tuple(canonical(element_name(p), elements) for p in following if p.end <= end)
-        if objects and len(clause.split()) <= 20:
+        if objects and len(clause.split()) <= 20 and not (
+                lead < after and quantity(name) and all(map(quantity, objects))):
             element = subject if is_subject(name, subject) else name
             found.append(Relation(element, clause, objects, index, where))
     return found
