@@ -189,6 +189,16 @@ def test_fusions_the_search_cannot_reproduce_are_refused(
         export_bundle(paths, tiny_rec.data, tmp_path / "no", onnx=False, **options)
 
 
+@pytest.mark.parametrize("weight", [-0.1, float("nan"), 1.0])
+def test_a_bad_ease_weight_is_refused_even_for_one_checkpoint(
+    tiny_rec, tmp_path: Path, weight: float
+) -> None:
+    """One checkpoint with --ease-weight -0.1 or nan must not quietly write a plain bundle."""
+    with pytest.raises(ConfigError, match="not fractions summing below 1"):
+        _export(tiny_rec, tmp_path / "bad", kinds=MEMBERS[:1], ease_weight=weight)
+    assert not (tmp_path / "bad").exists()
+
+
 def test_the_server_serves_a_fused_bundle(fused: Path, tmp_path: Path, serve) -> None:
     from torchworks.serving.registry import publish
 

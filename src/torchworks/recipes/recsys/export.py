@@ -99,6 +99,7 @@ def export_bundle(
     """
     paths = [retrieval_ckpt] if isinstance(retrieval_ckpt, (str, Path)) else list(retrieval_ckpt)
     index = index or SearchOptions()
+    weights = blend_weights(len(paths), ease_weight)  # a negative or NaN weight is refused
     fused = len(paths) > 1 or ease_weight > 0
     if fused:
         check_fusion(fusion, ease_weight, index.kind)
@@ -142,7 +143,6 @@ def export_bundle(
             tolerance,
         )
     if fused:
-        weights = blend_weights(len(members), ease_weight)
         FusionSpec(names, weights[: len(members)], ease_weight, fusion).save(out)
         if ease_weight > 0:
             save_ease(out, EASE(seqs, ds.num_items).weights)

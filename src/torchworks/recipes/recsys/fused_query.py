@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -82,16 +81,14 @@ class FusionSpec:
 
 
 def check_fusion(how: str, ease_weight: float, index_kind: str) -> None:
-    """Refuse, before any work, a fusion the served search cannot reproduce."""
+    """Refuse, before any work, a fusion the served search cannot reproduce (the weight itself
+    is checked by `fusion.blend_weights`)."""
     if how != "z":
         raise ConfigError(
             f"--fusion {how} cannot be served: only z-fusion is affine per user, so only it "
             "folds into one item-index search",
             fix="export with --fusion z (rank fusion stays an offline `rec eval` figure)",
         )
-    if not (math.isfinite(ease_weight) and 0 <= ease_weight < 1):
-        raise ConfigError(f"--ease-weight {ease_weight} is not a fraction in [0, 1)",
-                          fix="pick it on the validation item, e.g. 0.1")
     if ease_weight > 0 and index_kind != "exact":
         raise ConfigError(
             f"EASE's dense part cannot be added to a {index_kind} index's candidates",
