@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from torchworks.recipes.patents.draft.chunk import parts_of_speech
+from torchworks.recipes.patents.draft.chunk import adverb
 
 # What is left of a clause before the transition (the preamble's: its first colon).
 CONNECTIVES = frozenset({"while", "and", "or", "but", "thereby", "whereby", "also", "then",
@@ -35,15 +35,8 @@ def without_connective(text: str) -> str:
                                       count=1)
 
 
-def _adverb(word: str) -> bool:
-    """"rotatably", "selectively": a word only an adverb ("assembly", "supply" are nouns,
-    "only", "friendly" adjectives too); the lexicon lacks many "-ably" ones."""
-    pos = parts_of_speech(word.lower())
-    return not pos & {"NOUN", "ADJ", "PROPN"} and ("ADV" in pos or (not pos and len(word) >= 6))
-
-
 def _moved(match: re.Match) -> str:
-    if not _adverb(match["adverb"]):
+    if not adverb(match["adverb"]):
         return match.group()
     if match["verb"].lower() in ("is", "are"):
         return f"{match['relative']} {match['verb']} {match['adverb']}"
@@ -59,5 +52,5 @@ def after_relative(text: str) -> str:
 def adverb_before_relative(text: str) -> str:
     """An adverb before the relative word whose verb it modifies ("rotatably that couples"),
     or ""."""
-    return next((m.group() for m in _ADVERB_RELATIVE.finditer(text) if _adverb(m["adverb"])),
+    return next((m.group() for m in _ADVERB_RELATIVE.finditer(text) if adverb(m["adverb"])),
                 "")
