@@ -19,7 +19,7 @@ grants of the summarizer's `unseen2` part (seven repositories no other part drew
 the same way when they are in tune, held-out, the shared sample or the first part.
 
 `--part 3` builds `draft_unseen3.jsonl.gz`, after the first two were read many times: the
-grants of two public dumps no other part drew on (`raw3/`, read by
+grants of public dumps in three repositories no other part drew on (`raw3/`, read by
 `draft_unseen3_sources.py`), left out when they are in any other granted_claims file, any of
 the summarizer's parts (`../patents/`, the shared sample included) or the shared sample.
 """
@@ -50,9 +50,14 @@ SUMMARIZER_ALL = (*SUMMARIZER_PARTS, *UNSEEN2, "tune.xml.gz", "tune-rx.xml.gz",
 
 def _raw3() -> list[dict]:
     sys.path.insert(0, str(HERE))
-    from draft_unseen3_sources import course_records, flat_file_records
+    from draft_unseen3_sources import (
+        course_records,
+        flat_file_records,
+        patft_records,
+        ppubs_records,
+    )
 
-    return flat_file_records() + course_records()
+    return flat_file_records() + ppubs_records() + patft_records() + course_records()
 
 
 @dataclass(frozen=True)

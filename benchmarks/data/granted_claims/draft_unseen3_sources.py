@@ -1,8 +1,8 @@
-"""Readers for the two public dumps behind `draft_unseen3.jsonl.gz` (see the README's section).
+"""Readers for the public dumps behind `draft_unseen3.jsonl.gz` (see the README's section).
 
-Neither is in a format the project's patent readers know, so each gets a small reader here,
+None is in a format the project's patent readers know, so each gets a small reader here,
 turning its records into the granted_claims record (`id`, `title`, `week`, `abstract`,
-`claims`, `description`, `source`). Both dumps are kept gzipped in `raw3/` exactly as their
+`claims`, `description`, `source`). The dumps are kept gzipped in `raw3/` as their
 repositories hold them, so `build_draft_unseen.py --part 3 --check` rebuilds offline:
 
 - `patent-data-mining_head_pat.txt.gz`: jackindavao/patent-data-mining@5c6afc9 `head_pat.txt`,
@@ -15,6 +15,15 @@ repositories hold them, so `build_draft_unseen.py --part 3 --check` rebuilds off
   `data/output/patent_grants.json` (150 documents) and `data/sample/sample_output.json` (50),
   a course exercise's parse of USPTO grant XML of July 2019: title, kind (in words), claims
   as one string, abstract; no description, so these serve `--source abstract` only.
+- `patent_client_ppubs_grants.json.gz`: parkerhancock/patent_client@7b5e556
+  `patent_client/_async/uspto/public_search/fixtures/doc.json`, the USPTO Patent Public
+  Search documents its tests use; kept are its 10 grants of January 2023 (B1/B2; the
+  applications and OCR scans left out) with the seven fields read here, unchanged.
+- `patft/pat_N.html.gz`: parkerhancock/patent_client@c3f959b
+  `src/patent_client/uspto/fulltext/patent/fixtures/patents/pat_N.html`, the six utility grants
+  of 2002-2018 among its saved USPTO PatFT full-text pages (the others are older than kind
+  codes B1/B2, a design patent, a reissue and US10000000, already in another part). PatFT
+  shows no kind code: a page with "Prior Publication Data" is taken as B2, else B1.
 """
 
 from __future__ import annotations
@@ -23,10 +32,12 @@ import gzip
 import html
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 
 RAW = Path(__file__).resolve().parent / "raw3"
 FLAT_FILE = "patent-data-mining_head_pat.txt.gz"
+PPUBS_FILE = "patent_client_ppubs_grants.json.gz"
 COURSE_FILES = ("ip-patent-data-parsing_patent_grants.json.gz",
                 "ip-patent-data-parsing_sample_output.json.gz")
 # flat-file section code -> the heading it stands under when the record names none
@@ -118,3 +129,59 @@ def _joined(claim: str) -> str:
                    r"|(?<=[a-z)%\s]),(?=[a-z(])", " ", claim)
     claim = re.sub(r"(?<=[A-Za-z)][:;])(?=[A-Za-z(0-9])", " ", claim)
     return re.sub(r"\s{2,}", " ", claim).strip()
+
+
+def ppubs_records(path: Path = RAW / PPUBS_FILE) -> list[dict]:
+    """The Patent Public Search grants: HTML fields with `<br />` between paragraphs and
+    claims, headings as paragraphs of their own, paragraph numbers "(12) " in the text."""
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        documents = json.load(handle)
+    out = []
+    for document in documents:
+        claims = re.split(r"(?:<br\s*/?>\s*)+(?=\d+\s*\.\s)", document["claimsHtml"])
+        description = [_text(p) for p in re.split(r"<br\s*/?>", (
+            document.get("briefHtml") or "") + "<br />" + (document.get("descriptionHtml") or ""))]
+        out.append({"id": document["guid"].replace("-", ""),
+                    "title": _text(document["inventionTitle"]),
+                    "week": document["datePublished"][:10].replace("-", ""),
+                    "abstract": _text(document["abstractHtml"]),
+                    "claims": [re.sub(r"^\d+\s*\.\s*", "", _text(c)) for c in claims if _text(c)],
+                    "description": "\n".join(p for p in description if p),
+                    "source": f"granted_claims/raw3/{PPUBS_FILE}"})
+    return out
+
+
+def _text(fragment: str) -> str:
+    """An HTML fragment as plain text, its paragraph number "(12) " dropped."""
+    text = html.unescape(re.sub(r"<[^>]+>", "", fragment))
+    return re.sub(r"^\(\d+\)\s*", "", " ".join(text.split()))
+
+
+def patft_records(folder: Path = RAW / "patft") -> list[dict]:
+    """The saved PatFT pages, one grant each, in file-name order."""
+    out = []
+    for path in sorted(folder.glob("pat_*.html.gz")):
+        with gzip.open(path, "rt", encoding="utf-8", errors="replace") as handle:
+            page = handle.read()
+        number = re.search(r"United States Patent: (\d+)", page)[1]
+        date = re.search(r"<b>\s*([A-Z][a-z]+ \d{1,2}, \d{4})\s*</b>", page, flags=re.I)
+        claims = _between(page, r"<b><i>Claims</b></i></CENTER>", r"<b><i>Description</b>")
+        description = _between(page, r"<b><i>Description</b></i></CENTER>", r"\* \* \* \* \*")
+        claims = re.sub(r"^.*?(?=<BR><BR>\s*1\s*\.\s)", "", claims, count=1, flags=re.S)
+        kind = "B2" if "Prior Publication Data" in page else "B1"
+        out.append({"id": f"US{int(number):08d}{kind}", "title": _text(re.search(
+                        r'<FONT size="\+1">(.*?)</FONT>', page, flags=re.S)[1]),
+                    "week": datetime.strptime(date[1], "%B %d, %Y").strftime("%Y%m%d")
+                    if date else "",
+                    "abstract": _text(_between(page, r"<b>Abstract</b></CENTER>", r"<HR>")),
+                    "claims": [re.sub(r"^\d+\s*\.\s*", "", _text(c)) for c in re.split(
+                        r"<BR><BR>(?=\s*\d+\s*\.\s)", claims) if _text(c)],
+                    "description": "\n".join(p for p in map(_text, description.split("<BR><BR>"))
+                                             if p),
+                    "source": f"granted_claims/raw3/patft/{path.name}"})
+    return out
+
+
+def _between(page: str, start: str, end: str) -> str:
+    match = re.search(f"{start}(.*?){end}", page, flags=re.S | re.I)
+    return match[1] if match else ""
