@@ -340,7 +340,7 @@ def main() -> int:
     for record, drafted, _ in ours[: args.show]:
         print(f"\n--- {record['id']}: {record['title'][:90]}")
         print("drafted:\n" + "\n".join(f"{n}. {c}" for n, c in enumerate(drafted, start=1)))
-        print(f"granted claim 1:\n1. {record['granted'][:900]}")
+        print(f"granted claim 1:\n1. {record['granted']}")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
     return 0

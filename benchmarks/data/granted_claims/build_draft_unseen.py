@@ -1,8 +1,8 @@
-"""Build `draft_unseen.jsonl.gz` (and `draft_unseen2.jsonl.gz`): granted US patents claim
-drafting has never read.
+"""Build `draft_unseen.jsonl.gz` (and `draft_unseen2`, `draft_unseen3`): granted US patents
+claim drafting has never read.
 
     PYTHONPATH=src .venv/bin/python benchmarks/data/granted_claims/build_draft_unseen.py \
-        [--shared ../shared/data/patents] [--part 2] [--check]
+        [--shared ../shared/data/patents] [--part 2|3] [--check]
 
 Drafting was tuned on `tune.jsonl.gz` and has read `heldout.jsonl.gz` (and its default data,
 the shared sample). Every other grant the repository holds with claim 1 and an abstract is a
@@ -17,6 +17,11 @@ memory and fails if the committed file differs.
 `--part 2` builds the second part, `draft_unseen2.jsonl.gz`, after the first was read: the
 grants of the summarizer's `unseen2` part (seven repositories no other part drew on), left out
 the same way when they are in tune, held-out, the shared sample or the first part.
+
+`--part 3` builds `draft_unseen3.jsonl.gz`, after the first two were read many times: the
+grants of public dumps in three repositories no other part drew on (`raw3/`, read by
+`draft_unseen3_sources.py`), left out when they are in any other granted_claims file, any of
+the summarizer's parts (`../patents/`, the shared sample included) or the shared sample.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ import gzip
 import json
 import re
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -36,11 +43,39 @@ SUMMARIZER_PARTS = ("unseen-pv.xml.gz", "unseen-odp.xml.gz", "unseen-brs.jsonl.g
                     "heldout.xml", "tune-more.xml.gz")
 UNSEEN2 = tuple(f"unseen2-{name}.xml.gz" for name in (
     "rubyxml", "ntut", "patentqa", "patentdata", "teamlab", "sax2pats", "extractor"))
-# part -> (output file, granted_claims files already read, granted_claims candidates,
-#          summarizer files of candidates)
+EVERY_PART = (*SEEN, *CHECKER_PARTS, "draft_unseen.jsonl.gz", "draft_unseen2.jsonl.gz")
+SUMMARIZER_ALL = (*SUMMARIZER_PARTS, *UNSEEN2, "tune.xml.gz", "tune-rx.xml.gz",
+                  "heldout-pv.xml.gz", "heldout-rx.xml.gz")
+
+
+def _raw3() -> list[dict]:
+    sys.path.insert(0, str(HERE))
+    from draft_unseen3_sources import (
+        course_records,
+        flat_file_records,
+        patft_records,
+        ppubs_records,
+    )
+
+    return flat_file_records() + ppubs_records() + patft_records() + course_records()
+
+
+@dataclass(frozen=True)
+class Part:
+    """One unseen part: where it goes, what counts as read, where its candidates come from."""
+
+    out: str
+    seen: tuple[str, ...]  # granted_claims files whose patents were read
+    checker_parts: tuple[str, ...] = ()  # granted_claims files of candidates
+    summarizer_parts: tuple[str, ...] = ()  # ../patents files of candidates
+    seen_summarizer: tuple[str, ...] = ()  # ../patents files whose patents count as read
+    more: Callable[[], list[dict]] | None = None  # further candidates, already as records
+
+
 PARTS = {
-    1: ("draft_unseen.jsonl.gz", SEEN, CHECKER_PARTS, SUMMARIZER_PARTS),
-    2: ("draft_unseen2.jsonl.gz", (*SEEN, "draft_unseen.jsonl.gz"), (), UNSEEN2),
+    1: Part("draft_unseen.jsonl.gz", SEEN, CHECKER_PARTS, SUMMARIZER_PARTS),
+    2: Part("draft_unseen2.jsonl.gz", (*SEEN, "draft_unseen.jsonl.gz"), (), UNSEEN2),
+    3: Part("draft_unseen3.jsonl.gz", EVERY_PART, seen_summarizer=SUMMARIZER_ALL, more=_raw3),
 }
 
 
@@ -68,10 +103,13 @@ def _jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def seen_keys(shared: Path, seen: tuple[str, ...] = SEEN) -> tuple[set[str], set[str]]:
+def seen_keys(shared: Path, seen: tuple[str, ...] = SEEN,
+              seen_summarizer: tuple[str, ...] = ()) -> tuple[set[str], set[str]]:
     """Numbers and abstracts of every patent drafting has read or was tuned on (the
-    granted_claims files `seen` and the shared sample)."""
+    granted_claims files `seen`, the summarizer's files `seen_summarizer` and the shared
+    sample)."""
     records = [r for name in seen for r in _jsonl(HERE / name)]
+    records += candidates((), seen_summarizer)
     for name in ("claims.jsonl", "patents.jsonl"):
         records += _jsonl(shared / name)
     return ({number_key(r.get("id", "")) for r in records},
@@ -97,12 +135,13 @@ def candidates(checker_parts: tuple[str, ...] = CHECKER_PARTS,
 def build(shared: Path, part: int = 1) -> tuple[list[dict], dict[str, int]]:
     """The unseen drafting records of `part` (first copy of each patent kept) and why others
     left."""
-    _, seen, checker_parts, summarizer_parts = PARTS[part]
-    numbers, abstracts = seen_keys(shared, seen)
+    spec = PARTS[part]
+    numbers, abstracts = seen_keys(shared, spec.seen, spec.seen_summarizer)
     kept: dict[str, dict] = {}
     dropped = {"not a grant": 0, "no claim or abstract": 0, "seen number": 0,
                "seen abstract": 0, "repeat": 0}
-    for record in candidates(checker_parts, summarizer_parts):
+    found = candidates(spec.checker_parts, spec.summarizer_parts)
+    for record in found + (spec.more() if spec.more else []):
         key = number_key(record["id"])
         if not is_grant(record["id"]):
             dropped["not a grant"] += 1
@@ -125,14 +164,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--shared", type=Path, default=HERE.parents[3] / "shared" / "data" /
                         "patents", help="the shared sample's folder (patents.jsonl, claims.jsonl)")
     parser.add_argument("--part", type=int, choices=sorted(PARTS), default=1,
-                        help="1: draft_unseen.jsonl.gz, 2: draft_unseen2.jsonl.gz")
+                        help="1: draft_unseen.jsonl.gz, 2: draft_unseen2, 3: draft_unseen3")
     parser.add_argument("--check", action="store_true", help="compare with the committed file")
     args = parser.parse_args(argv)
     if not (args.shared / "patents.jsonl").is_file():
         raise SystemExit(f"{args.shared}/patents.jsonl not found: pass --shared with the "
                          "folder holding the shared sample (e.g. /work/shared/data/patents)")
     records, dropped = build(args.shared, args.part)
-    out = HERE / PARTS[args.part][0]
+    out = HERE / PARTS[args.part].out
     lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     summaries = sum(bool(re.search(r"SUMMARY", r.get("description", ""))) for r in records)
     print(f"{len(records)} grants ({summaries} with a SUMMARY heading); left out: {dropped}")
