@@ -63,11 +63,13 @@ def make_bundle(
     from torchworks.recipes.recsys.seen import SeenSets
     from torchworks.recipes.recsys.sequences import Sequences
     from torchworks.recipes.recsys.tasks import ModelSettings
-    from torchworks.recipes.recsys.vocab import NUM_RESERVED, Vocab
+    from torchworks.recipes.recsys.vocab import NUM_RESERVED, Vocab, fingerprints
 
     bundle = root / ("bundle" if members == 1 else f"fused-{members}")
     bundle.mkdir(parents=True)
     n_items, n_users = items + NUM_RESERVED, users + NUM_RESERVED
+    user_vocab = Vocab(f"u{i}" for i in range(users))
+    item_vocab = Vocab(f"i{i}" for i in range(items))
     settings = ModelSettings("two-tower", dim=dim)
     extra = {
         "settings": settings.__dict__,
@@ -76,6 +78,7 @@ def make_bundle(
         "num_items": n_items,
         "num_categories": 22,
         "data": "synthetic",
+        "vocab_fingerprints": fingerprints(user_vocab, item_vocab),
     }
     names = ["retrieval.pt", *(f"retrieval-{m}.pt" for m in range(1, members))]
     vectors = []
@@ -90,8 +93,8 @@ def make_bundle(
     save_index(bundle / "item_index.pt", torch.cat(vectors, 1))
     if members > 1:
         FusionSpec(names, [1 / members] * members).save(bundle)
-    Vocab(f"u{i}" for i in range(users)).save(bundle / "users.vocab.json")
-    Vocab(f"i{i}" for i in range(items)).save(bundle / "items.vocab.json")
+    user_vocab.save(bundle / "users.vocab.json")
+    item_vocab.save(bundle / "items.vocab.json")
     Vocab(f"c{i}" for i in range(20)).save(bundle / "categories.vocab.json")
     rng = np.random.default_rng(0)
     logs = rng.integers(NUM_RESERVED, n_items, (n_users, seen))
