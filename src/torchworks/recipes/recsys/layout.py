@@ -28,7 +28,7 @@ import torch
 
 LAYOUTS = ("auto", "queries", "items")
 SUB = 8  # items per sub-group in the items-major top-K; GROUP (index.py) is a multiple of it
-PROBE_ITEMS, PROBE_QUERIES, PROBE_K, PROBE_REPEATS = 16_384, 32, 100, 3
+PROBE_ITEMS, PROBE_QUERIES, PROBE_K, PROBE_REPEATS = 16_384, 32, 100, 5
 
 
 def items_major_topk(scores: torch.Tensor, k: int, group: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -58,8 +58,9 @@ def fp32_layout(asked: str, dim: int, group: int) -> str:
 @functools.cache
 def measured_layout(dim: int, threads: int, group: int) -> str:
     """Whichever layout scores and ranks a PROBE_QUERIES batch over PROBE_ITEMS random items
-    faster here, best of PROBE_REPEATS interleaved runs (~40 ms once per process and dim).
-    `threads` is the key only: torch's count in the calling thread is the one that runs."""
+    faster here: the best of PROBE_REPEATS interleaved runs each (~60 ms, once per process and
+    dim), so a burst of other work on the cores slows both alike. `threads` is the key only:
+    torch's count in the calling thread is the one that runs."""
     from torchworks.recipes.recsys.index import grouped_topk
 
     gen = torch.Generator().manual_seed(0)
