@@ -25,9 +25,9 @@ load generator's own CPU per request is printed. Where `wrk` is on PATH (Debian:
 install wrk`) the concurrency row is also driven by it, a C client that costs the shared
 cores less. HTTP served items are not checked here (the in-process rows check them).
 The exact fp32 rows run in both layouts of layout.py, queries-major (the path before it) first,
-so `x first` is each variant's ratio to it; the machine line says which one `layout auto` (what
-the server runs) measured here. `--http-index exact-queries,exact` serves HTTP from each in one
-run, one set of rows after the other.
+so `x first` is each variant's ratio to it; a line says from which chunk of queries `layout
+auto` (what the server runs) scores items-major here, as measured. `--http-index
+exact-queries,exact` serves HTTP from each in one run, one set of rows after the other.
 `--http-index ivf` serves HTTP from the faiss IVF index: on a CPU without fast bf16/int8 the
 exact fp32 search costs the server ~1 ms per request (quiet 2-core AMD EPYC, AVX2: c=32, 2
 threads, exact 1,379 rec/s, P95 24.9 ms; ivf 2,573 rec/s, P95 14.1 ms, recall@100 0.925).
@@ -277,7 +277,7 @@ def main() -> None:
         fast_int8,
         save_index,
     )
-    from torchworks.recipes.recsys.layout import measured_layout
+    from torchworks.recipes.recsys.layout import NEVER, measured_items_major_from
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=100_000)
@@ -362,8 +362,9 @@ def main() -> None:
     measured = {}
     for threads in thread_counts:  # the probe measures with the calling thread's count
         torch.set_num_threads(threads)
-        measured[threads] = measured_layout(args.dim, threads, GROUP)
-    print(f"fp32 layout measured here (what `layout auto` serves), by torch threads: {measured}")
+        measured[threads] = measured_items_major_from(args.dim, threads, GROUP)
+    print(f"fp32 chunks scored items-major from this many queries (measured here; what `layout "
+          f"auto` serves), by torch threads: {measured} ({NEVER} = never)")
     print(
         f"{'variant':62s} {'rec/s':>9s} {'P50 ms':>9s} {'P95 ms':>9s} {'x first':>8s} "
         f"{'rec/CPU-s':>10s}"

@@ -1,6 +1,7 @@
-"""Exact fp32 search scores queries-major or items-major, whichever layout.py measures faster;
-both branches run here by faking only the measurement's answer, and both must return what a
-plain masked torch.topk over the full score matrix returns."""
+"""Exact fp32 search scores each chunk of queries queries-major or items-major, whichever
+layout.py measured faster at that chunk size; every branch runs here by faking only the
+measurement's answer, and each must return what a plain masked torch.topk over the full score
+matrix returns."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import torch
 
 from torchworks.errors import ConfigError
 from torchworks.recipes.recsys import layout
-from torchworks.recipes.recsys.index import GROUP, ItemIndex, SearchOptions
-from torchworks.recipes.recsys.layout import SUB, items_major_topk
+from torchworks.recipes.recsys.index import GROUP, QUERY_CHUNK, ItemIndex, SearchOptions
+from torchworks.recipes.recsys.layout import NEVER, PROBE_BATCHES, SUB, items_major_topk
 from torchworks.recipes.recsys.vocab import NUM_RESERVED
 
 
@@ -33,18 +34,23 @@ def reference(vectors, queries, k, rows, cols, extra=None):
     return scores.topk(k, dim=1)
 
 
-@pytest.fixture(params=["queries", "items"])
+MIXED = 40  # 150 queries: chunks of 64 and 64 items-major, the last 22 queries-major
+MEASURED = {"queries-major": NEVER, "items-major": 1, f"items-major from {MIXED} queries": MIXED}
+
+
+@pytest.fixture(params=sorted(MEASURED))
 def measured(request, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Pretend the layout measurement picked `request.param` (the measuring is not faked
-    anywhere else: it is the probe)."""
-    monkeypatch.setattr(layout, "measured_layout", lambda *_: request.param)
+    """Pretend the measurement found items-major faster from this chunk size (the measuring is
+    not faked anywhere else: it is the probe)."""
+    monkeypatch.setattr(layout, "measured_items_major_from", lambda *_: MEASURED[request.param])
     return request.param
 
 
 def test_auto_layout_follows_the_measurement(measured: str) -> None:
     index = ItemIndex(catalogue(500), SearchOptions(precision="fp32"))
-    assert index.layout == measured
-    assert f"{measured}-major" in index.describe()
+    assert index.items_major_from == MEASURED[measured]
+    assert index.describe() == f"exact (fp32 matmul, {measured})"
+    assert QUERY_CHUNK > MIXED and 150 % QUERY_CHUNK < MIXED  # the mixed case mixes
 
 
 @pytest.mark.parametrize("items", [70, 3000])  # fewer groups than k; many chunks of groups
@@ -91,6 +97,7 @@ def test_layout_can_be_forced_and_is_checked() -> None:
         SearchOptions(layout="columns")
 
 
-def test_the_measurement_answers_a_layout() -> None:
-    """The real probe runs (no timing is asserted: only that it picks one of the two)."""
-    assert layout.measured_layout(16, torch.get_num_threads(), GROUP) in ("queries", "items")
+def test_the_measurement_answers_a_probed_chunk_size_or_never() -> None:
+    """The real probe runs (no timing is asserted: only that its answer is one it can give)."""
+    found = layout.measured_items_major_from(16, torch.get_num_threads(), GROUP)
+    assert found in (*PROBE_BATCHES, NEVER)

@@ -10,8 +10,9 @@ fastest precision the CPU has (env.cpu's probe decides, `precision="auto"`):
 - bf16 where it multiplies bf16 natively (AVX512-BF16, AMX): 3 significant digits;
 - fp32 otherwise. Near-ties may swap in int8/bf16 (the benchmark prints recall@K vs fp32).
   fp32 scores [b, items] (`queries @ items.T`) or [items, b] (`items @ queries.T`), whichever
-  this machine's BLAS does faster (layout.py measures both once; `layout=` overrides): the same
-  sums in another kernel, so the same top-K up to near-ties; items-major has its own top-K.
+  this machine's BLAS does faster for a chunk of that many queries (layout.py measures both
+  once; `layout=` overrides): the same sums in another kernel, so the same top-K up to ties;
+  items-major has its own top-K.
 Top-K of 100k scores per row (torch.topk's partial sort) costs more than the matmul, so it
 runs in two exact stages: the max of each group of GROUP items (one vectorized reduction), the
 top-K groups, then the top-K of those groups' K * GROUP scores. The true top-K items lie in at
@@ -38,7 +39,7 @@ import torch
 
 from torchworks.atomic import atomic_path
 from torchworks.errors import ConfigError, DataError, require
-from torchworks.recipes.recsys.layout import LAYOUTS, fp32_layout, items_major_topk
+from torchworks.recipes.recsys.layout import LAYOUTS, NEVER, items_major_from, items_major_topk
 from torchworks.recipes.recsys.vocab import NUM_RESERVED
 
 KINDS = ("exact", "ivf")
@@ -106,9 +107,9 @@ class ItemIndex:
             dtype = torch.bfloat16 if self.precision == "bf16" else torch.float32
             self._scoring = padded.to(dtype)
         self._faiss = self._build_ivf() if self.options.kind == "ivf" else None
-        self.layout = "queries"  # the only layout of the bf16/int8 paths
+        self.items_major_from = NEVER  # chunks this large or larger: items-major (fp32 only)
         if self._faiss is None and self.precision == "fp32":
-            self.layout = fp32_layout(self.options.layout, self.dim, GROUP)
+            self.items_major_from = items_major_from(self.options.layout, self.dim, GROUP)
         self._buffers = threading.local()  # per searching thread: score matrices (_buffer)
 
     @staticmethod
@@ -132,8 +133,12 @@ class ItemIndex:
     def describe(self) -> str:
         if self._faiss is not None:
             return f"faiss IVF (nlist {self._faiss.nlist}, nprobe {self._faiss.nprobe})"
-        layout = f", {self.layout}-major" if self.precision == "fp32" else ""
-        return f"exact ({self.precision} matmul{layout})"
+        if self.precision != "fp32":
+            return f"exact ({self.precision} matmul)"
+        start = self.items_major_from
+        layout = ("queries-major" if start == NEVER else "items-major" if start == 1
+                  else f"items-major from {start} queries")
+        return f"exact (fp32 matmul, {layout})"
 
     def search(
         self,
@@ -162,18 +167,20 @@ class ItemIndex:
         for start in range(0, len(queries), QUERY_CHUNK):
             chunk = queries[start : start + QUERY_CHUNK]
             lo, hi = np.searchsorted(rows, [start, start + len(chunk)])
-            scores, row_scale, lowest = self._score(chunk)
+            items_major = len(chunk) >= self.items_major_from
+            scores, row_scale, lowest = self._score(chunk, items_major)
             if extra is not None:
-                scores, row_scale, lowest = self._add(scores, row_scale,
-                                                      extra[start : start + len(chunk)])
-            by_item = scores.T if self.layout == "items" else scores  # [b, padded items]
+                scores, row_scale, lowest = self._add(
+                    scores, row_scale, extra[start : start + len(chunk)], items_major
+                )
+            by_item = scores.T if items_major else scores  # [b, padded items]
             by_item[:, :NUM_RESERVED] = lowest
             by_item[:, self.vectors.shape[0] :] = lowest  # the padding
             if hi > lo:  # index_fill_ on the flat view: ~200x faster than 2-D index_put_
                 row, col = rows[lo:hi] - start, cols[lo:hi]
-                flat = col * len(chunk) + row if self.layout == "items" else row * n + col
+                flat = col * len(chunk) + row if items_major else row * n + col
                 scores.view(-1).index_fill_(0, torch.from_numpy(flat), lowest)
-            if self.layout == "items":
+            if items_major:
                 top, ids = items_major_topk(scores, k, GROUP)
             else:
                 top, ids = grouped_topk(scores, k)
@@ -182,7 +189,9 @@ class ItemIndex:
             out_ids.append(ids)
         return torch.cat(out_scores), torch.cat(out_ids)
 
-    def _score(self, chunk: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, float]:
+    def _score(
+        self, chunk: torch.Tensor, items_major: bool
+    ) -> tuple[torch.Tensor, torch.Tensor, float]:
         """[b, padded items] scores ([padded items, b] items-major), the per-row factor back
         to real scores, the lowest score. Written into this thread's reused buffer (`_buffer`)."""
         b = len(chunk)
@@ -199,19 +208,20 @@ class ItemIndex:
             low = torch.mm(chunk.to(torch.bfloat16), self._scoring.T,
                            out=self._buffer(torch.bfloat16, b))
             return scores.copy_(low), torch.ones(b, 1), NEG_INF
-        if self.layout == "items":
+        if items_major:
             scores = self._buffer(torch.float32, b, items_major=True)
             return torch.mm(self._scoring, chunk.T, out=scores), torch.ones(b, 1), NEG_INF
         return torch.mm(chunk, self._scoring.T, out=scores), torch.ones(b, 1), NEG_INF
 
     def _add(
-        self, scores: torch.Tensor, row_scale: torch.Tensor, extra: torch.Tensor
+        self, scores: torch.Tensor, row_scale: torch.Tensor, extra: torch.Tensor,
+        items_major: bool,
     ) -> tuple[torch.Tensor, torch.Tensor, float]:
         """`_score`'s result plus `extra` on the real item columns, as fp32 real scores (an
         int8 matrix is rescaled first: the extra part is in real units)."""
         if scores.dtype == torch.int32:
             scores = torch.mul(scores, row_scale, out=self._buffer(torch.float32, len(scores)))
-        by_item = scores.T if self.layout == "items" else scores
+        by_item = scores.T if items_major else scores
         by_item[:, : extra.shape[1]].add_(extra)
         return scores, torch.ones(len(extra), 1), NEG_INF
 

@@ -3,11 +3,15 @@
 The exact search's fp32 score matrix can be computed as `queries @ items.T` ([b, items],
 "queries-major", index.grouped_topk reads it) or `items @ queries.T` ([items, b],
 "items-major"). They are the same sums; only the BLAS kernel differs, and which is faster
-depends on the library and the CPU. Measured with torch's MKL on a 2-core AMD EPYC (AVX2 only,
-top-100 of 100k items, dim 64, batch 32): items-major 1.15x at 1 thread and 1.46x at 2 (8.4 vs
-12.3 ms, quiet); numpy's OpenBLAS in the same layout was no faster than torch, so there is one
-BLAS. Nothing about the CPU is assumed: `measured_layout` times both on a small catalogue once
-per (dim, torch threads) and the index takes the winner; tests fake only that answer.
+depends on the library, the CPU and the batch. Measured with torch's MKL on a 2-core AMD EPYC
+(Zen 1, AVX2 only; top-100 of 100k items, dim 64): at batch 32 the matmul items-major takes
+15.8 vs 18.2 ms at 1 thread (busy machine), 8.4 vs 12.3 ms at 2 (quiet), but the whole search
+items-major is 0.83-0.96x as fast at 4-16 queries; numpy's OpenBLAS was no faster than torch
+in its best layout (15.3 ms), so there is one BLAS. On 2,048 users of rec_serve.py's catalogue
+both layouts return bit-identical scores and the same top-100 sets; 3 rows swap two slots of
+exactly equal score. Nothing about the CPU is assumed: `measured_items_major_from` times both
+on a small catalogue at a few batch sizes once per (dim, torch threads), and the index scores
+each chunk of queries in the layout that won at its size; tests fake only that answer.
 
 The items-major top-K (`items_major_topk`) cannot gather a whole group of a row as one
 contiguous run the way grouped_topk does (a row's scores are a column, one cache line per item),
@@ -22,13 +26,16 @@ top-K item is kept (up to ties). It gathers 2 x K x SUB scores per row, not K x 
 from __future__ import annotations
 
 import functools
+import sys
 import time
 
 import torch
 
-LAYOUTS = ("auto", "queries", "items")
+LAYOUTS = ("auto", "queries", "items")  # SearchOptions.layout
 SUB = 8  # items per sub-group in the items-major top-K; GROUP (index.py) is a multiple of it
-PROBE_ITEMS, PROBE_QUERIES, PROBE_K, PROBE_REPEATS = 16_384, 32, 100, 5
+PROBE_ITEMS, PROBE_K, PROBE_REPEATS = 16_384, 100, 5
+PROBE_BATCHES = (8, 16, 32, 64)  # chunk sizes measured (index.QUERY_CHUNK is the largest)
+NEVER = sys.maxsize  # "no chunk is scored items-major"
 
 
 def items_major_topk(scores: torch.Tensor, k: int, group: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -50,32 +57,45 @@ def items_major_topk(scores: torch.Tensor, k: int, group: int) -> tuple[torch.Te
     return top, chosen.gather(1, at // SUB) * SUB + at % SUB
 
 
-def fp32_layout(asked: str, dim: int, group: int) -> str:
-    """The layout an exact fp32 index scores in: `asked`, or for "auto" the measured winner."""
-    return measured_layout(dim, torch.get_num_threads(), group) if asked == "auto" else asked
+def items_major_from(asked: str, dim: int, group: int) -> int:
+    """The smallest chunk of queries an exact fp32 index scores items-major (NEVER: none):
+    from `asked` ("items": every chunk, "queries": none), or for "auto" as measured here."""
+    if asked != "auto":
+        return 1 if asked == "items" else NEVER
+    return measured_items_major_from(dim, torch.get_num_threads(), group)
 
 
 @functools.cache
-def measured_layout(dim: int, threads: int, group: int) -> str:
-    """Whichever layout scores and ranks a PROBE_QUERIES batch over PROBE_ITEMS random items
-    faster here: the best of PROBE_REPEATS interleaved runs each (~60 ms, once per process and
-    dim), so a burst of other work on the cores slows both alike. `threads` is the key only:
-    torch's count in the calling thread is the one that runs."""
-    from torchworks.recipes.recsys.index import grouped_topk
-
+def measured_items_major_from(dim: int, threads: int, group: int) -> int:
+    """The smallest of PROBE_BATCHES from which items-major scores and ranks a batch faster than
+    queries-major at that size and every larger one (NEVER: at none), over PROBE_ITEMS random
+    items: the best of PROBE_REPEATS interleaved runs each (~0.3 s, once per process and dim),
+    so a burst of other work on the cores slows both alike. The answer depends on the batch:
+    on the AMD EPYC above items-major loses 0.83-0.96x at 4-16 queries and wins 1.10-1.13x at
+    32-64, and the server's batches at 32 concurrent clients are often that small. `threads`
+    is the key only: torch's count in the calling thread is the one that runs."""
     gen = torch.Generator().manual_seed(0)
     vectors = torch.randn(PROBE_ITEMS, dim, generator=gen)
-    queries = torch.randn(PROBE_QUERIES, dim, generator=gen)
-    out_q = torch.empty(PROBE_QUERIES, PROBE_ITEMS)
-    out_i = torch.empty(PROBE_ITEMS, PROBE_QUERIES)
-    runs = {
-        "queries": lambda: grouped_topk(torch.mm(queries, vectors.T, out=out_q), PROBE_K),
-        "items": lambda: items_major_topk(torch.mm(vectors, queries.T, out=out_i), PROBE_K, group),
-    }
-    best = dict.fromkeys(runs, float("inf"))
+    wins = [_items_major_wins(vectors, torch.randn(b, dim, generator=gen), group)
+            for b in PROBE_BATCHES]
+    while wins and wins[-1]:
+        wins.pop()
+    return PROBE_BATCHES[len(wins)] if len(wins) < len(PROBE_BATCHES) else NEVER
+
+
+def _items_major_wins(vectors: torch.Tensor, queries: torch.Tensor, group: int) -> bool:
+    """Whether items-major scores and ranks `queries` faster, best of PROBE_REPEATS each."""
+    from torchworks.recipes.recsys.index import grouped_topk
+
+    out_q, out_i = torch.empty(len(queries), len(vectors)), torch.empty(len(vectors), len(queries))
+    runs = (
+        lambda: grouped_topk(torch.mm(queries, vectors.T, out=out_q), PROBE_K),
+        lambda: items_major_topk(torch.mm(vectors, queries.T, out=out_i), PROBE_K, group),
+    )
+    best = [float("inf")] * 2
     for _ in range(PROBE_REPEATS + 1):  # the first round warms both up
-        for name, run in runs.items():
+        for at, run in enumerate(runs):
             started = time.perf_counter()
             run()
-            best[name] = min(best[name], time.perf_counter() - started)
-    return min(best, key=best.__getitem__)
+            best[at] = min(best[at], time.perf_counter() - started)
+    return best[1] < best[0]
