@@ -28,6 +28,12 @@ The exact fp32 rows run in both layouts of layout.py, queries-major (the path be
 so `x first` is each variant's ratio to it; a line says from which chunk of queries `layout
 auto` (what the server runs) scores items-major here, as measured. `--http-index
 exact-queries,exact` serves HTTP from each in one run, one set of rows after the other.
+Measured (shared 2-core AMD EPYC Zen 1, load average 1.7-2.3: `--fused 0 --threads 1 --batches
+8,16,32,256 --http-requests 3000 --http-index exact-queries,exact,exact-queries,exact`):
+items-major / queries-major rec/CPU-s 0.88, 0.88, 1.08, 1.26 at batch 8, 16, 32, 256 (1,404
+vs 1,113 rec/CPU-s at 256), so `layout auto` went items-major from 32 queries a chunk; HTTP
+c=32 exact 635 / 814 vs exact-queries 762 / 708 rec/s (two runs each, within the noise, and
+far from 2,000: the fp32 matmul already runs near this CPU's FMA peak, see layout.py).
 `--http-index ivf` serves HTTP from the faiss IVF index: on a CPU without fast bf16/int8 the
 exact fp32 search costs the server ~1 ms per request (quiet 2-core AMD EPYC, AVX2: c=32, 2
 threads, exact 1,379 rec/s, P95 24.9 ms; ivf 2,573 rec/s, P95 14.1 ms, recall@100 0.925).
@@ -362,9 +368,10 @@ def main() -> None:
     measured = {}
     for threads in thread_counts:  # the probe measures with the calling thread's count
         torch.set_num_threads(threads)
-        measured[threads] = measured_items_major_from(args.dim, threads, GROUP)
+        found = measured_items_major_from(args.dim, threads, GROUP)
+        measured[threads] = "never" if found == NEVER else found
     print(f"fp32 chunks scored items-major from this many queries (measured here; what `layout "
-          f"auto` serves), by torch threads: {measured} ({NEVER} = never)")
+          f"auto` serves), by torch threads: {measured}")
     print(
         f"{'variant':62s} {'rec/s':>9s} {'P50 ms':>9s} {'P95 ms':>9s} {'x first':>8s} "
         f"{'rec/CPU-s':>10s}"

@@ -9,9 +9,13 @@ depends on the library, the CPU and the batch. Measured with torch's MKL on a 2-
 items-major is 0.83-0.96x as fast at 4-16 queries; numpy's OpenBLAS was no faster than torch
 in its best layout (15.3 ms), so there is one BLAS. On 2,048 users of rec_serve.py's catalogue
 both layouts return bit-identical scores and the same top-100 sets; 3 rows swap two slots of
-exactly equal score. Nothing about the CPU is assumed: `measured_items_major_from` times both
-on a small catalogue at a few batch sizes once per (dim, torch threads), and the index scores
-each chunk of queries in the layout that won at its size; tests fake only that answer.
+exactly equal score. Neither layout can go much further there: Zen 1 runs a 256-bit FMA as
+two 128-bit halves (16 fp32 FLOP a cycle, 32 GFLOP/s at the nominal 2.0 GHz) and the matmul
+already runs at ~26 GFLOP/s (~30 with its operands in cache): 12.8 MFLOP, ~0.5 ms of one core,
+per top-100 over 100k items at dim 64. Nothing about the CPU is assumed:
+`measured_items_major_from` times both on a small catalogue at a few batch sizes once per (dim,
+torch threads), and the index scores each chunk of queries in the layout that won at its size;
+tests fake only that answer.
 
 The items-major top-K (`items_major_topk`) cannot gather a whole group of a row as one
 contiguous run the way grouped_topk does (a row's scores are a column, one cache line per item),
