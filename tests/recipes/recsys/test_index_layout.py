@@ -101,3 +101,11 @@ def test_the_measurement_answers_a_probed_chunk_size_or_never() -> None:
     """The real probe runs (no timing is asserted: only that its answer is one it can give)."""
     found = layout.measured_items_major_from(16, torch.get_num_threads(), GROUP)
     assert found in (*PROBE_BATCHES, NEVER)
+
+
+def test_items_major_returns_fewer_than_k_real_items_as_minus_inf() -> None:
+    index = ItemIndex(catalogue(12), SearchOptions(precision="fp32", layout="items"))
+    scores, ids = index.search(torch.randn(2, 16), 20, (np.array([0, 0]), np.array([5, 7])))
+    assert scores.shape == (2, 10)  # 10 real items after the 2 reserved rows
+    assert torch.isinf(scores[0, -2:]).all() and torch.isfinite(scores[0, :-2]).all()
+    assert not {5, 7} & set(ids[0, :-2].tolist()) and torch.isfinite(scores[1]).all()
