@@ -24,6 +24,16 @@ Client and server share the machine's cores, so HTTP figures understate the serv
 load generator's own CPU per request is printed. Where `wrk` is on PATH (Debian: `apt-get
 install wrk`) the concurrency row is also driven by it, a C client that costs the shared
 cores less. HTTP served items are not checked here (the in-process rows check them).
+The exact fp32 rows run in both layouts of layout.py, queries-major (the path before it) first,
+so `x first` is each variant's ratio to it; a line says from which chunk of queries `layout
+auto` (what the server runs) scores items-major here, as measured. `--http-index
+exact-queries,exact` serves HTTP from each in one run, one set of rows after the other.
+Measured (shared 2-core AMD EPYC Zen 1, load average 1.7-2.3: `--fused 0 --threads 1 --batches
+8,16,32,256 --http-requests 3000 --http-index exact-queries,exact,exact-queries,exact`):
+items-major / queries-major rec/CPU-s 0.88, 0.88, 1.08, 1.26 at batch 8, 16, 32, 256 (1,404
+vs 1,113 rec/CPU-s at 256), so `layout auto` went items-major from 32 queries a chunk; HTTP
+c=32 exact 635 / 814 vs exact-queries 762 / 708 rec/s (two runs each, within the noise, and
+far from 2,000: the fp32 matmul already runs near this CPU's FMA peak, see layout.py).
 `--http-index ivf` serves HTTP from the faiss IVF index: on a CPU without fast bf16/int8 the
 exact fp32 search costs the server ~1 ms per request (quiet 2-core AMD EPYC, AVX2: c=32, 2
 threads, exact 1,379 rec/s, P95 24.9 ms; ivf 2,573 rec/s, P95 14.1 ms, recall@100 0.925).
@@ -59,11 +69,13 @@ def make_bundle(
     from torchworks.recipes.recsys.seen import SeenSets
     from torchworks.recipes.recsys.sequences import Sequences
     from torchworks.recipes.recsys.tasks import ModelSettings
-    from torchworks.recipes.recsys.vocab import NUM_RESERVED, Vocab
+    from torchworks.recipes.recsys.vocab import NUM_RESERVED, Vocab, fingerprints
 
     bundle = root / ("bundle" if members == 1 else f"fused-{members}")
     bundle.mkdir(parents=True)
     n_items, n_users = items + NUM_RESERVED, users + NUM_RESERVED
+    user_vocab = Vocab(f"u{i}" for i in range(users))
+    item_vocab = Vocab(f"i{i}" for i in range(items))
     settings = ModelSettings("two-tower", dim=dim)
     extra = {
         "settings": settings.__dict__,
@@ -72,6 +84,7 @@ def make_bundle(
         "num_items": n_items,
         "num_categories": 22,
         "data": "synthetic",
+        "vocab_fingerprints": fingerprints(user_vocab, item_vocab),
     }
     names = ["retrieval.pt", *(f"retrieval-{m}.pt" for m in range(1, members))]
     vectors = []
@@ -86,8 +99,8 @@ def make_bundle(
     save_index(bundle / "item_index.pt", torch.cat(vectors, 1))
     if members > 1:
         FusionSpec(names, [1 / members] * members).save(bundle)
-    Vocab(f"u{i}" for i in range(users)).save(bundle / "users.vocab.json")
-    Vocab(f"i{i}" for i in range(items)).save(bundle / "items.vocab.json")
+    user_vocab.save(bundle / "users.vocab.json")
+    item_vocab.save(bundle / "items.vocab.json")
     Vocab(f"c{i}" for i in range(20)).save(bundle / "categories.vocab.json")
     rng = np.random.default_rng(0)
     logs = rng.integers(NUM_RESERVED, n_items, (n_users, seen))
@@ -217,6 +230,9 @@ def over_http(
     return rows
 
 
+HTTP_INDEXES = {"exact": {}, "exact-queries": {"layout": "queries"}, "ivf": {"kind": "ivf"}}
+
+
 WRK_SCRIPT = """wrk.method = "POST"
 wrk.body = [[%s]]
 wrk.headers["Content-Type"] = "application/json"
@@ -260,12 +276,14 @@ def with_wrk(url: str, body: bytes, clients: int, threads: int, server_pid: int,
 
 def main() -> None:
     from torchworks.recipes.recsys.index import (
+        GROUP,
         ItemIndex,
         SearchOptions,
         fast_bf16,
         fast_int8,
         save_index,
     )
+    from torchworks.recipes.recsys.layout import NEVER, measured_items_major_from
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=100_000)
@@ -289,15 +307,19 @@ def main() -> None:
     parser.add_argument("--http-only", action="store_true", help="skip the in-process rows")
     parser.add_argument(
         "--http-index",
-        choices=["exact", "ivf"],
         default="exact",
-        help="the index the HTTP server searches: ivf where the CPU has no fast bf16/int8 path "
-        "and exact fp32 cannot keep up (AMD EPYC without AVX-512: ~1 ms of CPU per request)",
+        help="the indexes the HTTP server searches, comma-separated, one set of rows each: "
+        f"{', '.join(HTTP_INDEXES)} (exact = the fp32 layout the server measures; "
+        "exact-queries = the queries-major layout, the path before layout.py, to compare)",
     )
     args = parser.parse_args()
+    http_indexes = args.http_index.split(",")
+    if unknown := set(http_indexes) - set(HTTP_INDEXES):
+        parser.error(f"--http-index: unknown {sorted(unknown)}; choose from {HTTP_INDEXES}")
     thread_counts = [int(t) for t in args.threads.split(",")]
     batches = [int(b) for b in args.batches.split(",")]
-    variants = [SearchOptions(precision="fp32")]
+    # the queries-major fp32 layout (the path before layout.py) first: every ratio is to it
+    variants = [SearchOptions(precision="fp32", layout=name) for name in ("queries", "items")]
     if fast_bf16():
         variants.append(SearchOptions(precision="bf16"))
     if fast_int8():
@@ -322,17 +344,16 @@ def main() -> None:
                     if threads == thread_counts[0]:
                         name = f"{label}: {got[0][0].split(', batch')[0]}"
                         recalls.append((name, recall(ids, exact)))
-        if args.http_index == "ivf" and not args.no_http:
-            served = ItemIndex.load(bundle / "item_index.pt").vectors
-            ivf = SearchOptions(kind="ivf", nprobe=args.nprobe)
-            save_index(bundle / "item_index.pt", served, ivf)
+        served = ItemIndex.load(bundle / "item_index.pt").vectors
         for threads in [] if args.no_http else thread_counts:
-            rows += [
-                (f"{name}, {args.http_index}", *rest)
-                for name, *rest in over_http(
-                    bundle, args.k, args.http_requests, args.concurrency, threads, args.max_batch
-                )
-            ]
+            for http_index in http_indexes:
+                options = SearchOptions(**HTTP_INDEXES[http_index], nprobe=args.nprobe)
+                save_index(bundle / "item_index.pt", served, options)
+                rows += [
+                    (f"{name}, {http_index}", *rest)
+                    for name, *rest in over_http(bundle, args.k, args.http_requests,
+                                                 args.concurrency, threads, args.max_batch)
+                ]
     load = os.getloadavg()
     print(
         f"\nrec-recommend: top-{args.k} of {args.items} items, dim {args.dim}, two-tower, "
@@ -344,13 +365,20 @@ def main() -> None:
         f"fast bf16 {fast_bf16()}, fast int8 {fast_int8()}, "
         f"load average {load[0]:.1f} {load[1]:.1f}"
     )
+    measured = {}
+    for threads in thread_counts:  # the probe measures with the calling thread's count
+        torch.set_num_threads(threads)
+        found = measured_items_major_from(args.dim, threads, GROUP)
+        measured[threads] = "never" if found == NEVER else found
+    print(f"fp32 chunks scored items-major from this many queries (measured here; what `layout "
+          f"auto` serves), by torch threads: {measured}")
     print(
-        f"{'variant':54s} {'rec/s':>9s} {'P50 ms':>9s} {'P95 ms':>9s} {'x first':>8s} "
+        f"{'variant':62s} {'rec/s':>9s} {'P50 ms':>9s} {'P95 ms':>9s} {'x first':>8s} "
         f"{'rec/CPU-s':>10s}"
     )
     for name, rps, p50, p95, per_cpu in rows:
         print(
-            f"{name:54s} {rps:9.1f} {p50:9.2f} {p95:9.2f} {rps / rows[0][1]:8.2f} {per_cpu:10.1f}"
+            f"{name:62s} {rps:9.1f} {p50:9.2f} {p95:9.2f} {rps / rows[0][1]:8.2f} {per_cpu:10.1f}"
         )
     print(
         "(in-process P50/P95 are per batch, HTTP ones per request; rec/CPU-s = recommendations "
@@ -358,13 +386,13 @@ def main() -> None:
         "shared machine inflates far less than wall time: N idle cores give up to N x that)"
     )
     for name, value in recalls:
-        print(f"recall@{args.k} vs exact fp32: {name:44s} {value:.4f}")
+        print(f"recall@{args.k} vs exact fp32: {name:52s} {value:.4f}")
     single = {name.removeprefix("single: "): row for name, *row in rows}
     for name, rps, _, p95, per_cpu in rows:
         variant = name.split(": ", 1)[-1]
         if name.startswith("fused") and variant in single:
             base_rps, _, base_p95, base_cpu = single[variant]
-            print(f"{name:54s} x single: rec/s {rps / base_rps:5.2f}, P95 {p95 / base_p95:5.2f}, "
+            print(f"{name:62s} x single: rec/s {rps / base_rps:5.2f}, P95 {p95 / base_p95:5.2f}, "
                   f"rec/CPU-s {per_cpu / base_cpu:5.2f}")
     print("target: >= 5000 rec/s in-process, >= 2000 rec/s over HTTP at c=32; shared CPU: noisy")
 

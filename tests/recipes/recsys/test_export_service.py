@@ -11,6 +11,7 @@ import pytest
 import torch
 from pydantic import ValidationError
 
+from torchworks.engine.checkpoint import load_checkpoint, save_checkpoint
 from torchworks.recipes.recsys.export import export_bundle
 from torchworks.recipes.recsys.index import SearchOptions
 from torchworks.recipes.recsys.service import (
@@ -48,8 +49,18 @@ def numeric_bundle(bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     for name, prefix in (("users.vocab.json", "u"), ("items.vocab.json", "i")):
         keys = Vocab.load(out / name).keys
         assert all(k.startswith(prefix) for k in keys)
-        Vocab(k[1:] for k in keys).save(out / name)
+        relabel(out, name.split(".")[0], Vocab(k[1:] for k in keys))
     return out
+
+
+def relabel(bundle: Path, kind: str, vocab: Vocab) -> None:
+    """Give the bundle's `kind` ("users" / "items") these keys, as a log with them would: the
+    vocabulary file, and the fingerprint its checkpoints recorded when trained on it."""
+    vocab.save(bundle / f"{kind}.vocab.json")
+    for name in ("retrieval.pt", "ranker.pt"):
+        state = load_checkpoint(bundle / name)
+        state["extra"]["vocab_fingerprints"][kind] = vocab.fingerprint()
+        save_checkpoint(bundle / name, state)
 
 
 def test_exports_match_pytorch(bundle: Path) -> None:
@@ -123,9 +134,7 @@ def test_served_json_encodes_exactly_the_predicted_answers(bundle: Path, tmp_pat
     odd = tmp_path / "bundle"
     shutil.copytree(bundle, odd)
     keys = Vocab.load(odd / "items.vocab.json").keys
-    Vocab(f'{k} "q" \\ é\t' if n % 2 else k for n, k in enumerate(keys)).save(
-        odd / "items.vocab.json"
-    )
+    relabel(odd, "items", Vocab(f'{k} "q" \\ é\t' if n % 2 else k for n, k in enumerate(keys)))
     predictor = RecPredictor(odd)
     user = predictor.users.keys[0]
     batch = [

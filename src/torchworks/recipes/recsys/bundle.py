@@ -6,10 +6,14 @@ same for users). A bundle edited by hand or assembled from two exports would oth
 pass its warm-up and answer wrong (a vocabulary cut to 5 items over a 400-row index served 3
 items for k=10 and nothing for known users). `load_bundle` checks sizes, ids and shapes and
 raises one DataError listing every disagreement, so the server keeps the previous version.
+Each checkpoint's recorded vocabulary fingerprints (vocab.py) must match the bundle's vocabulary
+files, which also catches two vocabularies of one size; a checkpoint from before fingerprints is
+checked by size only, and the load says so (a warning naming it).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +26,9 @@ from torchworks.recipes.recsys.index import ItemIndex, SearchOptions
 from torchworks.recipes.recsys.seen import SeenSets
 from torchworks.recipes.recsys.sequences import Sequences
 from torchworks.recipes.recsys.train import TrainedModel, load_trained
-from torchworks.recipes.recsys.vocab import NUM_RESERVED, Vocab
+from torchworks.recipes.recsys.vocab import NUM_RESERVED, Vocab, fingerprint_problems
+
+log = logging.getLogger(__name__)
 
 REQUIRED = (
     "retrieval.pt",
@@ -81,6 +87,11 @@ def load_bundle(directory: Path, options: SearchOptions | None = None) -> RecBun
         else None,
     )
     problems = consistency_problems(bundle)
+    unchecked = [name for name, model in _models(bundle) if not model.vocab_fingerprints]
+    if unchecked and not problems:
+        log.warning("torchworks: bundle %s: the vocabularies of %s are checked by size only "
+                    "(checkpoints from before vocabulary fingerprints; export from retrained "
+                    "ones to check ids)", directory, ", ".join(unchecked))
     if problems:
         raise DataError(
             f"bundle {directory} is inconsistent: " + "; ".join(problems),
@@ -132,7 +143,16 @@ def consistency_problems(b: RecBundle) -> list[str]:
     if b.ranker is not None:
         same("ranker.pt", b.ranker.num_items, num_items, "item ids")
         same("ranker.pt", b.ranker.num_users, num_users, "user ids")
+    for name, model in _models(b):
+        problems += fingerprint_problems(name, model.vocab_fingerprints, b.users, b.items) or []
     return problems
+
+
+def _models(b: RecBundle) -> list[tuple[str, TrainedModel]]:
+    """Every checkpoint of the bundle by file name: retrieval (or each fused member), ranker."""
+    names = ["retrieval.pt"] if b.fusion is None else b.fusion.members
+    models = list(zip(names, b.members or [b.retrieval], strict=True))
+    return models + ([("ranker.pt", b.ranker)] if b.ranker is not None else [])
 
 
 def _fusion_problems(b: RecBundle, num_items: int, num_users: int) -> list[str]:

@@ -9,6 +9,10 @@ fastest precision the CPU has (env.cpu's probe decides, `precision="auto"`):
   ranking); int32 accumulation; ~4x less work than bf16 and recall@100 vs fp32 ~0.99;
 - bf16 where it multiplies bf16 natively (AVX512-BF16, AMX): 3 significant digits;
 - fp32 otherwise. Near-ties may swap in int8/bf16 (the benchmark prints recall@K vs fp32).
+  fp32 scores [b, items] (`queries @ items.T`) or [items, b] (`items @ queries.T`), whichever
+  this machine's BLAS does faster for a chunk of that many queries (layout.py measures both
+  once; `layout=` overrides): the same sums in another kernel, so the same top-K up to ties;
+  items-major has its own top-K.
 Top-K of 100k scores per row (torch.topk's partial sort) costs more than the matmul, so it
 runs in two exact stages: the max of each group of GROUP items (one vectorized reduction), the
 top-K groups, then the top-K of those groups' K * GROUP scores. The true top-K items lie in at
@@ -35,6 +39,7 @@ import torch
 
 from torchworks.atomic import atomic_path
 from torchworks.errors import ConfigError, DataError, require
+from torchworks.recipes.recsys.layout import LAYOUTS, NEVER, items_major_from, items_major_topk
 from torchworks.recipes.recsys.vocab import NUM_RESERVED
 
 KINDS = ("exact", "ivf")
@@ -74,12 +79,15 @@ class SearchOptions:
     precision: str = "auto"  # exact search: auto = int8, else bf16, where the CPU is fast at it
     nlist: int = 0  # ivf cells; 0 = 4 * sqrt(items)
     nprobe: int = 32
+    layout: str = "auto"  # exact fp32: "queries" [b, items], "items" [items, b], auto = measured
 
     def __post_init__(self) -> None:
-        if self.kind not in KINDS or self.precision not in PRECISIONS:
+        if self.kind not in KINDS or self.precision not in PRECISIONS or self.layout not in LAYOUTS:
             raise ConfigError(
-                f"unknown index options kind={self.kind!r} precision={self.precision!r}",
-                fix=f"kind is one of {KINDS}, precision one of {PRECISIONS}",
+                f"unknown index options kind={self.kind!r} precision={self.precision!r} "
+                f"layout={self.layout!r}",
+                fix=f"kind is one of {KINDS}, precision one of {PRECISIONS}, layout one of "
+                f"{LAYOUTS}",
             )
 
 
@@ -99,6 +107,9 @@ class ItemIndex:
             dtype = torch.bfloat16 if self.precision == "bf16" else torch.float32
             self._scoring = padded.to(dtype)
         self._faiss = self._build_ivf() if self.options.kind == "ivf" else None
+        self.items_major_from = NEVER  # chunks this large or larger: items-major (fp32 only)
+        if self._faiss is None and self.precision == "fp32":
+            self.items_major_from = items_major_from(self.options.layout, self.dim, GROUP)
         self._buffers = threading.local()  # per searching thread: score matrices (_buffer)
 
     @staticmethod
@@ -122,7 +133,12 @@ class ItemIndex:
     def describe(self) -> str:
         if self._faiss is not None:
             return f"faiss IVF (nlist {self._faiss.nlist}, nprobe {self._faiss.nprobe})"
-        return f"exact ({self.precision} matmul)"
+        if self.precision != "fp32":
+            return f"exact ({self.precision} matmul)"
+        start = self.items_major_from
+        layout = ("queries-major" if start == NEVER else "items-major" if start == 1
+                  else f"items-major from {start} queries")
+        return f"exact (fp32 matmul, {layout})"
 
     def search(
         self,
@@ -147,27 +163,37 @@ class ItemIndex:
                                   "score cannot be added", fix="use an exact index")
             return self._search_ivf(queries, k, rows, cols)
         out_scores, out_ids = [], []
+        n = self._scoring.shape[0]
         for start in range(0, len(queries), QUERY_CHUNK):
             chunk = queries[start : start + QUERY_CHUNK]
             lo, hi = np.searchsorted(rows, [start, start + len(chunk)])
-            scores, row_scale, lowest = self._score(chunk)
+            items_major = len(chunk) >= self.items_major_from
+            scores, row_scale, lowest = self._score(chunk, items_major)
             if extra is not None:
-                scores, row_scale, lowest = self._add(scores, row_scale,
-                                                      extra[start : start + len(chunk)])
-            scores[:, :NUM_RESERVED] = lowest
-            scores[:, self.vectors.shape[0] :] = lowest  # the padding
+                scores, row_scale, lowest = self._add(
+                    scores, row_scale, extra[start : start + len(chunk)], items_major
+                )
+            by_item = scores.T if items_major else scores  # [b, padded items]
+            by_item[:, :NUM_RESERVED] = lowest
+            by_item[:, self.vectors.shape[0] :] = lowest  # the padding
             if hi > lo:  # index_fill_ on the flat view: ~200x faster than 2-D index_put_
-                flat = (rows[lo:hi] - start) * scores.shape[1] + cols[lo:hi]
+                row, col = rows[lo:hi] - start, cols[lo:hi]
+                flat = col * len(chunk) + row if items_major else row * n + col
                 scores.view(-1).index_fill_(0, torch.from_numpy(flat), lowest)
-            top, ids = grouped_topk(scores, k)
+            if items_major:
+                top, ids = items_major_topk(scores, k, GROUP)
+            else:
+                top, ids = grouped_topk(scores, k)
             top_f = top.float().mul_(row_scale).masked_fill_(top == lowest, NEG_INF)
             out_scores.append(top_f)
             out_ids.append(ids)
         return torch.cat(out_scores), torch.cat(out_ids)
 
-    def _score(self, chunk: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, float]:
-        """[b, padded items] scores, the per-row factor back to real scores, the lowest score.
-        The scores are written into this thread's reused buffer (`_buffer`)."""
+    def _score(
+        self, chunk: torch.Tensor, items_major: bool
+    ) -> tuple[torch.Tensor, torch.Tensor, float]:
+        """[b, padded items] scores ([padded items, b] items-major), the per-row factor back
+        to real scores, the lowest score. Written into this thread's reused buffer (`_buffer`)."""
         b = len(chunk)
         if self.precision == "int8":
             scaled = chunk * self._dim_scale
@@ -182,30 +208,35 @@ class ItemIndex:
             low = torch.mm(chunk.to(torch.bfloat16), self._scoring.T,
                            out=self._buffer(torch.bfloat16, b))
             return scores.copy_(low), torch.ones(b, 1), NEG_INF
+        if items_major:
+            scores = self._buffer(torch.float32, b, items_major=True)
+            return torch.mm(self._scoring, chunk.T, out=scores), torch.ones(b, 1), NEG_INF
         return torch.mm(chunk, self._scoring.T, out=scores), torch.ones(b, 1), NEG_INF
 
     def _add(
-        self, scores: torch.Tensor, row_scale: torch.Tensor, extra: torch.Tensor
+        self, scores: torch.Tensor, row_scale: torch.Tensor, extra: torch.Tensor,
+        items_major: bool,
     ) -> tuple[torch.Tensor, torch.Tensor, float]:
         """`_score`'s result plus `extra` on the real item columns, as fp32 real scores (an
         int8 matrix is rescaled first: the extra part is in real units)."""
         if scores.dtype == torch.int32:
             scores = torch.mul(scores, row_scale, out=self._buffer(torch.float32, len(scores)))
-        scores[:, : extra.shape[1]].add_(extra)
-        return scores, torch.ones(len(scores), 1), NEG_INF
+        by_item = scores.T if items_major else scores
+        by_item[:, : extra.shape[1]].add_(extra)
+        return scores, torch.ones(len(extra), 1), NEG_INF
 
-    def _buffer(self, dtype: torch.dtype, rows: int) -> torch.Tensor:
-        """[rows, padded items] of `dtype`, kept per thread and reused from chunk to chunk and
-        call to call. A fresh score matrix of a 64-query chunk (25 MB at 100k items) lies past
-        malloc's mmap threshold: the OS mapped and zeroed it anew every time, which made a
-        64-row chunk cost 2-2.5x a 32-row one per query (batches of 128-256 slower than 32).
+    def _buffer(self, dtype: torch.dtype, rows: int, items_major: bool = False) -> torch.Tensor:
+        """[rows, padded items] of `dtype` ([padded items, rows] items-major: the same memory),
+        kept per thread and reused from chunk to chunk and call to call. A fresh score matrix
+        of a 64-query chunk (25 MB at 100k items) lies past malloc's mmap threshold: the OS
+        mapped and zeroed it anew every time, which made a 64-row chunk cost 2-2.5x a 32-row
+        one per query (batches of 128-256 slower than 32).
         Costs QUERY_CHUNK x items x 4 bytes per searching thread (25 MB at 100k items)."""
-        buffers = self._buffers.__dict__
+        buffers, n = self._buffers.__dict__, self._scoring.shape[0]
         have = buffers.get(dtype)
-        if have is None or have.shape[0] < rows:
-            have = buffers[dtype] = torch.empty(max(rows, QUERY_CHUNK), self._scoring.shape[0],
-                                                dtype=dtype)
-        return have[:rows]
+        if have is None or len(have) < rows * n:
+            have = buffers[dtype] = torch.empty(max(rows, QUERY_CHUNK) * n, dtype=dtype)
+        return have[: rows * n].view((n, rows) if items_major else (rows, n))
 
     def _build_ivf(self) -> Any:  # a faiss.IndexIVFFlat; faiss is an optional dependency
         faiss = require("faiss", "rec-ann")

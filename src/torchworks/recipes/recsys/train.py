@@ -57,6 +57,7 @@ from torchworks.recipes.recsys.tasks import (
     eval_impressions,
     make_examples,
 )
+from torchworks.recipes.recsys.vocab import fingerprints
 
 # run folder identity (engine.rundir): what a resumed run may change, and what a run writes
 RUN_HARMLESS = frozenset({"out", "resume", "overwrite", "threads", "device", "compile", "amp",
@@ -230,6 +231,7 @@ def train(cfg: RecTrainConfig) -> TrainSummary:
         "num_items": ds.num_items,
         "num_categories": ds.num_categories,
         "data": str(cfg.data),
+        "vocab_fingerprints": fingerprints(ds.users, ds.items),  # export/bundle compare ids
     }
     valid: dict[str, float] = {}
     samples, seconds = 0, 0.0
@@ -335,6 +337,7 @@ class TrainedModel:
     history_len: int  # items of recent history the model reads (max_len for SASRec)
     num_users: int
     num_items: int
+    vocab_fingerprints: dict[str, str] | None = None  # None: a checkpoint from before them
 
 
 def load_trained(checkpoint: str | Path, device: torch.device | None = None) -> TrainedModel:
@@ -351,4 +354,5 @@ def load_trained(checkpoint: str | Path, device: torch.device | None = None) -> 
         history_len_of(settings, int(extra["history_len"])),
         int(extra["num_users"]),
         int(extra["num_items"]),
+        extra.get("vocab_fingerprints"),
     )
