@@ -1,6 +1,6 @@
 """Checkpoints record their vocabularies' fingerprints; `rec export` and bundle loading refuse a
 checkpoint trained on other vocabularies even when the sizes match (a dataset whose item ids
-name other items), naming the file; a checkpoint from before fingerprints is checked by size
+name other items), naming the file, and so does `rec eval` when it fuses checkpoints; a checkpoint from before fingerprints is checked by size
 only, with a warning that says so."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pytest
 from torchworks.engine.checkpoint import load_checkpoint, save_checkpoint
 from torchworks.errors import DataError
 from torchworks.recipes.recsys.bundle import load_bundle
+from torchworks.recipes.recsys.compare import compare
 from torchworks.recipes.recsys.data import load_dataset
 from torchworks.recipes.recsys.export import export_bundle
 from torchworks.recipes.recsys.train import load_trained, train
@@ -81,6 +82,19 @@ def test_export_refuses_a_checkpoint_of_a_same_size_other_vocabulary(
         export_bundle([ckpt, reordered_checkpoint], tiny_rec.data, tmp_path / "mix", onnx=False)
     assert str(reordered_checkpoint) in caught.value.message
     assert f"{ckpt} " not in caught.value.message  # the member that matches is not named
+
+
+def test_rec_eval_refuses_to_fuse_a_checkpoint_of_a_same_size_other_vocabulary(
+    tiny_rec, reordered_checkpoint: Path
+) -> None:
+    ckpt = tiny_rec.checkpoints["two-tower"]
+    with pytest.raises(DataError, match="another vocabulary") as caught:
+        compare([ckpt, reordered_checkpoint], tiny_rec.data)
+    assert f"{reordered_checkpoint} was trained on another item vocabulary" in caught.value.message
+    assert f"{ckpt} " not in caught.value.message
+    fused = compare([ckpt, ckpt], tiny_rec.data)  # members of the dataset's vocabulary fuse
+    assert {fused.model, "two-tower-0", "two-tower-1"} <= set(fused.metrics)
+    assert fused.metrics["two-tower-0"] == fused.metrics["two-tower-1"]  # one model twice
 
 
 def test_bundle_load_refuses_a_member_of_a_same_size_other_vocabulary(

@@ -25,10 +25,10 @@ from torchworks.recipes.recsys.baselines import EASE, ItemKNN, Popularity, logis
 from torchworks.recipes.recsys.data import EvalView, RecDataset, eval_view, load_dataset
 from torchworks.recipes.recsys.evaluate import Scorer, auc, full_ranking, gauc
 from torchworks.recipes.recsys.fusion import FusedScorer, blend_weights
+from torchworks.recipes.recsys.members import load_members
 from torchworks.recipes.recsys.sequences import Sequences
 from torchworks.recipes.recsys.split import TEST
 from torchworks.recipes.recsys.tasks import ModelScorer, PairExamples, din_scores, eval_impressions
-from torchworks.recipes.recsys.train import load_trained
 
 RECENCY_DECAY = 0.8
 
@@ -56,7 +56,7 @@ def compare(
     device = device or torch.device("cpu")
     paths = [checkpoint] if isinstance(checkpoint, (str, Path)) else list(checkpoint)
     ds = load_dataset(data_dir)
-    models = [load_trained(p, device) for p in paths]
+    models = load_members(paths, ds, device)  # refuses checkpoints of another vocabulary
     view = eval_view(ds, split)
     if max_users and len(view.users) > max_users:
         view.users = np.sort(

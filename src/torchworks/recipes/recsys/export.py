@@ -23,7 +23,6 @@ exports in seconds; the batch dimension is dynamic, the history length fixed.
 
 from __future__ import annotations
 
-import logging
 import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -46,14 +45,13 @@ from torchworks.recipes.recsys.fused_query import (
 )
 from torchworks.recipes.recsys.fusion import blend_weights
 from torchworks.recipes.recsys.index import SearchOptions, save_index
+from torchworks.recipes.recsys.members import load_members
 from torchworks.recipes.recsys.seen import SeenSets
 from torchworks.recipes.recsys.sequences import windows
 from torchworks.recipes.recsys.split import TEST
 from torchworks.recipes.recsys.tasks import SEQUENTIAL
 from torchworks.recipes.recsys.train import TrainedModel, load_trained
-from torchworks.recipes.recsys.vocab import NUM_RESERVED, fingerprint_problems
-
-log = logging.getLogger(__name__)
+from torchworks.recipes.recsys.vocab import NUM_RESERVED
 
 DATA_FILES = ("users.vocab.json", "items.vocab.json", "categories.vocab.json", "item_category.npy")
 
@@ -173,34 +171,13 @@ def export_bundle(
 
 
 def _members(paths: list[str | Path], ds: RecDataset) -> list[TrainedModel]:
-    """Every checkpoint as a retrieval model on `ds`'s vocabularies; refuse a mix, naming each:
-    by the vocabulary fingerprints each checkpoint recorded, else (a checkpoint from before
-    them) by size only, which is said on stderr."""
-    members = [load_trained(p) for p in paths]
+    """Every checkpoint as a retrieval model on `ds`'s vocabularies (members.py refuses a mix);
+    DIN scores impressions, not the catalogue, so it cannot be exported for retrieval."""
+    members = load_members(paths, ds)
     if any(m.settings.kind == "din" for m in members):
         raise DataError(
             "a DIN checkpoint cannot retrieve",
             fix="pass it as --ranker, with a two-tower or SASRec checkpoint for retrieval",
-        )
-    wrong = [
-        f"{p} has {m.num_items} item ids and {m.num_users} user ids"
-        for p, m in zip(paths, members, strict=True)
-        if (m.num_items, m.num_users) != (ds.num_items, ds.num_users)
-    ]
-    for path, member in zip(paths, members, strict=True):
-        found = fingerprint_problems(str(path), member.vocab_fingerprints, ds.users, ds.items)
-        if found is None:
-            log.warning("torchworks: the vocabularies of %s are checked by size only (a "
-                        "checkpoint from before vocabulary fingerprints; retrain to record "
-                        "them)", path)
-        wrong += found or []
-    if wrong:
-        raise DataError(
-            f"checkpoints of another vocabulary: {'; '.join(wrong)}; the dataset has "
-            f"{ds.num_items} item ids and {ds.num_users} user ids",
-            fix="pass --data the prepared dataset the checkpoints were trained on, and fuse "
-            "only checkpoints trained on that one dataset (`torchworks rec prepare` output; "
-            "grow an old one with --vocab-from and retrain or warm-start)",
         )
     return members
 
