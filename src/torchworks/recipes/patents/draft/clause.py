@@ -1,7 +1,7 @@
 """Where a relation's clause ends in its sentence ("a motor that retracts a pin from a notch,
 and a spring ..." ends before ", and"): the words a relation carries, no more and no fewer.
 
-Kept apart from `disclosure.py`, which reads the relations, because where a clause ends is
+Kept apart from `relations.py`, which reads the relations, because where a clause ends is
 its own question (the "and" of "between A and B", of "connecting A and B", of a list).
 """
 
