@@ -30,6 +30,8 @@ def element_name(phrase: Phrase) -> str:
         return "pair of " + " ".join(phrase.words[2:][-3:])
     named = phrase.words[1:] if phrase.words[0] in _COUNTS and len(phrase.words) > 1 else \
         phrase.words  # "the two connector parts" are the "two connector parts"
+    if named[0] in INTENSIFIERS and len(named) > 1:
+        named = named[1:]  # "the entire outer perimeter" is the outer perimeter, all of it
     kept = list(named[-4:])
     if len(named) > 4 and named[-5].endswith("ly") and len(kept) > 1:
         kept = kept[1:]  # "normally closed first pressure switch": what the cut adverb
@@ -40,6 +42,7 @@ def element_name(phrase: Phrase) -> str:
 _DOCUMENT_WORDS = frozenset({"invention", "inventions", "disclosure", "presently"})
 _COUNTS = frozenset({"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                      "twelve", "multiple", "several", "plural"})
+INTENSIFIERS = frozenset({"entire", "whole"})
 
 
 def is_subject(name: str, subject: str) -> bool:

@@ -25,7 +25,7 @@ from torchworks.recipes.patents.draft.chunk import (
     verb_like,
     words_of,
 )
-from torchworks.recipes.patents.draft.clause import before_purpose, clause_end
+from torchworks.recipes.patents.draft.clause import CARRIED_WORDS, before_purpose, clause_end
 from torchworks.recipes.patents.draft.naming import canonical, element_name, is_subject
 
 _OPTIONAL = re.compile(r"\b(?:may|can|could|might|optionally|preferably|alternatively|"
@@ -107,11 +107,11 @@ def relations_in(sentence: str, index: int, elements: list[str], subject: str) -
                 continue
         start = words[lead].start
         end = clause_end(sentence, start, following)
-        if len(sentence[start:end].split()) > 20:
+        if len(sentence[start:end].split()) > CARRIED_WORDS:
             end = before_purpose(sentence, start, end)
         clause = sentence[start:end].strip(" ,;.")
         objects = tuple(canonical(element_name(p), elements) for p in following if p.end <= end)
-        if objects and len(clause.split()) <= 20 and not (
+        if objects and len(clause.split()) <= CARRIED_WORDS and not (
                 lead < after and quantity(name) and all(map(quantity, objects))):
             element = subject if is_subject(name, subject) else name
             found.append(Relation(element, clause, objects, index, where))

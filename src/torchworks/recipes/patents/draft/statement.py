@@ -102,6 +102,18 @@ def problem_sentence(sentence: str) -> bool:
         sentence, 0)
 
 
+def objective_sentence(sentence: str) -> bool:
+    """"It is an object of the invention to provide ...", "An aim of the present disclosure is
+    ...": what the invention is for, which a claim cannot be built from (its parts are what the
+    inventors hope for, not what they made)."""
+    return bool(_OBJECTIVE.search(sentence))
+
+
+_OBJECTIVE = re.compile(r"\b(?:objects?|objectives?|aims?|purposes?|goals?)\s+of\s+(?:the|this)\s+"
+                        r"(?:present\s+)?(?:invention|disclosure)\b|^it is (?:an?|the)\s+"
+                        r"(?:\w+\s+)?(?:object|objective|aim|goal)\b", re.IGNORECASE)
+
+
 # "problems ... may be at least partially addressed in an apparatus ... by determining ...":
 # the sentence says how the invention solves them.
 _SOLVED = re.compile(r"\b(?:addressed|solved|overcome|remedied|alleviated)\s+(?:in|by|with|"
