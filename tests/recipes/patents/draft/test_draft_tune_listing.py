@@ -2,7 +2,8 @@
 rule and shown here on a made-up disclosure with the same pattern: conditions listed as bare
 items, a placing participle without its "on", a disclosure that only states its objects, the
 same element named with and without "entire", an element introduced twice with a relation
-each time, and a participial clause cut before its second participle."""
+each time, and a participial clause cut before its second participle; and one the made-up
+steering wheel showed on the way, a stated list split at the "and" of a joining verb."""
 
 from __future__ import annotations
 
@@ -83,3 +84,10 @@ def test_a_second_participle_of_the_element_stays_with_its_relation() -> None:
                          "shaft. A seal extending around the shaft and pressed against the "
                          "housing keeps oil in the housing.").claims[0]
     assert "and pressed against the housing keeps" not in claim
+
+
+def test_a_joining_verb_keeps_its_second_object_in_a_stated_list() -> None:
+    claim = draft_claims("A steering wheel comprises a ring, a boss disposed on a center of the "
+                         "ring and a spoke connecting the ring and the boss.").claims[0]
+    assert "a spoke connecting the ring and the boss" in claim
+    assert "; the boss" not in claim and "; and the boss" not in claim
