@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from torchworks.recipes.patents.draft.chunk import COUNTS, article, phrases
-from torchworks.recipes.patents.draft.disclosure import Disclosure, element_name
+from torchworks.recipes.patents.draft.disclosure import Disclosure
+from torchworks.recipes.patents.draft.naming import INTENSIFIERS, element_name
 
 # "at least two channels" again is "the channels": a bound on a count referred to is no
 # "at least the channels".
@@ -36,7 +37,8 @@ def rewrite(clause: str, chain: set[str], disclosure: Disclosure, label: str = "
             out.append(f"the {label or core}")
         elif name in chain:
             out[-1] = _BOUND.sub("", out[-1]) if phrase.determiner in COUNTS else out[-1]
-            out.append(f"the {form(name)}")
+            whole = f"{phrase.words[0]} " if phrase.words[0] in INTENSIFIERS else ""
+            out.append(f"the {whole}{form(name)}")  # "the entire outer perimeter" stays so
         elif phrase.determiner in ("the", "said") and re.search(
                 rf"\b{re.escape(phrase.name)}\b", clause[:phrase.start], re.IGNORECASE):
             out.append(clause[phrase.start:phrase.end])  # named before without an article

@@ -9,7 +9,7 @@ an optional feature about an element already claimed ("wherein the shackle is ma
 hardened steel") or an element the disclosure names but claim 1 left out ("further comprising
 a fingerprint sensor that reads ..."), and depend on the claim that introduces what they refer
 to. When the disclosure describes a process, a method claim follows, its steps the relations'
-verbs as gerunds.
+verbs as gerunds (`steps.py`).
 """
 
 from __future__ import annotations
@@ -25,26 +25,20 @@ from torchworks.recipes.patents.draft.chunk import (
     phrases,
     quantity,
 )
-from torchworks.recipes.patents.draft.disclosure import (
-    Disclosure,
-    Relation,
-    element_name,
-)
+from torchworks.recipes.patents.draft.disclosure import Disclosure
 from torchworks.recipes.patents.draft.following import following_clauses, opening_predicate
 from torchworks.recipes.patents.draft.garbled import repaired, ungrounded_items
 from torchworks.recipes.patents.draft.mend import completed_one_of
-from torchworks.recipes.patents.draft.parts import list_items, subject_parts
-from torchworks.recipes.patents.draft.statement import (
-    FINITE,
-    Statement,
-    finite_body,
-    passive_steps,
-)
+from torchworks.recipes.patents.draft.naming import element_name
+from torchworks.recipes.patents.draft.parts import subject_parts
+from torchworks.recipes.patents.draft.relations import Relation
+from torchworks.recipes.patents.draft.statement import FINITE, Statement, finite_body
+from torchworks.recipes.patents.draft.steps import method_steps
 from torchworks.recipes.patents.draft.subject import is_method
 from torchworks.recipes.patents.draft.wording import (
     capital,
+    circumstance,
     connect,
-    gerund,
     gist,
     is_part,
     join_items,
@@ -54,17 +48,14 @@ from torchworks.recipes.patents.draft.wording import (
     without_self_praise,
 )
 
-# Verbs that state what a thing is or has, not a step anyone performs.
-_STEP_LIST = re.compile(r"\b(?:including|comprising|includes|comprises|by|steps? of)\s+"
-                        r"(?=(?:\w+ly\s+)?\w+ing\b)", re.IGNORECASE)
-
 CLAIM_WORDS = 160  # claim 1's "wherein" clauses stop here (granted claims 1: median ~150 words)
 # Elements the disclosure relates to nothing still join claim 1's list up to this many items
 # (granted claims 1 name ~15 noun phrases; with 3, the first round's value, drafts named 10 on
 # summaries and 8 on abstracts. Tuned on granted_claims/tune.jsonl.gz: 3 -> 7 raised R-L
 # 41.4 -> 41.6 / 37.5 -> 37.9 and element recall 44.7 -> 47.1 / 37.1 -> 39.0, summary / abstract;
-# 8-10 add recall, not R-L).
-BARE_ITEMS = 7
+# 7 -> 8, once conditions were no bare items, element recall 47.4 -> 47.7 / 40.3 -> 40.5 at
+# the same R-L: "a fastening bracket", "a second resistor"; 9 adds nothing more).
+BARE_ITEMS = 8
 
 @dataclass
 class Claim:
@@ -130,11 +121,12 @@ def _build(disclosure: Disclosure, dependents: int = 4, elements: int = 5,
               if r.element != subject and r.sentence not in optional]
     for name in [*actors, *disclosure.essential(elements)]:
         if name in chain | in_opening or len(items) >= elements or vague(name) or (
-                name not in actors and (len(items) >= BARE_ITEMS or (
+                name not in actors and (len(items) >= BARE_ITEMS or circumstance(name) or (
                     " " not in name and not is_part(name)) or (
                     len(items) >= 3 and not _named_later(disclosure, name)))):
             continue  # past three items, a bare element must be no purpose ("a drink warm");
-            # a bare "a state" carries nothing ("a rest state" does)
+            # a bare "a state" carries nothing ("a rest state" does), nor does a bare "a low
+            # pressure condition"
         relation = _relation_for(disclosure, name, used)
         if not relation and ungrounded_items(f": {article(name)}", disclosure.sentences):
             continue  # "a front side", "a body part" (the assembly's context): the list stays
@@ -350,48 +342,11 @@ def _ancestry(claims: list[Claim], number: int) -> list[Claim]:
     return chain
 
 
-def _steps(disclosure: Disclosure, chain: set[str]) -> list[str]:
-    """Steps in the disclosure's words, in its order: the gerund lists it states ("including
-    parsing pages, identifying rules and presenting displays"), its passive sentences made
-    active ("a workpiece is heated" -> "heating a workpiece"), else each relation's verb as a
-    gerund ("a motor retracts a pin" -> "retracting a pin")."""
-    listed: list[str] = []
-    for index, sentence in enumerate(disclosure.sentences[:8]):
-        if index in disclosure.aside:
-            continue
-        for match in _STEP_LIST.finditer(sentence):
-            listed += _semicolon_steps(sentence[match.end():])
-            tail = re.split(r"[;.]", sentence[match.end():])[0]
-            listed += [item for item in list_items(tail)
-                       if re.match(r"(?:\w+ly\s+)?\w+ing\b", item) and 3 <= len(item.split()) <= 25]
-        listed += passive_steps(sentence)
-        for relation in disclosure.relations:  # "the cutter severs the tube": severing it
-            verb, _, rest = relation.clause.partition(" ")
-            step = gerund(verb) if relation.sentence == index else ""
-            if step and re.match(r"(?:a|an|the|said|each)\s", rest):  # acts on a thing
-                listed.append(f"{step} {rest}")
-    unique = list(dict.fromkeys(listed))
-    return [rewrite(step, chain, disclosure) for step in unique[:5]]
-
-
-def _semicolon_steps(tail: str) -> list[str]:
-    """"determining a first ratio from a signal; determining a second ratio ...; and diagnosing
-    an error ...": steps a sentence lists with semicolons, each a gerund clause whose commas
-    are its own; [] when the list is not so written."""
-    pieces = re.split(r";\s*(?:and\s+)?", tail.rstrip(" ."))
-    steps = []
-    for piece in pieces:
-        if not re.match(r"(?:\w+ly\s+)?\w+ing\b", piece) or not 3 <= len(piece.split()) <= 45:
-            break
-        steps.append(piece.strip(" ,"))
-    return steps if len(steps) >= 2 else []
-
-
 def _method_claim(disclosure: Disclosure, preamble: str = "") -> Claim | None:
     """A method claim of the disclosure's steps; its preamble "A method of operating a X"
     unless given."""
     chain: set[str] = set()
-    steps = _steps(disclosure, chain)
+    steps = [rewrite(step, chain, disclosure) for step in method_steps(disclosure)]
     if len(steps) < 2:
         return None
     preamble = preamble or f"A method of operating {preamble_of(disclosure.subject)}"

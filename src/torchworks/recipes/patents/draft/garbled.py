@@ -38,6 +38,7 @@ from torchworks.recipes.patents.draft.chunk import ABSTRACT, Phrase, lemma, part
 from torchworks.recipes.patents.draft.misplaced import (
     adverb_before_relative,
     after_relative,
+    placed_on,
     without_connective,
 )
 from torchworks.recipes.patents.draft.statement import finite_body
@@ -144,11 +145,12 @@ def repaired(text: str) -> str:
     its "between A and B", an item's "is" before its participle ("a channel is configured
     to"), a relative word before the transition ("A dispenser, which comprising:") or a
     connective ("..., while comprising:" -> "..., comprising:"), an adverb before its
-    relative word ("rotatably that couples" -> "that rotatably couples"), a parenthesis that
+    relative word ("rotatably that couples" -> "that rotatably couples"), a placing participle
+    without its "on" ("disposed at least one of" -> "disposed on ..."), a parenthesis that
     only says what is preferred ("(preferably parallel to each other)"), and an element
     introduced twice (`twice.once_introduced`: the bare item dropped, else "the")."""
     text = _TRANSITION.sub(" comprising:", text)
-    text = after_relative(without_connective(text))
+    text = placed_on(after_relative(without_connective(text)))
     text = _PREFERRED.sub("", text)
     text = _LEFTOVER.sub(lambda m: f"{m['clause']}, and which {m['verb']}", text)
     return once_introduced(_participle_items(joined_between(the_for_reintroduced(text))))

@@ -8,7 +8,10 @@
 - a connective left before the transition: "... capable of operating with multiple flush
   volumes, while having a larger bowl" read as a statement gives "..., while comprising:",
   and a subject with a word of its sentence glued on "A recording plate more comprising:";
-  the preamble ends before it: "..., comprising:".
+  the preamble ends before it: "..., comprising:";
+- a placing participle without its preposition: the disclosure's "The switch operating portion
+  is disposed at least one of the boss and the spoke" gives "a switch operating portion
+  disposed at least one of ..."; a claim says where: "disposed on at least one of ...".
 Found on the tune part of benchmarks/data/granted_claims/ and in the draft_unseen2 reading.
 """
 
@@ -27,6 +30,16 @@ _CONNECTIVE_TRANSITION = re.compile(r"^(?P<preamble>[^:]*?),?\s+(?:" + "|".join(
 # "a joint assembly rotatably that couples": the adverb of the clause's verb before its "that"
 _ADVERB_RELATIVE = re.compile(r"(?<![\w-])(?P<adverb>[a-z]+ly)\s+(?P<relative>that|which)\s+"
                               r"(?P<verb>[a-z]+)\b")
+
+# "disposed at least one of the boss and the spoke": the participle's "on" left out
+_PLACED_WITHOUT_ON = re.compile(r"\b(?P<placed>disposed|located|mounted|positioned|arranged|"
+                                r"placed|situated)\s+(?=(?:at least\s+)?(?:one|each|either|"
+                                r"both|any)\s+of\b)")
+
+
+def placed_on(text: str) -> str:
+    """"disposed at least one of the boss and a spoke" -> "disposed on at least one of ..."."""
+    return _PLACED_WITHOUT_ON.sub(lambda m: f"{m['placed']} on ", text)
 
 
 def without_connective(text: str) -> str:

@@ -1,7 +1,7 @@
 """The parts a disclosure says its subject has, as written ("The lock has a shackle, a body
 with a notch and a pin" -> three items with their own modifiers): claim 1's list when the
 disclosure states no claim of its own (`builder.py`), and the list splitter the method steps
-use too.
+(`steps.py`) use too.
 """
 
 from __future__ import annotations

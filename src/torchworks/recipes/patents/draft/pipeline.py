@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from torchworks.errors import TorchworksError
+from torchworks.errors import DataError, TorchworksError
 from torchworks.recipes.patents.claims.findings import Finding, Report
 from torchworks.recipes.patents.claims.rules_structure import ABSTRACT_MAX_WORDS
 from torchworks.recipes.patents.draft.backends import Backend, GenerateParams, Message
@@ -28,6 +28,7 @@ from torchworks.recipes.patents.draft.builder import Claim, build
 from torchworks.recipes.patents.draft.disclosure import Disclosure, analyse
 from torchworks.recipes.patents.draft.garbled import garbled, grounded_only, ungrounded_items
 from torchworks.recipes.patents.draft.mend import mended_claim
+from torchworks.recipes.patents.draft.statement import objective_sentence
 from torchworks.recipes.patents.draft.strict import check_draft
 from torchworks.recipes.patents.draft.whole import coverage, whole_claims
 
@@ -89,6 +90,12 @@ def draft_claims(disclosure: str, backend: Backend | None = None,
     began = time.perf_counter()
     say = emit or (lambda _event, _text: None)
     analysis = analyse(disclosure, title)
+    if analysis.sentences and all(map(objective_sentence, analysis.sentences)):
+        raise DataError(
+            "the disclosure only states what the invention is for ('It is an object of the "
+            "invention to ...'), not what it is",
+            fix="describe its parts and how they work, e.g. 'The lamp has a base, an arm hinged "
+                "to the base and a shade held by the arm.'")
     say("status", f"subject: {analysis.subject}; elements: {', '.join(analysis.elements[:8])}")
     built = build(analysis, config.dependents, config.elements)
     orphans: set[int] = set()

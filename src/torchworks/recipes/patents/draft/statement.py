@@ -102,6 +102,18 @@ def problem_sentence(sentence: str) -> bool:
         sentence, 0)
 
 
+def objective_sentence(sentence: str) -> bool:
+    """"It is an object of the invention to provide ...", "An aim of the present disclosure is
+    ...": what the invention is for, which a claim cannot be built from (its parts are what the
+    inventors hope for, not what they made)."""
+    return bool(_OBJECTIVE.search(sentence))
+
+
+_OBJECTIVE = re.compile(r"\b(?:objects?|objectives?|aims?|purposes?|goals?)\s+of\s+(?:the|this)\s+"
+                        r"(?:present\s+)?(?:invention|disclosure)\b|^it is (?:an?|the)\s+"
+                        r"(?:\w+\s+)?(?:object|objective|aim|goal)\b", re.IGNORECASE)
+
+
 # "problems ... may be at least partially addressed in an apparatus ... by determining ...":
 # the sentence says how the invention solves them.
 _SOLVED = re.compile(r"\b(?:addressed|solved|overcome|remedied|alleviated)\s+(?:in|by|with|"
@@ -177,12 +189,19 @@ FINITE = re.compile(r"(?<!\bthat)(?<!\bwhich)(?<!\bwherein)(?<!\bwhere)(?<!\bwhe
                      r"(?<!\bwhile)\s(?:is|are|was|were)\s(?!(?:\w+\s)?(?:to|by|in|with|from)\b)")
 
 
+# A verb whose one object is two things, the second not yet named ("a spoke connecting the
+# ring and the boss"): its "and the" goes on the item.
+_JOINS = re.compile(r"\b(?:inter)?(?:connect|join|link|bridg)(?:s|es|ed|ing|e)?\s+(?:the|said)\s"
+                    r"(?!.*\band\b)", re.IGNORECASE)
+
+
 def _items(body: str, method: bool, limit: int = 12) -> list[str]:
     """The listed items: split at commas, semicolons and "and", a piece that does not open
     like an item ("at least partially made of ...") staying with the item before it, and so
     a "the" after the "and" of a "wherein" clause ("wherein the member and the core are
-    coupled": one clause, not an item "the core coupled"); in a
-    method, a piece that does not open with a gerund stays with the step before it."""
+    coupled": one clause, not an item "the core coupled"), and a "the" after the "and" of a
+    joining verb ("connecting the ring and the boss"); in a method, a piece that does not
+    open with a gerund stays with the step before it."""
     pieces = re.split(r"(\s*;\s*(?:and\s+)?|\s*,\s*(?:and\s+|or\s+)?|\s+and\s+(?=(?:a|an|the|"
                       r"said|one|two|at least)\s)|(?<!ing)\s+and\s+(?=\w+ing\s))",
                       body.strip(" ,;"))  # "a housing and two parts", not "heating and pressing"
@@ -196,7 +215,9 @@ def _items(body: str, method: bool, limit: int = 12) -> list[str]:
         continues = not (_STEP.match(piece) if method else _ITEM_START.match(piece)) or (
             not method and ("," in previous or in_wherein) and re.match(
                 r"(?:the|said)\s", piece, re.I)) or bool(
-            items and "and" in previous and re.search(r"\bbetween\b(?!.*\band\b)", items[-1]))
+            items and "and" in previous and re.search(r"\bbetween\b(?!.*\band\b)", items[-1])) or (
+            items and "and" in previous and re.match(r"(?:the|said)\s", piece, re.I) and bool(
+                _JOINS.search(items[-1])))  # "a spoke connecting the ring and the boss"
         if items and (continues or piece.lower().startswith(
                 ("wherein", "whereby", "which", "that"))):
             items[-1] += (" and " if "and" in previous else ", ") + piece

@@ -8,8 +8,8 @@ statement names bare and then again with the relation another sentence gives it,
 the preamble's subject as an item, so the strict check faults any second "a/an X" of the same
 noun phrase in one claim, whatever follows it (error "draft-element-twice"), and the builder
 mends it before anyone sees it: a listed item that only names the element again is dropped
-(the introduction carrying the relation stays), else the later introduction refers back to
-the first ("the X").
+(the introduction carrying the relation stays), else the later introduction, with its own
+relation, becomes a closing "wherein the X ..." clause, or refers back to the first ("the X").
 
 As in the claim checker (`claims/rules_introduction.py`), a lone generic noun claims
 introduce many times ("a portion of the arm ... a portion of the base") and a head that is a
@@ -26,6 +26,7 @@ import re
 from torchworks.recipes.patents.claims.rules_introduction import GENERIC
 from torchworks.recipes.patents.claims.terms import Mention, mentions
 from torchworks.recipes.patents.claims.wordforms import participle
+from torchworks.recipes.patents.draft.statement import finite_body
 
 _ARTICLE = re.compile(r"(?<![\w-])(?P<article>an?)\s+$", re.IGNORECASE)
 # "... higher than a density value of a read image": the phrase compared against, to its end
@@ -70,8 +71,8 @@ def once_introduced(text: str) -> str:
         bare = _bare_item(text, spans, second)
         if bare is None and not _referred_between(text, first, second):
             bare = _bare_item(text, spans, first)  # the first goes unless "the X" needs it
-        mended = _referring_back(text, second) if bare is None else _without_item(
-            text, spans, bare)
+        mended = (_as_wherein(text, spans, second) or _referring_back(text, second)) \
+            if bare is None else _without_item(text, spans, bare)
         if not mended or mended == text:
             return text
         text = mended
@@ -108,6 +109,25 @@ def _without_item(text: str, spans: list[tuple[int, int]], at: int) -> str:
         return ""
     listed = kept[0] if len(kept) == 1 else "; ".join(kept[:-1]) + "; and " + kept[-1]
     return f"{text[:spans[0][0]]}{listed}."
+
+
+def _as_wherein(text: str, spans: list[tuple[int, int]], mention: Mention) -> str:
+    """`text` with the listed item that introduces `mention` again, with a relation of its
+    own, moved to a closing "wherein" clause ("...; a spring that biases the pin; ..." ->
+    "..., wherein the spring biases the pin."): an item opening with "the" is no item; "" when
+    that item is not one of the list's first ones or its relation states nothing."""
+    at = next((n for n, (s, e) in enumerate(spans) if s <= mention.start < e), None)
+    if at is None or at == len(spans) - 1 or not re.fullmatch(
+            r"an?\s+", text[spans[at][0]:mention.start], re.IGNORECASE):
+        return ""
+    rest = re.sub(r"^(?:that|which)\s+", "", text[mention.end:spans[at][1]].strip())
+    body = finite_body(f"wherein the {text[mention.start:mention.end]} {rest}")
+    if not rest or not body:
+        return ""
+    listed = _without_item(text, spans, at).removesuffix(".")
+    joined = f", and {body.removeprefix('wherein ')}" if re.search(
+        r"\bwherein\b", text[spans[-1][0]:]) else f", {body}"
+    return f"{listed}{joined}."
 
 
 def _referred_between(text: str, first: Mention, second: Mention) -> bool:

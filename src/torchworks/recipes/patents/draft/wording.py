@@ -114,6 +114,19 @@ def vague(name: str) -> bool:
     return name in _VAGUE_ALONE or name.split()[-1] in _VAGUE_HEADS
 
 
+# Heads that name when something holds, not a thing: listed alone ("a low pressure condition;
+# and a high pressure condition") such an item claims nothing; inside a relation ("operable to
+# open responsive to a low pressure condition") it says when. A state stays: granted claims
+# list "a rest state" and "a deployed state" as what a part takes.
+_CIRCUMSTANCES = frozenset({"condition", "conditions", "situation", "situations",
+                            "circumstance", "circumstances"})
+
+
+def circumstance(name: str) -> bool:
+    """"a low pressure condition": when something holds, not a part."""
+    return name.split()[-1] in _CIRCUMSTANCES
+
+
 def is_part(name: str) -> bool:
     """"further comprising a natural", "... an operative position relative", "... a plurality
     of following features", "a plurality of types", "a reduction": no part. The head must be
